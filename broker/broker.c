@@ -1,0 +1,349 @@
+/* broker.c -- daemon start-up, sockets, signals and orderly shutdown. */
+#include "broker/broker.h"
+#include "broker/log.h"
+#include "broker/peer.h"
+#include "broker/request.h"
+#include "proto/paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LISTEN_BACKLOG 1024
+
+int64_t
+broker_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+broker_broadcast(struct broker *b, const char *data, size_t len)
+{
+	for (struct peer *p = b->peers; p != NULL; p = peer_next(p))
+		if (peer_role(p) == ROLE_CONSOLE && peer_subscribed(p))
+			peer_send(p, data, len);
+}
+
+void
+broker_count_peers(struct broker *b, int *agents, int *consoles)
+{
+	*agents = *consoles = 0;
+	for (struct peer *p = b->peers; p != NULL; p = peer_next(p))
+		(*(peer_role(p) == ROLE_AGENT ? agents : consoles))++;
+}
+
+static void
+on_agent_conn(uv_stream_t *s, int status)
+{
+	struct broker *b = s->data;
+
+	if (status == 0 && !b->stopping)
+		peer_accept(b, s, ROLE_AGENT);
+}
+
+static void
+on_console_conn(uv_stream_t *s, int status)
+{
+	struct broker *b = s->data;
+
+	if (status == 0 && !b->stopping)
+		peer_accept(b, s, ROLE_CONSOLE);
+}
+
+/* Is something accepting connections at path? */
+static bool
+socket_alive(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool alive;
+
+	if (fd < 0)
+		return false;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	alive = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return alive;
+}
+
+/* Bind and listen on path with mode 0600, replacing a stale socket file. */
+static int
+listen_on(struct broker *b, uv_pipe_t *srv, const char *path, uv_connection_cb cb,
+    char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	mode_t old;
+	int rc;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		snprintf(err, errlen, "socket path too long (%zu bytes, limit %zu): %s",
+		    strlen(path), sizeof sa.sun_path - 1, path);
+		return -1;
+	}
+	if (access(path, F_OK) == 0) {
+		if (socket_alive(path)) {
+			snprintf(err, errlen, "something already listens on %s", path);
+			return -1;
+		}
+		unlink(path); /* stale, from a broker that died */
+	}
+	uv_pipe_init(b->loop, srv, 0);
+	srv->data = b;
+	old = umask(0177);
+	rc = uv_pipe_bind(srv, path);
+	umask(old);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)srv, LISTEN_BACKLOG, cb);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, uv_strerror(rc));
+		return -1;
+	}
+	chmod(path, 0600);
+	return 0;
+}
+
+/* Take the runtime dir's lock so a second broker refuses to start. */
+static int
+take_lock(struct broker *b, char *err, size_t errlen)
+{
+	char *path = paths_join(b->dir, "broker.lock");
+	char pid[32] = "";
+	ssize_t n;
+
+	b->lock_fd = path != NULL ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (b->lock_fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path ? path : "lock", strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(b->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		n = pread(b->lock_fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(err, errlen, "another sandgate broker is already running in %s (pid %s)",
+		    b->dir, *pid ? pid : "?");
+		free(path);
+		return -1;
+	}
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(b->lock_fd, 0) < 0 || pwrite(b->lock_fd, pid, strlen(pid), 0) < 0)
+		log_msg("cannot write pid to %s", path);
+	free(path);
+	return 0;
+}
+
+static void
+on_finish(uv_timer_t *t)
+{
+	struct broker *b = t->data;
+
+	peer_close_all(b);
+	uv_close((uv_handle_t *)&b->sig_term, NULL);
+	uv_close((uv_handle_t *)&b->sig_int, NULL);
+	uv_close((uv_handle_t *)&b->finish, NULL);
+	store_close(b->store);
+	b->store = NULL;
+	request_free_all(b);
+}
+
+void
+broker_maybe_finish(struct broker *b)
+{
+	if (b->stopping && request_open_count(b) == 0 && !uv_is_active((uv_handle_t *)&b->finish))
+		uv_timer_start(&b->finish, on_finish, 0, 0);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	struct broker *b = s->data;
+
+	if (b->stopping)
+		return;
+	log_msg("signal %d: denying %zu pending requests and stopping", signum,
+	    request_pending_count(b));
+	b->stopping = true;
+	uv_close((uv_handle_t *)&b->agent_srv, NULL);
+	uv_close((uv_handle_t *)&b->console_srv, NULL);
+	unlink(b->agent_path);
+	unlink(b->console_path);
+	request_shutdown(b);
+	broker_maybe_finish(b);
+}
+
+static void
+tell_ready(int fd, const char *msg)
+{
+	if (fd >= 0) {
+		ssize_t n = write(fd, msg, strlen(msg));
+
+		(void)n;
+		close(fd);
+	}
+}
+
+/* Everything from config to listening sockets; -1 with err on failure. */
+static int
+setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen)
+{
+	char *cfgdir = paths_config_dir(), *cfg = cfgdir ? paths_join(cfgdir, "config") : NULL;
+	struct store_opts so;
+	int rc;
+
+	config_defaults(&b->cfg);
+	rc = cfg != NULL ? config_load(&b->cfg, cfg, err, errlen) : -1;
+	free(cfgdir);
+	free(cfg);
+	if (rc < 0)
+		return -1;
+	if (opts->timeout_s > 0)
+		b->cfg.timeout_s = opts->timeout_s;
+	b->dir = paths_runtime_dir();
+	b->db_path = paths_db();
+	if (b->dir == NULL || b->db_path == NULL ||
+	    (b->agent_path = paths_join(b->dir, "agent.sock")) == NULL ||
+	    (b->console_path = paths_join(b->dir, "console.sock")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (paths_make_private_dir(b->dir, err, errlen) < 0 || take_lock(b, err, errlen) < 0)
+		return -1;
+	if (!opts->foreground) {
+		char *logp = paths_join(b->dir, "broker.log");
+
+		log_set_file(logp);
+		free(logp);
+	}
+	if (paths_make_parent(b->db_path, err, errlen) < 0)
+		return -1;
+	so = (struct store_opts){ .per_request_commit = b->cfg.per_request_commit, .fsync = b->cfg.fsync };
+	if ((b->store = store_open(b->loop, b->db_path, &so, err, errlen)) == NULL)
+		return -1;
+	if (store_recovered(b->store) > 0)
+		log_msg("recorded %lld requests left undecided by a previous broker as broker-restart",
+		    (long long)store_recovered(b->store));
+	if (request_init(b) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (listen_on(b, &b->agent_srv, b->agent_path, on_agent_conn, err, errlen) < 0 ||
+	    listen_on(b, &b->console_srv, b->console_path, on_console_conn, err, errlen) < 0)
+		return -1;
+	uv_signal_init(b->loop, &b->sig_term);
+	uv_signal_init(b->loop, &b->sig_int);
+	b->sig_term.data = b->sig_int.data = b;
+	uv_signal_start(&b->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&b->sig_int, on_signal, SIGINT);
+	uv_timer_init(b->loop, &b->finish);
+	b->finish.data = b;
+	return 0;
+}
+
+/* Detach from the terminal; the parent returns once the child is listening. */
+static int
+daemonize(int *ready_fd)
+{
+	int fds[2];
+	pid_t pid;
+	char buf[512];
+	ssize_t n;
+	size_t got = 0;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		fprintf(stderr, "sandgate broker: pipe: %s\n", strerror(errno));
+		return 3;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "sandgate broker: fork: %s\n", strerror(errno));
+		return 3;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		close(fds[0]);
+		setsid();
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			if (null > 2)
+				close(null);
+		}
+		*ready_fd = fds[1];
+		return -1; /* child continues */
+	}
+	close(fds[1]);
+	while (got < sizeof buf - 1 && (n = read(fds[0], buf + got, sizeof buf - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fds[0]);
+	if (strncmp(buf, "ok", 2) == 0)
+		return 0;
+	fprintf(stderr, "sandgate broker: %s\n", got > 0 ? buf : "the broker exited during start-up");
+	return 3;
+}
+
+int
+broker_main(const struct broker_opts *opts)
+{
+	struct broker b;
+	char err[512];
+	int ready_fd = opts->ready_fd;
+
+	if (!opts->foreground) {
+		int rc = daemonize(&ready_fd);
+
+		if (rc >= 0)
+			return rc;
+	}
+	memset(&b, 0, sizeof b);
+	b.lock_fd = -1;
+	b.loop = uv_default_loop();
+	b.started_ms = broker_wall_ms();
+	signal(SIGPIPE, SIG_IGN);
+	if (setup(&b, opts, err, sizeof err) < 0) {
+		if (ready_fd >= 0) {
+			tell_ready(ready_fd, err);
+		} else {
+			fprintf(stderr, "sandgate broker: %s\n", err);
+		}
+		return 3;
+	}
+	if (!opts->foreground) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, 2);
+			close(null);
+		}
+	}
+	log_msg("listening in %s (pid %ld, db %s)", b.dir, (long)getpid(), b.db_path);
+	tell_ready(ready_fd, "ok\n");
+	uv_run(b.loop, UV_RUN_DEFAULT);
+	log_msg("stopped");
+	uv_loop_close(b.loop);
+	close(b.lock_fd);
+	free(b.dir);
+	free(b.db_path);
+	free(b.agent_path);
+	free(b.console_path);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* broker.h -- the broker daemon: its shared state and entry point.
+ *
+ * The loop thread owns everything here; only the store's worker thread runs
+ * elsewhere, and it talks back through store callbacks on the loop. */
+#ifndef SG_BROKER_H
+#define SG_BROKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include <msgpack.h>
+
+#include "broker/config.h"
+#include "broker/store.h"
+
+struct peer;
+struct reqstate;
+
+struct broker_opts {
+	bool foreground;
+	int timeout_s;     /* >0 overrides the config's default request timeout */
+	int ready_fd;      /* write "ok\n" or an error line here once listening (-1: none) */
+};
+
+struct broker {
+	uv_loop_t *loop;
+	uv_pipe_t agent_srv, console_srv;
+	uv_signal_t sig_term, sig_int;
+	uv_timer_t finish;
+	store *store;
+	struct reqstate *reqs;
+	struct peer *peers;          /* every live connection */
+	struct config cfg;
+	char *dir, *agent_path, *console_path, *db_path;
+	int lock_fd;
+	int64_t started_ms;
+	uint64_t next_peer_id;
+	bool stopping;
+};
+
+/* Run the broker until SIGTERM/SIGINT; returns the process exit code. */
+int broker_main(const struct broker_opts *opts);
+
+/* Send a packed message to every console that subscribed. */
+void broker_broadcast(struct broker *b, const char *data, size_t len);
+/* Called when the last pending work is done during shutdown. */
+void broker_maybe_finish(struct broker *b);
+/* Connected peers by role (for status). */
+void broker_count_peers(struct broker *b, int *agents, int *consoles);
+
+int64_t broker_wall_ms(void);
+
+#endif

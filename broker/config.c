@@ -1,0 +1,191 @@
+/* config.c -- "key = value" settings with strict validation. */
+#include "broker/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONFIG_MAX_BYTES (256 * 1024)
+#define CONFIG_MAX_LINE 1024
+
+void
+config_defaults(struct config *c)
+{
+	c->timeout_s = 300;
+	c->per_request_commit = false;
+	c->fsync = false;
+	c->max_pending = 100000;
+}
+
+static int
+parse_int(const char *v, long lo, long hi, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int
+set_timeout(struct config *c, const char *v)
+{
+	return parse_int(v, 1, 86400, &c->timeout_s);
+}
+
+static int
+set_commit(struct config *c, const char *v)
+{
+	if (strcmp(v, "grouped") == 0)
+		c->per_request_commit = false;
+	else if (strcmp(v, "each") == 0)
+		c->per_request_commit = true;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+set_durability(struct config *c, const char *v)
+{
+	if (strcmp(v, "normal") == 0)
+		c->fsync = false;
+	else if (strcmp(v, "fsync") == 0)
+		c->fsync = true;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+set_max_pending(struct config *c, const char *v)
+{
+	return parse_int(v, 1, 10000000, &c->max_pending);
+}
+
+static const struct config_key {
+	const char *name;
+	const char *expect;
+	int (*set)(struct config *, const char *);
+} config_keys[] = {
+	{ .name = "timeout", .expect = "seconds, 1 to 86400", .set = set_timeout },
+	{ .name = "commit", .expect = "grouped or each", .set = set_commit },
+	{ .name = "durability", .expect = "normal or fsync", .set = set_durability },
+	{ .name = "max_pending", .expect = "a count, 1 to 10000000", .set = set_max_pending },
+};
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Apply one line (NUL-terminated, no newline); 0 or -1 with err. */
+static int
+parse_line(struct config *c, char *line, int lineno, char *err, size_t errlen)
+{
+	char *eq, *key, *val;
+	size_t i;
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (eq == NULL) {
+		snprintf(err, errlen, "line %d: expected key = value", lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
+		if (strcmp(key, config_keys[i].name) != 0)
+			continue;
+		if (config_keys[i].set(c, val) < 0) {
+			snprintf(err, errlen, "line %d: %s must be %s", lineno, key,
+			    config_keys[i].expect);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "line %d: unknown setting '%.64s'", lineno, key);
+	return -1;
+}
+
+int
+config_parse(struct config *c, const char *text, size_t len, char *err, size_t errlen)
+{
+	char line[CONFIG_MAX_LINE + 1];
+	size_t pos = 0;
+	int lineno = 0;
+
+	if (len > CONFIG_MAX_BYTES) {
+		snprintf(err, errlen, "config is larger than %d bytes", CONFIG_MAX_BYTES);
+		return -1;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (n > CONFIG_MAX_LINE) {
+			snprintf(err, errlen, "line %d: longer than %d bytes", lineno, CONFIG_MAX_LINE);
+			return -1;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		if (strlen(line) != n) {
+			snprintf(err, errlen, "line %d: contains a NUL byte", lineno);
+			return -1;
+		}
+		if (parse_line(c, line, lineno, err, errlen) < 0)
+			return -1;
+		pos += n + 1;
+	}
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+	int rc;
+
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(CONFIG_MAX_BYTES + 1);
+	if (buf == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
+	fclose(f);
+	rc = config_parse(c, buf, n, err, errlen);
+	if (rc < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "%s", err);
+		snprintf(err, errlen, "%s: %s", path, msg);
+	}
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/* config.h -- the broker's settings file ($XDG_CONFIG_HOME/sandgate/config):
+ * "key = value" lines, '#' comments.  Unknown keys and bad values are errors
+ * naming the line, so a typo never silently weakens a setting. */
+#ifndef SG_CONFIG_H
+#define SG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	int timeout_s;           /* default deadline of a request (timeout) */
+	bool per_request_commit; /* commit = each | grouped */
+	bool fsync;              /* durability = normal | fsync */
+	int max_pending;         /* pending requests the broker holds at most */
+};
+
+void config_defaults(struct config *c);
+/* Parse text (len bytes, need not be NUL-terminated) into c.  0 on success,
+ * -1 with "line N: reason" in err. */
+int config_parse(struct config *c, const char *text, size_t len, char *err, size_t errlen);
+/* Load path if it exists (a missing file is fine).  0 or -1 with err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,8 @@
+/* log.h -- the broker's log: stderr in the foreground, broker.log otherwise. */
+#ifndef SG_LOG_H
+#define SG_LOG_H
+
+void log_set_file(const char *path);
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,160 @@
+/* methods.c -- the method table and the handlers that are not about requests. */
+#include "broker/methods.h"
+#include "broker/broker.h"
+#include "broker/peer.h"
+#include "broker/request.h"
+#include "proto/proto.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define FOR_AGENT (1u << ROLE_AGENT)
+#define FOR_CONSOLE (1u << ROLE_CONSOLE)
+
+typedef void method_fn(struct broker *, struct peer *, uint32_t, const msgpack_object *);
+
+static method_fn m_hello, m_subscribe, m_status;
+
+/* One entry per method; PROTOCOL.md documents each. */
+static const struct method {
+	const char *name;
+	unsigned roles;
+	unsigned min_params, max_params;
+	method_fn *handler;
+} methods[] = {
+	{ .name = "hello", .roles = FOR_AGENT | FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = m_hello },
+	{ .name = "submit", .roles = FOR_AGENT, .min_params = 1, .max_params = 1, .handler = request_submit },
+	{ .name = "wait", .roles = FOR_AGENT, .min_params = 1, .max_params = 1, .handler = request_wait },
+	{ .name = "cancel", .roles = FOR_AGENT, .min_params = 1, .max_params = 1, .handler = request_cancel },
+	{ .name = "list", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = request_list },
+	{ .name = "subscribe", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = m_subscribe },
+	{ .name = "decide", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = request_decide },
+	{ .name = "status", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 0, .handler = m_status },
+};
+
+static void
+m_hello(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	const msgpack_object *m = &params->via.array.ptr[0];
+	const msgpack_object *client = rpc_map_get(m, "client");
+	int64_t version;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	char name[64] = "?";
+
+	if (peer_greeted(p)) {
+		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "hello was already said");
+		return;
+	}
+	if (rpc_get_int(rpc_map_get(m, "version"), 0, INT32_MAX, &version) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "hello needs {version, role}");
+		return;
+	}
+	if (version != SG_PROTO_VERSION) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS,
+		    "protocol version %lld is not supported (this broker speaks %d)",
+		    (long long)version, SG_PROTO_VERSION);
+		return;
+	}
+	if (!rpc_str_eq(rpc_map_get(m, "role"), proto_role_name(peer_role(p)))) {
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "this socket serves the %s role only",
+		    proto_role_name(peer_role(p)));
+		return;
+	}
+	if (client != NULL && client->type == MSGPACK_OBJECT_STR)
+		memcpy(name, client->via.str.ptr, client->via.str.size < 63 ? client->via.str.size : 63),
+		    name[client->via.str.size < 63 ? client->via.str.size : 63] = '\0';
+	peer_set_greeted(p, name);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_result(&pk, msgid);
+	msgpack_pack_map(&pk, 4);
+	rpc_pack_kv_int(&pk, "version", SG_PROTO_VERSION);
+	rpc_pack_kv_str(&pk, "role", proto_role_name(peer_role(p)));
+	rpc_pack_kv_int(&pk, "broker_pid", getpid());
+	rpc_pack_kv_int(&pk, "max_message", SG_MSG_CAP);
+	peer_send(p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	(void)b;
+}
+
+static void
+m_subscribe(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	peer_set_subscribed(p, true);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_result(&pk, msgid);
+	msgpack_pack_map(&pk, 1);
+	rpc_pack_kv_int(&pk, "pending", (int64_t)request_pending_count(b));
+	peer_send(p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int agents, consoles;
+
+	broker_count_peers(b, &agents, &consoles);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_result(&pk, msgid);
+	msgpack_pack_map(&pk, 14);
+	rpc_pack_kv_int(&pk, "version", SG_PROTO_VERSION);
+	rpc_pack_kv_int(&pk, "pid", getpid());
+	rpc_pack_kv_int(&pk, "started_ms", b->started_ms);
+	rpc_pack_kv_int(&pk, "uptime_ms", broker_wall_ms() - b->started_ms);
+	rpc_pack_kv_int(&pk, "pending", (int64_t)request_pending_count(b));
+	rpc_pack_kv_int(&pk, "decided", (int64_t)request_decided_total(b));
+	rpc_pack_kv_int(&pk, "agents", agents);
+	rpc_pack_kv_int(&pk, "consoles", consoles);
+	rpc_pack_kv_str(&pk, "dir", b->dir);
+	rpc_pack_kv_str(&pk, "db", b->db_path);
+	rpc_pack_kv_int(&pk, "store_backlog", (int64_t)store_backlog(b->store));
+	rpc_pack_kv_int(&pk, "store_commits", (int64_t)store_commits(b->store));
+	rpc_pack_kv_int(&pk, "default_timeout_s", b->cfg.timeout_s);
+	rpc_pack_kv_str(&pk, "durability", b->cfg.fsync ? "fsync" : "normal");
+	peer_send(p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+void
+methods_dispatch(struct broker *b, struct peer *p, const struct rpc_msg *m)
+{
+	const struct method *meth = NULL;
+	uint32_t nparams = m->params->via.array.size;
+
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		if (strlen(methods[i].name) == m->method_len &&
+		    memcmp(methods[i].name, m->method, m->method_len) == 0) {
+			meth = &methods[i];
+			break;
+		}
+	}
+	if (meth == NULL) {
+		peer_reply_error(p, m->id, SG_ERR_NO_METHOD, "no method '%.*s'",
+		    (int)(m->method_len < 64 ? m->method_len : 64), m->method);
+		return;
+	}
+	if (!peer_greeted(p) && meth->handler != m_hello) {
+		peer_reply_error(p, m->id, SG_ERR_NO_HELLO, "say hello first");
+		return;
+	}
+	if ((meth->roles & (1u << peer_role(p))) == 0) {
+		peer_reply_error(p, m->id, SG_ERR_FORBIDDEN, "'%s' is not allowed on the %s socket",
+		    meth->name, proto_role_name(peer_role(p)));
+		return;
+	}
+	if (nparams < meth->min_params || nparams > meth->max_params) {
+		peer_reply_error(p, m->id, SG_ERR_BAD_PARAMS, "'%s' takes %u to %u params, got %u",
+		    meth->name, meth->min_params, meth->max_params, nparams);
+		return;
+	}
+	meth->handler(b, p, m->id, m->params);
+}

@@ -1,0 +1,904 @@
+/* request.c -- request lifecycle, pending queue and idempotency index. */
+#include "broker/request.h"
+#include "broker/broker.h"
+#include "broker/log.h"
+#include "broker/peer.h"
+#include "broker/table.h"
+#include "proto/proto.h"
+#include "proto/rpc.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decided requests kept in memory so a resubmission gets the same answer. */
+#define DONE_KEEP 10000
+#define SUMMARY_MAX 4096
+#define LIST_DEFAULT_LIMIT 1000
+#define LIST_MAX_BYTES (8u * 1024u * 1024u)
+
+enum req_state { REQ_PENDING, REQ_RECORDING, REQ_DONE };
+
+struct waiter {
+	struct waiter *next;
+	struct peer *p;
+	uint32_t msgid;
+};
+
+struct request {
+	struct broker *b;
+	int64_t id;
+	char *key;                    /* idempotency key: uid, session, req_id */
+	size_t key_len;
+	char *req_id, *agent, *session, *kind, *summary, *cwd, *workspace;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	struct peer *owner;           /* connection that submitted; NULL once gone */
+	char *raw;                    /* the submitted params map, msgpack */
+	size_t raw_len;
+	int64_t created_ms, deadline_ms;
+	uv_timer_t timer;
+	enum req_state state;
+	bool allow;
+	const char *by;               /* static string: reviewer, timeout, ... */
+	char *note, *reviewer_name;
+	int64_t reviewer_uid, reviewer_pid, seq;
+	struct waiter *waiters;
+	struct peer *decider;         /* console waiting for its decide reply */
+	uint32_t decider_msgid;
+	struct request *prev, *next;  /* pending list, or the done FIFO */
+};
+
+struct reqstate {
+	table *by_id, *by_key;
+	struct request *pending_head, *pending_tail;
+	struct request *done_head, *done_tail;
+	struct request *rec_head, *rec_tail; /* decision row being committed */
+	size_t npending, ndone, nrecording;
+	uint64_t decided_total;
+	int64_t next_id;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+};
+
+static const char *const kinds[] = { "exec", "write", "edit", "read", "delete", "net", "mcp", "other" };
+
+int
+request_init(struct broker *b)
+{
+	struct reqstate *rs = calloc(1, sizeof *rs);
+
+	if (rs == NULL || (rs->by_id = table_new()) == NULL || (rs->by_key = table_new()) == NULL) {
+		if (rs != NULL)
+			table_free(rs->by_id);
+		free(rs);
+		return -1;
+	}
+	rs->next_id = store_last_request_id(b->store) + 1;
+	msgpack_sbuffer_init(&rs->sb);
+	msgpack_packer_init(&rs->pk, &rs->sb, msgpack_sbuffer_write);
+	b->reqs = rs;
+	return 0;
+}
+
+size_t request_pending_count(struct broker *b) { return b->reqs->npending; }
+size_t request_open_count(struct broker *b) { return b->reqs->npending + b->reqs->nrecording; }
+uint64_t request_decided_total(struct broker *b) { return b->reqs->decided_total; }
+
+/* ---- lists ---- */
+
+static void
+list_push(struct request **head, struct request **tail, struct request *r)
+{
+	r->next = NULL;
+	r->prev = *tail;
+	if (*tail != NULL)
+		(*tail)->next = r;
+	else
+		*head = r;
+	*tail = r;
+}
+
+static void
+list_remove(struct request **head, struct request **tail, struct request *r)
+{
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		*head = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	else
+		*tail = r->prev;
+	r->prev = r->next = NULL;
+}
+
+/* ---- freeing ---- */
+
+static void
+on_timer_closed(uv_handle_t *h)
+{
+	struct request *r = h->data;
+	struct waiter *w, *next;
+
+	for (w = r->waiters; w != NULL; w = next) {
+		next = w->next;
+		free(w);
+	}
+	free(r->key);
+	free(r->req_id);
+	free(r->agent);
+	free(r->session);
+	free(r->kind);
+	free(r->summary);
+	free(r->cwd);
+	free(r->workspace);
+	free(r->raw);
+	free(r->note);
+	free(r->reviewer_name);
+	free(r);
+}
+
+/* Drop r from the indexes and free it once its timer handle is closed. */
+static void
+request_destroy(struct broker *b, struct request *r)
+{
+	struct reqstate *rs = b->reqs;
+
+	table_del(rs->by_id, &r->id, sizeof r->id);
+	if (table_get(rs->by_key, r->key, r->key_len) == r)
+		table_del(rs->by_key, r->key, r->key_len);
+	uv_close((uv_handle_t *)&r->timer, on_timer_closed);
+}
+
+void
+request_free_all(struct broker *b)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r;
+
+	if (rs == NULL)
+		return;
+	while ((r = rs->done_head) != NULL) {
+		list_remove(&rs->done_head, &rs->done_tail, r);
+		request_destroy(b, r);
+	}
+	while ((r = rs->pending_head) != NULL) {
+		list_remove(&rs->pending_head, &rs->pending_tail, r);
+		request_destroy(b, r);
+	}
+	while ((r = rs->rec_head) != NULL) {
+		list_remove(&rs->rec_head, &rs->rec_tail, r);
+		request_destroy(b, r);
+	}
+	table_free(rs->by_id);
+	table_free(rs->by_key);
+	msgpack_sbuffer_destroy(&rs->sb);
+	free(rs);
+	b->reqs = NULL;
+}
+
+/* ---- packing ---- */
+
+static void
+pack_decision(msgpack_packer *pk, const struct request *r)
+{
+	char reason[600];
+
+	if (strcmp(r->by, "reviewer") == 0)
+		snprintf(reason, sizeof reason, "%s by reviewer %s%s%s", r->allow ? "allowed" : "denied",
+		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)",
+		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+	else if (strcmp(r->by, "timeout") == 0)
+		snprintf(reason, sizeof reason, "denied: nobody decided within %lld s",
+		    (long long)((r->deadline_ms - r->created_ms) / 1000));
+	else if (strcmp(r->by, "broker-shutdown") == 0)
+		snprintf(reason, sizeof reason, "denied: the sandgate broker is shutting down");
+	else if (strcmp(r->by, "store-error") == 0)
+		snprintf(reason, sizeof reason, "denied: the decision could not be recorded (no audit, no allow)");
+	else if (strcmp(r->by, "withdrawn") == 0)
+		snprintf(reason, sizeof reason, "withdrawn by the requester");
+	else
+		snprintf(reason, sizeof reason, "%s by %s", r->allow ? "allowed" : "denied", r->by);
+
+	msgpack_pack_map(pk, 8);
+	rpc_pack_kv_int(pk, "id", r->id);
+	rpc_pack_kv_str(pk, "state", "decided");
+	rpc_pack_kv_str(pk, "decision", r->allow ? "allow" : "deny");
+	rpc_pack_kv_str(pk, "by", r->by);
+	rpc_pack_kv_str(pk, "reason", reason);
+	rpc_pack_kv_str(pk, "note", r->note);
+	rpc_pack_kv_str(pk, "reviewer", r->reviewer_name);
+	rpc_pack_kv_int(pk, "seq", r->seq);
+}
+
+/* The view of a request that consoles see (list and notifications). */
+static void
+pack_request(msgpack_packer *pk, const struct request *r)
+{
+	msgpack_pack_map(pk, 12);
+	rpc_pack_kv_int(pk, "id", r->id);
+	rpc_pack_kv_str(pk, "agent", r->agent);
+	rpc_pack_kv_str(pk, "session", r->session);
+	rpc_pack_kv_str(pk, "req_id", r->req_id);
+	rpc_pack_kv_str(pk, "kind", r->kind);
+	rpc_pack_kv_str(pk, "summary", r->summary);
+	rpc_pack_kv_str(pk, "cwd", r->cwd);
+	rpc_pack_kv_str(pk, "workspace", r->workspace);
+	rpc_pack_kv_int(pk, "created_ms", r->created_ms);
+	rpc_pack_kv_int(pk, "deadline_ms", r->deadline_ms);
+	rpc_pack_str(pk, "peer");
+	msgpack_pack_map(pk, 3);
+	rpc_pack_kv_int(pk, "pid", r->pid);
+	rpc_pack_kv_int(pk, "uid", r->uid);
+	rpc_pack_kv_int(pk, "gid", r->gid);
+	rpc_pack_str(pk, "request");
+	pk->callback(pk->data, r->raw, r->raw_len);
+}
+
+static void
+reply_decision(struct broker *b, struct peer *p, uint32_t msgid, const struct request *r)
+{
+	struct reqstate *rs = b->reqs;
+
+	rpc_pack_result(&rs->pk, msgid);
+	pack_decision(&rs->pk, r);
+	peer_send_sbuf(p, &rs->sb);
+}
+
+/* ---- deciding ---- */
+
+static void finish_decision(void *arg, int status, int64_t seq);
+
+/* Record a decision for a pending request; replies go out once its row is
+ * committed.  by must be a static string. */
+static void
+decide(struct broker *b, struct request *r, bool allow, const char *by, const char *note,
+    struct peer *decider, uint32_t msgid, const char *reviewer_name)
+{
+	struct reqstate *rs = b->reqs;
+	struct store_decision_row row;
+
+	list_remove(&rs->pending_head, &rs->pending_tail, r);
+	rs->npending--;
+	list_push(&rs->rec_head, &rs->rec_tail, r);
+	rs->nrecording++;
+	uv_timer_stop(&r->timer);
+	r->state = REQ_RECORDING;
+	r->allow = allow;
+	r->by = by;
+	r->note = note != NULL ? strdup(note) : NULL;
+	r->reviewer_name = reviewer_name != NULL ? strdup(reviewer_name) : NULL;
+	r->reviewer_uid = decider != NULL ? (int64_t)peer_uid(decider) : -1;
+	r->reviewer_pid = decider != NULL ? (int64_t)peer_pid(decider) : -1;
+	r->decider = decider;
+	r->decider_msgid = msgid;
+	row = (struct store_decision_row){
+		.request_id = r->id,
+		.decided_ms = broker_wall_ms(),
+		.decision = allow ? "allow" : "deny",
+		.decided_by = by,
+		.reviewer_uid = r->reviewer_uid,
+		.reviewer_pid = r->reviewer_pid,
+		.reviewer_name = r->reviewer_name,
+		.note = r->note,
+	};
+	if (store_put_decision(b->store, &row, finish_decision, r) < 0)
+		finish_decision(r, -1, 0);
+}
+
+/* The decision's row is committed (status 0) or could not be (-1): answer
+ * everyone who waits, tell the consoles, and keep the request for retries. */
+static void
+finish_decision(void *arg, int status, int64_t seq)
+{
+	struct request *r = arg;
+	struct broker *b = r->b;
+	struct reqstate *rs = b->reqs;
+	struct waiter *w, *next;
+	bool was_allow = r->allow;
+
+	list_remove(&rs->rec_head, &rs->rec_tail, r);
+	rs->nrecording--;
+	r->owner = NULL;
+	r->state = REQ_DONE;
+	if (status < 0) {
+		log_msg("cannot record the decision for request %lld", (long long)r->id);
+		r->allow = false;
+		r->by = "store-error";
+		r->seq = 0;
+	} else {
+		r->seq = seq;
+	}
+	rs->decided_total++;
+	for (w = r->waiters; w != NULL; w = next) {
+		next = w->next;
+		reply_decision(b, w->p, w->msgid, r);
+		free(w);
+	}
+	r->waiters = NULL;
+	if (r->decider != NULL) {
+		if (status < 0)
+			peer_reply_error(r->decider, r->decider_msgid, "store-error",
+			    "the decision could not be recorded; request %lld was denied%s",
+			    (long long)r->id, was_allow ? " instead of allowed" : "");
+		else
+			reply_decision(b, r->decider, r->decider_msgid, r);
+		r->decider = NULL;
+	}
+	rpc_pack_notify(&rs->pk, "decided");
+	msgpack_pack_array(&rs->pk, 1);
+	pack_decision(&rs->pk, r);
+	broker_broadcast(b, rs->sb.data, rs->sb.size);
+	msgpack_sbuffer_clear(&rs->sb);
+
+	if (strcmp(r->by, "withdrawn") == 0) {
+		request_destroy(b, r); /* a retry after a disconnect asks afresh */
+	} else {
+		list_push(&rs->done_head, &rs->done_tail, r);
+		if (++rs->ndone > DONE_KEEP) {
+			struct request *old = rs->done_head;
+
+			list_remove(&rs->done_head, &rs->done_tail, old);
+			rs->ndone--;
+			request_destroy(b, old);
+		}
+	}
+	if (b->stopping)
+		broker_maybe_finish(b);
+}
+
+static void
+on_deadline(uv_timer_t *t)
+{
+	struct request *r = t->data;
+
+	if (r->state == REQ_PENDING)
+		decide(r->b, r, false, "timeout", NULL, NULL, 0, NULL);
+}
+
+/* ---- submit ---- */
+
+struct submit_fields {
+	const msgpack_object *map;
+	char *req_id, *agent, *session, *kind, *cwd, *workspace;
+	int64_t timeout_s;
+	bool wait;
+};
+
+static void
+free_fields(struct submit_fields *f)
+{
+	free(f->req_id);
+	free(f->agent);
+	free(f->session);
+	free(f->kind);
+	free(f->cwd);
+	free(f->workspace);
+}
+
+/* Optional string field: absent or nil is fine; present must be a str <= max. */
+static int
+opt_str(const msgpack_object *map, const char *key, size_t max, char **out, const char **bad)
+{
+	const msgpack_object *o = rpc_map_get(map, key);
+
+	*out = NULL;
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if ((*out = rpc_strdup(o, max)) == NULL) {
+		*bad = key;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+req_str(const msgpack_object *map, const char *key, size_t max, char **out, const char **bad)
+{
+	if (opt_str(map, key, max, out, bad) < 0)
+		return -1;
+	if (*out == NULL || **out == '\0') {
+		*bad = key;
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+is_str(const msgpack_object *o)
+{
+	return o != NULL && o->type == MSGPACK_OBJECT_STR;
+}
+
+/* Check that the kind's payload is present and well typed. */
+static const char *
+check_payload(const msgpack_object *map, const char *kind)
+{
+	const msgpack_object *o;
+
+	if (strcmp(kind, "exec") == 0) {
+		o = rpc_map_get(map, "argv");
+		if (o != NULL) {
+			if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size == 0)
+				return "argv must be a non-empty array of strings";
+			for (uint32_t i = 0; i < o->via.array.size; i++)
+				if (!is_str(&o->via.array.ptr[i]))
+					return "argv must be a non-empty array of strings";
+			return NULL;
+		}
+		return is_str(rpc_map_get(map, "command")) ? NULL : "exec needs command or argv";
+	}
+	if (strcmp(kind, "write") == 0 || strcmp(kind, "edit") == 0 ||
+	    strcmp(kind, "read") == 0 || strcmp(kind, "delete") == 0)
+		return is_str(rpc_map_get(map, "path")) ? NULL : "this kind needs a path";
+	if (strcmp(kind, "net") == 0)
+		return is_str(rpc_map_get(map, "url")) || is_str(rpc_map_get(map, "host"))
+		    ? NULL : "net needs url or host";
+	if (strcmp(kind, "mcp") == 0)
+		return is_str(rpc_map_get(map, "server")) && is_str(rpc_map_get(map, "tool"))
+		    ? NULL : "mcp needs server and tool";
+	return NULL;
+}
+
+static const char *
+parse_submit(const msgpack_object *params, struct submit_fields *f)
+{
+	const char *bad = NULL;
+	const msgpack_object *o;
+	bool kind_ok = false;
+
+	memset(f, 0, sizeof *f);
+	if (params->via.array.size != 1 || params->via.array.ptr[0].type != MSGPACK_OBJECT_MAP)
+		return "submit takes one map";
+	f->map = &params->via.array.ptr[0];
+	if (req_str(f->map, "req_id", 256, &f->req_id, &bad) < 0 ||
+	    req_str(f->map, "agent", 128, &f->agent, &bad) < 0 ||
+	    req_str(f->map, "session", 256, &f->session, &bad) < 0 ||
+	    req_str(f->map, "kind", 16, &f->kind, &bad) < 0 ||
+	    opt_str(f->map, "cwd", 4096, &f->cwd, &bad) < 0 ||
+	    opt_str(f->map, "workspace", 4096, &f->workspace, &bad) < 0) {
+		static char why[64];
+
+		snprintf(why, sizeof why, "field '%s' is missing or not a valid string", bad);
+		return why;
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		kind_ok |= strcmp(f->kind, kinds[i]) == 0;
+	if (!kind_ok)
+		return "kind must be exec, write, edit, read, delete, net, mcp or other";
+	if ((o = rpc_map_get(f->map, "timeout")) != NULL && o->type != MSGPACK_OBJECT_NIL &&
+	    rpc_get_int(o, 1, 86400, &f->timeout_s) < 0)
+		return "timeout must be 1 to 86400 seconds";
+	if ((o = rpc_map_get(f->map, "wait")) != NULL && o->type != MSGPACK_OBJECT_NIL) {
+		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+			return "wait must be a boolean";
+		f->wait = o->via.boolean;
+	}
+	return check_payload(f->map, f->kind);
+}
+
+/* Append s to buf (NUL-terminated, capacity cap), quoting it shell-style if
+ * it has characters a reader could misread. */
+static void
+append_word(char *buf, size_t cap, const char *s, size_t n)
+{
+	size_t len = strlen(buf);
+	bool plain = n > 0;
+
+	for (size_t i = 0; i < n; i++)
+		plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", s[i]) != NULL && s[i] != '\0';
+	if (len > 0 && len + 1 < cap)
+		buf[len++] = ' ';
+	if (!plain && len + 1 < cap)
+		buf[len++] = '\'';
+	for (size_t i = 0; i < n && len + 4 < cap; i++) {
+		if (s[i] == '\'' && !plain) {
+			memcpy(buf + len, "'\\''", 4);
+			len += 4;
+		} else {
+			buf[len++] = s[i];
+		}
+	}
+	if (!plain && len + 1 < cap)
+		buf[len++] = '\'';
+	buf[len < cap ? len : cap - 1] = '\0';
+}
+
+static void
+str_field(const msgpack_object *map, const char *key, const char **s, size_t *n)
+{
+	const msgpack_object *o = rpc_map_get(map, key);
+
+	*s = is_str(o) ? o->via.str.ptr : "";
+	*n = is_str(o) ? o->via.str.size : 0;
+}
+
+/* One line a person can read at a glance; control characters are kept (the
+ * console escapes them when it draws). */
+static char *
+make_summary(const struct submit_fields *f)
+{
+	char *buf = calloc(1, SUMMARY_MAX + 1);
+	const char *s;
+	size_t n;
+	const msgpack_object *argv = rpc_map_get(f->map, "argv");
+
+	if (buf == NULL)
+		return NULL;
+	if (strcmp(f->kind, "exec") == 0 && argv != NULL) {
+		for (uint32_t i = 0; i < argv->via.array.size; i++)
+			append_word(buf, SUMMARY_MAX, argv->via.array.ptr[i].via.str.ptr,
+			    argv->via.array.ptr[i].via.str.size);
+	} else if (strcmp(f->kind, "exec") == 0) {
+		str_field(f->map, "command", &s, &n);
+		snprintf(buf, SUMMARY_MAX, "%.*s", (int)(n < SUMMARY_MAX ? n : SUMMARY_MAX), s);
+	} else if (strcmp(f->kind, "net") == 0) {
+		const char *m, *u;
+		size_t mn, un;
+
+		str_field(f->map, "method", &m, &mn);
+		str_field(f->map, "url", &u, &un);
+		if (un == 0)
+			str_field(f->map, "host", &u, &un);
+		snprintf(buf, SUMMARY_MAX, "%.*s%s%.*s", (int)(mn < 32 ? mn : 32), m, mn ? " " : "",
+		    (int)(un < 4000 ? un : 4000), u);
+	} else if (strcmp(f->kind, "mcp") == 0) {
+		const char *t;
+		size_t tn;
+
+		str_field(f->map, "server", &s, &n);
+		str_field(f->map, "tool", &t, &tn);
+		snprintf(buf, SUMMARY_MAX, "mcp %.*s.%.*s", (int)(n < 256 ? n : 256), s,
+		    (int)(tn < 256 ? tn : 256), t);
+	} else if (strcmp(f->kind, "other") == 0) {
+		str_field(f->map, "tool_name", &s, &n);
+		snprintf(buf, SUMMARY_MAX, "other %.*s", (int)(n < 256 ? n : 256), s);
+	} else {
+		str_field(f->map, "path", &s, &n);
+		snprintf(buf, SUMMARY_MAX, "%s %.*s", f->kind, (int)(n < 4000 ? n : 4000), s);
+	}
+	return buf;
+}
+
+static char *
+make_key(uid_t uid, const char *session, const char *req_id, size_t *len)
+{
+	size_t n = 24 + strlen(session) + strlen(req_id);
+	char *k = malloc(n);
+
+	if (k == NULL)
+		return NULL;
+	*len = (size_t)snprintf(k, n, "%lu", (unsigned long)uid) + 1;
+	memcpy(k + *len, session, strlen(session) + 1);
+	*len += strlen(session) + 1;
+	memcpy(k + *len, req_id, strlen(req_id));
+	*len += strlen(req_id);
+	return k;
+}
+
+static int
+add_waiter(struct request *r, struct peer *p, uint32_t msgid)
+{
+	struct waiter *w = malloc(sizeof *w);
+
+	if (w == NULL)
+		return -1;
+	w->p = p;
+	w->msgid = msgid;
+	w->next = r->waiters;
+	r->waiters = w;
+	return 0;
+}
+
+static void
+reply_state(struct broker *b, struct peer *p, uint32_t msgid, const struct request *r)
+{
+	struct reqstate *rs = b->reqs;
+
+	rpc_pack_result(&rs->pk, msgid);
+	msgpack_pack_map(&rs->pk, 2);
+	rpc_pack_kv_int(&rs->pk, "id", r->id);
+	rpc_pack_kv_str(&rs->pk, "state", "pending");
+	peer_send_sbuf(p, &rs->sb);
+}
+
+/* An existing request under the same key: answer as if it were new. */
+static void
+resubmitted(struct broker *b, struct peer *p, uint32_t msgid, struct request *r, bool wait)
+{
+	if (r->state == REQ_DONE)
+		reply_decision(b, p, msgid, r);
+	else if (!wait)
+		reply_state(b, p, msgid, r);
+	else if (add_waiter(r, p, msgid) < 0)
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+}
+
+static struct request *
+new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key, size_t klen)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r = calloc(1, sizeof *r);
+	msgpack_sbuffer raw;
+	msgpack_packer pk;
+
+	if (r == NULL)
+		return NULL;
+	msgpack_sbuffer_init(&raw);
+	msgpack_packer_init(&pk, &raw, msgpack_sbuffer_write);
+	msgpack_pack_object(&pk, *f->map);
+	r->raw = raw.data;
+	r->raw_len = raw.size;
+	r->summary = make_summary(f);
+	if (r->raw == NULL || r->summary == NULL) {
+		free(r->raw);
+		free(r->summary);
+		free(r);
+		return NULL;
+	}
+	r->b = b;
+	r->id = rs->next_id++;
+	r->key = key;
+	r->key_len = klen;
+	r->req_id = f->req_id, f->req_id = NULL;
+	r->agent = f->agent, f->agent = NULL;
+	r->session = f->session, f->session = NULL;
+	r->kind = f->kind, f->kind = NULL;
+	r->cwd = f->cwd, f->cwd = NULL;
+	r->workspace = f->workspace, f->workspace = NULL;
+	r->pid = peer_pid(p);
+	r->uid = peer_uid(p);
+	r->gid = peer_gid(p);
+	r->owner = p;
+	r->created_ms = broker_wall_ms();
+	r->deadline_ms = r->created_ms + 1000 * (f->timeout_s > 0 ? f->timeout_s : b->cfg.timeout_s);
+	r->state = REQ_PENDING;
+	uv_timer_init(b->loop, &r->timer);
+	r->timer.data = r;
+	return r;
+}
+
+void
+request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct reqstate *rs = b->reqs;
+	struct submit_fields f;
+	const char *why = parse_submit(params, &f);
+	struct request *r;
+	struct store_request_row row;
+	char *key;
+	size_t klen;
+
+	if (why != NULL) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", why);
+		goto out;
+	}
+	if ((key = make_key(peer_uid(p), f.session, f.req_id, &klen)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((r = table_get(rs->by_key, key, klen)) != NULL) {
+		free(key);
+		resubmitted(b, p, msgid, r, f.wait);
+		goto out;
+	}
+	if (b->stopping || rs->npending >= (size_t)b->cfg.max_pending) {
+		free(key);
+		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "%s",
+		    b->stopping ? "the broker is shutting down" : "too many pending requests");
+		goto out;
+	}
+	if ((r = new_request(b, p, &f, key, klen)) == NULL) {
+		free(key);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (table_put(rs->by_id, &r->id, sizeof r->id, r) < 0 ||
+	    table_put(rs->by_key, r->key, r->key_len, r) < 0 ||
+	    (f.wait && add_waiter(r, p, msgid) < 0)) {
+		request_destroy(b, r);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	list_push(&rs->pending_head, &rs->pending_tail, r);
+	rs->npending++;
+	row = (struct store_request_row){
+		.id = r->id, .created_ms = r->created_ms, .client_req_id = r->req_id,
+		.agent = r->agent, .session = r->session, .kind = r->kind,
+		.summary = r->summary, .cwd = r->cwd, .workspace = r->workspace,
+		.pid = r->pid, .uid = r->uid, .gid = r->gid,
+		.request = r->raw, .request_len = r->raw_len,
+	};
+	/* The row is queued ahead of any decision for it; a failure shows up as
+	 * the decision failing (foreign key), which denies with store-error. */
+	store_put_request(b->store, &row, NULL, NULL);
+	uv_timer_start(&r->timer, on_deadline, (uint64_t)(r->deadline_ms - r->created_ms), 0);
+	if (!f.wait)
+		reply_state(b, p, msgid, r);
+	rpc_pack_notify(&rs->pk, "request");
+	msgpack_pack_array(&rs->pk, 1);
+	pack_request(&rs->pk, r);
+	broker_broadcast(b, rs->sb.data, rs->sb.size);
+	msgpack_sbuffer_clear(&rs->sb);
+out:
+	free_fields(&f);
+}
+
+/* Find the request named by params [id] that p may see; replies on failure. */
+static struct request *
+lookup_own(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	int64_t id;
+	struct request *r;
+
+	if (params->via.array.size != 1 || rpc_get_int(&params->via.array.ptr[0], 1, INT64_MAX, &id) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [id]");
+		return NULL;
+	}
+	r = table_get(b->reqs->by_id, &id, sizeof id);
+	if (r == NULL || r->uid != peer_uid(p)) {
+		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no request %lld of yours", (long long)id);
+		return NULL;
+	}
+	return r;
+}
+
+void
+request_wait(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct request *r = lookup_own(b, p, msgid, params);
+
+	if (r == NULL)
+		return;
+	if (r->state == REQ_DONE)
+		reply_decision(b, p, msgid, r);
+	else if (add_waiter(r, p, msgid) < 0)
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+}
+
+void
+request_cancel(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct request *r = lookup_own(b, p, msgid, params);
+
+	if (r == NULL)
+		return;
+	if (r->state != REQ_PENDING) {
+		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)r->id);
+		return;
+	}
+	decide(b, r, false, "withdrawn", "cancelled by the requester", p, msgid, NULL);
+}
+
+/* ---- console methods ---- */
+
+void
+request_list(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct reqstate *rs = b->reqs;
+	const msgpack_object *opt = params->via.array.size > 0 ? &params->via.array.ptr[0] : NULL;
+	int64_t offset = 0, limit = LIST_DEFAULT_LIMIT, i = 0, n = 0;
+	struct request *r;
+	msgpack_sbuffer items;
+	msgpack_packer ipk;
+
+	if (opt != NULL && opt->type != MSGPACK_OBJECT_NIL) {
+		const msgpack_object *o;
+
+		if (opt->type != MSGPACK_OBJECT_MAP ||
+		    ((o = rpc_map_get(opt, "offset")) != NULL && rpc_get_int(o, 0, INT64_MAX, &offset) < 0) ||
+		    ((o = rpc_map_get(opt, "limit")) != NULL && rpc_get_int(o, 1, 100000, &limit) < 0)) {
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{offset, limit}]");
+			return;
+		}
+	}
+	msgpack_sbuffer_init(&items);
+	msgpack_packer_init(&ipk, &items, msgpack_sbuffer_write);
+	for (r = rs->pending_head; r != NULL && n < limit && items.size < LIST_MAX_BYTES; r = r->next) {
+		if (i++ < offset)
+			continue;
+		pack_request(&ipk, r);
+		n++;
+	}
+	rpc_pack_result(&rs->pk, msgid);
+	msgpack_pack_map(&rs->pk, 3);
+	rpc_pack_kv_int(&rs->pk, "total", (int64_t)rs->npending);
+	rpc_pack_kv_int(&rs->pk, "next", r != NULL ? offset + n : -1);
+	rpc_pack_str(&rs->pk, "requests");
+	msgpack_pack_array(&rs->pk, (size_t)n);
+	msgpack_sbuffer_write(&rs->sb, items.data, items.size);
+	peer_send_sbuf(p, &rs->sb);
+	msgpack_sbuffer_destroy(&items);
+}
+
+void
+request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	const msgpack_object *m, *o;
+	int64_t id;
+	char *note = NULL, *name = NULL;
+	const char *bad = NULL;
+	struct request *r;
+	bool allow;
+
+	if (params->via.array.size != 1 || (m = &params->via.array.ptr[0])->type != MSGPACK_OBJECT_MAP ||
+	    rpc_get_int(rpc_map_get(m, "id"), 1, INT64_MAX, &id) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{id, decision, note?, reviewer?}]");
+		return;
+	}
+	o = rpc_map_get(m, "decision");
+	if (!rpc_str_eq(o, "allow") && !rpc_str_eq(o, "deny")) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "decision must be allow or deny");
+		return;
+	}
+	allow = rpc_str_eq(o, "allow");
+	if (opt_str(m, "note", 4096, &note, &bad) < 0 || opt_str(m, "reviewer", 128, &name, &bad) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s must be a string", bad);
+		free(note);
+		return;
+	}
+	r = table_get(b->reqs->by_id, &id, sizeof id);
+	if (r == NULL)
+		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no request %lld", (long long)id);
+	else if (r->state != REQ_PENDING)
+		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)id);
+	else
+		decide(b, r, allow, "reviewer", note, p, msgid, name);
+	free(note);
+	free(name);
+}
+
+/* ---- peers and shutdown ---- */
+
+static void
+drop_waits(struct request *r, struct peer *p)
+{
+	struct waiter **pp = &r->waiters, *w;
+
+	while ((w = *pp) != NULL) {
+		if (w->p == p) {
+			*pp = w->next;
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+	if (r->decider == p)
+		r->decider = NULL;
+}
+
+void
+request_peer_lost(struct broker *b, struct peer *p)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r, *next;
+
+	if (rs == NULL)
+		return;
+	for (r = rs->pending_head; r != NULL; r = next) {
+		next = r->next;
+		drop_waits(r, p);
+		if (r->owner == p) {
+			r->owner = NULL;
+			if (r->waiters == NULL)
+				decide(b, r, false, "withdrawn", "the requester disconnected", NULL, 0, NULL);
+		}
+	}
+	for (r = rs->rec_head; r != NULL; r = r->next) {
+		drop_waits(r, p);
+		if (r->owner == p)
+			r->owner = NULL;
+	}
+}
+
+void
+request_shutdown(struct broker *b)
+{
+	struct reqstate *rs = b->reqs;
+
+	while (rs->pending_head != NULL)
+		decide(b, rs->pending_head, false, "broker-shutdown", NULL, NULL, 0, NULL);
+}

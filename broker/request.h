@@ -1,0 +1,36 @@
+/* request.h -- the request lifecycle: submit (idempotent per uid + session +
+ * client request id), queue, decide, reply, withdraw, time out.
+ *
+ * Handlers reply to the calling peer themselves, possibly later (after the
+ * decision's row is committed). */
+#ifndef SG_REQUEST_H
+#define SG_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <msgpack.h>
+
+struct broker;
+struct peer;
+
+int request_init(struct broker *b);
+void request_free_all(struct broker *b);
+
+/* Agent methods. */
+void request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+void request_wait(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+void request_cancel(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+/* Console methods. */
+void request_list(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+void request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+
+/* The peer is gone: forget its waits, withdraw what it submitted. */
+void request_peer_lost(struct broker *b, struct peer *p);
+/* Deny every pending request with "broker-shutdown". */
+void request_shutdown(struct broker *b);
+/* Requests still pending or with a decision being recorded. */
+size_t request_open_count(struct broker *b);
+size_t request_pending_count(struct broker *b);
+uint64_t request_decided_total(struct broker *b);
+
+#endif

@@ -1,0 +1,69 @@
+/* store.h -- the SQLite store: requests and decisions, written by one worker
+ * thread with group commit so a slow disk never stalls the event loop.
+ *
+ * Every store_put_* copies its row, queues it and returns at once; the done
+ * callback runs later on the loop thread, after the row's transaction has
+ * committed (status 0) or failed (status -1). */
+#ifndef SG_STORE_H
+#define SG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uv.h>
+
+typedef struct store store;
+
+struct store_opts {
+	bool per_request_commit; /* one transaction per row (benchmarks/comparison) */
+	bool fsync;              /* synchronous=FULL: survive power loss, not only crashes */
+};
+
+struct store_request_row {
+	int64_t id;
+	int64_t created_ms;
+	const char *client_req_id, *agent, *session, *kind, *summary, *cwd, *workspace;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	const void *request; /* the submitted params map, msgpack bytes */
+	size_t request_len;
+};
+
+struct store_decision_row {
+	int64_t request_id;
+	int64_t decided_ms;
+	const char *decision; /* "allow" or "deny" */
+	const char *decided_by; /* reviewer, timeout, withdrawn, broker-shutdown, ... */
+	int64_t reviewer_uid, reviewer_pid; /* -1 when not a person */
+	const char *reviewer_name, *note;
+};
+
+typedef void (*store_done_cb)(void *arg, int status, int64_t seq);
+
+/* Open (creating and migrating) the DB at path and start the worker.  Requests
+ * left undecided by a previous broker are recorded as denied "broker-restart".
+ * NULL with a one-line reason in err on failure. */
+store *store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
+    char *err, size_t errlen);
+/* Finish every queued write, stop the worker and close the DB.  Done callbacks
+ * of the last batch run before this returns. */
+void store_close(store *s);
+
+/* Highest request id ever recorded (new ids continue after it). */
+int64_t store_last_request_id(const store *s);
+/* Rows recorded undecided at open and now closed as broker-restart. */
+int64_t store_recovered(const store *s);
+/* Rows queued and not yet committed. */
+size_t store_backlog(store *s);
+/* Transactions committed so far (for status and benchmarks). */
+uint64_t store_commits(store *s);
+
+int store_put_request(store *s, const struct store_request_row *row, store_done_cb cb, void *arg);
+int store_put_decision(store *s, const struct store_decision_row *row, store_done_cb cb, void *arg);
+
+/* The schema version this build writes. */
+int store_schema_version(void);
+
+#endif

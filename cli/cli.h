@@ -1,0 +1,55 @@
+/* cli.h -- shared pieces of the command front ends: the subcommand table
+ * entry, exit codes, connecting to the broker, JSON output. */
+#ifndef SG_CLI_H
+#define SG_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+#include <msgpack.h>
+
+#include "proto/client.h"
+
+/* Exit codes (DESIGN.md): ask uses 0 allowed, 1 denied, 3 unreachable/error. */
+enum {
+	EXIT_OK = 0,
+	EXIT_DENIED = 1,   /* also: the operation was refused */
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *args;    /* one-line synopsis after the name */
+	const char *summary; /* one line for `sandgate --help` */
+	const char *help;    /* the full --help text (options) */
+	int (*run)(int argc, char **argv);
+};
+
+/* Print "sandgate NAME: message" to stderr. */
+void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the command's --help text to f. */
+void cli_help(const struct cli_cmd *c, FILE *f);
+/* True if argv has -h/--help before "--"; prints help to stdout. */
+bool cli_wants_help(const struct cli_cmd *c, int argc, char **argv);
+/* Connect to the broker's socket for role; prints the reason and returns NULL
+ * when it is unreachable. */
+sg_client *cli_connect(const char *cmd, enum sg_role role, int timeout_ms);
+
+/* Call method with a params buffer already packed by pack (may be NULL for
+ * []); 0 and *out on success; on an error reply or failure prints it and
+ * returns EXIT_DENIED (error reply) or EXIT_UNREACHABLE. */
+int cli_call(const char *cmd, sg_client *c, const char *method,
+    void (*pack)(msgpack_packer *, void *), void *arg, int timeout_ms, struct client_msg *out);
+
+/* Convert a decoded msgpack object to JSON (bin becomes {"base64": ...}). */
+json_t *cli_to_json(const msgpack_object *o);
+/* Print a JSON value on one line to stdout. */
+void cli_print_json(json_t *j);
+
+/* The reviewer's display name: $SANDGATE_REVIEWER, else the login name. */
+const char *cli_reviewer_name(void);
+
+extern const struct cli_cmd cmd_broker, cmd_ask, cmd_pending, cmd_decide, cmd_status, cmd_demo;
+
+#endif

@@ -1,0 +1,230 @@
+/* cmd_ask.c -- `sandgate ask`: submit one request and wait for its decision. */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ask {
+	const char *kind, *agent, *session, *cwd, *workspace, *req_id, *path, *url;
+	const char *server, *tool, *justification;
+	long timeout_s;
+	bool json;
+	int argc;
+	char **argv;
+	char id_buf[33], session_buf[64], cwd_buf[PATH_MAX];
+};
+
+static void
+pack_submit(msgpack_packer *pk, void *arg)
+{
+	struct ask *a = arg;
+	int n = 7;
+
+	n += a->workspace != NULL;
+	n += a->timeout_s > 0;
+	n += a->justification != NULL;
+	n += a->argc > 0;
+	n += a->path != NULL;
+	n += a->url != NULL;
+	n += a->server != NULL;
+	n += a->tool != NULL;
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, (size_t)n);
+	rpc_pack_kv_str(pk, "req_id", a->req_id);
+	rpc_pack_kv_str(pk, "agent", a->agent);
+	rpc_pack_kv_str(pk, "session", a->session);
+	rpc_pack_kv_str(pk, "kind", a->kind);
+	rpc_pack_kv_str(pk, "cwd", a->cwd);
+	rpc_pack_kv_bool(pk, "wait", true);
+	rpc_pack_kv_str(pk, "tool_name", "sandgate-ask");
+	if (a->workspace != NULL)
+		rpc_pack_kv_str(pk, "workspace", a->workspace);
+	if (a->timeout_s > 0)
+		rpc_pack_kv_int(pk, "timeout", a->timeout_s);
+	if (a->justification != NULL)
+		rpc_pack_kv_str(pk, "justification", a->justification);
+	if (a->path != NULL)
+		rpc_pack_kv_str(pk, "path", a->path);
+	if (a->url != NULL)
+		rpc_pack_kv_str(pk, "url", a->url);
+	if (a->server != NULL)
+		rpc_pack_kv_str(pk, "server", a->server);
+	if (a->tool != NULL)
+		rpc_pack_kv_str(pk, "tool", a->tool);
+	if (a->argc == 1) {
+		rpc_pack_kv_str(pk, "command", a->argv[0]);
+	} else if (a->argc > 1) {
+		rpc_pack_str(pk, "argv");
+		msgpack_pack_array(pk, (size_t)a->argc);
+		for (int i = 0; i < a->argc; i++)
+			rpc_pack_str(pk, a->argv[i]);
+	}
+}
+
+/* Fill the kind's payload from the positional words when no option gave it. */
+static int
+fill_payload(struct ask *a)
+{
+	bool exec = strcmp(a->kind, "exec") == 0;
+
+	if (exec) {
+		if (a->argc == 0) {
+			cli_err("ask", "nothing to ask: give the command after --");
+			return -1;
+		}
+		return 0;
+	}
+	if (a->argc == 1 && a->path == NULL && a->url == NULL &&
+	    (strcmp(a->kind, "net") != 0 ? (a->path = a->argv[0]) : (a->url = a->argv[0])))
+		a->argc = 0;
+	if (a->argc > 0 && strcmp(a->kind, "other") != 0) {
+		cli_err("ask", "kind %s takes one target (a path or URL), not a command", a->kind);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse(struct ask *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' }, { "agent", required_argument, NULL, 'a' },
+		{ "session", required_argument, NULL, 's' }, { "cwd", required_argument, NULL, 'C' },
+		{ "workspace", required_argument, NULL, 'w' }, { "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' }, { "req-id", required_argument, NULL, 'r' },
+		{ "path", required_argument, NULL, 'p' }, { "url", required_argument, NULL, 'u' },
+		{ "server", required_argument, NULL, 'S' }, { "tool", required_argument, NULL, 'T' },
+		{ "why", required_argument, NULL, 'y' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jr:p:u:S:T:y:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': a->kind = optarg; break;
+		case 'a': a->agent = optarg; break;
+		case 's': a->session = optarg; break;
+		case 'C': a->cwd = optarg; break;
+		case 'w': a->workspace = optarg; break;
+		case 'j': a->json = true; break;
+		case 'r': a->req_id = optarg; break;
+		case 'p': a->path = optarg; break;
+		case 'u': a->url = optarg; break;
+		case 'S': a->server = optarg; break;
+		case 'T': a->tool = optarg; break;
+		case 'y': a->justification = optarg; break;
+		case 't':
+			a->timeout_s = strtol(optarg, &end, 10);
+			if (*end != '\0' || a->timeout_s < 1 || a->timeout_s > 86400) {
+				cli_err("ask", "--timeout must be 1 to 86400 seconds");
+				return -1;
+			}
+			break;
+		default:
+			return -1;
+		}
+	}
+	a->argc = argc - optind;
+	a->argv = argv + optind;
+	return fill_payload(a);
+}
+
+static void
+defaults(struct ask *a)
+{
+	const char *env;
+	unsigned char rnd[16];
+
+	a->kind = "exec";
+	a->agent = (env = getenv("SANDGATE_AGENT")) != NULL && *env ? env : "cli";
+	if ((env = getenv("SANDGATE_SESSION")) != NULL && *env) {
+		a->session = env;
+	} else {
+		snprintf(a->session_buf, sizeof a->session_buf, "cli-%ld", (long)getppid());
+		a->session = a->session_buf;
+	}
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(a->id_buf, sizeof a->id_buf, rnd, sizeof rnd);
+	a->req_id = a->id_buf;
+	a->cwd = getcwd(a->cwd_buf, sizeof a->cwd_buf) != NULL ? a->cwd_buf : "/";
+}
+
+static int
+run(int argc, char **argv)
+{
+	struct ask a;
+	struct client_msg m;
+	sg_client *c;
+	const msgpack_object *r;
+	int rc, wait_ms;
+
+	memset(&a, 0, sizeof a);
+	if (sodium_init() < 0) {
+		cli_err("ask", "libsodium failed to initialise");
+		return EXIT_UNREACHABLE;
+	}
+	defaults(&a);
+	if (parse(&a, argc, argv) < 0)
+		return EXIT_USAGE;
+	if ((c = cli_connect("ask", ROLE_AGENT, 5000)) == NULL)
+		return EXIT_UNREACHABLE;
+	/* the broker answers by the deadline; allow a margin, then fail closed */
+	wait_ms = a.timeout_s > 0 ? (int)(a.timeout_s * 1000 + 10000) : -1;
+	rc = cli_call("ask", c, "submit", pack_submit, &a, wait_ms, &m);
+	if (rc != EXIT_OK) {
+		client_close(c);
+		return EXIT_UNREACHABLE;
+	}
+	r = m.msg.result;
+	if (a.json) {
+		json_t *j = cli_to_json(r);
+
+		cli_print_json(j);
+		json_decref(j);
+	}
+	if (rpc_str_eq(rpc_map_get(r, "decision"), "allow")) {
+		rc = EXIT_OK;
+	} else if (rpc_str_eq(rpc_map_get(r, "decision"), "deny")) {
+		const msgpack_object *why = rpc_map_get(r, "reason");
+
+		if (!a.json && why != NULL && why->type == MSGPACK_OBJECT_STR)
+			fprintf(stderr, "sandgate ask: %.*s\n", (int)why->via.str.size, why->via.str.ptr);
+		rc = EXIT_DENIED;
+	} else {
+		cli_err("ask", "malformed reply from the broker (treated as deny)");
+		rc = EXIT_UNREACHABLE;
+	}
+	client_msg_free(&m);
+	client_close(c);
+	return rc;
+}
+
+const struct cli_cmd cmd_ask = {
+	.name = "ask",
+	.args = "[--kind K] [--agent A] [--session S] [--cwd D] [--timeout SEC] [--json] -- CMD...",
+	.summary = "submit a permission request and wait for the decision",
+	.help =
+	    "  -k, --kind K        exec (default), write, edit, read, delete, net, mcp, other\n"
+	    "  -a, --agent A       agent name (default $SANDGATE_AGENT or \"cli\")\n"
+	    "  -s, --session S     session id (default $SANDGATE_SESSION or cli-PPID)\n"
+	    "  -C, --cwd D         working directory of the request (default: current)\n"
+	    "  -w, --workspace D   workspace root\n"
+	    "  -t, --timeout SEC   deny if nobody decides within SEC seconds\n"
+	    "  -r, --req-id ID     idempotency key (a retry with the same key and session\n"
+	    "                      gets the same answer); default random\n"
+	    "  -p, --path P        target path (write, edit, read, delete)\n"
+	    "  -u, --url U         target URL (net)\n"
+	    "  -S, --server S      MCP server;  -T, --tool T  MCP tool\n"
+	    "  -y, --why TEXT      justification shown to the reviewer\n"
+	    "  -j, --json          print the decision as JSON on stdout\n"
+	    "\n"
+	    "For exec, one word after -- is a shell command line; several words are an argv.\n"
+	    "Exit status: 0 allowed, 1 denied, 2 usage, 3 broker unreachable or error\n"
+	    "(treat 3 as deny).\n",
+	.run = run,
+};

@@ -1,0 +1,61 @@
+/* cmd_broker.c -- `sandgate broker`: run the daemon. */
+#include "cli/cli.h"
+#include "broker/broker.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+static int
+run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct broker_opts bo = { .ready_fd = -1 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+ft:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			bo.foreground = true;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || v < 1 || v > 86400) {
+				cli_err("broker", "--timeout must be 1 to 86400 seconds");
+				return EXIT_USAGE;
+			}
+			bo.timeout_s = (int)v;
+			break;
+		}
+		default:
+			cli_help(&cmd_broker, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		cli_err("broker", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return broker_main(&bo);
+}
+
+const struct cli_cmd cmd_broker = {
+	.name = "broker",
+	.args = "[--foreground] [--timeout SEC]",
+	.summary = "run the broker daemon (detaches unless --foreground)",
+	.help =
+	    "  -f, --foreground   stay attached and log to stderr\n"
+	    "  -t, --timeout SEC  default deadline of a request (config key `timeout`)\n"
+	    "\n"
+	    "The broker listens on agent.sock and console.sock in the runtime dir\n"
+	    "($SANDGATE_DIR, else $XDG_RUNTIME_DIR/sandgate, else /tmp/sandgate-$UID) and\n"
+	    "records to $SANDGATE_DB (else $XDG_STATE_HOME/sandgate/sandgate.db).\n"
+	    "Exit status: 0 after a clean stop (SIGTERM), 3 if it could not start.\n",
+	.run = run,
+};

@@ -1,0 +1,59 @@
+/* cmd_status.c -- `sandgate status`: is the broker up, and how busy. */
+#include "cli/cli.h"
+
+#include <string.h>
+
+static int
+run(int argc, char **argv)
+{
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	struct client_msg m;
+	sg_client *c;
+	json_t *j;
+	int rc;
+
+	if (argc > (json ? 2 : 1)) {
+		cli_err("status", "unexpected argument '%s'", argv[json ? 2 : 1]);
+		return EXIT_USAGE;
+	}
+	if ((c = cli_connect("status", ROLE_CONSOLE, 5000)) == NULL)
+		return EXIT_UNREACHABLE;
+	rc = cli_call("status", c, "status", NULL, NULL, 10000, &m);
+	if (rc != EXIT_OK) {
+		client_close(c);
+		return rc;
+	}
+	j = cli_to_json(m.msg.result);
+	if (json) {
+		cli_print_json(j);
+	} else {
+		printf("broker pid %lld, up %llds, protocol %lld\n",
+		    (long long)json_integer_value(json_object_get(j, "pid")),
+		    (long long)json_integer_value(json_object_get(j, "uptime_ms")) / 1000,
+		    (long long)json_integer_value(json_object_get(j, "version")));
+		printf("pending %lld, decided %lld, agents %lld, consoles %lld\n",
+		    (long long)json_integer_value(json_object_get(j, "pending")),
+		    (long long)json_integer_value(json_object_get(j, "decided")),
+		    (long long)json_integer_value(json_object_get(j, "agents")),
+		    (long long)json_integer_value(json_object_get(j, "consoles")));
+		printf("runtime dir %s\ndatabase %s (%s durability)\n",
+		    json_string_value(json_object_get(j, "dir")),
+		    json_string_value(json_object_get(j, "db")),
+		    json_string_value(json_object_get(j, "durability")));
+	}
+	json_decref(j);
+	client_msg_free(&m);
+	client_close(c);
+	return EXIT_OK;
+}
+
+const struct cli_cmd cmd_status = {
+	.name = "status",
+	.args = "[--json]",
+	.summary = "show whether the broker runs and what it holds",
+	.help =
+	    "  --json   print the status as one JSON object\n"
+	    "\n"
+	    "Exit status: 0 running, 3 not running or unreachable.\n",
+	.run = run,
+};
