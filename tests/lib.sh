@@ -1,0 +1,69 @@
+# tests/lib.sh -- sourced by every shell test.  Gives the test its own runtime
+# dir, DB, config and HOME under a fresh temp dir (never the user's), and
+# helpers to run the real broker.  Needs $SANDGATE (the binary; ctest sets it).
+set -euo pipefail
+
+: "${SANDGATE:?set SANDGATE to the sandgate binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sgtest.XXXXXX")
+export SANDGATE_DIR="$T/run" SANDGATE_DB="$T/state/sandgate.db"
+export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_DATA_HOME="$T/data"
+export XDG_CACHE_HOME="$T/cache" XDG_RUNTIME_DIR="$T/xdgrun" HOME="$T/home"
+unset SANDGATE_SESSION SANDGATE_AGENT SANDGATE_REVIEWER TMUX || true
+mkdir -p "$HOME" "$XDG_CONFIG_HOME/sandgate"
+
+sg() { "$SANDGATE" "$@"; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok - $*"; }
+
+# expect_rc WANT CMD...: run CMD, fail unless it exits WANT.
+expect_rc() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	[ "$rc" = "$want" ] || fail "expected exit $want, got $rc: $*"
+}
+
+# wait_for SECONDS CMD...: retry CMD every 50 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || fail "timed out waiting for: $*"
+		sleep 0.05
+	done
+}
+
+broker_pid() { cat "$SANDGATE_DIR/broker.lock" 2>/dev/null; }
+
+# start_broker [ARGS...]: start a detached broker; returns once it listens.
+start_broker() { sg broker "$@" || fail "broker did not start"; }
+
+# stop_broker: SIGTERM and wait until the process is gone.
+stop_broker() {
+	local pid
+	pid=$(broker_pid) || return 0
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	local i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "broker $pid did not stop"
+		sleep 0.05
+	done
+}
+
+# pending_count: number of pending requests (via the real CLI).
+pending_count() { sg pending --json | grep -o '"id":' | wc -l; }
+
+_sg_cleanup() {
+	local rc=$?
+	stop_broker >/dev/null 2>&1 || true
+	if [ $rc -ne 0 ] && [ -f "$SANDGATE_DIR/broker.log" ]; then
+		echo "--- broker.log" >&2
+		tail -n 30 "$SANDGATE_DIR/broker.log" >&2 || true
+	fi
+	rm -rf "$T"
+	exit $rc
+}
+trap _sg_cleanup EXIT
