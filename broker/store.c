@@ -38,7 +38,7 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
-enum job_kind { JOB_REQUEST, JOB_DECISION };
+enum job_kind { JOB_REQUEST, JOB_DECISION, JOB_FN };
 
 struct job {
 	struct job *next;
@@ -53,6 +53,8 @@ struct job {
 	} u;
 	char *strings[10]; /* copies owned by the job */
 	void *blob;
+	int (*fn)(sqlite3 *db, void *arg);
+	void *fn_arg;
 };
 
 struct store {
@@ -189,6 +191,10 @@ run_job(store *s, struct job *j)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (j->kind == JOB_FN) {
+		j->seq = 0;
+		return j->fn(s->db, j->fn_arg);
+	}
 	if (j->kind == JOB_REQUEST) {
 		const struct store_request_row *r = &j->u.req;
 
@@ -402,6 +408,27 @@ store_put_decision(store *s, const struct store_decision_row *row, store_done_cb
 	j->u.dec.reviewer_name = keep(j, 2, row->reviewer_name);
 	j->u.dec.note = keep(j, 3, row->note);
 	return enqueue(s, j);
+}
+
+int
+store_run(store *s, int (*fn)(sqlite3 *db, void *arg), void *arg, store_done_cb cb, void *cb_arg)
+{
+	struct job *j = calloc(1, sizeof *j);
+
+	if (j == NULL)
+		return -1;
+	j->kind = JOB_FN;
+	j->fn = fn;
+	j->fn_arg = arg;
+	j->cb = cb;
+	j->arg = cb_arg;
+	return enqueue(s, j);
+}
+
+sqlite3 *
+store_reader(store *s)
+{
+	return s->db; /* FULLMUTEX: safe from the loop thread for rare reads */
 }
 
 size_t

@@ -63,6 +63,19 @@ uint64_t store_commits(store *s);
 int store_put_request(store *s, const struct store_request_row *row, store_done_cb cb, void *arg);
 int store_put_decision(store *s, const struct store_decision_row *row, store_done_cb cb, void *arg);
 
+/* Run fn(db, arg) on the worker thread inside the next group-commit
+ * transaction; fn returns 0, or -1 to fail only its own job (its writes are
+ * then rolled back with the batch and retried alone).  Lets other modules
+ * (rules, audit) keep their SQL next to their logic without touching the
+ * loop thread.  cb (may be NULL) runs on the loop thread afterwards. */
+struct sqlite3;
+int store_run(store *s, int (*fn)(struct sqlite3 *db, void *arg), void *arg,
+    store_done_cb cb, void *cb_arg);
+
+/* Read-only query on the loop thread's own connection (start-up loading of
+ * rules and the like; never on a hot path).  Returns the sqlite3 handle. */
+struct sqlite3 *store_reader(store *s);
+
 /* The schema version this build writes. */
 int store_schema_version(void);
 
