@@ -24,11 +24,12 @@ expect_rc() {
 	[ "$rc" = "$want" ] || fail "expected exit $want, got $rc: $*"
 }
 
-# wait_for SECONDS CMD...: retry CMD every 50 ms until it succeeds.
+# wait_for SECONDS 'SHELL CODE': retry the code (evaluated in this shell, so
+# functions such as sg and pending_count work) every 50 ms until it succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1))
 	shift
-	until "$@" >/dev/null 2>&1; do
+	until eval "$*" >/dev/null 2>&1; do
 		[ $SECONDS -lt $deadline ] || fail "timed out waiting for: $*"
 		sleep 0.05
 	done

@@ -1,0 +1,50 @@
+# Broker process behaviour: single instance, stale sockets, SIGTERM, kill -9.
+. "$SG_SRC/tests/lib.sh"
+
+start_broker
+pid=$(broker_pid)
+expect_rc 3 sg broker 2>"$T/err"
+grep -q "another sandgate broker is already running in $SANDGATE_DIR (pid $pid)" "$T/err" || fail "second broker message: $(cat "$T/err")"
+kill -0 "$pid" || fail "first broker died"
+pass "second broker refuses with a clear message"
+
+# kill -9 while ask waits -> ask exits 3 (fail closed)
+sg ask -- make install & ask=$!
+wait_for 5 '[ "$(pending_count)" = 1 ]'
+kill -9 "$pid"
+expect_rc 3 wait $ask
+pass "broker killed -> ask exits 3"
+
+# the dead broker left its sockets behind; a new one replaces them
+[ -S "$SANDGATE_DIR/agent.sock" ] || fail "expected a stale socket"
+start_broker
+sg status >/dev/null || fail "new broker not answering"
+# the request the dead broker never decided is closed as broker-restart
+[ "$(sqlite3 "$SANDGATE_DB" "select decided_by from decisions")" = broker-restart ] || fail "no broker-restart row"
+pass "stale socket replaced; undecided request recorded as broker-restart"
+
+# SIGTERM: pending requests are denied broker-shutdown and recorded
+sg ask -- terraform apply 2>"$T/err" & ask=$!
+wait_for 5 '[ "$(pending_count)" = 1 ]'
+stop_broker
+expect_rc 1 wait $ask
+grep -q "shutting down" "$T/err" || fail "shutdown reason: $(cat "$T/err")"
+[ "$(sqlite3 "$SANDGATE_DB" "select count(*) from decisions where decided_by = 'broker-shutdown'")" = 1 ] || fail "broker-shutdown not recorded"
+[ ! -e "$SANDGATE_DIR/agent.sock" ] || fail "sockets not removed on clean stop"
+pass "SIGTERM denies pending with broker-shutdown"
+
+# a runtime dir owned by someone else, or with open permissions, is fixed or refused
+chmod 755 "$SANDGATE_DIR"
+start_broker
+[ "$(stat -c %a "$SANDGATE_DIR")" = 700 ] || fail "runtime dir not tightened"
+stop_broker
+pass "runtime dir kept at 0700"
+
+# a bad config file stops the broker from starting, with the line named
+printf 'timeout = soon\n' >"$XDG_CONFIG_HOME/sandgate/config"
+expect_rc 3 sg broker 2>"$T/err"
+grep -q "config: line 1: timeout must be" "$T/err" || fail "config error: $(cat "$T/err")"
+printf 'timeout = 1\n' >"$XDG_CONFIG_HOME/sandgate/config"
+start_broker
+expect_rc 1 sg ask -- true 2>/dev/null
+pass "config timeout applies; bad config refused"

@@ -1,0 +1,91 @@
+/* test_config.c -- the broker's settings parser on good, bad and hostile input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "broker/config.h"
+
+static int
+parse(struct config *c, const char *text, char *err)
+{
+	config_defaults(c);
+	return config_parse(c, text, strlen(text), err, 256);
+}
+
+static void
+good(void **state)
+{
+	struct config c;
+	char err[256];
+
+	assert_int_equal(parse(&c, "# comment\n\n timeout = 30 \r\ncommit=each\ndurability = fsync\n", err), 0);
+	assert_int_equal(c.timeout_s, 30);
+	assert_true(c.per_request_commit);
+	assert_true(c.fsync);
+	assert_int_equal(parse(&c, "timeout = 5", err), 0); /* no final newline */
+	assert_int_equal(c.timeout_s, 5);
+}
+
+static void
+bad(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "timeout = 0\n", "line 1: timeout must be" },
+		{ "timeout = 99999999999999999999\n", "line 1: timeout must be" },
+		{ "timeout = 12abc\n", "line 1: timeout must be" },
+		{ "timeout =\n", "line 1: timeout must be" },
+		{ "\n\ncommit = sometimes\n", "line 3: commit must be grouped or each" },
+		{ "timeuot = 3\n", "line 1: unknown setting 'timeuot'" },
+		{ "just words\n", "line 1: expected key = value" },
+		{ "durability = fsync\x1b[31m\n", "line 1: durability must be" },
+	};
+	struct config c;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(parse(&c, cases[i].text, err), -1);
+		assert_non_null(strstr(err, cases[i].want));
+	}
+}
+
+static void
+hostile(void **state)
+{
+	struct config c;
+	char err[256];
+	size_t big = 300 * 1024;
+	char *text = malloc(big);
+
+	/* a NUL byte inside a line */
+	config_defaults(&c);
+	assert_int_equal(config_parse(&c, "timeout = 3\0 0\n", 15, err, sizeof err), -1);
+	assert_non_null(strstr(err, "NUL"));
+	/* an over-long line */
+	memset(text, 'a', 5000);
+	text[5000] = '\0';
+	assert_int_equal(parse(&c, text, err), -1);
+	assert_non_null(strstr(err, "longer than"));
+	/* an over-large file */
+	memset(text, '\n', big);
+	assert_int_equal(config_parse(&c, text, big, err, sizeof err), -1);
+	assert_non_null(strstr(err, "larger than"));
+	/* truncated mid-key keeps the defaults of the rest */
+	assert_int_equal(parse(&c, "timeout = 7\ncomm", err), -1);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good),
+		cmocka_unit_test(bad),
+		cmocka_unit_test(hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
