@@ -560,7 +560,8 @@ make_summary(const struct submit_fields *f)
 		str_field(f->map, "path", &s, &n);
 		snprintf(buf, SUMMARY_MAX, "%s %.*s", f->kind, (int)(n < 4000 ? n : 4000), s);
 	}
-	return buf;
+	s = realloc(buf, strlen(buf) + 1); /* most summaries are short */
+	return s != NULL ? (char *)s : buf;
 }
 
 static char *
@@ -630,7 +631,10 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	msgpack_sbuffer_init(&raw);
 	msgpack_packer_init(&pk, &raw, msgpack_sbuffer_write);
 	msgpack_pack_object(&pk, *f->map);
-	r->raw = raw.data;
+	/* the sbuffer reserves 8 KiB; keep only what the request needs */
+	r->raw = raw.data != NULL ? realloc(raw.data, raw.size) : NULL;
+	if (r->raw == NULL)
+		r->raw = raw.data;
 	r->raw_len = raw.size;
 	r->summary = make_summary(f);
 	if (r->raw == NULL || r->summary == NULL) {
