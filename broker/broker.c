@@ -327,14 +327,8 @@ broker_main(const struct broker_opts *opts)
 		}
 		return 3;
 	}
-	if (!opts->foreground) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null >= 0) {
-			dup2(null, 2);
-			close(null);
-		}
-	}
+	if (!opts->foreground && log_fd() >= 0)
+		dup2(log_fd(), 2); /* crash and sanitizer reports land in broker.log */
 	log_msg("listening in %s (pid %ld, db %s)", b.dir, (long)getpid(), b.db_path);
 	tell_ready(ready_fd, "ok\n");
 	uv_run(b.loop, UV_RUN_DEFAULT);

@@ -20,6 +20,12 @@ log_set_file(const char *path)
 	}
 }
 
+int
+log_fd(void)
+{
+	return log_file != NULL ? fileno(log_file) : -1;
+}
+
 void
 log_msg(const char *fmt, ...)
 {

@@ -3,6 +3,8 @@
 #define SG_LOG_H
 
 void log_set_file(const char *path);
+/* The log file's descriptor, or -1 when logging to stderr. */
+int log_fd(void);
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

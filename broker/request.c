@@ -560,8 +560,14 @@ make_summary(const struct submit_fields *f)
 		str_field(f->map, "path", &s, &n);
 		snprintf(buf, SUMMARY_MAX, "%s %.*s", f->kind, (int)(n < 4000 ? n : 4000), s);
 	}
-	s = realloc(buf, strlen(buf) + 1); /* most summaries are short */
-	return s != NULL ? (char *)s : buf;
+	{
+		char *small = strdup(buf); /* most summaries are short */
+
+		if (small == NULL)
+			return buf;
+		free(buf);
+		return small;
+	}
 }
 
 static char *
@@ -632,9 +638,10 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	msgpack_packer_init(&pk, &raw, msgpack_sbuffer_write);
 	msgpack_pack_object(&pk, *f->map);
 	/* the sbuffer reserves 8 KiB; keep only what the request needs */
-	r->raw = raw.data != NULL ? realloc(raw.data, raw.size) : NULL;
-	if (r->raw == NULL)
-		r->raw = raw.data;
+	r->raw = raw.size > 0 ? malloc(raw.size) : NULL;
+	if (r->raw != NULL)
+		memcpy(r->raw, raw.data, raw.size);
+	msgpack_sbuffer_destroy(&raw);
 	r->raw_len = raw.size;
 	r->summary = make_summary(f);
 	if (r->raw == NULL || r->summary == NULL) {

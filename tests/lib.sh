@@ -60,6 +60,12 @@ pending_count() { sg pending --json | grep -o '"id":' | wc -l; }
 _sg_cleanup() {
 	local rc=$?
 	stop_broker >/dev/null 2>&1 || true
+	# a sanitizer report from the detached broker fails the test
+	if [ -f "$SANDGATE_DIR/broker.log" ] &&
+	   grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$SANDGATE_DIR/broker.log"; then
+		echo "FAIL: sanitizer report in broker.log" >&2
+		rc=1
+	fi
 	if [ $rc -ne 0 ] && [ -f "$SANDGATE_DIR/broker.log" ]; then
 		echo "--- broker.log" >&2
 		tail -n 30 "$SANDGATE_DIR/broker.log" >&2 || true
