@@ -9,11 +9,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Schema migrations; migrations[v] brings version v-1 to v.  Never edit a
- * shipped entry: append a new one. */
-static const char *const migrations[] = {
-	NULL,
-	/* 1: requests and their decisions */
+/* Schema migrations, applied in order, each once, by name.  Never edit a
+ * shipped entry: append a new one (each module adds its own, e.g.
+ * "0002-rules"; names keep parallel work from colliding on numbers).  The
+ * schema version is the number of migrations applied. */
+static const struct migration {
+	const char *name;
+	const char *sql;
+} migrations[] = {
+	{ "0001-requests-decisions",
 	"CREATE TABLE requests ("
 	"  id INTEGER PRIMARY KEY,"
 	"  created_ms INTEGER NOT NULL,"
@@ -34,9 +38,9 @@ static const char *const migrations[] = {
 	"  reviewer_uid INTEGER, reviewer_pid INTEGER, reviewer_name TEXT,"
 	"  note TEXT);"
 	"CREATE UNIQUE INDEX decisions_request ON decisions(request_id);"
-	"CREATE INDEX requests_agent ON requests(agent, id);",
+	"CREATE INDEX requests_agent ON requests(agent, id);" },
 };
-#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]) - 1)
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 enum job_kind { JOB_REQUEST, JOB_DECISION, JOB_FN };
 
@@ -115,33 +119,80 @@ query_int(sqlite3 *db, const char *sql, int64_t dflt)
 	return v;
 }
 
-/* Bring the schema to SCHEMA_VERSION, one transaction per step. */
+static bool
+known_migration(const char *name)
+{
+	for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++)
+		if (strcmp(migrations[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Refuse a DB that a newer sandgate migrated further than we know. */
+static int
+check_unknown(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT name FROM schema_migrations", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (name != NULL && !known_migration(name)) {
+			snprintf(err, errlen, "database has schema migration '%s', unknown to this "
+			    "sandgate (it was written by a newer version)", name);
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Apply every migration not yet applied, one transaction each. */
 static int
 migrate(sqlite3 *db, char *err, size_t errlen)
 {
-	int64_t v;
-
-	if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-	        err, errlen) < 0)
+	if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	        " name TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL);"
+	        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+	        err, errlen) < 0 || check_unknown(db, err, errlen) < 0)
 		return -1;
-	v = query_int(db, "SELECT max(version) FROM schema_version", 0);
-	if (v > SCHEMA_VERSION) {
-		snprintf(err, errlen, "database schema %lld is newer than this sandgate (%d)",
-		    (long long)v, SCHEMA_VERSION);
-		return -1;
-	}
-	for (v = v + 1; v <= SCHEMA_VERSION; v++) {
-		char bump[96];
+	for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+		sqlite3_stmt *st;
+		bool done;
+		char *sql;
 
-		snprintf(bump, sizeof bump,
-		    "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%lld)",
-		    (long long)v);
-		if (exec_sql(db, "BEGIN IMMEDIATE", err, errlen) < 0)
-			return -1;
-		if (exec_sql(db, migrations[v], err, errlen) < 0 || exec_sql(db, bump, err, errlen) < 0) {
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE name = ?", -1, &st,
+		        NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 			return -1;
 		}
+		sqlite3_bind_text(st, 1, migrations[i].name, -1, SQLITE_STATIC);
+		done = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (done)
+			continue;
+		sql = sqlite3_mprintf("INSERT INTO schema_migrations VALUES (%Q, %lld);"
+		    "DELETE FROM schema_version; INSERT INTO schema_version "
+		    "SELECT count(*) FROM schema_migrations;", migrations[i].name, (long long)wall_ms());
+		if (sql == NULL || exec_sql(db, "BEGIN IMMEDIATE", err, errlen) < 0) {
+			sqlite3_free(sql);
+			return -1;
+		}
+		if (exec_sql(db, migrations[i].sql, err, errlen) < 0 || exec_sql(db, sql, err, errlen) < 0) {
+			char why[256];
+
+			snprintf(why, sizeof why, "%s", err);
+			snprintf(err, errlen, "migration %s failed: %s", migrations[i].name, why);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_free(sql);
+			return -1;
+		}
+		sqlite3_free(sql);
 		if (exec_sql(db, "COMMIT", err, errlen) < 0)
 			return -1;
 	}

@@ -48,3 +48,13 @@ printf 'timeout = 1\n' >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 expect_rc 1 sg ask -- true 2>/dev/null
 pass "config timeout applies; bad config refused"
+
+# schema: migrations recorded by name; a DB from a newer sandgate is refused
+stop_broker
+[ "$(sqlite3 "$SANDGATE_DB" 'select version from schema_version')" = "$(sqlite3 "$SANDGATE_DB" 'select count(*) from schema_migrations')" ] || fail "schema_version"
+sqlite3 "$SANDGATE_DB" "insert into schema_migrations values ('9999-from-the-future', 0)"
+expect_rc 3 sg broker 2>"$T/err"
+grep -q "schema migration '9999-from-the-future', unknown to this sandgate" "$T/err" || fail "future schema: $(cat "$T/err")"
+sqlite3 "$SANDGATE_DB" "delete from schema_migrations where name = '9999-from-the-future'"
+start_broker
+pass "schema migrations by name; newer DB refused"
