@@ -1,30 +1,51 @@
 /* cmd_status.c -- `sandgate status`: is the broker up, and how busy. */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "proto/paths.h"
 
 static int
 run(int argc, char **argv)
 {
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	bool tmux = argc > 1 && strcmp(argv[1], "--tmux") == 0;
 	struct client_msg m;
 	sg_client *c;
 	json_t *j;
 	int rc;
 
-	if (argc > (json ? 2 : 1)) {
-		cli_err("status", "unexpected argument '%s'", argv[json ? 2 : 1]);
+	if (argc > (json || tmux ? 2 : 1)) {
+		cli_err("status", "unexpected argument '%s'", argv[json || tmux ? 2 : 1]);
 		return EXIT_USAGE;
 	}
-	if ((c = cli_connect("status", ROLE_CONSOLE, 5000)) == NULL)
+	if (tmux) {
+		/* one short segment for tmux's status-right; never an error text */
+		char *dir = paths_runtime_dir(), *path = dir ? paths_join(dir, "console.sock") : NULL;
+		char err[256];
+
+		c = path ? client_connect(path, ROLE_CONSOLE, "sandgate-status", 1000, err, sizeof err) : NULL;
+		free(dir);
+		free(path);
+		if (c == NULL) {
+			puts("sg off");
+			return EXIT_UNREACHABLE;
+		}
+	} else if ((c = cli_connect("status", ROLE_CONSOLE, 5000)) == NULL) {
 		return EXIT_UNREACHABLE;
+	}
 	rc = cli_call("status", c, "status", NULL, NULL, 10000, &m);
 	if (rc != EXIT_OK) {
 		client_close(c);
 		return rc;
 	}
 	j = cli_to_json(m.msg.result);
-	if (json) {
+	if (tmux) {
+		json_int_t n = json_integer_value(json_object_get(j, "pending"));
+
+		printf(n > 0 ? "sg %lld pending\n" : "sg ok\n", (long long)n);
+	} else if (json) {
 		cli_print_json(j);
 	} else {
 		printf("broker pid %lld, up %llds, protocol %lld\n",
@@ -49,10 +70,12 @@ run(int argc, char **argv)
 
 const struct cli_cmd cmd_status = {
 	.name = "status",
-	.args = "[--json]",
+	.args = "[--json | --tmux]",
 	.summary = "show whether the broker runs and what it holds",
 	.help =
 	    "  --json   print the status as one JSON object\n"
+	    "  --tmux   one short segment for tmux's status line, e.g.\n"
+	    "           set -g status-right '#(sandgate status --tmux)'\n"
 	    "\n"
 	    "Exit status: 0 running, 3 not running or unreachable.\n",
 	.run = run,

@@ -82,9 +82,11 @@ sqlite3 "$SANDGATE_DB" "select count(*) from requests where peer_pid > 0 and pee
 [ "$(sqlite3 "$SANDGATE_DB" "select reviewer_uid from decisions where note = 'looks fine'")" = "$(id -u)" ] || fail "reviewer uid not recorded"
 pass "rows carry peer credentials"
 
-# status --json
+# status --json and --tmux
 sg status --json | grep -q '"pending":0' || fail "status --json"
+[ "$(sg status --tmux)" = "sg ok" ] || fail "status --tmux""
 stop_broker
 expect_rc 3 sg status 2>/dev/null
 expect_rc 3 sg ask -- true 2>/dev/null
+[ "$(sg status --tmux)" = "sg off" ] || fail "status --tmux when down"
 pass "no broker -> exit 3"
