@@ -13,6 +13,8 @@ struct ask {
 	const char *server, *tool, *justification;
 	long timeout_s;
 	bool json;
+	const char *name; /* "ask", or "exec" when the words are a command to run */
+	bool exec_mode;
 	int argc;
 	char **argv;
 	char id_buf[33], session_buf[64], cwd_buf[PATH_MAX];
@@ -40,7 +42,7 @@ pack_submit(msgpack_packer *pk, void *arg)
 	rpc_pack_kv_str(pk, "kind", a->kind);
 	rpc_pack_kv_str(pk, "cwd", a->cwd);
 	rpc_pack_kv_bool(pk, "wait", true);
-	rpc_pack_kv_str(pk, "tool_name", "sandgate-ask");
+	rpc_pack_kv_str(pk, "tool_name", a->exec_mode ? "sandgate-exec" : "sandgate-ask");
 	if (a->workspace != NULL)
 		rpc_pack_kv_str(pk, "workspace", a->workspace);
 	if (a->timeout_s > 0)
@@ -71,9 +73,9 @@ fill_payload(struct ask *a)
 {
 	bool exec = strcmp(a->kind, "exec") == 0;
 
-	if (exec) {
+	if (exec || a->exec_mode) {
 		if (a->argc == 0) {
-			cli_err("ask", "nothing to ask: give the command after --");
+			cli_err(a->name, "nothing to ask: give the command after --");
 			return -1;
 		}
 		return 0;
@@ -82,7 +84,7 @@ fill_payload(struct ask *a)
 	    (strcmp(a->kind, "net") != 0 ? (a->path = a->argv[0]) : (a->url = a->argv[0])))
 		a->argc = 0;
 	if (a->argc > 0 && strcmp(a->kind, "other") != 0) {
-		cli_err("ask", "kind %s takes one target (a path or URL), not a command", a->kind);
+		cli_err(a->name, "kind %s takes one target (a path or URL), not a command", a->kind);
 		return -1;
 	}
 	return 0;
@@ -121,7 +123,7 @@ parse(struct ask *a, int argc, char **argv)
 		case 't':
 			a->timeout_s = strtol(optarg, &end, 10);
 			if (*end != '\0' || a->timeout_s < 1 || a->timeout_s > 86400) {
-				cli_err("ask", "--timeout must be 1 to 86400 seconds");
+				cli_err(a->name, "--timeout must be 1 to 86400 seconds");
 				return -1;
 			}
 			break;
@@ -154,8 +156,8 @@ defaults(struct ask *a)
 	a->cwd = getcwd(a->cwd_buf, sizeof a->cwd_buf) != NULL ? a->cwd_buf : "/";
 }
 
-static int
-run(int argc, char **argv)
+int
+ask_request(const char *name, int argc, char **argv, int *nwords, char ***words)
 {
 	struct ask a;
 	struct client_msg m;
@@ -164,18 +166,20 @@ run(int argc, char **argv)
 	int rc, wait_ms;
 
 	memset(&a, 0, sizeof a);
+	a.name = name;
+	a.exec_mode = words != NULL;
 	if (sodium_init() < 0) {
-		cli_err("ask", "libsodium failed to initialise");
+		cli_err(name, "libsodium failed to initialise");
 		return EXIT_UNREACHABLE;
 	}
 	defaults(&a);
 	if (parse(&a, argc, argv) < 0)
 		return EXIT_USAGE;
-	if ((c = cli_connect("ask", ROLE_AGENT, 5000)) == NULL)
+	if ((c = cli_connect(name, ROLE_AGENT, 5000)) == NULL)
 		return EXIT_UNREACHABLE;
 	/* the broker answers by the deadline; allow a margin, then fail closed */
 	wait_ms = a.timeout_s > 0 ? (int)(a.timeout_s * 1000 + 10000) : -1;
-	rc = cli_call("ask", c, "submit", pack_submit, &a, wait_ms, &m);
+	rc = cli_call(name, c, "submit", pack_submit, &a, wait_ms, &m);
 	if (rc != EXIT_OK) {
 		client_close(c);
 		return EXIT_UNREACHABLE;
@@ -189,19 +193,29 @@ run(int argc, char **argv)
 	}
 	if (rpc_str_eq(rpc_map_get(r, "decision"), "allow")) {
 		rc = EXIT_OK;
+		if (words != NULL) {
+			*nwords = a.argc;
+			*words = a.argv;
+		}
 	} else if (rpc_str_eq(rpc_map_get(r, "decision"), "deny")) {
 		const msgpack_object *why = rpc_map_get(r, "reason");
 
 		if (!a.json && why != NULL && why->type == MSGPACK_OBJECT_STR)
-			fprintf(stderr, "sandgate ask: %.*s\n", (int)why->via.str.size, why->via.str.ptr);
+			fprintf(stderr, "sandgate %s: %.*s\n", name, (int)why->via.str.size, why->via.str.ptr);
 		rc = EXIT_DENIED;
 	} else {
-		cli_err("ask", "malformed reply from the broker (treated as deny)");
+		cli_err(name, "malformed reply from the broker (treated as deny)");
 		rc = EXIT_UNREACHABLE;
 	}
 	client_msg_free(&m);
 	client_close(c);
 	return rc;
+}
+
+static int
+run(int argc, char **argv)
+{
+	return ask_request("ask", argc, argv, NULL, NULL);
 }
 
 const struct cli_cmd cmd_ask = {

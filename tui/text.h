@@ -24,4 +24,33 @@ char *text_escape(const char *s, size_t n, size_t max_cols, unsigned *flags);
 /* Display width of valid UTF-8 text that text_escape produced. */
 size_t text_width(const char *s);
 
+/* What text_scan hands its callback. */
+enum text_piece_kind {
+	TEXT_PIECE_PLAIN,   /* printable text, shown as is */
+	TEXT_PIECE_ESCAPED, /* a visible stand-in for hidden bytes: \e, \x07, <U+202E> */
+	TEXT_PIECE_TAB,     /* a tab: the caller expands it (p is "\t") */
+};
+
+/* Called for each piece: p[0..n) is printable UTF-8 that takes cols
+ * columns.  Return nonzero to stop the scan. */
+typedef int text_piece_fn(void *arg, const char *p, size_t n, size_t cols, int kind);
+
+/* Split untrusted s[0..n) into printable pieces for a terminal.  Stricter
+ * than text_escape: besides controls, bidi and invisible characters it also
+ * escapes code points the C library and utf8proc disagree on the width of
+ * (or that are unassigned, private or surrogates), and runs of more than two
+ * combining marks, so a piece's cols is exactly what the terminal draws.
+ * Needs a UTF-8 LC_CTYPE to pass non-ASCII text through.  Returns TEXT_*
+ * flags of what was escaped. */
+unsigned text_scan(const char *s, size_t n, text_piece_fn *fn, void *arg);
+
+/* Width of one code point as text_scan lets it through, or -1 when it
+ * would be escaped. */
+int text_cp_width(int cp);
+
+/* Longest prefix of s[0..n) (a plain piece from text_scan, or our own
+ * text) that fits in max_cols columns; returns its length in bytes and its
+ * width in *cols.  Never splits a character. */
+size_t text_fit(const char *s, size_t n, size_t max_cols, size_t *cols);
+
 #endif

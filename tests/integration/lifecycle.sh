@@ -84,7 +84,7 @@ pass "rows carry peer credentials"
 
 # status --json and --tmux
 sg status --json | grep -q '"pending":0' || fail "status --json"
-[ "$(sg status --tmux)" = "sg ok" ] || fail "status --tmux""
+[ "$(sg status --tmux)" = "sg ok" ] || fail "status --tmux"
 stop_broker
 expect_rc 3 sg status 2>/dev/null
 expect_rc 3 sg ask -- true 2>/dev/null
