@@ -301,6 +301,15 @@ daemonize(int *ready_fd)
 	return 3;
 }
 
+static void
+free_paths(struct broker *b)
+{
+	free(b->dir);
+	free(b->db_path);
+	free(b->agent_path);
+	free(b->console_path);
+}
+
 int
 broker_main(const struct broker_opts *opts)
 {
@@ -320,11 +329,15 @@ broker_main(const struct broker_opts *opts)
 	b.started_ms = broker_wall_ms();
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&b, opts, err, sizeof err) < 0) {
-		if (ready_fd >= 0) {
+		/* release the lock before the parent hears of the failure, so a
+		 * retry right away is not refused as "already running" */
+		if (b.lock_fd >= 0)
+			close(b.lock_fd);
+		free_paths(&b);
+		if (ready_fd >= 0)
 			tell_ready(ready_fd, err);
-		} else {
+		else
 			fprintf(stderr, "sandgate broker: %s\n", err);
-		}
 		return 3;
 	}
 	if (!opts->foreground && log_fd() >= 0)
@@ -335,9 +348,6 @@ broker_main(const struct broker_opts *opts)
 	log_msg("stopped");
 	uv_loop_close(b.loop);
 	close(b.lock_fd);
-	free(b.dir);
-	free(b.db_path);
-	free(b.agent_path);
-	free(b.console_path);
+	free_paths(&b);
 	return 0;
 }

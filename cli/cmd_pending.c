@@ -48,7 +48,7 @@ run(int argc, char **argv)
 {
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	struct page pg = { 0 };
-	json_t *all = json_array();
+	json_t *all;
 	struct timeval tv;
 	sg_client *c;
 	int rc = EXIT_OK, printed = 0;
@@ -59,6 +59,7 @@ run(int argc, char **argv)
 	}
 	if ((c = cli_connect("pending", ROLE_CONSOLE, 5000)) == NULL)
 		return EXIT_UNREACHABLE;
+	all = json_array();
 	gettimeofday(&tv, NULL);
 	for (;;) {
 		struct client_msg m;
