@@ -198,7 +198,7 @@ rpc_shapes(void **state)
 		"\x94\x00\x01\x01\x90",       /* method not a string */
 		"\x94\x00\x01\xa1m\x80",      /* params a map */
 		"\x94\x05\x01\xa1m\x90",      /* unknown type */
-		"\xa3" "abc",                 /* not an array */
+		"\xa3\x61\x62\x63",          /* not an array */
 		"\x92\x02\xa1m",              /* notify with 2 elements */
 		"\x94\x00\x01\xa0\x90",       /* empty method */
 	};
