@@ -2,6 +2,7 @@
 #include "broker/broker.h"
 #include "broker/log.h"
 #include "broker/peer.h"
+#include "broker/policy.h"
 #include "broker/request.h"
 #include "proto/paths.h"
 
@@ -154,9 +155,11 @@ on_finish(uv_timer_t *t)
 	uv_close((uv_handle_t *)&b->sig_term, NULL);
 	uv_close((uv_handle_t *)&b->sig_int, NULL);
 	uv_close((uv_handle_t *)&b->finish, NULL);
+	policy_stop(b);
 	store_close(b->store);
 	b->store = NULL;
 	request_free_all(b);
+	policy_free(b);
 }
 
 void
@@ -239,6 +242,8 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (policy_init(b, err, errlen) < 0)
+		return -1;
 	if (listen_on(b, &b->agent_srv, b->agent_path, on_agent_conn, err, errlen) < 0 ||
 	    listen_on(b, &b->console_srv, b->console_path, on_console_conn, err, errlen) < 0)
 		return -1;

@@ -15,6 +15,7 @@
 
 struct peer;
 struct reqstate;
+struct policy;
 
 struct broker_opts {
 	bool foreground;
@@ -29,6 +30,7 @@ struct broker {
 	uv_timer_t finish;
 	store *store;
 	struct reqstate *reqs;
+	struct policy *policy;       /* rules, groups, circumvention (policy.h) */
 	struct peer *peers;          /* every live connection */
 	struct config cfg;
 	char *dir, *agent_path, *console_path, *db_path;

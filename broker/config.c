@@ -16,6 +16,10 @@ config_defaults(struct config *c)
 	c->per_request_commit = false;
 	c->fsync = false;
 	c->max_pending = 100000;
+	c->audit_checkpoint_rows = 1000;
+	c->audit_checkpoint_ms = 10 * 60 * 1000;
+	c->audit_retention_ms = 0;
+	c->db_max_pages = 0;
 }
 
 static int
@@ -68,6 +72,67 @@ set_max_pending(struct config *c, const char *v)
 	return parse_int(v, 1, 10000000, &c->max_pending);
 }
 
+/* A duration: a whole number with a unit s, m, h or d (e.g. 90d, 10m). */
+static int
+parse_duration_ms(const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	long long n;
+	int64_t unit;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *v == '-' || *v == '+' || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case 's': unit = 1000; break;
+	case 'm': unit = 60 * 1000; break;
+	case 'h': unit = 3600 * 1000; break;
+	case 'd': unit = 86400 * 1000; break;
+	default: return -1;
+	}
+	if (n < 0 || n > hi / unit || n * unit < lo)
+		return -1;
+	*out = n * unit;
+	return 0;
+}
+
+static int
+set_audit_checkpoint_rows(struct config *c, const char *v)
+{
+	return parse_int(v, 1, 10000000, &c->audit_checkpoint_rows);
+}
+
+static int
+set_audit_checkpoint_interval(struct config *c, const char *v)
+{
+	return parse_duration_ms(v, 1000, 7LL * 86400 * 1000, &c->audit_checkpoint_ms);
+}
+
+static int
+set_audit_retention(struct config *c, const char *v)
+{
+	if (strcmp(v, "forever") == 0) {
+		c->audit_retention_ms = 0;
+		return 0;
+	}
+	return parse_duration_ms(v, 1000, 100LL * 365 * 86400 * 1000, &c->audit_retention_ms);
+}
+
+static int
+set_db_max_pages(struct config *c, const char *v)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || (n != 0 && (n < 64 || n > 4294967294LL)))
+		return -1;
+	c->db_max_pages = n;
+	return 0;
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
@@ -77,6 +142,14 @@ static const struct config_key {
 	{ .name = "commit", .expect = "grouped or each", .set = set_commit },
 	{ .name = "durability", .expect = "normal or fsync", .set = set_durability },
 	{ .name = "max_pending", .expect = "a count, 1 to 10000000", .set = set_max_pending },
+	{ .name = "audit_checkpoint_rows", .expect = "a count, 1 to 10000000",
+	  .set = set_audit_checkpoint_rows },
+	{ .name = "audit_checkpoint_interval", .expect = "a duration from 1s to 7d (e.g. 10m)",
+	  .set = set_audit_checkpoint_interval },
+	{ .name = "audit_retention", .expect = "forever or a duration of at least 1s (e.g. 365d)",
+	  .set = set_audit_retention },
+	{ .name = "db_max_pages", .expect = "0 (no limit) or a page count, 64 to 4294967294",
+	  .set = set_db_max_pages },
 };
 
 static char *

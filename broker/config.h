@@ -6,12 +6,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config {
 	int timeout_s;           /* default deadline of a request (timeout) */
 	bool per_request_commit; /* commit = each | grouped */
 	bool fsync;              /* durability = normal | fsync */
 	int max_pending;         /* pending requests the broker holds at most */
+	int audit_checkpoint_rows;     /* audit_checkpoint_rows: sign every N rows */
+	int64_t audit_checkpoint_ms;   /* audit_checkpoint_interval: ... or this often */
+	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
+	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
 };
 
 void config_defaults(struct config *c);

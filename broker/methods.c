@@ -2,6 +2,7 @@
 #include "broker/methods.h"
 #include "broker/broker.h"
 #include "broker/peer.h"
+#include "broker/policy.h"
 #include "broker/request.h"
 #include "proto/proto.h"
 
@@ -30,6 +31,10 @@ static const struct method {
 	{ .name = "subscribe", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = m_subscribe },
 	{ .name = "decide", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = request_decide },
 	{ .name = "status", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 0, .handler = m_status },
+	{ .name = "groups", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = policy_groups },
+	{ .name = "rules", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = policy_rules },
+	{ .name = "rule_add", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = policy_rule_add },
+	{ .name = "rule_rm", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = policy_rule_rm },
 };
 
 static void

@@ -1,8 +1,10 @@
 /* request.c -- request lifecycle, pending queue and idempotency index. */
 #include "broker/request.h"
+#include "broker/audit.h"
 #include "broker/broker.h"
 #include "broker/log.h"
 #include "broker/peer.h"
+#include "broker/policy.h"
 #include "broker/table.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"
@@ -49,6 +51,19 @@ struct request {
 	struct peer *decider;         /* console waiting for its decide reply */
 	uint32_t decider_msgid;
 	struct request *prev, *next;  /* pending list, or the done FIFO */
+	/* what rules, grouping and circumvention checks see (policy.h) */
+	struct subject *subj;
+	char *intent, *risk;          /* packed maps from the scorer, or NULL */
+	size_t intent_len, risk_len;
+	enum rule_level level;
+	int score;
+	unsigned circ;                /* CIRC_* signals */
+	int circ_part[CIRC_NSIGNALS];
+	struct group *group;          /* while pending */
+	size_t key_part;              /* the part its group is about */
+	int64_t rule_id;              /* decided by this rule (by "rule") */
+	char *rule_text;
+	char shown_sha256[65];        /* decide's shown_sha256 (audit), or "" */
 };
 
 struct reqstate {
@@ -61,6 +76,11 @@ struct reqstate {
 	int64_t next_id;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
+	msgpack_sbuffer asb;           /* scratch for the scorer's output */
+	msgpack_packer apk;
+	msgpack_zone azone;            /* and for unpacking it */
+	msgpack_sbuffer ksb;           /* scratch for the parts a request keeps */
+	msgpack_packer kpk;
 };
 
 static const char *const kinds[] = { "exec", "write", "edit", "read", "delete", "net", "mcp", "other" };
@@ -79,7 +99,13 @@ request_init(struct broker *b)
 	rs->next_id = store_last_request_id(b->store) + 1;
 	msgpack_sbuffer_init(&rs->sb);
 	msgpack_packer_init(&rs->pk, &rs->sb, msgpack_sbuffer_write);
+	msgpack_sbuffer_init(&rs->asb);
+	msgpack_packer_init(&rs->apk, &rs->asb, msgpack_sbuffer_write);
+	msgpack_zone_init(&rs->azone, 8192);
+	msgpack_sbuffer_init(&rs->ksb);
+	msgpack_packer_init(&rs->kpk, &rs->ksb, msgpack_sbuffer_write);
 	b->reqs = rs;
+	audit_attach(b); /* audit settings to the store; store-error alerts to consoles */
 	return 0;
 }
 
@@ -138,6 +164,10 @@ on_timer_closed(uv_handle_t *h)
 	free(r->raw);
 	free(r->note);
 	free(r->reviewer_name);
+	subject_free(r->subj);
+	free(r->intent);
+	free(r->risk);
+	free(r->rule_text);
 	free(r);
 }
 
@@ -176,6 +206,9 @@ request_free_all(struct broker *b)
 	table_free(rs->by_id);
 	table_free(rs->by_key);
 	msgpack_sbuffer_destroy(&rs->sb);
+	msgpack_sbuffer_destroy(&rs->asb);
+	msgpack_zone_destroy(&rs->azone);
+	msgpack_sbuffer_destroy(&rs->ksb);
 	free(rs);
 	b->reqs = NULL;
 }
@@ -200,10 +233,13 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 		snprintf(reason, sizeof reason, "denied: the decision could not be recorded (no audit, no allow)");
 	else if (strcmp(r->by, "withdrawn") == 0)
 		snprintf(reason, sizeof reason, "withdrawn by the requester");
+	else if (strcmp(r->by, "rule") == 0)
+		snprintf(reason, sizeof reason, "%s by rule %lld (%.500s)", r->allow ? "allowed" : "denied",
+		    (long long)r->rule_id, r->rule_text != NULL ? r->rule_text : "?");
 	else
 		snprintf(reason, sizeof reason, "%s by %s", r->allow ? "allowed" : "denied", r->by);
 
-	msgpack_pack_map(pk, 8);
+	msgpack_pack_map(pk, r->rule_id > 0 ? 9 : 8);
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "state", "decided");
 	rpc_pack_kv_str(pk, "decision", r->allow ? "allow" : "deny");
@@ -212,13 +248,35 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 	rpc_pack_kv_str(pk, "note", r->note);
 	rpc_pack_kv_str(pk, "reviewer", r->reviewer_name);
 	rpc_pack_kv_int(pk, "seq", r->seq);
+	if (r->rule_id > 0)
+		rpc_pack_kv_int(pk, "rule_id", r->rule_id);
 }
 
 /* The view of a request that consoles see (list and notifications). */
 static void
+pack_circumvention(msgpack_packer *pk, const struct request *r)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < CIRC_NSIGNALS; i++)
+		n += (r->circ >> i) & 1;
+	rpc_pack_str(pk, "circumvention");
+	msgpack_pack_array(pk, n);
+	for (unsigned i = 0; i < CIRC_NSIGNALS; i++) {
+		if (!((r->circ >> i) & 1))
+			continue;
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_str(pk, "id", circ_reason_id(i));
+		rpc_pack_kv_str(pk, "text", circ_reason_text(i));
+		rpc_pack_kv_int(pk, "part", r->circ_part[i]);
+	}
+}
+
+static void
 pack_request(msgpack_packer *pk, const struct request *r)
 {
-	msgpack_pack_map(pk, 12);
+	msgpack_pack_map(pk, 12 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
+	    (r->intent != NULL));
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "agent", r->agent);
 	rpc_pack_kv_str(pk, "session", r->session);
@@ -236,6 +294,18 @@ pack_request(msgpack_packer *pk, const struct request *r)
 	rpc_pack_kv_int(pk, "gid", r->gid);
 	rpc_pack_str(pk, "request");
 	pk->callback(pk->data, r->raw, r->raw_len);
+	if (r->group != NULL)
+		rpc_pack_kv_str(pk, "group", group_id(r->group));
+	if (r->circ != 0)
+		pack_circumvention(pk, r);
+	if (r->risk != NULL) {
+		rpc_pack_str(pk, "risk");
+		pk->callback(pk->data, r->risk, r->risk_len);
+	}
+	if (r->intent != NULL) {
+		rpc_pack_str(pk, "intent");
+		pk->callback(pk->data, r->intent, r->intent_len);
+	}
 }
 
 static void
@@ -263,6 +333,12 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending--;
+	if (r->group != NULL) {
+		policy_group_remove(b, r->group, r);
+		r->group = NULL;
+	}
+	if (!allow && (strcmp(by, "reviewer") == 0 || strcmp(by, "rule") == 0))
+		policy_note_denial(b, r->session, r->subj);
 	list_push(&rs->rec_head, &rs->rec_tail, r);
 	rs->nrecording++;
 	uv_timer_stop(&r->timer);
@@ -284,6 +360,12 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 		.reviewer_pid = r->reviewer_pid,
 		.reviewer_name = r->reviewer_name,
 		.note = r->note,
+		.rule_id = r->rule_id,
+		.risk_level = r->score >= 0 ? rule_level_name(r->level) : NULL,
+		.risk_score = r->score,
+		.risk_reasons = r->risk, .risk_reasons_len = r->risk_len,
+		.intent = r->intent, .intent_len = r->intent_len,
+		.shown_sha256 = r->shown_sha256[0] != '\0' ? r->shown_sha256 : NULL,
 	};
 	if (store_put_decision(b->store, &row, finish_decision, r) < 0)
 		finish_decision(r, -1, 0);
@@ -357,6 +439,208 @@ on_deadline(uv_timer_t *t)
 
 	if (r->state == REQ_PENDING)
 		decide(r->b, r, false, "timeout", NULL, NULL, 0, NULL);
+}
+
+/* ---- rules and groups (policy.h) ---- */
+
+/* What the rule set says about r now. */
+static void
+judge(struct broker *b, const struct request *r, struct rule_verdict *v)
+{
+	struct rule_ctx c = {
+		.session = r->session, .agent = r->agent, .workspace = r->subj->workspace,
+		.level = r->level, .no_allow = r->circ != 0, .now_ms = broker_wall_ms(),
+	};
+
+	policy_judge(b, r->subj, &c, v);
+}
+
+static void
+decide_by_rule(struct broker *b, struct request *r, const struct rule_verdict *v)
+{
+	r->rule_id = rule_id(v->rule);
+	r->rule_text = strdup(rule_text(v->rule));
+	policy_hits(b, v);
+	decide(b, r, v->v == VERDICT_ALLOW, "rule", NULL, NULL, 0, NULL);
+}
+
+/* Put pending r in the group of the part that needs a decision. */
+static void
+join_group(struct broker *b, struct request *r, size_t key_part)
+{
+	struct group_member m = {
+		.req = r, .id = r->id, .created_ms = r->created_ms, .session = r->session,
+		.agent = r->agent, .subj = r->subj, .key_part = key_part, .score = r->score,
+		.level = r->level, .no_allow = r->circ != 0,
+	};
+
+	if (r->group != NULL)
+		policy_group_remove(b, r->group, r);
+	r->key_part = key_part;
+	r->group = policy_group_add(b, &m);
+}
+
+/* Copy what sb holds into a new buffer of its size; -1 on out of memory. */
+static int
+take_bytes(msgpack_sbuffer *sb, char **out, size_t *len)
+{
+	*out = sb->size > 0 ? malloc(sb->size) : NULL;
+	if (*out != NULL)
+		memcpy(*out, sb->data, sb->size);
+	*len = sb->size;
+	msgpack_sbuffer_clear(sb);
+	return *out != NULL ? 0 : -1;
+}
+
+/* Pack o alone into a new buffer (*out, *len); -1 on out of memory. */
+static int
+keep_object(struct reqstate *rs, const msgpack_object *o, char **out, size_t *len)
+{
+	msgpack_sbuffer_clear(&rs->ksb);
+	msgpack_pack_object(&rs->kpk, *o);
+	return take_bytes(&rs->ksb, out, len);
+}
+
+/* A short text naming part i (for a risk reason's "part"). */
+static void
+part_text(const struct subject *s, int i, char *buf, size_t cap)
+{
+	const struct subj_part *p = i >= 0 && (size_t)i < s->nparts ? &s->parts[i] : NULL;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (p == NULL)
+		return;
+	if (p->kind == SK_EXEC) {
+		for (size_t k = 0; k < p->nwords && n + 2 < cap; k++)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? " " : "", p->words[k].text);
+	} else {
+		snprintf(buf, cap, "%s", p->path != NULL ? p->path : p->host != NULL ? p->host :
+		    p->tool != NULL ? p->tool : "");
+	}
+}
+
+/* The scorer's risk with the circumvention signals added as reasons: at
+ * least high, the signals first. */
+static int
+keep_risk(struct reqstate *rs, struct request *r, const msgpack_object *risk)
+{
+	const msgpack_object *reasons = rpc_map_get(risk, "reasons");
+	uint32_t nold = reasons != NULL && reasons->type == MSGPACK_OBJECT_ARRAY ? reasons->via.array.size : 0;
+	msgpack_packer *pk = &rs->kpk;
+	size_t ncirc = 0;
+
+	if (r->circ == 0)
+		return keep_object(rs, risk, &r->risk, &r->risk_len);
+	for (unsigned i = 0; i < CIRC_NSIGNALS; i++)
+		ncirc += (r->circ >> i) & 1;
+	if (r->level < RL_HIGH)
+		r->level = RL_HIGH;
+	if (r->score < 60)
+		r->score = 60;
+	msgpack_sbuffer_clear(&rs->ksb);
+	msgpack_pack_map(pk, 3);
+	rpc_pack_kv_int(pk, "score", r->score);
+	rpc_pack_kv_str(pk, "level", rule_level_name(r->level));
+	rpc_pack_str(pk, "reasons");
+	msgpack_pack_array(pk, ncirc + nold);
+	for (unsigned i = 0; i < CIRC_NSIGNALS; i++) {
+		char part[256];
+
+		if (!((r->circ >> i) & 1))
+			continue;
+		part_text(r->subj, r->circ_part[i], part, sizeof part);
+		msgpack_pack_map(pk, 4);
+		rpc_pack_kv_str(pk, "id", circ_reason_id(i));
+		rpc_pack_kv_str(pk, "text", circ_reason_text(i));
+		rpc_pack_kv_int(pk, "weight", 60);
+		rpc_pack_kv_str(pk, "part", part);
+	}
+	for (uint32_t i = 0; i < nold; i++)
+		msgpack_pack_object(pk, reasons->via.array.ptr[i]);
+	return take_bytes(&rs->ksb, &r->risk, &r->risk_len);
+}
+
+/* The intent, risk, subject and circumvention signals of a new request,
+ * computed once; -1 on out of memory. */
+static int
+prepare(struct broker *b, struct request *r, const msgpack_object *map)
+{
+	struct reqstate *rs = b->reqs;
+	msgpack_object out;
+	const msgpack_object *intent = NULL, *risk = NULL;
+	size_t off = 0;
+	int rc = 0;
+
+	msgpack_sbuffer_clear(&rs->asb);
+	msgpack_zone_clear(&rs->azone);
+	if (policy_assess(b, map, &rs->apk, &r->score, &r->level) == 0 &&
+	    msgpack_unpack(rs->asb.data, rs->asb.size, &off, &rs->azone, &out) == MSGPACK_UNPACK_SUCCESS) {
+		intent = rpc_map_get(&out, "intent");
+		risk = rpc_map_get(&out, "risk");
+	}
+	r->subj = subject_from_intent(intent, map, getenv("HOME"));
+	if (r->subj == NULL)
+		rc = -1;
+	else
+		r->circ = policy_circumvention(b, r->session, r->subj, r->circ_part);
+	if (rc == 0 && intent != NULL && keep_object(rs, intent, &r->intent, &r->intent_len) < 0)
+		rc = -1;
+	if (rc == 0 && risk != NULL && keep_risk(rs, r, risk) < 0)
+		rc = -1;
+	if (rc == 0 && risk == NULL && r->circ != 0 && r->level < RL_HIGH)
+		r->level = RL_HIGH;
+	return rc;
+}
+
+void
+request_recheck(struct broker *b)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r, *next;
+
+	for (r = rs->pending_head; r != NULL; r = next) {
+		struct rule_verdict v;
+
+		next = r->next;
+		judge(b, r, &v);
+		if (v.v != VERDICT_NONE)
+			decide_by_rule(b, r, &v);
+		else if (v.first_uncovered < r->subj->nparts && v.first_uncovered != r->key_part)
+			join_group(b, r, v.first_uncovered);
+	}
+}
+
+size_t
+request_decide_list(struct broker *b, struct request **v, size_t n, bool allow, const char *note,
+    struct peer *reviewer, const char *reviewer_name, const char *shown_sha256)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->state != REQ_PENDING)
+			continue;
+		snprintf(v[i]->shown_sha256, sizeof v[i]->shown_sha256, "%s",
+		    shown_sha256 != NULL ? shown_sha256 : "");
+		decide(b, v[i], allow, "reviewer", note, reviewer, 0, reviewer_name);
+		v[i]->decider = NULL; /* the group's answer goes to the console, not one per request */
+		done++;
+	}
+	return done;
+}
+
+bool
+request_failed(struct broker *b, int64_t id)
+{
+	struct request *r = table_get(b->reqs->by_id, &id, sizeof id);
+
+	return r != NULL && r->state == REQ_DONE && strcmp(r->by, "store-error") == 0;
+}
+
+int64_t
+request_id_of(const struct request *r)
+{
+	return r->id;
 }
 
 /* ---- submit ---- */
@@ -612,6 +896,23 @@ reply_state(struct broker *b, struct peer *p, uint32_t msgid, const struct reque
 	peer_send_sbuf(p, &rs->sb);
 }
 
+/* Flag a request that goes around the controls to every console. */
+static void
+notify_circumvention(struct broker *b, const struct request *r)
+{
+	struct reqstate *rs = b->reqs;
+
+	rpc_pack_notify(&rs->pk, "circumvention");
+	msgpack_pack_array(&rs->pk, 1);
+	msgpack_pack_map(&rs->pk, 4);
+	rpc_pack_kv_int(&rs->pk, "id", r->id);
+	rpc_pack_kv_str(&rs->pk, "session", r->session);
+	rpc_pack_kv_str(&rs->pk, "agent", r->agent);
+	pack_circumvention(&rs->pk, r);
+	broker_broadcast(b, rs->sb.data, rs->sb.size);
+	msgpack_sbuffer_clear(&rs->sb);
+}
+
 /* An existing request under the same key: answer as if it were new. */
 static void
 resubmitted(struct broker *b, struct peer *p, uint32_t msgid, struct request *r, bool wait)
@@ -680,6 +981,7 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	const char *why = parse_submit(params, &f);
 	struct request *r;
 	struct store_request_row row;
+	struct rule_verdict verdict;
 	char *key;
 	size_t klen;
 
@@ -709,6 +1011,7 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	}
 	if (table_put(rs->by_id, &r->id, sizeof r->id, r) < 0 ||
 	    table_put(rs->by_key, r->key, r->key_len, r) < 0 ||
+	    prepare(b, r, f.map) < 0 ||
 	    (f.wait && add_waiter(r, p, msgid) < 0)) {
 		request_destroy(b, r);
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
@@ -723,12 +1026,25 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		.pid = r->pid, .uid = r->uid, .gid = r->gid,
 		.request = r->raw, .request_len = r->raw_len,
 	};
+	judge(b, r, &verdict);
 	/* The row is queued ahead of any decision for it; a failure shows up as
-	 * the decision failing (foreign key), which denies with store-error. */
+	 * the decision failing (foreign key), which denies with store-error.  A
+	 * rule's decision is queued right behind it, so that both usually go in
+	 * one transaction. */
 	store_put_request(b->store, &row, NULL, NULL);
+	if (verdict.v != VERDICT_NONE) {
+		/* a remembered decision: recorded, then answered, never queued */
+		decide_by_rule(b, r, &verdict);
+		if (!f.wait)
+			reply_state(b, p, msgid, r);
+		goto out;
+	}
+	join_group(b, r, verdict.first_uncovered < r->subj->nparts ? verdict.first_uncovered : 0);
 	uv_timer_start(&r->timer, on_deadline, (uint64_t)(r->deadline_ms - r->created_ms), 0);
 	if (!f.wait)
 		reply_state(b, p, msgid, r);
+	if (r->circ != 0)
+		notify_circumvention(b, r);
 	rpc_pack_notify(&rs->pk, "request");
 	msgpack_pack_array(&rs->pk, 1);
 	pack_request(&rs->pk, r);
@@ -830,11 +1146,16 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 {
 	const msgpack_object *m, *o;
 	int64_t id;
-	char *note = NULL, *name = NULL;
+	char *note = NULL, *name = NULL, shown[65];
 	const char *bad = NULL;
 	struct request *r;
 	bool allow;
 
+	if (params->via.array.size == 1 && params->via.array.ptr[0].type == MSGPACK_OBJECT_MAP &&
+	    rpc_map_get(&params->via.array.ptr[0], "group") != NULL) {
+		policy_decide_group(b, p, msgid, &params->via.array.ptr[0]);
+		return;
+	}
 	if (params->via.array.size != 1 || (m = &params->via.array.ptr[0])->type != MSGPACK_OBJECT_MAP ||
 	    rpc_get_int(rpc_map_get(m, "id"), 1, INT64_MAX, &id) < 0) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{id, decision, note?, reviewer?}]");
@@ -851,13 +1172,21 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		free(note);
 		return;
 	}
+	if (audit_shown_param(m, shown) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "shown_sha256 must be 64 hex digits");
+		free(note);
+		free(name);
+		return;
+	}
 	r = table_get(b->reqs->by_id, &id, sizeof id);
 	if (r == NULL)
 		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no request %lld", (long long)id);
 	else if (r->state != REQ_PENDING)
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)id);
-	else
+	else {
+		memcpy(r->shown_sha256, shown, sizeof shown);
 		decide(b, r, allow, "reviewer", note, p, msgid, name);
+	}
 	free(note);
 	free(name);
 }
@@ -889,6 +1218,7 @@ request_peer_lost(struct broker *b, struct peer *p)
 
 	if (rs == NULL)
 		return;
+	policy_peer_lost(b, p);
 	for (r = rs->pending_head; r != NULL; r = next) {
 		next = r->next;
 		drop_waits(r, p);

@@ -6,6 +6,7 @@
 #ifndef SG_REQUEST_H
 #define SG_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <msgpack.h>
@@ -23,6 +24,19 @@ void request_cancel(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 /* Console methods. */
 void request_list(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 void request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+
+/* For policy.c (rules and groups). */
+struct request;
+/* Re-judge every pending request against the rules: decide what a rule now
+ * covers, regroup the rest. */
+void request_recheck(struct broker *b);
+/* Decide the pending requests in v as reviewer (no per-request replies;
+ * shown_sha256 as in decide, may be NULL); returns how many were pending. */
+size_t request_decide_list(struct broker *b, struct request **v, size_t n, bool allow,
+    const char *note, struct peer *reviewer, const char *reviewer_name, const char *shown_sha256);
+/* Was request id's decision lost to a store error (denied instead)? */
+bool request_failed(struct broker *b, int64_t id);
+int64_t request_id_of(const struct request *r);
 
 /* The peer is gone: forget its waits, withdraw what it submitted. */
 void request_peer_lost(struct broker *b, struct peer *p);

@@ -38,8 +38,23 @@ struct store_decision_row {
 	const char *decided_by; /* reviewer, timeout, withdrawn, broker-shutdown, ... */
 	int64_t reviewer_uid, reviewer_pid; /* -1 when not a person */
 	const char *reviewer_name, *note;
+	int64_t rule_id;      /* the rule that decided (decided_by "rule"), else 0 */
+	/* Audit-only fields (docs/AUDIT.md); zero/NULL means "not recorded". */
+	const void *intent;          /* the scorer's intent map, msgpack (stored as JSON text) */
+	size_t intent_len;
+	const char *risk_level;      /* low|medium|high|critical; NULL: no risk recorded */
+	int risk_score;              /* 0-100, only with risk_level */
+	const void *risk_reasons;    /* msgpack: the reasons array, or the whole risk map
+	                              * {score, level, reasons} (its reasons are kept);
+	                              * stored as JSON text */
+	size_t risk_reasons_len;
+	const char *shown_sha256;    /* 64 hex digits: hash of what the reviewer was shown */
+	const void *approvers;       /* quorum: msgpack array of {uid, name} (stored as JSON text) */
+	size_t approvers_len;
+	int escalation_level;        /* 1 = first level; 0 = not recorded */
 };
 
+/* seq is the audit sequence number of a decision's row (0 for other rows). */
 typedef void (*store_done_cb)(void *arg, int status, int64_t seq);
 
 /* Open (creating and migrating) the DB at path and start the worker.  Requests
@@ -75,6 +90,23 @@ int store_run(store *s, int (*fn)(struct sqlite3 *db, void *arg), void *arg,
 /* Read-only query on the loop thread's own connection (start-up loading of
  * rules and the like; never on a hot path).  Returns the sqlite3 handle. */
 struct sqlite3 *store_reader(store *s);
+
+/* Settings that can change after open (from the config file). */
+struct store_tuning {
+	int64_t max_pages;        /* PRAGMA max_page_count; 0: no limit */
+	int checkpoint_rows;      /* audit checkpoint every N rows */
+	int64_t checkpoint_ms;    /* ... or T ms after the last one */
+	int64_t retention_ms;     /* prune audit rows older than this; 0: keep */
+};
+void store_tune(store *s, const struct store_tuning *t);
+
+/* Called on the loop thread when writing starts failing for a reason that
+ * may pass (disk full, I/O error: ok false) and when it works again (ok
+ * true).  While failing, rows that could not be written are kept in memory
+ * (bounded) and retried; decisions are still answered, as denied by
+ * store-error. */
+typedef void (*store_health_cb)(void *arg, bool ok, const char *message);
+void store_on_health(store *s, store_health_cb cb, void *arg);
 
 /* The schema version this build writes. */
 int store_schema_version(void);

@@ -50,6 +50,14 @@ void cli_print_json(json_t *j);
 /* The reviewer's display name: $SANDGATE_REVIEWER, else the login name. */
 const char *cli_reviewer_name(void);
 
-extern const struct cli_cmd cmd_broker, cmd_ask, cmd_pending, cmd_decide, cmd_status, cmd_demo;
+extern const struct cli_cmd cmd_broker, cmd_ask, cmd_pending, cmd_decide, cmd_status, cmd_demo, cmd_score;
+extern const struct cli_cmd cmd_console;
+extern const struct cli_cmd cmd_hook, cmd_install, cmd_uninstall, cmd_exec, cmd_sandbox;
+extern const struct cli_cmd cmd_rules;
+extern const struct cli_cmd cmd_audit;
+/* `sandgate ask` as a function (cmd_ask.c): name prefixes errors; with words
+ * non-NULL the positional words are a command to run (exec), handed back in
+ * (*words, *nwords) when allowed.  Returns ask's exit status. */
+int ask_request(const char *name, int argc, char **argv, int *nwords, char ***words);
 
 #endif

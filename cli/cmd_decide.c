@@ -8,6 +8,9 @@
 struct decision {
 	long long id;
 	const char *decision, *note, *reviewer;
+	/* g:GROUP form (issue #4) */
+	const char *group, *scope;
+	long long ttl, rule;
 };
 
 static void
@@ -24,15 +27,97 @@ pack_decide(msgpack_packer *pk, void *arg)
 		rpc_pack_kv_str(pk, "note", d->note);
 }
 
+static void
+pack_decide_group(msgpack_packer *pk, void *arg)
+{
+	struct decision *d = arg;
+
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 3 + (d->note != NULL) + (d->scope != NULL) + (d->ttl > 0) + (d->rule >= 0));
+	rpc_pack_kv_str(pk, "group", d->group);
+	rpc_pack_kv_str(pk, "decision", d->decision);
+	rpc_pack_kv_str(pk, "reviewer", d->reviewer);
+	if (d->note != NULL)
+		rpc_pack_kv_str(pk, "note", d->note);
+	if (d->scope != NULL)
+		rpc_pack_kv_str(pk, "scope", d->scope);
+	if (d->ttl > 0)
+		rpc_pack_kv_int(pk, "ttl", d->ttl);
+	if (d->rule >= 0)
+		rpc_pack_kv_int(pk, "rule", d->rule);
+}
+
+/* Seconds from "90", "90s", "10m", "2h", "7d"; -1 if malformed. */
+static long long
+ttl_seconds(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10), mul = 1;
+
+	if (end == s || v <= 0 || v > 315360000LL)
+		return -1;
+	if (*end == 'm')
+		mul = 60;
+	else if (*end == 'h')
+		mul = 3600;
+	else if (*end == 'd')
+		mul = 86400;
+	else if (*end != 's' && *end != '\0')
+		return -1;
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	return v * mul <= 315360000LL ? v * mul : -1;
+}
+
+/* decide g:GROUP allow|deny [--scope S] [--ttl T] [--rule N]: every member
+ * of a group, optionally saving one of its suggestions as a rule. */
+static int
+decide_group(struct decision *d, bool json)
+{
+	struct client_msg m;
+	sg_client *c;
+	int rc;
+
+	if ((c = cli_connect("decide", ROLE_CONSOLE, 5000)) == NULL)
+		return EXIT_UNREACHABLE;
+	rc = cli_call("decide", c, "decide", pack_decide_group, d, 30000, &m);
+	if (rc == EXIT_OK) {
+		json_t *j = cli_to_json(m.msg.result);
+		json_t *rid = json_object_get(j, "rule_id");
+
+		if (json) {
+			cli_print_json(j);
+		} else {
+			printf("group %s: %s %lld request(s)", d->group, d->decision,
+			    (long long)json_integer_value(json_object_get(j, "decided")));
+			if (json_integer_value(json_object_get(j, "failed")) > 0)
+				printf(", %lld could not be recorded (denied)",
+				    (long long)json_integer_value(json_object_get(j, "failed")));
+			if (json_is_integer(rid))
+				printf("; saved rule %lld", (long long)json_integer_value(rid));
+			else if (json_is_true(json_object_get(j, "rule_failed")))
+				printf("; the rule could not be recorded");
+			printf("\n");
+		}
+		json_decref(j);
+		client_msg_free(&m);
+	}
+	client_close(c);
+	return rc;
+}
+
 static int
 run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "note", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "scope", required_argument, NULL, 's' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "rule", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct decision d = { .reviewer = cli_reviewer_name() };
+	struct decision d = { .reviewer = cli_reviewer_name(), .rule = -1 };
 	struct client_msg m;
 	bool json = false;
 	sg_client *c;
@@ -40,16 +125,37 @@ run(int argc, char **argv)
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:j", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:js:t:r:", opts, NULL)) != -1) {
 		if (ch == 'n')
 			d.note = optarg;
 		else if (ch == 'j')
 			json = true;
-		else
+		else if (ch == 's')
+			d.scope = optarg;
+		else if (ch == 't' && (d.ttl = ttl_seconds(optarg)) < 0) {
+			cli_err("decide", "--ttl takes seconds or a number with s, m, h or d");
+			return EXIT_USAGE;
+		} else if (ch == 'r' && ((d.rule = strtoll(optarg, &end, 10)) < 0 || *end != '\0')) {
+			cli_err("decide", "--rule takes a suggestion index (0, 1 or 2)");
+			return EXIT_USAGE;
+		} else if (ch != 't' && ch != 'r')
 			return EXIT_USAGE;
 	}
 	if (argc - optind != 2) {
-		cli_err("decide", "expected ID allow|deny");
+		cli_err("decide", "expected ID allow|deny (or g:GROUP allow|deny)");
+		return EXIT_USAGE;
+	}
+	if (strncmp(argv[optind], "g:", 2) == 0) {
+		d.group = argv[optind] + 2;
+		d.decision = argv[optind + 1];
+		if (strcmp(d.decision, "allow") != 0 && strcmp(d.decision, "deny") != 0) {
+			cli_err("decide", "decision must be allow or deny, not '%s'", d.decision);
+			return EXIT_USAGE;
+		}
+		return decide_group(&d, json);
+	}
+	if (d.scope != NULL || d.ttl > 0 || d.rule >= 0) {
+		cli_err("decide", "--scope, --ttl and --rule go with g:GROUP (they save a rule)");
 		return EXIT_USAGE;
 	}
 	d.id = strtoll(argv[optind], &end, 10);
@@ -82,11 +188,15 @@ run(int argc, char **argv)
 
 const struct cli_cmd cmd_decide = {
 	.name = "decide",
-	.args = "ID allow|deny [--note TEXT] [--json]",
+	.args = "ID|g:GROUP allow|deny [--note TEXT] [--scope S] [--ttl T] [--rule N] [--json]",
 	.summary = "allow or deny a pending request",
 	.help =
 	    "  -n, --note TEXT   note recorded with the decision and shown to the agent\n"
 	    "  -j, --json        print the recorded decision as JSON\n"
+	    "  g:GROUP           decide every member of a group (`sandgate pending` shows groups)\n"
+	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N as a rule\n"
+	    "  -s, --scope S     the rule's scope: once, session (default), agent, workspace, global\n"
+	    "  -t, --ttl T       the rule expires after T (90, 90s, 10m, 2h, 7d); use never extends it\n"
 	    "\n"
 	    "The reviewer is you (peer uid); the name shown is $SANDGATE_REVIEWER or your\n"
 	    "login name.  Exit status: 0 recorded, 1 refused (unknown or already decided),\n"

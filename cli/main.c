@@ -12,6 +12,15 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_decide,
 	&cmd_status,
 	&cmd_demo,
+	&cmd_console,
+	&cmd_hook,
+	&cmd_install,
+	&cmd_uninstall,
+	&cmd_exec,
+	&cmd_sandbox,
+	&cmd_rules,
+	&cmd_audit,
+	&cmd_score,
 };
 
 static void
@@ -29,10 +38,8 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cmd_console.run(1, (char *[]){ "console", NULL });
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

@@ -55,7 +55,7 @@ stop_broker() {
 }
 
 # pending_count: number of pending requests (via the real CLI).
-pending_count() { sg pending --json | grep -o '"id":' | wc -l; }
+pending_count() { sg pending --json | grep -o '"deadline_ms":' | wc -l; }
 
 _sg_cleanup() {
 	local rc=$?

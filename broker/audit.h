@@ -1,0 +1,150 @@
+/* audit.h -- the tamper-evident audit log (docs/AUDIT.md).
+ *
+ * One row per decision in the append-only `audit` table, written by the
+ * store's worker thread in the same transaction as the decision row, so an
+ * answer is never sent without its audit row.  Each row's hash covers a
+ * canonical encoding of the row and the previous row's hash (BLAKE2b-256);
+ * every N rows or T minutes a checkpoint (seq, hash) is signed with Ed25519.
+ * Retention deletes rows only up to a checkpoint, through a gate the
+ * table's triggers check, so what remains still verifies.
+ *
+ * Worker side (audit_chain): single writer; keeps the chain head in memory,
+ * loaded at open.  Reader side (audit_verify): any read-only connection,
+ * also while a broker writes (WAL). */
+#ifndef SG_AUDIT_H
+#define SG_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/checkpoint.h"
+#include "broker/store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+struct broker;
+struct msgpack_object;
+
+#define AUDIT_HASH_LEN 32
+/* A string or binary value in a request larger than this is stored in the
+ * audit row as its SHA-256 and size (the requests table keeps it whole). */
+#define AUDIT_VALUE_CAP (64 * 1024)
+/* The msgpack ext type that stands for an elided value: 8-byte big-endian
+ * size followed by the 32-byte SHA-256 of the value's bytes. */
+#define AUDIT_ELIDED_EXT 83
+
+/* The hashed fields, in canonical order (docs/AUDIT.md lists them). */
+enum audit_field {
+	AF_SEQ, AF_RECORDED_MS, AF_MONO_NS, AF_DECIDED_MS, AF_REQUEST_ID, AF_REQ_ID,
+	AF_AGENT, AF_SESSION, AF_PEER_PID, AF_PEER_UID, AF_PEER_GID, AF_KIND, AF_CWD,
+	AF_WORKSPACE, AF_SUMMARY, AF_REQUEST, AF_REQUEST_SIZE, AF_REQUEST_SHA256,
+	AF_INTENT, AF_RISK_SCORE, AF_RISK_LEVEL, AF_RISK_REASONS, AF_SHOWN_SHA256,
+	AF_DECISION, AF_DECIDED_BY, AF_RULE_ID, AF_REVIEWER_UID, AF_REVIEWER_PID,
+	AF_REVIEWER_NAME, AF_APPROVERS, AF_ESCALATION_LEVEL, AF_NOTE,
+	AF_COUNT
+};
+
+/* Column name and type ('i' integer, 't' text, 'b' blob) of each field. */
+struct audit_field_info {
+	const char *name;
+	char type;
+};
+extern const struct audit_field_info audit_fields[AF_COUNT];
+
+enum audit_vtype { AV_NULL, AV_INT, AV_TEXT, AV_BLOB };
+
+struct audit_value {
+	enum audit_vtype type;
+	int64_t i;
+	const void *p;
+	size_t n;
+};
+
+/* The schema migration (store.c applies it as "0003-audit"). */
+extern const char audit_schema_sql[];
+/* "SELECT <every field>, prev_hash, hash FROM audit" for readers. */
+extern const char audit_select_sql[];
+
+/* hash = BLAKE2b-256("sandgate-audit-v1" || prev || encode(v[0..AF_COUNT))). */
+void audit_row_hash(const uint8_t prev[AUDIT_HASH_LEN], const struct audit_value v[AF_COUNT],
+    uint8_t out[AUDIT_HASH_LEN]);
+/* Read the fields of the current row of a statement made from
+ * audit_select_sql (column i = field i). */
+void audit_values_from_stmt(struct sqlite3_stmt *st, struct audit_value v[AF_COUNT]);
+
+/* ---- worker side ---- */
+
+typedef struct audit_chain audit_chain;
+
+/* Load the chain head, last checkpoint and signing key (generated in the
+ * config dir on first use) for db, whose schema is migrated.  Writes audit
+ * rows for decisions that have none (a log migrated from before the audit
+ * table).  NULL with a one-line reason in err. */
+audit_chain *audit_open(struct sqlite3 *db, char *err, size_t errlen);
+void audit_close(audit_chain *a);
+
+struct audit_policy {
+	int checkpoint_rows;      /* sign a checkpoint after this many rows */
+	int64_t checkpoint_ms;    /* ... or this long after the last one */
+	int64_t retention_ms;     /* prune rows older than this (0: keep all) */
+};
+void audit_set_policy(audit_chain *a, const struct audit_policy *p);
+
+/* Transaction bracket: the in-memory head follows commits only. */
+void audit_begin(audit_chain *a);
+void audit_commit(audit_chain *a);
+void audit_rollback(audit_chain *a);
+
+/* Append the audit row for decision d (whose decision row was just
+ * inserted) inside the open transaction; *seq gets the row's sequence
+ * number.  Signs a checkpoint when N rows have passed.  Returns an SQLite
+ * result code (SQLITE_OK on success). */
+int audit_append(audit_chain *a, const struct store_decision_row *d, int64_t *seq);
+/* Wall-clock ms when audit_maintain has work (a timed checkpoint, a
+ * retention check), or INT64_MAX. */
+int64_t audit_due_ms(audit_chain *a, int64_t now_ms);
+/* Timed checkpoint and retention, inside the open transaction (force: sign
+ * a checkpoint now if any row is unsigned).  Returns an SQLite result code. */
+int audit_maintain(audit_chain *a, int64_t now_ms, bool force);
+/* Highest sequence number committed. */
+int64_t audit_head_seq(audit_chain *a);
+
+/* ---- reader side ---- */
+
+struct audit_verify_opts {
+	const struct ckpt_keyring *trusted; /* NULL or empty: no trust anchor */
+	const struct ckpt *extra;           /* an exported checkpoint, or NULL */
+};
+
+struct audit_verify_report {
+	bool ok;
+	int64_t rows, first_seq, last_seq, checkpoints, pruned_upto;
+	int64_t pruned_ms;                  /* last prune's time, 0 if none */
+	int64_t bad_seq;                    /* the first bad row, 0 if none or n/a */
+	char what[512];                     /* why it failed, one line */
+	char note[512];                     /* a warning that does not fail */
+	uint8_t log_id[CKPT_LOG_ID_LEN];
+	uint8_t head[AUDIT_HASH_LEN];       /* hash of last_seq (or of the prune point) */
+};
+
+/* Check the whole log in one read transaction: every row's hash and link,
+ * no gaps, every checkpoint's signature and hash, the tail against the
+ * newest checkpoint and opts->extra, and that every decision has its row.
+ * Returns 0 when it could read the log (r->ok says if it verified), -1 with
+ * r->what on a read error. */
+int audit_verify(struct sqlite3 *db, const struct audit_verify_opts *opts,
+    struct audit_verify_report *r);
+
+/* ---- loop side ---- */
+
+/* Hand the config's audit settings to the store and turn store health
+ * changes into "alert" notifications to the consoles.  Call once after the
+ * store is open. */
+void audit_attach(struct broker *b);
+
+/* Parse the optional `shown_sha256` of decide params (64 hex digits) into
+ * out (lower case, NUL-terminated; "" when absent).  0 or -1 if malformed. */
+int audit_shown_param(const struct msgpack_object *params_map, char out[65]);
+
+#endif

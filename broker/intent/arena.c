@@ -1,0 +1,197 @@
+/* arena.c -- bump allocator: a chain of blocks, the newest first. */
+#include "broker/intent/arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct block {
+	struct block *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct arena {
+	struct block *head;   /* current block */
+	struct block *first;  /* kept across resets */
+	size_t block_size;
+	size_t total;
+};
+
+static struct block *
+block_new(size_t size)
+{
+	struct block *b;
+
+	if (size > SIZE_MAX - sizeof *b)
+		return NULL;
+	b = malloc(sizeof *b + size);
+	if (b == NULL)
+		return NULL;
+	b->next = NULL;
+	b->size = size;
+	b->used = 0;
+	return b;
+}
+
+arena *
+arena_new(size_t block_size)
+{
+	arena *a = calloc(1, sizeof *a);
+
+	if (a == NULL)
+		return NULL;
+	a->block_size = block_size < 256 ? 256 : block_size;
+	a->first = a->head = block_new(a->block_size);
+	if (a->first == NULL) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void
+free_chain(struct block *b, struct block *stop)
+{
+	while (b != NULL && b != stop) {
+		struct block *n = b->next;
+
+		free(b);
+		b = n;
+	}
+}
+
+void
+arena_free(arena *a)
+{
+	if (a == NULL)
+		return;
+	free_chain(a->head, NULL);
+	free(a);
+}
+
+void
+arena_reset(arena *a)
+{
+	struct block *big = a->first;
+
+	/* Keep the biggest block, so a steady load reuses warm memory. */
+	for (struct block *b = a->head; b != NULL; b = b->next)
+		if (b->size > big->size)
+			big = b;
+	for (struct block *b = a->head; b != NULL;) {
+		struct block *n = b->next;
+
+		if (b != big)
+			free(b);
+		b = n;
+	}
+	a->first = a->head = big;
+	big->used = 0;
+	big->next = NULL;
+	a->total = 0;
+}
+
+void *
+arena_alloc(arena *a, size_t n)
+{
+	struct block *b = a->head;
+	size_t need;
+
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	need = (n + 15) & ~(size_t)15;
+	if (need == 0)
+		need = 16;
+	if (b->size - b->used < need) {
+		size_t sz = a->block_size;
+
+		/* Blocks double as the arena grows, so big inputs take few mallocs. */
+		if (a->total > sz)
+			sz = a->total < ((size_t)8 << 20) ? a->total : ((size_t)8 << 20);
+		if (sz < need)
+			sz = need;
+		b = block_new(sz);
+		if (b == NULL)
+			return NULL;
+		b->next = a->head;
+		a->head = b;
+	}
+	b->used += need;
+	a->total += need;
+	return b->data + b->used - need;
+}
+
+void *
+arena_zalloc(arena *a, size_t n)
+{
+	void *p = arena_alloc(a, n);
+
+	if (p != NULL)
+		memset(p, 0, n);
+	return p;
+}
+
+char *
+arena_strndup(arena *a, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
+
+	if (p == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void *
+arena_grow(arena *a, void *arr, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap && arr != NULL)
+		return arr;
+	/* Small arrays are the common case: start small for big elements. */
+	ncap = *cap == 0 ? (elem >= 32 ? 2 : 4) : *cap * 2;
+	if (ncap > SIZE_MAX / elem)
+		return NULL;
+	p = arena_alloc(a, ncap * elem);
+	if (p == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, arr, n * elem);
+	*cap = ncap;
+	return p;
+}
+
+size_t
+arena_used(const arena *a)
+{
+	return a->total;
+}
+
+struct arena_mark
+arena_mark(arena *a)
+{
+	return (struct arena_mark){ a->head, a->head->used, a->total };
+}
+
+void
+arena_release(arena *a, struct arena_mark m)
+{
+	struct block *b = a->head;
+
+	while (b != NULL && b != (struct block *)m.block) {
+		struct block *n = b->next;
+
+		free(b);
+		b = n;
+	}
+	if (b == NULL) /* not a mark of this arena: keep everything */
+		return;
+	a->head = b;
+	b->used = m.used;
+	a->total = m.total;
+}

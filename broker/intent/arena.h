@@ -1,0 +1,38 @@
+/* arena.h -- a bump allocator for one assessment: the parse tree, resolved
+ * words and the intent all live in one arena and go away together.  Every
+ * allocation can fail (NULL); nothing is freed one by one. */
+#ifndef SG_ARENA_H
+#define SG_ARENA_H
+
+#include <stddef.h>
+
+typedef struct arena arena;
+
+/* A new arena whose blocks start at block_size bytes; NULL on out of memory. */
+arena *arena_new(size_t block_size);
+/* Free every block. */
+void arena_free(arena *a);
+/* Forget every allocation but keep the first block for reuse. */
+void arena_reset(arena *a);
+/* n bytes aligned to 16, not zeroed; NULL on out of memory or overflow. */
+void *arena_alloc(arena *a, size_t n);
+/* n zeroed bytes. */
+void *arena_zalloc(arena *a, size_t n);
+/* A NUL-terminated copy of s[0..n). */
+char *arena_strndup(arena *a, const char *s, size_t n);
+/* Grow an array kept in the arena: when *n == *cap, copy it to twice the
+ * room.  Returns the (possibly moved) array, or NULL on out of memory. */
+void *arena_grow(arena *a, void *arr, size_t n, size_t *cap, size_t elem);
+/* Bytes handed out since the last reset (for limits). */
+size_t arena_used(const arena *a);
+
+/* A point to roll back to: arena_release frees everything allocated after
+ * arena_mark (stack discipline). */
+struct arena_mark {
+	void *block;
+	size_t used, total;
+};
+struct arena_mark arena_mark(arena *a);
+void arena_release(arena *a, struct arena_mark m);
+
+#endif

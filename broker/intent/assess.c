@@ -1,0 +1,644 @@
+/* assess.c -- requests in, intent and risk out (see assess.h). */
+#include "broker/intent/assess.h"
+#include "broker/intent/arena.h"
+#include "broker/intent/intent.h"
+#include "broker/intent/risk.h"
+#include "broker/intent/tables.h"
+#include "proto/paths.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FIELD 4096           /* cwd, workspace, path, url */
+#define MAX_LISTED_CMDS 256      /* commands listed in the intent */
+#define MAX_PART 200             /* bytes of a reason's part */
+
+struct assess_tables {
+	struct tables *t;
+	char *home, *config_dir, *db, *runtime;
+	arena *scratch; /* reused by every call */
+	arena *tmp;     /* short-lived working memory of a call */
+};
+
+static char *
+dup_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? strdup(v) : NULL;
+}
+
+assess_tables *
+assess_tables_load(const char *config_dir, char *err, size_t errlen)
+{
+	assess_tables *at = calloc(1, sizeof *at);
+
+	if (at == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	at->home = dup_env("HOME");
+	at->config_dir = config_dir != NULL ? strdup(config_dir) : paths_config_dir();
+	at->db = paths_db();
+	at->runtime = paths_runtime_dir();
+	at->scratch = arena_new(64 * 1024);
+	at->tmp = arena_new(64 * 1024);
+	if (at->scratch == NULL || at->tmp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		assess_tables_free(at);
+		return NULL;
+	}
+	at->t = tables_load(config_dir, at->home, err, errlen);
+	if (at->t == NULL) {
+		assess_tables_free(at);
+		return NULL;
+	}
+	return at;
+}
+
+void
+assess_tables_free(assess_tables *at)
+{
+	if (at == NULL)
+		return;
+	tables_free(at->t);
+	arena_free(at->scratch);
+	arena_free(at->tmp);
+	free(at->home);
+	free(at->config_dir);
+	free(at->db);
+	free(at->runtime);
+	free(at);
+}
+
+/* --- reading the request ----------------------------------------------------------- */
+
+static const msgpack_object *
+field(const msgpack_object *map, const char *key)
+{
+	size_t kl = strlen(key);
+
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t k = 0; k < map->via.map.size; k++) {
+		const msgpack_object *o = &map->via.map.ptr[k].key;
+
+		if (o->type == MSGPACK_OBJECT_STR && o->via.str.size == kl && memcmp(o->via.str.ptr, key, kl) == 0)
+			return &map->via.map.ptr[k].val;
+	}
+	return NULL;
+}
+
+/* A str field as an arena string (NUL-free, at most max bytes), or NULL. */
+static const char *
+str_field(arena *a, const msgpack_object *map, const char *key, size_t max, size_t *len, bool *bad)
+{
+	const msgpack_object *o = field(map, key);
+
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return NULL;
+	if ((o->type != MSGPACK_OBJECT_STR && o->type != MSGPACK_OBJECT_BIN) ||
+	    (o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size) > max) {
+		*bad = true;
+		return NULL;
+	}
+	{
+		const char *p = o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : o->via.bin.ptr;
+		size_t n = o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
+
+		if (len != NULL)
+			*len = n;
+		else if (memchr(p, '\0', n) != NULL) {
+			*bad = true;
+			return NULL;
+		}
+		return arena_strndup(a, p, n);
+	}
+}
+
+/* --- packing ------------------------------------------------------------------------ */
+
+static void
+pstr(msgpack_packer *pk, const char *s)
+{
+	if (s == NULL)
+		msgpack_pack_nil(pk);
+	else
+		msgpack_pack_str_with_body(pk, s, strlen(s));
+}
+
+/* At most max bytes, cut at a UTF-8 boundary. */
+static void
+pstrn(msgpack_packer *pk, const char *s, size_t n, size_t max)
+{
+	if (s == NULL) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	msgpack_pack_str_with_body(pk, s, n);
+}
+
+static void
+pkey(msgpack_packer *pk, const char *k)
+{
+	msgpack_pack_str_with_body(pk, k, strlen(k));
+}
+
+static size_t
+count_bits(uint64_t v)
+{
+	size_t n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static void
+pack_effects(msgpack_packer *pk, uint64_t eff)
+{
+	msgpack_pack_array(pk, (uint32_t)count_bits(eff));
+	for (int e = 0; e < EFF_COUNT; e++)
+		if (eff & ((uint64_t)1 << e))
+			pstr(pk, effect_name((enum effect)e));
+}
+
+static void
+pack_target(msgpack_packer *pk, const struct intent_target *t)
+{
+	msgpack_pack_map(pk, t->indirect ? 4 : 3);
+	pkey(pk, "path");
+	pstrn(pk, t->path, strlen(t->path), MAX_FIELD);
+	pkey(pk, "class");
+	pstr(pk, pclass_name(t->cls));
+	pkey(pk, "effect");
+	pstr(pk, effect_name(t->eff));
+	if (t->indirect) {
+		pkey(pk, "indirect");
+		msgpack_pack_true(pk);
+	}
+}
+
+static void
+pack_targets(msgpack_packer *pk, const struct intent_target *t, size_t n)
+{
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t k = 0; k < n; k++)
+		pack_target(pk, &t[k]);
+}
+
+static void
+pack_hosts(msgpack_packer *pk, const struct intent_host *h, size_t n)
+{
+	msgpack_pack_array(pk, (uint32_t)n);
+	for (size_t k = 0; k < n; k++) {
+		msgpack_pack_map(pk, 2);
+		pkey(pk, "host");
+		pstr(pk, h[k].host);
+		pkey(pk, "class");
+		pstr(pk, hclass_name(h[k].cls));
+	}
+}
+
+static void
+pack_cmd(msgpack_packer *pk, const struct intent_cmd *c)
+{
+	uint32_t n = 7 + (c->via != NULL) + (c->context != NULL) + (c->remote != NULL) + (c->privileged ? 1 : 0) +
+	             (c->interactive ? 1 : 0);
+
+	msgpack_pack_map(pk, n);
+	pkey(pk, "program");
+	pstr(pk, c->program);
+	pkey(pk, "subcommand");
+	pstr(pk, c->sub);
+	pkey(pk, "flags");
+	msgpack_pack_array(pk, (uint32_t)c->nflags);
+	for (size_t k = 0; k < c->nflags; k++)
+		pstrn(pk, c->flags[k], strlen(c->flags[k]), 100);
+	pkey(pk, "targets");
+	pack_targets(pk, c->targets, c->ntargets);
+	pkey(pk, "hosts");
+	pack_hosts(pk, c->hosts, c->nhosts);
+	pkey(pk, "effects");
+	pack_effects(pk, c->effects);
+	pkey(pk, "text");
+	pstrn(pk, c->text, c->textlen, 400);
+	if (c->via != NULL) {
+		pkey(pk, "via");
+		pstr(pk, c->via);
+	}
+	if (c->context != NULL) {
+		pkey(pk, "context");
+		pstr(pk, c->context);
+	}
+	if (c->remote != NULL) {
+		pkey(pk, "remote");
+		pstr(pk, c->remote);
+	}
+	if (c->privileged) {
+		pkey(pk, "privileged");
+		msgpack_pack_true(pk);
+	}
+	if (c->interactive) {
+		pkey(pk, "interactive");
+		msgpack_pack_true(pk);
+	}
+}
+
+static void
+pack_intent(msgpack_packer *pk, const struct intent *in)
+{
+	uint64_t eff = 0;
+	size_t nt = 0, nh = 0, listed = in->ncmds < MAX_LISTED_CMDS ? in->ncmds : MAX_LISTED_CMDS;
+	const struct intent_target *tv[64];
+	const struct intent_host *hv[32];
+
+	for (size_t k = 0; k < in->ncmds; k++) {
+		const struct intent_cmd *c = intent_cmd(in, k);
+
+		eff |= c->effects;
+		for (size_t j = 0; j < c->ntargets && nt < 64; j++) {
+			bool dup = false;
+
+			for (size_t q = 0; q < nt && !dup; q++)
+				dup = tv[q]->eff == c->targets[j].eff && strcmp(tv[q]->path, c->targets[j].path) == 0;
+			if (!dup)
+				tv[nt++] = &c->targets[j];
+		}
+		for (size_t j = 0; j < c->nhosts && nh < 32; j++) {
+			bool dup = false;
+
+			for (size_t q = 0; q < nh && !dup; q++)
+				dup = strcmp(hv[q]->host, c->hosts[j].host) == 0;
+			if (!dup)
+				hv[nh++] = &c->hosts[j];
+		}
+	}
+	msgpack_pack_map(pk, 9);
+	pkey(pk, "kind");
+	pstr(pk, in->kind);
+	pkey(pk, "cwd");
+	pstr(pk, in->cwd);
+	pkey(pk, "workspace");
+	pstr(pk, in->workspace);
+	pkey(pk, "parsed");
+	if (in->unparsed)
+		msgpack_pack_false(pk);
+	else
+		msgpack_pack_true(pk);
+	pkey(pk, "effects");
+	pack_effects(pk, eff);
+	pkey(pk, "targets");
+	msgpack_pack_array(pk, (uint32_t)nt);
+	for (size_t k = 0; k < nt; k++)
+		pack_target(pk, tv[k]);
+	pkey(pk, "hosts");
+	msgpack_pack_array(pk, (uint32_t)nh);
+	for (size_t k = 0; k < nh; k++) {
+		msgpack_pack_map(pk, 2);
+		pkey(pk, "host");
+		pstr(pk, hv[k]->host);
+		pkey(pk, "class");
+		pstr(pk, hclass_name(hv[k]->cls));
+	}
+	pkey(pk, "commands");
+	msgpack_pack_array(pk, (uint32_t)listed);
+	for (size_t k = 0; k < listed; k++)
+		pack_cmd(pk, intent_cmd(in, k));
+	pkey(pk, "commands_total");
+	msgpack_pack_uint64(pk, in->ncmds + in->dropped_cmds);
+}
+
+static void
+pack_risk(msgpack_packer *pk, const struct risk *r)
+{
+	msgpack_pack_map(pk, 3);
+	pkey(pk, "score");
+	msgpack_pack_int(pk, r->score);
+	pkey(pk, "level");
+	pstr(pk, r->level);
+	pkey(pk, "reasons");
+	msgpack_pack_array(pk, (uint32_t)r->nreasons);
+	for (size_t k = 0; k < r->nreasons; k++) {
+		const struct risk_reason *rr = &r->reasons[k];
+
+		msgpack_pack_map(pk, 4);
+		pkey(pk, "id");
+		pstr(pk, rr->id);
+		pkey(pk, "text");
+		pstr(pk, rr->text);
+		pkey(pk, "weight");
+		msgpack_pack_int(pk, rr->weight);
+		pkey(pk, "part");
+		pstrn(pk, rr->part, rr->partlen, MAX_PART);
+	}
+}
+
+/* --- request kinds -------------------------------------------------------------------- */
+
+struct req {
+	const assess_tables *at;
+	arena *a;
+	struct intent_ctx *x;
+	const msgpack_object *map;
+	bool bad;
+};
+
+static void
+bad_request(struct req *r, const char *why)
+{
+	intent_signal(r->x, -1, "request-bad", why, strlen(why));
+	intent_get(r->x)->unparsed = true;
+}
+
+static int
+kind_exec(struct req *r)
+{
+	size_t n = 0;
+	const char *cmd = str_field(r->a, r->map, "command", SH_MAX_INPUT * 2, &n, &r->bad);
+	const msgpack_object *argv = field(r->map, "argv");
+
+	if (cmd != NULL)
+		return intent_shell(r->x, cmd, n);
+	if (argv != NULL && argv->type == MSGPACK_OBJECT_ARRAY && argv->via.array.size > 0 &&
+	    argv->via.array.size <= 65536) {
+		uint32_t c = argv->via.array.size;
+		const char **v = arena_alloc(r->a, c * sizeof *v);
+		size_t *lens = arena_alloc(r->a, c * sizeof *lens);
+
+		if (v == NULL || lens == NULL)
+			return -1;
+		for (uint32_t k = 0; k < c; k++) {
+			const msgpack_object *o = &argv->via.array.ptr[k];
+
+			if (o->type != MSGPACK_OBJECT_STR) {
+				bad_request(r, "argv holds a value that is not a string");
+				return 0;
+			}
+			v[k] = o->via.str.ptr;
+			lens[k] = o->via.str.size;
+		}
+		return intent_argv(r->x, v, lens, c);
+	}
+	bad_request(r, "exec without a command or argv");
+	return 0;
+}
+
+static int
+kind_path(struct req *r, const char *kind)
+{
+	size_t n = 0;
+	const char *path = str_field(r->a, r->map, "path", MAX_FIELD, &n, &r->bad);
+	int ci;
+
+	if (path == NULL) {
+		path = str_field(r->a, field(r->map, "tool_input"), "file_path", MAX_FIELD, &n, &r->bad);
+		if (path == NULL) {
+			bad_request(r, "request without a path");
+			return 0;
+		}
+	}
+	ci = intent_add_cmd(r->x, NULL, path, n);
+	if (ci < 0)
+		return -1;
+	intent_scan_text(r->x, ci, path, n);
+	if (strcmp(kind, "read") == 0) {
+		intent_add_path(r->x, ci, path, n, EFF_VIEW);
+	} else if (strcmp(kind, "delete") == 0) {
+		const msgpack_object *rec = field(r->map, "recursive");
+
+		intent_add_path(r->x, ci, path, n,
+		    rec != NULL && rec->type == MSGPACK_OBJECT_BOOLEAN && rec->via.boolean ? EFF_DELETE_RECURSIVE : EFF_DELETE);
+	} else {
+		size_t cl = 0;
+		const char *content = str_field(r->a, r->map, strcmp(kind, "edit") == 0 ? "new" : "content",
+		    (size_t)64 << 20, &cl, &r->bad);
+
+		intent_add_path(r->x, ci, path, n, strcmp(kind, "edit") == 0 ? EFF_OVERWRITE : EFF_WRITE);
+		if (content != NULL)
+			intent_scan_text(r->x, ci, content, cl > 65536 ? 65536 : cl);
+	}
+	return 0;
+}
+
+static int
+kind_net(struct req *r)
+{
+	size_t n = 0;
+	const char *url = str_field(r->a, r->map, "url", MAX_FIELD, &n, &r->bad);
+	const char *method = str_field(r->a, r->map, "method", 32, NULL, &r->bad);
+	int ci;
+
+	if (url == NULL)
+		url = str_field(r->a, r->map, "host", 255, &n, &r->bad);
+	if (url == NULL) {
+		bad_request(r, "net request without url or host");
+		return 0;
+	}
+	ci = intent_add_cmd(r->x, NULL, url, n);
+	if (ci < 0)
+		return -1;
+	intent_scan_text(r->x, ci, url, n);
+	intent_add_url(r->x, ci, url, n);
+	if (method != NULL && strcasecmp(method, "GET") != 0 && strcasecmp(method, "HEAD") != 0 &&
+	    strcasecmp(method, "OPTIONS") != 0) {
+		intent_add_effect(r->x, ci, EFF_UPLOAD);
+		intent_signal(r->x, ci, "upload", url, n);
+	} else {
+		intent_add_effect(r->x, ci, EFF_DOWNLOAD);
+		intent_signal(r->x, ci, "download", url, n);
+	}
+	return 0;
+}
+
+static int
+kind_mcp(struct req *r)
+{
+	size_t sn = 0, tn = 0;
+	const char *server = str_field(r->a, r->map, "server", 256, &sn, &r->bad);
+	const char *tool = str_field(r->a, r->map, "tool", 256, &tn, &r->bad);
+	const msgpack_object *args = field(r->map, "arguments");
+	const struct mcppat *m;
+	int ci;
+	enum effect peff = EFF_USE;
+	static const char *const cmd_keys[] = { "command", "cmd", "script", "shell_command" };
+	static const char *const path_keys[] = { "path", "file_path", "filepath", "filename", "file", "directory", "dir" };
+
+	if (tool == NULL) {
+		bad_request(r, "mcp request without a tool");
+		return 0;
+	}
+	ci = intent_add_cmd(r->x, NULL, tool, tn);
+	if (ci < 0)
+		return -1;
+	intent_cmd(intent_get(r->x), (size_t)ci)->program = server != NULL ? server : NULL;
+	intent_cmd(intent_get(r->x), (size_t)ci)->sub = tool;
+	intent_scan_text(r->x, ci, tool, tn);
+	m = tables_mcp(r->at->t, tool, tn);
+	if (m != NULL) {
+		if (m->effect >= 0) {
+			intent_add_effect(r->x, ci, (enum effect)m->effect);
+			if (m->effect == EFF_WRITE || m->effect == EFF_DELETE)
+				peff = (enum effect)m->effect;
+		} else {
+			peff = EFF_VIEW;
+		}
+		intent_signal_rule(r->x, ci, &m->r, tool, tn);
+	}
+	if (args == NULL || args->type != MSGPACK_OBJECT_MAP)
+		return 0;
+	for (size_t k = 0; k < sizeof path_keys / sizeof path_keys[0]; k++) {
+		size_t pn = 0;
+		const char *p = str_field(r->a, args, path_keys[k], MAX_FIELD, &pn, &r->bad);
+
+		if (p != NULL)
+			intent_add_path(r->x, ci, p, pn, peff);
+	}
+	{
+		size_t un = 0;
+		const char *u = str_field(r->a, args, "url", MAX_FIELD, &un, &r->bad);
+
+		if (u != NULL)
+			intent_add_url(r->x, ci, u, un);
+	}
+	for (size_t k = 0; k < sizeof cmd_keys / sizeof cmd_keys[0]; k++) {
+		size_t cn = 0;
+		const char *c = str_field(r->a, args, cmd_keys[k], SH_MAX_INPUT, &cn, &r->bad);
+
+		if (c != NULL && intent_shell(r->x, c, cn) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+assess_kind(struct req *r, const char *kind)
+{
+	if (kind == NULL) {
+		bad_request(r, "request without a kind");
+		return 0;
+	}
+	if (strcmp(kind, "exec") == 0)
+		return kind_exec(r);
+	if (strcmp(kind, "write") == 0 || strcmp(kind, "edit") == 0 || strcmp(kind, "read") == 0 ||
+	    strcmp(kind, "delete") == 0)
+		return kind_path(r, kind);
+	if (strcmp(kind, "net") == 0)
+		return kind_net(r);
+	if (strcmp(kind, "mcp") == 0)
+		return kind_mcp(r);
+	/* "other" and kinds we do not know: at least high. */
+	intent_signal(r->x, -1, "request-unknown", kind, strlen(kind));
+	intent_get(r->x)->unparsed = true;
+	{
+		const msgpack_object *ti = field(r->map, "tool_input");
+		size_t cn = 0;
+		const char *c = str_field(r->a, ti, "command", SH_MAX_INPUT, &cn, &r->bad);
+
+		if (c != NULL)
+			return intent_shell(r->x, c, cn);
+	}
+	return 0;
+}
+
+static void
+fail_result(struct assess_result *out)
+{
+	out->score = 100;
+	out->level = "critical";
+}
+
+static int
+finish(const assess_tables *at, arena *a, struct intent_ctx *x, msgpack_packer *pk, struct assess_result *out)
+{
+	struct risk rk;
+
+	if (risk_score(a, at->t, intent_get(x), &rk) < 0) {
+		fail_result(out);
+		return -1;
+	}
+	msgpack_pack_map(pk, 2);
+	pkey(pk, "intent");
+	pack_intent(pk, intent_get(x));
+	pkey(pk, "risk");
+	pack_risk(pk, &rk);
+	out->score = rk.score;
+	out->level = rk.level;
+	return 0;
+}
+
+static struct intent_ctx *
+begin(const assess_tables *at, arena *a, const char *kind, const char *cwd, const char *ws)
+{
+	struct intent_env env = { at->home, at->config_dir, at->db, at->runtime };
+
+	arena_reset(at->tmp);
+	return intent_begin(a, at->tmp, at->t, &env, kind, cwd, ws);
+}
+
+int
+assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packer *pk, struct assess_result *out)
+{
+	arena *a = at->scratch;
+	struct req r = { .at = at, .a = a, .map = req };
+	const char *kind, *cwd, *ws;
+	const msgpack_object *ti;
+	int rc;
+
+	arena_reset(a);
+	if (req == NULL || req->type != MSGPACK_OBJECT_MAP) {
+		r.x = begin(at, a, NULL, NULL, NULL);
+		if (r.x == NULL) {
+			fail_result(out);
+			return -1;
+		}
+		bad_request(&r, "request is not a map");
+		return finish(at, a, r.x, pk, out);
+	}
+	kind = str_field(a, req, "kind", 32, NULL, &r.bad);
+	cwd = str_field(a, req, "cwd", MAX_FIELD, NULL, &r.bad);
+	ws = str_field(a, req, "workspace", MAX_FIELD, NULL, &r.bad);
+	r.x = begin(at, a, kind, cwd, ws);
+	if (r.x == NULL) {
+		fail_result(out);
+		return -1;
+	}
+	rc = assess_kind(&r, kind);
+	if (rc < 0) {
+		fail_result(out);
+		return -1;
+	}
+	ti = field(req, "tool_input");
+	{
+		const msgpack_object *dd = field(ti, "dangerouslyDisableSandbox");
+
+		if (dd != NULL && dd->type == MSGPACK_OBJECT_BOOLEAN && dd->via.boolean)
+			intent_signal(r.x, -1, "sandbox-escape", "dangerouslyDisableSandbox", 25);
+	}
+	if (r.bad)
+		bad_request(&r, "a field has the wrong type or size");
+	return finish(at, a, r.x, pk, out);
+}
+
+int
+assess_command(const assess_tables *at, const char *cmd, size_t len, const char *cwd, const char *workspace,
+    msgpack_packer *pk, struct assess_result *out)
+{
+	arena *a = at->scratch;
+	struct intent_ctx *x;
+
+	arena_reset(a);
+	x = begin(at, a, "exec", cwd, workspace);
+	if (x == NULL || intent_shell(x, cmd, len) < 0) {
+		fail_result(out);
+		return -1;
+	}
+	return finish(at, a, x, pk, out);
+}

@@ -1,0 +1,926 @@
+/* policy.c -- rules, groups and circumvention signals inside the broker. */
+#include "broker/policy.h"
+#include "broker/audit.h"
+#include "broker/broker.h"
+#include "broker/intent/assess.h"
+#include "broker/log.h"
+#include "broker/peer.h"
+#include "broker/request.h"
+#include "broker/rulestore.h"
+#include "proto/paths.h"
+#include "proto/proto.h"
+#include "proto/rpc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HITS_FLUSH_MS 1000
+#define SWEEP_EVERY_MS 60000
+#define GROUPS_HINT_MS 100
+#define HITS_BATCH 4096
+#define TTL_MAX_S (10LL * 365 * 86400)
+#define NOTE_MAX 4096
+#define NAME_MAX_LEN 128
+
+/* A console call waiting for the store (rule_add, rule_rm, group decide). */
+struct op {
+	struct op *prev, *next;
+	struct broker *b;
+	struct peer *p;           /* NULL once the console is gone */
+	uint32_t msgid;
+	enum { OP_ADD, OP_RM, OP_GROUP } kind;
+	rule *pending;            /* OP_ADD, OP_GROUP: the rule until its row commits */
+	int64_t rule_id;
+	bool rule_failed;
+	char group[32];
+	bool allow;
+	int64_t *ids;             /* OP_GROUP: members decided */
+	size_t nids;
+};
+
+struct policy {
+	assess_tables *tables;    /* intent and risk (issue #3) */
+	ruleset *rules;
+	groups *groups;
+	circ *circ;
+	uv_timer_t hits_timer, groups_timer;
+	uint64_t groups_sent;
+	int64_t last_sweep;
+	struct op *ops;
+	bool stopped;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+};
+
+static struct policy *
+P(struct broker *b)
+{
+	return b->policy;
+}
+
+/* ---- notifications ---- */
+
+static void
+broadcast_hint(struct broker *b, const char *what)
+{
+	struct policy *pol = P(b);
+
+	rpc_pack_notify(&pol->pk, what);
+	msgpack_pack_array(&pol->pk, 0);
+	broker_broadcast(b, pol->sb.data, pol->sb.size);
+	msgpack_sbuffer_clear(&pol->sb);
+}
+
+static void
+on_groups_timer(uv_timer_t *t)
+{
+	struct broker *b = t->data;
+	struct policy *pol = P(b);
+
+	if (groups_version(pol->groups) != pol->groups_sent) {
+		pol->groups_sent = groups_version(pol->groups);
+		broadcast_hint(b, "groups");
+	}
+}
+
+void
+policy_groups_changed(struct broker *b)
+{
+	struct policy *pol = P(b);
+
+	if (!pol->stopped && !uv_is_active((uv_handle_t *)&pol->groups_timer))
+		uv_timer_start(&pol->groups_timer, on_groups_timer, GROUPS_HINT_MS, 0);
+}
+
+/* ---- hits ---- */
+
+static void
+flush_hits(struct broker *b)
+{
+	struct policy *pol = P(b);
+	rule *v[256];
+	size_t n, total = 0;
+
+	while (total < HITS_BATCH && (n = ruleset_take_dirty(pol->rules, v, 256)) > 0) {
+		if (rulestore_hits(b->store, v, n) < 0)
+			log_msg("rules: cannot queue hit counts");
+		total += n;
+	}
+}
+
+static void
+on_hits_timer(uv_timer_t *t)
+{
+	struct broker *b = t->data;
+	struct policy *pol = P(b);
+	int64_t now = broker_wall_ms();
+
+	flush_hits(b);
+	if (now - pol->last_sweep >= SWEEP_EVERY_MS) {
+		pol->last_sweep = now;
+		ruleset_sweep(pol->rules, now);
+	}
+}
+
+/* ---- start and stop ---- */
+
+int
+policy_init(struct broker *b, char *err, size_t errlen)
+{
+	struct policy *pol = calloc(1, sizeof *pol);
+	char *cfg = paths_config_dir();
+	struct circ_env env = {
+		.runtime_dir = b->dir, .db_path = b->db_path, .config_dir = cfg, .broker_pid = getpid(),
+	};
+	size_t skipped = 0;
+
+	if (pol == NULL || (pol->rules = ruleset_new()) == NULL || (pol->groups = groups_new()) == NULL ||
+	    (pol->circ = circ_new(&env)) == NULL) {
+		free(cfg);
+		if (pol != NULL) {
+			ruleset_free(pol->rules);
+			groups_free(pol->groups);
+			free(pol);
+		}
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pol->tables = assess_tables_load(cfg, err, errlen);
+	free(cfg);
+	msgpack_sbuffer_init(&pol->sb);
+	msgpack_packer_init(&pol->pk, &pol->sb, msgpack_sbuffer_write);
+	b->policy = pol;
+	if (pol->tables == NULL) {
+		policy_free(b);
+		return -1;
+	}
+	if (rulestore_load(store_reader(b->store), pol->rules, &skipped, err, errlen) < 0) {
+		policy_free(b);
+		return -1;
+	}
+	if (ruleset_count(pol->rules) > 0)
+		log_msg("rules: loaded %zu rules (%zu skipped)", ruleset_count(pol->rules), skipped);
+	pol->last_sweep = broker_wall_ms();
+	ruleset_sweep(pol->rules, pol->last_sweep);
+	uv_timer_init(b->loop, &pol->hits_timer);
+	uv_timer_init(b->loop, &pol->groups_timer);
+	pol->hits_timer.data = pol->groups_timer.data = b;
+	uv_timer_start(&pol->hits_timer, on_hits_timer, HITS_FLUSH_MS, HITS_FLUSH_MS);
+	return 0;
+}
+
+void
+policy_stop(struct broker *b)
+{
+	struct policy *pol = P(b);
+
+	if (pol == NULL || pol->stopped)
+		return;
+	pol->stopped = true;
+	flush_hits(b);
+	uv_close((uv_handle_t *)&pol->hits_timer, NULL);
+	uv_close((uv_handle_t *)&pol->groups_timer, NULL);
+}
+
+static void
+op_unlink(struct policy *pol, struct op *o)
+{
+	if (o->prev != NULL)
+		o->prev->next = o->next;
+	else
+		pol->ops = o->next;
+	if (o->next != NULL)
+		o->next->prev = o->prev;
+}
+
+static void
+op_free(struct op *o)
+{
+	rule_free(o->pending);
+	free(o->ids);
+	free(o);
+}
+
+void
+policy_free(struct broker *b)
+{
+	struct policy *pol = P(b);
+
+	if (pol == NULL)
+		return;
+	while (pol->ops != NULL) {
+		struct op *o = pol->ops;
+
+		op_unlink(pol, o);
+		op_free(o);
+	}
+	ruleset_free(pol->rules);
+	groups_free(pol->groups);
+	circ_free(pol->circ);
+	assess_tables_free(pol->tables);
+	msgpack_sbuffer_destroy(&pol->sb);
+	free(pol);
+	b->policy = NULL;
+}
+
+void
+policy_peer_lost(struct broker *b, struct peer *p)
+{
+	struct policy *pol = P(b);
+
+	for (struct op *o = pol != NULL ? pol->ops : NULL; o != NULL; o = o->next)
+		if (o->p == p)
+			o->p = NULL;
+}
+
+static struct op *
+op_new(struct broker *b, struct peer *p, uint32_t msgid, int kind)
+{
+	struct policy *pol = P(b);
+	struct op *o = calloc(1, sizeof *o);
+
+	if (o == NULL)
+		return NULL;
+	o->b = b;
+	o->p = p;
+	o->msgid = msgid;
+	o->kind = kind;
+	o->next = pol->ops;
+	if (pol->ops != NULL)
+		pol->ops->prev = o;
+	pol->ops = o;
+	return o;
+}
+
+/* ---- judging ---- */
+
+int
+policy_assess(struct broker *b, const msgpack_object *req, msgpack_packer *pk, int *score,
+    enum rule_level *level)
+{
+	struct assess_result ar;
+	int l;
+
+	if (assess_request(P(b)->tables, req, pk, &ar) < 0) {
+		*score = 100;
+		*level = RL_CRITICAL;
+		return -1;
+	}
+	l = rule_level_parse(ar.level);
+	*score = ar.score;
+	*level = l < 0 ? RL_CRITICAL : (enum rule_level)l;
+	return 0;
+}
+
+void
+policy_judge(struct broker *b, const struct subject *s, const struct rule_ctx *c,
+    struct rule_verdict *v)
+{
+	ruleset_eval(P(b)->rules, s, c, NULL, v);
+}
+
+static void rule_persist_revoke(struct broker *b, rule *r, int64_t by_uid, struct op *o);
+
+void
+policy_hits(struct broker *b, const struct rule_verdict *v)
+{
+	struct policy *pol = P(b);
+	int64_t now = broker_wall_ms();
+	bool used_up = false;
+
+	for (size_t i = 0; i < v->nused; i++) {
+		ruleset_hit(pol->rules, v->used[i], now);
+		if (rule_scope(v->used[i]) == SCOPE_ONCE) {
+			rule_persist_revoke(b, v->used[i], -1, NULL);
+			used_up = true;
+		}
+	}
+	if (used_up)
+		broadcast_hint(b, "rules");
+}
+
+unsigned
+policy_circumvention(struct broker *b, const char *session, const struct subject *s,
+    int part[CIRC_NSIGNALS])
+{
+	return circ_check(P(b)->circ, session, s, broker_wall_ms(), part);
+}
+
+void
+policy_note_denial(struct broker *b, const char *session, const struct subject *s)
+{
+	circ_note_denial(P(b)->circ, session, s, broker_wall_ms());
+}
+
+struct group *
+policy_group_add(struct broker *b, const struct group_member *m)
+{
+	struct group *g = groups_add(P(b)->groups, m);
+
+	policy_groups_changed(b);
+	return g;
+}
+
+void
+policy_group_remove(struct broker *b, struct group *g, void *req)
+{
+	groups_remove(P(b)->groups, g, req);
+	policy_groups_changed(b);
+}
+
+/* ---- packing ---- */
+
+static void
+pack_rule(msgpack_packer *pk, const rule *r)
+{
+	msgpack_pack_map(pk, 18);
+	rpc_pack_kv_int(pk, "id", rule_id(r));
+	rpc_pack_kv_str(pk, "effect", rule_effect_name(rule_effect(r)));
+	rpc_pack_kv_str(pk, "pattern", rule_text(r));
+	rpc_pack_kv_str(pk, "scope", rule_scope_name(rule_scope(r)));
+	rpc_pack_kv_str(pk, "scope_value", rule_scope_value(r));
+	rpc_pack_str(pk, "expires_ms");
+	if (rule_expires_ms(r) > 0)
+		msgpack_pack_int64(pk, rule_expires_ms(r));
+	else
+		msgpack_pack_nil(pk);
+	rpc_pack_kv_int(pk, "author_uid", rule_author_uid(r));
+	rpc_pack_kv_str(pk, "author_name", rule_author_name(r));
+	rpc_pack_kv_str(pk, "note", rule_note(r));
+	rpc_pack_kv_int(pk, "created_ms", rule_created_ms(r));
+	rpc_pack_kv_int(pk, "hits", rule_hits(r));
+	rpc_pack_str(pk, "last_hit_ms");
+	if (rule_last_hit_ms(r) > 0)
+		msgpack_pack_int64(pk, rule_last_hit_ms(r));
+	else
+		msgpack_pack_nil(pk);
+	rpc_pack_kv_bool(pk, "critical_ok", rule_max_level(r) == RL_CRITICAL);
+	rpc_pack_kv_str(pk, "max_level", rule_level_name(rule_max_level(r)));
+	rpc_pack_kv_bool(pk, "revoked", rule_revoked(r));
+	rpc_pack_kv_bool(pk, "active", rule_active(r, broker_wall_ms()));
+	rpc_pack_kv_str(pk, "origin", rule_origin(r));
+	rpc_pack_kv_bool(pk, "wide", pattern_is_wide(rule_pattern(r)));
+}
+
+static void
+reply_rule(struct broker *b, struct peer *p, uint32_t msgid, const rule *r)
+{
+	struct policy *pol = P(b);
+
+	rpc_pack_result(&pol->pk, msgid);
+	pack_rule(&pol->pk, r);
+	peer_send_sbuf(p, &pol->sb);
+}
+
+/* ---- console: rules ---- */
+
+void
+policy_rules(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct policy *pol = P(b);
+	const msgpack_object *opt = params->via.array.size > 0 ? &params->via.array.ptr[0] : NULL;
+	const msgpack_object *all_o = opt != NULL ? rpc_map_get(opt, "all") : NULL;
+	bool all = false;
+	int64_t now = broker_wall_ms();
+	size_t n = 0;
+
+	if (opt != NULL && opt->type != MSGPACK_OBJECT_NIL && opt->type != MSGPACK_OBJECT_MAP) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{all?}]");
+		return;
+	}
+	if (all_o != NULL && all_o->type != MSGPACK_OBJECT_NIL) {
+		if (all_o->type != MSGPACK_OBJECT_BOOLEAN) {
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "all must be a boolean");
+			return;
+		}
+		all = all_o->via.boolean;
+	}
+	for (rule *r = ruleset_first(pol->rules); r != NULL; r = rule_next(r))
+		n += all || rule_active(r, now);
+	rpc_pack_result(&pol->pk, msgid);
+	msgpack_pack_map(&pol->pk, 1);
+	rpc_pack_str(&pol->pk, "rules");
+	msgpack_pack_array(&pol->pk, n);
+	for (rule *r = ruleset_first(pol->rules); r != NULL; r = rule_next(r))
+		if (all || rule_active(r, now))
+			pack_rule(&pol->pk, r);
+	peer_send_sbuf(p, &pol->sb);
+}
+
+/* Optional string field; -1 (with *bad) if present and not a str <= max. */
+static int
+opt_str(const msgpack_object *m, const char *key, size_t max, char **out, const char **bad)
+{
+	const msgpack_object *o = rpc_map_get(m, key);
+
+	*out = NULL;
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if ((*out = rpc_strdup(o, max)) == NULL) {
+		*bad = key;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_bool(const msgpack_object *m, const char *key, bool *out, const char **bad)
+{
+	const msgpack_object *o = rpc_map_get(m, key);
+
+	*out = false;
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (o->type != MSGPACK_OBJECT_BOOLEAN) {
+		*bad = key;
+		return -1;
+	}
+	*out = o->via.boolean;
+	return 0;
+}
+
+static int
+opt_int(const msgpack_object *m, const char *key, int64_t lo, int64_t hi, int64_t *out,
+    const char **bad)
+{
+	const msgpack_object *o = rpc_map_get(m, key);
+
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (rpc_get_int(o, lo, hi, out) < 0) {
+		*bad = key;
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything a rule_add or a group decision carries; strings owned. */
+struct rule_params {
+	char *effect, *pattern, *scope, *scope_value, *note, *reviewer, *max_level, *origin;
+	int64_t ttl;
+	bool critical_ok;
+};
+
+static void
+rule_params_free(struct rule_params *rp)
+{
+	free(rp->effect);
+	free(rp->pattern);
+	free(rp->scope);
+	free(rp->scope_value);
+	free(rp->note);
+	free(rp->reviewer);
+	free(rp->max_level);
+	free(rp->origin);
+}
+
+/* Read the optional rule fields of m; NULL or the name of a bad field. */
+static const char *
+read_rule_params(const msgpack_object *m, struct rule_params *rp)
+{
+	const char *bad = NULL;
+
+	memset(rp, 0, sizeof *rp);
+	if (opt_str(m, "scope", 16, &rp->scope, &bad) < 0 ||
+	    opt_str(m, "scope_value", 4096, &rp->scope_value, &bad) < 0 ||
+	    opt_str(m, "note", NOTE_MAX, &rp->note, &bad) < 0 ||
+	    opt_str(m, "reviewer", NAME_MAX_LEN, &rp->reviewer, &bad) < 0 ||
+	    opt_str(m, "max_level", 16, &rp->max_level, &bad) < 0 ||
+	    opt_str(m, "origin", 512, &rp->origin, &bad) < 0 ||
+	    opt_int(m, "ttl", 1, TTL_MAX_S, &rp->ttl, &bad) < 0 ||
+	    opt_bool(m, "critical_ok", &rp->critical_ok, &bad) < 0)
+		return bad;
+	return NULL;
+}
+
+/* Build a rule (not yet in the set) from rp; NULL with err. */
+static rule *
+make_rule(struct broker *b, struct peer *p, const struct rule_params *rp, enum rule_effect effect,
+    enum rule_level dflt_level, char *err, size_t errlen)
+{
+	struct policy *pol = P(b);
+	int scope = rp->scope != NULL ? rule_scope_parse(rp->scope) : SCOPE_GLOBAL;
+	int level = rp->max_level != NULL ? rule_level_parse(rp->max_level) : (int)dflt_level;
+	int64_t now = broker_wall_ms();
+	struct rule_spec spec;
+	rule *r;
+
+	if (scope < 0) {
+		snprintf(err, errlen, "scope must be once, session, agent, workspace or global");
+		return NULL;
+	}
+	if (level < 0) {
+		snprintf(err, errlen, "max_level must be low, medium, high or critical");
+		return NULL;
+	}
+	if (level == RL_CRITICAL && !rp->critical_ok) {
+		snprintf(err, errlen, "a rule that may allow critical requests needs critical_ok: true");
+		return NULL;
+	}
+	if (rp->critical_ok)
+		level = RL_CRITICAL;
+	spec = (struct rule_spec){
+		.id = ruleset_next_id(pol->rules), .effect = effect, .pattern = rp->pattern,
+		.scope = (enum rule_scope)scope, .scope_value = rp->scope_value,
+		.expires_ms = rp->ttl > 0 ? now + rp->ttl * 1000 : 0,
+		.author_uid = peer_uid(p), .author_name = rp->reviewer, .note = rp->note,
+		.origin = rp->origin, .created_ms = now, .max_level = (enum rule_level)level,
+	};
+	if ((r = rule_new(&spec, err, errlen)) != NULL)
+		ruleset_reserve_id(pol->rules, spec.id);
+	return r;
+}
+
+/* The rule's row is committed (or not): make it active and re-check. */
+static bool
+activate(struct broker *b, struct op *o, int status)
+{
+	struct policy *pol = P(b);
+	char err[256];
+	rule *r = o->pending;
+
+	o->pending = NULL;
+	if (status < 0 || pol->stopped) {
+		rule_free(r);
+		o->rule_failed = true;
+		return false;
+	}
+	if (ruleset_adopt(pol->rules, r, err, sizeof err) < 0) {
+		log_msg("rules: cannot activate rule %lld: %s", (long long)rule_id(r), err);
+		rule_free(r);
+		o->rule_failed = true;
+		return false;
+	}
+	o->rule_id = rule_id(r);
+	request_recheck(b);
+	broadcast_hint(b, "rules");
+	return true;
+}
+
+static void
+on_rule_added(void *arg, int status, int64_t seq)
+{
+	struct op *o = arg;
+	struct broker *b = o->b;
+	rule *r;
+
+	(void)seq;
+	if (activate(b, o, status)) {
+		r = ruleset_find(P(b)->rules, o->rule_id);
+		if (o->p != NULL)
+			reply_rule(b, o->p, o->msgid, r);
+	} else if (o->p != NULL) {
+		peer_reply_error(o->p, o->msgid, "store-error", "the rule could not be recorded");
+	}
+	op_unlink(P(b), o);
+	op_free(o);
+}
+
+void
+policy_rule_add(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	const msgpack_object *m = &params->via.array.ptr[0];
+	struct rule_params rp;
+	const char *bad = NULL;
+	char err[256];
+	rule *r;
+	struct op *o;
+
+	if (m->type != MSGPACK_OBJECT_MAP) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS,
+		    "expected [{effect, pattern, scope, scope_value?, ttl?, note?, critical_ok?}]");
+		return;
+	}
+	if ((bad = read_rule_params(m, &rp)) != NULL ||
+	    opt_str(m, "effect", 8, &rp.effect, &bad) < 0 ||
+	    opt_str(m, "pattern", PATTERN_MAX_LEN, &rp.pattern, &bad) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "field '%s' has the wrong type or size", bad);
+		rule_params_free(&rp);
+		return;
+	}
+	if (rp.effect == NULL || (strcmp(rp.effect, "allow") != 0 && strcmp(rp.effect, "deny") != 0)) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "effect must be allow or deny");
+		rule_params_free(&rp);
+		return;
+	}
+	if (rp.pattern == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "pattern is required");
+		rule_params_free(&rp);
+		return;
+	}
+	if (rp.scope == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "scope is required");
+		rule_params_free(&rp);
+		return;
+	}
+	if ((r = make_rule(b, p, &rp, strcmp(rp.effect, "deny") == 0 ? RULE_DENY : RULE_ALLOW,
+	         RL_HIGH, err, sizeof err)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", err);
+		rule_params_free(&rp);
+		return;
+	}
+	rule_params_free(&rp);
+	if ((o = op_new(b, p, msgid, OP_ADD)) == NULL) {
+		rule_free(r);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	o->pending = r;
+	if (rulestore_insert(b->store, r, on_rule_added, o) < 0)
+		on_rule_added(o, -1, 0);
+}
+
+static void
+on_rule_revoked(void *arg, int status, int64_t seq)
+{
+	struct op *o = arg;
+	struct broker *b = o->b;
+	struct policy *pol = P(b);
+
+	(void)seq;
+	if (o->p != NULL) {
+		if (status < 0) {
+			peer_reply_error(o->p, o->msgid, "store-error",
+			    "rule %lld stopped matching but its revocation could not be recorded",
+			    (long long)o->rule_id);
+		} else {
+			rpc_pack_result(&pol->pk, o->msgid);
+			msgpack_pack_map(&pol->pk, 2);
+			rpc_pack_kv_int(&pol->pk, "id", o->rule_id);
+			rpc_pack_kv_bool(&pol->pk, "revoked", true);
+			peer_send_sbuf(o->p, &pol->sb);
+		}
+	}
+	op_unlink(pol, o);
+	op_free(o);
+}
+
+static void
+rule_persist_revoke(struct broker *b, rule *r, int64_t by_uid, struct op *o)
+{
+	if (rulestore_revoke(b->store, rule_id(r), rule_revoked_ms(r), by_uid,
+	        o != NULL ? on_rule_revoked : NULL, o) < 0 && o != NULL)
+		on_rule_revoked(o, -1, 0);
+}
+
+void
+policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct policy *pol = P(b);
+	const msgpack_object *m = &params->via.array.ptr[0];
+	int64_t id;
+	rule *r;
+	struct op *o;
+
+	if (m->type != MSGPACK_OBJECT_MAP || rpc_get_int(rpc_map_get(m, "id"), 1, INT64_MAX, &id) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{id}]");
+		return;
+	}
+	if ((r = ruleset_find(pol->rules, id)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no rule %lld", (long long)id);
+		return;
+	}
+	if ((o = op_new(b, p, msgid, OP_RM)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	o->rule_id = id;
+	if (rule_revoked(r)) {
+		on_rule_revoked(o, 0, 0);
+		return;
+	}
+	ruleset_revoke(pol->rules, r, broker_wall_ms()); /* stops matching now */
+	request_recheck(b); /* regroup: a part it covered may now need a decision */
+	broadcast_hint(b, "rules");
+	rule_persist_revoke(b, r, peer_uid(p), o);
+}
+
+/* ---- console: groups ---- */
+
+void
+policy_groups(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct policy *pol = P(b);
+
+	(void)params;
+	rpc_pack_result(&pol->pk, msgid);
+	groups_pack(pol->groups, &pol->pk, pol->rules, broker_wall_ms());
+	peer_send_sbuf(p, &pol->sb);
+}
+
+static int
+barrier(struct sqlite3 *db, void *arg)
+{
+	(void)db;
+	(void)arg;
+	return 0;
+}
+
+static void
+on_rule_for_group(void *arg, int status, int64_t seq)
+{
+	(void)seq;
+	activate(((struct op *)arg)->b, arg, status);
+}
+
+/* Every decision of the group is recorded: answer the console. */
+static void
+on_group_done(void *arg, int status, int64_t seq)
+{
+	struct op *o = arg;
+	struct broker *b = o->b;
+	struct policy *pol = P(b);
+	size_t failed = 0;
+
+	(void)status;
+	(void)seq;
+	for (size_t i = 0; i < o->nids; i++)
+		if (request_failed(b, o->ids[i]))
+			failed++;
+	if (o->p != NULL) {
+		rpc_pack_result(&pol->pk, o->msgid);
+		msgpack_pack_map(&pol->pk, 7);
+		rpc_pack_kv_str(&pol->pk, "group", o->group);
+		rpc_pack_kv_str(&pol->pk, "decision", o->allow ? "allow" : "deny");
+		rpc_pack_kv_int(&pol->pk, "decided", (int64_t)(o->nids - failed));
+		rpc_pack_kv_int(&pol->pk, "failed", (int64_t)failed);
+		rpc_pack_str(&pol->pk, "rule_id");
+		if (o->rule_id > 0)
+			msgpack_pack_int64(&pol->pk, o->rule_id);
+		else
+			msgpack_pack_nil(&pol->pk);
+		rpc_pack_kv_bool(&pol->pk, "rule_failed", o->rule_failed);
+		rpc_pack_str(&pol->pk, "ids");
+		msgpack_pack_array(&pol->pk, o->nids);
+		for (size_t i = 0; i < o->nids; i++)
+			msgpack_pack_int64(&pol->pk, o->ids[i]);
+		peer_send_sbuf(o->p, &pol->sb);
+	}
+	op_unlink(pol, o);
+	op_free(o);
+}
+
+/* Members of g to decide: all, or those listed in members (still in g). */
+static size_t
+pick_members(const struct group *g, const msgpack_object *members, void **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < group_size(g); i++) {
+		const struct group_member *m = group_member_at(g, i);
+		bool want = members == NULL;
+
+		for (uint32_t k = 0; !want && k < members->via.array.size; k++) {
+			int64_t id;
+
+			want = rpc_get_int(&members->via.array.ptr[k], 1, INT64_MAX, &id) == 0 && id == m->id;
+		}
+		if (want)
+			out[n++] = m->req;
+	}
+	return n;
+}
+
+/* The scope value a group rule gets for scope sc. */
+static const char *
+group_scope_value(const struct group *g, enum rule_scope sc)
+{
+	const struct group_member *m = group_member_at(g, 0);
+
+	switch (sc) {
+	case SCOPE_ONCE: case SCOPE_SESSION: return m->session;
+	case SCOPE_AGENT: return m->agent;
+	case SCOPE_WORKSPACE: return m->subj->workspace;
+	default: return NULL;
+	}
+}
+
+/* Make the rule a group decision saves; NULL after replying on error. */
+static rule *
+group_rule(struct broker *b, struct peer *p, uint32_t msgid, const struct group *g,
+    const msgpack_object *m, struct rule_params *rp, bool allow)
+{
+	struct policy *pol = P(b);
+	struct group_suggestion sg[GROUP_MAX_SUGGESTIONS];
+	size_t nsg = group_suggest(pol->groups, g, pol->rules, broker_wall_ms(), sg);
+	int64_t idx = -1;
+	char *want = NULL, err[256];
+	const char *bad = NULL;
+	enum rule_level ceiling = group_max_level(g) > RL_HIGH ? RL_HIGH : group_max_level(g);
+	int scope;
+	rule *r = NULL;
+
+	if (opt_int(m, "rule", 0, GROUP_MAX_SUGGESTIONS - 1, &idx, &bad) < 0 || idx < 0 ||
+	    (size_t)idx >= nsg) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "rule must be the index of one of the "
+		    "group's %zu suggestions", nsg);
+		goto out;
+	}
+	if (opt_str(m, "pattern", PATTERN_MAX_LEN, &want, &bad) < 0 ||
+	    (want != NULL && strcmp(want, sg[idx].pattern) != 0)) {
+		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "suggestion %lld is now '%s': refetch groups",
+		    (long long)idx, sg[idx].pattern);
+		goto out;
+	}
+	scope = rp->scope != NULL ? rule_scope_parse(rp->scope) : SCOPE_SESSION;
+	if (scope < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "scope must be once, session, agent, workspace or global");
+		goto out;
+	}
+	free(rp->scope);
+	rp->scope = strdup(rule_scope_name((enum rule_scope)scope));
+	free(rp->scope_value);
+	rp->scope_value = group_scope_value(g, (enum rule_scope)scope) != NULL
+	    ? strdup(group_scope_value(g, (enum rule_scope)scope)) : NULL;
+	rp->pattern = strdup(sg[idx].pattern);
+	free(rp->origin);
+	if ((rp->origin = malloc(48)) != NULL)
+		snprintf(rp->origin, 48, "group %s", group_id(g));
+	if (rp->scope == NULL || rp->pattern == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((r = make_rule(b, p, rp, allow ? RULE_ALLOW : RULE_DENY, ceiling, err, sizeof err)) == NULL)
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", err);
+out:
+	free(want);
+	group_suggestions_free(sg, nsg);
+	return r;
+}
+
+void
+policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *m)
+{
+	struct policy *pol = P(b);
+	struct rule_params rp;
+	const msgpack_object *dec = rpc_map_get(m, "decision"), *members = rpc_map_get(m, "members");
+	const char *bad = NULL;
+	char *gid = NULL, shown[65];
+	struct group *g;
+	void **reqs = NULL;
+	rule *r = NULL;
+	struct op *o = NULL;
+	size_t n;
+	bool allow;
+
+	if ((bad = read_rule_params(m, &rp)) != NULL || opt_str(m, "group", 31, &gid, &bad) < 0 ||
+	    (members != NULL && members->type != MSGPACK_OBJECT_ARRAY && members->type != MSGPACK_OBJECT_NIL)) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "field '%s' has the wrong type or size",
+		    bad != NULL ? bad : "members");
+		goto out;
+	}
+	if (members != NULL && members->type == MSGPACK_OBJECT_NIL)
+		members = NULL;
+	if (audit_shown_param(m, shown) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "shown_sha256 must be 64 hex digits");
+		goto out;
+	}
+	if (!rpc_str_eq(dec, "allow") && !rpc_str_eq(dec, "deny")) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "decision must be allow or deny");
+		goto out;
+	}
+	allow = rpc_str_eq(dec, "allow");
+	if ((g = groups_find(pol->groups, gid)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no group '%s' (it was decided or changed: "
+		    "refetch groups)", gid != NULL ? gid : "");
+		goto out;
+	}
+	if (rpc_map_get(m, "rule") != NULL && rpc_map_get(m, "rule")->type != MSGPACK_OBJECT_NIL &&
+	    (r = group_rule(b, p, msgid, g, m, &rp, allow)) == NULL)
+		goto out;
+	if ((reqs = calloc(group_size(g), sizeof *reqs)) == NULL ||
+	    (o = op_new(b, p, msgid, OP_GROUP)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		rule_free(r);
+		goto out;
+	}
+	n = pick_members(g, members, reqs);
+	if (n == 0) {
+		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "none of the listed requests is in group %s",
+		    group_id(g));
+		op_unlink(pol, o);
+		op_free(o);
+		rule_free(r);
+		goto out;
+	}
+	snprintf(o->group, sizeof o->group, "%s", group_id(g));
+	o->allow = allow;
+	if ((o->ids = calloc(n, sizeof *o->ids)) != NULL)
+		for (size_t i = 0; i < n; i++)
+			o->ids[o->nids++] = request_id_of(reqs[i]);
+	/* the rule's row goes first, so it commits before the decisions */
+	if (r != NULL) {
+		o->pending = r;
+		if (rulestore_insert(b->store, r, on_rule_for_group, o) < 0)
+			activate(b, o, -1);
+	}
+	request_decide_list(b, (struct request **)reqs, n, allow, rp.note, p, rp.reviewer, shown);
+	if (store_run(b->store, barrier, NULL, on_group_done, o) < 0)
+		on_group_done(o, -1, 0);
+out:
+	free(reqs);
+	free(gid);
+	rule_params_free(&rp);
+}

@@ -1,0 +1,34 @@
+/* ruleindex.h -- find the few rules that may match a part without scanning
+ * every rule.  Rules are bucketed by kind and by their literal leading
+ * words: exec by program and subcommand, files by anchor and first path
+ * component, net by the host's last two labels, mcp by server, other by
+ * tool; a rule with a wildcard there goes into that kind's wildcard bucket.
+ * A lookup visits at most four buckets, so 10,000 rules cost about what 10
+ * do unless they all share one program and subcommand.
+ *
+ * The index stores pointers; the rule set (rule.h) owns the rules. */
+#ifndef SG_RULEINDEX_H
+#define SG_RULEINDEX_H
+
+#include <stdbool.h>
+
+#include "broker/pattern.h"
+#include "broker/subject.h"
+
+typedef struct ruleindex ruleindex;
+
+ruleindex *ruleindex_new(void);
+void ruleindex_free(ruleindex *ix);
+
+/* Index item under pattern p; 0 or -1 on out of memory. */
+int ruleindex_add(ruleindex *ix, void *item, const pattern *p);
+/* Remove item (indexed under p); no-op if absent. */
+void ruleindex_remove(ruleindex *ix, void *item, const pattern *p);
+
+/* Call fn(arg, item) for every item whose pattern may match part (a
+ * superset: the caller still matches).  fn returns false to stop. */
+typedef bool ruleindex_fn(void *arg, void *item);
+void ruleindex_candidates(const ruleindex *ix, const struct subject *s,
+    const struct subj_part *part, ruleindex_fn *fn, void *arg);
+
+#endif

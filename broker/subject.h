@@ -1,0 +1,106 @@
+/* subject.h -- what a rule is matched against: one request reduced to its
+ * parts.  An exec request has one part per simple command of its shell line
+ * (wrappers stripped, nested `sh -c` bodies and substitutions included) plus
+ * one write part per file its redirections write; the other kinds have one
+ * part (a file, a host, an MCP tool, a tool name).  Paths are absolute and
+ * normalised.  Built once per request (subject_from_intent when the scorer's
+ * intent is there, subject_from_request otherwise); owned by the request.
+ *
+ * The struct is plain data on purpose: the matcher, the grouping and the
+ * circumvention checks read it, and the unit tests build it by hand. */
+#ifndef SG_SUBJECT_H
+#define SG_SUBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <msgpack.h>
+
+enum subj_kind {
+	SK_EXEC,
+	SK_WRITE,
+	SK_EDIT,
+	SK_READ,
+	SK_DELETE,
+	SK_NET,
+	SK_MCP,
+	SK_OTHER,
+	SK_COUNT
+};
+
+/* Request-level signals the adapter found in the tool input. */
+enum {
+	SUBJ_SANDBOX_OFF = 1u << 0, /* dangerouslyDisableSandbox, require_escalated */
+};
+
+struct subj_word {
+	char *text;    /* after quote removal */
+	char *path;    /* absolute normalised path when the intent says this word is a file */
+	bool dynamic;  /* value known only at run time ($VAR, $(...), unquoted glob) */
+};
+
+struct subj_part {
+	enum subj_kind kind;
+	/* exec */
+	char *program;          /* name used for matching: basename for system bin dirs */
+	char *subcommand;       /* from the intent when it knows the program, else NULL */
+	struct subj_word *words;/* words[0] is the program as written */
+	size_t nwords;
+	bool more_args;         /* xargs, find -exec: arguments added at run time */
+	/* write, edit, read, delete (and exec redirections, as SK_WRITE parts) */
+	char *path;
+	/* net */
+	char *host;             /* lower case */
+	int port;               /* 0 when unknown */
+	/* mcp: server and tool; other: tool */
+	char *server, *tool;
+};
+
+struct subject {
+	enum subj_kind kind;    /* the request's kind */
+	struct subj_part *parts;
+	size_t nparts, cap;
+	char *cwd;              /* absolute or NULL */
+	char *workspace;        /* anchor of ./ patterns: workspace root, else cwd; may be NULL */
+	char *home;             /* anchor of ~/ patterns; may be NULL */
+	bool unparsed;          /* parts unknown: no rule may allow it */
+	unsigned flags;         /* SUBJ_* */
+};
+
+/* Kind names as on the wire ("exec", ...); -1 / NULL when unknown. */
+int subject_kind_parse(const char *name, size_t len);
+const char *subject_kind_name(enum subj_kind k);
+
+/* A new empty subject; NULL on out of memory.  cwd, workspace and home are
+ * copied (each may be NULL; a relative one is ignored). */
+struct subject *subject_new(enum subj_kind kind, const char *cwd, const char *workspace,
+    const char *home);
+void subject_free(struct subject *s);
+
+/* Append a zeroed part of kind k; NULL on out of memory. */
+struct subj_part *subject_add_part(struct subject *s, enum subj_kind k);
+/* Give an exec part its words (copied; dyn may be NULL) and derive program.
+ * 0 or -1 on out of memory. */
+int subject_set_words(struct subject *s, struct subj_part *p, const char *const *words,
+    const size_t *lens, const bool *dyn, size_t n);
+
+/* path resolved lexically against the subject's cwd (~ against home), with
+ * . and .. and repeated slashes folded; malloc'd, or NULL when it cannot be
+ * made absolute or memory ran out. */
+char *subject_resolve(const struct subject *s, const char *path, size_t len);
+/* Normalise an absolute path in place (fold ., .., //; no trailing /). */
+void subject_normpath(char *path);
+
+/* Build from the submitted request map alone: argv exec requests, files,
+ * hosts, MCP and other tools.  A shell command line cannot be split without
+ * the intent, so it gives an unparsed subject.  NULL on out of memory. */
+struct subject *subject_from_request(const msgpack_object *req, const char *home);
+
+/* Build from the scorer's intent map (docs/RISK.md) plus the request map;
+ * falls back to subject_from_request for what the intent does not carry. */
+struct subject *subject_from_intent(const msgpack_object *intent, const msgpack_object *req,
+    const char *home);
+
+/* True if path (absolute, normalised) is dir or inside it. */
+bool subject_path_within(const char *path, const char *dir);
+
+#endif

@@ -1,0 +1,944 @@
+/* hook.c -- what the agent hook adapters share: parse the hook input into a
+ * request, fit it in one protocol message, ask the broker, answer in the
+ * agent's format, and fail closed on every path (including our own deadline,
+ * enforced by a watchdog signal that needs nothing but write(2)). */
+#include "cli/hook.h"
+#include "proto/client.h"
+#include "proto/paths.h"
+#include "proto/proto.h"
+#include "proto/rpc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Containers nested deeper than this inside the request map are sent as
+ * their JSON text, so the message stays within SG_MSG_MAX_DEPTH. */
+#define HOOK_MAX_DEPTH 24
+/* Longest reason text put in an answer (Claude Code caps strings at 10,000). */
+#define HOOK_REASON_MAX 2000
+/* Identifiers longer than this are replaced by a hash of them. */
+#define HOOK_ID_MAX 200
+
+static const struct hook_adapter *const adapters[] = {
+	&hook_claude_code,
+	&hook_codex,
+	&hook_gemini,
+};
+
+static const char *const event_names[] = {
+	[HOOK_EVENT_NONE] = "none",
+	[HOOK_EVENT_PRE_TOOL_USE] = "PreToolUse",
+	[HOOK_EVENT_PERMISSION_REQUEST] = "PermissionRequest",
+	[HOOK_EVENT_BEFORE_TOOL] = "BeforeTool",
+};
+
+const struct hook_adapter *
+hook_adapter_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof adapters / sizeof adapters[0]; i++)
+		if (strcmp(adapters[i]->name, name) == 0)
+			return adapters[i];
+	return NULL;
+}
+
+const char *
+hook_event_name(enum hook_event ev)
+{
+	return ev <= HOOK_EVENT_BEFORE_TOOL ? event_names[ev] : "none";
+}
+
+/* ---- helpers for adapters ---- */
+
+const char *
+hook_str(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+void
+hook_copy_str(json_t *req, const char *key, const json_t *in, const char *src)
+{
+	json_t *v = json_object_get(in, src);
+
+	if (json_is_string(v))
+		json_object_set_new(req, key, json_stringn(json_string_value(v), json_string_length(v)));
+}
+
+void
+hook_set_path(json_t *req, const char *key, const char *path, const char *cwd)
+{
+	char *joined;
+
+	if (path == NULL) /* no cwd to fall back on: no path, and the broker refuses */
+		return;
+	if (path[0] == '/' || cwd == NULL || cwd[0] == '\0') {
+		json_object_set_new(req, key, json_string(path));
+		return;
+	}
+	joined = paths_join(cwd, path);
+	json_object_set_new(req, key, json_string(joined != NULL ? joined : path));
+	free(joined);
+}
+
+bool
+hook_split_mcp(const char *tool_name, json_t *req)
+{
+	const char *server, *sep;
+
+	if (strncmp(tool_name, "mcp__", 5) != 0)
+		return false;
+	server = tool_name + 5;
+	sep = strstr(server, "__");
+	if (sep == NULL || sep == server || sep[2] == '\0')
+		return false;
+	json_object_set_new(req, "server", json_stringn(server, (size_t)(sep - server)));
+	json_object_set_new(req, "tool", json_string(sep + 2));
+	return true;
+}
+
+/* Bash, PowerShell: a shell command line (or an argv, as old Codex sent). */
+static const char *
+map_exec(const struct hook_input *in, json_t *req)
+{
+	json_t *cmd = json_object_get(in->tool_input, "command");
+
+	if (json_is_array(cmd) && json_array_size(cmd) > 0) {
+		size_t i;
+		json_t *w;
+
+		json_array_foreach(cmd, i, w)
+			if (!json_is_string(w))
+				return "tool_input.command is an array with a non-string word";
+		json_object_set(req, "argv", cmd);
+	} else if (json_is_string(cmd)) {
+		json_object_set(req, "command", cmd);
+	} else {
+		return "tool_input has no command string";
+	}
+	hook_copy_str(req, "justification", in->tool_input, "description");
+	return NULL;
+}
+
+static const char *
+need_path(const struct hook_input *in, json_t *req, const char *field)
+{
+	const char *p = hook_str(in->tool_input, field);
+
+	if (p == NULL || p[0] == '\0')
+		return field;
+	hook_set_path(req, "path", p, in->cwd);
+	return NULL;
+}
+
+static const char *
+map_write(const struct hook_input *in, json_t *req)
+{
+	if (need_path(in, req, "file_path") != NULL)
+		return "tool_input has no file_path string";
+	hook_copy_str(req, "content", in->tool_input, "content");
+	return NULL;
+}
+
+static const char *
+map_edit(const struct hook_input *in, json_t *req)
+{
+	json_t *all = json_object_get(in->tool_input, "replace_all");
+
+	if (need_path(in, req, "file_path") != NULL)
+		return "tool_input has no file_path string";
+	hook_copy_str(req, "old", in->tool_input, "old_string");
+	hook_copy_str(req, "new", in->tool_input, "new_string");
+	if (json_is_boolean(all))
+		json_object_set(req, "replace_all", all);
+	return NULL;
+}
+
+/* Append s to the string at req[key], separated by a newline. */
+static void
+append_str(json_t *req, const char *key, json_t *s)
+{
+	json_t *cur = json_object_get(req, key);
+	size_t a, b;
+	char *buf;
+
+	if (cur == NULL) {
+		json_object_set_new(req, key, json_stringn(json_string_value(s), json_string_length(s)));
+		return;
+	}
+	a = json_string_length(cur);
+	b = json_string_length(s);
+	if ((buf = malloc(a + b + 2)) == NULL)
+		return;
+	memcpy(buf, json_string_value(cur), a);
+	buf[a] = '\n';
+	memcpy(buf + a + 1, json_string_value(s), b);
+	json_object_set_new(req, key, json_stringn(buf, a + b + 1));
+	free(buf);
+}
+
+/* MultiEdit: one path, every edit's old and new strings in order. */
+static const char *
+map_multiedit(const struct hook_input *in, json_t *req)
+{
+	json_t *edits = json_object_get(in->tool_input, "edits"), *e;
+	size_t i;
+
+	if (need_path(in, req, "file_path") != NULL)
+		return "tool_input has no file_path string";
+	if (!json_is_array(edits))
+		return "tool_input has no edits array";
+	json_array_foreach(edits, i, e) {
+		json_t *o = json_object_get(e, "old_string"), *n = json_object_get(e, "new_string");
+
+		if (!json_is_string(o) || !json_is_string(n))
+			return "an edit has no old_string/new_string";
+		append_str(req, "old", o);
+		append_str(req, "new", n);
+		if (json_is_true(json_object_get(e, "replace_all")))
+			json_object_set_new(req, "replace_all", json_true());
+	}
+	return NULL;
+}
+
+static const char *
+map_notebook(const struct hook_input *in, json_t *req)
+{
+	if (need_path(in, req, "notebook_path") != NULL)
+		return "tool_input has no notebook_path string";
+	hook_copy_str(req, "new", in->tool_input, "new_source");
+	return NULL;
+}
+
+static const char *
+map_read(const struct hook_input *in, json_t *req)
+{
+	return need_path(in, req, "file_path") != NULL ? "tool_input has no file_path string" : NULL;
+}
+
+/* Glob, Grep, LS: the directory searched, else the session's cwd. */
+static const char *
+map_search(const struct hook_input *in, json_t *req)
+{
+	const char *p = hook_str(in->tool_input, "path");
+
+	hook_set_path(req, "path", p != NULL && p[0] != '\0' ? p : in->cwd, in->cwd);
+	return NULL;
+}
+
+static const char *
+map_webfetch(const struct hook_input *in, json_t *req)
+{
+	const char *u = hook_str(in->tool_input, "url");
+
+	if (u == NULL || u[0] == '\0')
+		return "tool_input has no url string";
+	json_object_set_new(req, "url", json_string(u));
+	json_object_set_new(req, "method", json_string("GET"));
+	return NULL;
+}
+
+/* A web search has no URL: the host is a fixed name and the query rides along. */
+static const char *
+map_websearch(const struct hook_input *in, json_t *req)
+{
+	json_object_set_new(req, "host", json_string("web-search"));
+	json_object_set_new(req, "method", json_string("SEARCH"));
+	hook_copy_str(req, "query", in->tool_input, "query");
+	return NULL;
+}
+
+/* Claude Code's built-in tools (Codex reuses Bash and the MCP naming). */
+static const struct tool_map {
+	const char *tool, *kind;
+	const char *(*map)(const struct hook_input *, json_t *);
+} claude_tools[] = {
+	{ .tool = "Bash", .kind = "exec", .map = map_exec },
+	{ .tool = "PowerShell", .kind = "exec", .map = map_exec },
+	{ .tool = "Write", .kind = "write", .map = map_write },
+	{ .tool = "Edit", .kind = "edit", .map = map_edit },
+	{ .tool = "MultiEdit", .kind = "edit", .map = map_multiedit },
+	{ .tool = "NotebookEdit", .kind = "edit", .map = map_notebook },
+	{ .tool = "Read", .kind = "read", .map = map_read },
+	{ .tool = "Glob", .kind = "read", .map = map_search },
+	{ .tool = "Grep", .kind = "read", .map = map_search },
+	{ .tool = "LS", .kind = "read", .map = map_search },
+	{ .tool = "WebFetch", .kind = "net", .map = map_webfetch },
+	{ .tool = "WebSearch", .kind = "net", .map = map_websearch },
+};
+
+/* Returns true and sets *why (NULL on success) when the tool is known. */
+static bool
+map_claude_tool(const struct hook_input *in, json_t *req, const char **why)
+{
+	for (size_t i = 0; i < sizeof claude_tools / sizeof claude_tools[0]; i++) {
+		if (strcmp(in->tool_name, claude_tools[i].tool) != 0)
+			continue;
+		json_object_set_new(req, "kind", json_string(claude_tools[i].kind));
+		*why = claude_tools[i].map(in, req);
+		return true;
+	}
+	if (hook_split_mcp(in->tool_name, req)) {
+		json_object_set_new(req, "kind", json_string("mcp"));
+		json_object_set(req, "arguments", in->tool_input);
+		*why = NULL;
+		return true;
+	}
+	return false;
+}
+
+const char *
+hook_map_claude_tool(const struct hook_input *in, json_t *req, bool *known)
+{
+	const char *why = NULL;
+
+	*known = map_claude_tool(in, req, &why);
+	return why;
+}
+
+/* ---- parsing ---- */
+
+static void
+hex_sha256(const void *p, size_t n, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, p, n);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* An identifier that fits the protocol: itself if short, else "h-" + hash. */
+static json_t *
+bounded_id(const char *s, size_t n)
+{
+	char hex[65], buf[48];
+
+	if (n <= HOOK_ID_MAX && memchr(s, '\0', n) == NULL)
+		return json_stringn(s, n);
+	hex_sha256(s, n, hex);
+	snprintf(buf, sizeof buf, "h-%.40s", hex);
+	return json_string(buf);
+}
+
+/* A fresh request id when the agent gives none (libsodium only on this path:
+ * its start-up cost is not paid by every hook). */
+static json_t *
+random_id(void)
+{
+	unsigned char rnd[16];
+	char hex[33], buf[40];
+
+	if (sodium_init() < 0)
+		return NULL;
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+	snprintf(buf, sizeof buf, "r-%s", hex);
+	return json_string(buf);
+}
+
+/* agent: the adapter's name, plus "/<agent_id>" inside a subagent. */
+static json_t *
+agent_name(const struct hook_adapter *a, const json_t *root)
+{
+	json_t *id = json_object_get(root, "agent_id");
+	char buf[129];
+	size_t n, k;
+
+	if (!json_is_string(id) || json_string_length(id) == 0)
+		return json_string(a->agent);
+	n = (size_t)snprintf(buf, sizeof buf, "%s/", a->agent);
+	k = json_string_length(id);
+	if (k > sizeof buf - 1 - n)
+		k = sizeof buf - 1 - n;
+	while (k > 0 && ((unsigned char)json_string_value(id)[k] & 0xC0) == 0x80 &&
+	    k < json_string_length(id))
+		k--;
+	memcpy(buf + n, json_string_value(id), k);
+	buf[n + k] = '\0';
+	if (strlen(buf) != n + k) /* a NUL inside the id */
+		return json_string(a->agent);
+	return json_string(buf);
+}
+
+static enum hook_event
+event_from_name(const struct hook_adapter *a, const char *name)
+{
+	for (size_t i = 0; i < sizeof a->events / sizeof a->events[0]; i++)
+		if (a->events[i] != HOOK_EVENT_NONE && strcmp(name, event_names[a->events[i]]) == 0)
+			return a->events[i];
+	return HOOK_EVENT_NONE;
+}
+
+/* The fields every request carries, from the hook input's common fields. */
+static const char *
+add_common(const struct hook_adapter *a, const struct hook_input *in, json_t *req)
+{
+	json_t *v;
+	const char *ws;
+
+	v = json_object_get(in->root, "tool_use_id");
+	json_object_set_new(req, "req_id", json_is_string(v) && json_string_length(v) > 0
+	    ? bounded_id(json_string_value(v), json_string_length(v)) : random_id());
+	if (json_object_get(req, "req_id") == NULL)
+		return "cannot make a request id (libsodium failed)";
+	v = json_object_get(in->root, "session_id");
+	json_object_set_new(req, "session", json_is_string(v) && json_string_length(v) > 0
+	    ? bounded_id(json_string_value(v), json_string_length(v)) : json_string("unknown"));
+	json_object_set_new(req, "agent", agent_name(a, in->root));
+	if (json_object_get(req, "cwd") == NULL && in->cwd != NULL && in->cwd[0] != '\0')
+		json_object_set_new(req, "cwd", json_string(in->cwd));
+	v = json_object_get(req, "cwd");
+	if (v != NULL && (json_string_length(v) > 4096 || strlen(json_string_value(v)) != json_string_length(v)))
+		return "cwd is longer than 4096 bytes or holds a NUL";
+	if (a->workspace_env != NULL && (ws = getenv(a->workspace_env)) != NULL && ws[0] != '\0' &&
+	    strlen(ws) <= 4096)
+		json_object_set_new(req, "workspace", json_string(ws));
+	json_object_set_new(req, "tool_name", json_string(in->tool_name));
+	json_object_set(req, "tool_input", in->tool_input);
+	json_object_set_new(req, "event", json_string(event_names[in->event]));
+	hook_copy_str(req, "permission_mode", in->root, "permission_mode");
+	hook_copy_str(req, "agent_type", in->root, "agent_type");
+	return NULL;
+}
+
+json_t *
+hook_parse(const struct hook_adapter *a, const char *buf, size_t len, enum hook_event *event,
+    char *err, size_t errlen)
+{
+	struct hook_input in = { 0 };
+	json_error_t jerr;
+	json_t *req = NULL;
+	const char *name, *why;
+	char cwd[PATH_MAX];
+
+	*event = HOOK_EVENT_NONE;
+	in.root = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
+	if (in.root == NULL) {
+		snprintf(err, errlen, "hook input is not valid JSON: %s (at byte %d)", jerr.text, jerr.position);
+		return NULL;
+	}
+	if (!json_is_object(in.root)) {
+		snprintf(err, errlen, "hook input is not a JSON object");
+		goto out;
+	}
+	if ((name = hook_str(in.root, "hook_event_name")) == NULL) {
+		snprintf(err, errlen, "hook input has no hook_event_name");
+		goto out;
+	}
+	if ((in.event = event_from_name(a, name)) == HOOK_EVENT_NONE) {
+		snprintf(err, errlen, "event '%.64s' is not one `sandgate hook %s` answers", name, a->name);
+		goto out;
+	}
+	*event = in.event;
+	in.tool_name = hook_str(in.root, "tool_name");
+	in.tool_input = json_object_get(in.root, "tool_input");
+	if (in.tool_name == NULL || in.tool_name[0] == '\0' ||
+	    strlen(in.tool_name) != json_string_length(json_object_get(in.root, "tool_name")) ||
+	    strlen(in.tool_name) > 256) {
+		snprintf(err, errlen, "hook input has no usable tool_name");
+		goto out;
+	}
+	if (!json_is_object(in.tool_input)) {
+		snprintf(err, errlen, "hook input has no tool_input object");
+		goto out;
+	}
+	in.cwd = hook_str(in.root, "cwd");
+	if (in.cwd == NULL && json_is_string(json_object_get(in.root, "cwd"))) {
+		snprintf(err, errlen, "hook input has a NUL byte in cwd");
+		goto out;
+	}
+	if (in.cwd == NULL || in.cwd[0] == '\0')
+		in.cwd = getcwd(cwd, sizeof cwd);
+	req = json_object();
+	if ((why = a->map_tool(&in, req)) != NULL || (why = add_common(a, &in, req)) != NULL) {
+		snprintf(err, errlen, "%s: %s", in.tool_name, why);
+		json_decref(req);
+		req = NULL;
+	} else if (!json_is_string(json_object_get(req, "kind"))) {
+		json_object_set_new(req, "kind", json_string("other"));
+	}
+out:
+	json_decref(in.root);
+	return req;
+}
+
+/* ---- packing within the message cap ---- */
+
+struct pack_state {
+	msgpack_packer pk;
+	size_t strcap;
+	bool cut;
+};
+
+static size_t
+utf8_prefix(const char *s, size_t n, size_t cap)
+{
+	size_t k;
+
+	if (n <= cap)
+		return n;
+	k = cap;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	return k;
+}
+
+static void
+pack_cut_str(struct pack_state *ps, const char *s, size_t n)
+{
+	size_t k = utf8_prefix(s, n, ps->strcap);
+
+	ps->cut |= k < n;
+	rpc_pack_strn(&ps->pk, s, k);
+}
+
+static void pack_json(struct pack_state *ps, json_t *v, int depth);
+
+/* A container too deep for the protocol goes as its JSON text. */
+static void
+pack_flat(struct pack_state *ps, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	ps->cut = true;
+	pack_cut_str(ps, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+	free(s);
+}
+
+static void
+pack_json(struct pack_state *ps, json_t *v, int depth)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (depth > HOOK_MAX_DEPTH) {
+			pack_flat(ps, v);
+			break;
+		}
+		msgpack_pack_map(&ps->pk, json_object_size(v));
+		json_object_foreach(v, k, e) {
+			pack_cut_str(ps, k, strlen(k));
+			pack_json(ps, e, depth + 1);
+		}
+		break;
+	case JSON_ARRAY:
+		if (depth > HOOK_MAX_DEPTH) {
+			pack_flat(ps, v);
+			break;
+		}
+		msgpack_pack_array(&ps->pk, json_array_size(v));
+		json_array_foreach(v, i, e)
+			pack_json(ps, e, depth + 1);
+		break;
+	case JSON_STRING: pack_cut_str(ps, json_string_value(v), json_string_length(v)); break;
+	case JSON_INTEGER: msgpack_pack_int64(&ps->pk, json_integer_value(v)); break;
+	case JSON_REAL: msgpack_pack_double(&ps->pk, json_real_value(v)); break;
+	case JSON_TRUE: msgpack_pack_true(&ps->pk); break;
+	case JSON_FALSE: msgpack_pack_false(&ps->pk); break;
+	case JSON_NULL: msgpack_pack_nil(&ps->pk); break;
+	}
+}
+
+/* Pack req with strings cut at strcap into out; returns its size. */
+static size_t
+pack_with_cap(json_t *req, size_t strcap, const char *content_sha, msgpack_sbuffer *out)
+{
+	struct pack_state ps = { .strcap = strcap };
+	msgpack_sbuffer body;
+	msgpack_packer pk;
+	json_t *content = json_object_get(req, "content");
+	bool content_cut = json_is_string(content) && json_string_length(content) > strcap;
+	const char *k;
+	json_t *v;
+
+	msgpack_sbuffer_init(&body);
+	msgpack_packer_init(&ps.pk, &body, msgpack_sbuffer_write);
+	json_object_foreach(req, k, v) {
+		rpc_pack_str(&ps.pk, k);
+		pack_json(&ps, v, 1);
+	}
+	msgpack_sbuffer_clear(out);
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, json_object_size(req) + (ps.cut ? 1 : 0) + (content_cut ? 2 : 0));
+	if (ps.cut)
+		rpc_pack_kv_bool(&pk, "truncated", true);
+	if (content_cut) {
+		rpc_pack_kv_int(&pk, "content_size", (int64_t)json_string_length(content));
+		rpc_pack_kv_str(&pk, "content_sha256", content_sha);
+	}
+	msgpack_sbuffer_write(out, body.data, body.size);
+	msgpack_sbuffer_destroy(&body);
+	return out->size;
+}
+
+/* Replace a big verbatim field by its size and hash (last resort). */
+static void
+digest_field(json_t *req, const char *key)
+{
+	json_t *v = json_object_get(req, key);
+	char *s, hex[65];
+
+	if (v == NULL || (s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+		return;
+	hex_sha256(s, strlen(s), hex);
+	json_object_set_new(req, key, json_pack("{s:b,s:I,s:s}", "sandgate_omitted", 1,
+	    "bytes", (json_int_t)strlen(s), "sha256", hex));
+	free(s);
+}
+
+int
+hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, size_t errlen)
+{
+	static const size_t caps[] = { SIZE_MAX, 262144, 65536, 16384, 4096, 1024, 256, 64 };
+	json_t *content = json_object_get(req, "content");
+	char sha[65] = "";
+	json_t *work = req;
+	int rc = -1;
+
+	if (json_is_string(content))
+		hex_sha256(json_string_value(content), json_string_length(content), sha);
+	for (int pass = 0; pass < 2 && rc < 0; pass++) {
+		if (pass == 1) {
+			work = json_copy(req);
+			digest_field(work, "tool_input");
+			digest_field(work, "arguments");
+		}
+		for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+			if (pack_with_cap(work, caps[i], sha, out) <= budget) {
+				rc = 0;
+				break;
+			}
+		}
+	}
+	if (work != req)
+		json_decref(work);
+	if (rc < 0)
+		snprintf(err, errlen, "the request does not fit in one protocol message even cut down");
+	return rc;
+}
+
+/* ---- running: watchdog, broker round trip, answer ---- */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the watchdog writes when the deadline passes; set with SIGALRM blocked. */
+static char wd_out[HOOK_REASON_MAX * 6 + 512];
+static size_t wd_out_len;
+static char wd_err[512];
+static size_t wd_err_len;
+static int wd_code;
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+on_deadline(int sig)
+{
+	write_all(STDOUT_FILENO, wd_out, wd_out_len);
+	write_all(STDERR_FILENO, wd_err, wd_err_len);
+	_exit(wd_code);
+}
+
+static void
+block_alarm(bool block)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGALRM);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &s, NULL);
+}
+
+/* Cut reason to HOOK_REASON_MAX bytes on a character boundary. */
+static json_t *
+reason_text(const char *reason)
+{
+	size_t n = strlen(reason);
+	json_t *j;
+
+	if (n == 0)
+		return json_string("denied by sandgate");
+	n = utf8_prefix(reason, n, HOOK_REASON_MAX);
+	if ((j = json_stringn(reason, n)) != NULL)
+		return j;
+	return json_string("sandgate: (reason text was not UTF-8)");
+}
+
+/* Render the agent's answer as one line of JSON; NULL on out of memory. */
+static char *
+render_answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason)
+{
+	json_t *r = reason_text(reason);
+	json_t *ans = a->answer(ev != HOOK_EVENT_NONE ? ev : a->events[0], allow,
+	    r != NULL ? json_string_value(r) : "denied by sandgate");
+	char *s = ans != NULL ? json_dumps(ans, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+	json_decref(ans);
+	json_decref(r);
+	return s;
+}
+
+/* Prepare the deadline's deny for ev: JSON and exit 0 for a known event,
+ * exit 2 (the agents' "blocking error") when the event is not known. */
+static void
+watchdog_prepare(const struct hook_adapter *a, enum hook_event ev, int deadline_s)
+{
+	char reason[400];
+	char *s;
+
+	snprintf(reason, sizeof reason, "sandgate: no decision within the hook's deadline of %d s; "
+	    "denied (fail closed). Set SANDGATE_HOOK_TIMEOUT or --timeout, below the agent's hook timeout",
+	    deadline_s);
+	s = render_answer(a, ev, false, reason);
+	block_alarm(true);
+	wd_out_len = 0;
+	if (s != NULL && strlen(s) + 1 < sizeof wd_out) {
+		wd_out_len = (size_t)snprintf(wd_out, sizeof wd_out, "%s\n", s);
+	}
+	wd_err_len = (size_t)snprintf(wd_err, sizeof wd_err, "sandgate hook: %s\n", reason + 10);
+	if (wd_err_len >= sizeof wd_err)
+		wd_err_len = sizeof wd_err - 1;
+	wd_code = ev == HOOK_EVENT_NONE ? 2 : 0;
+	block_alarm(false);
+	free(s);
+}
+
+static int
+watchdog_arm(int deadline_s)
+{
+	struct sigaction sa;
+	struct itimerval it = { .it_value = { .tv_sec = deadline_s } };
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_deadline;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &it, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/* Write the answer and return the exit status; the watchdog is off from here. */
+static int
+answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason, bool fail)
+{
+	char *s;
+	int code = ev == HOOK_EVENT_NONE ? 2 : 0;
+
+	block_alarm(true);
+	s = render_answer(a, ev, allow, reason);
+	if (s != NULL) {
+		write_all(STDOUT_FILENO, s, strlen(s));
+		write_all(STDOUT_FILENO, "\n", 1);
+	} else {
+		/* out of memory: the blocking exit status still denies */
+		code = 2;
+	}
+	if (fail || s == NULL)
+		fprintf(stderr, "sandgate hook: %s\n", strncmp(reason, "sandgate: ", 10) == 0 ? reason + 10 : reason);
+	free(s);
+	return code;
+}
+
+static int
+fail_closed(const struct hook_adapter *a, enum hook_event ev, const char *fmt, const char *detail)
+{
+	char reason[HOOK_REASON_MAX];
+
+	snprintf(reason, sizeof reason, fmt, detail);
+	return answer(a, ev, false, reason, true);
+}
+
+/* Read all of stdin (at most HOOK_MAX_INPUT bytes); NULL with err set. */
+static char *
+read_input(size_t *len, char *err, size_t errlen)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap), *nb;
+
+	while (buf != NULL) {
+		ssize_t r;
+
+		if (n == cap) {
+			if (cap > HOOK_MAX_INPUT) {
+				snprintf(err, errlen, "hook input is larger than %u bytes", HOOK_MAX_INPUT);
+				free(buf);
+				return NULL;
+			}
+			cap *= 2;
+			if ((nb = realloc(buf, cap)) == NULL)
+				break;
+			buf = nb;
+		}
+		r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "cannot read the hook input: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (r == 0) {
+			if (n > HOOK_MAX_INPUT) {
+				snprintf(err, errlen, "hook input is larger than %u bytes", HOOK_MAX_INPUT);
+				free(buf);
+				return NULL;
+			}
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	free(buf);
+	snprintf(err, errlen, "out of memory reading the hook input");
+	return NULL;
+}
+
+/* Time left for a blocking client call: the watchdog owns the deadline, so
+ * the client's own timeout is a backstop a second after it. */
+static int
+remaining_ms(long long deadline)
+{
+	long long d = deadline + 1000 - now_ms();
+
+	return d < 1 ? 1 : (int)(d > INT_MAX ? INT_MAX : d);
+}
+
+/* Submit the packed request and wait for the decision; answers the agent. */
+static int
+ask_broker(const struct hook_adapter *a, enum hook_event ev, const msgpack_sbuffer *req,
+    long long deadline)
+{
+	char err[512], reason[HOOK_REASON_MAX];
+	char *dir = paths_runtime_dir(), *path = dir != NULL ? paths_join(dir, "agent.sock") : NULL;
+	bool oom = path == NULL;
+	sg_client *c;
+	struct client_msg m;
+	msgpack_packer *pk;
+	uint32_t id;
+	const msgpack_object *dec, *why;
+	const char *e;
+	size_t elen;
+	int64_t rid = 0;
+	int rc;
+
+	c = path != NULL ? client_connect(path, ROLE_AGENT, "sandgate-hook", remaining_ms(deadline),
+	    err, sizeof err) : NULL;
+	free(dir);
+	free(path);
+	if (c == NULL)
+		return fail_closed(a, ev, "sandgate: broker unreachable (%s); denied (fail closed)",
+		    oom ? "out of memory" : err);
+	pk = client_begin(c, "submit", &id);
+	msgpack_pack_array(pk, 1);
+	pk->callback(pk->data, req->data, req->size);
+	if (client_send(c, remaining_ms(deadline)) < 0 ||
+	    client_wait(c, id, remaining_ms(deadline), &m) < 0) {
+		snprintf(err, sizeof err, "%s", client_error(c));
+		client_close(c);
+		return fail_closed(a, ev, "sandgate: lost the broker before a decision (%s); denied (fail closed)", err);
+	}
+	if ((e = client_msg_error(&m, &elen)) != NULL) {
+		snprintf(err, sizeof err, "%.*s", (int)(elen < 400 ? elen : 400), e);
+		client_msg_free(&m);
+		client_close(c);
+		return fail_closed(a, ev, "sandgate: the broker refused the request (%s); denied (fail closed)", err);
+	}
+	dec = rpc_map_get(m.msg.result, "decision");
+	why = rpc_map_get(m.msg.result, "reason");
+	rpc_get_int(rpc_map_get(m.msg.result, "id"), 1, INT64_MAX, &rid);
+	if (!rpc_str_eq(dec, "allow") && !rpc_str_eq(dec, "deny")) {
+		client_msg_free(&m);
+		client_close(c);
+		return fail_closed(a, ev, "%s", "sandgate: malformed reply from the broker; denied (fail closed)");
+	}
+	snprintf(reason, sizeof reason, "sandgate: %.*s (request %lld)",
+	    why != NULL && why->type == MSGPACK_OBJECT_STR ? (int)(why->via.str.size < 1500 ? why->via.str.size : 1500) : 0,
+	    why != NULL && why->type == MSGPACK_OBJECT_STR ? why->via.str.ptr : "", (long long)rid);
+	rc = answer(a, ev, rpc_str_eq(dec, "allow"), reason, false);
+	client_msg_free(&m);
+	client_close(c);
+	return rc;
+}
+
+/* Seed jansson's hash from getrandom(2) rather than its open/read/close of
+ * /dev/urandom; a secret seed still keeps hash flooding out. */
+static void
+seed_json(void)
+{
+	uint32_t seed;
+
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed)
+		json_object_seed(seed != 0 ? seed : 1);
+}
+
+int
+hook_run(const struct hook_adapter *a, int deadline_s)
+{
+	long long deadline = now_ms() + (long long)deadline_s * 1000;
+	enum hook_event ev = HOOK_EVENT_NONE;
+	char err[600];
+	msgpack_sbuffer sb;
+	json_t *req;
+	size_t len;
+	char *buf;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	seed_json();
+	watchdog_prepare(a, HOOK_EVENT_NONE, deadline_s);
+	if (watchdog_arm(deadline_s) < 0)
+		return fail_closed(a, ev, "sandgate: cannot arm the hook's deadline (%s); denied (fail closed)",
+		    strerror(errno));
+	if ((buf = read_input(&len, err, sizeof err)) == NULL)
+		return fail_closed(a, ev, "sandgate: %s; denied (fail closed)", err);
+	req = hook_parse(a, buf, len, &ev, err, sizeof err);
+	free(buf);
+	if (ev != HOOK_EVENT_NONE)
+		watchdog_prepare(a, ev, deadline_s);
+	if (req == NULL)
+		return fail_closed(a, ev, "sandgate: malformed hook input (%s); denied (fail closed)", err);
+	json_object_set_new(req, "wait", json_true());
+	msgpack_sbuffer_init(&sb);
+	if (hook_pack_request(req, SG_MSG_CAP - 64, &sb, err, sizeof err) < 0)
+		rc = fail_closed(a, ev, "sandgate: %s; denied (fail closed)", err);
+	else
+		rc = ask_broker(a, ev, &sb, deadline);
+	msgpack_sbuffer_destroy(&sb);
+	json_decref(req);
+	return rc;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Approval-fatigue evaluation (issue #4): replay ../shared/corpus/traces.jsonl
+# session by session through the real broker with a scripted reviewer and
+# print human decisions per 100 tool calls against per-command prompting,
+# and the count of high/critical requests allowed without a person (must be
+# 0).  Two runs: remembered decisions and groups alone, then with the
+# shipped `routine` preset (`sandgate rules import --preset routine`).
+# Skips (exit 77) when ../shared is absent, as in a fresh checkout.
+source "$SG_SRC/tests/lib.sh"
+
+traces=${SG_TRACES:-$SG_SRC/../shared/corpus/traces.jsonl}
+if [ ! -r "$traces" ]; then
+	echo "skipped: $traces not found"
+	exit 77
+fi
+: "${SG_FATIGUE:?set SG_FATIGUE to the fatigue binary}"
+
+echo "== run 1: no rules at start (session rules from the reviewer only)"
+start_broker
+"$SG_FATIGUE" "$traces"
+stop_broker
+rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+
+echo "== run 2: with the routine preset (low-risk commands, reads, workspace and /tmp writes)"
+start_broker
+sg rules import --preset routine >/dev/null
+"$SG_FATIGUE" "$traces"

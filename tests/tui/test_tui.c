@@ -1,0 +1,631 @@
+/* test_tui.c -- unit tests of the console's curses-free parts: hostile
+ * text, lines, theme files (malformed, huge, hostile), layout, diff,
+ * pattern comparison, filter, key table and the model. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/compare.h"
+#include "tui/diff.h"
+#include "tui/filter.h"
+#include "tui/keys.h"
+#include "tui/layout.h"
+#include "tui/line.h"
+#include "tui/model.h"
+#include "tui/text.h"
+#include "tui/theme.h"
+#include "tui/view.h"
+#include "proto/rpc.h"
+
+/* ---- text_scan ---- */
+
+struct collect {
+	char buf[1024];
+	size_t cols;
+	int escaped;
+};
+
+static int
+collect_piece(void *arg, const char *p, size_t n, size_t cols, int kind)
+{
+	struct collect *c = arg;
+
+	strncat(c->buf, p, n);
+	c->cols += cols;
+	c->escaped += kind != TEXT_PIECE_PLAIN;
+	return 0;
+}
+
+static unsigned
+scan(const char *s, size_t n, struct collect *c)
+{
+	memset(c, 0, sizeof *c);
+	return text_scan(s, n, collect_piece, c);
+}
+
+/* Only printable ASCII or multi-byte UTF-8, no byte below 0x20 or 0x7f. */
+static void
+assert_printable(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		assert_true(*p >= 0x20 && *p != 0x7f);
+}
+
+static void
+test_scan_escapes(void **state)
+{
+	struct collect c;
+	unsigned f;
+	/* ANSI colour, OSC title + OSC 52 clipboard, cursor move, bell, C1 CSI */
+	const char hostile[] = "ok\x1b[31mred\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x1b\\\x1b[2J\x1b[H\xc2\x9b" "1m";
+
+	f = scan(hostile, sizeof hostile - 1, &c);
+	assert_true(f & TEXT_HAD_CONTROL);
+	assert_printable(c.buf);
+	assert_non_null(strstr(c.buf, "\\e[31m"));
+	assert_non_null(strstr(c.buf, "\\e]0;pwned\\x07"));
+	assert_non_null(strstr(c.buf, "<U+009B>"));
+	assert_int_equal(c.cols, strlen(c.buf));
+	(void)state;
+}
+
+static void
+test_scan_bidi_invisible(void **state)
+{
+	struct collect c;
+	/* RLO makes "txt.exe" look like "exe.txt"; ZWSP, ZWJ, BOM hide; LRI/PDI */
+	const char s[] = "a\xe2\x80\xae" "exe.txt b\xe2\x80\x8b c\xe2\x80\x8d d\xef\xbb\xbf e\xe2\x81\xa6x\xe2\x81\xa9";
+	unsigned f = scan(s, sizeof s - 1, &c);
+
+	assert_true(f & TEXT_HAD_BIDI);
+	assert_true(f & TEXT_HAD_INVISIBLE);
+	assert_non_null(strstr(c.buf, "<U+202E>"));
+	assert_non_null(strstr(c.buf, "<U+200B>"));
+	assert_non_null(strstr(c.buf, "<U+200D>"));
+	assert_non_null(strstr(c.buf, "<U+FEFF>"));
+	assert_non_null(strstr(c.buf, "<U+2066>"));
+	assert_null(strstr(c.buf, "\xe2\x80\xae"));
+	(void)state;
+}
+
+static void
+test_scan_widths(void **state)
+{
+	struct collect c;
+	unsigned f;
+
+	/* wide CJK: 2 columns each */
+	f = scan("\xe6\x97\xa5\xe6\x9c\xac", 6, &c);
+	assert_int_equal(f, 0);
+	assert_int_equal(c.cols, 4);
+	/* e + combining acute: one column */
+	f = scan("e\xcc\x81", 3, &c);
+	assert_int_equal(c.cols, 1);
+	assert_int_equal(c.escaped, 0);
+	/* a combining mark with no base, and a pile of 5 marks: escaped */
+	scan("\xcc\x81x", 3, &c);
+	assert_int_equal(c.escaped, 1);
+	scan("e\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81", 11, &c);
+	assert_int_equal(c.escaped, 3);
+	/* invalid UTF-8 and a NUL byte */
+	f = scan("a\xff\x00z", 4, &c);
+	assert_true(f & TEXT_HAD_INVALID);
+	assert_true(f & TEXT_HAD_CONTROL);
+	assert_string_equal(c.buf, "a\\xff\\x00z");
+	/* unassigned and private-use code points */
+	scan("\xf3\xb0\x80\x80", 4, &c);
+	assert_int_equal(c.escaped, 1);
+	(void)state;
+}
+
+static void
+test_text_fit(void **state)
+{
+	size_t cols;
+
+	assert_int_equal(text_fit("abcdef", 6, 3, &cols), 3);
+	assert_int_equal(cols, 3);
+	/* never splits a wide character */
+	assert_int_equal(text_fit("\xe6\x97\xa5\xe6\x9c\xac", 6, 3, &cols), 3);
+	assert_int_equal(cols, 2);
+	/* keeps combining marks with their base */
+	assert_int_equal(text_fit("e\xcc\x81z", 4, 1, &cols), 3);
+	/* the old text_escape keeps its behaviour */
+	{
+		unsigned f;
+		char *e = text_escape("a\x1b[1mb", 6, 0, &f);
+
+		assert_string_equal(e, "a\\e[1mb");
+		assert_true(f & TEXT_HAD_CONTROL);
+		free(e);
+	}
+	(void)state;
+}
+
+/* ---- lines ---- */
+
+static void
+line_string(const lines *l, size_t i, char *buf, size_t cap)
+{
+	struct line_view v;
+
+	lines_get(l, i, &v);
+	buf[0] = '\0';
+	for (size_t k = 0; k < v.nsp; k++)
+		strncat(buf, v.text + v.sp[k].off, v.sp[k].len < cap - strlen(buf) - 1 ? v.sp[k].len : cap - strlen(buf) - 1);
+}
+
+static void
+test_lines_clip_wrap(void **state)
+{
+	lines *l = lines_new();
+	char buf[256];
+	struct line_view v;
+
+	lines_newline(l);
+	lines_put_clip(l, TR_NORMAL, "hello world", 11, 8);
+	line_string(l, 0, buf, sizeof buf);
+	assert_string_equal(buf, "hello w\xe2\x80\xa6");
+	lines_get(l, 0, &v);
+	assert_int_equal(v.cols, 8);
+	/* an escape never gets cut in half */
+	lines_newline(l);
+	lines_put_clip(l, TR_NORMAL, "ab\xe2\x80\xae", 5, 6);
+	line_string(l, 1, buf, sizeof buf);
+	assert_string_equal(buf, "ab\xe2\x80\xa6");
+	/* wrapping at 10 with indent 2 */
+	lines_reset(l);
+	lines_wrap(l, 10, 2);
+	lines_newline(l);
+	lines_put(l, TR_NORMAL, "0123456789abcdefghij");
+	assert_int_equal(lines_count(l), 3);
+	line_string(l, 1, buf, sizeof buf);
+	assert_string_equal(buf, "  abcdefgh");
+	for (size_t i = 0; i < lines_count(l); i++) {
+		lines_get(l, i, &v);
+		assert_true(v.cols <= 10);
+	}
+	/* escaped pieces get the escaped role */
+	lines_reset(l);
+	lines_wrap(l, 0, 0);
+	lines_newline(l);
+	lines_put_untrusted(l, TR_NORMAL, "x\x1by", 3);
+	lines_get(l, 0, &v);
+	assert_int_equal(v.nsp, 3);
+	assert_int_equal(v.sp[1].role, TR_ESCAPED);
+	lines_free(l);
+	(void)state;
+}
+
+/* ---- themes ---- */
+
+static int
+apply(theme *t, const char *text, char *err)
+{
+	return theme_apply(t, text, strlen(text), "t.theme", err, 256);
+}
+
+static void
+test_theme_builtin(void **state)
+{
+	static const char *const names[] = { "dark", "light", "high-contrast", "mono" };
+	char err[256];
+
+	assert_true(theme_builtin_count() >= 4);
+	for (size_t i = 0; i < 4; i++) {
+		theme *t = theme_load(names[i], err, sizeof err);
+
+		assert_non_null(t);
+		theme_free(t);
+	}
+	{
+		theme *t = theme_load("mono", err, sizeof err);
+
+		for (int r = 0; r < TR_COUNT; r++) {
+			assert_int_equal(theme_style(t, r)->fg.c256, -1);
+			assert_int_equal(theme_style(t, r)->bg.c256, -1);
+		}
+		theme_free(t);
+	}
+	assert_null(theme_load("nope", err, sizeof err));
+	assert_non_null(strstr(err, "no theme 'nope'"));
+	assert_null(theme_load("../../etc/passwd", err, sizeof err));
+	(void)state;
+}
+
+static void
+test_theme_parse(void **state)
+{
+	theme *t = theme_new();
+	char err[256];
+
+	assert_int_equal(apply(t, "# c\n\ndiff_add = 114/green default bold underline\nselected = reverse\n", err), 0);
+	assert_int_equal(theme_style(t, TR_DIFF_ADD)->fg.c256, 114);
+	assert_int_equal(theme_style(t, TR_DIFF_ADD)->fg.c16, 2);
+	assert_int_equal(theme_style(t, TR_DIFF_ADD)->bg.c256, -1);
+	assert_int_equal(theme_style(t, TR_DIFF_ADD)->attrs, THEME_BOLD | THEME_UNDERLINE);
+	assert_int_equal(theme_style(t, TR_SELECTED)->attrs, THEME_REVERSE);
+	assert_int_equal(apply(t, "inherit = light\nnormal = red\n", err), 0);
+	assert_int_equal(theme_style(t, TR_NORMAL)->fg.c16, 1);
+	theme_free(t);
+	(void)state;
+}
+
+static void
+test_theme_malformed(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "nonsense\n", "t.theme:1: expected" },
+		{ "\n\nfoo = red\n", "t.theme:3: unknown role 'foo'" },
+		{ "normal = purple\n", "t.theme:1: 'purple' is not a colour" },
+		{ "normal = 256\n", "'256' is not a colour" },
+		{ "normal = red blue green\n", "'green' is not a colour" },
+		{ "normal = bold red\n", "'red' is not a colour" },
+		{ "normal =\n", "has no value" },
+		{ "normal = 1/200\n", "is not a colour" },
+		{ "normal = 1/2/3\n", "is not a colour" },
+		{ "inherit = nope\n", "no built-in theme 'nope'" },
+		{ "inherit = dark extra\n", "one built-in theme name" },
+		{ "normal = red\x1b]0;pwned\x07\n", "t.theme:1: control character" },
+		{ "\x1b[2Jbad = red\n", "control character" },
+		{ "b\xe2\x80\xae" "ad = red\n", "unknown role 'b<U+202E>ad'" },
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		theme *t = theme_new();
+
+		assert_int_equal(apply(t, bad[i].text, err), -1);
+		if (strstr(err, bad[i].want) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err, bad[i].want);
+		for (const char *p = err; *p; p++)
+			assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+		theme_free(t);
+	}
+	(void)state;
+}
+
+static void
+test_theme_huge_truncated(void **state)
+{
+	theme *t = theme_new();
+	char err[256], *big = malloc(THEME_MAX_BYTES + 2), line[THEME_MAX_LINE + 20];
+
+	memset(big, '#', THEME_MAX_BYTES + 1);
+	big[THEME_MAX_BYTES + 1] = '\0';
+	assert_int_equal(theme_apply(t, big, THEME_MAX_BYTES + 1, "big", err, sizeof err), -1);
+	assert_non_null(strstr(err, "larger than"));
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	assert_int_equal(apply(t, line, err), -1);
+	assert_non_null(strstr(err, "longer than"));
+	/* NUL inside */
+	assert_int_equal(theme_apply(t, "normal = red\0x", 14, "nul", err, sizeof err), -1);
+	/* truncated: a file cut mid-line is still parsed line by line */
+	assert_int_equal(theme_apply(t, "normal = re", 11, "cut", err, sizeof err), -1);
+	assert_int_equal(theme_apply(t, "normal = red\ndim = bo", 21, "cut", err, sizeof err), -1);
+	assert_non_null(strstr(err, "cut:2:"));
+	/* no trailing newline is fine */
+	assert_int_equal(theme_apply(t, "normal = red", 12, "ok", err, sizeof err), 0);
+	free(big);
+	theme_free(t);
+	(void)state;
+}
+
+/* ---- layout ---- */
+
+static void
+test_layout(void **state)
+{
+	struct layout l;
+
+	layout_compute(60, 20, &l);
+	assert_int_equal(l.mode, LAYOUT_NARROW);
+	assert_int_equal(l.list.h, 18);
+	assert_int_equal(l.list.w, 60);
+	assert_int_equal(l.status.y, 19);
+	layout_compute(120, 40, &l);
+	assert_int_equal(l.mode, LAYOUT_WIDE);
+	assert_int_equal(l.list.w + l.sep.w + l.detail.w, 120);
+	assert_int_equal(l.detail.x, l.list.w + 1);
+	layout_compute(39, 20, &l);
+	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
+	layout_compute(80, 7, &l);
+	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
+	layout_compute(0, 0, &l);
+	assert_int_equal(l.mode, LAYOUT_TOO_SMALL);
+	(void)state;
+}
+
+/* ---- diff ---- */
+
+static void
+test_diff(void **state)
+{
+	struct diff_op *ops;
+	int approx;
+	const char *a = "one\ntwo\nthree\nfour\n", *b = "one\n2\nthree\nfour\nfive\n";
+	long n = diff_lines(a, strlen(a), b, strlen(b), 100, &ops, &approx);
+	char got[64] = "";
+
+	assert_int_equal(n, 6);
+	for (long i = 0; i < n; i++)
+		strncat(got, &ops[i].op, 1);
+	assert_string_equal(got, " -+  +");
+	assert_int_equal(ops[1].old_no, 2);
+	assert_int_equal(ops[2].new_no, 2);
+	assert_int_equal(ops[5].new_no, 5);
+	free(ops);
+	/* empty old: everything added */
+	n = diff_lines("", 0, "x\ny", 3, 100, &ops, &approx);
+	assert_int_equal(n, 2);
+	assert_int_equal(ops[0].op, '+');
+	free(ops);
+	/* too different: old then new, marked approximate */
+	{
+		char A[4000] = "", B[4000] = "";
+
+		for (int i = 0; i < 200; i++) {
+			sprintf(A + strlen(A), "a%d\n", i);
+			sprintf(B + strlen(B), "b%d\n", i);
+		}
+		n = diff_lines(A, strlen(A), B, strlen(B), 50, &ops, &approx);
+		assert_int_equal(n, 400);
+		assert_int_equal(approx, 1);
+		free(ops);
+	}
+	/* interleaved edits match the minimal diff size */
+	{
+		const char *x = "a\nb\nc\nd\ne\nf\n", *y = "a\nx\nc\ny\ne\nz\n";
+		int changes = 0;
+
+		n = diff_lines(x, strlen(x), y, strlen(y), 100, &ops, &approx);
+		for (long i = 0; i < n; i++)
+			changes += ops[i].op != ' ';
+		assert_int_equal(changes, 6);
+		assert_int_equal(approx, 0);
+		free(ops);
+	}
+	(void)state;
+}
+
+/* ---- compare ---- */
+
+static void
+test_compare(void **state)
+{
+	struct compare c;
+
+	compare_tokens("exec git push origin feature/*", "exec git push --force origin main", &c);
+	assert_int_equal(c.nreq, 6);
+	assert_int_equal(c.req[3].mark, '+');  /* --force */
+	assert_int_equal(c.req[5].mark, '~');  /* main */
+	assert_int_equal(c.pat[c.req[5].pair].n, strlen("feature/*"));
+	compare_tokens("exec git push origin feature/*", "exec git push origin feature/x", &c);
+	for (size_t i = 0; i < c.nreq; i++)
+		assert_int_equal(c.req[i].mark, '=');
+	/* a bare * matches any run of words */
+	compare_tokens("exec npm run test *", "exec npm run test --watch=false -x", &c);
+	for (size_t i = 0; i < c.nreq; i++)
+		assert_int_equal(c.req[i].mark, '=');
+	compare_tokens("exec rm -rf build", "exec rm build", &c);
+	assert_int_equal(c.pat[2].mark, '-');
+	(void)state;
+}
+
+/* ---- filter ---- */
+
+static void
+test_filter(void **state)
+{
+	struct filter_field f[] = { filter_field("agent", "claude-code"), filter_field("risk", "high"),
+		filter_field("text", "git push --force") };
+
+	assert_true(filter_match("", f, 3));
+	assert_true(filter_match("push", f, 3));
+	assert_true(filter_match("agent:claude PUSH", f, 3));
+	assert_false(filter_match("agent:codex", f, 3));
+	assert_true(filter_match("risk:med", f, 3));
+	assert_false(filter_match("risk:critical", f, 3));
+	assert_false(filter_match("push nothere", f, 3));
+	(void)state;
+}
+
+/* ---- keys ---- */
+
+static void
+test_keys(void **state)
+{
+	size_t n;
+	const struct key_binding *k = keys_table(&n);
+
+	/* one place, no key bound twice where both apply */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (k[i].key == k[j].key)
+				assert_int_equal(k[i].where & k[j].where, 0);
+	assert_int_equal(keys_lookup('j', KW_QUEUE), ACT_DOWN);
+	assert_int_equal(keys_lookup('q', KW_DETAIL), ACT_QUIT);
+	assert_int_equal(keys_lookup('x', KW_QUEUE), ACT_NONE);
+	assert_int_equal(keys_lookup('\r', KW_QUEUE), ACT_OPEN);
+	/* the help lists every action of the table */
+	{
+		lines *l = lines_new();
+		char all[8192] = "", buf[512];
+
+		view_help(l, 200);
+		for (size_t i = 0; i < lines_count(l); i++) {
+			line_string(l, i, buf, sizeof buf);
+			strncat(all, buf, sizeof all - strlen(all) - 1);
+		}
+		for (size_t i = 0; i < n; i++)
+			assert_non_null(strstr(all, k[i].help));
+		lines_free(l);
+	}
+	(void)state;
+}
+
+/* ---- model ---- */
+
+static msgpack_sbuffer sb;
+static msgpack_packer pk;
+
+static msgpack_object
+view_obj(msgpack_unpacked *up, int64_t id, const char *agent, const char *summary, const char *level,
+    const char *group)
+{
+	msgpack_sbuffer_clear(&sb);
+	msgpack_pack_map(&pk, 9 + (level != NULL) + (group != NULL));
+	rpc_pack_kv_int(&pk, "id", id);
+	rpc_pack_kv_str(&pk, "agent", agent);
+	rpc_pack_kv_str(&pk, "session", "s1");
+	rpc_pack_kv_str(&pk, "req_id", "r");
+	rpc_pack_kv_str(&pk, "kind", "exec");
+	rpc_pack_kv_str(&pk, "summary", summary);
+	rpc_pack_kv_int(&pk, "created_ms", 1000 + id);
+	rpc_pack_kv_int(&pk, "deadline_ms", 100000);
+	rpc_pack_str(&pk, "request");
+	msgpack_pack_map(&pk, 1);
+	rpc_pack_kv_str(&pk, "command", summary);
+	if (level != NULL) {
+		rpc_pack_str(&pk, "risk");
+		msgpack_pack_map(&pk, 2);
+		rpc_pack_kv_int(&pk, "score", strcmp(level, "critical") == 0 ? 95 : 20);
+		rpc_pack_kv_str(&pk, "level", level);
+	}
+	if (group != NULL)
+		rpc_pack_kv_str(&pk, "group", group);
+	msgpack_unpacked_init(up);
+	msgpack_unpack_next(up, sb.data, sb.size, NULL);
+	return up->data;
+}
+
+static void
+add(model *m, int64_t id, const char *agent, const char *summary, const char *level)
+{
+	msgpack_unpacked up;
+	msgpack_object o = view_obj(&up, id, agent, summary, level, NULL);
+
+	assert_int_equal(model_add_request(m, &o), 1);
+	msgpack_unpacked_destroy(&up);
+}
+
+static void
+test_model(void **state)
+{
+	model *m = model_new();
+	msgpack_unpacked up;
+	msgpack_object o;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	add(m, 1, "a", "git status", "low");
+	add(m, 2, "a", "git push", "low");
+	add(m, 3, "a", "rm -rf /", "critical");
+	add(m, 4, "b", "ls \x1b[2J", "low");
+	/* a duplicate is ignored, garbage is refused */
+	o = view_obj(&up, 1, "a", "git status", "low", NULL);
+	assert_int_equal(model_add_request(m, &o), 0);
+	msgpack_unpacked_destroy(&up);
+	o = (msgpack_object){ .type = MSGPACK_OBJECT_NIL };
+	assert_int_equal(model_add_request(m, &o), -1);
+	assert_int_equal(model_pending(m), 4);
+	/* local groups: git (2), rm, ls; critical first, the hostile one raised to high */
+	assert_int_equal(model_queue_len(m, 5000), 3);
+	assert_int_equal(model_queue_at(m, 0)->max_level, RISK_CRITICAL);
+	assert_int_equal(model_queue_at(m, 1)->max_level, RISK_HIGH);
+	assert_int_equal(model_queue_at(m, 2)->n, 2);
+	assert_true(model_find(m, 4)->hostile & TEXT_HAD_CONTROL);
+	/* filter and defer */
+	model_set_filter(m, "push");
+	assert_int_equal(model_queue_len(m, 5000), 1);
+	model_set_filter(m, NULL);
+	model_defer(m, model_queue_at(m, 0)->id, 10000);
+	assert_int_equal(model_queue_len(m, 5000), 2);
+	assert_int_equal(model_deferred(m, 5000), 1);
+	assert_int_equal(model_queue_len(m, 10001), 3);
+	/* removal shrinks and drops groups */
+	assert_int_equal(model_remove_request(m, 3), 1);
+	assert_int_equal(model_remove_request(m, 3), 0);
+	assert_int_equal(model_queue_len(m, 20000), 2);
+	/* broker groups take over */
+	msgpack_sbuffer_clear(&sb);
+	msgpack_pack_map(&pk, 1);
+	rpc_pack_str(&pk, "groups");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 4);
+	rpc_pack_kv_str(&pk, "id", "g7");
+	rpc_pack_kv_str(&pk, "pattern", "exec git *");
+	rpc_pack_str(&pk, "members");
+	msgpack_pack_array(&pk, 3);
+	msgpack_pack_int64(&pk, 1);
+	msgpack_pack_int64(&pk, 2);
+	msgpack_pack_int64(&pk, 4);
+	rpc_pack_str(&pk, "suggestions");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 4);
+	rpc_pack_kv_int(&pk, "index", 0);
+	rpc_pack_kv_str(&pk, "pattern", "exec git *");
+	rpc_pack_kv_str(&pk, "scope", "session");
+	rpc_pack_kv_int(&pk, "covers", 3);
+	msgpack_unpacked_init(&up);
+	msgpack_unpack_next(&up, sb.data, sb.size, NULL);
+	assert_int_equal(model_set_groups(m, &up.data), 0);
+	msgpack_unpacked_destroy(&up);
+	assert_false(model_local_groups(m));
+	assert_int_equal(model_queue_len(m, 20000), 1);
+	assert_int_equal(model_queue_at(m, 0)->n, 3);
+	assert_int_equal(model_queue_at(m, 0)->nsugg, 1);
+	/* a new request naming an unknown group gets a placeholder */
+	o = view_obj(&up, 9, "a", "make", "medium", "g8");
+	assert_int_equal(model_add_request(m, &o), 1);
+	msgpack_unpacked_destroy(&up);
+	assert_non_null(model_group(m, "g8"));
+	model_free(m);
+	/* growth: the hashes rehash past 1024 requests and 256 groups */
+	m = model_new();
+	for (int64_t i = 1; i <= 5000; i++) {
+		char cmd[32];
+
+		snprintf(cmd, sizeof cmd, "prog%lld x", (long long)(i % 700));
+		add(m, i, "a", cmd, "low");
+	}
+	for (int64_t i = 1; i <= 5000; i++)
+		assert_non_null(model_find(m, i));
+	assert_null(model_find(m, 5001));
+	assert_int_equal(model_group_count(m), 700);
+	assert_int_equal(model_queue_len(m, 0), 700);
+	for (int64_t i = 1; i <= 5000; i += 2)
+		assert_int_equal(model_remove_request(m, i), 1);
+	assert_int_equal(model_pending(m), 2500);
+	model_free(m);
+	msgpack_sbuffer_destroy(&sb);
+	(void)state;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan_escapes), cmocka_unit_test(test_scan_bidi_invisible),
+		cmocka_unit_test(test_scan_widths), cmocka_unit_test(test_text_fit),
+		cmocka_unit_test(test_lines_clip_wrap), cmocka_unit_test(test_theme_builtin),
+		cmocka_unit_test(test_theme_parse), cmocka_unit_test(test_theme_malformed),
+		cmocka_unit_test(test_theme_huge_truncated), cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_diff), cmocka_unit_test(test_compare), cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_keys), cmocka_unit_test(test_model),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	setenv("XDG_CONFIG_HOME", "/nonexistent-sandgate-test", 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

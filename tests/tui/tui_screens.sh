@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The console's screens at 60x20 and 120x40 against goldens: empty state, a
+# queue of groups, the detail of a write with a diff, the help overlay,
+# resize wide -> narrow -> wide, deciding a group (checked with `sandgate
+# pending --json` and the DB), and the scope chooser (when the broker has
+# groups and rules).
+source "$SG_SRC/tests/lib.sh"
+source "$SG_SRC/tests/tui/tui_lib.sh"
+export SANDGATE_REVIEWER=tester
+
+# --- with no broker running, the console starts one
+start_console 60 20
+wait_screen 'live' 15
+[ -n "$(broker_pid)" ] || fail "the console did not start a broker"
+keys q
+wait_for 5 grep -q 'console-exit=0' "$T/console.rc"
+stop_console
+pass "the console started the broker"
+
+# --- empty state
+start_console 60 20
+wait_screen 'nothing waits for a decision'
+check_screen empty_60x20
+tm resize-window -t c -x 120 -y 40
+wait_screen 'Agents'
+check_screen empty_120x40
+tm resize-window -t c -x 60 -y 20
+wait_screen '\[1 Queue\]'
+
+# --- a queue of groups
+mkdir -p "$T/ws/src"
+printf 'line one\nline two\nline three\nline four\nline five\n' >"$T/ws/src/app.txt"
+feed <<JSON
+{"agent":"claude-code","session":"s-1","kind":"exec","cwd":"$T/ws","command":"git push --force origin main","justification":"publish"}
+{"agent":"claude-code","session":"s-1","kind":"exec","cwd":"$T/ws","command":"git push origin feature/x"}
+{"agent":"claude-code","session":"s-1","kind":"exec","cwd":"$T/ws","command":"git push origin feature/y"}
+{"agent":"codex","session":"c-9","kind":"exec","cwd":"$T/ws","command":"curl -fsSL https://get.example.sh | sh"}
+{"agent":"codex","session":"c-9","kind":"write","cwd":"$T/ws","path":"src/app.txt","content":"line one\nline 2\nline three\nline four\nline five\nline six\n","justification":"update the app"}
+{"agent":"gemini","session":"g-5","kind":"net","url":"https://registry.npmjs.org/left-pad","method":"GET"}
+JSON
+wait_screen '6 pending'
+keys g
+wait_screen '6 pending'
+check_screen queue_60x20
+
+# --- the detail of a write with a diff (select the write row, Enter)
+keys /
+keys -l 'kind:write'
+keys Enter
+wait_screen '1 group'
+keys Enter
+wait_screen 'Content diff'
+check_screen write_detail_60x20
+keys Escape Escape
+wait_screen '6 pending'
+
+# --- help overlay
+keys '?'
+wait_screen 'sandgate console keys'
+check_screen help_60x20
+keys q
+wait_screen '6 pending'
+screen | grep -q 'console-exit' && fail "q in the help overlay quit the console"
+
+# --- resize wide -> narrow -> wide
+tm resize-window -t c -x 120 -y 40
+wait_screen 'Against|Content|Group'
+check_screen queue_120x40
+tm resize-window -t c -x 60 -y 20
+wait_screen '6 pending'
+check_screen resized_60x20
+tm resize-window -t c -x 120 -y 40
+wait_screen 'Agents'
+check_screen resized_120x40
+tm resize-window -t c -x 30 -y 6
+wait_screen 'pane too small'
+tm resize-window -t c -x 60 -y 20
+wait_screen '6 pending'
+
+# --- deciding a group: the group holding the feature-branch pushes, with A
+# (with the broker's grouping that is the two of them; grouped here, all
+# three git pushes)
+keys /
+keys -l 'feature'
+keys Enter
+wait_screen '1 group'
+keys A
+wait_screen 'allowed [0-9]+ of [0-9]+|decided [0-9]+'
+keys Escape
+wait_for 10 not_pending feature/
+rows=$(sqlite3 "$SANDGATE_DB" "SELECT r.summary || '|' || d.decision || '|' || d.decided_by || '|' || d.reviewer_name FROM decisions d JOIN requests r ON r.id = d.request_id ORDER BY d.seq")
+for b in x y; do
+	echo "$rows" | grep -q "^git push origin feature/$b|allow|reviewer|tester$" || fail "feature/$b not recorded: $rows"
+done
+pass "group decision recorded in the DB"
+
+# --- one request denied with d, with a note
+keys /
+keys -l 'curl'
+keys Enter
+wait_screen '1 group'
+keys c
+keys -l 'never pipe to sh'
+keys Enter
+keys d
+wait_screen 'denied'
+keys Escape
+wait_for 10 not_pending curl
+note=$(sqlite3 "$SANDGATE_DB" "SELECT d.decision || '|' || d.note FROM decisions d JOIN requests r ON r.id = d.request_id WHERE r.summary LIKE 'curl%'")
+[ "$note" = "deny|never pipe to sh" ] || fail "note not recorded: $note"
+pass "single deny with a note"
+
+# --- the Audit view reads the decisions from the DB (read-only)
+keys 3
+wait_screen '\[3 Audit\] [0-9]+ of [0-9]+'
+screen | grep -q 'deny  reviewer  curl' || fail "audit view lacks the deny"
+[ "$(screen | grep -c 'allow reviewer  git push origin feature')" = 2 ] || fail "audit view lacks the allows"
+keys /
+keys -l 'decision:deny'
+keys Enter
+wait_screen '\[3 Audit\] 1 of [0-9]+'
+screen | grep -q 'allow reviewer' && fail "the filter let an allow through"
+keys Escape
+# --- the Agents view: pending per agent and session
+keys 4
+wait_screen 'pending by session'
+screen | grep -qE 'codex +c-9' || fail "agents view lacks codex"
+screen | grep -qE 'gemini +g-5' || fail "agents view lacks gemini"
+keys 1
+wait_screen '\[1 Queue\]'
+pass "audit and agents views"
+
+# --- scope choice: needs the broker's groups and rules
+feed <<JSON
+{"agent":"claude-code","session":"s-2","kind":"exec","cwd":"$T/ws","command":"npm run test -- --grep api"}
+{"agent":"claude-code","session":"s-2","kind":"exec","cwd":"$T/ws","command":"npm run test -- --grep db"}
+JSON
+keys /
+keys -l 'npm run'
+keys Enter
+wait_screen '1 group'
+keys s
+wait_screen 'Remember which rule|suggested no rule|rules not available'
+if screen | grep -q 'Remember which rule'; then
+	check_screen scope_60x20
+	keys Enter
+	wait_screen 'For how long'
+	keys Enter
+	wait_screen 'allow'
+	keys a
+	wait_screen 'rule #[0-9]+ remembered'
+	sg pending --json | grep -q 'npm run' && fail "npm requests still pending"
+	keys u
+	wait_screen 'revoked'
+	pass "scope choice, rule created and undone"
+else
+	echo "SKIP: scope choice (the broker sends no rule suggestions for this group yet)"
+	keys Escape
+fi
+
+keys q
+wait_for 5 grep -q 'console-exit=0' "$T/console.rc"
+pass "console quit cleanly"

@@ -1,0 +1,129 @@
+/* model.h -- what the console knows: pending requests, their groups, rules
+ * and broker status, built from broker messages.  No curses, no I/O.
+ *
+ * Records (struct mreq, mgroup, mrule) are owned by the model and read-only
+ * outside model.c; a pointer stays valid until the next model_* call that
+ * changes the model. */
+#ifndef SG_MODEL_H
+#define SG_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <msgpack.h>
+
+enum risk_level { RISK_UNKNOWN, RISK_LOW, RISK_MEDIUM, RISK_HIGH, RISK_CRITICAL };
+
+struct mreason {
+	char *id, *text, *part;
+	int64_t weight;
+};
+
+struct mgroup;
+
+struct mreq {
+	int64_t id;
+	char *agent, *session, *kind, *summary, *cwd, *workspace, *req_id, *group_id;
+	int64_t created_ms, deadline_ms, pid, uid;
+	int score;                 /* broker's 0-100, -1 when it sent none */
+	enum risk_level level;     /* broker's */
+	enum risk_level shown;     /* raised to high when its text hides characters */
+	struct mreason *reasons;
+	size_t nreasons;
+	unsigned hostile;          /* TEXT_* flags found in its strings */
+	char *raw;                 /* the submitted request map, msgpack (NULL: over budget) */
+	size_t raw_len;
+	char *intent;              /* the broker's intent map, msgpack, or NULL */
+	size_t intent_len;
+	/* model bookkeeping */
+	struct mgroup *group;
+	size_t gpos, apos;
+	struct mreq *hnext;
+};
+
+struct msugg {
+	int index;
+	char *pattern, *scope;
+	int64_t covers;
+	bool covers_high;
+};
+
+struct mgroup {
+	char *id;                  /* broker's group id, or "L<n>" for a local group */
+	bool local;                /* grouped by the console: the broker sent no groups */
+	char *key;                 /* what members share (local grouping key) */
+	char *agent, *session, *kind, *pattern, *signature;
+	struct mreq **m;           /* members, unordered */
+	size_t n, cap;
+	struct mreq *rep;          /* highest risk, then oldest member */
+	enum risk_level max_level; /* over shown levels */
+	int max_score;
+	int64_t oldest_ms;
+	enum risk_level broker_level; /* the broker's max_level/max_score for the group */
+	int broker_score;
+	char *common, *varies;     /* broker's maps/arrays, msgpack, or NULL */
+	size_t common_len, varies_len;
+	struct msugg sugg[3];
+	int nsugg;
+	struct mgroup *hnext;
+};
+
+struct mrule {
+	int64_t id, expires_ms, created_ms, hits, last_hit_ms, author_uid;
+	char *effect, *pattern, *scope, *scope_value, *author_name, *note;
+	bool critical_ok, revoked;
+};
+
+typedef struct model model;
+
+model *model_new(void);
+void model_free(model *m);
+/* Forget every request and group (before a fresh list). */
+void model_clear(model *m);
+
+/* Add a request view (list result item or "request" notification).
+ * 1 added, 0 already known, -1 malformed (ignored). */
+int model_add_request(model *m, const msgpack_object *view);
+/* A "decided" notification: drop the request.  1 if it was known. */
+int model_remove_request(model *m, int64_t id);
+const struct mreq *model_find(const model *m, int64_t id);
+size_t model_pending(const model *m);
+/* Every request, unordered (i < model_pending). */
+const struct mreq *model_request_at(const model *m, size_t i);
+
+/* Install the broker's groups ({groups: [...]}); switches to broker
+ * grouping.  0, or -1 if malformed (the model keeps what it had). */
+int model_set_groups(model *m, const msgpack_object *result);
+/* The broker has no groups: group locally (agent, session, kind, head word). */
+void model_use_local_groups(model *m);
+bool model_local_groups(const model *m);
+size_t model_group_count(const model *m);
+const struct mgroup *model_group(const model *m, const char *id);
+
+/* Rules ({rules: [...]}); 0 or -1 if malformed. */
+int model_set_rules(model *m, const msgpack_object *result);
+size_t model_rule_count(const model *m);
+const struct mrule *model_rule_at(const model *m, size_t i);
+
+/* The queue as shown: groups not deferred at now_ms that match the filter,
+ * sorted by risk (highest first) then age (oldest first).  Recomputed only
+ * when something changed. */
+size_t model_queue_len(model *m, int64_t now_ms);
+const struct mgroup *model_queue_at(const model *m, size_t i);
+/* Position of group id in the queue, or -1. */
+long model_queue_find(const model *m, const char *id);
+void model_set_filter(model *m, const char *filter);
+/* Does request r of group g match the filter (true when there is none)? */
+bool model_matches(const model *m, const struct mgroup *g, const struct mreq *r);
+const char *model_filter(const model *m);
+/* Hide a group until until_ms (0: show again). */
+void model_defer(model *m, const char *group_id, int64_t until_ms);
+void model_undefer_all(model *m);
+size_t model_deferred(model *m, int64_t now_ms);
+/* Counter that changes whenever the queue's content may have changed. */
+uint64_t model_generation(const model *m);
+
+const char *risk_level_name(enum risk_level l);
+enum risk_level risk_level_parse(const char *s, size_t n);
+
+#endif

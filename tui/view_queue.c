@@ -1,0 +1,99 @@
+/* view_queue.c -- the queue: one row per group, highest risk first. */
+#include "tui/view.h"
+#include "tui/theme.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void
+view_age(char *buf, size_t cap, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, cap, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, cap, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(buf, cap, "%lldh", (long long)(s / 3600));
+	else
+		snprintf(buf, cap, "%lldd", (long long)(s / 86400 > 999 ? 999 : s / 86400));
+}
+
+int
+view_risk_role(enum risk_level l)
+{
+	switch (l) {
+	case RISK_LOW: return TR_RISK_LOW;
+	case RISK_MEDIUM: return TR_RISK_MEDIUM;
+	case RISK_HIGH: return TR_RISK_HIGH;
+	case RISK_CRITICAL: return TR_RISK_CRITICAL;
+	default: return TR_RISK_UNKNOWN;
+	}
+}
+
+const char *
+view_risk_badge(enum risk_level l)
+{
+	switch (l) {
+	case RISK_LOW: return "low ";
+	case RISK_MEDIUM: return "med ";
+	case RISK_HIGH: return "HIGH";
+	case RISK_CRITICAL: return "CRIT";
+	default: return " -- ";
+	}
+}
+
+/* One group row: marker, badge and score, count, [agent], text, age. */
+static void
+queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width, int64_t now_ms)
+{
+	const struct mreq *r = g->rep;
+	int base = sel ? TR_SELECTED : TR_NORMAL;
+	int agent_w = width >= 56 ? 12 : 0, text_end = width - 5, start;
+	char age[16], num[16];
+	const char *text;
+
+	lines_newline(out);
+	if (sel)
+		lines_fill(out, TR_SELECTED);
+	lines_put(out, base, sel && focused ? ">" : " ");
+	lines_put(out, view_risk_role(g->max_level), view_risk_badge(g->max_level));
+	snprintf(num, sizeof num, g->max_score >= 0 ? "%3d" : "   ", g->max_score);
+	lines_put(out, base, num);
+	if (g->n <= 1)
+		snprintf(num, sizeof num, "     ");
+	else if (g->n < 10000)
+		snprintf(num, sizeof num, "%4zux", g->n);
+	else
+		snprintf(num, sizeof num, "%3zukx", g->n / 1000 < 999 ? g->n / 1000 : 999);
+	lines_put(out, g->n > 1 ? TR_TITLE : base, num);
+	lines_put(out, base, " ");
+	if (agent_w > 0) {
+		start = lines_col(out);
+		if (r != NULL)
+			lines_put_clip(out, sel ? base : TR_DIM, r->agent, strlen(r->agent), agent_w - 1);
+		lines_pad_to(out, base, start + agent_w);
+	}
+	text = g->n > 1 && g->pattern != NULL ? g->pattern : r != NULL ? r->summary : "";
+	lines_put_clip(out, base, text, strlen(text), text_end - lines_col(out) - 1);
+	lines_pad_to(out, base, text_end);
+	view_age(age, sizeof age, now_ms - g->oldest_ms);
+	snprintf(num, sizeof num, "%5s", age);
+	lines_put(out, sel ? base : TR_DIM, num);
+}
+
+void
+view_queue(lines *out, model *m, size_t top, size_t rows, size_t sel, bool focused,
+    int width, int64_t now_ms)
+{
+	size_t n = model_queue_len(m, now_ms);
+
+	lines_wrap(out, 0, 0);
+	for (size_t i = top; i < n && i < top + rows; i++) {
+		queue_row(out, model_queue_at(m, i), i == sel, focused, width, now_ms);
+		lines_tag(out, (long)i);
+	}
+}

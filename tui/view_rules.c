@@ -1,0 +1,135 @@
+/* view_rules.c -- remembered decisions: effect, pattern, scope, hits, expiry. */
+#include "tui/view.h"
+#include "tui/theme.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+expiry(char *buf, size_t cap, const struct mrule *r, int64_t now_ms)
+{
+	char age[16];
+
+	if (r->revoked)
+		snprintf(buf, cap, "revoked");
+	else if (r->expires_ms <= 0)
+		snprintf(buf, cap, "never");
+	else if (r->expires_ms <= now_ms)
+		snprintf(buf, cap, "expired");
+	else {
+		view_age(age, sizeof age, r->expires_ms - now_ms);
+		snprintf(buf, cap, "in %s", age);
+	}
+}
+
+void
+view_rules(lines *out, model *m, bool available, size_t top, size_t rows, size_t sel,
+    bool focused, int width, int64_t now_ms)
+{
+	size_t n = model_rule_count(m);
+	char buf[64], exp[32];
+
+	lines_wrap(out, 0, 0);
+	if (!available) {
+		lines_newline(out);
+		lines_put(out, TR_DIM, " rules not available from this broker");
+		return;
+	}
+	if (n == 0) {
+		lines_newline(out);
+		lines_put(out, TR_DIM, " no rules yet: decide a group with s to remember it");
+		return;
+	}
+	for (size_t i = top; i < n && i < top + rows; i++) {
+		const struct mrule *r = model_rule_at(m, i);
+		bool s = i == sel;
+		int base = s ? TR_SELECTED : r->revoked ? TR_DIM : TR_NORMAL;
+		bool deny = r->effect != NULL && strcmp(r->effect, "deny") == 0;
+		int start;
+
+		lines_newline(out);
+		lines_tag(out, (long)i);
+		if (s)
+			lines_fill(out, TR_SELECTED);
+		lines_put(out, base, s && focused ? ">" : " ");
+		snprintf(buf, sizeof buf, "#%-4lld ", (long long)r->id);
+		lines_put(out, base, buf);
+		lines_put(out, deny ? TR_DENY : TR_ALLOW, deny ? "deny " : "allow");
+		lines_put(out, base, " ");
+		start = lines_col(out);
+		lines_put_clip(out, base, r->scope ? r->scope : "?", r->scope ? strlen(r->scope) : 1, 9);
+		lines_pad_to(out, base, start + 10);
+		expiry(exp, sizeof exp, r, now_ms);
+		snprintf(buf, sizeof buf, "%5lld %-8s", (long long)r->hits, exp);
+		lines_put_clip(out, base, r->pattern ? r->pattern : "", r->pattern ? strlen(r->pattern) : 0,
+		    width - lines_col(out) - 15);
+		lines_pad_to(out, base, width - 15);
+		lines_put(out, base, buf);
+	}
+}
+
+void
+view_rule_detail(lines *out, const struct mrule *r, int width, int64_t now_ms)
+{
+	char buf[160], exp[32], age[16];
+
+	lines_wrap(out, 0, 0);
+	if (r == NULL) {
+		lines_newline(out);
+		lines_put(out, TR_DIM, "no rule selected");
+		return;
+	}
+	lines_newline(out);
+	snprintf(buf, sizeof buf, "rule #%lld  ", (long long)r->id);
+	lines_put(out, TR_TITLE, buf);
+	lines_put(out, r->effect && strcmp(r->effect, "deny") == 0 ? TR_DENY : TR_ALLOW, r->effect ? r->effect : "?");
+	lines_newline(out);
+	lines_wrap(out, width, 10);
+	lines_put(out, TR_DIM, "pattern");
+	lines_pad_to(out, TR_DIM, 10);
+	lines_put_untrusted(out, TR_NORMAL, r->pattern ? r->pattern : "", r->pattern ? strlen(r->pattern) : 0);
+	lines_newline(out);
+	lines_put(out, TR_DIM, "scope");
+	lines_pad_to(out, TR_DIM, 10);
+	lines_put_untrusted(out, TR_NORMAL, r->scope ? r->scope : "?", r->scope ? strlen(r->scope) : 1);
+	if (r->scope_value != NULL) {
+		lines_put(out, TR_NORMAL, " ");
+		lines_put_untrusted(out, TR_NORMAL, r->scope_value, strlen(r->scope_value));
+	}
+	expiry(exp, sizeof exp, r, now_ms);
+	lines_newline(out);
+	lines_put(out, TR_DIM, "expires");
+	lines_pad_to(out, TR_DIM, 10);
+	lines_put(out, TR_NORMAL, exp);
+	lines_newline(out);
+	lines_put(out, TR_DIM, "hits");
+	lines_pad_to(out, TR_DIM, 10);
+	if (r->last_hit_ms > 0) {
+		view_age(age, sizeof age, now_ms - r->last_hit_ms);
+		snprintf(buf, sizeof buf, "%lld, last %s ago", (long long)r->hits, age);
+	} else {
+		snprintf(buf, sizeof buf, "%lld", (long long)r->hits);
+	}
+	lines_put(out, TR_NORMAL, buf);
+	lines_newline(out);
+	lines_put(out, TR_DIM, "author");
+	lines_pad_to(out, TR_DIM, 10);
+	if (r->author_name != NULL)
+		lines_put_untrusted(out, TR_NORMAL, r->author_name, strlen(r->author_name));
+	snprintf(buf, sizeof buf, " (uid %lld)", (long long)r->author_uid);
+	lines_put(out, TR_DIM, buf);
+	if (r->note != NULL) {
+		lines_newline(out);
+		lines_put(out, TR_DIM, "note");
+		lines_pad_to(out, TR_DIM, 10);
+		lines_put_untrusted(out, TR_NORMAL, r->note, strlen(r->note));
+	}
+	if (r->critical_ok) {
+		lines_newline(out);
+		lines_put(out, TR_RISK_CRITICAL, "may allow critical requests");
+	}
+	lines_wrap(out, width, 0);
+	lines_newline(out);
+	lines_newline(out);
+	lines_put(out, TR_DIM, r->revoked ? "revoked" : "x revokes this rule");
+}
