@@ -53,7 +53,7 @@ queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width,
 	const struct mreq *r = g->rep;
 	int base = sel ? TR_SELECTED : TR_NORMAL;
 	int agent_w = width >= 56 ? 12 : 0, text_end = width - 5, start;
-	char age[16], num[16];
+	char age[16], num[32];
 	const char *text;
 
 	lines_newline(out);
