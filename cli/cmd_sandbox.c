@@ -222,6 +222,18 @@ build(struct argv_buf *b, const char *bwrap, const struct sandbox *s, char **own
 		mask_db(b, s, owned, nowned);
 	if (s->confdir != NULL && needs_hiding(s, s->confdir))
 		push3(b, "--tmpfs", s->confdir, NULL);
+	/* the sandgate binary itself must stay runnable inside (for `sandgate
+	 * exec` and the hooks) even when it lives under a hidden /tmp or /run */
+	{
+		char *self = realpath("/proc/self/exe", NULL);
+
+		if (self != NULL && *nowned < 8) {
+			owned[(*nowned)++] = self;
+			push3(b, "--ro-bind", self, self);
+		} else {
+			free(self);
+		}
+	}
 	push3(b, "--bind", s->sock, SANDBOX_DIR "/agent.sock");
 	push(b, "--unshare-all");
 	push(b, "--die-with-parent");
@@ -300,7 +312,7 @@ run(int argc, char **argv)
 {
 	struct sandbox s = { 0 };
 	struct argv_buf b = { 0 };
-	char *bwrap = NULL, *owned[4];
+	char *bwrap = NULL, *owned[8];
 	int nowned = 0, rc;
 
 	if (parse(&s, argc, argv) < 0)
