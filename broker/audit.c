@@ -538,7 +538,7 @@ struct head {
 
 struct audit_chain {
 	sqlite3 *db;
-	sqlite3_stmt *get_req, *ins, *ins_ckpt;
+	sqlite3_stmt *ins, *ins_ckpt;
 	uint8_t sk[CKPT_SK_LEN];
 	uint8_t log_id[CKPT_LOG_ID_LEN];
 	struct head cur, pend;         /* committed, and inside the open transaction */
@@ -658,30 +658,28 @@ capped_request(audit_chain *a, const void *raw, size_t n, size_t *outn)
 	return a->sb.data;
 }
 
-/* Fill the request's fields from its row in `requests` (st positioned on it). */
+/* Fill the request's fields from the decided request r. */
 static void
-request_values(audit_chain *a, sqlite3_stmt *q, struct audit_value v[AF_COUNT], char sha_hex[65])
+request_values(audit_chain *a, const struct store_request_row *r, struct audit_value v[AF_COUNT],
+    char sha_hex[65])
 {
-	static const int map[] = { AF_REQ_ID, AF_AGENT, AF_SESSION, AF_PEER_PID, AF_PEER_UID,
-		AF_PEER_GID, AF_KIND, AF_CWD, AF_WORKSPACE, AF_SUMMARY };
-	const void *raw = sqlite3_column_blob(q, 10), *stored;
-	size_t n = (size_t)sqlite3_column_bytes(q, 10), sn;
+	const void *raw = r->request != NULL ? r->request : (const void *)"", *stored;
+	size_t n = r->request != NULL ? r->request_len : 0, sn;
 	uint8_t sha[32];
 
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-		int t = sqlite3_column_type(q, (int)i);
-
-		if (t == SQLITE_INTEGER)
-			int_value(&v[map[i]], sqlite3_column_int64(q, (int)i), true);
-		else if (t == SQLITE_NULL)
-			v[map[i]] = (struct audit_value){ .type = AV_NULL };
-		else
-			v[map[i]] = (struct audit_value){ .type = AV_TEXT, .p = sqlite3_column_text(q, (int)i),
-				.n = (size_t)sqlite3_column_bytes(q, (int)i) };
-	}
-	crypto_hash_sha256(sha, raw != NULL ? raw : (const void *)"", n);
+	text_value(&v[AF_REQ_ID], r->client_req_id);
+	text_value(&v[AF_AGENT], r->agent);
+	text_value(&v[AF_SESSION], r->session);
+	int_value(&v[AF_PEER_PID], r->pid, true);
+	int_value(&v[AF_PEER_UID], r->uid, true);
+	int_value(&v[AF_PEER_GID], r->gid, true);
+	text_value(&v[AF_KIND], r->kind);
+	text_value(&v[AF_CWD], r->cwd);
+	text_value(&v[AF_WORKSPACE], r->workspace);
+	text_value(&v[AF_SUMMARY], r->summary);
+	crypto_hash_sha256(sha, raw, n);
 	ckpt_hex(sha, sizeof sha, sha_hex);
-	stored = capped_request(a, raw != NULL ? raw : (const void *)"", n, &sn);
+	stored = capped_request(a, raw, n, &sn);
 	v[AF_REQUEST] = (struct audit_value){ .type = AV_BLOB, .p = stored, .n = sn };
 	int_value(&v[AF_REQUEST_SIZE], (int64_t)n, true);
 	text_value(&v[AF_REQUEST_SHA256], sha_hex);
@@ -697,18 +695,17 @@ append_row(audit_chain *a, const struct store_decision_row *d, bool live, int64_
 	int64_t now = now_wall_ms();
 	int rc;
 
-	sqlite3_bind_int64(a->get_req, 1, d->request_id);
-	if ((rc = sqlite3_step(a->get_req)) != SQLITE_ROW) {
-		sqlite3_reset(a->get_req);
-		return rc == SQLITE_DONE ? SQLITE_CONSTRAINT : rc;
-	}
+	if (d->request == NULL || d->request->client_req_id == NULL || d->request->agent == NULL ||
+	    d->request->session == NULL || d->request->kind == NULL || d->request->summary == NULL ||
+	    d->decision == NULL || d->decided_by == NULL)
+		return SQLITE_CONSTRAINT;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	int_value(&v[AF_SEQ], a->pend.seq + 1, true);
 	int_value(&v[AF_RECORDED_MS], now, true);
 	int_value(&v[AF_MONO_NS], (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec, live);
 	int_value(&v[AF_DECIDED_MS], d->decided_ms, true);
 	int_value(&v[AF_REQUEST_ID], d->request_id, true);
-	request_values(a, a->get_req, v, sha_hex);
+	request_values(a, d->request, v, sha_hex);
 	if (d->risk_reasons != NULL && d->risk_reasons_len > 0)
 		reasons = reasons_to_json(d->risk_reasons, d->risk_reasons_len);
 	if (d->intent != NULL && d->intent_len > 0)
@@ -738,7 +735,6 @@ append_row(audit_chain *a, const struct store_decision_row *d, bool live, int64_
 	rc = sqlite3_step(a->ins);
 	sqlite3_reset(a->ins);
 	sqlite3_clear_bindings(a->ins);
-	sqlite3_reset(a->get_req);
 	free(reasons);
 	free(approvers);
 	free(intent);
@@ -852,8 +848,6 @@ prune_step(audit_chain *a, int64_t cutoff, int64_t now)
 	if (rc != SQLITE_DONE)
 		return rc;
 	if ((rc = exec1(a->db, "UPDATE audit_prune_gate SET upto = ? WHERE id = 1", upto)) != SQLITE_OK ||
-	    (rc = exec1(a->db, "DELETE FROM decisions WHERE request_id IN"
-	        " (SELECT request_id FROM audit WHERE seq <= ?)", upto)) != SQLITE_OK ||
 	    (rc = exec1(a->db, "DELETE FROM requests WHERE id IN"
 	        " (SELECT request_id FROM audit WHERE seq <= ?)", upto)) != SQLITE_OK ||
 	    (rc = exec1(a->db, "DELETE FROM audit WHERE seq <= ?", upto)) != SQLITE_OK ||
@@ -951,7 +945,14 @@ sqlerr:
 	return -1;
 }
 
-/* Audit rows for decisions recorded before the audit table existed. */
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Audit rows for decisions recorded before the audit table existed (a log
+ * that has none yet), inside the caller's transaction. */
 static int
 backfill(audit_chain *a, char *err, size_t errlen)
 {
@@ -967,33 +968,39 @@ backfill(audit_chain *a, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (n > 0)
 		return 0;
-	if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		goto sqlerr;
 	audit_begin(a);
-	if (sqlite3_prepare_v2(a->db, "SELECT request_id, decided_ms, decision, decided_by,"
-	        " reviewer_uid, reviewer_pid, reviewer_name, note FROM decisions ORDER BY seq",
-	        -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(a->db, "SELECT d.request_id, d.decided_ms, d.decision, d.decided_by,"
+	        " d.reviewer_uid, d.reviewer_pid, d.reviewer_name, d.note, r.created_ms, r.client_req_id,"
+	        " r.agent, r.session, r.kind, r.summary, r.cwd, r.workspace, r.peer_pid, r.peer_uid,"
+	        " r.peer_gid, r.request FROM decisions d JOIN requests r ON r.id = d.request_id ORDER BY d.seq",
+	        -1, &st, NULL) != SQLITE_OK)
 		goto sqlerr;
-	}
 	while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		struct store_request_row req = {
+			.id = sqlite3_column_int64(st, 0), .created_ms = sqlite3_column_int64(st, 8),
+			.client_req_id = col_text(st, 9), .agent = col_text(st, 10), .session = col_text(st, 11),
+			.kind = col_text(st, 12), .summary = col_text(st, 13), .cwd = col_text(st, 14),
+			.workspace = col_text(st, 15), .pid = (pid_t)sqlite3_column_int64(st, 16),
+			.uid = (uid_t)sqlite3_column_int64(st, 17), .gid = (gid_t)sqlite3_column_int64(st, 18),
+			.request = sqlite3_column_blob(st, 19), .request_len = (size_t)sqlite3_column_bytes(st, 19),
+		};
 		struct store_decision_row d = {
-			.request_id = sqlite3_column_int64(st, 0),
+			.request_id = req.id,
+			.request = &req,
 			.decided_ms = sqlite3_column_int64(st, 1),
-			.decision = (const char *)sqlite3_column_text(st, 2),
-			.decided_by = (const char *)sqlite3_column_text(st, 3),
+			.decision = col_text(st, 2),
+			.decided_by = col_text(st, 3),
 			.reviewer_uid = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4),
 			.reviewer_pid = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5),
-			.reviewer_name = (const char *)sqlite3_column_text(st, 6),
-			.note = (const char *)sqlite3_column_text(st, 7),
+			.reviewer_name = col_text(st, 6),
+			.note = col_text(st, 7),
 		};
 
 		rc = append_row(a, &d, false, &seq);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_OK || sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot write audit rows for earlier decisions: %s", sqlite3_errstr(rc));
-		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 		audit_rollback(a);
 		return -1;
 	}
@@ -1004,8 +1011,31 @@ sqlerr:
 	return -1;
 }
 
-audit_chain *
-audit_open(sqlite3 *db, char *err, size_t errlen)
+/* Refuse to drop the decisions table while a decision has no audit row. */
+static int
+check_all_recorded(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT d.request_id FROM decisions d WHERE NOT EXISTS"
+	        " (SELECT 1 FROM audit a WHERE a.request_id = d.request_id) LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read the decisions: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(err, errlen, "the decision for request %lld has no audit row (run `sandgate audit "
+		    "verify`); the decisions table is kept", (long long)sqlite3_column_int64(st, 0));
+	else if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "cannot read the decisions: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The chain's state and statements for db (schema 0003 or later). */
+static audit_chain *
+chain_open(sqlite3 *db, char *err, size_t errlen)
 {
 	audit_chain *a = calloc(1, sizeof *a);
 	char *dir = paths_config_dir();
@@ -1035,20 +1065,50 @@ audit_open(sqlite3 *db, char *err, size_t errlen)
 		n += (size_t)snprintf(ins + n, sizeof ins - n, i > 0 ? ",?" : "?");
 	snprintf(ins + n, sizeof ins - n, ")");
 	if (sqlite3_prepare_v2(db, ins, -1, &a->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT client_req_id, agent, session, peer_pid, peer_uid, peer_gid,"
-	        " kind, cwd, workspace, summary, request FROM requests WHERE id = ?", -1,
-	        &a->get_req, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO audit_checkpoints (seq, hash, made_ms, public_key,"
 	        " signature) VALUES (?,?,?,?,?)", -1, &a->ins_ckpt, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot prepare the audit statements: %s", sqlite3_errmsg(db));
 		audit_close(a);
 		return NULL;
 	}
-	if (load_head(a, err, errlen) < 0 || backfill(a, err, errlen) < 0) {
+	if (load_head(a, err, errlen) < 0) {
 		audit_close(a);
 		return NULL;
 	}
-	a->prune_checked_ms = 0;
+	return a;
+}
+
+int
+audit_migrate_legacy(sqlite3 *db, char *err, size_t errlen)
+{
+	audit_chain *a;
+	sqlite3_stmt *st;
+	bool any = false;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM decisions)", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read the decisions: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (!any)
+		return 0;
+	if ((a = chain_open(db, err, errlen)) == NULL)
+		return -1;
+	rc = backfill(a, err, errlen);
+	audit_close(a);
+	return rc < 0 ? -1 : check_all_recorded(db, err, errlen);
+}
+
+audit_chain *
+audit_open(sqlite3 *db, char *err, size_t errlen)
+{
+	audit_chain *a = chain_open(db, err, errlen);
+
+	if (a != NULL)
+		a->prune_checked_ms = 0;
 	return a;
 }
 
@@ -1058,7 +1118,6 @@ audit_close(audit_chain *a)
 	if (a == NULL)
 		return;
 	sqlite3_finalize(a->ins);
-	sqlite3_finalize(a->get_req);
 	sqlite3_finalize(a->ins_ckpt);
 	msgpack_sbuffer_destroy(&a->sb);
 	sodium_memzero(a->sk, sizeof a->sk);
@@ -1221,13 +1280,53 @@ check_extra_tail(struct audit_verify_report *r, const struct ckpt *x, const uint
 		    (long long)x->seq, (long long)r->pruned_upto);
 }
 
-/* Every decision must have its audit row (a cheap count first). */
+static bool
+has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+	        -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* Every request recorded while pending and no longer open was decided, so
+ * it must have its audit row (schema 0004-fastpath: requests_open lists
+ * the undecided ones). */
+static void
+check_requests(sqlite3 *db, struct audit_verify_report *r)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM requests WHERE id NOT IN (SELECT id FROM requests_open)"
+	        " AND id NOT IN (SELECT request_id FROM audit) ORDER BY id LIMIT 1",
+	        -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		fail(r, 0, "request %lld was decided (it is no longer open) but has no audit row: audit rows "
+		    "were removed", (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Every decision must have its audit row (a cheap count first).  Only a log
+ * not yet migrated to 0004-fastpath has a decisions table of its own; since
+ * then `decisions` is a view of `audit`, and check_requests does this. */
 static void
 check_decisions(sqlite3 *db, struct audit_verify_report *r)
 {
 	sqlite3_stmt *st;
 	int64_t nd = -1, na = -1;
 
+	if (!has_table(db, "decisions")) {
+		if (has_table(db, "requests_open"))
+			check_requests(db, r);
+		return;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM decisions), (SELECT count(*) FROM audit)",
 	        -1, &st, NULL) != SQLITE_OK)
 		return;

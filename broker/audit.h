@@ -1,9 +1,9 @@
 /* audit.h -- the tamper-evident audit log (docs/AUDIT.md).
  *
  * One row per decision in the append-only `audit` table, written by the
- * store's worker thread in the same transaction as the decision row, so an
- * answer is never sent without its audit row.  Each row's hash covers a
- * canonical encoding of the row and the previous row's hash (BLAKE2b-256);
+ * store's worker thread before the answer is sent; the row is the record of
+ * the decision and of the request it decided (`decisions` is a view of
+ * it).  Each row's hash covers a canonical encoding of the row and the previous row's hash (BLAKE2b-256);
  * every N rows or T minutes a checkpoint (seq, hash) is signed with Ed25519.
  * Retention deletes rows only up to a checkpoint, through a gate the
  * table's triggers check, so what remains still verifies.
@@ -28,7 +28,8 @@ struct msgpack_object;
 
 #define AUDIT_HASH_LEN 32
 /* A string or binary value in a request larger than this is stored in the
- * audit row as its SHA-256 and size (the requests table keeps it whole). */
+ * audit row as its SHA-256 and size (the requests table keeps it whole:
+ * store.c writes a requests row for every such request). */
 #define AUDIT_VALUE_CAP (64 * 1024)
 /* The msgpack ext type that stands for an elided value: 8-byte big-endian
  * size followed by the 32-byte SHA-256 of the value's bytes. */
@@ -63,6 +64,11 @@ struct audit_value {
 
 /* The schema migration (store.c applies it as "0003-audit"). */
 extern const char audit_schema_sql[];
+/* Migration "0004-fastpath", before the decisions table goes: write audit
+ * rows for decisions recorded before the audit table existed, then check
+ * that every decision has one.  Inside the caller's transaction; 0, or -1
+ * with a one-line reason in err. */
+int audit_migrate_legacy(struct sqlite3 *db, char *err, size_t errlen);
 /* "SELECT <every field>, prev_hash, hash FROM audit" for readers. */
 extern const char audit_select_sql[];
 
@@ -78,9 +84,8 @@ void audit_values_from_stmt(struct sqlite3_stmt *st, struct audit_value v[AF_COU
 typedef struct audit_chain audit_chain;
 
 /* Load the chain head, last checkpoint and signing key (generated in the
- * config dir on first use) for db, whose schema is migrated.  Writes audit
- * rows for decisions that have none (a log migrated from before the audit
- * table).  NULL with a one-line reason in err. */
+ * config dir on first use) for db, whose schema is migrated.  NULL with a
+ * one-line reason in err. */
 audit_chain *audit_open(struct sqlite3 *db, char *err, size_t errlen);
 void audit_close(audit_chain *a);
 
@@ -96,8 +101,8 @@ void audit_begin(audit_chain *a);
 void audit_commit(audit_chain *a);
 void audit_rollback(audit_chain *a);
 
-/* Append the audit row for decision d (whose decision row was just
- * inserted) inside the open transaction; *seq gets the row's sequence
+/* Append the audit row for decision d and its request (d->request) inside
+ * the open transaction; *seq gets the row's sequence
  * number.  Signs a checkpoint when N rows have passed.  Returns an SQLite
  * result code (SQLITE_OK on success). */
 int audit_append(audit_chain *a, const struct store_decision_row *d, int64_t *seq);

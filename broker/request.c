@@ -322,6 +322,19 @@ reply_decision(struct broker *b, struct peer *p, uint32_t msgid, const struct re
 
 static void finish_decision(void *arg, int status, int64_t seq);
 
+/* The store's view of r (pointing into r). */
+static struct store_request_row
+request_row(const struct request *r)
+{
+	return (struct store_request_row){
+		.id = r->id, .created_ms = r->created_ms, .client_req_id = r->req_id,
+		.agent = r->agent, .session = r->session, .kind = r->kind,
+		.summary = r->summary, .cwd = r->cwd, .workspace = r->workspace,
+		.pid = r->pid, .uid = r->uid, .gid = r->gid,
+		.request = r->raw, .request_len = r->raw_len,
+	};
+}
+
 /* Record a decision for a pending request; replies go out once its row is
  * committed.  by must be a static string. */
 static void
@@ -329,6 +342,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
     struct peer *decider, uint32_t msgid, const char *reviewer_name)
 {
 	struct reqstate *rs = b->reqs;
+	struct store_request_row req = request_row(r);
 	struct store_decision_row row;
 
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
@@ -353,6 +367,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	r->decider_msgid = msgid;
 	row = (struct store_decision_row){
 		.request_id = r->id,
+		.request = &req,
 		.decided_ms = broker_wall_ms(),
 		.decision = allow ? "allow" : "deny",
 		.decided_by = by,
@@ -1019,26 +1034,19 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	}
 	list_push(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending++;
-	row = (struct store_request_row){
-		.id = r->id, .created_ms = r->created_ms, .client_req_id = r->req_id,
-		.agent = r->agent, .session = r->session, .kind = r->kind,
-		.summary = r->summary, .cwd = r->cwd, .workspace = r->workspace,
-		.pid = r->pid, .uid = r->uid, .gid = r->gid,
-		.request = r->raw, .request_len = r->raw_len,
-	};
 	judge(b, r, &verdict);
-	/* The row is queued ahead of any decision for it; a failure shows up as
-	 * the decision failing (foreign key), which denies with store-error.  A
-	 * rule's decision is queued right behind it, so that both usually go in
-	 * one transaction. */
-	store_put_request(b->store, &row, NULL, NULL);
 	if (verdict.v != VERDICT_NONE) {
-		/* a remembered decision: recorded, then answered, never queued */
+		/* a remembered decision: recorded (one audit row, which carries the
+		 * request), then answered, never queued */
 		decide_by_rule(b, r, &verdict);
 		if (!f.wait)
 			reply_state(b, p, msgid, r);
 		goto out;
 	}
+	/* The request waits: its row goes first (the FIFO keeps any decision
+	 * behind it), so that a broker killed meanwhile records it at restart. */
+	row = request_row(r);
+	store_put_request(b->store, &row, NULL, NULL);
 	join_group(b, r, verdict.first_uncovered < r->subj->nparts ? verdict.first_uncovered : 0);
 	uv_timer_start(&r->timer, on_deadline, (uint64_t)(r->deadline_ms - r->created_ms), 0);
 	if (!f.wait)

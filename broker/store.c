@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 static const struct migration {
 	const char *name;
 	const char *sql;
+	/* C step run before sql in the same transaction, or NULL */
+	int (*fn)(sqlite3 *db, char *err, size_t errlen);
 } migrations[] = {
 	{ "0001-requests-decisions",
 	"CREATE TABLE requests ("
@@ -41,7 +44,7 @@ static const struct migration {
 	"  reviewer_uid INTEGER, reviewer_pid INTEGER, reviewer_name TEXT,"
 	"  note TEXT);"
 	"CREATE UNIQUE INDEX decisions_request ON decisions(request_id);"
-	"CREATE INDEX requests_agent ON requests(agent, id);" },
+	"CREATE INDEX requests_agent ON requests(agent, id);", NULL },
 	{ "0002-rules",
 	/* remembered decisions (broker/rule.h); decisions made by one name it */
 	"CREATE TABLE rules ("
@@ -61,9 +64,32 @@ static const struct migration {
 	"  last_hit_ms INTEGER,"
 	"  revoked_ms INTEGER,"
 	"  revoked_by_uid INTEGER);"
-	"ALTER TABLE decisions ADD COLUMN rule_id INTEGER REFERENCES rules(id);" },
+	"ALTER TABLE decisions ADD COLUMN rule_id INTEGER REFERENCES rules(id);", NULL },
 	/* the tamper-evident audit log; the SQL lives with its code (audit.c) */
-	{ "0003-audit", audit_schema_sql },
+	{ "0003-audit", audit_schema_sql, NULL },
+	/* The fast path (issue #4): the audit row is the decision record.  Its
+	 * C step first gives every old decision its audit row (a log from before
+	 * 0003) and checks that each has one; then `decisions` becomes a view
+	 * of `audit`, `requests` keeps only what recovery and whole request
+	 * values need (requests_open lists those still undecided), and the
+	 * indexes no hot-path query uses go.  Request ids are reserved in
+	 * blocks in store_meta, since most requests no longer have a row. */
+	{ "0004-fastpath",
+	"CREATE TABLE requests_open (id INTEGER PRIMARY KEY);"
+	"INSERT INTO requests_open SELECT id FROM requests r"
+	"  WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id);"
+	"CREATE TABLE store_meta ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  request_id_upto INTEGER NOT NULL);"
+	"INSERT INTO store_meta VALUES (1, max(coalesce((SELECT max(id) FROM requests), 0),"
+	"  coalesce((SELECT max(request_id) FROM audit), 0)));"
+	"DROP INDEX requests_agent;"
+	"DROP TABLE decisions;"
+	"CREATE VIEW decisions AS SELECT seq, request_id, decided_ms, decision, decided_by,"
+	"  reviewer_uid, reviewer_pid, reviewer_name, note, rule_id FROM audit;"
+	"DROP INDEX audit_agent;"
+	"DROP INDEX audit_request;"
+	"DROP INDEX audit_decided;", audit_migrate_legacy },
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -78,11 +104,10 @@ struct job {
 	int err;           /* SQLite result code of the failure */
 	bool deferred;     /* a record kept for a retry after a store failure */
 	int64_t seq;
-	union {
-		struct store_request_row req;
-		struct store_decision_row dec;
-	} u;
-	char *strings[10]; /* copies owned by the job */
+	int64_t since_seq; /* request rows: the audit head when first tried */
+	struct store_request_row req; /* a request's row, or a decision's request */
+	struct store_decision_row dec;
+	char *strings[16]; /* copies owned by the job: 0-6 the request's, 7-15 the decision's */
 	void *blob;
 	int (*fn)(sqlite3 *db, void *arg);
 	void *fn_arg;
@@ -90,7 +115,15 @@ struct job {
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *ins_req, *ins_dec;
+	sqlite3_stmt *ins_req, *ins_open, *ins_open_late, *del_open, *keep_req, *reserve;
+	int64_t id_upto, id_upto_pend;  /* worker only: request ids reserved in store_meta */
+	uint64_t wal_frames_total;      /* guarded by mu */
+	uint64_t wal_checkpoints;       /* guarded by mu */
+	int64_t wal_frames_pub;         /* guarded by mu: wal_frames for other threads */
+	int64_t wal_frames;             /* worker only (wal hook): frames in the WAL now */
+	int64_t wal_frames_seen;        /* worker only: wal_frames at the previous commit */
+	int64_t last_work_ms;           /* worker only: when the last batch ran */
+	int64_t wal_next_ckpt;          /* worker only: WAL frames that call for a checkpoint */
 	struct store_opts opts;
 	uv_async_t async;
 	pthread_t thread;
@@ -222,7 +255,8 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 			sqlite3_free(sql);
 			return -1;
 		}
-		if (exec_sql(db, migrations[i].sql, err, errlen) < 0 || exec_sql(db, sql, err, errlen) < 0) {
+		if ((migrations[i].fn != NULL && migrations[i].fn(db, err, errlen) < 0) ||
+		    exec_sql(db, migrations[i].sql, err, errlen) < 0 || exec_sql(db, sql, err, errlen) < 0) {
 			char why[256];
 
 			snprintf(why, sizeof why, "%s", err);
@@ -249,8 +283,7 @@ undecided_ids(store *s, size_t *n)
 	size_t cap = 0;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT id FROM requests r WHERE NOT EXISTS"
-	        " (SELECT 1 FROM decisions d WHERE d.request_id = r.id) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM requests_open ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -266,13 +299,51 @@ undecided_ids(store *s, size_t *n)
 	return v;
 }
 
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Deny one undecided request (its row in `requests`) as broker-restart.
+ * SQLITE_DONE when the request has no row. */
+static int
+recover_one(store *s, sqlite3_stmt *get, int64_t id, int64_t now)
+{
+	struct job j = { .kind = JOB_DECISION };
+	int rc;
+
+	sqlite3_bind_int64(get, 1, id);
+	if ((rc = sqlite3_step(get)) != SQLITE_ROW) {
+		sqlite3_reset(get);
+		return rc;
+	}
+	j.req = (struct store_request_row){
+		.id = id, .created_ms = sqlite3_column_int64(get, 0), .client_req_id = col_text(get, 1),
+		.agent = col_text(get, 2), .session = col_text(get, 3), .kind = col_text(get, 4),
+		.summary = col_text(get, 5), .cwd = col_text(get, 6), .workspace = col_text(get, 7),
+		.pid = (pid_t)sqlite3_column_int64(get, 8), .uid = (uid_t)sqlite3_column_int64(get, 9),
+		.gid = (gid_t)sqlite3_column_int64(get, 10), .request = sqlite3_column_blob(get, 11),
+		.request_len = (size_t)sqlite3_column_bytes(get, 11),
+	};
+	j.dec = (struct store_decision_row){
+		.request_id = id, .request = &j.req, .decided_ms = now, .decision = "deny",
+		.decided_by = "broker-restart", .reviewer_uid = -1, .reviewer_pid = -1,
+		.note = "the broker stopped before a decision",
+	};
+	rc = run_job(s, &j);
+	sqlite3_reset(get);
+	return rc;
+}
+
 /* Close requests a dead broker left undecided: each is denied
  * "broker-restart" with its audit row, all in one transaction. */
 static int
 recover(store *s, char *err, size_t errlen)
 {
-	size_t n;
+	size_t n, lost = 0;
 	int64_t *ids = undecided_ids(s, &n), now = wall_ms();
+	sqlite3_stmt *get = NULL;
 	int rc;
 
 	if (n == 0) {
@@ -284,18 +355,20 @@ recover(store *s, char *err, size_t errlen)
 		return -1;
 	}
 	audit_begin(s->audit);
-	rc = SQLITE_OK;
+	s->id_upto_pend = s->id_upto;
+	rc = sqlite3_prepare_v2(s->db, "SELECT created_ms, client_req_id, agent, session, kind, summary,"
+	    " cwd, workspace, peer_pid, peer_uid, peer_gid, request FROM requests WHERE id = ?", -1, &get, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-		struct job j = { .kind = JOB_DECISION };
-
-		j.u.dec = (struct store_decision_row){
-			.request_id = ids[i], .decided_ms = now, .decision = "deny",
-			.decided_by = "broker-restart", .reviewer_uid = -1, .reviewer_pid = -1,
-			.note = "the broker stopped before a decision",
-		};
-		rc = run_job(s, &j);
+		rc = recover_one(s, get, ids[i], now);
+		if (rc == SQLITE_DONE) { /* no request row to record: cannot be, but do not loop on it */
+			lost++;
+			rc = SQLITE_OK;
+		}
 	}
+	sqlite3_finalize(get);
 	free(ids);
+	if (rc == SQLITE_OK && lost > 0)
+		rc = sqlite3_exec(s->db, "DELETE FROM requests_open", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
@@ -306,8 +379,11 @@ recover(store *s, char *err, size_t errlen)
 		audit_rollback(s->audit);
 		return -1;
 	}
+	if (lost > 0)
+		log_msg("store: %zu undecided requests had no request row and were dropped", lost);
 	audit_commit(s->audit);
-	s->recovered = (int64_t)n;
+	s->id_upto = s->id_upto_pend;
+	s->recovered = (int64_t)(n - lost);
 	return 0;
 }
 
@@ -320,67 +396,129 @@ bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-static void
-bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v < 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
-}
 
-/* Run one job's INSERT (a decision's with its audit row) inside the current
- * transaction; returns an SQLite result code. */
+/* WAL checkpoints (checkpoint_wal): pages of 4 KiB. */
+#define WAL_CHECKPOINT_FRAMES 1024     /* about 4 MiB: checkpoint when nothing is queued */
+#define WAL_FORCE_FRAMES 8192          /* about 32 MiB: checkpoint even under load */
+#define WAL_IDLE_MS 1000               /* truncate the WAL after a second without work */
+#define WAL_SIZE_LIMIT_SQL "16777216"  /* journal_size_limit: a reset WAL file shrinks to this */
+
+/* Request ids are reserved in blocks of this many (store_meta), in the
+ * transaction of the first row that uses one. */
+#define ID_BLOCK 4096
+
+/* Make sure request id is below the reserved mark (inside the open
+ * transaction), so that a restarted broker never hands it out again. */
 static int
-run_job(store *s, struct job *j)
+reserve_id(store *s, int64_t id)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	if (j->kind == JOB_FN) {
-		j->seq = 0;
-		return j->fn(s->db, j->fn_arg) == 0 ? SQLITE_OK : SQLITE_ERROR;
-	}
-	if (j->kind == JOB_REQUEST) {
-		const struct store_request_row *r = &j->u.req;
+	if (id <= s->id_upto_pend)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s->reserve, 1, id + ID_BLOCK);
+	rc = sqlite3_step(s->reserve);
+	sqlite3_reset(s->reserve);
+	if (rc != SQLITE_DONE)
+		return rc;
+	s->id_upto_pend = id + ID_BLOCK;
+	return SQLITE_OK;
+}
 
-		st = s->ins_req;
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_int64(st, 2, r->created_ms);
-		bind_text(st, 3, r->client_req_id);
-		bind_text(st, 4, r->agent);
-		bind_text(st, 5, r->session);
-		bind_text(st, 6, r->kind);
-		bind_text(st, 7, r->summary);
-		bind_text(st, 8, r->cwd);
-		bind_text(st, 9, r->workspace);
-		sqlite3_bind_int64(st, 10, r->pid);
-		sqlite3_bind_int64(st, 11, r->uid);
-		sqlite3_bind_int64(st, 12, r->gid);
-		sqlite3_bind_blob(st, 13, r->request, (int)r->request_len, SQLITE_STATIC);
-	} else {
-		const struct store_decision_row *d = &j->u.dec;
+/* Insert a request's row (the request as submitted, whole). */
+static int
+insert_request(store *s, sqlite3_stmt *st, const struct store_request_row *r)
+{
+	int rc;
 
-		st = s->ins_dec;
-		sqlite3_bind_int64(st, 1, d->request_id);
-		sqlite3_bind_int64(st, 2, d->decided_ms);
-		bind_text(st, 3, d->decision);
-		bind_text(st, 4, d->decided_by);
-		bind_opt_int(st, 5, d->reviewer_uid);
-		bind_opt_int(st, 6, d->reviewer_pid);
-		bind_text(st, 7, d->reviewer_name);
-		bind_text(st, 8, d->note);
-		bind_opt_int(st, 9, d->rule_id > 0 ? d->rule_id : -1);
-	}
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 2, r->created_ms);
+	bind_text(st, 3, r->client_req_id);
+	bind_text(st, 4, r->agent);
+	bind_text(st, 5, r->session);
+	bind_text(st, 6, r->kind);
+	bind_text(st, 7, r->summary);
+	bind_text(st, 8, r->cwd);
+	bind_text(st, 9, r->workspace);
+	sqlite3_bind_int64(st, 10, r->pid);
+	sqlite3_bind_int64(st, 11, r->uid);
+	sqlite3_bind_int64(st, 12, r->gid);
+	sqlite3_bind_blob(st, 13, r->request != NULL ? r->request : (const void *)"",
+	    (int)r->request_len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE)
+	(void)s;
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int
+step_id(sqlite3_stmt *st, int64_t id, int64_t x)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if (x >= 0)
+		sqlite3_bind_int64(st, 2, x);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A pending request: its row and its entry in requests_open.  A row kept
+ * for a retry after a store failure is opened only if its decision has
+ * not been written meanwhile (an audit row after since_seq). */
+static int
+run_request(store *s, struct job *j)
+{
+	int rc;
+
+	if ((rc = reserve_id(s, j->req.id)) != SQLITE_OK ||
+	    (rc = insert_request(s, s->ins_req, &j->req)) != SQLITE_OK)
 		return rc;
-	if (j->kind == JOB_DECISION)
-		return audit_append(s->audit, &j->u.dec, &j->seq);
-	j->seq = sqlite3_last_insert_rowid(s->db);
-	return SQLITE_OK;
+	if (j->deferred)
+		return step_id(s->ins_open_late, j->req.id, j->since_seq);
+	return step_id(s->ins_open, j->req.id, -1);
+}
+
+/* A decision: its audit row (which carries the request), the request's
+ * row when a value had to be elided from the audit row, and the request
+ * closed in requests_open (a no-op for one that never went pending). */
+static int
+run_decision(store *s, struct job *j)
+{
+	const struct store_decision_row *d = &j->dec;
+	int rc;
+
+	if (d->request == NULL || d->request->id != d->request_id)
+		return SQLITE_MISUSE;
+	if ((rc = reserve_id(s, d->request_id)) != SQLITE_OK)
+		return rc;
+	if (d->request->request_len > AUDIT_VALUE_CAP &&
+	    (rc = insert_request(s, s->keep_req, d->request)) != SQLITE_OK)
+		return rc;
+	if ((rc = step_id(s->del_open, d->request_id, -1)) != SQLITE_OK)
+		return rc;
+	return audit_append(s->audit, d, &j->seq);
+}
+
+/* Run one job inside the current transaction; returns an SQLite result code. */
+static int
+run_job(store *s, struct job *j)
+{
+	switch (j->kind) {
+	case JOB_FN:
+		j->seq = 0;
+		return j->fn(s->db, j->fn_arg) == 0 ? SQLITE_OK : SQLITE_ERROR;
+	case JOB_REQUEST:
+		if (j->since_seq < 0)
+			j->since_seq = audit_head_seq(s->audit);
+		j->seq = 0;
+		return run_request(s, j);
+	case JOB_DECISION:
+		return run_decision(s, j);
+	}
+	return SQLITE_MISUSE;
 }
 
 static void job_free(struct job *j);
@@ -418,12 +556,14 @@ run_txn(store *s, struct job *batch)
 	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
 	audit_begin(s->audit);
+	s->id_upto_pend = s->id_upto;
 	for (struct job *j = batch; rc == SQLITE_OK && j != NULL; j = j->next)
 		rc = run_job(s, j);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
 		audit_commit(s->audit);
+		s->id_upto = s->id_upto_pend;
 	} else {
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -465,19 +605,17 @@ defer(store *s, const struct job *j, struct job **tail)
 	struct job *c = NULL;
 	char note[600];
 
-	if (s->ndeferred >= DEFERRED_MAX ||
-	    (j->kind == JOB_REQUEST && s->deferred_bytes + j->u.req.request_len > DEFERRED_MAX_BYTES)) {
+	if (s->ndeferred >= DEFERRED_MAX || s->deferred_bytes + j->req.request_len > DEFERRED_MAX_BYTES) {
 		log_msg("store: cannot keep more unwritten rows; the %s row of request %lld is lost",
-		    j->kind == JOB_REQUEST ? "request" : "decision",
-		    (long long)(j->kind == JOB_REQUEST ? j->u.req.id : j->u.dec.request_id));
+		    j->kind == JOB_REQUEST ? "request" : "decision", (long long)j->req.id);
 		return;
 	}
 	if (j->kind == JOB_REQUEST) {
-		c = request_job(&j->u.req);
+		c = request_job(&j->req);
 		if (c != NULL)
-			s->deferred_bytes += j->u.req.request_len;
+			c->since_seq = j->since_seq;
 	} else if (j->kind == JOB_DECISION) {
-		struct store_decision_row d = j->u.dec;
+		struct store_decision_row d = j->dec;
 
 		if (strcmp(d.decided_by, "store-error") != 0) {
 			snprintf(note, sizeof note, "could not be recorded when decided (%s by %s%s%.400s); "
@@ -491,6 +629,7 @@ defer(store *s, const struct job *j, struct job **tail)
 	}
 	if (c == NULL)
 		return;
+	s->deferred_bytes += j->req.request_len;
 	c->deferred = true;
 	if (*tail != NULL)
 		(*tail)->next = c;
@@ -504,8 +643,7 @@ static void
 drop_deferred(store *s, struct job *j)
 {
 	s->ndeferred--;
-	if (j->kind == JOB_REQUEST)
-		s->deferred_bytes -= j->u.req.request_len;
+	s->deferred_bytes -= j->req.request_len;
 	job_free(j);
 }
 
@@ -542,8 +680,7 @@ retry_deferred(store *s, int *bad)
 			}
 			if (!transient(rc)) {
 				log_msg("store: dropping an unwritten %s row of request %lld: %s",
-				    j->kind == JOB_REQUEST ? "request" : "decision",
-				    (long long)(j->kind == JOB_REQUEST ? j->u.req.id : j->u.dec.request_id),
+				    j->kind == JOB_REQUEST ? "request" : "decision", (long long)j->req.id,
 				    sqlite3_errstr(rc));
 				drop_deferred(s, j);
 				continue;
@@ -655,6 +792,43 @@ apply_tuning(store *s, const struct store_tuning *t)
 	    .retention_ms = t->retention_ms });
 }
 
+/* Copy the WAL back into the database between batches, never inside a
+ * request's transaction: PASSIVE once the WAL holds WAL_CHECKPOINT_FRAMES
+ * and nothing is queued (or WAL_FORCE_FRAMES whatever is queued, so that
+ * sustained load cannot grow it without bound), TRUNCATE once the broker
+ * has been idle for WAL_IDLE_MS.  A checkpoint a reader kept from
+ * finishing is retried after as many frames again (or idle time). */
+static void
+checkpoint_wal(store *s, bool queued, int64_t now)
+{
+	int mode, rc, log = 0, done = 0;
+
+	if (s->wal_frames <= 0)
+		return;
+	if (now - s->last_work_ms >= WAL_IDLE_MS && !queued)
+		mode = SQLITE_CHECKPOINT_TRUNCATE;
+	else if (s->wal_frames >= s->wal_next_ckpt && (!queued || s->wal_frames >= WAL_FORCE_FRAMES))
+		mode = SQLITE_CHECKPOINT_PASSIVE;
+	else
+		return;
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, mode, &log, &done);
+	pthread_mutex_lock(&s->mu);
+	s->wal_checkpoints++;
+	if (rc == SQLITE_OK && done >= log)
+		s->wal_frames_pub = 0;
+	pthread_mutex_unlock(&s->mu);
+	if (rc == SQLITE_OK && done >= log) {
+		/* the next commit starts the WAL over (TRUNCATE: it is empty now) */
+		s->wal_frames = s->wal_frames_seen = 0;
+		s->wal_next_ckpt = WAL_CHECKPOINT_FRAMES;
+		return;
+	}
+	/* a reader holds old frames: try again later, not after every batch */
+	s->wal_next_ckpt = s->wal_frames + WAL_CHECKPOINT_FRAMES;
+	if (mode == SQLITE_CHECKPOINT_TRUNCATE)
+		s->last_work_ms = now;
+}
+
 /* Sleep until there is work, a timed task is due, or we must stop.
  * Called and returns with mu held. */
 static void
@@ -666,6 +840,8 @@ wait_for_work(store *s)
 
 		if (s->deferred != NULL && s->retry_ms < due)
 			due = s->retry_ms;
+		if (s->wal_frames > 0 && s->last_work_ms + WAL_IDLE_MS < due)
+			due = s->last_work_ms + WAL_IDLE_MS;
 		if (due == INT64_MAX) {
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
@@ -688,7 +864,7 @@ worker(void *arg)
 	for (;;) {
 		struct job *batch, *last;
 		struct store_tuning t;
-		bool tune;
+		bool tune, queued;
 		size_t n = 0;
 		int commits;
 
@@ -713,6 +889,8 @@ worker(void *arg)
 			apply_tuning(s, &t);
 		commits = process(s, batch);
 		maintain(s, false);
+		if (batch != NULL)
+			s->last_work_ms = wall_ms();
 
 		pthread_mutex_lock(&s->mu);
 		s->commits += (uint64_t)commits;
@@ -726,8 +904,11 @@ worker(void *arg)
 				s->done = batch;
 			s->done_tail = last;
 		}
+		queued = s->todo != NULL;
 		pthread_mutex_unlock(&s->mu);
 		uv_async_send(&s->async);
+		/* the replies are on their way: now the WAL may be copied back */
+		checkpoint_wal(s, queued, wall_ms());
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -828,55 +1009,73 @@ keep_bytes(struct job *j, int slot, const void *p, size_t n)
 	return j->strings[slot];
 }
 
+/* Copy a request row into j (slots 0-6 and the blob). */
+static int
+copy_request(struct job *j, const struct store_request_row *row)
+{
+	j->req = *row;
+	if ((j->blob = malloc(row->request_len ? row->request_len : 1)) == NULL)
+		return -1;
+	j->req.client_req_id = keep(j, 0, row->client_req_id);
+	j->req.agent = keep(j, 1, row->agent);
+	j->req.session = keep(j, 2, row->session);
+	j->req.kind = keep(j, 3, row->kind);
+	j->req.summary = keep(j, 4, row->summary);
+	j->req.cwd = keep(j, 5, row->cwd);
+	j->req.workspace = keep(j, 6, row->workspace);
+	if (row->request_len > 0)
+		memcpy(j->blob, row->request, row->request_len);
+	j->req.request = j->blob;
+	return 0;
+}
+
 /* A job holding its own copy of a request row; NULL on out of memory. */
 static struct job *
 request_job(const struct store_request_row *row)
 {
 	struct job *j = calloc(1, sizeof *j);
 
-	if (j == NULL || (j->blob = malloc(row->request_len ? row->request_len : 1)) == NULL) {
+	if (j == NULL || copy_request(j, row) < 0) {
 		free(j);
 		return NULL;
 	}
 	j->kind = JOB_REQUEST;
-	j->u.req = *row;
-	j->u.req.client_req_id = keep(j, 0, row->client_req_id);
-	j->u.req.agent = keep(j, 1, row->agent);
-	j->u.req.session = keep(j, 2, row->session);
-	j->u.req.kind = keep(j, 3, row->kind);
-	j->u.req.summary = keep(j, 4, row->summary);
-	j->u.req.cwd = keep(j, 5, row->cwd);
-	j->u.req.workspace = keep(j, 6, row->workspace);
-	memcpy(j->blob, row->request, row->request_len);
-	j->u.req.request = j->blob;
+	j->since_seq = -1;
 	return j;
 }
 
-/* A job holding its own copy of a decision row; NULL on out of memory. */
+/* A job holding its own copy of a decision row and its request; NULL on
+ * out of memory or without a request. */
 static struct job *
 decision_job(const struct store_decision_row *row)
 {
-	struct job *j = calloc(1, sizeof *j);
+	struct job *j;
 
-	if (j == NULL)
+	if (row->request == NULL || (j = calloc(1, sizeof *j)) == NULL)
 		return NULL;
+	if (copy_request(j, row->request) < 0) {
+		job_free(j);
+		return NULL;
+	}
 	j->kind = JOB_DECISION;
-	j->u.dec = *row;
-	j->u.dec.decision = keep(j, 0, row->decision);
-	j->u.dec.decided_by = keep(j, 1, row->decided_by);
-	j->u.dec.reviewer_name = keep(j, 2, row->reviewer_name);
-	j->u.dec.note = keep(j, 3, row->note);
-	j->u.dec.intent = keep_bytes(j, 4, row->intent, row->intent_len);
-	if (j->u.dec.intent == NULL)
-		j->u.dec.intent_len = 0;
-	j->u.dec.risk_level = keep(j, 5, row->risk_level);
-	j->u.dec.shown_sha256 = keep(j, 6, row->shown_sha256);
-	j->u.dec.risk_reasons = keep_bytes(j, 7, row->risk_reasons, row->risk_reasons_len);
-	if (j->u.dec.risk_reasons == NULL)
-		j->u.dec.risk_reasons_len = 0;
-	j->u.dec.approvers = keep_bytes(j, 8, row->approvers, row->approvers_len);
-	if (j->u.dec.approvers == NULL)
-		j->u.dec.approvers_len = 0;
+	j->since_seq = -1;
+	j->dec = *row;
+	j->dec.request = &j->req;
+	j->dec.decision = keep(j, 7, row->decision);
+	j->dec.decided_by = keep(j, 8, row->decided_by);
+	j->dec.reviewer_name = keep(j, 9, row->reviewer_name);
+	j->dec.note = keep(j, 10, row->note);
+	j->dec.intent = keep_bytes(j, 11, row->intent, row->intent_len);
+	if (j->dec.intent == NULL)
+		j->dec.intent_len = 0;
+	j->dec.risk_level = keep(j, 12, row->risk_level);
+	j->dec.shown_sha256 = keep(j, 13, row->shown_sha256);
+	j->dec.risk_reasons = keep_bytes(j, 14, row->risk_reasons, row->risk_reasons_len);
+	if (j->dec.risk_reasons == NULL)
+		j->dec.risk_reasons_len = 0;
+	j->dec.approvers = keep_bytes(j, 15, row->approvers, row->approvers_len);
+	if (j->dec.approvers == NULL)
+		j->dec.approvers_len = 0;
 	return j;
 }
 
@@ -964,6 +1163,16 @@ store_commits(store *s)
 	return n;
 }
 
+void
+store_wal_stats(store *s, struct store_wal_stats *out)
+{
+	pthread_mutex_lock(&s->mu);
+	out->frames = s->wal_frames_total;
+	out->checkpoints = s->wal_checkpoints;
+	out->wal_frames = s->wal_frames_pub;
+	pthread_mutex_unlock(&s->mu);
+}
+
 int64_t
 store_last_request_id(const store *s)
 {
@@ -974,6 +1183,69 @@ int64_t
 store_recovered(const store *s)
 {
 	return s->recovered;
+}
+
+/* SQLite calls this on the writing thread after each commit with the
+ * number of frames now in the WAL.  Installing it turns SQLite's own
+ * auto-checkpoint off: the worker checkpoints between batches instead
+ * (checkpoint_wal), so no request's commit pays for one. */
+static int
+on_wal_commit(void *arg, sqlite3 *db, const char *name, int nframes)
+{
+	store *s = arg;
+	int64_t n = nframes;
+	uint64_t added = (uint64_t)(n >= s->wal_frames_seen ? n - s->wal_frames_seen : n);
+
+	(void)db, (void)name;
+	s->wal_frames_seen = n;
+	s->wal_frames = n;
+	pthread_mutex_lock(&s->mu);
+	s->wal_frames_total += added;
+	s->wal_frames_pub = n;
+	pthread_mutex_unlock(&s->mu);
+	return SQLITE_OK;
+}
+
+static const char sql_ins_req[] =
+	"INSERT INTO requests (id, created_ms, client_req_id, agent, session, kind, summary,"
+	" cwd, workspace, peer_pid, peer_uid, peer_gid, request) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static int
+prepare_all(store *s)
+{
+	static const struct {
+		size_t off;
+		const char *sql;
+	} stmts[] = {
+		{ offsetof(store, ins_req), sql_ins_req },
+		/* a pending request whose decision commits with it already has its row */
+		{ offsetof(store, keep_req), "INSERT OR IGNORE INTO requests (id, created_ms, client_req_id,"
+		    " agent, session, kind, summary, cwd, workspace, peer_pid, peer_uid, peer_gid, request)"
+		    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+		{ offsetof(store, ins_open), "INSERT INTO requests_open (id) VALUES (?)" },
+		{ offsetof(store, ins_open_late), "INSERT INTO requests_open (id) SELECT ?1 WHERE NOT EXISTS"
+		    " (SELECT 1 FROM audit WHERE seq > ?2 AND request_id = ?1)" },
+		{ offsetof(store, del_open), "DELETE FROM requests_open WHERE id = ?" },
+		{ offsetof(store, reserve), "UPDATE store_meta SET request_id_upto = ? WHERE id = 1" },
+	};
+
+	for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+		if (sqlite3_prepare_v2(s->db, stmts[i].sql, -1,
+		        (sqlite3_stmt **)((char *)s + stmts[i].off), NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+static void
+finalize_all(store *s)
+{
+	sqlite3_finalize(s->ins_req);
+	sqlite3_finalize(s->keep_req);
+	sqlite3_finalize(s->ins_open);
+	sqlite3_finalize(s->ins_open_late);
+	sqlite3_finalize(s->del_open);
+	sqlite3_finalize(s->reserve);
+	s->ins_req = s->keep_req = s->ins_open = s->ins_open_late = s->del_open = s->reserve = NULL;
 }
 
 static int
@@ -993,19 +1265,18 @@ open_db(store *s, const char *path, char *err, size_t errlen)
 	if (exec_sql(s->db, "PRAGMA journal_mode=WAL", err, errlen) < 0 ||
 	    exec_sql(s->db, s->opts.fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
 	        err, errlen) < 0 ||
-	    exec_sql(s->db, "PRAGMA foreign_keys=ON", err, errlen) < 0)
+	    exec_sql(s->db, "PRAGMA foreign_keys=ON", err, errlen) < 0 ||
+	    exec_sql(s->db, "PRAGMA journal_size_limit=" WAL_SIZE_LIMIT_SQL, err, errlen) < 0)
 		return -1;
+	sqlite3_wal_hook(s->db, on_wal_commit, s);
 	if (migrate(s->db, err, errlen) < 0 || (s->audit = audit_open(s->db, err, errlen)) == NULL)
 		return -1;
-	s->last_id = query_int(s->db, "SELECT max(id) FROM requests", 0);
-	if (sqlite3_prepare_v2(s->db,
-	        "INSERT INTO requests (id, created_ms, client_req_id, agent, session, kind, summary,"
-	        " cwd, workspace, peer_pid, peer_uid, peer_gid, request)"
-	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->ins_req, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-	        "INSERT INTO decisions (request_id, decided_ms, decision, decided_by,"
-	        " reviewer_uid, reviewer_pid, reviewer_name, note, rule_id) VALUES (?,?,?,?,?,?,?,?,?)",
-	        -1, &s->ins_dec, NULL) != SQLITE_OK) {
+	s->last_id = s->id_upto = query_int(s->db, "SELECT request_id_upto FROM store_meta WHERE id = 1", -1);
+	if (s->last_id < 0) {
+		snprintf(err, errlen, "the database has no store_meta row");
+		return -1;
+	}
+	if (prepare_all(s) < 0) {
 		snprintf(err, errlen, "cannot prepare statements: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -1030,10 +1301,12 @@ store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
 	}
 	if (opts != NULL)
 		s->opts = *opts;
-	if (open_db(s, path, err, errlen) < 0)
-		goto fail;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	if (open_db(s, path, err, errlen) < 0)
+		goto fail;
+	s->last_work_ms = wall_ms();
+	s->wal_next_ckpt = WAL_CHECKPOINT_FRAMES;
 	if (uv_async_init(loop, &s->async, on_async) != 0) {
 		snprintf(err, errlen, "cannot create the store's wake-up handle");
 		goto fail;
@@ -1041,8 +1314,7 @@ store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
 	s->async.data = s;
 	if (pthread_create(&s->thread, NULL, worker, s) != 0) {
 		snprintf(err, errlen, "cannot start the store thread");
-		sqlite3_finalize(s->ins_req);
-		sqlite3_finalize(s->ins_dec);
+		finalize_all(s);
 		audit_close(s->audit);
 		sqlite3_close(s->db);
 		uv_close((uv_handle_t *)&s->async, on_async_closed);
@@ -1050,10 +1322,11 @@ store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
 	}
 	return s;
 fail:
-	sqlite3_finalize(s->ins_req);
-	sqlite3_finalize(s->ins_dec);
+	finalize_all(s);
 	audit_close(s->audit);
 	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	free(s);
 	return NULL;
 }
@@ -1070,8 +1343,7 @@ store_close(store *s)
 	pthread_join(s->thread, NULL);
 	s->health_cb = NULL; /* the consoles are gone by now */
 	deliver(s);
-	sqlite3_finalize(s->ins_req);
-	sqlite3_finalize(s->ins_dec);
+	finalize_all(s);
 	audit_close(s->audit);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->mu);

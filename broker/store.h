@@ -1,9 +1,15 @@
-/* store.h -- the SQLite store: requests and decisions, written by one worker
- * thread with group commit so a slow disk never stalls the event loop.
+/* store.h -- the SQLite store: pending requests and decisions (audit rows),
+ * written by one worker thread with group commit so a slow disk never stalls
+ * the event loop.
  *
  * Every store_put_* copies its row, queues it and returns at once; the done
  * callback runs later on the loop thread, after the row's transaction has
- * committed (status 0) or failed (status -1). */
+ * committed (status 0) or failed (status -1).
+ *
+ * A decision carries its whole request: its audit row is the record of
+ * both.  Only a request that goes pending is written on its own
+ * (store_put_request), so that a broker killed before the decision can
+ * record it as broker-restart at the next start. */
 #ifndef SG_STORE_H
 #define SG_STORE_H
 
@@ -33,6 +39,10 @@ struct store_request_row {
 
 struct store_decision_row {
 	int64_t request_id;
+	/* The request decided (its id is request_id); required.  Its audit row
+	 * copies these fields; a request with a value larger than
+	 * AUDIT_VALUE_CAP also gets a `requests` row keeping it whole. */
+	const struct store_request_row *request;
 	int64_t decided_ms;
 	const char *decision; /* "allow" or "deny" */
 	const char *decided_by; /* reviewer, timeout, withdrawn, broker-shutdown, ... */
@@ -75,7 +85,20 @@ size_t store_backlog(store *s);
 /* Transactions committed so far (for status and benchmarks). */
 uint64_t store_commits(store *s);
 
+/* Write-ahead log counters (for status and benchmarks). */
+struct store_wal_stats {
+	uint64_t frames;      /* WAL frames (pages) written by commits so far */
+	uint64_t checkpoints; /* checkpoints run by the worker so far */
+	int64_t wal_frames;   /* frames in the WAL after the last commit */
+};
+void store_wal_stats(store *s, struct store_wal_stats *out);
+
+/* A request that goes pending: its row, so that a crash before its decision
+ * is recorded as broker-restart at the next start.  Queue it before the
+ * request's decision (the FIFO keeps that order in the DB). */
 int store_put_request(store *s, const struct store_request_row *row, store_done_cb cb, void *arg);
+/* A decision with its request (row->request), written as one audit row;
+ * the pending request's row, if any, is closed in the same transaction. */
 int store_put_decision(store *s, const struct store_decision_row *row, store_done_cb cb, void *arg);
 
 /* Run fn(db, arg) on the worker thread inside the next group-commit

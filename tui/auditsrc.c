@@ -52,23 +52,6 @@ auditsrc_free(struct audit_rows *a)
 
 /* Does table requests have a column named col? */
 static bool
-has_column(sqlite3 *db, const char *col)
-{
-	sqlite3_stmt *st;
-	bool found = false;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA table_info(requests)", -1, &st, NULL) != SQLITE_OK)
-		return false;
-	while (!found && sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(st, 1);
-
-		found = name != NULL && strcmp((const char *)name, col) == 0;
-	}
-	sqlite3_finalize(st);
-	return found;
-}
-
-static bool
 matches(const struct audit_row *r, const char *filter)
 {
 	struct filter_field f[8];
@@ -93,8 +76,6 @@ auditsrc_read(const char *path, const char *filter, size_t limit, struct audit_r
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	char sql[640];
-	const char *risk_col = NULL;
 	size_t scanned = 0, cap = 0;
 	int rc;
 
@@ -107,16 +88,12 @@ auditsrc_read(const char *path, const char *filter, size_t limit, struct audit_r
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 200);
-	if (has_column(db, "risk_level"))
-		risk_col = "r.risk_level";
-	else if (has_column(db, "risk"))
-		risk_col = "r.risk";
-	snprintf(sql, sizeof sql,
-	    "SELECT d.seq, d.request_id, d.decided_ms, d.decision, d.decided_by, d.reviewer_uid,"
-	    " d.reviewer_name, d.note, r.created_ms, r.agent, r.session, r.kind, r.summary, %s"
-	    " FROM decisions d JOIN requests r ON r.id = d.request_id ORDER BY d.seq DESC",
-	    risk_col != NULL ? risk_col : "NULL");
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+	/* the audit row is the decision and its request (docs/AUDIT.md); a
+	 * request's creation time is not kept there, its decision time is */
+	if (sqlite3_prepare_v2(db,
+	        "SELECT seq, request_id, decided_ms, decision, decided_by, reviewer_uid,"
+	        " reviewer_name, note, decided_ms, agent, session, kind, summary, risk_level"
+	        " FROM audit ORDER BY seq DESC", -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot read the audit DB %s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return -1;
@@ -158,7 +135,9 @@ auditsrc_read(const char *path, const char *filter, size_t limit, struct audit_r
 		out->v[out->n++] = r;
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM decisions", -1, &st, NULL) == SQLITE_OK &&
+	/* seq has no gaps (retention cuts only the front): no full count needed */
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM audit", -1, &st,
+	        NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		out->total = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

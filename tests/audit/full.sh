@@ -48,7 +48,7 @@ run_full() {
 }
 
 # 1. db_max_pages; retention frees the space
-cat >"$XDG_CONFIG_HOME/sandgate/config" <<'EOF'
+cat >>"$XDG_CONFIG_HOME/sandgate/config" <<'EOF'
 db_max_pages = 260
 audit_checkpoint_rows = 4
 audit_checkpoint_interval = 1s
@@ -63,7 +63,7 @@ stop_broker
 mkdir -p "$mnt"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=3m sandgate-test "$mnt" 2>/dev/null; then
 	export SANDGATE_DB="$mnt/sandgate.db" SANDGATE_DIR="$T/run-tmpfs"
-	: >"$XDG_CONFIG_HOME/sandgate/config"
+	printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
 	start_broker
 	avail=$(df --output=avail -k "$mnt" | tail -1)
 	dd if=/dev/zero of="$mnt/ballast" bs=1k count=$((avail - 700)) status=none 2>/dev/null || true

@@ -19,7 +19,7 @@ out=$(sg rules add allow exec npm run test '*')
 out=$(sg ask --json -- npm run test --ci) || fail "npm run test --ci was not allowed"
 [ "$(json_field "$out" by)" = rule ] || fail "not decided by a rule: $out"
 [ "$(json_field "$out" rule_id)" = 1 ] || fail "no rule_id: $out"
-row=$(sqlite3 "$SANDGATE_DB" "SELECT decided_by, rule_id, decision FROM decisions ORDER BY seq DESC LIMIT 1")
+row=$(sqlite3 "$SANDGATE_DB" "SELECT decided_by, rule_id, decision FROM audit ORDER BY seq DESC LIMIT 1")
 [ "$row" = "rule|1|allow" ] || fail "decision row: $row"
 pass "a rule allows at once; decision recorded with decided_by=rule and rule_id"
 

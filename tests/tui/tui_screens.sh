@@ -88,7 +88,7 @@ keys A
 wait_screen 'allowed [0-9]+ of [0-9]+|decided [0-9]+'
 keys Escape
 wait_for 10 not_pending feature/
-rows=$(sqlite3 "$SANDGATE_DB" "SELECT r.summary || '|' || d.decision || '|' || d.decided_by || '|' || d.reviewer_name FROM decisions d JOIN requests r ON r.id = d.request_id ORDER BY d.seq")
+rows=$(sqlite3 "$SANDGATE_DB" "SELECT summary || '|' || decision || '|' || decided_by || '|' || reviewer_name FROM audit ORDER BY seq")
 for b in x y; do
 	echo "$rows" | grep -q "^git push origin feature/$b|allow|reviewer|tester$" || fail "feature/$b not recorded: $rows"
 done
@@ -106,7 +106,7 @@ keys d
 wait_screen 'denied'
 keys Escape
 wait_for 10 not_pending curl
-note=$(sqlite3 "$SANDGATE_DB" "SELECT d.decision || '|' || d.note FROM decisions d JOIN requests r ON r.id = d.request_id WHERE r.summary LIKE 'curl%'")
+note=$(sqlite3 "$SANDGATE_DB" "SELECT decision || '|' || note FROM audit WHERE summary LIKE 'curl%'")
 [ "$note" = "deny|never pipe to sh" ] || fail "note not recorded: $note"
 pass "single deny with a note"
 
