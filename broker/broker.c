@@ -214,6 +214,9 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 		return -1;
 	if (opts->timeout_s > 0)
 		b->cfg.timeout_s = opts->timeout_s;
+	if (opts->preset != NULL)
+		snprintf(b->cfg.preset, sizeof b->cfg.preset, "%s",
+		    strcmp(opts->preset, "none") == 0 ? "" : opts->preset);
 	b->dir = paths_runtime_dir();
 	b->db_path = paths_db();
 	if (b->dir == NULL || b->db_path == NULL ||

@@ -20,6 +20,7 @@ struct policy;
 struct broker_opts {
 	bool foreground;
 	int timeout_s;     /* >0 overrides the config's default request timeout */
+	const char *preset;/* non-NULL overrides the config's preset ("none": no preset) */
 	int ready_fd;      /* write "ok\n" or an error line here once listening (-1: none) */
 };
 

@@ -1,5 +1,6 @@
 /* config.c -- "key = value" settings with strict validation. */
 #include "broker/config.h"
+#include "broker/preset.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ config_defaults(struct config *c)
 	c->audit_checkpoint_ms = 10 * 60 * 1000;
 	c->audit_retention_ms = 0;
 	c->db_max_pages = 0;
+	snprintf(c->preset, sizeof c->preset, "routine");
 }
 
 static int
@@ -133,6 +135,19 @@ set_db_max_pages(struct config *c, const char *v)
 	return 0;
 }
 
+static int
+set_preset(struct config *c, const char *v)
+{
+	if (strcmp(v, "none") == 0) {
+		c->preset[0] = '\0';
+		return 0;
+	}
+	if (preset_find(v) == NULL || strlen(v) >= sizeof c->preset)
+		return -1;
+	snprintf(c->preset, sizeof c->preset, "%s", v);
+	return 0;
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
@@ -150,6 +165,7 @@ static const struct config_key {
 	  .set = set_audit_retention },
 	{ .name = "db_max_pages", .expect = "0 (no limit) or a page count, 64 to 4294967294",
 	  .set = set_db_max_pages },
+	{ .name = "preset", .expect = "routine or none", .set = set_preset },
 };
 
 static char *

@@ -17,6 +17,7 @@ struct config {
 	int64_t audit_checkpoint_ms;   /* audit_checkpoint_interval: ... or this often */
 	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
 	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
+	char preset[16];               /* preset: rules installed once per DB ("" = none) */
 };
 
 void config_defaults(struct config *c);

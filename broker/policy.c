@@ -5,6 +5,7 @@
 #include "broker/intent/assess.h"
 #include "broker/log.h"
 #include "broker/peer.h"
+#include "broker/preset.h"
 #include "broker/request.h"
 #include "broker/rulestore.h"
 #include "proto/paths.h"
@@ -23,6 +24,7 @@
 #define TTL_MAX_S (10LL * 365 * 86400)
 #define NOTE_MAX 4096
 #define NAME_MAX_LEN 128
+#define PRESET_MAX 32
 
 /* A console call waiting for the store (rule_add, rule_rm, group decide). */
 struct op {
@@ -126,6 +128,65 @@ on_hits_timer(uv_timer_t *t)
 
 /* ---- start and stop ---- */
 
+static struct op *op_new(struct broker *b, struct peer *p, uint32_t msgid, int kind);
+static void on_rule_added(void *arg, int status, int64_t seq);
+
+/* Install the configured preset once per database: not if any rule (even a
+ * revoked one) came from it before, so `rules rm` of a preset rule sticks.
+ * Each rule becomes active when its row commits, like a console's rule_add. */
+static int
+seed_preset(struct broker *b)
+{
+	struct policy *pol = P(b);
+	const struct preset *ps = b->cfg.preset[0] != '\0' ? preset_find(b->cfg.preset) : NULL;
+	char origin[48], err[256];
+	int64_t now = broker_wall_ms();
+	rule *made[PRESET_MAX];
+
+	if (ps == NULL)
+		return 0;
+	snprintf(origin, sizeof origin, "preset %s", ps->name);
+	for (const rule *r = ruleset_first(pol->rules); r != NULL; r = rule_next(r))
+		if (rule_origin(r) != NULL && strcmp(rule_origin(r), origin) == 0)
+			return 0;
+	if (ps->nrules > PRESET_MAX)
+		return -1;
+	for (size_t i = 0; i < ps->nrules; i++) {
+		const struct preset_rule *pr = &ps->rules[i];
+		int level = rule_level_parse(pr->max_level);
+		struct rule_spec spec = {
+			.id = ruleset_next_id(pol->rules) + (int64_t)i,
+			.effect = strcmp(pr->effect, "deny") == 0 ? RULE_DENY : RULE_ALLOW,
+			.pattern = pr->pattern, .scope = SCOPE_GLOBAL, .author_uid = (int64_t)geteuid(),
+			.author_name = "sandgate", .note = pr->note, .origin = origin, .created_ms = now,
+			.max_level = level < 0 ? RL_LOW : (enum rule_level)level,
+		};
+
+		if ((made[i] = rule_new(&spec, err, sizeof err)) == NULL) {
+			log_msg("rules: preset %s: %s: %s", ps->name, pr->pattern, err);
+			while (i-- > 0)
+				rule_free(made[i]);
+			return -1;
+		}
+	}
+	/* all built: now they cannot fail half way */
+	for (size_t i = 0; i < ps->nrules; i++) {
+		struct op *o = op_new(b, NULL, 0, OP_ADD);
+
+		ruleset_reserve_id(pol->rules, rule_id(made[i]));
+		if (o == NULL) {
+			rule_free(made[i]);
+			continue;
+		}
+		o->pending = made[i];
+		if (rulestore_insert(b->store, made[i], on_rule_added, o) < 0)
+			on_rule_added(o, -1, 0);
+	}
+	log_msg("rules: installed the %s preset (%zu rules; setting preset = none skips it)", ps->name,
+	    ps->nrules);
+	return 0;
+}
+
 int
 policy_init(struct broker *b, char *err, size_t errlen)
 {
@@ -162,6 +223,11 @@ policy_init(struct broker *b, char *err, size_t errlen)
 	}
 	if (ruleset_count(pol->rules) > 0)
 		log_msg("rules: loaded %zu rules (%zu skipped)", ruleset_count(pol->rules), skipped);
+	if (seed_preset(b) < 0) {
+		snprintf(err, errlen, "cannot install the %s preset", b->cfg.preset);
+		policy_free(b);
+		return -1;
+	}
 	pol->last_sweep = broker_wall_ms();
 	ruleset_sweep(pol->rules, pol->last_sweep);
 	uv_timer_init(b->loop, &pol->hits_timer);

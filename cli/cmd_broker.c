@@ -1,9 +1,11 @@
 /* cmd_broker.c -- `sandgate broker`: run the daemon. */
 #include "cli/cli.h"
 #include "broker/broker.h"
+#include "broker/preset.h"
 
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 run(int argc, char **argv)
@@ -11,13 +13,14 @@ run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "preset", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct broker_opts bo = { .ready_fd = -1 };
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ft:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ft:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			bo.foreground = true;
@@ -33,6 +36,13 @@ run(int argc, char **argv)
 			bo.timeout_s = (int)v;
 			break;
 		}
+		case 'p':
+			if (strcmp(optarg, "none") != 0 && preset_find(optarg) == NULL) {
+				cli_err("broker", "--preset must be none or one of: %s", preset_names());
+				return EXIT_USAGE;
+			}
+			bo.preset = optarg;
+			break;
 		default:
 			cli_help(&cmd_broker, stderr);
 			return EXIT_USAGE;
@@ -47,11 +57,13 @@ run(int argc, char **argv)
 
 const struct cli_cmd cmd_broker = {
 	.name = "broker",
-	.args = "[--foreground] [--timeout SEC]",
+	.args = "[--foreground] [--timeout SEC] [--preset NAME|none]",
 	.summary = "run the broker daemon (detaches unless --foreground)",
 	.help =
 	    "  -f, --foreground   stay attached and log to stderr\n"
 	    "  -t, --timeout SEC  default deadline of a request (config key `timeout`)\n"
+	    "  -p, --preset NAME  rules installed once per database, or none (config key\n"
+	    "                     `preset`, default routine: allow what the scorer rates low)\n"
 	    "\n"
 	    "The broker listens on agent.sock and console.sock in the runtime dir\n"
 	    "($SANDGATE_DIR, else $XDG_RUNTIME_DIR/sandgate, else /tmp/sandgate-$UID) and\n"

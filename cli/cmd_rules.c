@@ -2,6 +2,7 @@
  * decisions from the command line. */
 #include "cli/cli.h"
 #include "cli/rules_import.h"
+#include "broker/preset.h"
 #include "tui/text.h"
 
 #include <errno.h>
@@ -533,23 +534,6 @@ read_file(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-/* Rule sets sandgate ships, in its own export format.  "routine" answers
- * what the scorer rates low in the places agents normally work, so people
- * are asked about what is new or risky only (docs/RULES.md). */
-static const struct {
-	const char *name, *text;
-} presets[] = {
-	{ "routine",
-	  "{\"effect\":\"allow\",\"pattern\":\"exec *\",\"max_level\":\"low\","
-	  "\"note\":\"preset routine: commands the scorer rates low\"}\n"
-	  "{\"effect\":\"allow\",\"pattern\":\"read /**\",\"max_level\":\"low\","
-	  "\"note\":\"preset routine: reads the scorer rates low\"}\n"
-	  "{\"effect\":\"allow\",\"pattern\":\"write ./**\",\"max_level\":\"low\","
-	  "\"note\":\"preset routine: workspace writes and edits the scorer rates low\"}\n"
-	  "{\"effect\":\"allow\",\"pattern\":\"write /tmp/**\",\"max_level\":\"low\","
-	  "\"note\":\"preset routine: /tmp writes the scorer rates low\"}\n" },
-};
-
 struct import_opts {
 	const char *fmt, *scope, *scope_value, *max_level;
 	bool dry;
@@ -613,6 +597,38 @@ import_text(struct import_opts *o, const char *name, const char *path, const cha
 	return rc;
 }
 
+/* Add the rules of a preset sandgate ships (broker/preset.h); origin
+ * "preset NAME" marks them as installed, so the broker's once-per-database
+ * install (the `preset` setting) does not add them again. */
+static int
+import_preset(struct import_opts *o, const struct preset *ps)
+{
+	char origin[48];
+	int rc = EXIT_OK;
+
+	snprintf(origin, sizeof origin, "preset %s", ps->name);
+	for (size_t k = 0; k < ps->nrules && rc == EXIT_OK; k++) {
+		const struct preset_rule *pr = &ps->rules[k];
+		struct add_args a = {
+			.effect = pr->effect, .pattern = (char *)pr->pattern, .note = pr->note,
+			.scope = o->scope != NULL ? o->scope : "global", .scope_value = o->scope_value,
+			.max_level = o->max_level != NULL ? o->max_level : pr->max_level, .origin = origin,
+		};
+		struct client_msg m;
+
+		if (o->dry) {
+			printf("would add: %s %s (%s)\n", pr->effect, pr->pattern, a.scope);
+			continue;
+		}
+		if ((rc = cli_call("rules import", o->c, "rule_add", pack_add, &a, 30000, &m)) == EXIT_OK) {
+			printf("added: %s %s (%s)\n", pr->effect, pr->pattern, a.scope);
+			client_msg_free(&m);
+			o->added++;
+		}
+	}
+	return rc;
+}
+
 static int
 rules_import(int argc, char **argv)
 {
@@ -624,6 +640,7 @@ rules_import(int argc, char **argv)
 	};
 	struct import_opts o = { .fmt = "auto" };
 	const char *preset = NULL;
+	const struct preset *ps = NULL;
 	int ch, rc = EXIT_OK;
 
 	optind = 1;
@@ -646,27 +663,14 @@ rules_import(int argc, char **argv)
 		cli_err("rules import", "expected one or more files (- for stdin) or --preset NAME");
 		return EXIT_USAGE;
 	}
-	if (preset != NULL) {
-		size_t k;
-
-		for (k = 0; k < sizeof presets / sizeof presets[0]; k++)
-			if (strcmp(presets[k].name, preset) == 0)
-				break;
-		if (k == sizeof presets / sizeof presets[0]) {
-			cli_err("rules import", "no preset '%s' (presets: routine)", preset);
-			return EXIT_USAGE;
-		}
-		preset = presets[k].text;
+	if (preset != NULL && (ps = preset_find(preset)) == NULL) {
+		cli_err("rules import", "no preset '%s' (presets: %s)", preset, preset_names());
+		return EXIT_USAGE;
 	}
 	if (!o.dry && (o.c = cli_connect("rules import", ROLE_CONSOLE, 5000)) == NULL)
 		return EXIT_UNREACHABLE;
-	if (preset != NULL) {
-		const char *fmt = o.fmt;
-
-		o.fmt = "sandgate";
-		rc = import_text(&o, "preset", NULL, preset, strlen(preset));
-		o.fmt = fmt;
-	}
+	if (ps != NULL)
+		rc = import_preset(&o, ps);
 	for (int i = optind; i < argc && rc != EXIT_UNREACHABLE; i++) {
 		char err[512];
 		size_t len;

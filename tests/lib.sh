@@ -10,6 +10,10 @@ export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_DATA_HOME="$T/d
 export XDG_CACHE_HOME="$T/cache" XDG_RUNTIME_DIR="$T/xdgrun" HOME="$T/home"
 unset SANDGATE_SESSION SANDGATE_AGENT SANDGATE_REVIEWER TMUX || true
 mkdir -p "$HOME" "$XDG_CONFIG_HOME/sandgate"
+# Tests start from an empty rule set: the shipped `routine` preset (installed
+# by default) would answer their low-risk requests.  Tests of the preset, and
+# tests that write their own config, say so themselves (append to this file).
+printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
 
 sg() { "$SANDGATE" "$@"; }
 
@@ -57,8 +61,16 @@ stop_broker() {
 # pending_count: number of pending requests (via the real CLI).
 pending_count() { sg pending --json | grep -o '"deadline_ms":' | wc -l; }
 
+# at_exit CMD...: run CMD (e.g. kill a helper process) when the test ends,
+# before the broker stops.  Use it instead of a trap of your own: a trap
+# that re-raises the status under `set -e` would skip this clean-up.
+_sg_at_exit=
+at_exit() { _sg_at_exit="$_sg_at_exit $*;"; }
+
 _sg_cleanup() {
 	local rc=$?
+	set +e
+	eval "$_sg_at_exit"
 	stop_broker >/dev/null 2>&1 || true
 	# a sanitizer report from the detached broker fails the test
 	if [ -f "$SANDGATE_DIR/broker.log" ] &&

@@ -9,7 +9,8 @@
  * without a rule (high allowed, critical denied).  Prints human decisions
  * per 100 tool calls next to per-command prompting (one prompt per
  * non-read-only tool call), and how many high or critical requests were
- * allowed without a person (must be 0: the exit status says so).
+ * allowed without a person (must be 0: the exit status says so; with
+ * SG_FATIGUE_MAX=N it also fails above N decisions per 100 tool calls).
  *
  * Usage: fatigue TRACES.jsonl   (with SANDGATE_DIR pointing at the broker) */
 #include "broker/intent/assess.h"
@@ -443,5 +444,13 @@ main(int argc, char **argv)
 	}
 	free(sess);
 	assess_tables_free(tables);
-	return t.high_auto_allowed == 0 ? 0 : 1;
+	if (t.high_auto_allowed != 0)
+		return 1;
+	/* SG_FATIGUE_MAX: the target for the default settings */
+	if (getenv("SG_FATIGUE_MAX") != NULL &&
+	    100.0 * (double)t.decisions / (double)t.calls > atof(getenv("SG_FATIGUE_MAX"))) {
+		printf("  FAIL: more than %s human decisions per 100 tool calls\n", getenv("SG_FATIGUE_MAX"));
+		return 1;
+	}
+	return 0;
 }

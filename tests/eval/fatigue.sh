@@ -3,8 +3,8 @@
 # session by session through the real broker with a scripted reviewer and
 # print human decisions per 100 tool calls against per-command prompting,
 # and the count of high/critical requests allowed without a person (must be
-# 0).  Two runs: remembered decisions and groups alone, then with the
-# shipped `routine` preset (`sandgate rules import --preset routine`).
+# 0).  Two runs: default settings (the broker installs the `routine`
+# preset), then `preset = none` (remembered decisions and groups alone).
 # Skips (exit 77) when ../shared is absent, as in a fresh checkout.
 source "$SG_SRC/tests/lib.sh"
 
@@ -15,13 +15,15 @@ if [ ! -r "$traces" ]; then
 fi
 : "${SG_FATIGUE:?set SG_FATIGUE to the fatigue binary}"
 
-echo "== run 1: no rules at start (session rules from the reviewer only)"
+echo "== run 1: default settings (the broker installs the routine preset: what the scorer rates low)"
+rm -f "$XDG_CONFIG_HOME/sandgate/config"
 start_broker
-"$SG_FATIGUE" "$traces"
+SG_FATIGUE_MAX=5 "$SG_FATIGUE" "$traces"
 stop_broker
 rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
 
-echo "== run 2: with the routine preset (low-risk commands, reads, workspace and /tmp writes)"
+echo "== run 2: preset = none (remembered decisions and groups alone; session rules from the reviewer only)"
+printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
-sg rules import --preset routine >/dev/null
 "$SG_FATIGUE" "$traces"
+stop_broker

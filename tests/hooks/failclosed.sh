@@ -194,7 +194,7 @@ pass "deadline with stdin held open (exit 2) and with a frozen broker (exit 0): 
 
 # ---- the broker refuses the request ----
 stop_broker
-printf 'max_pending = 1\n' >"$XDG_CONFIG_HOME/sandgate/config"
+printf 'preset = none\nmax_pending = 1\n' >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 payload claude-code PreToolUse
 cp "$T/p.json" "$T/first.json"
@@ -206,7 +206,7 @@ expect_deny codex PermissionRequest 0 "too many pending"
 sg decide "$(sg pending --json | "$Q" get - 0.id)" deny >/dev/null
 wait
 stop_broker
-rm -f "$XDG_CONFIG_HOME/sandgate/config"
+printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
 pass "broker refusing (too many pending): deny"
 
 # ---- huge and hostile tool input: cut to fit, never dropped ----

@@ -150,9 +150,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		sleep 0.2
 		rm -rf "$U"
 	}
-	trap 'rc=$?; user_cleanup; (exit $rc); _sg_cleanup' EXIT
+	at_exit user_cleanup
 	as_user mkdir -p "$U/ws"
-	as_user "$SANDGATE" broker || fail "broker as an ordinary user did not start"
+	as_user "$SANDGATE" broker --preset none || fail "broker as an ordinary user did not start"
 	(set +e; cd "$U/ws" && as_user "$SANDGATE" sandbox --workspace "$U/ws" -- "$SANDGATE" exec -- sh -c 'id -u >by-user.txt'
 	    echo $? >"$T/rc") &
 	wait_for 10 '[ "$(as_user "$SANDGATE" pending --json | "$Q" len - .)" = 1 ]'

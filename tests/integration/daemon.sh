@@ -41,10 +41,10 @@ stop_broker
 pass "runtime dir kept at 0700"
 
 # a bad config file stops the broker from starting, with the line named
-printf 'timeout = soon\n' >"$XDG_CONFIG_HOME/sandgate/config"
+printf 'preset = none\ntimeout = soon\n' >"$XDG_CONFIG_HOME/sandgate/config"
 expect_rc 3 sg broker 2>"$T/err"
-grep -q "config: line 1: timeout must be" "$T/err" || fail "config error: $(cat "$T/err")"
-printf 'timeout = 1\n' >"$XDG_CONFIG_HOME/sandgate/config"
+grep -q "config: line 2: timeout must be" "$T/err" || fail "config error: $(cat "$T/err")"
+printf 'preset = none\ntimeout = 1\n' >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 expect_rc 1 sg ask -- true 2>/dev/null
 pass "config timeout applies; bad config refused"
