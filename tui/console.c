@@ -2,6 +2,7 @@
  * one frame out per iteration.  Key handlers return what to do; only the
  * frame code draws. */
 #include "tui/console.h"
+#include "tui/alert.h"
 #include "tui/auditsrc.h"
 #include "tui/draw.h"
 #include "tui/keys.h"
@@ -20,6 +21,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,7 @@ struct pending_decision {
 	int64_t ttl_s;          /* 0: no expiry */
 	size_t count;
 	bool local;             /* local group: decide members one by one */
+	char shown[65];         /* SHA-256 of the detail on screen when decided, or "" */
 };
 
 static const struct {
@@ -136,6 +139,9 @@ struct console {
 	bool agents_valid;
 	bool quit;
 	long iterations;
+	/* the broker's alerts (alert.h), drawn above the status line */
+	struct alerts alerts;
+	struct rect alert_rect;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -267,6 +273,7 @@ on_connected(console *c)
 	c->conn_err[0] = '\0';
 	c->sync_passes = 0;
 	model_clear(c->m);
+	memset(&c->alerts, 0, sizeof c->alerts); /* a new broker: its own store */
 	simple_call(c, "subscribe", CALL_SUBSCRIBE);
 	send_list(c, 0);
 	simple_call(c, "groups", CALL_GROUPS);
@@ -549,6 +556,10 @@ on_message(console *c, const struct client_msg *m, int64_t now)
 			schedule(&c->groups_due_ms, now);
 	} else if (method_is(m, "rules")) {
 		schedule(&c->rules_due_ms, now);
+	} else if (method_is(m, "alert") && p != NULL) {
+		alerts_on_alert(&c->alerts, p, now);
+	} else if (method_is(m, "circumvention") && p != NULL) {
+		alerts_on_circumvention(&c->alerts, p, now);
 	}
 }
 
@@ -860,23 +871,47 @@ detail_refresh(console *c, int width, int64_t now)
 
 /* ---- actions ---- */
 
+/* The SHA-256 (hex) of the detail document as drawn (lines_text: trailing
+ * spaces and empty lines dropped, lines joined with \n) into out; false
+ * when the detail is not on screen for group g (and request id, if not 0). */
+static bool
+shown_sha256(console *c, const struct mgroup *g, int64_t id, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	size_t n;
+	char *t;
+
+	out[0] = '\0';
+	if (c->offline || c->view != V_QUEUE || c->modal == M_HELP || c->lay.mode == LAYOUT_TOO_SMALL ||
+	    (c->lay.mode == LAYOUT_NARROW && !c->detail_focus) || g == NULL || c->dk_group != g ||
+	    (id != 0 && c->dk_rid != id) || c->dk_view != V_QUEUE || lines_count(c->detail_lines) == 0)
+		return false;
+	if ((t = lines_text(c->detail_lines, &n)) == NULL)
+		return false;
+	crypto_hash_sha256(h, (const unsigned char *)t, n);
+	sodium_bin2hex(out, 65, h, sizeof h);
+	free(t);
+	return true;
+}
+
 static void
-send_decide_one(console *c, int64_t id, bool allow, bool batch)
+send_decide_one(console *c, int64_t id, bool allow, const char *shown)
 {
 	msgpack_packer *pk = call_begin(c, "decide", CALL_DECIDE, id);
-	bool note = c->note[0] != '\0';
+	bool note = c->note[0] != '\0', sha = shown != NULL && shown[0] != '\0';
 
 	if (pk == NULL)
 		return;
 	msgpack_pack_array(pk, 1);
-	msgpack_pack_map(pk, note ? 4 : 3);
+	msgpack_pack_map(pk, 3 + note + sha);
 	rpc_pack_kv_int(pk, "id", id);
 	rpc_pack_kv_str(pk, "decision", allow ? "allow" : "deny");
 	rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
 	if (note)
 		rpc_pack_kv_str(pk, "note", c->note);
+	if (sha)
+		rpc_pack_kv_str(pk, "shown_sha256", shown);
 	call_send(c);
-	(void)batch;
 }
 
 /* Send a decision that is ready (confirmed if it had to be). */
@@ -890,7 +925,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		return;
 	}
 	if (!d->group) {
-		send_decide_one(c, d->id, d->allow, false);
+		send_decide_one(c, d->id, d->allow, d->shown);
 	} else if (d->local || (g = model_group(c->m, d->group_id)) == NULL || g->local) {
 		g = model_group(c->m, d->group_id);
 		if (g == NULL) {
@@ -900,20 +935,22 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		c->batch_total += g->n;
 		c->batch_allow = d->allow;
 		for (size_t i = 0; i < g->n && c->cl != NULL; i++)
-			send_decide_one(c, g->m[i]->id, d->allow, true);
+			send_decide_one(c, g->m[i]->id, d->allow, d->shown);
 	} else {
 		msgpack_packer *pk = call_begin(c, "decide", CALL_DECIDE_GROUP, 0);
-		bool note = c->note[0] != '\0', rule = d->rule >= 0;
+		bool note = c->note[0] != '\0', rule = d->rule >= 0, sha = d->shown[0] != '\0';
 
 		if (pk == NULL)
 			return;
 		msgpack_pack_array(pk, 1);
-		msgpack_pack_map(pk, 3 + note + (rule ? 2 + (d->ttl_s > 0) : 0));
+		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s > 0) : 0));
 		rpc_pack_kv_str(pk, "group", d->group_id);
 		rpc_pack_kv_str(pk, "decision", d->allow ? "allow" : "deny");
 		rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
 		if (note)
 			rpc_pack_kv_str(pk, "note", c->note);
+		if (sha)
+			rpc_pack_kv_str(pk, "shown_sha256", d->shown);
 		if (rule) {
 			rpc_pack_kv_int(pk, "rule", d->rule);
 			rpc_pack_kv_str(pk, "scope", d->scope);
@@ -957,10 +994,12 @@ act_decide(console *c, bool allow, bool whole_group, int64_t now)
 		d.local = g->local || c->groups_cap != CAP_YES;
 		d.count = g->n;
 		snprintf(d.group_id, sizeof d.group_id, "%s", g->id);
+		shown_sha256(c, g, 0, d.shown);
 		return decide(c, &d, g->max_level, now);
 	}
 	d.id = r->id;
 	d.count = 1;
+	shown_sha256(c, g, r->id, d.shown);
 	return decide(c, &d, r->shown, now);
 }
 
@@ -981,6 +1020,7 @@ act_rule(console *c, int64_t now)
 		c->ttl_sel = 1;
 		c->pd = (struct pending_decision){ .group = true, .rule = -1, .count = g->n };
 		snprintf(c->pd.group_id, sizeof c->pd.group_id, "%s", g->id);
+		shown_sha256(c, g, 0, c->pd.shown);
 	}
 	return H_REDRAW;
 }
@@ -1666,6 +1706,7 @@ frame(console *c, int64_t now)
 		refresh();
 		return;
 	}
+	layout_take_bottom(&c->lay, alerts_lines(&c->alerts, now), &c->alert_rect);
 	if (c->view == V_AGENTS)
 		agents_refresh(c);
 	if (c->view == V_AUDIT)
@@ -1698,6 +1739,11 @@ frame(console *c, int64_t now)
 				draw_lines(&d, c->detail_lines, c->detail_top);
 			}
 		}
+	}
+	if (c->alert_rect.h > 0) {
+		lines_reset(c->aux_lines);
+		alerts_format(&c->alerts, c->aux_lines, c->alert_rect.w, now);
+		draw_lines(&c->alert_rect, c->aux_lines, 0);
 	}
 	if (c->modal == M_SCOPE || c->modal == M_TTL || c->modal == M_DECIDE || c->modal == M_CONFIRM)
 		modal_box(c, now);

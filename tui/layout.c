@@ -31,3 +31,18 @@ layout_compute(int cols, int rows, struct layout *out)
 		out->detail = (struct rect){ 1, lw + 1, rows - 2, cols - lw - 1 };
 	}
 }
+
+void
+layout_take_bottom(struct layout *l, int n, struct rect *out)
+{
+	*out = (struct rect){ l->status.y, 0, 0, l->cols };
+	if (l->mode == LAYOUT_TOO_SMALL || n <= 0)
+		return;
+	if (n > l->list.h - 2)
+		n = l->list.h - 2 > 0 ? l->list.h - 2 : 0;
+	l->list.h -= n;
+	l->detail.h -= n;
+	if (l->mode == LAYOUT_WIDE)
+		l->sep.h -= n;
+	*out = (struct rect){ l->status.y - n, 0, n, l->cols };
+}

@@ -26,5 +26,9 @@ struct layout {
 };
 
 void layout_compute(int cols, int rows, struct layout *out);
+/* Take n rows (at most what leaves the list 2 rows) from the bottom of the
+ * list and detail panes for lines drawn just above the status line; their
+ * rectangle into *out (h 0 when none fit). */
+void layout_take_bottom(struct layout *l, int n, struct rect *out);
 
 #endif

@@ -317,3 +317,33 @@ lines_get(const lines *l, size_t i, struct line_view *out)
 	out->fill = r->fill;
 	out->tag = r->tag;
 }
+
+char *
+lines_text(const lines *l, size_t *len)
+{
+	size_t cap = l->tlen + l->nln + 1, n = 0, keep = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return NULL;
+	for (size_t i = 0; i < l->nln; i++) {
+		const struct lrec *r = &l->ln[i];
+
+		if (i > 0)
+			buf[n++] = '\n';
+		for (size_t k = 0; k < r->nsp; k++) {
+			const struct span *sp = &l->sp[r->span0 + k];
+
+			memcpy(buf + n, l->text + sp->off, sp->len);
+			n += sp->len;
+		}
+		while (n > 0 && buf[n - 1] == ' ')
+			n--;
+		if (n > 0 && buf[n - 1] != '\n')
+			keep = n; /* the end of the last line with text */
+	}
+	n = keep;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}

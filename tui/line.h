@@ -57,6 +57,11 @@ int lines_col(const lines *l);
 
 size_t lines_count(const lines *l);
 void lines_get(const lines *l, size_t i, struct line_view *out);
+/* The plain text of every line (no attributes), each line's trailing
+ * spaces dropped, trailing empty lines dropped, joined with '\n' (no final
+ * newline): what a screen capture of them reads.  malloc'd (*len bytes,
+ * NUL-terminated), or NULL on out of memory. */
+char *lines_text(const lines *l, size_t *len);
 /* Nonzero once an allocation failed (lines are then incomplete). */
 int lines_oom(const lines *l);
 

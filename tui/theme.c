@@ -38,7 +38,7 @@ static const char *const role_names[TR_COUNT] = {
 	[TR_ESCAPED] = "escaped", [TR_MARK_ADD] = "mark_add", [TR_MARK_DEL] = "mark_del",
 	[TR_MARK_DIFFERS] = "mark_differs", [TR_ALLOW] = "allow", [TR_DENY] = "deny",
 	[TR_PROMPT] = "prompt", [TR_CONNECTED] = "connected",
-	[TR_DISCONNECTED] = "disconnected",
+	[TR_DISCONNECTED] = "disconnected", [TR_ALERT] = "alert",
 };
 
 /* The base every theme starts from: attributes only, so it reads on a
@@ -52,7 +52,7 @@ static const unsigned base_attrs[TR_COUNT] = {
 	[TR_LINE_NUMBER] = THEME_DIM, [TR_ESCAPED] = THEME_REVERSE, [TR_MARK_ADD] = THEME_BOLD,
 	[TR_MARK_DEL] = THEME_DIM, [TR_MARK_DIFFERS] = THEME_BOLD | THEME_UNDERLINE,
 	[TR_ALLOW] = THEME_BOLD, [TR_DENY] = THEME_BOLD, [TR_PROMPT] = THEME_BOLD,
-	[TR_DISCONNECTED] = THEME_BOLD | THEME_REVERSE,
+	[TR_DISCONNECTED] = THEME_BOLD | THEME_REVERSE, [TR_ALERT] = THEME_BOLD | THEME_REVERSE,
 };
 
 static const struct {

@@ -39,6 +39,7 @@ enum theme_role {
 	TR_PROMPT,
 	TR_CONNECTED,
 	TR_DISCONNECTED,
+	TR_ALERT,          /* the broker's alerts (store errors, circumvention) */
 	TR_COUNT
 };
 

@@ -1,6 +1,6 @@
 /* test_tui.c -- unit tests of the console's curses-free parts: hostile
  * text, lines, theme files (malformed, huge, hostile), layout, diff,
- * pattern comparison, filter, key table and the model. */
+ * pattern comparison, filter, key table, the model, broker alerts. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/alert.h"
 #include "tui/compare.h"
 #include "tui/diff.h"
 #include "tui/filter.h"
@@ -612,6 +613,228 @@ test_model(void **state)
 	(void)state;
 }
 
+
+/* ---- alerts, lines_text, layout_take_bottom ---- */
+
+/* Decode the msgpack built by fn into up; returns its root object. */
+static const msgpack_object *
+build(msgpack_unpacked *up, msgpack_sbuffer *msb, void (*fn)(msgpack_packer *, const void *), const void *arg)
+{
+	msgpack_packer mpk;
+
+	msgpack_sbuffer_init(msb);
+	msgpack_packer_init(&mpk, msb, msgpack_sbuffer_write);
+	fn(&mpk, arg);
+	msgpack_unpacked_init(up);
+	assert_int_equal(msgpack_unpack_next(up, msb->data, msb->size, NULL), MSGPACK_UNPACK_SUCCESS);
+	return &up->data;
+}
+
+struct alert_arg {
+	const char *code, *message;
+	size_t message_len;
+	int code_type; /* 0 str, 1 int */
+};
+
+static void
+pack_alert(msgpack_packer *mpk, const void *arg)
+{
+	const struct alert_arg *a = arg;
+
+	msgpack_pack_map(mpk, 3);
+	rpc_pack_str(mpk, "code");
+	if (a->code_type == 1)
+		msgpack_pack_int(mpk, 7);
+	else
+		rpc_pack_str(mpk, a->code);
+	rpc_pack_str(mpk, "message");
+	if (a->message == NULL)
+		msgpack_pack_nil(mpk);
+	else
+		rpc_pack_strn(mpk, a->message, a->message_len ? a->message_len : strlen(a->message));
+	rpc_pack_kv_int(mpk, "time_ms", 1);
+}
+
+static int
+alert_of(struct alerts *al, struct alert_arg a, int64_t now)
+{
+	msgpack_unpacked up;
+	msgpack_sbuffer msb;
+	int rc = alerts_on_alert(al, build(&up, &msb, pack_alert, &a), now);
+
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&msb);
+	return rc;
+}
+
+struct circ_arg {
+	const char *agent;
+	int nsig;       /* -1: not an array */
+	bool with_id;
+};
+
+static void
+pack_circ(msgpack_packer *mpk, const void *arg)
+{
+	const struct circ_arg *a = arg;
+
+	msgpack_pack_map(mpk, 3 + a->with_id);
+	if (a->with_id)
+		rpc_pack_kv_int(mpk, "id", 42);
+	rpc_pack_kv_str(mpk, "session", "s");
+	rpc_pack_kv_str(mpk, "agent", a->agent);
+	rpc_pack_str(mpk, "circumvention");
+	if (a->nsig < 0) {
+		rpc_pack_str(mpk, "not an array");
+		return;
+	}
+	msgpack_pack_array(mpk, (size_t)a->nsig);
+	for (int i = 0; i < a->nsig; i++) {
+		msgpack_pack_map(mpk, 2);
+		rpc_pack_kv_str(mpk, "id", "circumvention.sandgate");
+		rpc_pack_kv_str(mpk, "text", i == 0 ? "reaches sandgate's own sockets" : "asks to run outside the sandbox");
+	}
+}
+
+static int
+circ_of(struct alerts *al, struct circ_arg a, int64_t now)
+{
+	msgpack_unpacked up;
+	msgpack_sbuffer msb;
+	int rc = alerts_on_circumvention(al, build(&up, &msb, pack_circ, &a), now);
+
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&msb);
+	return rc;
+}
+
+/* The formatted alert lines joined with '|'. */
+static void
+alert_text(const struct alerts *al, int width, int64_t now, char *buf, size_t cap)
+{
+	lines *l = lines_new();
+	char one[1024];
+
+	alerts_format(al, l, width, now);
+	buf[0] = '\0';
+	for (size_t i = 0; i < lines_count(l); i++) {
+		struct line_view v;
+
+		lines_get(l, i, &v);
+		assert_true(v.cols <= width);
+		line_string(l, i, one, sizeof one);
+		if (i > 0)
+			strncat(buf, "|", cap - strlen(buf) - 1);
+		strncat(buf, one, cap - strlen(buf) - 1);
+	}
+	lines_free(l);
+}
+
+static void
+test_alerts(void **state)
+{
+	struct alerts al = { 0 };
+	char buf[4096], huge[5000];
+
+	assert_int_equal(alerts_lines(&al, 1000), 0);
+	/* malformed: nothing changes */
+	assert_int_equal(alerts_on_alert(&al, NULL, 1000), -1);
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "store-error", .code_type = 1, .message = "x" }, 1000), -1);
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "store-error" }, 1000), -1);
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "", .message = "x" }, 1000), -1);
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "a-code-far-longer-than-thirty-two-bytes", .message = "x" }, 1000), -1);
+	assert_int_equal(circ_of(&al, (struct circ_arg){ .agent = "a", .nsig = 1, .with_id = false }, 1000), -1);
+	assert_int_equal(circ_of(&al, (struct circ_arg){ .agent = "a", .nsig = 0, .with_id = true }, 1000), -1);
+	assert_int_equal(circ_of(&al, (struct circ_arg){ .agent = "a", .nsig = -1, .with_id = true }, 1000), -1);
+	assert_int_equal(alerts_lines(&al, 1000), 0);
+
+	/* a store error stays up (hostile message escaped) until recovered */
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "store-error",
+	    .message = "disk I/O error \x1b]0;pwned\x07\x1b[2J" }, 1000), 0);
+	assert_int_equal(alerts_lines(&al, 1000 + 10 * ALERT_SHOW_MS), 1);
+	alert_text(&al, 200, 2000, buf, sizeof buf);
+	assert_non_null(strstr(buf, "ALERT store-error"));
+	assert_non_null(strstr(buf, "disk I/O error \\e]0;pwned\\x07\\e[2J"));
+	assert_null(strchr(buf, 0x1b));
+	assert_null(strchr(buf, 0x07));
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "store-recovered", .message = "written" }, 5000), 0);
+	alert_text(&al, 200, 5000, buf, sizeof buf);
+	assert_non_null(strstr(buf, "store recovered: written"));
+	assert_int_equal(alerts_lines(&al, 5000 + ALERT_SHOW_MS), 0);
+
+	/* circumvention, with a hostile agent name, next to a store alert */
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "store-error", .message = "full" }, 6000), 0);
+	assert_int_equal(circ_of(&al, (struct circ_arg){ .agent = "evil\xe2\x80\xae\x1b[31m", .nsig = 2, .with_id = true }, 6000), 0);
+	assert_int_equal(alerts_lines(&al, 6000), 2);
+	alert_text(&al, 300, 6000, buf, sizeof buf);
+	assert_non_null(strstr(buf, "|"));
+	assert_non_null(strstr(buf, "ALERT circumvention: #42 evil<U+202E>\\e[31m: reaches sandgate's own sockets; asks to run outside the sandbox"));
+	assert_int_equal(alerts_lines(&al, 6000 + ALERT_SHOW_MS), 1);
+
+	/* a huge message is cut, and a narrow pane clips every line to its width */
+	memset(huge, 'm', sizeof huge - 1);
+	huge[sizeof huge - 1] = '\0';
+	assert_int_equal(alert_of(&al, (struct alert_arg){ .code = "made-up", .message = huge }, 7000), 0);
+	assert_int_equal(strlen(al.other), ALERT_TEXT_MAX);
+	alert_text(&al, 40, 7000, buf, sizeof buf);
+	assert_non_null(strstr(buf, "ALERT made-up: mmm"));
+	alert_text(&al, 3, 7000, buf, sizeof buf);
+	(void)state;
+}
+
+static void
+test_lines_text(void **state)
+{
+	lines *l = lines_new();
+	size_t n;
+	char *t;
+
+	lines_newline(l);
+	lines_put(l, TR_NORMAL, "one  ");
+	lines_newline(l);
+	lines_newline(l);
+	lines_put_untrusted(l, TR_NORMAL, "two\x1b", 4);
+	lines_pad_to(l, TR_NORMAL, 20);
+	lines_newline(l);
+	lines_put(l, TR_NORMAL, "   ");
+	lines_newline(l);
+	t = lines_text(l, &n);
+	assert_string_equal(t, "one\n\ntwo\\e");
+	assert_int_equal(n, strlen(t));
+	free(t);
+	lines_reset(l);
+	t = lines_text(l, &n);
+	assert_string_equal(t, "");
+	free(t);
+	lines_free(l);
+	(void)state;
+}
+
+static void
+test_layout_take_bottom(void **state)
+{
+	struct layout lay;
+	struct rect r;
+
+	layout_compute(120, 40, &lay);
+	layout_take_bottom(&lay, 2, &r);
+	assert_int_equal(r.y, 37);
+	assert_int_equal(r.h, 2);
+	assert_int_equal(r.w, 120);
+	assert_int_equal(lay.list.h, 36);
+	assert_int_equal(lay.detail.h, 36);
+	assert_int_equal(lay.sep.h, 36);
+	layout_compute(40, 8, &lay);
+	layout_take_bottom(&lay, 9, &r);
+	assert_int_equal(lay.list.h, 2);
+	assert_int_equal(r.h, 4);
+	assert_int_equal(r.y + r.h, lay.status.y);
+	layout_compute(20, 5, &lay);
+	layout_take_bottom(&lay, 1, &r);
+	assert_int_equal(r.h, 0);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -623,6 +846,8 @@ main(void)
 		cmocka_unit_test(test_theme_huge_truncated), cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_diff), cmocka_unit_test(test_compare), cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_keys), cmocka_unit_test(test_model),
+		cmocka_unit_test(test_alerts), cmocka_unit_test(test_lines_text),
+		cmocka_unit_test(test_layout_take_bottom),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -13,6 +13,9 @@ tm() { tmux -u -L "$TM_SOCK" -f /dev/null "$@"; }
 
 _tui_cleanup() {
 	local rc=$?
+	# no errexit here: with it, `(exit $rc)` below would end the trap on a
+	# failure before _sg_cleanup stops the broker
+	set +e
 	for p in "${FEED_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	# let a console still running quit on its own (a sanitizer build checks
 	# for leaks at exit) before its terminal goes away
