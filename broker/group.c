@@ -1,5 +1,6 @@
 /* group.c -- grouping pending requests, what they share, and suggestions. */
 #include "broker/group.h"
+#include "proto/strbuf.h"
 #include "broker/pattern.h"
 #include "broker/table.h"
 #include "proto/rpc.h"
@@ -72,51 +73,6 @@ groups_free(groups *gs)
 
 /* ---- signatures ---- */
 
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void
-sb_putn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *np;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-sb_puts(struct sbuf *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-static char *
-sb_take(struct sbuf *b)
-{
-	if (b->oom || b->p == NULL) {
-		free(b->p);
-		return b->oom ? NULL : strdup("");
-	}
-	return b->p;
-}
-
 /* A word that reads like a subcommand: lower-case letters, digits, - and _. */
 static bool
 subcommand_like(const struct subj_word *w)
@@ -151,7 +107,7 @@ cmp_str(const void *a, const void *b)
 
 /* Sorted unique flags of an exec part, "--opt=v" as "--opt", comma-joined. */
 static void
-flag_shape(struct sbuf *b, const struct subj_part *p)
+flag_shape(struct strbuf *b, const struct subj_part *p)
 {
 	char *flags[MAX_FLAGS];
 	size_t nf = 0;
@@ -173,18 +129,18 @@ flag_shape(struct sbuf *b, const struct subj_part *p)
 	}
 	qsort(flags, nf, sizeof flags[0], cmp_str);
 	for (size_t k = 0; k < nf; k++) {
-		sb_puts(b, k == 0 ? " [" : ",");
-		sb_puts(b, flags[k]);
+		strbuf_puts(b, k == 0 ? " [" : ",");
+		strbuf_puts(b, flags[k]);
 		free(flags[k]);
 	}
 	if (nf > 0)
-		sb_puts(b, "]");
+		strbuf_puts(b, "]");
 }
 
 /* Directory prefix (two components) of path, relative to the workspace or
  * home when inside them. */
 static void
-dir_prefix(struct sbuf *b, const struct subject *s, const char *path)
+dir_prefix(struct strbuf *b, const struct subject *s, const char *path)
 {
 	const char *base = NULL, *rest = path, *mark = "/";
 	size_t n = 0;
@@ -208,12 +164,12 @@ dir_prefix(struct sbuf *b, const struct subject *s, const char *path)
 		comps++;
 		p += len + 1;
 	}
-	sb_puts(b, mark);
-	sb_putn(b, rest, n < FIELD_MAX ? n : FIELD_MAX);
+	strbuf_puts(b, mark);
+	strbuf_putn(b, rest, n < FIELD_MAX ? n : FIELD_MAX);
 }
 
 static void
-host_domain(struct sbuf *b, const char *host)
+host_domain(struct strbuf *b, const char *host)
 {
 	const char *p = host + strlen(host);
 	int dots = 0;
@@ -223,57 +179,57 @@ host_domain(struct sbuf *b, const char *host)
 			break;
 		p--;
 	}
-	sb_puts(b, p);
+	strbuf_puts(b, p);
 }
 
 char *
 group_signature(const struct subject *s, size_t key_part)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	const struct subj_part *p;
 	char port[16];
 
-	sb_puts(&b, subject_kind_name(s->kind));
+	strbuf_puts(&b, subject_kind_name(s->kind));
 	if (s->unparsed || key_part >= s->nparts) {
-		sb_puts(&b, " (not understood)");
-		return sb_take(&b);
+		strbuf_puts(&b, " (not understood)");
+		return strbuf_take(&b);
 	}
 	p = &s->parts[key_part];
 	switch (p->kind) {
 	case SK_EXEC:
-		sb_puts(&b, " ");
-		sb_putn(&b, p->program, strlen(p->program) < FIELD_MAX ? strlen(p->program) : FIELD_MAX);
+		strbuf_puts(&b, " ");
+		strbuf_putn(&b, p->program, strlen(p->program) < FIELD_MAX ? strlen(p->program) : FIELD_MAX);
 		if (part_subcommand(p) != NULL) {
-			sb_puts(&b, " ");
-			sb_puts(&b, part_subcommand(p));
+			strbuf_puts(&b, " ");
+			strbuf_puts(&b, part_subcommand(p));
 		}
 		flag_shape(&b, p);
 		break;
 	case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
 		if (s->kind == SK_EXEC)
-			sb_puts(&b, p->kind == SK_WRITE ? " > " : " ");
+			strbuf_puts(&b, p->kind == SK_WRITE ? " > " : " ");
 		else
-			sb_puts(&b, " ");
+			strbuf_puts(&b, " ");
 		dir_prefix(&b, s, p->path);
 		break;
 	case SK_NET:
-		sb_puts(&b, " ");
+		strbuf_puts(&b, " ");
 		host_domain(&b, p->host);
 		snprintf(port, sizeof port, ":%d", p->port);
-		sb_puts(&b, port);
+		strbuf_puts(&b, port);
 		break;
 	case SK_MCP:
-		sb_puts(&b, " ");
-		sb_puts(&b, p->server);
-		sb_puts(&b, ".");
-		sb_puts(&b, p->tool);
+		strbuf_puts(&b, " ");
+		strbuf_puts(&b, p->server);
+		strbuf_puts(&b, ".");
+		strbuf_puts(&b, p->tool);
 		break;
 	default:
-		sb_puts(&b, " ");
-		sb_puts(&b, p->tool != NULL ? p->tool : "?");
+		strbuf_puts(&b, " ");
+		strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
 		break;
 	}
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* ---- membership ---- */
@@ -411,25 +367,25 @@ key_part(const struct group_member *m)
 
 /* Append text as a glob fragment: wildcard and quoting characters escaped. */
 static void
-glob_lit(struct sbuf *b, const char *s, size_t n)
+glob_lit(struct strbuf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strchr("*?\\ \t\r\n'\"", s[i]) != NULL || (i == 0 && b->n > 0 && b->p[b->n - 1] == ' ' && s[i] == '~'))
-			sb_putn(b, "\\", 1);
-		sb_putn(b, s + i, 1);
+			strbuf_putn(b, "\\", 1);
+		strbuf_putn(b, s + i, 1);
 	}
 }
 
 static void
-put_word(struct sbuf *b, const char *w)
+put_word(struct strbuf *b, const char *w)
 {
 	char *q = pattern_quote_word(w, strlen(w));
 
-	sb_puts(b, " ");
+	strbuf_puts(b, " ");
 	if (q == NULL)
 		b->oom = true;
 	else
-		sb_puts(b, q);
+		strbuf_puts(b, q);
 	free(q);
 }
 
@@ -444,7 +400,7 @@ static char *
 exec_narrow(const struct group *g)
 {
 	const struct subj_part *p0 = key_part(&g->m[0]);
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	bool same_len = true, more = false, last_any = false;
 	size_t n0 = p0->nwords, lcp = 0;
 
@@ -452,7 +408,7 @@ exec_narrow(const struct group *g)
 		same_len &= key_part(&g->m[i])->nwords == n0;
 		more |= key_part(&g->m[i])->more_args;
 	}
-	sb_puts(&b, "exec");
+	strbuf_puts(&b, "exec");
 	if (!same_len) {
 		size_t minw = n0;
 
@@ -471,8 +427,8 @@ exec_narrow(const struct group *g)
 				break;
 			put_word(&b, word_at(p0, lcp));
 		}
-		sb_puts(&b, " *");
-		return sb_take(&b);
+		strbuf_puts(&b, " *");
+		return strbuf_take(&b);
 	}
 	for (size_t j = 0; j < n0; j++) {
 		const char *w0 = word_at(p0, j);
@@ -504,28 +460,28 @@ exec_narrow(const struct group *g)
 			suf = minlen - pre;
 		if (dyn || pre + suf == 0) {
 			if (!last_any)
-				sb_puts(&b, " *");
+				strbuf_puts(&b, " *");
 			last_any = true;
 			continue;
 		}
-		sb_puts(&b, " ");
+		strbuf_puts(&b, " ");
 		glob_lit(&b, w0, pre);
-		sb_puts(&b, "*");
+		strbuf_puts(&b, "*");
 		glob_lit(&b, w0 + strlen(w0) - suf, suf);
 		last_any = false;
 	}
 	if (more && !last_any)
-		sb_puts(&b, " *");
-	return sb_take(&b);
+		strbuf_puts(&b, " *");
+	return strbuf_take(&b);
 }
 
 static char *
 exec_prefix(const struct subj_part *p, bool with_sub)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *sub = part_subcommand(p);
 
-	sb_puts(&b, "exec");
+	strbuf_puts(&b, "exec");
 	put_word(&b, p->program);
 	if (with_sub) {
 		if (sub == NULL || p->nwords < 2 || strcmp(p->words[1].text, sub) != 0) {
@@ -534,8 +490,8 @@ exec_prefix(const struct subj_part *p, bool with_sub)
 		}
 		put_word(&b, sub);
 	}
-	sb_puts(&b, " *");
-	return sb_take(&b);
+	strbuf_puts(&b, " *");
+	return strbuf_take(&b);
 }
 
 /* Path of the key part relative to its anchor, and the anchor mark. */
@@ -558,16 +514,16 @@ anchored(const struct group_member *m, const char **mark)
 }
 
 static void
-file_pattern(struct sbuf *b, const char *kind, const char *mark, const char *rel, size_t n,
+file_pattern(struct strbuf *b, const char *kind, const char *mark, const char *rel, size_t n,
     const char *tail)
 {
-	sb_puts(b, kind);
-	sb_puts(b, " ");
-	sb_puts(b, mark);
+	strbuf_puts(b, kind);
+	strbuf_puts(b, " ");
+	strbuf_puts(b, mark);
 	glob_lit(b, rel, n);
 	if (n > 0 && *tail != '\0')
-		sb_puts(b, "/");
-	sb_puts(b, tail);
+		strbuf_puts(b, "/");
+	strbuf_puts(b, tail);
 }
 
 static size_t
@@ -577,7 +533,7 @@ file_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 	const char *r0 = anchored(&g->m[0], &mark0);
 	size_t lcd = strlen(r0), nout = 0, first;
 	bool same = true, same_mark = true;
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	for (size_t i = 1; i < g->n; i++) {
 		const char *r = anchored(&g->m[i], &mark);
@@ -607,17 +563,17 @@ file_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 		}
 		file_pattern(&b, kind, mark0, r0, lcd, same_dir ? "*" : "**");
 	}
-	out[nout++] = sb_take(&b);
+	out[nout++] = strbuf_take(&b);
 	first = strcspn(r0, "/");
 	if (r0[first] == '/') {
-		b = (struct sbuf){ 0 };
+		b = (struct strbuf){ 0 };
 		file_pattern(&b, kind, mark0, r0, first, "**");
-		out[nout++] = sb_take(&b);
+		out[nout++] = strbuf_take(&b);
 	}
 	if (strcmp(mark0, "./") == 0) {
-		b = (struct sbuf){ 0 };
+		b = (struct strbuf){ 0 };
 		file_pattern(&b, kind, mark0, "", 0, "**");
-		out[nout++] = sb_take(&b);
+		out[nout++] = strbuf_take(&b);
 	}
 	return nout;
 }
@@ -627,7 +583,7 @@ net_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
 	const struct subj_part *p0 = key_part(&g->m[0]);
 	bool same_host = true, same_port = true;
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	char port[16], *h;
 	size_t nout = 0;
 	bool v6 = strchr(p0->host, ':') != NULL;
@@ -638,33 +594,33 @@ net_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 	}
 	snprintf(port, sizeof port, ":%d", p0->port);
 	if (same_host) {
-		sb_puts(&b, v6 ? "net [" : "net ");
-		sb_puts(&b, p0->host);
-		sb_puts(&b, v6 ? "]" : "");
+		strbuf_puts(&b, v6 ? "net [" : "net ");
+		strbuf_puts(&b, p0->host);
+		strbuf_puts(&b, v6 ? "]" : "");
 		if (same_port && p0->port > 0)
-			sb_puts(&b, port);
-		out[nout++] = sb_take(&b);
+			strbuf_puts(&b, port);
+		out[nout++] = strbuf_take(&b);
 	}
-	b = (struct sbuf){ 0 };
+	b = (struct strbuf){ 0 };
 	host_domain(&b, p0->host);
-	h = sb_take(&b);
+	h = strbuf_take(&b);
 	if (h != NULL && !v6 && strcmp(h, p0->host) != 0) {
-		b = (struct sbuf){ 0 };
-		sb_puts(&b, "net *.");
-		sb_puts(&b, h);
+		b = (struct strbuf){ 0 };
+		strbuf_puts(&b, "net *.");
+		strbuf_puts(&b, h);
 		if (same_port && p0->port > 0)
-			sb_puts(&b, port);
-		out[nout++] = sb_take(&b);
-		b = (struct sbuf){ 0 };
-		sb_puts(&b, "net *.");
-		sb_puts(&b, h);
-		out[nout++] = sb_take(&b);
+			strbuf_puts(&b, port);
+		out[nout++] = strbuf_take(&b);
+		b = (struct strbuf){ 0 };
+		strbuf_puts(&b, "net *.");
+		strbuf_puts(&b, h);
+		out[nout++] = strbuf_take(&b);
 	} else if (same_host) {
-		b = (struct sbuf){ 0 };
-		sb_puts(&b, v6 ? "net [" : "net ");
-		sb_puts(&b, p0->host);
-		sb_puts(&b, v6 ? "]" : "");
-		out[nout++] = sb_take(&b);
+		b = (struct strbuf){ 0 };
+		strbuf_puts(&b, v6 ? "net [" : "net ");
+		strbuf_puts(&b, p0->host);
+		strbuf_puts(&b, v6 ? "]" : "");
+		out[nout++] = strbuf_take(&b);
 	}
 	free(h);
 	return nout;
@@ -674,7 +630,7 @@ static size_t
 tool_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
 	const struct subj_part *p0 = key_part(&g->m[0]);
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	bool same = true;
 	size_t nout = 0;
 
@@ -683,23 +639,23 @@ tool_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 	if (p0->kind == SK_OTHER) {
 		if (!same)
 			return 0;
-		sb_puts(&b, "other ");
+		strbuf_puts(&b, "other ");
 		glob_lit(&b, p0->tool, strlen(p0->tool));
-		out[nout++] = sb_take(&b);
+		out[nout++] = strbuf_take(&b);
 		return nout;
 	}
 	if (same) {
-		sb_puts(&b, "mcp ");
+		strbuf_puts(&b, "mcp ");
 		glob_lit(&b, p0->server, strlen(p0->server));
-		sb_puts(&b, ".");
+		strbuf_puts(&b, ".");
 		glob_lit(&b, p0->tool, strlen(p0->tool));
-		out[nout++] = sb_take(&b);
-		b = (struct sbuf){ 0 };
+		out[nout++] = strbuf_take(&b);
+		b = (struct strbuf){ 0 };
 	}
-	sb_puts(&b, "mcp ");
+	strbuf_puts(&b, "mcp ");
 	glob_lit(&b, p0->server, strlen(p0->server));
-	sb_puts(&b, ".*");
-	out[nout++] = sb_take(&b);
+	strbuf_puts(&b, ".*");
+	out[nout++] = strbuf_take(&b);
 	return nout;
 }
 
@@ -835,14 +791,14 @@ static char *
 field_value(const struct group_member *m, enum field f)
 {
 	const struct subj_part *p = key_part(m);
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	char num[16];
 
 	if (p == NULL)
 		return strdup("");
 	switch (f) {
-	case F_PROGRAM: sb_puts(&b, p->program ? p->program : ""); break;
-	case F_SUBCOMMAND: sb_puts(&b, part_subcommand(p) ? part_subcommand(p) : ""); break;
+	case F_PROGRAM: strbuf_puts(&b, p->program ? p->program : ""); break;
+	case F_SUBCOMMAND: strbuf_puts(&b, part_subcommand(p) ? part_subcommand(p) : ""); break;
 	case F_FLAGS:
 		flag_shape(&b, p);
 		if (b.p != NULL && b.n >= 3) { /* " [a,b]" -> "a,b" */
@@ -857,29 +813,29 @@ field_value(const struct group_member *m, enum field f)
 			if (i == 1 && part_subcommand(p) != NULL && strcmp(p->words[1].text, part_subcommand(p)) == 0)
 				continue;
 			if (b.n > 0)
-				sb_puts(&b, " ");
-			sb_puts(&b, p->words[i].text);
+				strbuf_puts(&b, " ");
+			strbuf_puts(&b, p->words[i].text);
 		}
 		break;
-	case F_CWD: sb_puts(&b, m->subj->cwd ? m->subj->cwd : ""); break;
-	case F_PATH: sb_puts(&b, p->path ? p->path : ""); break;
+	case F_CWD: strbuf_puts(&b, m->subj->cwd ? m->subj->cwd : ""); break;
+	case F_PATH: strbuf_puts(&b, p->path ? p->path : ""); break;
 	case F_DIR:
 		if (p->path != NULL) {
 			const char *slash = strrchr(p->path, '/');
 
-			sb_putn(&b, p->path, slash > p->path ? (size_t)(slash - p->path) : 1);
+			strbuf_putn(&b, p->path, slash > p->path ? (size_t)(slash - p->path) : 1);
 		}
 		break;
-	case F_HOST: sb_puts(&b, p->host ? p->host : ""); break;
-	case F_PORT: snprintf(num, sizeof num, "%d", p->port); sb_puts(&b, num); break;
-	case F_SERVER: sb_puts(&b, p->server ? p->server : ""); break;
-	case F_TOOL: sb_puts(&b, p->tool ? p->tool : ""); break;
-	case F_AGENT: sb_puts(&b, m->agent); break;
+	case F_HOST: strbuf_puts(&b, p->host ? p->host : ""); break;
+	case F_PORT: snprintf(num, sizeof num, "%d", p->port); strbuf_puts(&b, num); break;
+	case F_SERVER: strbuf_puts(&b, p->server ? p->server : ""); break;
+	case F_TOOL: strbuf_puts(&b, p->tool ? p->tool : ""); break;
+	case F_AGENT: strbuf_puts(&b, m->agent); break;
 	default: break;
 	}
 	if (b.p != NULL && b.n > FIELD_MAX)
 		b.p[FIELD_MAX] = '\0';
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 struct field_stat {

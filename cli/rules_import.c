@@ -1,6 +1,7 @@
 /* rules_import.c -- Claude Code / Codex / sandgate rule files to patterns and
  * back. */
 #include "cli/rules_import.h"
+#include "proto/strbuf.h"
 #include "broker/pattern.h"
 
 #include <jansson.h>
@@ -13,58 +14,14 @@
 
 #define ENTRY_MAX 4096
 
-/* ---- small string builder ---- */
-
-struct sb {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void
-sb_putn(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *np;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_puts(struct sb *b, const char *s) { sb_putn(b, s, strlen(s)); }
-static void sb_putc(struct sb *b, char c) { sb_putn(b, &c, 1); }
-
-static char *
-sb_take(struct sb *b)
-{
-	if (b->oom) {
-		free(b->p);
-		return NULL;
-	}
-	return b->p != NULL ? b->p : strdup("");
-}
-
 /* Append a path or word with pattern-special characters escaped. */
 static void
-sb_escaped(struct sb *b, const char *s, size_t n, bool keep_globs)
+sb_escaped(struct strbuf *b, const char *s, size_t n, bool keep_globs)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strchr(" \t'\"\\", s[i]) != NULL || (!keep_globs && (s[i] == '*' || s[i] == '?')))
-			sb_putc(b, '\\');
-		sb_putc(b, s[i]);
+			strbuf_putc(b, '\\');
+		strbuf_putc(b, s[i]);
 	}
 }
 
@@ -216,7 +173,7 @@ claude_bash(const char *spec, bool deny, char *why, size_t whylen)
 	static const char *const params[] = { "dangerouslyDisableSandbox", "run_in_background",
 	                                       "timeout", "description" };
 	size_t n = strlen(spec), idl = 0;
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	char *body, *tok, *next, *save = NULL;
 
 	while (idl < n && ident_char(spec[idl]))
@@ -248,13 +205,13 @@ claude_bash(const char *spec, bool deny, char *why, size_t whylen)
 		snprintf(why, whylen, "':*' is only understood at the end");
 		return NULL;
 	}
-	sb_puts(&b, "exec");
+	strbuf_puts(&b, "exec");
 	for (tok = strtok_r(body, " \t", &save); tok != NULL; tok = next) {
 		char *star = strchr(tok, '*');
 
 		next = strtok_r(NULL, " \t", &save);
-		sb_putc(&b, ' ');
-		sb_puts(&b, tok);
+		strbuf_putc(&b, ' ');
+		strbuf_puts(&b, tok);
 		if (star == NULL || strcmp(tok, "*") == 0)
 			continue;
 		/* A star glued to a word spans words in Claude Code: "ls*" is
@@ -262,7 +219,7 @@ claude_bash(const char *spec, bool deny, char *why, size_t whylen)
 		 * is "ls* *"; anywhere else only a narrower in-word glob can be
 		 * said, which is fine for an allow and not for a deny. */
 		if (next == NULL && star == tok + strlen(tok) - 1) {
-			sb_puts(&b, " *");
+			strbuf_puts(&b, " *");
 			continue;
 		}
 		if (deny || next != NULL) {
@@ -274,14 +231,14 @@ claude_bash(const char *spec, bool deny, char *why, size_t whylen)
 		}
 	}
 	free(body);
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* A gitignore-style Claude path to a sandgate path glob (body only). */
 static char *
 claude_path(const char *spec, const char *root, char *why, size_t whylen)
 {
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	size_t n = strlen(spec);
 
 	if (n == 0) {
@@ -291,7 +248,7 @@ claude_path(const char *spec, const char *root, char *why, size_t whylen)
 	if (strncmp(spec, "//", 2) == 0) {
 		sb_escaped(&b, spec + 1, n - 1, true);
 	} else if (strncmp(spec, "~/", 2) == 0 || strcmp(spec, "~") == 0) {
-		sb_puts(&b, "~");
+		strbuf_puts(&b, "~");
 		sb_escaped(&b, spec + 1, n - 1, true);
 	} else if (spec[0] == '/') {
 		if (root == NULL) {
@@ -305,16 +262,16 @@ claude_path(const char *spec, const char *root, char *why, size_t whylen)
 		sb_escaped(&b, spec, n, true);
 	} else if (memchr(spec, '/', n - 1) != NULL) {
 		/* a slash before the end anchors it at the project (gitignore) */
-		sb_puts(&b, "./");
+		strbuf_puts(&b, "./");
 		sb_escaped(&b, spec, n, true);
 	} else {
 		/* no slash: gitignore matches the name at any depth */
-		sb_puts(&b, "./**/");
+		strbuf_puts(&b, "./**/");
 		sb_escaped(&b, spec, n, true);
 	}
 	if (b.p != NULL && b.n > 0 && b.p[b.n - 1] == '/')
-		sb_puts(&b, "**");
-	return sb_take(&b);
+		strbuf_puts(&b, "**");
+	return strbuf_take(&b);
 }
 
 static bool
@@ -333,7 +290,7 @@ claude_mcp(const char *name, bool deny, char *why, size_t whylen)
 {
 	const char *rest = name + 5, *sep = strstr(rest, "__");
 	char server[256], tool[256];
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	size_t sl = sep != NULL ? (size_t)(sep - rest) : strlen(rest);
 
 	if (sl == 0 || sl >= sizeof server || (sep != NULL && strlen(sep + 2) >= sizeof tool)) {
@@ -348,11 +305,11 @@ claude_mcp(const char *name, bool deny, char *why, size_t whylen)
 		    : "an allow for MCP tools needs a literal server name");
 		return NULL;
 	}
-	sb_puts(&b, "mcp ");
-	sb_puts(&b, server);
-	sb_putc(&b, '.');
-	sb_puts(&b, tool);
-	return sb_take(&b);
+	strbuf_puts(&b, "mcp ");
+	strbuf_puts(&b, server);
+	strbuf_putc(&b, '.');
+	strbuf_puts(&b, tool);
+	return strbuf_take(&b);
 }
 
 char *
@@ -361,7 +318,7 @@ ri_claude_entry(const char *entry, const char *root, bool deny, char *why, size_
 	const char *paren = strchr(entry, '('), *spec = NULL;
 	char tool[64], specbuf[ENTRY_MAX + 1], *body = NULL;
 	size_t tl, n = strlen(entry);
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 
 	if (n == 0 || n > ENTRY_MAX) {
 		snprintf(why, whylen, n == 0 ? "empty entry" : "entry longer than %d bytes", ENTRY_MAX);
@@ -392,16 +349,16 @@ ri_claude_entry(const char *entry, const char *root, bool deny, char *why, size_
 		const char *kind = strcmp(tool, "Read") == 0 ? "read " : "write ";
 
 		if (spec == NULL || strcmp(spec, "*") == 0 || strcmp(spec, "**") == 0) {
-			sb_puts(&b, kind);
-			sb_puts(&b, "/**");
-			return sb_take(&b);
+			strbuf_puts(&b, kind);
+			strbuf_puts(&b, "/**");
+			return strbuf_take(&b);
 		}
 		if ((body = claude_path(spec, root, why, whylen)) == NULL)
 			return NULL;
-		sb_puts(&b, kind);
-		sb_puts(&b, body);
+		strbuf_puts(&b, kind);
+		strbuf_puts(&b, body);
 		free(body);
-		return sb_take(&b);
+		return strbuf_take(&b);
 	}
 	if (strcmp(tool, "WebFetch") == 0) {
 		if (spec == NULL || strcmp(spec, "*") == 0)
@@ -410,9 +367,9 @@ ri_claude_entry(const char *entry, const char *root, bool deny, char *why, size_
 			snprintf(why, whylen, "only WebFetch(domain:HOST) is understood");
 			return NULL;
 		}
-		sb_puts(&b, "net ");
-		sb_puts(&b, spec + 7);
-		return sb_take(&b);
+		strbuf_puts(&b, "net ");
+		strbuf_puts(&b, spec + 7);
+		return strbuf_take(&b);
 	}
 	if ((strcmp(tool, "WebSearch") == 0) && spec == NULL)
 		return strdup("other WebSearch");
@@ -572,7 +529,7 @@ lex_next(struct lexer *lx)
 	if (*lx->s == '"' || *lx->s == '\'') {
 		char q = *lx->s;
 		bool triple = lx->end - lx->s >= 3 && lx->s[1] == q && lx->s[2] == q;
-		struct sb b = { 0 };
+		struct strbuf b = { 0 };
 
 		lx->s += triple ? 3 : 1;
 		for (;;) {
@@ -596,13 +553,13 @@ lex_next(struct lexer *lx)
 			if (*lx->s == '\\' && lx->s + 1 < lx->end) {
 				char c = lx->s[1];
 
-				sb_putc(&b, c == 'n' ? '\n' : c == 't' ? '\t' : c);
+				strbuf_putc(&b, c == 'n' ? '\n' : c == 't' ? '\t' : c);
 				lx->s += 2;
 				continue;
 			}
 			if (*lx->s == '\n')
 				lx->line++;
-			sb_putc(&b, *lx->s++);
+			strbuf_putc(&b, *lx->s++);
 		}
 		if (b.p == NULL && !b.oom)
 			b.p = strdup("");
@@ -791,7 +748,7 @@ parse_call(struct lexer *lx, struct call *c)
 /* Expand a prefix_rule pattern (strings or lists of alternatives) into
  * exec patterns. */
 static int
-expand(const struct val *pat, size_t i, struct sb *prefix, struct ri_result *out,
+expand(const struct val *pat, size_t i, struct strbuf *prefix, struct ri_result *out,
     const char *effect, const char *note, const char *entry, size_t *count)
 {
 	if (i == pat->n) {
@@ -799,7 +756,7 @@ expand(const struct val *pat, size_t i, struct sb *prefix, struct ri_result *out
 
 		if (++*count > RI_MAX_EXPAND)
 			return -1;
-		sb_puts(prefix, " *");
+		strbuf_puts(prefix, " *");
 		text = prefix->oom ? NULL : prefix->p;
 		if (text != NULL)
 			add_rule(out, effect, text, note, entry, strlen(entry));
@@ -816,8 +773,8 @@ expand(const struct val *pat, size_t i, struct sb *prefix, struct ri_result *out
 			return -2;
 		if ((q = pattern_quote_word(alt->s, strlen(alt->s))) == NULL)
 			return -1;
-		sb_putc(prefix, ' ');
-		sb_puts(prefix, q);
+		strbuf_putc(prefix, ' ');
+		strbuf_puts(prefix, q);
 		free(q);
 		if (prefix->oom)
 			return -1;
@@ -835,7 +792,7 @@ codex_rule(const struct call *c, struct ri_result *out, const char *entry)
 	const struct val *pat = call_arg(c, "pattern"), *dec = call_arg(c, "decision");
 	const struct val *just = call_arg(c, "justification");
 	const char *d = dec != NULL && dec->type == V_STR ? dec->s : "allow";
-	struct sb prefix = { 0 };
+	struct strbuf prefix = { 0 };
 	size_t count = 0, before = out->nrules;
 	char note[600];
 	int rc;
@@ -857,7 +814,7 @@ codex_rule(const struct call *c, struct ri_result *out, const char *entry)
 	}
 	snprintf(note, sizeof note, "Codex prefix_rule%s%.500s", just != NULL && just->type == V_STR ? ": " : "",
 	    just != NULL && just->type == V_STR ? just->s : "");
-	sb_puts(&prefix, "exec");
+	strbuf_puts(&prefix, "exec");
 	rc = expand(pat, 0, &prefix, out, strcmp(d, "allow") == 0 ? "allow" : "deny", note, entry, &count);
 	free(prefix.p);
 	if (rc < 0) {
@@ -1004,7 +961,7 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 {
 	char err[256];
 	pattern *p = pattern_parse(text, strlen(text), err, sizeof err);
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	const char *w;
 	int anchor, up;
 	char *out = NULL;
@@ -1015,25 +972,25 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 	}
 	switch (pattern_kind(p)) {
 	case SK_EXEC:
-		sb_puts(&b, "Bash(");
+		strbuf_puts(&b, "Bash(");
 		for (size_t i = 0; i < pattern_nwords(p); i++) {
 			enum pattern_word_type t = pattern_word(p, i, &w, &anchor, &up);
 
 			if (i > 0)
-				sb_putc(&b, ' ');
+				strbuf_putc(&b, ' ');
 			if (t == PW_ANY) {
-				sb_putc(&b, '*');
+				strbuf_putc(&b, '*');
 			} else if (t == PW_LITERAL) {
 				if (strpbrk(w, " \t'\"*()") != NULL) {
-					sb_putc(&b, '"');
+					strbuf_putc(&b, '"');
 					for (; *w; w++) {
 						if (*w == '"' || *w == '\\')
-							sb_putc(&b, '\\');
-						sb_putc(&b, *w);
+							strbuf_putc(&b, '\\');
+						strbuf_putc(&b, *w);
 					}
-					sb_putc(&b, '"');
+					strbuf_putc(&b, '"');
 				} else {
-					sb_puts(&b, w);
+					strbuf_puts(&b, w);
 				}
 			} else if (!deny) {
 				snprintf(why, whylen, "Claude Code's * spans words and paths are not resolved, so "
@@ -1041,14 +998,14 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 				goto out;
 			} else if (t == PW_GLOB && plain_glob(w)) {
 				for (; *w; w++)
-					sb_putc(&b, *w == '?' ? '*' : *w);
+					strbuf_putc(&b, *w == '?' ? '*' : *w);
 			} else {
 				snprintf(why, whylen, "paths inside commands are not resolved by Claude Code, so "
 				    "this deny would narrow");
 				goto out;
 			}
 		}
-		sb_putc(&b, ')');
+		strbuf_putc(&b, ')');
 		break;
 	case SK_READ: case SK_WRITE: case SK_EDIT:
 		if (pattern_kind(p) == SK_EDIT && !deny) {
@@ -1060,17 +1017,17 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 			snprintf(why, whylen, "escaped characters in the path");
 			goto out;
 		}
-		sb_puts(&b, pattern_kind(p) == SK_READ ? "Read(" : "Edit(");
+		strbuf_puts(&b, pattern_kind(p) == SK_READ ? "Read(" : "Edit(");
 		if (anchor == PATH_ANCHOR_ABS)
-			sb_puts(&b, "//");
+			strbuf_puts(&b, "//");
 		else if (anchor == PATH_ANCHOR_HOME)
-			sb_puts(&b, "~/");
+			strbuf_puts(&b, "~/");
 		else if (up == 0)
-			sb_puts(&b, "./");
+			strbuf_puts(&b, "./");
 		for (int i = 0; i < up; i++)
-			sb_puts(&b, "../");
-		sb_puts(&b, w);
-		sb_putc(&b, ')');
+			strbuf_puts(&b, "../");
+		strbuf_puts(&b, w);
+		strbuf_putc(&b, ')');
 		break;
 	case SK_NET:
 		if (pattern_port(p) >= 0 && !deny) {
@@ -1078,12 +1035,12 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 			goto out;
 		}
 		if (strcmp(pattern_host(p), "*") == 0) {
-			sb_puts(&b, "WebFetch");
+			strbuf_puts(&b, "WebFetch");
 			break;
 		}
-		sb_puts(&b, "WebFetch(domain:");
-		sb_puts(&b, pattern_host(p));
-		sb_putc(&b, ')');
+		strbuf_puts(&b, "WebFetch(domain:");
+		strbuf_puts(&b, pattern_host(p));
+		strbuf_putc(&b, ')');
 		break;
 	case SK_MCP:
 		if (strpbrk(pattern_server(p), "*?\\") != NULL ||
@@ -1091,23 +1048,23 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 			snprintf(why, whylen, "Claude Code MCP rules take a literal server and a tool or *");
 			goto out;
 		}
-		sb_puts(&b, "mcp__");
-		sb_puts(&b, pattern_server(p));
-		sb_puts(&b, "__");
-		sb_puts(&b, strpbrk(pattern_tool(p), "*?") != NULL ? "*" : pattern_tool(p));
+		strbuf_puts(&b, "mcp__");
+		strbuf_puts(&b, pattern_server(p));
+		strbuf_puts(&b, "__");
+		strbuf_puts(&b, strpbrk(pattern_tool(p), "*?") != NULL ? "*" : pattern_tool(p));
 		break;
 	case SK_OTHER:
 		if (!valid_name(pattern_tool(p), "")) {
 			snprintf(why, whylen, "not a plain tool name");
 			goto out;
 		}
-		sb_puts(&b, pattern_tool(p));
+		strbuf_puts(&b, pattern_tool(p));
 		break;
 	default:
 		snprintf(why, whylen, "Claude Code has no %s rules", subject_kind_name(pattern_kind(p)));
 		goto out;
 	}
-	out = sb_take(&b);
+	out = strbuf_take(&b);
 	b.p = NULL;
 out:
 	free(b.p);
@@ -1116,18 +1073,18 @@ out:
 }
 
 static void
-sb_pystr(struct sb *b, const char *s)
+sb_pystr(struct strbuf *b, const char *s)
 {
-	sb_putc(b, '"');
+	strbuf_putc(b, '"');
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			sb_putc(b, '\\');
+			strbuf_putc(b, '\\');
 		if (*s == '\n')
-			sb_puts(b, "\\n");
+			strbuf_puts(b, "\\n");
 		else
-			sb_putc(b, *s);
+			strbuf_putc(b, *s);
 	}
-	sb_putc(b, '"');
+	strbuf_putc(b, '"');
 }
 
 char *
@@ -1135,7 +1092,7 @@ ri_to_codex(const char *text, bool deny, const char *note, char *why, size_t why
 {
 	char err[256];
 	pattern *p = pattern_parse(text, strlen(text), err, sizeof err);
-	struct sb b = { 0 };
+	struct strbuf b = { 0 };
 	size_t n;
 	const char *w;
 	int anchor, up;
@@ -1161,24 +1118,24 @@ ri_to_codex(const char *text, bool deny, const char *note, char *why, size_t why
 		snprintf(why, whylen, n == 0 ? "Codex prefix rules need a literal program" : "too many words");
 		goto out;
 	}
-	sb_puts(&b, "prefix_rule(pattern = [");
+	strbuf_puts(&b, "prefix_rule(pattern = [");
 	for (size_t i = 0; i < n; i++) {
 		if (pattern_word(p, i, &w, &anchor, &up) != PW_LITERAL || *w == '\0') {
 			snprintf(why, whylen, "Codex prefix rules only take literal, non-empty words");
 			goto out;
 		}
 		if (i > 0)
-			sb_puts(&b, ", ");
+			strbuf_puts(&b, ", ");
 		sb_pystr(&b, w);
 	}
-	sb_puts(&b, "], decision = ");
+	strbuf_puts(&b, "], decision = ");
 	sb_pystr(&b, deny ? "forbidden" : "allow");
 	if (note != NULL && *note != '\0') {
-		sb_puts(&b, ", justification = ");
+		strbuf_puts(&b, ", justification = ");
 		sb_pystr(&b, note);
 	}
-	sb_puts(&b, ")");
-	out = sb_take(&b);
+	strbuf_puts(&b, ")");
+	out = strbuf_take(&b);
 	b.p = NULL;
 out:
 	free(b.p);
