@@ -21,23 +21,35 @@ pack_list(msgpack_packer *pk, void *arg)
 	rpc_pack_kv_int(pk, "limit", 1000);
 }
 
+/* A short string field of the broker's, escaped; "-" when absent. */
+static char *
+field(const msgpack_object *o, size_t width)
+{
+	if (o == NULL || o->type != MSGPACK_OBJECT_STR)
+		return strdup("-");
+	return text_escape(o->via.str.ptr, o->via.str.size, width, NULL);
+}
+
 static void
 print_row(const msgpack_object *r, int64_t now_ms)
 {
 	const msgpack_object *id = rpc_map_get(r, "id"), *created = rpc_map_get(r, "created_ms");
 	const msgpack_object *kind = rpc_map_get(r, "kind"), *agent = rpc_map_get(r, "agent");
-	const msgpack_object *sum = rpc_map_get(r, "summary");
+	const msgpack_object *sum = rpc_map_get(r, "summary"), *risk = rpc_map_get(r, "risk");
 	int64_t idv = 0, c = now_ms;
-	char *k, *a, *s;
+	char *k, *a, *s, *lv = field(risk != NULL ? rpc_map_get(risk, "level") : NULL, 8);
+	char *g = field(rpc_map_get(r, "group"), 8);
 
 	rpc_get_int(id, 0, INT64_MAX, &idv);
 	rpc_get_int(created, 0, INT64_MAX, &c);
 	k = text_escape(kind && kind->type == MSGPACK_OBJECT_STR ? kind->via.str.ptr : "", kind && kind->type == MSGPACK_OBJECT_STR ? kind->via.str.size : 0, 8, NULL);
 	a = text_escape(agent && agent->type == MSGPACK_OBJECT_STR ? agent->via.str.ptr : "", agent && agent->type == MSGPACK_OBJECT_STR ? agent->via.str.size : 0, 14, NULL);
 	s = text_escape(sum && sum->type == MSGPACK_OBJECT_STR ? sum->via.str.ptr : "", sum && sum->type == MSGPACK_OBJECT_STR ? sum->via.str.size : 0, 200, NULL);
-	if (k != NULL && a != NULL && s != NULL)
-		printf("%-7lld %5llds  %-7s %-14s %s\n", (long long)idv,
-		    (long long)((now_ms - c) / 1000), k, a, s);
+	if (k != NULL && a != NULL && s != NULL && lv != NULL && g != NULL)
+		printf("%-7lld %5llds  %-8s %-7s %-7s %-14s %s\n", (long long)idv,
+		    (long long)((now_ms - c) / 1000), lv, g, k, a, s);
+	free(lv);
+	free(g);
 	free(k);
 	free(a);
 	free(s);
@@ -75,7 +87,8 @@ run(int argc, char **argv)
 				json_array_append_new(all, cli_to_json(&reqs->via.array.ptr[i]));
 			} else {
 				if (printed++ == 0)
-					printf("%-7s %6s  %-7s %-14s %s\n", "ID", "AGE", "KIND", "AGENT", "REQUEST");
+					printf("%-7s %6s  %-8s %-7s %-7s %-14s %s\n", "ID", "AGE", "RISK",
+					    "GROUP", "KIND", "AGENT", "REQUEST");
 				print_row(&reqs->via.array.ptr[i], (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
 			}
 		}
@@ -102,6 +115,8 @@ const struct cli_cmd cmd_pending = {
 	.help =
 	    "  --json   print a JSON array of the pending requests (all fields)\n"
 	    "\n"
+	    "Columns: id, age, risk level, group (decide a whole group with\n"
+	    "`sandgate decide g:GROUP allow|deny`), kind, agent, request.\n"
 	    "Text from agents is shown with control characters and invisible Unicode\n"
 	    "escaped.  Exit status: 0, or 3 if the broker is unreachable.\n",
 	.run = run,

@@ -37,6 +37,10 @@ printf '%s' "$groups" | grep -q '"varies":\[{"field":"args","values":\["[a-z_0-9
 printf '%s' "$groups" | grep -q '"pattern":"write ./src/\*"' || fail "write suggestion: $groups"
 # every pending request carries its group in the request view
 "$SGTEST" call console list '[]' | grep -q "\"group\":\"$gp\"" || fail "request view has no group"
+# ... and `sandgate pending` shows it, with the risk level, for `decide g:GROUP`
+sg pending | head -n 1 | grep -q '^ID  *AGE  *RISK  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
+[ "$(sg pending | grep -c " $gp  .*python ")" = 3 ] || fail "pending rows of $gp: $(sg pending)"
+sg pending | grep -q "^[0-9]* *[0-9]*s  [a-z]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
 wait_for 5 grep -q '^groups \[\]$' "$T/notes"
 grep -q '^request \[{"id":[0-9]*,.*"group":"g' "$T/notes" || fail "request notifications carry no group"
 pass "pending requests are grouped, with common fields, what varies and suggestions"
@@ -48,7 +52,7 @@ for n in p1 p2 p3; do [ "$(rc_of $n)" = 0 ] || fail "$n was not allowed"; done
 still_pending other || fail "a request outside the rule was decided"
 sg rules list --json | grep -q '"id":1,"effect":"allow","pattern":"exec python \*.py","scope":"session","scope_value":"s1"' ||
 	fail "the saved rule: $(sg rules list --json)"
-row=$(sqlite3 "$SANDGATE_DB" "SELECT count(*) FROM decisions WHERE decided_by='reviewer' AND reviewer_name='bob' AND decision='allow'")
+row=$(sqlite3 "$SANDGATE_DB" "SELECT count(*) FROM audit WHERE decided_by='reviewer' AND reviewer_name='bob' AND decision='allow'")
 [ "$row" = 3 ] || fail "decision rows by the reviewer: $row"
 out=$(sg ask --json -- python repro_issue_v3.py)
 [ "$(json_field "$out" rule_id)" = 1 ] || fail "the saved rule did not answer a later request: $out"
