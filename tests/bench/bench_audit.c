@@ -12,15 +12,14 @@
  * BENCH_AUDIT_ROWS overrides the 1,000,000; BENCH_AUDIT_SECONDS the 3 s
  * per decision-rate run; BENCH_AUDIT_DB=PATH keeps the big log there (and
  * reuses it when it exists, skipping the writing). */
+#include "tests/bench/benchlib.h"
 #include "broker/store.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,46 +27,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static const char *sandgate;
-static char tmpdir[64];
 
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void
-make_tmp(void)
-{
-	char path[128];
-
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/sgbench-audit.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		exit(1);
-	snprintf(path, sizeof path, "%s/run", tmpdir), setenv("SANDGATE_DIR", path, 1);
-	snprintf(path, sizeof path, "%s/audit.db", tmpdir), setenv("SANDGATE_DB", path, 1);
-	snprintf(path, sizeof path, "%s/cfg", tmpdir), setenv("XDG_CONFIG_HOME", path, 1);
-	snprintf(path, sizeof path, "%s/cfg", tmpdir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof path, "%s/cfg/sandgate", tmpdir);
-	mkdir(path, 0700);
-}
-
-static void
-rm_tmp(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench: cannot remove %s\n", tmpdir);
+	return bench_now_us() / 1e6;
 }
 
 static double last_cpu; /* user + system seconds of the last run_cli child */
@@ -87,7 +53,7 @@ run_cli(char *const args[])
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 1);
-		execv(sandgate, args);
+		execv(bench_sandgate, args);
 		_exit(127);
 	}
 	wait4(pid, &st, 0, &ru);
@@ -101,22 +67,6 @@ run_cli(char *const args[])
 
 static volatile int stop_all;
 static long decided[64];
-
-static sg_client *
-connect_as(enum sg_role role)
-{
-	char err[256], *dir = paths_runtime_dir();
-	char *path = paths_join(dir, role == ROLE_AGENT ? "agent.sock" : "console.sock");
-	sg_client *c = client_connect(path, role, "bench", 5000, err, sizeof err);
-
-	if (c == NULL) {
-		fprintf(stderr, "bench: %s\n", err);
-		exit(1);
-	}
-	free(dir);
-	free(path);
-	return c;
-}
 
 static void *
 console_thread(void *arg)
@@ -157,7 +107,7 @@ static void *
 agent_thread(void *arg)
 {
 	long w = (long)arg;
-	sg_client *c = connect_as(ROLE_AGENT);
+	sg_client *c = bench_connect(ROLE_AGENT, "bench");
 
 	for (long i = 0; !stop_all; i++) {
 		struct client_msg m;
@@ -201,66 +151,22 @@ status_int(sg_client *c, const char *key)
 	return v;
 }
 
-static long
-broker_pid(void)
-{
-	char lock[160];
-	long pid = 0;
-	FILE *f;
-
-	snprintf(lock, sizeof lock, "%s/run/broker.lock", tmpdir);
-	if ((f = fopen(lock, "r")) != NULL) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	return pid;
-}
-
-/* CPU seconds (user + system) a process has used so far. */
-static double
-proc_cpu(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
-}
-
 static void
 bench_decisions(const char *commit, const char *durability, int clients, double secs)
 {
-	char path[160], *args[] = { (char *)"sandgate", (char *)"broker", NULL };
+	char config[128];
 	pthread_t con, t[64];
 	sg_client *console, *status;
-	FILE *f;
 	long total = 0;
 	int64_t c0, c1;
 	double t0, el, cpu0, cpu1;
 	long pid;
 
-	make_tmp();
-	snprintf(path, sizeof path, "%s/cfg/sandgate/config", tmpdir);
-	f = fopen(path, "w");
-	fprintf(f, "commit = %s\ndurability = %s\n", commit, durability);
-	fclose(f);
-	if (run_cli(args) < 0) {
-		fprintf(stderr, "bench: broker did not start\n");
-		exit(1);
-	}
-	console = connect_as(ROLE_CONSOLE);
-	status = connect_as(ROLE_CONSOLE);
+	snprintf(config, sizeof config, "commit = %s\ndurability = %s\n", commit, durability);
+	bench_env("sgbench-audit", config);
+	bench_broker_start(NULL);
+	console = bench_connect(ROLE_CONSOLE, "bench");
+	status = bench_connect(ROLE_CONSOLE, "bench");
 	stop_all = 0;
 	memset(decided, 0, sizeof decided);
 	{
@@ -275,8 +181,8 @@ bench_decisions(const char *commit, const char *durability, int clients, double 
 	}
 	pthread_create(&con, NULL, console_thread, console);
 	c0 = status_int(status, "store_commits");
-	pid = broker_pid();
-	cpu0 = proc_cpu(pid);
+	pid = bench_broker_pid();
+	cpu0 = bench_proc_cpu(pid);
 	t0 = now_s();
 	for (long i = 0; i < clients; i++)
 		pthread_create(&t[i], NULL, agent_thread, (void *)i);
@@ -285,7 +191,7 @@ bench_decisions(const char *commit, const char *durability, int clients, double 
 	for (int i = 0; i < clients; i++)
 		pthread_join(t[i], NULL);
 	el = now_s() - t0;
-	cpu1 = proc_cpu(pid);
+	cpu1 = bench_proc_cpu(pid);
 	c1 = status_int(status, "store_commits");
 	pthread_join(con, NULL);
 	for (int i = 0; i < clients; i++)
@@ -296,12 +202,8 @@ bench_decisions(const char *commit, const char *durability, int clients, double 
 	fflush(stdout);
 	client_close(console);
 	client_close(status);
-	if (pid > 0) {
-		kill((pid_t)pid, SIGTERM);
-		while (kill((pid_t)pid, 0) == 0)
-			usleep(10000);
-	}
-	rm_tmp();
+	bench_broker_stop();
+	bench_env_remove();
 }
 
 /* ---- 2. a million rows ---- */
@@ -327,6 +229,7 @@ bench_million(long rows)
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	store *s;
+	struct store_request_row rr;
 	double t0, el, best, best_cpu;
 	long sent = 0;
 	char *verify[] = { (char *)"sandgate", (char *)"audit", (char *)"verify", NULL };
@@ -368,14 +271,16 @@ bench_million(long rows)
 			rpc_pack_kv_str(&pk, "kind", "exec");
 			rpc_pack_kv_str(&pk, "command", "npm run test -- --reporter=dot src/components/button.test.tsx");
 			rpc_pack_kv_str(&pk, "cwd", "/home/dev/project");
-			store_put_request(s, &(struct store_request_row){
+			rr = (struct store_request_row){
 			    .id = sent + 1, .created_ms = 1700000000000 + sent, .client_req_id = rid,
 			    .agent = agent, .session = "bench-session", .kind = "exec",
 			    .summary = "npm run test -- --reporter=dot src/components/button.test.tsx",
 			    .cwd = "/home/dev/project", .pid = 4242, .uid = 1000, .gid = 1000,
-			    .request = sb.data, .request_len = sb.size }, on_done, NULL);
+			    .request = sb.data, .request_len = sb.size };
+			/* a reviewed request: recorded while pending, then decided */
+			store_put_request(s, &rr, on_done, NULL);
 			store_put_decision(s, &(struct store_decision_row){
-			    .request_id = sent + 1, .decided_ms = 1700000000000 + sent,
+			    .request_id = sent + 1, .request = &rr, .decided_ms = 1700000000000 + sent,
 			    .decision = sent % 7 ? "allow" : "deny", .decided_by = "reviewer",
 			    .reviewer_uid = 1000, .reviewer_pid = 4343, .reviewer_name = "alice",
 			    .risk_level = sent % 5 ? "low" : "high", .risk_score = sent % 5 ? 10 : 70,
@@ -465,7 +370,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_audit PATH/TO/sandgate [decisions|million]\n");
 		return 2;
 	}
-	sandgate = argv[1];
+	bench_sandgate = argv[1];
 	signal(SIGPIPE, SIG_IGN);
 	if (*only == '\0' || strcmp(only, "decisions") == 0) {
 		printf("decisions recorded per second (submit+wait, console allows, decision+audit row committed, reply):\n");
@@ -476,9 +381,9 @@ main(int argc, char **argv)
 	}
 	if (*only == '\0' || strcmp(only, "million") == 0) {
 		printf("a %ld-row audit log:\n", rows);
-		make_tmp();
+		bench_env("sgbench-audit", NULL);
 		bench_million(rows);
-		rm_tmp();
+		bench_env_remove();
 	}
 	return 0;
 }

@@ -4,6 +4,7 @@
  *   2. broker memory per pending request with 10,000 pending;
  *   3. requests recorded per second, grouped commits vs one per request.
  * Usage: bench_broker PATH/TO/sandgate.  Runs real brokers in temp dirs. */
+#include "tests/bench/benchlib.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
@@ -15,33 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static const char *sandgate;
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void
 report(const char *what, double *v, int n, double total_us)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
+	bench_sort(v, (size_t)n);
 	printf("%-44s p50 %7.1f us  p99 %7.1f us  %8.0f/s\n", what, v[n / 2], v[n * 99 / 100],
 	    n / (total_us / 1e6));
 }
@@ -71,15 +51,15 @@ bench_raw(int iters)
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	pthread_create(&t, NULL, echo_thread, &sv[1]);
-	t0 = now_us();
+	t0 = bench_now_us();
 	for (int i = 0; i < iters; i++) {
-		double s = now_us();
+		double s = bench_now_us();
 
 		if (write(sv[0], msg, sizeof msg) != sizeof msg || read(sv[0], back, sizeof back) <= 0)
 			break;
-		v[i] = now_us() - s;
+		v[i] = bench_now_us() - s;
 	}
-	report("raw unix socket echo (96 B)", v, iters, now_us() - t0);
+	report("raw unix socket echo (96 B)", v, iters, bench_now_us() - t0);
 	close(sv[0]);
 	pthread_join(t, NULL);
 	close(sv[1]);
@@ -88,88 +68,18 @@ bench_raw(int iters)
 
 /* ---- brokers ---- */
 
-static char tmpdir[64];
-
 static void
 start_broker(const char *config)
 {
-	char path[256];
-	FILE *f;
-	pid_t pid;
-	int st;
-
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/sgbench.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		exit(1);
-	snprintf(path, sizeof path, "%s/run", tmpdir), setenv("SANDGATE_DIR", path, 1);
-	snprintf(path, sizeof path, "%s/b.db", tmpdir), setenv("SANDGATE_DB", path, 1);
-	snprintf(path, sizeof path, "%s/cfg", tmpdir), setenv("XDG_CONFIG_HOME", path, 1);
-	snprintf(path, sizeof path, "mkdir -p %s/cfg/sandgate", tmpdir);
-	if (system(path) != 0)
-		exit(1);
-	snprintf(path, sizeof path, "%s/cfg/sandgate/config", tmpdir);
-	f = fopen(path, "w");
-	fputs(config, f);
-	fclose(f);
-	pid = fork();
-	if (pid == 0) {
-		execl(sandgate, "sandgate", "broker", (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench: broker did not start\n");
-		exit(1);
-	}
-}
-
-static long
-broker_pid(void)
-{
-	char path[256];
-	long pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/run/broker.lock", tmpdir);
-	f = fopen(path, "r");
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	return pid;
+	bench_env("sgbench", config);
+	bench_broker_start(NULL);
 }
 
 static void
 stop_broker(void)
 {
-	long pid = broker_pid();
-	char cmd[128];
-
-	if (pid > 0) {
-		kill((pid_t)pid, SIGTERM);
-		while (kill((pid_t)pid, 0) == 0)
-			usleep(10000);
-	}
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench: cannot remove %s\n", tmpdir);
-}
-
-static sg_client *
-connect_role(enum sg_role role)
-{
-	char err[256], *dir = paths_runtime_dir();
-	char *path = paths_join(dir, role == ROLE_AGENT ? "agent.sock" : "console.sock");
-	sg_client *c = client_connect(path, role, "bench", 5000, err, sizeof err);
-
-	if (c == NULL) {
-		fprintf(stderr, "bench: %s\n", err);
-		exit(1);
-	}
-	free(dir);
-	free(path);
-	return c;
+	bench_broker_stop();
+	bench_env_remove();
 }
 
 static void
@@ -238,16 +148,16 @@ bench_decide(int iters)
 	double *v = calloc((size_t)iters, sizeof *v), t0;
 
 	start_broker("commit = grouped\n");
-	console = connect_role(ROLE_CONSOLE);
-	agent = connect_role(ROLE_AGENT);
+	console = bench_connect(ROLE_CONSOLE, "bench");
+	agent = bench_connect(ROLE_AGENT, "bench");
 	console_stop = 0;
 	pthread_create(&t, NULL, console_thread, console);
 	usleep(100000);
-	t0 = now_us();
+	t0 = bench_now_us();
 	for (int i = 0; i < iters; i++) {
 		struct client_msg m;
 		uint32_t id;
-		double s = now_us();
+		double s = bench_now_us();
 
 		pack_submit(client_begin(agent, "submit", &id), 0, i, true);
 		if (client_send(agent, 5000) < 0 || client_wait(agent, id, 10000, &m) < 0) {
@@ -259,9 +169,9 @@ bench_decide(int iters)
 			exit(1);
 		}
 		client_msg_free(&m);
-		v[i] = now_us() - s;
+		v[i] = bench_now_us() - s;
 	}
-	report("submit->console decide->recorded->reply", v, iters, now_us() - t0);
+	report("submit->console decide->recorded->reply", v, iters, bench_now_us() - t0);
 	console_stop = 1;
 	pthread_join(t, NULL);
 	client_close(agent);
@@ -343,9 +253,9 @@ bench_memory(int n)
 	long before, after, pid;
 
 	start_broker("commit = grouped\n");
-	pid = broker_pid();
-	agent = connect_role(ROLE_AGENT);
-	console = connect_role(ROLE_CONSOLE);
+	pid = bench_broker_pid();
+	agent = bench_connect(ROLE_AGENT, "bench");
+	console = bench_connect(ROLE_CONSOLE, "bench");
 	before = rss_kb(pid);
 	submit_many(agent, 0, n);
 	while (status_int(console, "store_backlog") > 0)
@@ -370,7 +280,7 @@ writer_thread(void *arg)
 {
 	struct writer *w = arg;
 
-	w->c = connect_role(ROLE_AGENT);
+	w->c = bench_connect(ROLE_AGENT, "bench");
 	submit_many(w->c, w->worker, w->n);
 	return NULL;
 }
@@ -387,8 +297,8 @@ bench_records(const char *mode, int clients, int total)
 
 	snprintf(cfg, sizeof cfg, "commit = %s\n", mode);
 	start_broker(cfg);
-	console = connect_role(ROLE_CONSOLE);
-	t0 = now_us();
+	console = bench_connect(ROLE_CONSOLE, "bench");
+	t0 = bench_now_us();
 	for (int i = 0; i < clients; i++) {
 		w[i] = (struct writer){ i, total / clients, NULL };
 		pthread_create(&t[i], NULL, writer_thread, &w[i]);
@@ -397,7 +307,7 @@ bench_records(const char *mode, int clients, int total)
 		pthread_join(t[i], NULL);
 	while (status_int(console, "store_backlog") > 0)
 		usleep(1000);
-	el = now_us() - t0;
+	el = bench_now_us() - t0;
 	commits = status_int(console, "store_commits");
 	for (int i = 0; i < clients; i++)
 		client_close(w[i].c);
@@ -414,7 +324,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_broker PATH/TO/sandgate\n");
 		return 2;
 	}
-	sandgate = argv[1];
+	bench_sandgate = argv[1];
 	signal(SIGPIPE, SIG_IGN);
 	printf("== issue #2: broker round trip, memory, recording ==\n");
 	bench_raw(20000);

@@ -6,15 +6,14 @@
  * the same closed-loop client threads that write one message and read the
  * whole answer.  Prints requests/s and p50/p99.
  * Usage: bench_fastpath PATH/TO/sandgate.  Runs a real broker in a temp dir. */
+#include "tests/bench/benchlib.h"
 #include "broker/intent/assess.h"
 #include "broker/rule.h"
 #include "proto/paths.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,29 +21,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
-static const char *sandgate;
-static char tmpdir[64];
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+static const char *tmpdir;
 
 static int
 connect_path(const char *path)
@@ -175,55 +155,6 @@ start_echo(const char *path)
 }
 
 /* ---- the broker ---- */
-
-static void
-start_broker(void)
-{
-	char path[256];
-	pid_t pid;
-	int st;
-
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/sgfast.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		exit(1);
-	snprintf(path, sizeof path, "%s/run", tmpdir), setenv("SANDGATE_DIR", path, 1);
-	snprintf(path, sizeof path, "%s/b.db", tmpdir), setenv("SANDGATE_DB", path, 1);
-	snprintf(path, sizeof path, "%s/cfg", tmpdir), setenv("XDG_CONFIG_HOME", path, 1);
-	snprintf(path, sizeof path, "%s/home", tmpdir), setenv("HOME", path, 1);
-	pid = fork();
-	if (pid == 0) {
-		execl(sandgate, "sandgate", "broker", (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench: broker did not start\n");
-		exit(1);
-	}
-}
-
-static void
-stop_broker(void)
-{
-	char path[256], cmd[128];
-	long pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/run/broker.lock", tmpdir);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	if (pid > 0) {
-		kill((pid_t)pid, SIGTERM);
-		while (kill((pid_t)pid, 0) == 0)
-			usleep(10000);
-	}
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench: cannot remove %s\n", tmpdir);
-}
 
 static char *
 sock(const char *name)
@@ -365,10 +296,10 @@ worker_main(void *arg)
 		rpc_pack_kv_str(&pk, "cwd", "/home/dev/project");
 		rpc_pack_kv_int(&pk, "timeout", 3600);
 		rpc_pack_kv_bool(&pk, "wait", true);
-		t0 = now_us();
+		t0 = bench_now_us();
 		write_all(fd, sb.data, sb.size);
 		read_message(fd, &unp, &up);
-		w->lat[i] = now_us() - t0;
+		w->lat[i] = bench_now_us() - t0;
 		if (w->target == T_BROKER) {
 			const msgpack_object *res = &up.data.via.array.ptr[3];
 
@@ -423,30 +354,6 @@ broker_commits(void)
 
 static pid_t server_pid;
 
-/* User + system CPU time of a process so far, in microseconds. */
-static double
-cpu_us(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	/* after the command: state ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) * 1e6 / (double)sysconf(_SC_CLK_TCK);
-}
-
 static pid_t echo_pid, broker_pid;
 
 static struct result
@@ -467,14 +374,14 @@ run(enum target target, const char *path, int clients, int per_client, int base)
 		pthread_create(&t[i], NULL, worker_main, &w[i]);
 	}
 	pthread_barrier_wait(&start);
-	t0 = now_us();
-	c0 = cpu_us(server_pid);
+	t0 = bench_now_us();
+	c0 = bench_proc_cpu(server_pid) * 1e6;
 	for (int i = 0; i < clients; i++)
 		pthread_join(t[i], NULL);
-	el = now_us() - t0;
-	c1 = cpu_us(server_pid);
+	el = bench_now_us() - t0;
+	c1 = bench_proc_cpu(server_pid) * 1e6;
 	pthread_barrier_destroy(&start);
-	qsort(all, n, sizeof *all, cmp_d);
+	bench_sort(all, n);
 	r = (struct result){ n / (el / 1e6), all[n / 2], all[n * 99 / 100], (c1 - c0) / (double)n,
 	                     target == T_BROKER ? (double)(broker_commits() - k0) / (double)n : 0 };
 	free(all);
@@ -550,11 +457,11 @@ bench_inprocess(void)
 			struct rule_verdict v;
 			struct rule_ctx c = { .session = "s", .agent = "bench", .level = RL_LOW, .now_ms = 1 };
 			size_t o2 = 0;
-			double t0 = now_us(), t1;
+			double t0 = bench_now_us(), t1;
 
 			msgpack_sbuffer_clear(&out);
 			assess_request(t, &ur.data, &opk, &ar);
-			t1 = now_us();
+			t1 = bench_now_us();
 			msgpack_unpacked_init(&uo);
 			msgpack_unpack_next(&uo, out.data, out.size, &o2);
 			subj = subject_from_intent(rpc_map_get(&uo.data, "intent"), &ur.data, "/home/dev");
@@ -567,7 +474,7 @@ bench_inprocess(void)
 			subject_free(subj);
 			msgpack_unpacked_destroy(&uo);
 			ta += t1 - t0;
-			tj += now_us() - t1;
+			tj += bench_now_us() - t1;
 		}
 		printf("in process, %5d rules: assess %.1f us, subject + rules %.1f us per request\n",
 		    sizes[k], ta / iters, tj / iters);
@@ -584,28 +491,21 @@ main(int argc, char **argv)
 {
 	static const int clients[] = { 1, 8, 64 };
 	struct result echo[3], fast[3], few;
-	char echo_path[128], *agent, lock[128];
+	char echo_path[256], *agent;
 	int base = 0;
-	FILE *f;
-	long bp = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: bench_fastpath PATH/TO/sandgate\n");
 		return 2;
 	}
-	sandgate = argv[1];
+	bench_sandgate = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-	start_broker();
+	tmpdir = bench_env("sgfast", NULL);
+	bench_broker_start(NULL);
 	snprintf(echo_path, sizeof echo_path, "%s/echo.sock", tmpdir);
 	echo_pid = start_echo(echo_path);
 	agent = sock("agent.sock");
-	snprintf(lock, sizeof lock, "%s/run/broker.lock", tmpdir);
-	if ((f = fopen(lock, "r")) != NULL) {
-		if (fscanf(f, "%ld", &bp) != 1)
-			bp = 0;
-		fclose(f);
-	}
-	broker_pid = (pid_t)bp;
+	broker_pid = (pid_t)bench_broker_pid();
 
 	printf("== issue #4: fast path (submit -> intent/risk -> rules -> recorded -> reply) ==\n");
 	bench_inprocess();
@@ -638,6 +538,7 @@ main(int argc, char **argv)
 	kill(echo_pid, SIGTERM);
 	waitpid(echo_pid, NULL, 0);
 	free(agent);
-	stop_broker();
+	bench_broker_stop();
+	bench_env_remove();
 	return 0;
 }

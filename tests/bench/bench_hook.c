@@ -13,42 +13,21 @@
  *      skipped when there is none);
  *   5. `sandgate --version`: the cost of starting the binary at all.
  * Usage: bench_hook PATH/TO/sandgate [ITERATIONS]   (default 300) */
+#include "tests/bench/benchlib.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static const char *sandgate;
-static char tmpdir[64];
 static volatile int stop_decider;
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void
 report(const char *what, double *v, int n)
@@ -57,7 +36,7 @@ report(const char *what, double *v, int n)
 		printf("%-52s (no successful runs)\n", what);
 		return;
 	}
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
+	bench_sort(v, (size_t)n);
 	printf("%-52s p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms  min %6.2f ms  (n=%d)\n", what,
 	    v[n / 2] / 1e3, v[n * 9 / 10] / 1e3, v[n * 99 / 100] / 1e3, v[0] / 1e3, n);
 }
@@ -77,7 +56,7 @@ time_process(char *const argv[], const char *input, char *out, size_t cap)
 	if (write(in[1], input, strlen(input)) != (ssize_t)strlen(input))
 		return -1;
 	close(in[1]);
-	t0 = now_us();
+	t0 = bench_now_us();
 	if ((pid = fork()) == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
 
@@ -99,73 +78,25 @@ time_process(char *const argv[], const char *input, char *out, size_t cap)
 	close(outp[0]);
 	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return -1;
-	return now_us() - t0;
+	return bench_now_us() - t0;
 }
 
 /* ---- broker and the console that allows at once ---- */
 
+static const char *tmpdir;
+
 static void
 start_broker(void)
 {
-	char path[256], cmd[300];
-	pid_t pid;
-	int st;
-
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/sgbench-hook.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		exit(1);
-	snprintf(path, sizeof path, "%s/run", tmpdir), setenv("SANDGATE_DIR", path, 1);
-	snprintf(path, sizeof path, "%s/b.db", tmpdir), setenv("SANDGATE_DB", path, 1);
-	snprintf(path, sizeof path, "%s/cfg", tmpdir), setenv("XDG_CONFIG_HOME", path, 1);
-	snprintf(cmd, sizeof cmd, "mkdir -p %s/cfg/sandgate", tmpdir);
-	if (system(cmd) != 0)
-		exit(1);
-	if ((pid = fork()) == 0) {
-		execl(sandgate, "sandgate", "broker", (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "bench_hook: the broker did not start\n");
-		exit(1);
-	}
+	tmpdir = bench_env("sgbench-hook", NULL);
+	bench_broker_start(NULL);
 }
 
 static void
 stop_broker(void)
 {
-	char path[300], cmd[300];
-	long pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/run/broker.lock", tmpdir);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	if (pid > 0) {
-		kill((pid_t)pid, SIGTERM);
-		while (kill((pid_t)pid, 0) == 0)
-			usleep(10000);
-	}
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_hook: cannot remove %s\n", tmpdir);
-}
-
-static sg_client *
-console(void)
-{
-	char err[256], *dir = paths_runtime_dir(), *path = paths_join(dir, "console.sock");
-	sg_client *c = client_connect(path, ROLE_CONSOLE, "bench-decider", 5000, err, sizeof err);
-
-	free(dir);
-	free(path);
-	if (c == NULL) {
-		fprintf(stderr, "bench_hook: %s\n", err);
-		exit(1);
-	}
-	return c;
+	bench_broker_stop();
+	bench_env_remove();
 }
 
 /* Allow each request as soon as its notification arrives; replies are read
@@ -228,7 +159,7 @@ bench_hook(int iters, enum mode mode)
 		[HELD] = "sandgate hook, decision held by the broker",
 		[NO_BROKER] = "sandgate hook, no broker (fail-closed deny)",
 	};
-	char *argv[] = { (char *)sandgate, "hook", "claude-code", NULL };
+	char *argv[] = { (char *)bench_sandgate, "hook", "claude-code", NULL };
 	double *v = calloc((size_t)iters, sizeof *v);
 	char in[1024], out[4096];
 	int n = 0, wrong = 0;
@@ -302,7 +233,7 @@ bench_python(int iters)
 static void
 bench_version(int iters)
 {
-	char *argv[] = { (char *)sandgate, "--version", NULL };
+	char *argv[] = { (char *)bench_sandgate, "--version", NULL };
 	double *v = calloc((size_t)iters, sizeof *v);
 	char out[256];
 	int n = 0;
@@ -328,12 +259,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_hook PATH/TO/sandgate [ITERATIONS>=10]\n");
 		return 2;
 	}
-	sandgate = argv[1];
+	bench_sandgate = argv[1];
 	signal(SIGPIPE, SIG_IGN);
 	unsetenv("SANDGATE_HOOK_TIMEOUT");
 	printf("hook latency, fork to exit with the answer read, %d runs each\n", iters);
 	start_broker();
-	c = console();
+	c = bench_connect(ROLE_CONSOLE, "bench-decider");
 	pthread_create(&t, NULL, decider, c);
 	usleep(100000); /* the subscription is in place */
 	bench_hook(iters, DECIDED_AT_ONCE);
