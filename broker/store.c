@@ -1,4 +1,5 @@
-/* store.c -- SQLite store with a group-commit worker thread. */
+/* store.c -- SQLite store: group commit, inline on the loop thread or on the
+ * worker thread (store.h). */
 #include "broker/store.h"
 #include "broker/audit.h"
 #include "broker/log.h"
@@ -116,17 +117,22 @@ struct job {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_req, *ins_open, *ins_open_late, *del_open, *keep_req, *reserve;
-	int64_t id_upto, id_upto_pend;  /* worker only: request ids reserved in store_meta */
+	int64_t id_upto, id_upto_pend;  /* writer only: request ids reserved in store_meta */
 	uint64_t wal_frames_total;      /* guarded by mu */
 	uint64_t wal_checkpoints;       /* guarded by mu */
 	int64_t wal_frames_pub;         /* guarded by mu: wal_frames for other threads */
-	int64_t wal_frames;             /* worker only (wal hook): frames in the WAL now */
-	int64_t wal_frames_seen;        /* worker only: wal_frames at the previous commit */
-	int64_t last_work_ms;           /* worker only: when the last batch ran */
-	int64_t wal_next_ckpt;          /* worker only: WAL frames that call for a checkpoint */
+	int64_t wal_frames;             /* writer only (wal hook): frames in the WAL now */
+	int64_t wal_frames_seen;        /* writer only: wal_frames at the previous commit */
+	int64_t last_work_ms;           /* writer only: when the last batch ran */
+	int64_t wal_next_ckpt;          /* writer only: WAL frames that call for a checkpoint */
 	struct store_opts opts;
 	uv_async_t async;
+	uv_prepare_t prep;            /* inline writes at the end of a loop iteration */
+	bool inline_writes;           /* durability normal, grouped commits */
 	pthread_t thread;
+	/* wmu: held by whoever writes (the worker, or the loop thread for an
+	 * inline batch); the fields marked "writer only" belong to its holder */
+	pthread_mutex_t wmu;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct job *todo, *todo_tail; /* guarded by mu */
@@ -134,13 +140,15 @@ struct store {
 	size_t backlog;               /* guarded by mu */
 	uint64_t commits;             /* guarded by mu */
 	bool stop;                    /* guarded by mu */
+	bool maint_wanted;            /* guarded by mu: an inline batch left work for the worker */
+	int64_t due_pub;              /* guarded by mu: when the worker must wake next */
 	int64_t last_id, recovered;
-	audit_chain *audit;           /* worker thread only (and open/close) */
-	struct job *deferred;         /* worker only: rows to retry, oldest first */
+	audit_chain *audit;           /* writer only (and open/close) */
+	struct job *deferred;         /* writer only: rows to retry, oldest first */
 	size_t ndeferred, deferred_bytes;
-	int64_t retry_ms;             /* worker only: next retry of deferred rows */
-	int64_t maint_log_ms;         /* worker only: last logged maintenance failure */
-	bool failing;                 /* worker only: health as last reported */
+	int64_t retry_ms;             /* writer only: next retry of deferred rows */
+	int64_t maint_log_ms;         /* writer only: last logged maintenance failure */
+	bool failing;                 /* writer only: health as last reported */
 	struct store_tuning tuning;   /* guarded by mu */
 	bool tuning_dirty;            /* guarded by mu */
 	bool health_event, health_ok; /* guarded by mu */
@@ -829,19 +837,29 @@ checkpoint_wal(store *s, bool queued, int64_t now)
 		s->last_work_ms = now;
 }
 
+/* When timed work falls due next (writer only): an audit checkpoint or
+ * retention, a retry of kept rows, the idle WAL truncation. */
+static int64_t
+next_due(store *s, int64_t now)
+{
+	int64_t due = audit_due_ms(s->audit, now);
+
+	if (s->deferred != NULL && s->retry_ms < due)
+		due = s->retry_ms;
+	if (s->wal_frames > 0 && s->last_work_ms + WAL_IDLE_MS < due)
+		due = s->last_work_ms + WAL_IDLE_MS;
+	return due;
+}
+
 /* Sleep until there is work, a timed task is due, or we must stop.
  * Called and returns with mu held. */
 static void
 wait_for_work(store *s)
 {
-	while (s->todo == NULL && !s->stop && !s->tuning_dirty) {
-		int64_t now = wall_ms(), due = audit_due_ms(s->audit, now);
+	while (s->todo == NULL && !s->stop && !s->tuning_dirty && !s->maint_wanted) {
+		int64_t now = wall_ms(), due = s->due_pub;
 		struct timespec ts;
 
-		if (s->deferred != NULL && s->retry_ms < due)
-			due = s->retry_ms;
-		if (s->wal_frames > 0 && s->last_work_ms + WAL_IDLE_MS < due)
-			due = s->last_work_ms + WAL_IDLE_MS;
 		if (due == INT64_MAX) {
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
@@ -864,13 +882,18 @@ worker(void *arg)
 	for (;;) {
 		struct job *batch, *last;
 		struct store_tuning t;
-		bool tune, queued;
+		bool tune, queued, asked;
 		size_t n = 0;
 		int commits;
 
 		wait_for_work(s);
 		if (s->todo == NULL && s->stop)
 			break;
+		asked = s->maint_wanted;
+		s->maint_wanted = false;
+		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_lock(&s->wmu);
+		pthread_mutex_lock(&s->mu);
 		batch = s->todo;
 		if (batch != NULL && s->opts.per_request_commit) {
 			s->todo = batch->next;
@@ -907,11 +930,18 @@ worker(void *arg)
 		queued = s->todo != NULL;
 		pthread_mutex_unlock(&s->mu);
 		uv_async_send(&s->async);
-		/* the replies are on their way: now the WAL may be copied back */
-		checkpoint_wal(s, queued, wall_ms());
+		/* the replies are on their way: now the WAL may be copied back
+		 * (asked: an inline batch found it past the mark, and inline
+		 * writers keep the queue busy, so do not wait for a quiet one) */
+		checkpoint_wal(s, queued && !asked, wall_ms());
+		pthread_mutex_lock(&s->mu);
+		s->due_pub = next_due(s, wall_ms());
+		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->wmu);
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_lock(&s->wmu);
 	/* last chance for kept rows, and a checkpoint over the final head */
 	if (s->deferred != NULL) {
 		int bad;
@@ -927,6 +957,7 @@ worker(void *arg)
 		}
 	}
 	maintain(s, true);
+	pthread_mutex_unlock(&s->wmu);
 	return NULL;
 }
 
@@ -982,9 +1013,79 @@ enqueue(store *s, struct job *j)
 		s->todo = j;
 	s->todo_tail = j;
 	s->backlog++;
-	pthread_cond_signal(&s->cv);
+	if (!s->inline_writes) /* else on_prepare writes it before the loop sleeps */
+		pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return 0;
+}
+
+/* Inline writes (durability normal, grouped commits): just before the loop
+ * waits for I/O, it writes everything queued during this iteration itself
+ * in one transaction and answers at once, Redis beforeSleep style, instead
+ * of waking the worker and being woken back (two thread switches per
+ * request, the biggest cost left on the fast path).  The worker keeps what
+ * may block for long: checkpoints, audit signing and retention, retries of
+ * kept rows, fsync mode.  When it holds the writer lock, or rows are kept
+ * for a retry, the batch is handed to it as before. */
+static void
+on_prepare(uv_prepare_t *h)
+{
+	store *s = h->data;
+
+	for (int round = 0; round < 4; round++) {
+		struct job *batch, *last;
+		size_t n = 1;
+		int commits;
+		bool due;
+		int64_t now;
+
+		pthread_mutex_lock(&s->mu);
+		if (s->todo == NULL || s->stop) {
+			pthread_mutex_unlock(&s->mu);
+			return;
+		}
+		if (pthread_mutex_trylock(&s->wmu) != 0) {
+			pthread_cond_signal(&s->cv); /* the worker is busy: it takes the batch next */
+			pthread_mutex_unlock(&s->mu);
+			return;
+		}
+		if (s->deferred != NULL) {
+			pthread_mutex_unlock(&s->wmu);
+			pthread_cond_signal(&s->cv);
+			pthread_mutex_unlock(&s->mu);
+			return;
+		}
+		batch = s->todo;
+		s->todo = s->todo_tail = NULL;
+		pthread_mutex_unlock(&s->mu);
+
+		commits = process(s, batch);
+		now = wall_ms();
+		s->last_work_ms = now;
+		due = next_due(s, now) <= now || s->wal_frames >= s->wal_next_ckpt;
+		for (last = batch; last->next != NULL; last = last->next)
+			n++;
+		pthread_mutex_lock(&s->mu);
+		s->commits += (uint64_t)commits;
+		s->backlog -= n;
+		if (s->done_tail != NULL)
+			s->done_tail->next = batch;
+		else
+			s->done = batch;
+		s->done_tail = last;
+		s->due_pub = next_due(s, now);
+		if (due || s->deferred != NULL) {
+			s->maint_wanted = true;
+			pthread_cond_signal(&s->cv);
+		}
+		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->wmu);
+		deliver(s); /* callbacks may queue more: another round */
+	}
+	pthread_mutex_lock(&s->mu);
+	if (s->todo != NULL)
+		pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 }
 
 /* Duplicate s into the job's string slots; returns the copy (NULL stays NULL). */
@@ -1289,6 +1390,16 @@ on_async_closed(uv_handle_t *h)
 	free(h->data);
 }
 
+/* The prepare handle lives in the store: close it first, then the async
+ * handle whose close frees the store. */
+static void
+on_prep_closed(uv_handle_t *h)
+{
+	store *s = h->data;
+
+	uv_close((uv_handle_t *)&s->async, on_async_closed);
+}
+
 store *
 store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
     char *err, size_t errlen)
@@ -1302,22 +1413,29 @@ store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
 	if (opts != NULL)
 		s->opts = *opts;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->wmu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (open_db(s, path, err, errlen) < 0)
 		goto fail;
 	s->last_work_ms = wall_ms();
 	s->wal_next_ckpt = WAL_CHECKPOINT_FRAMES;
+	s->due_pub = next_due(s, s->last_work_ms);
+	s->inline_writes = !s->opts.fsync && !s->opts.per_request_commit;
 	if (uv_async_init(loop, &s->async, on_async) != 0) {
 		snprintf(err, errlen, "cannot create the store's wake-up handle");
 		goto fail;
 	}
 	s->async.data = s;
+	uv_prepare_init(loop, &s->prep);
+	s->prep.data = s;
+	if (s->inline_writes)
+		uv_prepare_start(&s->prep, on_prepare);
 	if (pthread_create(&s->thread, NULL, worker, s) != 0) {
 		snprintf(err, errlen, "cannot start the store thread");
 		finalize_all(s);
 		audit_close(s->audit);
 		sqlite3_close(s->db);
-		uv_close((uv_handle_t *)&s->async, on_async_closed);
+		uv_close((uv_handle_t *)&s->prep, on_prep_closed);
 		return NULL;
 	}
 	return s;
@@ -1326,6 +1444,7 @@ fail:
 	audit_close(s->audit);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->wmu);
 	pthread_cond_destroy(&s->cv);
 	free(s);
 	return NULL;
@@ -1336,6 +1455,7 @@ store_close(store *s)
 {
 	if (s == NULL)
 		return;
+	uv_prepare_stop(&s->prep);
 	pthread_mutex_lock(&s->mu);
 	s->stop = true;
 	pthread_cond_signal(&s->cv);
@@ -1347,6 +1467,7 @@ store_close(store *s)
 	audit_close(s->audit);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->wmu);
 	pthread_cond_destroy(&s->cv);
-	uv_close((uv_handle_t *)&s->async, on_async_closed);
+	uv_close((uv_handle_t *)&s->prep, on_prep_closed);
 }

@@ -1,6 +1,9 @@
 /* store.h -- the SQLite store: pending requests and decisions (audit rows),
- * written by one worker thread with group commit so a slow disk never stalls
- * the event loop.
+ * written with group commit.  With durability normal and grouped commits the
+ * loop thread writes each loop iteration's rows itself just before it waits
+ * for I/O (no thread switch per request); a worker thread does what may
+ * block for long (fsync mode, checkpoints, audit signing, retries) and takes
+ * over whenever it holds the writer lock.
  *
  * Every store_put_* copies its row, queues it and returns at once; the done
  * callback runs later on the loop thread, after the row's transaction has

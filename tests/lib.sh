@@ -14,6 +14,8 @@ mkdir -p "$HOME" "$XDG_CONFIG_HOME/sandgate"
 # by default) would answer their low-risk requests.  Tests of the preset, and
 # tests that write their own config, say so themselves (append to this file).
 printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
+# SG_EXTRA_CONFIG: settings a variant of a test runs with (tests/*/CMakeLists.txt)
+[ -z "${SG_EXTRA_CONFIG:-}" ] || printf '%s\n' "$SG_EXTRA_CONFIG" >>"$XDG_CONFIG_HOME/sandgate/config"
 
 sg() { "$SANDGATE" "$@"; }
 

@@ -11,7 +11,7 @@ cat >>"$XDG_CONFIG_HOME/sandgate/config" <<'EOF'
 audit_checkpoint_rows = 7
 EOF
 loads=
-trap 'rc=$?; for p in $loads; do kill $p 2>/dev/null; done; (exit $rc); _sg_cleanup' EXIT
+at_exit 'for p in $loads; do kill $p 2>/dev/null; done'
 for r in $(seq 1 "$ROUNDS"); do
 	start_broker
 	if [ "$r" -gt 1 ]; then

@@ -9,8 +9,8 @@ LOAD="$SG_BUILD/tests/audit/audit_load"
 q() { sqlite3 "$SANDGATE_DB" "$1"; }
 watch= mnt="$T/mnt"
 # on any exit: the watcher, the broker and the tmpfs go before lib.sh's cleanup
-trap 'rc=$?; [ -z "$watch" ] || kill $watch 2>/dev/null; stop_broker >/dev/null 2>&1 || true
-	umount "$mnt" 2>/dev/null || true; (exit $rc); _sg_cleanup' EXIT
+at_exit '[ -z "$watch" ] || kill $watch 2>/dev/null; stop_broker >/dev/null 2>&1 || true
+	umount "$mnt" 2>/dev/null || true'
 
 # run_full LABEL FREE_SPACE_CMD: load until store-error, free space, check recovery
 run_full() {
