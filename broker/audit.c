@@ -1481,6 +1481,8 @@ on_health(void *arg, bool ok, const char *message)
 	msgpack_packer pk;
 
 	log_msg("%s: %s", ok ? "store recovered" : "store error", message);
+	b->store_failing = !ok;
+	snprintf(b->store_error, sizeof b->store_error, "%s", ok ? "" : message);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	rpc_pack_notify(&pk, "alert");

@@ -39,6 +39,8 @@ struct broker {
 	int64_t started_ms;
 	uint64_t next_peer_id;
 	bool stopping;
+	bool store_failing;          /* the last store health event was an error */
+	char store_error[256];       /* ... and its message (for status) */
 };
 
 /* Run the broker until SIGTERM/SIGINT; returns the process exit code. */

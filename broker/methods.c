@@ -110,7 +110,7 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	rpc_pack_result(&pk, msgid);
-	msgpack_pack_map(&pk, 14);
+	msgpack_pack_map(&pk, 15);
 	rpc_pack_kv_int(&pk, "version", SG_PROTO_VERSION);
 	rpc_pack_kv_int(&pk, "pid", getpid());
 	rpc_pack_kv_int(&pk, "started_ms", b->started_ms);
@@ -123,6 +123,13 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 	rpc_pack_kv_str(&pk, "db", b->db_path);
 	rpc_pack_kv_int(&pk, "store_backlog", (int64_t)store_backlog(b->store));
 	rpc_pack_kv_int(&pk, "store_commits", (int64_t)store_commits(b->store));
+	/* what a console that (re)connects would otherwise only learn from the
+	 * next alert: nil while the store writes, else why it cannot */
+	rpc_pack_str(&pk, "store_error");
+	if (b->store_failing)
+		rpc_pack_str(&pk, b->store_error);
+	else
+		msgpack_pack_nil(&pk);
 	rpc_pack_kv_int(&pk, "default_timeout_s", b->cfg.timeout_s);
 	rpc_pack_kv_str(&pk, "durability", b->cfg.fsync ? "fsync" : "normal");
 	peer_send(p, sb.data, sb.size);

@@ -1,5 +1,6 @@
 /* cmd_status.c -- `sandgate status`: is the broker up, and how busy. */
 #include "cli/cli.h"
+#include "tui/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,10 @@ run(int argc, char **argv)
 	if (tmux) {
 		json_int_t n = json_integer_value(json_object_get(j, "pending"));
 
-		printf(n > 0 ? "sg %lld pending\n" : "sg ok\n", (long long)n);
+		if (json_is_string(json_object_get(j, "store_error")))
+			printf("sg STORE ERROR, %lld pending\n", (long long)n);
+		else
+			printf(n > 0 ? "sg %lld pending\n" : "sg ok\n", (long long)n);
 	} else if (json) {
 		cli_print_json(j);
 	} else {
@@ -61,6 +65,15 @@ run(int argc, char **argv)
 		    json_string_value(json_object_get(j, "dir")),
 		    json_string_value(json_object_get(j, "db")),
 		    json_string_value(json_object_get(j, "durability")));
+		if (json_is_string(json_object_get(j, "store_error"))) {
+			char *e = text_escape(json_string_value(json_object_get(j, "store_error")),
+			    strlen(json_string_value(json_object_get(j, "store_error"))), 300, NULL);
+
+			printf("store: ERROR: %s\n", e != NULL ? e : "?");
+			free(e);
+		} else {
+			printf("store: ok\n");
+		}
 	}
 	json_decref(j);
 	client_msg_free(&m);

@@ -45,6 +45,30 @@ alerts_on_alert(struct alerts *a, const msgpack_object *arg, int64_t now_ms)
 }
 
 int
+alerts_on_status(struct alerts *a, const msgpack_object *result, int64_t now_ms)
+{
+	const msgpack_object *e = result != NULL && result->type == MSGPACK_OBJECT_MAP
+	    ? rpc_map_get(result, "store_error") : NULL;
+	char msg[ALERT_TEXT_MAX + 1];
+
+	if (e == NULL) /* an older broker: says nothing either way */
+		return 0;
+	if (e->type == MSGPACK_OBJECT_NIL) {
+		/* a recovery missed while disconnected: the error goes away */
+		a->store_failing = false;
+		return 0;
+	}
+	if (!copy_str(msg, e))
+		return -1;
+	if (!a->store_failing || strcmp(a->store, msg) != 0) {
+		a->store_failing = true;
+		memcpy(a->store, msg, sizeof msg);
+		a->store_ms = now_ms;
+	}
+	return 0;
+}
+
+int
 alerts_on_circumvention(struct alerts *a, const msgpack_object *arg, int64_t now_ms)
 {
 	const msgpack_object *sigs = arg != NULL && arg->type == MSGPACK_OBJECT_MAP

@@ -29,6 +29,10 @@ struct alerts {
 /* An "alert" notification's argument {code, message, time_ms}; 0, or -1 if
  * malformed (nothing changes). */
 int alerts_on_alert(struct alerts *a, const msgpack_object *arg, int64_t now_ms);
+/* A status reply's store_error (nil: the store writes; a string: why it
+ * cannot), so a console that (re)connects shows a store error it missed,
+ * and drops one that was resolved meanwhile; 0, or -1 if malformed. */
+int alerts_on_status(struct alerts *a, const msgpack_object *result, int64_t now_ms);
 /* A "circumvention" notification's argument {id, session, agent,
  * circumvention: [{id, text, part}]}; 0 or -1. */
 int alerts_on_circumvention(struct alerts *a, const msgpack_object *arg, int64_t now_ms);

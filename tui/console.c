@@ -508,6 +508,7 @@ on_response(console *c, const struct client_msg *m, int64_t now)
 			c->status_agents = (long)v;
 		if (rpc_get_int(rpc_map_get(m->msg.result, "consoles"), 0, INT64_MAX, &v) == 0)
 			c->status_consoles = (long)v;
+		alerts_on_status(&c->alerts, m->msg.result, now);
 		break;
 	}
 	case CALL_DECIDE:

@@ -730,6 +730,71 @@ alert_text(const struct alerts *al, int width, int64_t now, char *buf, size_t ca
 	lines_free(l);
 }
 
+struct status_arg {
+	int kind; /* 0: no store_error key, 1: nil, 2: string, 3: a number */
+	const char *error;
+};
+
+static void
+pack_status(msgpack_packer *mpk, const void *arg)
+{
+	const struct status_arg *a = arg;
+
+	msgpack_pack_map(mpk, a->kind == 0 ? 1 : 2);
+	rpc_pack_kv_int(mpk, "pending", 3);
+	if (a->kind == 0)
+		return;
+	rpc_pack_str(mpk, "store_error");
+	if (a->kind == 1)
+		msgpack_pack_nil(mpk);
+	else if (a->kind == 2)
+		rpc_pack_str(mpk, a->error);
+	else
+		msgpack_pack_int(mpk, 5);
+}
+
+static int
+status_of(struct alerts *al, struct status_arg a, int64_t now)
+{
+	msgpack_unpacked up;
+	msgpack_sbuffer msb;
+	int rc = alerts_on_status(al, build(&up, &msb, pack_status, &a), now);
+
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&msb);
+	return rc;
+}
+
+/* A console that (re)connects learns the store's state from status. */
+static void
+test_alerts_status(void **state)
+{
+	struct alerts al = { 0 };
+	char buf[4096];
+
+	(void)state;
+	assert_int_equal(alerts_on_status(&al, NULL, 1000), 0);
+	assert_int_equal(status_of(&al, (struct status_arg){ .kind = 0 }, 1000), 0);
+	assert_int_equal(status_of(&al, (struct status_arg){ .kind = 1 }, 1000), 0);
+	assert_int_equal(alerts_lines(&al, 1000), 0);
+	assert_int_equal(status_of(&al, (struct status_arg){ .kind = 3 }, 1000), -1);
+	assert_false(al.store_failing);
+	/* an error missed while disconnected: shown, escaped, and it stays */
+	assert_int_equal(status_of(&al, (struct status_arg){ .kind = 2,
+	    .error = "cannot write the audit log (database or disk is full)\x1b[2J" }, 2000), 0);
+	assert_true(al.store_failing);
+	assert_int_equal(alerts_lines(&al, 2000 + 10 * ALERT_SHOW_MS), 1);
+	alert_text(&al, 200, 3000, buf, sizeof buf);
+	assert_non_null(strstr(buf, "disk is full"));
+	assert_null(strchr(buf, 0x1b));
+	/* the same error again keeps its time; a recovery missed meanwhile clears it */
+	assert_int_equal(status_of(&al, (struct status_arg){ .kind = 2,
+	    .error = "cannot write the audit log (database or disk is full)\x1b[2J" }, 9000), 0);
+	assert_int_equal(al.store_ms, 2000);
+	assert_int_equal(status_of(&al, (struct status_arg){ .kind = 1 }, 10000), 0);
+	assert_false(al.store_failing);
+}
+
 static void
 test_alerts(void **state)
 {
@@ -846,7 +911,8 @@ main(void)
 		cmocka_unit_test(test_theme_huge_truncated), cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_diff), cmocka_unit_test(test_compare), cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_keys), cmocka_unit_test(test_model),
-		cmocka_unit_test(test_alerts), cmocka_unit_test(test_lines_text),
+		cmocka_unit_test(test_alerts), cmocka_unit_test(test_alerts_status),
+		cmocka_unit_test(test_lines_text),
 		cmocka_unit_test(test_layout_take_bottom),
 	};
 
