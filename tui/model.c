@@ -815,6 +815,8 @@ model_set_rules(model *m, const msgpack_object *result)
 		r->author_uid = int_field(o, "author_uid", -1);
 		r->critical_ok = (b = rpc_map_get(o, "critical_ok")) && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean;
 		r->revoked = (b = rpc_map_get(o, "revoked")) && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean;
+		r->max_level = (b = rpc_map_get(o, "max_level")) && b->type == MSGPACK_OBJECT_STR
+		    ? risk_level_parse(b->via.str.ptr, b->via.str.size) : RISK_UNKNOWN;
 		n++;
 	}
 	free_rules(m);

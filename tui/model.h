@@ -72,6 +72,7 @@ struct mrule {
 	int64_t id, expires_ms, created_ms, hits, last_hit_ms, author_uid;
 	char *effect, *pattern, *scope, *scope_value, *author_name, *note;
 	bool critical_ok, revoked;
+	enum risk_level max_level;  /* an allow applies up to this level (unknown: not said) */
 };
 
 typedef struct model model;

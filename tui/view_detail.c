@@ -307,6 +307,34 @@ put_tokens(lines *out, const struct cmp_tok *t, size_t n, bool request)
 	}
 }
 
+/* Why a rule whose words match did not answer this request, if it can be
+ * told from here: its ceiling, its scope, its expiry. */
+static void
+why_not(lines *out, const struct mrule *ru, const struct detail_src *s)
+{
+	const struct mreq *r = s->r;
+	const char *v = ru->scope_value;
+	char buf[160];
+
+	buf[0] = '\0';
+	if (ru->expires_ms > 0 && ru->expires_ms <= s->now_ms)
+		snprintf(buf, sizeof buf, "no: expired");
+	else if (ru->effect != NULL && strcmp(ru->effect, "allow") == 0 && ru->max_level != RISK_UNKNOWN &&
+	    r->shown > ru->max_level)
+		snprintf(buf, sizeof buf, "no: the rule allows up to %s, this request is %s",
+		    risk_level_name(ru->max_level), risk_level_name(r->shown));
+	else if (ru->scope != NULL && v != NULL &&
+	    ((strcmp(ru->scope, "session") == 0 && (r->session == NULL || strcmp(v, r->session) != 0)) ||
+	     (strcmp(ru->scope, "agent") == 0 && (r->agent == NULL || strcmp(v, r->agent) != 0))))
+		snprintf(buf, sizeof buf, "no: the rule is for another %s", ru->scope);
+	if (buf[0] == '\0')
+		return;
+	lines_newline(out);
+	lines_put(out, TR_DIM, "applies");
+	lines_pad_to(out, TR_DIM, 10);
+	lines_put(out, TR_MARK_DIFFERS, buf);
+}
+
 static void
 against(lines *out, const struct detail_src *s, int width)
 {
@@ -385,6 +413,8 @@ against(lines *out, const struct detail_src *s, int width)
 		if (marks == 0)
 			lines_put(out, TR_DIM, "every word matches");
 	}
+	if (best != NULL)
+		why_not(out, best, s);
 	lines_wrap(out, width, 0);
 out:
 	free(c);
