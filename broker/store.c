@@ -117,6 +117,7 @@ struct job {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_req, *ins_open, *ins_open_late, *del_open, *keep_req, *reserve;
+	sqlite3_stmt *begin, *commit;   /* prepared once: sqlite3_exec parses every time */
 	int64_t id_upto, id_upto_pend;  /* writer only: request ids reserved in store_meta */
 	uint64_t wal_frames_total;      /* guarded by mu */
 	uint64_t wal_checkpoints;       /* guarded by mu */
@@ -556,19 +557,29 @@ transient(int rc)
 	return false;
 }
 
+/* Run a prepared statement that returns no rows; SQLITE_OK or the error. */
+static int
+step_once(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* Run the jobs in one transaction; their status is 0 on commit, else -1
  * with err.  Returns the SQLite result code. */
 static int
 run_txn(store *s, struct job *batch)
 {
-	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	int rc = step_once(s->begin);
 
 	audit_begin(s->audit);
 	s->id_upto_pend = s->id_upto;
 	for (struct job *j = batch; rc == SQLITE_OK && j != NULL; j = j->next)
 		rc = run_job(s, j);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		rc = step_once(s->commit);
 	if (rc == SQLITE_OK) {
 		audit_commit(s->audit);
 		s->id_upto = s->id_upto_pend;
@@ -1328,6 +1339,8 @@ prepare_all(store *s)
 		    " (SELECT 1 FROM audit WHERE seq > ?2 AND request_id = ?1)" },
 		{ offsetof(store, del_open), "DELETE FROM requests_open WHERE id = ?" },
 		{ offsetof(store, reserve), "UPDATE store_meta SET request_id_upto = ? WHERE id = 1" },
+		{ offsetof(store, begin), "BEGIN IMMEDIATE" },
+		{ offsetof(store, commit), "COMMIT" },
 	};
 
 	for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
@@ -1346,7 +1359,10 @@ finalize_all(store *s)
 	sqlite3_finalize(s->ins_open_late);
 	sqlite3_finalize(s->del_open);
 	sqlite3_finalize(s->reserve);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
 	s->ins_req = s->keep_req = s->ins_open = s->ins_open_late = s->del_open = s->reserve = NULL;
+	s->begin = s->commit = NULL;
 }
 
 static int
