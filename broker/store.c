@@ -884,6 +884,27 @@ wait_for_work(store *s)
 	}
 }
 
+/* Count a written batch and put its jobs on the done list, whose callbacks
+ * the loop runs (deliver).  Called with mu held. */
+static void
+hand_back(store *s, struct job *batch, int commits)
+{
+	struct job *last;
+	size_t n = 1;
+
+	s->commits += (uint64_t)commits;
+	if (batch == NULL)
+		return;
+	for (last = batch; last->next != NULL; last = last->next)
+		n++;
+	s->backlog -= n;
+	if (s->done_tail != NULL)
+		s->done_tail->next = batch;
+	else
+		s->done = batch;
+	s->done_tail = last;
+}
+
 static void *
 worker(void *arg)
 {
@@ -891,10 +912,9 @@ worker(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		struct job *batch, *last;
+		struct job *batch;
 		struct store_tuning t;
 		bool tune, queued, asked;
-		size_t n = 0;
 		int commits;
 
 		wait_for_work(s);
@@ -927,17 +947,7 @@ worker(void *arg)
 			s->last_work_ms = wall_ms();
 
 		pthread_mutex_lock(&s->mu);
-		s->commits += (uint64_t)commits;
-		if (batch != NULL) {
-			for (last = batch, n = 1; last->next != NULL; last = last->next)
-				n++;
-			s->backlog -= n;
-			if (s->done_tail != NULL)
-				s->done_tail->next = batch;
-			else
-				s->done = batch;
-			s->done_tail = last;
-		}
+		hand_back(s, batch, commits);
 		queued = s->todo != NULL;
 		pthread_mutex_unlock(&s->mu);
 		uv_async_send(&s->async);
@@ -1044,8 +1054,7 @@ on_prepare(uv_prepare_t *h)
 	store *s = h->data;
 
 	for (int round = 0; round < 4; round++) {
-		struct job *batch, *last;
-		size_t n = 1;
+		struct job *batch;
 		int commits;
 		bool due;
 		int64_t now;
@@ -1074,16 +1083,8 @@ on_prepare(uv_prepare_t *h)
 		now = wall_ms();
 		s->last_work_ms = now;
 		due = next_due(s, now) <= now || s->wal_frames >= s->wal_next_ckpt;
-		for (last = batch; last->next != NULL; last = last->next)
-			n++;
 		pthread_mutex_lock(&s->mu);
-		s->commits += (uint64_t)commits;
-		s->backlog -= n;
-		if (s->done_tail != NULL)
-			s->done_tail->next = batch;
-		else
-			s->done = batch;
-		s->done_tail = last;
+		hand_back(s, batch, commits);
 		s->due_pub = next_due(s, now);
 		if (due || s->deferred != NULL) {
 			s->maint_wanted = true;
