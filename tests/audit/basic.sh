@@ -183,9 +183,12 @@ pass "a pre-audit log gets rows for its decisions, then broker-restart rows"
   "2:deny:old-reviewer 1:allow:- 3:deny:-" ] || fail "decisions view: $(q 'select * from decisions')"
 [ "$(q "select group_concat(id||':'||created_ms, ' ') from requests")" = "1:1000 2:2000 3:3000" ] || fail "request history lost"
 [ "$(q "select count(*) from requests_open")" = 0 ] || fail "open requests after recovery"
-[ "$(q "select count(*) from sqlite_master where name in ('audit_agent','audit_request','audit_decided','requests_agent','decisions_request')")" = 0 ] ||
+[ "$(q "select count(*) from sqlite_master where name in ('audit_request','audit_decided','requests_agent','decisions_request')")" = 0 ] ||
 	fail "old indexes left: $(q "select name from sqlite_master where type = 'index'")"
-[ "$(q "select name from schema_migrations order by rowid desc limit 1")" = 0004-fastpath ] || fail "migration not recorded"
+# ... and the one `audit query --agent` needs is back (0005)
+[ "$(q "select sql from sqlite_master where name = 'audit_agent'")" = "CREATE INDEX audit_agent ON audit(agent, seq)" ] ||
+	fail "no audit_agent index: $(q "select name from sqlite_master where type = 'index'")"
+[ "$(q "select group_concat(name, ' ') from (select name from schema_migrations order by rowid desc limit 2)")" = "0005-audit-agent-index 0004-fastpath" ] || fail "migrations not recorded: $(q "select name from schema_migrations")"
 "$SGTEST" call agent submit '[{"req_id":"after","agent":"a","session":"s","kind":"exec","command":"true","wait":false}]' >"$T/sub"
 grep -q '"id":[0-9]' "$T/sub" || fail "submit after migration: $(cat "$T/sub")"
 id=$(sed 's/.*"id":\([0-9]*\).*/\1/' "$T/sub")
