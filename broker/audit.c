@@ -6,6 +6,7 @@
 #include "broker/log.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
+#include "proto/strbuf.h"
 
 #include <msgpack.h>
 #include <sodium.h>
@@ -260,39 +261,10 @@ audit_values_from_stmt(sqlite3_stmt *st, struct audit_value v[AF_COUNT])
 
 /* ---- msgpack helpers: JSON text, elision ---- */
 
-struct jbuf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
 static void
-jb_put(struct jbuf *b, const char *s, size_t n)
+jb_str(struct strbuf *b, const char *s, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-jb_str(struct jbuf *b, const char *s, size_t n)
-{
-	jb_put(b, "\"", 1);
+	strbuf_putn(b, "\"", 1);
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
@@ -300,18 +272,18 @@ jb_str(struct jbuf *b, const char *s, size_t n)
 
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\', esc[1] = (char)c;
-			jb_put(b, esc, 2);
+			strbuf_putn(b, esc, 2);
 			i++;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f) {
 			snprintf(esc, sizeof esc, "\\u%04x", c);
-			jb_put(b, esc, 6);
+			strbuf_putn(b, esc, 6);
 			i++;
 			continue;
 		}
 		if (c < 0x80) {
-			jb_put(b, s + i, 1);
+			strbuf_putn(b, s + i, 1);
 			i++;
 			continue;
 		}
@@ -333,19 +305,19 @@ jb_str(struct jbuf *b, const char *s, size_t n)
 			ok &= !(k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)));
 			ok &= !(k == 4 && (cp < 0x10000 || cp > 0x10ffff));
 			if (ok) {
-				jb_put(b, s + i, k);
+				strbuf_putn(b, s + i, k);
 				i += k;
 				continue;
 			}
 		}
-		jb_put(b, "\\ufffd", 6);
+		strbuf_putn(b, "\\ufffd", 6);
 		i++;
 	}
-	jb_put(b, "\"", 1);
+	strbuf_putn(b, "\"", 1);
 }
 
 static void
-jb_b64(struct jbuf *b, const char *key, const void *p, size_t n)
+jb_b64(struct strbuf *b, const char *key, const void *p, size_t n)
 {
 	size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
 	char *s = malloc(cap);
@@ -355,74 +327,74 @@ jb_b64(struct jbuf *b, const char *key, const void *p, size_t n)
 		return;
 	}
 	sodium_bin2base64(s, cap, p, n, sodium_base64_VARIANT_ORIGINAL);
-	jb_put(b, "{\"", 2);
-	jb_put(b, key, strlen(key));
-	jb_put(b, "\":\"", 3);
-	jb_put(b, s, strlen(s));
-	jb_put(b, "\"}", 2);
+	strbuf_putn(b, "{\"", 2);
+	strbuf_putn(b, key, strlen(key));
+	strbuf_putn(b, "\":\"", 3);
+	strbuf_putn(b, s, strlen(s));
+	strbuf_putn(b, "\"}", 2);
 	free(s);
 }
 
 /* Compact JSON text for a msgpack value: bin becomes {"base64": ...},
  * ext {"ext_base64": ...}, non-string map keys their JSON text. */
 static void
-jb_value(struct jbuf *b, const msgpack_object *o, int depth)
+jb_value(struct strbuf *b, const msgpack_object *o, int depth)
 {
 	char num[48];
 
 	if (depth > JSON_MAX_DEPTH) {
-		jb_put(b, "null", 4);
+		strbuf_putn(b, "null", 4);
 		return;
 	}
 	switch (o->type) {
-	case MSGPACK_OBJECT_NIL: jb_put(b, "null", 4); break;
-	case MSGPACK_OBJECT_BOOLEAN: jb_put(b, o->via.boolean ? "true" : "false", o->via.boolean ? 4 : 5); break;
+	case MSGPACK_OBJECT_NIL: strbuf_putn(b, "null", 4); break;
+	case MSGPACK_OBJECT_BOOLEAN: strbuf_putn(b, o->via.boolean ? "true" : "false", o->via.boolean ? 4 : 5); break;
 	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		jb_put(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)o->via.u64));
+		strbuf_putn(b, num, (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)o->via.u64));
 		break;
 	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-		jb_put(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)o->via.i64));
+		strbuf_putn(b, num, (size_t)snprintf(num, sizeof num, "%lld", (long long)o->via.i64));
 		break;
 	case MSGPACK_OBJECT_FLOAT32:
 	case MSGPACK_OBJECT_FLOAT64:
 		if (o->via.f64 != o->via.f64 || o->via.f64 > 1e308 || o->via.f64 < -1e308)
-			jb_put(b, "null", 4);
+			strbuf_putn(b, "null", 4);
 		else
-			jb_put(b, num, (size_t)snprintf(num, sizeof num, "%.17g", o->via.f64));
+			strbuf_putn(b, num, (size_t)snprintf(num, sizeof num, "%.17g", o->via.f64));
 		break;
 	case MSGPACK_OBJECT_STR: jb_str(b, o->via.str.ptr, o->via.str.size); break;
 	case MSGPACK_OBJECT_BIN: jb_b64(b, "base64", o->via.bin.ptr, o->via.bin.size); break;
 	case MSGPACK_OBJECT_EXT: jb_b64(b, "ext_base64", o->via.ext.ptr, o->via.ext.size); break;
 	case MSGPACK_OBJECT_ARRAY:
-		jb_put(b, "[", 1);
+		strbuf_putn(b, "[", 1);
 		for (uint32_t i = 0; i < o->via.array.size; i++) {
 			if (i > 0)
-				jb_put(b, ",", 1);
+				strbuf_putn(b, ",", 1);
 			jb_value(b, &o->via.array.ptr[i], depth + 1);
 		}
-		jb_put(b, "]", 1);
+		strbuf_putn(b, "]", 1);
 		break;
 	case MSGPACK_OBJECT_MAP:
-		jb_put(b, "{", 1);
+		strbuf_putn(b, "{", 1);
 		for (uint32_t i = 0; i < o->via.map.size; i++) {
 			const msgpack_object *k = &o->via.map.ptr[i].key;
 
 			if (i > 0)
-				jb_put(b, ",", 1);
+				strbuf_putn(b, ",", 1);
 			if (k->type == MSGPACK_OBJECT_STR) {
 				jb_str(b, k->via.str.ptr, k->via.str.size);
 			} else {
-				struct jbuf kb = { 0 };
+				struct strbuf kb = { 0 };
 
 				jb_value(&kb, k, depth + 1);
 				jb_str(b, kb.p != NULL ? kb.p : "", kb.n);
 				b->oom |= kb.oom;
 				free(kb.p);
 			}
-			jb_put(b, ":", 1);
+			strbuf_putn(b, ":", 1);
 			jb_value(b, &o->via.map.ptr[i].val, depth + 1);
 		}
-		jb_put(b, "}", 1);
+		strbuf_putn(b, "}", 1);
 		break;
 	}
 }
@@ -434,7 +406,7 @@ msgpack_to_json(const void *p, size_t n)
 {
 	msgpack_unpacked up;
 	size_t off = 0;
-	struct jbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	msgpack_unpacked_init(&up);
 	if (msgpack_unpack_next(&up, p, n, &off) != MSGPACK_UNPACK_SUCCESS || off != n) {
@@ -443,11 +415,7 @@ msgpack_to_json(const void *p, size_t n)
 	}
 	jb_value(&b, &up.data, 0);
 	msgpack_unpacked_destroy(&up);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	return strbuf_take(&b);
 }
 
 /* JSON text of risk reasons: the array itself, or the "reasons" of a risk
@@ -458,7 +426,7 @@ reasons_to_json(const void *p, size_t n)
 	msgpack_unpacked up;
 	const msgpack_object *o;
 	size_t off = 0;
-	struct jbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	msgpack_unpacked_init(&up);
 	if (msgpack_unpack_next(&up, p, n, &off) != MSGPACK_UNPACK_SUCCESS) {
@@ -469,11 +437,7 @@ reasons_to_json(const void *p, size_t n)
 	if (o != NULL)
 		jb_value(&b, o, 0);
 	msgpack_unpacked_destroy(&up);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	return strbuf_take(&b);
 }
 
 static void
