@@ -9,6 +9,7 @@
 #include <msgpack.h>
 
 #include "proto/client.h"
+#include "proto/mpjson.h"
 
 /* Exit codes (DESIGN.md): ask uses 0 allowed, 1 denied, 3 unreachable/error. */
 enum {
@@ -42,8 +43,6 @@ sg_client *cli_connect(const char *cmd, enum sg_role role, int timeout_ms);
 int cli_call(const char *cmd, sg_client *c, const char *method,
     void (*pack)(msgpack_packer *, void *), void *arg, int timeout_ms, struct client_msg *out);
 
-/* Convert a decoded msgpack object to JSON (bin becomes {"base64": ...}). */
-json_t *cli_to_json(const msgpack_object *o);
 /* Print a JSON value on one line to stdout. */
 void cli_print_json(json_t *j);
 

@@ -186,7 +186,7 @@ ask_request(const char *name, int argc, char **argv, int *nwords, char ***words)
 	}
 	r = m.msg.result;
 	if (a.json) {
-		json_t *j = cli_to_json(r);
+		json_t *j = mpjson_from_msgpack(r);
 
 		cli_print_json(j);
 		json_decref(j);

@@ -199,7 +199,7 @@ request_value(const msgpack_object *o, int depth)
 		}
 		return j;
 	}
-	return cli_to_json(o);
+	return mpjson_from_msgpack(o);
 }
 
 static json_t *

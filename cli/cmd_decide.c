@@ -82,7 +82,7 @@ decide_group(struct decision *d, bool json)
 		return EXIT_UNREACHABLE;
 	rc = cli_call("decide", c, "decide", pack_decide_group, d, 30000, &m);
 	if (rc == EXIT_OK) {
-		json_t *j = cli_to_json(m.msg.result);
+		json_t *j = mpjson_from_msgpack(m.msg.result);
 		json_t *rid = json_object_get(j, "rule_id");
 
 		if (json) {
@@ -172,7 +172,7 @@ run(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	rc = cli_call("decide", c, "decide", pack_decide, &d, 30000, &m);
 	if (rc == EXIT_OK) {
-		json_t *j = cli_to_json(m.msg.result);
+		json_t *j = mpjson_from_msgpack(m.msg.result);
 
 		if (json)
 			cli_print_json(j);

@@ -342,7 +342,7 @@ pack_decide(msgpack_packer *pk, void *arg)
 static const struct demo_payload *
 match_payload(const msgpack_object *req)
 {
-	json_t *ti = cli_to_json(rpc_map_get(req, "tool_input"));
+	json_t *ti = mpjson_from_msgpack(rpc_map_get(req, "tool_input"));
 	char *text = ti != NULL ? json_dumps(ti, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	const struct demo_payload *found = NULL;
 

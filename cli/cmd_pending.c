@@ -84,7 +84,7 @@ run(int argc, char **argv)
 		next = rpc_map_get(m.msg.result, "next");
 		for (uint32_t i = 0; reqs != NULL && reqs->type == MSGPACK_OBJECT_ARRAY && i < reqs->via.array.size; i++) {
 			if (json) {
-				json_array_append_new(all, cli_to_json(&reqs->via.array.ptr[i]));
+				json_array_append_new(all, mpjson_from_msgpack(&reqs->via.array.ptr[i]));
 			} else {
 				if (printed++ == 0)
 					printf("%-7s %6s  %-8s %-7s %-7s %-14s %s\n", "ID", "AGE", "RISK",

@@ -174,7 +174,7 @@ rules_list(int argc, char **argv)
 	if ((rc = fetch_rules("rules list", c, all, &m)) == EXIT_OK) {
 		rules = rpc_map_get(m.msg.result, "rules");
 		if (json) {
-			json_t *j = cli_to_json(rules);
+			json_t *j = mpjson_from_msgpack(rules);
 
 			cli_print_json(j);
 			json_decref(j);
@@ -293,7 +293,7 @@ rules_add(int argc, char **argv)
 	}
 	if ((rc = cli_call("rules add", c, "rule_add", pack_add, &a, 30000, &m)) == EXIT_OK) {
 		if (json) {
-			json_t *j = cli_to_json(m.msg.result);
+			json_t *j = mpjson_from_msgpack(m.msg.result);
 
 			cli_print_json(j);
 			json_decref(j);
@@ -428,7 +428,7 @@ rules_export(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(fmt, "sandgate") == 0) {
-			json_t *j = cli_to_json(r), *o = json_object();
+			json_t *j = mpjson_from_msgpack(r), *o = json_object();
 			static const char *const keep[] = { "effect", "pattern", "scope", "scope_value",
 			                                    "expires_ms", "note", "max_level" };
 

@@ -28,7 +28,7 @@ packed_to_json(const msgpack_sbuffer *sb)
 
 	msgpack_unpacked_init(&up);
 	if (msgpack_unpack_next(&up, sb->data, sb->size, &off) == MSGPACK_UNPACK_SUCCESS)
-		j = cli_to_json(&up.data);
+		j = mpjson_from_msgpack(&up.data);
 	msgpack_unpacked_destroy(&up);
 	return j;
 }
@@ -112,47 +112,6 @@ unescape_line(char *s, size_t n)
 	return w;
 }
 
-static void
-json_to_msgpack(msgpack_packer *pk, json_t *j)
-{
-	const char *key;
-	size_t k;
-	json_t *v;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		msgpack_pack_map(pk, (uint32_t)json_object_size(j));
-		json_object_foreach(j, key, v) {
-			msgpack_pack_str_with_body(pk, key, strlen(key));
-			json_to_msgpack(pk, v);
-		}
-		break;
-	case JSON_ARRAY:
-		msgpack_pack_array(pk, (uint32_t)json_array_size(j));
-		json_array_foreach(j, k, v)
-			json_to_msgpack(pk, v);
-		break;
-	case JSON_STRING:
-		msgpack_pack_str_with_body(pk, json_string_value(j), json_string_length(j));
-		break;
-	case JSON_INTEGER:
-		msgpack_pack_int64(pk, json_integer_value(j));
-		break;
-	case JSON_REAL:
-		msgpack_pack_double(pk, json_real_value(j));
-		break;
-	case JSON_TRUE:
-		msgpack_pack_true(pk);
-		break;
-	case JSON_FALSE:
-		msgpack_pack_false(pk);
-		break;
-	case JSON_NULL:
-		msgpack_pack_nil(pk);
-		break;
-	}
-}
-
 /* Assess one JSON request line (fields as in proto/PROTOCOL.md; kind
  * defaults to exec). */
 static int
@@ -177,7 +136,7 @@ assess_json_line(const assess_tables *t, const char *line, size_t n, const struc
 			json_object_set_new(j, "cwd", json_string(o->cwd));
 		if (json_object_get(j, "workspace") == NULL && o->workspace != NULL)
 			json_object_set_new(j, "workspace", json_string(o->workspace));
-		json_to_msgpack(&pk, j);
+		mpjson_pack(&pk, j);
 	} else {
 		msgpack_pack_nil(&pk);
 	}

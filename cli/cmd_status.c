@@ -41,7 +41,7 @@ run(int argc, char **argv)
 		client_close(c);
 		return rc;
 	}
-	j = cli_to_json(m.msg.result);
+	j = mpjson_from_msgpack(m.msg.result);
 	if (tmux) {
 		json_int_t n = json_integer_value(json_object_get(j, "pending"));
 

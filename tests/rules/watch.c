@@ -1,6 +1,7 @@
 /* watch.c -- test helper: subscribe as a console and print every
  * notification as "METHOD JSON-PARAMS", one per line, for SECONDS seconds
  * (or until killed).  Prints "ready" once subscribed.  Never installed. */
+#include "proto/mpjson.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
@@ -11,38 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static json_t *
-to_json(const msgpack_object *o)
-{
-	json_t *j;
-
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL: return json_null();
-	case MSGPACK_OBJECT_BOOLEAN: return json_boolean(o->via.boolean);
-	case MSGPACK_OBJECT_POSITIVE_INTEGER: return json_integer((json_int_t)o->via.u64);
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return json_integer(o->via.i64);
-	case MSGPACK_OBJECT_STR: {
-		json_t *s = json_stringn(o->via.str.ptr, o->via.str.size);
-
-		return s != NULL ? s : json_string("?");
-	}
-	case MSGPACK_OBJECT_ARRAY:
-		j = json_array();
-		for (uint32_t i = 0; i < o->via.array.size; i++)
-			json_array_append_new(j, to_json(&o->via.array.ptr[i]));
-		return j;
-	case MSGPACK_OBJECT_MAP:
-		j = json_object();
-		for (uint32_t i = 0; i < o->via.map.size; i++)
-			if (o->via.map.ptr[i].key.type == MSGPACK_OBJECT_STR)
-				json_object_setn_new(j, o->via.map.ptr[i].key.via.str.ptr,
-				    o->via.map.ptr[i].key.via.str.size, to_json(&o->via.map.ptr[i].val));
-		return j;
-	default:
-		return json_string("?");
-	}
-}
 
 int
 main(int argc, char **argv)
@@ -75,7 +44,7 @@ main(int argc, char **argv)
 			break;
 		while (client_next(c, &m) == 1) {
 			if (m.msg.type == RPC_NOTIFY) {
-				json_t *j = to_json(m.msg.params);
+				json_t *j = mpjson_from_msgpack(m.msg.params);
 				char *s = json_dumps(j, JSON_COMPACT);
 
 				printf("%.*s %s\n", (int)m.msg.method_len, m.msg.method, s != NULL ? s : "?");

@@ -1,6 +1,7 @@
 /* sgtest.c -- a protocol-level test client: call any method with JSON params,
  * send raw bytes, hold connections, or act as a console that decides
  * everything.  Used by the shell tests; never installed. */
+#include "proto/mpjson.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
@@ -14,67 +15,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-static void
-pack_json(msgpack_packer *pk, json_t *j)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		msgpack_pack_map(pk, json_object_size(j));
-		json_object_foreach(j, k, v) {
-			rpc_pack_str(pk, k);
-			pack_json(pk, v);
-		}
-		break;
-	case JSON_ARRAY:
-		msgpack_pack_array(pk, json_array_size(j));
-		json_array_foreach(j, i, v)
-			pack_json(pk, v);
-		break;
-	case JSON_STRING: rpc_pack_strn(pk, json_string_value(j), json_string_length(j)); break;
-	case JSON_INTEGER: msgpack_pack_int64(pk, json_integer_value(j)); break;
-	case JSON_REAL: msgpack_pack_double(pk, json_real_value(j)); break;
-	case JSON_TRUE: msgpack_pack_true(pk); break;
-	case JSON_FALSE: msgpack_pack_false(pk); break;
-	case JSON_NULL: msgpack_pack_nil(pk); break;
-	}
-}
-
-static json_t *
-to_json(const msgpack_object *o)
-{
-	json_t *j;
-
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL: return json_null();
-	case MSGPACK_OBJECT_BOOLEAN: return json_boolean(o->via.boolean);
-	case MSGPACK_OBJECT_POSITIVE_INTEGER: return json_integer((json_int_t)o->via.u64);
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return json_integer(o->via.i64);
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64: return json_real(o->via.f64);
-	case MSGPACK_OBJECT_STR: {
-		json_t *s = json_stringn(o->via.str.ptr, o->via.str.size);
-		return s != NULL ? s : json_string("<invalid utf-8>");
-	}
-	case MSGPACK_OBJECT_ARRAY:
-		j = json_array();
-		for (uint32_t i = 0; i < o->via.array.size; i++)
-			json_array_append_new(j, to_json(&o->via.array.ptr[i]));
-		return j;
-	case MSGPACK_OBJECT_MAP:
-		j = json_object();
-		for (uint32_t i = 0; i < o->via.map.size; i++)
-			if (o->via.map.ptr[i].key.type == MSGPACK_OBJECT_STR)
-				json_object_setn_new_nocheck(j, o->via.map.ptr[i].key.via.str.ptr,
-				    o->via.map.ptr[i].key.via.str.size, to_json(&o->via.map.ptr[i].val));
-		return j;
-	default: return json_string("<bin/ext>");
-	}
-}
 
 static char *
 sock_path(const char *which)
@@ -92,7 +32,7 @@ sock_path(const char *which)
 static void
 print_obj(const msgpack_object *o)
 {
-	json_t *j = to_json(o);
+	json_t *j = mpjson_from_msgpack(o);
 	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	puts(s);
@@ -124,7 +64,7 @@ cmd_call(const char *role, const char *method, const char *params)
 		return 2;
 	}
 	pk = client_begin(c, method, &id);
-	pack_json(pk, j);
+	mpjson_pack(pk, j);
 	json_decref(j);
 	if (client_send(c, 5000) < 0 || client_wait(c, id, 30000, &m) < 0) {
 		fprintf(stderr, "sgtest: %s\n", client_error(c));

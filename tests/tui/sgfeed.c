@@ -4,6 +4,7 @@
  * without waiting, print "ok N" once all are queued, then hold the
  * connection (the requests stay pending) until SIGTERM/SIGINT or stdin EOF
  * with --until-eof.  Never installed. */
+#include "proto/mpjson.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
@@ -22,35 +23,6 @@ static void
 on_signal(int sig)
 {
 	stop = sig;
-}
-
-static void
-pack_json(msgpack_packer *pk, json_t *j)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		msgpack_pack_map(pk, json_object_size(j));
-		json_object_foreach(j, k, v) {
-			rpc_pack_str(pk, k);
-			pack_json(pk, v);
-		}
-		break;
-	case JSON_ARRAY:
-		msgpack_pack_array(pk, json_array_size(j));
-		json_array_foreach(j, i, v)
-			pack_json(pk, v);
-		break;
-	case JSON_STRING: rpc_pack_strn(pk, json_string_value(j), json_string_length(j)); break;
-	case JSON_INTEGER: msgpack_pack_int64(pk, json_integer_value(j)); break;
-	case JSON_REAL: msgpack_pack_double(pk, json_real_value(j)); break;
-	case JSON_TRUE: msgpack_pack_true(pk); break;
-	case JSON_FALSE: msgpack_pack_false(pk); break;
-	case JSON_NULL: msgpack_pack_nil(pk); break;
-	}
 }
 
 /* Replace every "{n}" in s by n (caller frees). */
@@ -99,7 +71,7 @@ submit(sg_client *c, const char *text, long *queued)
 	}
 	pk = client_begin(c, "submit", &id);
 	msgpack_pack_array(pk, 1);
-	pack_json(pk, j);
+	mpjson_pack(pk, j);
 	json_decref(j);
 	if (client_send(c, 10000) < 0)
 		return -1;
