@@ -2,6 +2,7 @@
  * the hash chain kept by the store's worker, checkpoints, retention, and
  * verification.  docs/AUDIT.md is the specification this file implements. */
 #include "broker/audit.h"
+#include "proto/wallclock.h"
 #include "broker/broker.h"
 #include "broker/log.h"
 #include "proto/paths.h"
@@ -145,15 +146,6 @@ const char audit_select_sql[] =
 	" request_sha256, intent, risk_score, risk_level, risk_reasons, shown_sha256, decision,"
 	" decided_by, rule_id, reviewer_uid, reviewer_pid, reviewer_name, approvers,"
 	" escalation_level, note, prev_hash, hash FROM audit";
-
-static int64_t
-now_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- canonical encoding ---- */
 
@@ -656,7 +648,7 @@ append_row(audit_chain *a, const struct store_decision_row *d, bool live, int64_
 	char sha_hex[65], *reasons = NULL, *approvers = NULL, *intent = NULL;
 	uint8_t hash[AUDIT_HASH_LEN];
 	struct timespec mono;
-	int64_t now = now_wall_ms();
+	int64_t now = wall_clock_ms();
 	int rc;
 
 	if (d->request == NULL || d->request->client_req_id == NULL || d->request->agent == NULL ||
@@ -887,7 +879,7 @@ load_head(audit_chain *a, char *err, size_t errlen)
 		}
 		sqlite3_finalize(st);
 	}
-	a->cur.ckpt_ms = now_wall_ms();
+	a->cur.ckpt_ms = wall_clock_ms();
 	if (sqlite3_prepare_v2(a->db, "SELECT seq, made_ms FROM audit_checkpoints"
 	        " ORDER BY seq DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		goto sqlerr;
@@ -1454,7 +1446,7 @@ on_health(void *arg, bool ok, const char *message)
 	msgpack_pack_map(&pk, 3);
 	rpc_pack_kv_str(&pk, "code", ok ? "store-recovered" : "store-error");
 	rpc_pack_kv_str(&pk, "message", message);
-	rpc_pack_kv_int(&pk, "time_ms", broker_wall_ms());
+	rpc_pack_kv_int(&pk, "time_ms", wall_clock_ms());
 	broker_broadcast(b, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }

@@ -1,5 +1,6 @@
 /* broker.c -- daemon start-up, sockets, signals and orderly shutdown. */
 #include "broker/broker.h"
+#include "proto/wallclock.h"
 #include "broker/log.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
@@ -20,15 +21,6 @@
 #include <unistd.h>
 
 #define LISTEN_BACKLOG 1024
-
-int64_t
-broker_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 broker_broadcast(struct broker *b, const char *data, size_t len)
@@ -334,7 +326,7 @@ broker_main(const struct broker_opts *opts)
 	memset(&b, 0, sizeof b);
 	b.lock_fd = -1;
 	b.loop = uv_default_loop();
-	b.started_ms = broker_wall_ms();
+	b.started_ms = wall_clock_ms();
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&b, opts, err, sizeof err) < 0) {
 		/* release the lock before the parent hears of the failure, so a

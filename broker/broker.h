@@ -53,6 +53,5 @@ void broker_maybe_finish(struct broker *b);
 /* Connected peers by role (for status). */
 void broker_count_peers(struct broker *b, int *agents, int *consoles);
 
-int64_t broker_wall_ms(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* methods.c -- the method table and the handlers that are not about requests. */
 #include "broker/methods.h"
+#include "proto/wallclock.h"
 #include "broker/broker.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
@@ -114,7 +115,7 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 	rpc_pack_kv_int(&pk, "version", SG_PROTO_VERSION);
 	rpc_pack_kv_int(&pk, "pid", getpid());
 	rpc_pack_kv_int(&pk, "started_ms", b->started_ms);
-	rpc_pack_kv_int(&pk, "uptime_ms", broker_wall_ms() - b->started_ms);
+	rpc_pack_kv_int(&pk, "uptime_ms", wall_clock_ms() - b->started_ms);
 	rpc_pack_kv_int(&pk, "pending", (int64_t)request_pending_count(b));
 	rpc_pack_kv_int(&pk, "decided", (int64_t)request_decided_total(b));
 	rpc_pack_kv_int(&pk, "agents", agents);

@@ -1,5 +1,6 @@
 /* policy.c -- rules, groups and circumvention signals inside the broker. */
 #include "broker/policy.h"
+#include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/broker.h"
 #include "broker/intent/assess.h"
@@ -117,7 +118,7 @@ on_hits_timer(uv_timer_t *t)
 {
 	struct broker *b = t->data;
 	struct policy *pol = P(b);
-	int64_t now = broker_wall_ms();
+	int64_t now = wall_clock_ms();
 
 	flush_hits(b);
 	if (now - pol->last_sweep >= SWEEP_EVERY_MS) {
@@ -140,7 +141,7 @@ seed_preset(struct broker *b)
 	struct policy *pol = P(b);
 	const struct preset *ps = b->cfg.preset[0] != '\0' ? preset_find(b->cfg.preset) : NULL;
 	char origin[48], err[256];
-	int64_t now = broker_wall_ms();
+	int64_t now = wall_clock_ms();
 	rule *made[PRESET_MAX];
 
 	if (ps == NULL)
@@ -228,7 +229,7 @@ policy_init(struct broker *b, char *err, size_t errlen)
 		policy_free(b);
 		return -1;
 	}
-	pol->last_sweep = broker_wall_ms();
+	pol->last_sweep = wall_clock_ms();
 	ruleset_sweep(pol->rules, pol->last_sweep);
 	uv_timer_init(b->loop, &pol->hits_timer);
 	uv_timer_init(b->loop, &pol->groups_timer);
@@ -353,7 +354,7 @@ void
 policy_hits(struct broker *b, const struct rule_verdict *v)
 {
 	struct policy *pol = P(b);
-	int64_t now = broker_wall_ms();
+	int64_t now = wall_clock_ms();
 	bool used_up = false;
 
 	for (size_t i = 0; i < v->nused; i++) {
@@ -371,13 +372,13 @@ unsigned
 policy_circumvention(struct broker *b, const char *session, const struct subject *s,
     int part[CIRC_NSIGNALS])
 {
-	return circ_check(P(b)->circ, session, s, broker_wall_ms(), part);
+	return circ_check(P(b)->circ, session, s, wall_clock_ms(), part);
 }
 
 void
 policy_note_denial(struct broker *b, const char *session, const struct subject *s)
 {
-	circ_note_denial(P(b)->circ, session, s, broker_wall_ms());
+	circ_note_denial(P(b)->circ, session, s, wall_clock_ms());
 }
 
 struct group *
@@ -425,7 +426,7 @@ pack_rule(msgpack_packer *pk, const rule *r)
 	rpc_pack_kv_bool(pk, "critical_ok", rule_max_level(r) == RL_CRITICAL);
 	rpc_pack_kv_str(pk, "max_level", rule_level_name(rule_max_level(r)));
 	rpc_pack_kv_bool(pk, "revoked", rule_revoked(r));
-	rpc_pack_kv_bool(pk, "active", rule_active(r, broker_wall_ms()));
+	rpc_pack_kv_bool(pk, "active", rule_active(r, wall_clock_ms()));
 	rpc_pack_kv_str(pk, "origin", rule_origin(r));
 	rpc_pack_kv_bool(pk, "wide", pattern_is_wide(rule_pattern(r)));
 }
@@ -449,7 +450,7 @@ policy_rules(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_obj
 	const msgpack_object *opt = params->via.array.size > 0 ? &params->via.array.ptr[0] : NULL;
 	const msgpack_object *all_o = opt != NULL ? rpc_map_get(opt, "all") : NULL;
 	bool all = false;
-	int64_t now = broker_wall_ms();
+	int64_t now = wall_clock_ms();
 	size_t n = 0;
 
 	if (opt != NULL && opt->type != MSGPACK_OBJECT_NIL && opt->type != MSGPACK_OBJECT_MAP) {
@@ -473,22 +474,6 @@ policy_rules(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_obj
 		if (all || rule_active(r, now))
 			pack_rule(&pol->pk, r);
 	peer_send_sbuf(p, &pol->sb);
-}
-
-/* Optional string field; -1 (with *bad) if present and not a str <= max. */
-static int
-opt_str(const msgpack_object *m, const char *key, size_t max, char **out, const char **bad)
-{
-	const msgpack_object *o = rpc_map_get(m, key);
-
-	*out = NULL;
-	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
-		return 0;
-	if ((*out = rpc_strdup(o, max)) == NULL) {
-		*bad = key;
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -549,12 +534,12 @@ read_rule_params(const msgpack_object *m, struct rule_params *rp)
 	const char *bad = NULL;
 
 	memset(rp, 0, sizeof *rp);
-	if (opt_str(m, "scope", 16, &rp->scope, &bad) < 0 ||
-	    opt_str(m, "scope_value", 4096, &rp->scope_value, &bad) < 0 ||
-	    opt_str(m, "note", NOTE_MAX, &rp->note, &bad) < 0 ||
-	    opt_str(m, "reviewer", NAME_MAX_LEN, &rp->reviewer, &bad) < 0 ||
-	    opt_str(m, "max_level", 16, &rp->max_level, &bad) < 0 ||
-	    opt_str(m, "origin", 512, &rp->origin, &bad) < 0 ||
+	if (rpc_opt_str(m, "scope", 16, &rp->scope, &bad) < 0 ||
+	    rpc_opt_str(m, "scope_value", 4096, &rp->scope_value, &bad) < 0 ||
+	    rpc_opt_str(m, "note", NOTE_MAX, &rp->note, &bad) < 0 ||
+	    rpc_opt_str(m, "reviewer", NAME_MAX_LEN, &rp->reviewer, &bad) < 0 ||
+	    rpc_opt_str(m, "max_level", 16, &rp->max_level, &bad) < 0 ||
+	    rpc_opt_str(m, "origin", 512, &rp->origin, &bad) < 0 ||
 	    opt_int(m, "ttl", 1, TTL_MAX_S, &rp->ttl, &bad) < 0 ||
 	    opt_bool(m, "critical_ok", &rp->critical_ok, &bad) < 0)
 		return bad;
@@ -569,7 +554,7 @@ make_rule(struct broker *b, struct peer *p, const struct rule_params *rp, enum r
 	struct policy *pol = P(b);
 	int scope = rp->scope != NULL ? rule_scope_parse(rp->scope) : SCOPE_GLOBAL;
 	int level = rp->max_level != NULL ? rule_level_parse(rp->max_level) : (int)dflt_level;
-	int64_t now = broker_wall_ms();
+	int64_t now = wall_clock_ms();
 	struct rule_spec spec;
 	rule *r;
 
@@ -660,8 +645,8 @@ policy_rule_add(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_
 		return;
 	}
 	if ((bad = read_rule_params(m, &rp)) != NULL ||
-	    opt_str(m, "effect", 8, &rp.effect, &bad) < 0 ||
-	    opt_str(m, "pattern", PATTERN_MAX_LEN, &rp.pattern, &bad) < 0) {
+	    rpc_opt_str(m, "effect", 8, &rp.effect, &bad) < 0 ||
+	    rpc_opt_str(m, "pattern", PATTERN_MAX_LEN, &rp.pattern, &bad) < 0) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "field '%s' has the wrong type or size", bad);
 		rule_params_free(&rp);
 		return;
@@ -757,7 +742,7 @@ policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		on_rule_revoked(o, 0, 0);
 		return;
 	}
-	ruleset_revoke(pol->rules, r, broker_wall_ms()); /* stops matching now */
+	ruleset_revoke(pol->rules, r, wall_clock_ms()); /* stops matching now */
 	request_recheck(b); /* regroup: a part it covered may now need a decision */
 	broadcast_hint(b, "rules");
 	rule_persist_revoke(b, r, peer_uid(p), o);
@@ -772,7 +757,7 @@ policy_groups(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_ob
 
 	(void)params;
 	rpc_pack_result(&pol->pk, msgid);
-	groups_pack(pol->groups, &pol->pk, pol->rules, broker_wall_ms());
+	groups_pack(pol->groups, &pol->pk, pol->rules, wall_clock_ms());
 	peer_send_sbuf(p, &pol->sb);
 }
 
@@ -870,7 +855,7 @@ group_rule(struct broker *b, struct peer *p, uint32_t msgid, const struct group 
 {
 	struct policy *pol = P(b);
 	struct group_suggestion sg[GROUP_MAX_SUGGESTIONS];
-	size_t nsg = group_suggest(pol->groups, g, pol->rules, broker_wall_ms(), sg);
+	size_t nsg = group_suggest(pol->groups, g, pol->rules, wall_clock_ms(), sg);
 	int64_t idx = -1;
 	char *want = NULL, err[256];
 	const char *bad = NULL;
@@ -884,7 +869,7 @@ group_rule(struct broker *b, struct peer *p, uint32_t msgid, const struct group 
 		    "group's %zu suggestions", nsg);
 		goto out;
 	}
-	if (opt_str(m, "pattern", PATTERN_MAX_LEN, &want, &bad) < 0 ||
+	if (rpc_opt_str(m, "pattern", PATTERN_MAX_LEN, &want, &bad) < 0 ||
 	    (want != NULL && strcmp(want, sg[idx].pattern) != 0)) {
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "suggestion %lld is now '%s': refetch groups",
 		    (long long)idx, sg[idx].pattern);
@@ -931,7 +916,7 @@ policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 	size_t n;
 	bool allow;
 
-	if ((bad = read_rule_params(m, &rp)) != NULL || opt_str(m, "group", 31, &gid, &bad) < 0 ||
+	if ((bad = read_rule_params(m, &rp)) != NULL || rpc_opt_str(m, "group", 31, &gid, &bad) < 0 ||
 	    (members != NULL && members->type != MSGPACK_OBJECT_ARRAY && members->type != MSGPACK_OBJECT_NIL)) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "field '%s' has the wrong type or size",
 		    bad != NULL ? bad : "members");

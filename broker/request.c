@@ -1,5 +1,6 @@
 /* request.c -- request lifecycle, pending queue and idempotency index. */
 #include "broker/request.h"
+#include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/broker.h"
 #include "broker/log.h"
@@ -368,7 +369,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	row = (struct store_decision_row){
 		.request_id = r->id,
 		.request = &req,
-		.decided_ms = broker_wall_ms(),
+		.decided_ms = wall_clock_ms(),
 		.decision = allow ? "allow" : "deny",
 		.decided_by = by,
 		.reviewer_uid = r->reviewer_uid,
@@ -464,7 +465,7 @@ judge(struct broker *b, const struct request *r, struct rule_verdict *v)
 {
 	struct rule_ctx c = {
 		.session = r->session, .agent = r->agent, .workspace = r->subj->workspace,
-		.level = r->level, .no_allow = r->circ != 0, .now_ms = broker_wall_ms(),
+		.level = r->level, .no_allow = r->circ != 0, .now_ms = wall_clock_ms(),
 	};
 
 	policy_judge(b, r->subj, &c, v);
@@ -678,26 +679,10 @@ free_fields(struct submit_fields *f)
 	free(f->workspace);
 }
 
-/* Optional string field: absent or nil is fine; present must be a str <= max. */
-static int
-opt_str(const msgpack_object *map, const char *key, size_t max, char **out, const char **bad)
-{
-	const msgpack_object *o = rpc_map_get(map, key);
-
-	*out = NULL;
-	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
-		return 0;
-	if ((*out = rpc_strdup(o, max)) == NULL) {
-		*bad = key;
-		return -1;
-	}
-	return 0;
-}
-
 static int
 req_str(const msgpack_object *map, const char *key, size_t max, char **out, const char **bad)
 {
-	if (opt_str(map, key, max, out, bad) < 0)
+	if (rpc_opt_str(map, key, max, out, bad) < 0)
 		return -1;
 	if (*out == NULL || **out == '\0') {
 		*bad = key;
@@ -757,8 +742,8 @@ parse_submit(const msgpack_object *params, struct submit_fields *f)
 	    req_str(f->map, "agent", 128, &f->agent, &bad) < 0 ||
 	    req_str(f->map, "session", 256, &f->session, &bad) < 0 ||
 	    req_str(f->map, "kind", 16, &f->kind, &bad) < 0 ||
-	    opt_str(f->map, "cwd", 4096, &f->cwd, &bad) < 0 ||
-	    opt_str(f->map, "workspace", 4096, &f->workspace, &bad) < 0) {
+	    rpc_opt_str(f->map, "cwd", 4096, &f->cwd, &bad) < 0 ||
+	    rpc_opt_str(f->map, "workspace", 4096, &f->workspace, &bad) < 0) {
 		static char why[64];
 
 		snprintf(why, sizeof why, "field '%s' is missing or not a valid string", bad);
@@ -980,7 +965,7 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	r->uid = peer_uid(p);
 	r->gid = peer_gid(p);
 	r->owner = p;
-	r->created_ms = broker_wall_ms();
+	r->created_ms = wall_clock_ms();
 	r->deadline_ms = r->created_ms + 1000 * (f->timeout_s > 0 ? f->timeout_s : b->cfg.timeout_s);
 	r->state = REQ_PENDING;
 	uv_timer_init(b->loop, &r->timer);
@@ -1175,7 +1160,7 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		return;
 	}
 	allow = rpc_str_eq(o, "allow");
-	if (opt_str(m, "note", 4096, &note, &bad) < 0 || opt_str(m, "reviewer", 128, &name, &bad) < 0) {
+	if (rpc_opt_str(m, "note", 4096, &note, &bad) < 0 || rpc_opt_str(m, "reviewer", 128, &name, &bad) < 0) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s must be a string", bad);
 		free(note);
 		return;

@@ -1,6 +1,7 @@
 /* store.c -- SQLite store: group commit, inline on the loop thread or on the
  * worker thread (store.h). */
 #include "broker/store.h"
+#include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/log.h"
 
@@ -170,15 +171,6 @@ store_schema_version(void)
 	return SCHEMA_VERSION;
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
@@ -265,7 +257,7 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 			continue;
 		sql = sqlite3_mprintf("INSERT INTO schema_migrations VALUES (%Q, %lld);"
 		    "DELETE FROM schema_version; INSERT INTO schema_version "
-		    "SELECT count(*) FROM schema_migrations;", migrations[i].name, (long long)wall_ms());
+		    "SELECT count(*) FROM schema_migrations;", migrations[i].name, (long long)wall_clock_ms());
 		if (sql == NULL || exec_sql(db, "BEGIN IMMEDIATE", err, errlen) < 0) {
 			sqlite3_free(sql);
 			return -1;
@@ -357,7 +349,7 @@ static int
 recover(store *s, char *err, size_t errlen)
 {
 	size_t n, lost = 0;
-	int64_t *ids = undecided_ids(s, &n), now = wall_ms();
+	int64_t *ids = undecided_ids(s, &n), now = wall_clock_ms();
 	sqlite3_stmt *get = NULL;
 	int rc;
 
@@ -747,7 +739,7 @@ set_health(store *s, bool ok, int rc)
 static int
 process(store *s, struct job *batch)
 {
-	int64_t now = wall_ms();
+	int64_t now = wall_clock_ms();
 	int commits = 0, bad = 0;
 	struct job *tail;
 
@@ -779,7 +771,7 @@ process(store *s, struct job *batch)
 static void
 maintain(store *s, bool force)
 {
-	int64_t now = wall_ms();
+	int64_t now = wall_clock_ms();
 	int rc;
 
 	if (!force && audit_due_ms(s->audit, now) > now)
@@ -874,7 +866,7 @@ static void
 wait_for_work(store *s)
 {
 	while (s->todo == NULL && !s->stop && !s->tuning_dirty && !s->maint_wanted) {
-		int64_t now = wall_ms(), due = s->due_pub;
+		int64_t now = wall_clock_ms(), due = s->due_pub;
 		struct timespec ts;
 
 		if (due == INT64_MAX) {
@@ -950,7 +942,7 @@ worker(void *arg)
 		commits = process(s, batch);
 		maintain(s, false);
 		if (batch != NULL)
-			s->last_work_ms = wall_ms();
+			s->last_work_ms = wall_clock_ms();
 
 		pthread_mutex_lock(&s->mu);
 		hand_back(s, batch, commits);
@@ -960,9 +952,9 @@ worker(void *arg)
 		/* the replies are on their way: now the WAL may be copied back
 		 * (asked: an inline batch found it past the mark, and inline
 		 * writers keep the queue busy, so do not wait for a quiet one) */
-		checkpoint_wal(s, queued && !asked, wall_ms());
+		checkpoint_wal(s, queued && !asked, wall_clock_ms());
 		pthread_mutex_lock(&s->mu);
-		s->due_pub = next_due(s, wall_ms());
+		s->due_pub = next_due(s, wall_clock_ms());
 		pthread_mutex_unlock(&s->mu);
 		pthread_mutex_unlock(&s->wmu);
 		pthread_mutex_lock(&s->mu);
@@ -1086,7 +1078,7 @@ on_prepare(uv_prepare_t *h)
 		pthread_mutex_unlock(&s->mu);
 
 		commits = process(s, batch);
-		now = wall_ms();
+		now = wall_clock_ms();
 		s->last_work_ms = now;
 		due = next_due(s, now) <= now || s->wal_frames >= s->wal_next_ckpt;
 		pthread_mutex_lock(&s->mu);
@@ -1198,11 +1190,10 @@ decision_job(const struct store_decision_row *row)
 	return j;
 }
 
-int
-store_put_request(store *s, const struct store_request_row *row, store_done_cb cb, void *arg)
+/* Queue job j (NULL: out of memory) with its done callback. */
+static int
+put(store *s, struct job *j, store_done_cb cb, void *arg)
 {
-	struct job *j = request_job(row);
-
 	if (j == NULL)
 		return -1;
 	j->cb = cb;
@@ -1211,15 +1202,15 @@ store_put_request(store *s, const struct store_request_row *row, store_done_cb c
 }
 
 int
+store_put_request(store *s, const struct store_request_row *row, store_done_cb cb, void *arg)
+{
+	return put(s, request_job(row), cb, arg);
+}
+
+int
 store_put_decision(store *s, const struct store_decision_row *row, store_done_cb cb, void *arg)
 {
-	struct job *j = decision_job(row);
-
-	if (j == NULL)
-		return -1;
-	j->cb = cb;
-	j->arg = arg;
-	return enqueue(s, j);
+	return put(s, decision_job(row), cb, arg);
 }
 
 void
@@ -1244,14 +1235,12 @@ store_run(store *s, int (*fn)(sqlite3 *db, void *arg), void *arg, store_done_cb 
 {
 	struct job *j = calloc(1, sizeof *j);
 
-	if (j == NULL)
-		return -1;
-	j->kind = JOB_FN;
-	j->fn = fn;
-	j->fn_arg = arg;
-	j->cb = cb;
-	j->arg = cb_arg;
-	return enqueue(s, j);
+	if (j != NULL) {
+		j->kind = JOB_FN;
+		j->fn = fn;
+		j->fn_arg = arg;
+	}
+	return put(s, j, cb, cb_arg);
 }
 
 sqlite3 *
@@ -1440,7 +1429,7 @@ store_open(uv_loop_t *loop, const char *path, const struct store_opts *opts,
 	pthread_cond_init(&s->cv, NULL);
 	if (open_db(s, path, err, errlen) < 0)
 		goto fail;
-	s->last_work_ms = wall_ms();
+	s->last_work_ms = wall_clock_ms();
 	s->wal_next_ckpt = WAL_CHECKPOINT_FRAMES;
 	s->due_pub = next_due(s, s->last_work_ms);
 	s->inline_writes = !s->opts.fsync && !s->opts.per_request_commit;

@@ -4,6 +4,7 @@
  * works with or without a running broker (WAL readers never block it).
  * Field names of --json, jsonl and csv output are stable (docs/AUDIT.md). */
 #include "cli/cli.h"
+#include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/checkpoint.h"
 #include "proto/paths.h"
@@ -68,15 +69,6 @@ open_log(char **path_out)
 
 /* ---- time ---- */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* T: "30m" / "2h" / "7d" / "45s" ago, "@SECONDS", "YYYY-MM-DD", or
  * "YYYY-MM-DDTHH:MM[:SS]" (local time; UTC with a trailing Z). */
 static int
@@ -101,7 +93,7 @@ parse_time(const char *s, int64_t *out)
 	    strchr("smhd", e[0]) != NULL && n >= 0 && n < 100LL * 365 * 86400) {
 		int64_t unit = e[0] == 's' ? 1000 : e[0] == 'm' ? 60000 : e[0] == 'h' ? 3600000 : 86400000;
 
-		*out = now_ms() - n * unit;
+		*out = wall_clock_ms() - n * unit;
 		return 0;
 	}
 	memset(&tm, 0, sizeof tm);
@@ -963,7 +955,7 @@ run_checkpoint(int argc, char **argv)
 		memcpy(ck.log_id, r.log_id, sizeof ck.log_id);
 		ck.seq = r.last_seq;
 		memcpy(ck.hash, r.head, sizeof ck.hash);
-		ck.time_ms = now_ms();
+		ck.time_ms = wall_clock_ms();
 		ckpt_sign(&ck, sk);
 		sodium_memzero(sk, sizeof sk);
 	} else if (stored_checkpoint(db, r.log_id, &ck) == 0) {

@@ -4,6 +4,7 @@
  * reviewer: the real console when stdin and stdout are terminals, else a
  * scripted reviewer.  Ends with a tally and the audit log's verification. */
 #include "cli/cli.h"
+#include "proto/wallclock.h"
 #include "cli/demo_payloads.h"
 #include "proto/paths.h"
 
@@ -52,15 +53,6 @@ static void
 on_signal(int sig)
 {
 	interrupted = sig;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Run this binary with args and wait; its exit status, or -1.  With out
@@ -461,8 +453,8 @@ review(struct demo *d, sg_client *c)
 		}
 	}
 	/* the last decisions' notifications may still be on their way */
-	for (int64_t until = wall_ms() + 2000; live && !d->console && d->decided < (int)DEMO_PAYLOADS &&
-	    wall_ms() < until;)
+	for (int64_t until = wall_clock_ms() + 2000; live && !d->console && d->decided < (int)DEMO_PAYLOADS &&
+	    wall_clock_ms() < until;)
 		if (pump(d, c, 50) < 0)
 			break;
 }
@@ -716,7 +708,7 @@ run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	d.start_ms = wall_ms() - 1000;
+	d.start_ms = wall_clock_ms() - 1000;
 	if ((c = cli_connect("demo", ROLE_CONSOLE, 5000)) == NULL ||
 	    cli_call("demo", c, "subscribe", pack_none, NULL, 5000, &m) != EXIT_OK) {
 		stop_broker();

@@ -1,10 +1,10 @@
 /* cmd_pending.c -- `sandgate pending`: list requests waiting for a decision. */
 #include "cli/cli.h"
 #include "tui/text.h"
+#include "proto/wallclock.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 struct page {
 	int64_t offset;
@@ -61,7 +61,7 @@ run(int argc, char **argv)
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	struct page pg = { 0 };
 	json_t *all;
-	struct timeval tv;
+	int64_t now;
 	sg_client *c;
 	int rc = EXIT_OK, printed = 0;
 
@@ -72,7 +72,7 @@ run(int argc, char **argv)
 	if ((c = cli_connect("pending", ROLE_CONSOLE, 5000)) == NULL)
 		return EXIT_UNREACHABLE;
 	all = json_array();
-	gettimeofday(&tv, NULL);
+	now = wall_clock_ms();
 	for (;;) {
 		struct client_msg m;
 		const msgpack_object *reqs, *next;
@@ -89,7 +89,7 @@ run(int argc, char **argv)
 				if (printed++ == 0)
 					printf("%-7s %6s  %-8s %-7s %-7s %-14s %s\n", "ID", "AGE", "RISK",
 					    "GROUP", "KIND", "AGENT", "REQUEST");
-				print_row(&reqs->via.array.ptr[i], (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+				print_row(&reqs->via.array.ptr[i], now);
 			}
 		}
 		if (next == NULL || rpc_get_int(next, 0, INT64_MAX, &nxt) < 0 || nxt <= pg.offset) {

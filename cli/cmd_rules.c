@@ -1,6 +1,7 @@
 /* cmd_rules.c -- `sandgate rules list|add|rm|export|import`: remembered
  * decisions from the command line. */
 #include "cli/cli.h"
+#include "proto/wallclock.h"
 #include "cli/rules_import.h"
 #include "broker/preset.h"
 #include "tui/text.h"
@@ -9,7 +10,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 struct add_args {
@@ -39,15 +39,6 @@ parse_ttl(const char *s)
 	if (strcmp(end, "d") == 0)
 		return v <= 100000LL ? v * 86400 : -1;
 	return -1;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 static void
@@ -103,7 +94,7 @@ print_rule_row(const msgpack_object *r)
 	rpc_get_int(rpc_map_get(r, "id"), 0, INT64_MAX, &id);
 	rpc_get_int(rpc_map_get(r, "hits"), 0, INT64_MAX, &hits);
 	if ((o = rpc_map_get(r, "expires_ms")) != NULL && rpc_get_int(o, 1, INT64_MAX, &exp) == 0) {
-		int64_t left = (exp - now_ms()) / 1000;
+		int64_t left = (exp - wall_clock_ms()) / 1000;
 
 		if (left <= 0)
 			snprintf(expires, sizeof expires, "expired");
@@ -563,7 +554,7 @@ import_text(struct import_opts *o, const char *name, const char *path, const cha
 			.scope = o->scope != NULL ? o->scope : x->scope != NULL ? x->scope : "global",
 			.scope_value = o->scope != NULL ? o->scope_value : x->scope_value,
 			.max_level = o->max_level != NULL ? o->max_level : x->max_level, .origin = origin,
-			.ttl = x->expires_ms > 0 ? (x->expires_ms - now_ms() + 999) / 1000 : 0,
+			.ttl = x->expires_ms > 0 ? (x->expires_ms - wall_clock_ms() + 999) / 1000 : 0,
 		};
 		struct client_msg m;
 		char *e = text_escape(x->pattern, strlen(x->pattern), 0, NULL);

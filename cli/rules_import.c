@@ -1,6 +1,7 @@
 /* rules_import.c -- Claude Code / Codex / sandgate rule files to patterns and
  * back. */
 #include "cli/rules_import.h"
+#include "proto/wallclock.h"
 #include "proto/strbuf.h"
 #include "broker/pattern.h"
 
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #define ENTRY_MAX 4096
 
@@ -874,11 +874,7 @@ parse_native(const char *text, size_t len, struct ri_result *out)
 {
 	const char *p = text, *end = text + len;
 	int line = 0;
-	struct timeval tv;
-	int64_t now;
-
-	gettimeofday(&tv, NULL);
-	now = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	int64_t now = wall_clock_ms();
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);

@@ -209,3 +209,18 @@ proto_role_name(enum sg_role role)
 {
 	return role == ROLE_AGENT ? "agent" : role == ROLE_CONSOLE ? "console" : "unknown";
 }
+
+int
+rpc_opt_str(const msgpack_object *map, const char *key, size_t max, char **out, const char **bad)
+{
+	const msgpack_object *o = rpc_map_get(map, key);
+
+	*out = NULL;
+	if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if ((*out = rpc_strdup(o, max)) == NULL) {
+		*bad = key;
+		return -1;
+	}
+	return 0;
+}

@@ -45,6 +45,10 @@ bool rpc_str_eq(const msgpack_object *o, const char *s);
 /* Copy a str object into a new NUL-terminated string (caller frees); NULL if
  * o is not a str, contains a NUL byte, or is longer than max. */
 char *rpc_strdup(const msgpack_object *o, size_t max);
+/* Optional string field key of map: absent or nil gives *out NULL and 0; a
+ * str of at most max bytes gives a copy in *out (caller frees) and 0;
+ * anything else -1 with *bad = key. */
+int rpc_opt_str(const msgpack_object *map, const char *key, size_t max, char **out, const char **bad);
 /* Read an integer in [lo, hi]; 0 on success, -1 otherwise. */
 int rpc_get_int(const msgpack_object *o, int64_t lo, int64_t hi, int64_t *out);
 

@@ -2,6 +2,7 @@
  * one frame out per iteration.  Key handlers return what to do; only the
  * frame code draws. */
 #include "tui/console.h"
+#include "proto/wallclock.h"
 #include "tui/alert.h"
 #include "tui/auditsrc.h"
 #include "tui/draw.h"
@@ -146,15 +147,6 @@ struct console {
 
 static volatile sig_atomic_t got_signal;
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void __attribute__((format(printf, 3, 4)))
 say(console *c, bool error, const char *fmt, ...)
 {
@@ -164,7 +156,7 @@ say(console *c, bool error, const char *fmt, ...)
 	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
 	va_end(ap);
 	c->msg_error = error;
-	c->msg_ms = wall_ms();
+	c->msg_ms = wall_clock_ms();
 }
 
 /* The "message" text of an error response, escaped, into buf. */
@@ -202,7 +194,7 @@ lose_connection(console *c, const char *why)
 	c->cl = NULL;
 	c->ncalls = 0;
 	c->listing = false;
-	c->down_since_ms = wall_ms();
+	c->down_since_ms = wall_clock_ms();
 	c->next_retry_ms = c->down_since_ms + 200;
 	model_clear(c->m);
 	c->pd.active = false;
@@ -1837,7 +1829,7 @@ console_frame(console *c, int64_t now_ms)
 int
 console_key(console *c, int key)
 {
-	return handle_key(c, key, wall_ms()) & H_QUIT;
+	return handle_key(c, key, wall_clock_ms()) & H_QUIT;
 }
 
 static bool
@@ -1865,7 +1857,7 @@ setup_paths(console *c)
 static int
 loop(console *c)
 {
-	int64_t now = wall_ms();
+	int64_t now = wall_clock_ms();
 
 	c->down_since_ms = now;
 	while (!c->quit && got_signal == 0) {
@@ -1894,7 +1886,7 @@ loop(console *c)
 			timeout = timeout > REFETCH_DELAY_MS ? REFETCH_DELAY_MS : timeout;
 		if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR)
 			break;
-		now = wall_ms();
+		now = wall_clock_ms();
 		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break; /* the terminal is gone */
 		while ((ch = getch()) != ERR)
