@@ -206,9 +206,14 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0)
 		return; /* EAGAIN: not EOF */
-	if (buf->base == NULL || frame_reader_consumed(p->reader, (size_t)nread) == FRAME_ERROR) {
-		peer_reply_error(p, 0, SG_ERR_BAD_MESSAGE, "%s",
-		    buf->base == NULL ? "out of memory" : frame_reader_error(p->reader));
+	if (buf->base == NULL) {
+		peer_reply_error(p, 0, SG_ERR_INTERNAL, "out of memory");
+		peer_lost(p, "out of memory");
+		return;
+	}
+	if (frame_reader_consumed(p->reader, (size_t)nread) == FRAME_ERROR) {
+		/* too-large for a size limit, bad-message for the rest */
+		peer_reply_error(p, 0, frame_reader_error_code(p->reader), "%s", frame_reader_error(p->reader));
 		peer_lost(p, frame_reader_error(p->reader));
 		return;
 	}
@@ -221,7 +226,7 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		if (r == FRAME_AGAIN)
 			break;
 		if (r == FRAME_ERROR) {
-			peer_reply_error(p, 0, SG_ERR_BAD_MESSAGE, "%s", frame_reader_error(p->reader));
+			peer_reply_error(p, 0, frame_reader_error_code(p->reader), "%s", frame_reader_error(p->reader));
 			peer_lost(p, frame_reader_error(p->reader));
 			break;
 		}
