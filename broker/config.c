@@ -22,6 +22,10 @@ config_defaults(struct config *c)
 	c->audit_retention_ms = 0;
 	c->db_max_pages = 0;
 	snprintf(c->preset, sizeof c->preset, "routine");
+	c->max_pending_session = 1000;
+	c->max_pending_uid = 100000 / 4;
+	c->max_request_timeout_s = 3600;
+	memset(c->quota_line, 0, sizeof c->quota_line);
 }
 
 static int
@@ -148,6 +152,68 @@ set_preset(struct config *c, const char *v)
 	return 0;
 }
 
+/* ---- quotas (issue #12) ---- */
+
+static const char *const quota_keys[3] = { "max_pending_session", "max_pending_uid", "max_request_timeout" };
+
+static int
+set_max_pending_session(struct config *c, const char *v)
+{
+	return parse_int(v, 1, 10000000, &c->max_pending_session);
+}
+
+static int
+set_max_pending_uid(struct config *c, const char *v)
+{
+	return parse_int(v, 1, 10000000, &c->max_pending_uid);
+}
+
+static int
+set_max_request_timeout(struct config *c, const char *v)
+{
+	return parse_int(v, 1, 86400, &c->max_request_timeout_s);
+}
+
+static void
+quota_note_line(struct config *c, const char *key, int lineno)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(key, quota_keys[i]) == 0)
+			c->quota_line[i] = lineno;
+}
+
+/* After the whole file: derive what was not set, check what was.  A uid may
+ * hold at most max_pending_uid < max_pending (the rest is the other uids'
+ * reserve); unset, it is a quarter of max_pending. */
+static int
+quota_resolve(struct config *c, char *err, size_t errlen)
+{
+	if (c->quota_line[1] == 0) {
+		c->max_pending_uid = c->max_pending / 4 > 0 ? c->max_pending / 4 : 1;
+	} else if (c->max_pending_uid >= c->max_pending) {
+		snprintf(err, errlen, "line %d: max_pending_uid must be less than max_pending (%d), "
+		    "so that other uids keep a reserve", c->quota_line[1], c->max_pending);
+		return -1;
+	}
+	if (c->quota_line[0] == 0) {
+		if (c->max_pending_session > c->max_pending_uid)
+			c->max_pending_session = c->max_pending_uid;
+	} else if (c->max_pending_session > c->max_pending_uid) {
+		snprintf(err, errlen, "line %d: max_pending_session must be at most max_pending_uid (%d)",
+		    c->quota_line[0], c->max_pending_uid);
+		return -1;
+	}
+	if (c->quota_line[2] == 0) {
+		if (c->max_request_timeout_s < c->timeout_s)
+			c->max_request_timeout_s = c->timeout_s;
+	} else if (c->max_request_timeout_s < c->timeout_s) {
+		snprintf(err, errlen, "line %d: max_request_timeout must be at least timeout (%d)",
+		    c->quota_line[2], c->timeout_s);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
@@ -166,6 +232,9 @@ static const struct config_key {
 	{ .name = "db_max_pages", .expect = "0 (no limit) or a page count, 64 to 4294967294",
 	  .set = set_db_max_pages },
 	{ .name = "preset", .expect = "routine or none", .set = set_preset },
+	{ .name = "max_pending_session", .expect = "a count, 1 to 10000000", .set = set_max_pending_session },
+	{ .name = "max_pending_uid", .expect = "a count, 1 to 10000000", .set = set_max_pending_uid },
+	{ .name = "max_request_timeout", .expect = "seconds, 1 to 86400", .set = set_max_request_timeout },
 };
 
 static char *
@@ -207,6 +276,7 @@ parse_line(struct config *c, char *line, int lineno, char *err, size_t errlen)
 			    config_keys[i].expect);
 			return -1;
 		}
+		quota_note_line(c, key, lineno);
 		return 0;
 	}
 	snprintf(err, errlen, "line %d: unknown setting '%.64s'", lineno, key);
@@ -243,7 +313,7 @@ config_parse(struct config *c, const char *text, size_t len, char *err, size_t e
 			return -1;
 		pos += n + 1;
 	}
-	return 0;
+	return quota_resolve(c, err, errlen);
 }
 
 int

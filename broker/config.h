@@ -18,6 +18,12 @@ struct config {
 	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
 	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
 	char preset[16];               /* preset: rules installed once per DB ("" = none) */
+	/* quotas (issue #12): pending requests one session (uid + session id)
+	 * and one uid may hold, and the longest timeout a request may ask for.
+	 * An unset key follows the others (config_parse); quota_line[] holds
+	 * the line that set each (0: not set) for the cross-key checks. */
+	int max_pending_session, max_pending_uid, max_request_timeout_s;
+	int quota_line[3];
 };
 
 void config_defaults(struct config *c);

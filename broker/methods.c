@@ -111,7 +111,7 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	rpc_pack_result(&pk, msgid);
-	msgpack_pack_map(&pk, 15);
+	msgpack_pack_map(&pk, 16);
 	rpc_pack_kv_int(&pk, "version", SG_PROTO_VERSION);
 	rpc_pack_kv_int(&pk, "pid", getpid());
 	rpc_pack_kv_int(&pk, "started_ms", b->started_ms);
@@ -133,6 +133,15 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 		msgpack_pack_nil(&pk);
 	rpc_pack_kv_int(&pk, "default_timeout_s", b->cfg.timeout_s);
 	rpc_pack_kv_str(&pk, "durability", b->cfg.fsync ? "fsync" : "normal");
+	/* issue #12: the caps on waiting requests, and how many were refused */
+	rpc_pack_str(&pk, "quotas");
+	msgpack_pack_map(&pk, 5);
+	rpc_pack_kv_int(&pk, "max_pending", b->cfg.max_pending);
+	rpc_pack_kv_int(&pk, "max_pending_uid", b->cfg.max_pending_uid);
+	rpc_pack_kv_int(&pk, "max_pending_session", b->cfg.max_pending_session);
+	rpc_pack_kv_int(&pk, "max_request_timeout_s",
+	    b->cfg.max_request_timeout_s > b->cfg.timeout_s ? b->cfg.max_request_timeout_s : b->cfg.timeout_s);
+	rpc_pack_kv_int(&pk, "refused", (int64_t)request_quota_refused(b));
 	peer_send(p, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }

@@ -15,9 +15,16 @@
 
 /* A peer that has this much unsent output is not reading: drop it. */
 #define PEER_MAX_BACKLOG (64u * 1024u * 1024u)
+/* Messages handled from one peer before the loop turns to the others: a
+ * peer that pipelines thousands of requests (a flood) is served this many at
+ * a time, its reads paused (the kernel's socket buffer pushes back) until its
+ * backlog is handled, so everyone else's requests keep being answered. */
+#define PEER_BURST 64
 
 struct peer {
 	uv_pipe_t pipe;
+	uv_idle_t more;         /* handles the rest of a burst on the next turn */
+	int open_handles;       /* pipe and idle: freed when both are closed */
 	uv_shutdown_t shutdown;
 	struct broker *b;
 	struct peer *prev, *next;
@@ -61,8 +68,17 @@ on_closed(uv_handle_t *h)
 {
 	struct peer *p = h->data;
 
+	if (--p->open_handles > 0)
+		return;
 	frame_reader_free(p->reader);
 	free(p);
+}
+
+static void
+close_handles(struct peer *p)
+{
+	uv_close((uv_handle_t *)&p->pipe, on_closed);
+	uv_close((uv_handle_t *)&p->more, on_closed);
 }
 
 static void
@@ -70,7 +86,7 @@ on_shutdown(uv_shutdown_t *req, int status)
 {
 	struct peer *p = req->data;
 
-	uv_close((uv_handle_t *)&p->pipe, on_closed);
+	close_handles(p);
 }
 
 void
@@ -84,6 +100,7 @@ peer_lost(struct peer *p, const char *why)
 	if (why != NULL && p->role == ROLE_AGENT && strcmp(why, "eof") != 0)
 		log_msg("dropping %s peer pid %d: %s", proto_role_name(p->role), (int)p->cred.pid, why);
 	uv_read_stop((uv_stream_t *)&p->pipe);
+	uv_idle_stop(&p->more);
 	if (p->prev != NULL)
 		p->prev->next = p->next;
 	else
@@ -94,7 +111,7 @@ peer_lost(struct peer *p, const char *why)
 	/* flush queued replies (e.g. the error that explains the close) first */
 	p->shutdown.data = p;
 	if (uv_shutdown(&p->shutdown, (uv_stream_t *)&p->pipe, on_shutdown) != 0)
-		uv_close((uv_handle_t *)&p->pipe, on_closed);
+		close_handles(p);
 }
 
 void
@@ -192,28 +209,16 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(mem, mem != NULL ? (unsigned)avail : 0);
 }
 
-static void
-on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+/* Handle up to PEER_BURST whole messages; true if that many were (more may
+ * wait in the reader). */
+static bool
+handle_messages(struct peer *p)
 {
-	struct peer *p = s->data;
 	msgpack_unpacked up;
+	int n = 0;
 
-	if (p->dead)
-		return;
-	if (nread < 0) {
-		peer_lost(p, nread == UV_EOF ? "eof" : uv_strerror((int)nread));
-		return;
-	}
-	if (nread == 0)
-		return; /* EAGAIN: not EOF */
-	if (buf->base == NULL || frame_reader_consumed(p->reader, (size_t)nread) == FRAME_ERROR) {
-		peer_reply_error(p, 0, SG_ERR_BAD_MESSAGE, "%s",
-		    buf->base == NULL ? "out of memory" : frame_reader_error(p->reader));
-		peer_lost(p, frame_reader_error(p->reader));
-		return;
-	}
 	msgpack_unpacked_init(&up);
-	while (!p->dead) {
+	while (!p->dead && n < PEER_BURST) {
 		struct rpc_msg m;
 		const char *why = NULL;
 		int r = frame_reader_next(p->reader, &up);
@@ -221,10 +226,11 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		if (r == FRAME_AGAIN)
 			break;
 		if (r == FRAME_ERROR) {
-			peer_reply_error(p, 0, SG_ERR_BAD_MESSAGE, "%s", frame_reader_error(p->reader));
+			peer_reply_error(p, 0, frame_reader_error_code(p->reader), "%s", frame_reader_error(p->reader));
 			peer_lost(p, frame_reader_error(p->reader));
 			break;
 		}
+		n++;
 		if (rpc_parse(&up.data, &m, &why) < 0 || m.type != RPC_REQUEST) {
 			peer_reply_error(p, 0, SG_ERR_BAD_MESSAGE, "%s",
 			    m.type != RPC_REQUEST && why == NULL ? "only requests are accepted" : why);
@@ -234,6 +240,54 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		methods_dispatch(p->b, p, &m);
 	}
 	msgpack_unpacked_destroy(&up);
+	return !p->dead && n == PEER_BURST;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+/* The next burst of a paused peer; reading resumes once its backlog is done. */
+static void
+on_more(uv_idle_t *h)
+{
+	struct peer *p = h->data;
+
+	if (p->dead || handle_messages(p))
+		return;
+	uv_idle_stop(&p->more);
+	if (!p->dead && uv_read_start((uv_stream_t *)&p->pipe, on_alloc, on_read) != 0)
+		peer_lost(p, "cannot read");
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct peer *p = s->data;
+
+	if (p->dead)
+		return;
+	if (nread < 0) {
+		peer_lost(p, nread == UV_EOF ? "eof" : uv_strerror((int)nread));
+		return;
+	}
+	if (nread == 0)
+		return; /* EAGAIN: not EOF */
+	if (buf->base == NULL) {
+		peer_reply_error(p, 0, SG_ERR_INTERNAL, "out of memory");
+		peer_lost(p, "out of memory");
+		return;
+	}
+	if (frame_reader_consumed(p->reader, (size_t)nread) == FRAME_ERROR) {
+		/* too-large for a size limit, bad-message for the rest */
+		peer_reply_error(p, 0, frame_reader_error_code(p->reader), "%s", frame_reader_error(p->reader));
+		peer_lost(p, frame_reader_error(p->reader));
+		return;
+	}
+	if (handle_messages(p)) {
+		/* a burst: let the other peers have a turn, read no more meanwhile */
+		uv_read_stop((uv_stream_t *)&p->pipe);
+		uv_idle_start(&p->more, on_more);
+	}
 }
 
 void
@@ -253,12 +307,15 @@ peer_accept(struct broker *b, void *server, enum sg_role role)
 	p->id = ++b->next_peer_id;
 	uv_pipe_init(b->loop, &p->pipe, 0);
 	p->pipe.data = p;
+	uv_idle_init(b->loop, &p->more);
+	p->more.data = p;
+	p->open_handles = 2;
 	if (uv_accept(server, (uv_stream_t *)&p->pipe) != 0 ||
 	    uv_fileno((uv_handle_t *)&p->pipe, &fd) != 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &p->cred, &len) != 0) {
 		/* no credentials, no service */
 		p->dead = true;
-		uv_close((uv_handle_t *)&p->pipe, on_closed);
+		close_handles(p);
 		return;
 	}
 	p->next = b->peers;

@@ -3,13 +3,16 @@
 #include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/broker.h"
+#include "broker/canon.h"
 #include "broker/log.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
+#include "broker/quota.h"
 #include "broker/table.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +68,15 @@ struct request {
 	int64_t rule_id;              /* decided by this rule (by "rule") */
 	char *rule_text;
 	char shown_sha256[65];        /* decide's shown_sha256 (audit), or "" */
+	/* issue #12 */
+	unsigned char hash[CANON_HASH_LEN]; /* of the canonical request: binds the key */
+	int64_t timeout_s;            /* the deadline's distance (after the cap) */
+	int64_t timeout_asked_s;      /* the request's own timeout when it was capped, else 0 */
+	char *reason;                 /* a "policy" denial's reason (also its note) */
+	int64_t conflict_with;        /* refused: its key belongs to this earlier request */
+	struct peer *refused_peer;    /* ... and the submitter, answered with a conflict error */
+	uint32_t refused_msgid;
+	struct quota_hold quota;      /* while waiting */
 };
 
 struct reqstate {
@@ -82,6 +94,7 @@ struct reqstate {
 	msgpack_zone azone;            /* and for unpacking it */
 	msgpack_sbuffer ksb;           /* scratch for the parts a request keeps */
 	msgpack_packer kpk;
+	struct quota *quota;           /* per-session and per-uid caps (quota.h) */
 };
 
 static const char *const kinds[] = { "exec", "write", "edit", "read", "delete", "net", "mcp", "other" };
@@ -91,9 +104,12 @@ request_init(struct broker *b)
 {
 	struct reqstate *rs = calloc(1, sizeof *rs);
 
-	if (rs == NULL || (rs->by_id = table_new()) == NULL || (rs->by_key = table_new()) == NULL) {
-		if (rs != NULL)
+	if (rs == NULL || (rs->by_id = table_new()) == NULL || (rs->by_key = table_new()) == NULL ||
+	    (rs->quota = quota_new(b)) == NULL) {
+		if (rs != NULL) {
 			table_free(rs->by_id);
+			table_free(rs->by_key);
+		}
 		free(rs);
 		return -1;
 	}
@@ -111,6 +127,7 @@ request_init(struct broker *b)
 }
 
 size_t request_pending_count(struct broker *b) { return b->reqs->npending; }
+uint64_t request_quota_refused(struct broker *b) { return quota_refused_total(b->reqs->quota); }
 size_t request_open_count(struct broker *b) { return b->reqs->npending + b->reqs->nrecording; }
 uint64_t request_decided_total(struct broker *b) { return b->reqs->decided_total; }
 
@@ -169,6 +186,7 @@ on_timer_closed(uv_handle_t *h)
 	free(r->intent);
 	free(r->risk);
 	free(r->rule_text);
+	free(r->reason);
 	free(r);
 }
 
@@ -210,6 +228,7 @@ request_free_all(struct broker *b)
 	msgpack_sbuffer_destroy(&rs->asb);
 	msgpack_zone_destroy(&rs->azone);
 	msgpack_sbuffer_destroy(&rs->ksb);
+	quota_free(rs->quota);
 	free(rs);
 	b->reqs = NULL;
 }
@@ -225,9 +244,14 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 		snprintf(reason, sizeof reason, "%s by reviewer %s%s%s", r->allow ? "allowed" : "denied",
 		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)",
 		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+	else if (strcmp(r->by, "timeout") == 0 && r->timeout_asked_s > 0)
+		snprintf(reason, sizeof reason, "denied: nobody decided within %lld s (the request asked for "
+		    "%lld s; max_request_timeout caps it)", (long long)r->timeout_s, (long long)r->timeout_asked_s);
 	else if (strcmp(r->by, "timeout") == 0)
 		snprintf(reason, sizeof reason, "denied: nobody decided within %lld s",
 		    (long long)((r->deadline_ms - r->created_ms) / 1000));
+	else if (strcmp(r->by, "policy") == 0 && r->reason != NULL)
+		snprintf(reason, sizeof reason, "%s", r->reason);
 	else if (strcmp(r->by, "broker-shutdown") == 0)
 		snprintf(reason, sizeof reason, "denied: the sandgate broker is shutting down");
 	else if (strcmp(r->by, "store-error") == 0)
@@ -276,8 +300,8 @@ pack_circumvention(msgpack_packer *pk, const struct request *r)
 static void
 pack_request(msgpack_packer *pk, const struct request *r)
 {
-	msgpack_pack_map(pk, 12 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
-	    (r->intent != NULL));
+	msgpack_pack_map(pk, 13 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
+	    (r->intent != NULL) + (r->timeout_asked_s > 0));
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "agent", r->agent);
 	rpc_pack_kv_str(pk, "session", r->session);
@@ -288,6 +312,9 @@ pack_request(msgpack_packer *pk, const struct request *r)
 	rpc_pack_kv_str(pk, "workspace", r->workspace);
 	rpc_pack_kv_int(pk, "created_ms", r->created_ms);
 	rpc_pack_kv_int(pk, "deadline_ms", r->deadline_ms);
+	rpc_pack_kv_int(pk, "timeout_s", r->timeout_s);
+	if (r->timeout_asked_s > 0) /* the request asked for longer: capped */
+		rpc_pack_kv_int(pk, "timeout_asked_s", r->timeout_asked_s);
 	rpc_pack_str(pk, "peer");
 	msgpack_pack_map(pk, 3);
 	rpc_pack_kv_int(pk, "pid", r->pid);
@@ -348,6 +375,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending--;
+	quota_release(rs->quota, &r->quota);
 	if (r->group != NULL) {
 		policy_group_remove(b, r->group, r);
 		r->group = NULL;
@@ -417,6 +445,20 @@ finish_decision(void *arg, int status, int64_t seq)
 		free(w);
 	}
 	r->waiters = NULL;
+	if (r->refused_peer != NULL) {
+		/* its req_id belonged to another request: an error, not a decision */
+		if (status < 0)
+			peer_reply_error(r->refused_peer, r->refused_msgid, SG_ERR_CONFLICT,
+			    "req_id '%.64s' in session '%.64s' was already used for request %lld with different "
+			    "content; this request (%lld) was denied, but the denial could not be recorded (store error)",
+			    r->req_id, r->session, (long long)r->conflict_with, (long long)r->id);
+		else
+			peer_reply_error(r->refused_peer, r->refused_msgid, SG_ERR_CONFLICT,
+			    "req_id '%.64s' in session '%.64s' was already used for request %lld with different "
+			    "content; this request was denied and recorded as request %lld (audit seq %lld)",
+			    r->req_id, r->session, (long long)r->conflict_with, (long long)r->id, (long long)r->seq);
+		r->refused_peer = NULL;
+	}
 	if (r->decider != NULL) {
 		if (status < 0)
 			peer_reply_error(r->decider, r->decider_msgid, "store-error",
@@ -666,6 +708,10 @@ struct submit_fields {
 	char *req_id, *agent, *session, *kind, *cwd, *workspace;
 	int64_t timeout_s;
 	bool wait;
+	/* `oversized`: the client could not carry this field whole */
+	bool oversized;
+	char ov_field[65];
+	int64_t ov_bytes;
 };
 
 static void
@@ -727,6 +773,33 @@ check_payload(const msgpack_object *map, const char *kind)
 	return NULL;
 }
 
+/* `oversized: {field, bytes, sha256}`: the request stands for one whose
+ * field (named in plain ASCII, at most 64 bytes) was too big to send whole;
+ * bytes and sha256 (64 hex digits) describe it.  NULL if well formed. */
+static const char *
+parse_oversized(const msgpack_object *o, struct submit_fields *f)
+{
+	const msgpack_object *field = rpc_map_get(o, "field"), *bytes = rpc_map_get(o, "bytes");
+	const msgpack_object *sha = rpc_map_get(o, "sha256");
+	static const char *const bad = "oversized must be {field: str, bytes: int, sha256: 64 hex digits}";
+
+	if (o->type != MSGPACK_OBJECT_MAP || !is_str(field) || field->via.str.size == 0 ||
+	    field->via.str.size >= sizeof f->ov_field || rpc_get_int(bytes, 0, INT64_MAX, &f->ov_bytes) < 0 ||
+	    !is_str(sha) || sha->via.str.size != 64)
+		return bad;
+	for (uint32_t i = 0; i < field->via.str.size; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+		        field->via.str.ptr[i]) == NULL || field->via.str.ptr[i] == '\0')
+			return bad;
+	for (uint32_t i = 0; i < 64; i++)
+		if (strchr("0123456789abcdefABCDEF", sha->via.str.ptr[i]) == NULL || sha->via.str.ptr[i] == '\0')
+			return bad;
+	memcpy(f->ov_field, field->via.str.ptr, field->via.str.size);
+	f->ov_field[field->via.str.size] = '\0';
+	f->oversized = true;
+	return NULL;
+}
+
 static const char *
 parse_submit(const msgpack_object *params, struct submit_fields *f)
 {
@@ -761,6 +834,10 @@ parse_submit(const msgpack_object *params, struct submit_fields *f)
 			return "wait must be a boolean";
 		f->wait = o->via.boolean;
 	}
+	/* a request that stands for one too big to carry needs no payload: it
+	 * is denied at once (request_submit) */
+	if ((o = rpc_map_get(f->map, "oversized")) != NULL && o->type != MSGPACK_OBJECT_NIL)
+		return parse_oversized(o, f);
 	return check_payload(f->map, f->kind);
 }
 
@@ -928,7 +1005,6 @@ resubmitted(struct broker *b, struct peer *p, uint32_t msgid, struct request *r,
 static struct request *
 new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key, size_t klen)
 {
-	struct reqstate *rs = b->reqs;
 	struct request *r = calloc(1, sizeof *r);
 	msgpack_sbuffer raw;
 	msgpack_packer pk;
@@ -952,7 +1028,6 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 		return NULL;
 	}
 	r->b = b;
-	r->id = rs->next_id++;
 	r->key = key;
 	r->key_len = klen;
 	r->req_id = f->req_id, f->req_id = NULL;
@@ -966,11 +1041,102 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	r->gid = peer_gid(p);
 	r->owner = p;
 	r->created_ms = wall_clock_ms();
-	r->deadline_ms = r->created_ms + 1000 * (f->timeout_s > 0 ? f->timeout_s : b->cfg.timeout_s);
+	r->timeout_s = f->timeout_s > 0 ? f->timeout_s : b->cfg.timeout_s;
+	{
+		/* an agent may not ask to be waited for longer than the cap (nor
+		 * than the broker's own default, should that be longer) */
+		int64_t cap = b->cfg.max_request_timeout_s > b->cfg.timeout_s ? b->cfg.max_request_timeout_s
+		                                                               : b->cfg.timeout_s;
+
+		if (r->timeout_s > cap) {
+			r->timeout_asked_s = r->timeout_s;
+			r->timeout_s = cap;
+		}
+	}
+	r->deadline_ms = r->created_ms + 1000 * r->timeout_s;
+	r->score = -1; /* not assessed (yet) */
 	r->state = REQ_PENDING;
 	uv_timer_init(b->loop, &r->timer);
 	r->timer.data = r;
 	return r;
+}
+
+/* "1,153,433" */
+static void
+group_digits(char *buf, size_t cap, int64_t v)
+{
+	char d[32];
+	int n = snprintf(d, sizeof d, "%" PRId64, v), o = 0;
+
+	for (int i = 0; i < n && (size_t)o + 2 < cap; i++) {
+		if (i > 0 && d[i - 1] != '-' && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = d[i];
+	}
+	buf[o] = '\0';
+}
+
+/* Deny a new request at once "by policy" (no rule, no person): recorded like
+ * any decision, with reason as its reason and note. */
+static void
+deny_now(struct broker *b, struct request *r, const char *reason)
+{
+	struct reqstate *rs = b->reqs;
+
+	r->reason = strdup(reason);
+	list_push(&rs->pending_head, &rs->pending_tail, r);
+	rs->npending++;
+	decide(b, r, false, "policy", reason, NULL, 0, NULL);
+}
+
+/* Give an admitted request its id and file it (by id; by key unless keyless). */
+static int
+admit(struct reqstate *rs, struct request *r, bool keyed)
+{
+	r->id = rs->next_id++;
+	if (table_put(rs->by_id, &r->id, sizeof r->id, r) < 0)
+		return -1;
+	if (keyed && table_put(rs->by_key, r->key, r->key_len, r) < 0) {
+		table_del(rs->by_id, &r->id, sizeof r->id);
+		return -1;
+	}
+	return 0;
+}
+
+/* The key of f is taken by request old, submitted with other content: deny
+ * this one at once and record it whole (so it is never "recorded nowhere"),
+ * then answer its submitter with a conflict error naming old and the audit
+ * seq (finish_decision).  Takes key. */
+static void
+refuse_reused_key(struct broker *b, struct peer *p, uint32_t msgid, struct submit_fields *f,
+    char *key, size_t klen, const unsigned char hash[CANON_HASH_LEN], const struct request *old)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r = new_request(b, p, f, key, klen);
+	char reason[400];
+
+	if (r == NULL) {
+		free(key);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	memcpy(r->hash, hash, CANON_HASH_LEN);
+	r->conflict_with = old->id;
+	if (!f->oversized && prepare(b, r, f->map) < 0)
+		r->score = -1; /* recorded without a risk rather than not at all */
+	if (admit(rs, r, false) < 0) {
+		request_destroy(b, r);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	r->refused_peer = p;
+	r->refused_msgid = msgid;
+	snprintf(reason, sizeof reason, "denied without review: req_id '%.64s' of session '%.64s' was already "
+	    "used for request %lld with different content (a request id names one request)",
+	    r->req_id, r->session, (long long)old->id);
+	log_msg("request %lld (uid %lu, pid %ld) reuses the req_id of request %lld with different content: denied",
+	    (long long)r->id, (unsigned long)r->uid, (long)r->pid, (long long)old->id);
+	deny_now(b, r, reason);
 }
 
 void
@@ -982,26 +1148,36 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	struct request *r;
 	struct store_request_row row;
 	struct rule_verdict verdict;
-	char *key;
+	unsigned char hash[CANON_HASH_LEN];
+	char *key, err[200];
 	size_t klen;
 
 	if (why != NULL) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", why);
 		goto out;
 	}
+	if (canon_request_hash(f.map, hash, err, sizeof err) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", err);
+		goto out;
+	}
 	if ((key = make_key(peer_uid(p), f.session, f.req_id, &klen)) == NULL) {
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((r = table_get(rs->by_key, key, klen)) != NULL) {
+	if ((r = table_get(rs->by_key, key, klen)) != NULL &&
+	    memcmp(r->hash, hash, CANON_HASH_LEN) == 0) {
+		/* a retry of the same request: the same answer */
 		free(key);
 		resubmitted(b, p, msgid, r, f.wait);
 		goto out;
 	}
-	if (b->stopping || rs->npending >= (size_t)b->cfg.max_pending) {
+	if (b->stopping) {
 		free(key);
-		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "%s",
-		    b->stopping ? "the broker is shutting down" : "too many pending requests");
+		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "the broker is shutting down");
+		goto out;
+	}
+	if (r != NULL) {
+		refuse_reused_key(b, p, msgid, &f, key, klen, hash, r);
 		goto out;
 	}
 	if ((r = new_request(b, p, &f, key, klen)) == NULL) {
@@ -1009,17 +1185,59 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (table_put(rs->by_id, &r->id, sizeof r->id, r) < 0 ||
-	    table_put(rs->by_key, r->key, r->key_len, r) < 0 ||
-	    prepare(b, r, f.map) < 0 ||
-	    (f.wait && add_waiter(r, p, msgid) < 0)) {
+	memcpy(r->hash, hash, CANON_HASH_LEN);
+	if (f.oversized) {
+		/* it could not be carried whole: nothing to judge, never a part */
+		char n[32], text[400], *sum;
+
+		group_digits(n, sizeof n, f.ov_bytes);
+		snprintf(text, sizeof text, "denied without review: the %s is %s bytes, more than sandgate can "
+		    "carry whole (%u MiB)", f.ov_field, n, SG_MSG_CAP >> 20);
+		if ((sum = strdup(text + strlen("denied without review: "))) != NULL) {
+			free(r->summary);
+			r->summary = sum;
+		}
+		if (admit(rs, r, true) < 0 || (f.wait && add_waiter(r, p, msgid) < 0)) {
+			request_destroy(b, r);
+			peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+		deny_now(b, r, text);
+		if (!f.wait)
+			reply_state(b, p, msgid, r);
+		goto out;
+	}
+	if (prepare(b, r, f.map) < 0) {
+		request_destroy(b, r);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	judge(b, r, &verdict);
+	if (verdict.v == VERDICT_NONE) {
+		/* it would wait for a person: within the quotas only (quota.h); a
+		 * refusal is not recorded, so a flood cannot fill the disk */
+		char msg[400];
+
+		if (quota_check(rs->quota, rs->npending, r->uid, r->session, msg, sizeof msg) != NULL) {
+			quota_refused(rs->quota, r->pid, msg);
+			request_destroy(b, r);
+			peer_reply_error(p, msgid, SG_ERR_CONFLICT, "%s", msg);
+			goto out;
+		}
+		if (quota_take(rs->quota, r->uid, r->session, &r->quota) < 0) {
+			request_destroy(b, r);
+			peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+	}
+	if (admit(rs, r, true) < 0 || (f.wait && add_waiter(r, p, msgid) < 0)) {
+		quota_release(rs->quota, &r->quota);
 		request_destroy(b, r);
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
 	list_push(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending++;
-	judge(b, r, &verdict);
 	if (verdict.v != VERDICT_NONE) {
 		/* a remembered decision: recorded (one audit row, which carries the
 		 * request), then answered, never queued */
@@ -1201,6 +1419,8 @@ drop_waits(struct request *r, struct peer *p)
 	}
 	if (r->decider == p)
 		r->decider = NULL;
+	if (r->refused_peer == p)
+		r->refused_peer = NULL;
 }
 
 void

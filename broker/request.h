@@ -46,5 +46,7 @@ void request_shutdown(struct broker *b);
 size_t request_open_count(struct broker *b);
 size_t request_pending_count(struct broker *b);
 uint64_t request_decided_total(struct broker *b);
+/* Requests refused over a quota (quota.h) since start. */
+uint64_t request_quota_refused(struct broker *b);
 
 #endif

@@ -18,6 +18,12 @@ struct ask {
 	int argc;
 	char **argv;
 	char id_buf[33], session_buf[64], cwd_buf[PATH_MAX];
+	/* the request does not fit in one message: it is sent without its
+	 * payload, as `oversized` (the broker denies it at once, recorded) */
+	bool oversized;
+	const char *ov_field;
+	unsigned long long ov_bytes;
+	char ov_sha256[65];
 };
 
 static void
@@ -25,15 +31,17 @@ pack_submit(msgpack_packer *pk, void *arg)
 {
 	struct ask *a = arg;
 	int n = 7;
+	bool payload = !a->oversized;
 
 	n += a->workspace != NULL;
 	n += a->timeout_s > 0;
-	n += a->justification != NULL;
-	n += a->argc > 0;
-	n += a->path != NULL;
-	n += a->url != NULL;
-	n += a->server != NULL;
-	n += a->tool != NULL;
+	n += payload && a->justification != NULL;
+	n += payload && a->argc > 0;
+	n += payload && a->path != NULL;
+	n += payload && a->url != NULL;
+	n += payload && a->server != NULL;
+	n += payload && a->tool != NULL;
+	n += a->oversized;
 	msgpack_pack_array(pk, 1);
 	msgpack_pack_map(pk, (size_t)n);
 	rpc_pack_kv_str(pk, "req_id", a->req_id);
@@ -47,6 +55,15 @@ pack_submit(msgpack_packer *pk, void *arg)
 		rpc_pack_kv_str(pk, "workspace", a->workspace);
 	if (a->timeout_s > 0)
 		rpc_pack_kv_int(pk, "timeout", a->timeout_s);
+	if (a->oversized) {
+		rpc_pack_str(pk, "oversized");
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_str(pk, "field", a->ov_field);
+		rpc_pack_str(pk, "bytes");
+		msgpack_pack_uint64(pk, a->ov_bytes);
+		rpc_pack_kv_str(pk, "sha256", a->ov_sha256);
+		return;
+	}
 	if (a->justification != NULL)
 		rpc_pack_kv_str(pk, "justification", a->justification);
 	if (a->path != NULL)
@@ -65,6 +82,63 @@ pack_submit(msgpack_packer *pk, void *arg)
 		for (int i = 0; i < a->argc; i++)
 			rpc_pack_str(pk, a->argv[i]);
 	}
+}
+
+/* The request's message size (as client_begin + pack_submit would make it). */
+static size_t
+message_size(struct ask *a)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t n;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_request(&pk, UINT32_MAX, "submit");
+	pack_submit(&pk, a);
+	n = sb.size;
+	msgpack_sbuffer_destroy(&sb);
+	return n;
+}
+
+/* When the request cannot be sent whole, describe its biggest field instead:
+ * a string by its bytes, argv by its words each followed by a NUL (as in
+ * /proc/PID/cmdline).  Never a part of it: the broker denies the request. */
+static void
+check_size(struct ask *a)
+{
+	struct { const char *name, *s; } one[] = {
+		{ "path", a->path }, { "url", a->url }, { "server", a->server }, { "tool", a->tool },
+		{ "justification", a->justification },
+	};
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned long long words = 0;
+	const char *best = NULL;
+
+	if (message_size(a) <= SG_MSG_CAP)
+		return;
+	for (int i = 0; i < a->argc; i++)
+		words += strlen(a->argv[i]) + (a->argc > 1);
+	a->ov_field = a->argc == 1 ? "command" : "argv";
+	a->ov_bytes = words;
+	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+		if (one[i].s != NULL && strlen(one[i].s) > a->ov_bytes) {
+			a->ov_field = one[i].name;
+			a->ov_bytes = strlen(one[i].s);
+			best = one[i].s;
+		}
+	}
+	crypto_hash_sha256_init(&st);
+	if (best != NULL)
+		crypto_hash_sha256_update(&st, (const unsigned char *)best, a->ov_bytes);
+	else
+		for (int i = 0; i < a->argc; i++)
+			crypto_hash_sha256_update(&st, (const unsigned char *)a->argv[i],
+			    strlen(a->argv[i]) + (a->argc > 1)); /* with its NUL */
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(a->ov_sha256, sizeof a->ov_sha256, h, sizeof h);
+	a->oversized = true;
 }
 
 /* Fill the kind's payload from the positional words when no option gave it. */
@@ -162,7 +236,9 @@ ask_request(const char *name, int argc, char **argv, int *nwords, char ***words)
 	struct ask a;
 	struct client_msg m;
 	sg_client *c;
-	const msgpack_object *r;
+	const msgpack_object *r, *err;
+	msgpack_packer *pk;
+	uint32_t id;
 	int rc, wait_ms;
 
 	memset(&a, 0, sizeof a);
@@ -175,14 +251,29 @@ ask_request(const char *name, int argc, char **argv, int *nwords, char ***words)
 	defaults(&a);
 	if (parse(&a, argc, argv) < 0)
 		return EXIT_USAGE;
+	check_size(&a);
 	if ((c = cli_connect(name, ROLE_AGENT, 5000)) == NULL)
 		return EXIT_UNREACHABLE;
 	/* the broker answers by the deadline; allow a margin, then fail closed */
 	wait_ms = a.timeout_s > 0 ? (int)(a.timeout_s * 1000 + 10000) : -1;
-	rc = cli_call(name, c, "submit", pack_submit, &a, wait_ms, &m);
-	if (rc != EXIT_OK) {
+	pk = client_begin(c, "submit", &id);
+	pack_submit(pk, &a);
+	if (client_send(c, wait_ms) < 0 || client_wait(c, id, wait_ms, &m) < 0) {
+		cli_err(name, "%s", client_error(c));
 		client_close(c);
 		return EXIT_UNREACHABLE;
+	}
+	if ((err = m.msg.error) != NULL && err->type != MSGPACK_OBJECT_NIL) {
+		size_t elen = 0;
+		const char *e = client_msg_error(&m, &elen);
+
+		/* conflict: the broker refused this request (its req_id names another
+		 * request, a quota is full, it is shutting down): a deny */
+		rc = rpc_str_eq(rpc_map_get(err, "code"), SG_ERR_CONFLICT) ? EXIT_DENIED : EXIT_UNREACHABLE;
+		cli_err(name, "%.*s", (int)elen, e);
+		client_msg_free(&m);
+		client_close(c);
+		return rc;
 	}
 	r = m.msg.result;
 	if (a.json) {
@@ -229,8 +320,9 @@ const struct cli_cmd cmd_ask = {
 	    "  -C, --cwd D         working directory of the request (default: current)\n"
 	    "  -w, --workspace D   workspace root\n"
 	    "  -t, --timeout SEC   deny if nobody decides within SEC seconds\n"
-	    "  -r, --req-id ID     idempotency key (a retry with the same key and session\n"
-	    "                      gets the same answer); default random\n"
+	    "  -r, --req-id ID     idempotency key (a retry of the same request with the same\n"
+	    "                      key and session gets the same answer; the key with other\n"
+	    "                      content is refused and recorded); default random\n"
 	    "  -p, --path P        target path (write, edit, read, delete)\n"
 	    "  -u, --url U         target URL (net)\n"
 	    "  -S, --server S      MCP server;  -T, --tool T  MCP tool\n"
@@ -238,6 +330,8 @@ const struct cli_cmd cmd_ask = {
 	    "  -j, --json          print the decision as JSON on stdout\n"
 	    "\n"
 	    "For exec, one word after -- is a shell command line; several words are an argv.\n"
+	    "A request too big for one message (1 MiB) is not cut: it is sent without its\n"
+	    "payload, recorded and denied (exit 1).\n"
 	    "Exit status: 0 allowed, 1 denied, 2 usage, 3 broker unreachable or error\n"
 	    "(treat 3 as deny).\n",
 	.run = run,

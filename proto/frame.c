@@ -21,6 +21,7 @@ struct frame_reader {
 	unsigned hdr_len, hdr_need;
 	size_t complete;                  /* whole messages scanned, not yet taken */
 	const char *error;
+	const char *code;                 /* SG_ERR_* of error */
 };
 
 frame_reader *
@@ -51,6 +52,21 @@ const char *
 frame_reader_error(const frame_reader *r)
 {
 	return r->error;
+}
+
+const char *
+frame_reader_error_code(const frame_reader *r)
+{
+	return r->error == NULL ? NULL : r->code != NULL ? r->code : SG_ERR_BAD_MESSAGE;
+}
+
+/* Fail the stream: why (static) and its protocol error code; returns -1. */
+static int
+fail(frame_reader *r, const char *code, const char *why)
+{
+	r->error = why;
+	r->code = code;
+	return -1;
 }
 
 /* Total header length for a first byte (type byte + length/type fields);
@@ -135,30 +151,24 @@ header_done(frame_reader *r)
 		case 0xdd: container = 1, items = be(r->hdr + 1, 4); break;
 		case 0xde: container = 1, items = be(r->hdr + 1, 2) * 2; break;
 		case 0xdf: container = 1, items = be(r->hdr + 1, 4) * 2; break;
-		default: r->error = "invalid msgpack type byte"; return -1;
+		default: return fail(r, SG_ERR_BAD_MESSAGE, "invalid msgpack type byte");
 		}
 	}
 	if (container) {
 		/* every item takes at least one byte, so more items than room is a lie */
-		if (items > room) {
-			r->error = "message too large (declared container size)";
-			return -1;
-		}
+		if (items > room)
+			return fail(r, SG_ERR_TOO_LARGE, "message too large (declared container size)");
 		if (items == 0) {
 			item_done(r);
 			return 0;
 		}
-		if (r->depth == SG_MSG_MAX_DEPTH) {
-			r->error = "message nested too deeply";
-			return -1;
-		}
+		if (r->depth == SG_MSG_MAX_DEPTH)
+			return fail(r, SG_ERR_BAD_MESSAGE, "message nested too deeply");
 		r->stack[r->depth++] = items;
 		return 0;
 	}
-	if (payload > room) {
-		r->error = "message too large";
-		return -1;
-	}
+	if (payload > room)
+		return fail(r, SG_ERR_TOO_LARGE, "message too large (declared length)");
 	r->skip = payload;
 	if (payload == 0)
 		item_done(r);
@@ -183,19 +193,15 @@ scan(frame_reader *r, const unsigned char *p, size_t n)
 		}
 		if (r->hdr_len == 0) {
 			r->hdr_need = header_size(*p);
-			if (r->hdr_need == 0) {
-				r->error = "invalid msgpack type byte";
-				return -1;
-			}
+			if (r->hdr_need == 0)
+				return fail(r, SG_ERR_BAD_MESSAGE, "invalid msgpack type byte");
 		}
 		while (r->hdr_len < r->hdr_need && p < end) {
 			r->hdr[r->hdr_len++] = *p++;
 			r->msg_bytes++;
 		}
-		if (r->msg_bytes > r->cap) {
-			r->error = "message too large";
-			return -1;
-		}
+		if (r->msg_bytes > r->cap)
+			return fail(r, SG_ERR_TOO_LARGE, "message too large");
 		if (r->hdr_len < r->hdr_need)
 			break;
 		r->hdr_len = 0;
@@ -241,7 +247,7 @@ frame_reader_feed(frame_reader *r, const void *data, size_t len)
 		size_t take;
 
 		if (buf == NULL) {
-			r->error = "out of memory";
+			fail(r, SG_ERR_INTERNAL, "out of memory");
 			return FRAME_ERROR;
 		}
 		take = len < avail ? len : avail;
@@ -265,8 +271,10 @@ frame_reader_next(frame_reader *r, msgpack_unpacked *out)
 		return FRAME_AGAIN;
 	ret = msgpack_unpacker_next(&r->up, out);
 	if (ret != MSGPACK_UNPACK_SUCCESS && ret != MSGPACK_UNPACK_EXTRA_BYTES) {
-		r->error = ret == MSGPACK_UNPACK_NOMEM_ERROR ? "out of memory"
-		                                            : "malformed msgpack";
+		if (ret == MSGPACK_UNPACK_NOMEM_ERROR)
+			fail(r, SG_ERR_INTERNAL, "out of memory");
+		else
+			fail(r, SG_ERR_BAD_MESSAGE, "malformed msgpack");
 		return FRAME_ERROR;
 	}
 	r->complete--;

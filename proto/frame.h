@@ -39,5 +39,11 @@ int frame_reader_next(frame_reader *r, msgpack_unpacked *out);
 
 /* Why the stream failed (static string), or NULL. */
 const char *frame_reader_error(const frame_reader *r);
+/* The protocol error code for that failure (proto.h): SG_ERR_TOO_LARGE when
+ * a size limit was broken (the message is over the cap, or a string, binary
+ * or container declares more than is left of it), SG_ERR_INTERNAL for out of
+ * memory, else SG_ERR_BAD_MESSAGE (not msgpack, nested too deeply).  NULL
+ * while the stream is fine. */
+const char *frame_reader_error_code(const frame_reader *r);
 
 #endif

@@ -47,7 +47,7 @@ for i in $(seq 1 30); do
 done
 # more than the 1 MiB cap in one message (declared and real)
 { printf '\x94\x00\x02\xa6submit\x91\xdb\x00\x20\x00\x00'; head -c 2200000 /dev/zero; } | raw agent - >"$T/out"
-grep -q "too large" "$T/out" || fail "2 MiB string not refused: $(cat "$T/out")"
+grep -q '"code":"too-large","message":"message too large' "$T/out" || fail "2 MiB string not refused as too-large: $(cat "$T/out")"
 pass "random, truncated and oversized input"
 
 # bad submit fields

@@ -4,6 +4,8 @@
 source "$SG_SRC/tests/lib.sh"
 source "$SG_SRC/tests/tui/tui_lib.sh"
 
+# one session holds all 10,000: above the default per-session quota (1,000)
+printf 'max_pending_session = 10000\n' >>"$XDG_CONFIG_HOME/sandgate/config"
 start_broker --timeout 3600
 "$SGFEED" --count 10000 '{"agent":"bulk-{n}","session":"s","kind":"exec","cwd":"/w","command":"run job {n}"}' \
 	>"$T/feed.out" 2>&1 &

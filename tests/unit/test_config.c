@@ -78,6 +78,53 @@ hostile(void **state)
 	free(text);
 }
 
+/* Quotas (issue #12): defaults follow max_pending and timeout; explicit
+ * values are checked against each other on the line that set them. */
+static void
+quotas(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "max_pending_uid = 0\n", "line 1: max_pending_uid must be a count" },
+		{ "max_pending_session = -3\n", "line 1: max_pending_session must be a count" },
+		{ "max_request_timeout = 86401\n", "line 1: max_request_timeout must be seconds" },
+		{ "max_request_timeout = 1h\n", "line 1: max_request_timeout must be seconds" },
+		{ "max_pending = 100\nmax_pending_uid = 100\n", "line 2: max_pending_uid must be less than max_pending (100)" },
+		{ "max_pending_uid = 500\nmax_pending = 400\n", "line 1: max_pending_uid must be less than max_pending (400)" },
+		{ "max_pending_session = 30000\n", "line 1: max_pending_session must be at most max_pending_uid (25000)" },
+		{ "\nmax_pending_uid = 10\nmax_pending_session = 11\n", "line 3: max_pending_session must be at most max_pending_uid (10)" },
+		{ "max_request_timeout = 60\ntimeout = 120\n", "line 1: max_request_timeout must be at least timeout (120)" },
+	};
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	assert_int_equal(c.max_pending_session, 1000);
+	assert_int_equal(c.max_pending_uid, 25000);
+	assert_int_equal(c.max_request_timeout_s, 3600);
+	assert_true(c.max_pending_uid < c.max_pending);
+	assert_int_equal(parse(&c, "", err), 0);
+	assert_int_equal(c.max_pending_uid, 25000);
+	/* unset: a quarter of max_pending (at least 1), the session cap within it */
+	assert_int_equal(parse(&c, "max_pending = 2000\n", err), 0);
+	assert_int_equal(c.max_pending_uid, 500);
+	assert_int_equal(c.max_pending_session, 500);
+	assert_int_equal(parse(&c, "max_pending = 1\n", err), 0);
+	assert_int_equal(c.max_pending_uid, 1);
+	assert_int_equal(c.max_pending_session, 1);
+	/* a longer default timeout raises the unset cap with it */
+	assert_int_equal(parse(&c, "timeout = 7200\n", err), 0);
+	assert_int_equal(c.max_request_timeout_s, 7200);
+	assert_int_equal(parse(&c, "max_pending_uid = 99999\nmax_pending_session = 5\nmax_request_timeout = 300\n", err), 0);
+	assert_int_equal(c.max_pending_uid, 99999);
+	assert_int_equal(c.max_pending_session, 5);
+	assert_int_equal(c.max_request_timeout_s, 300);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(parse(&c, cases[i].text, err), -1);
+		if (strstr(err, cases[i].want) == NULL)
+			fail_msg("%s: got '%s', want '%s'", cases[i].text, err, cases[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -85,6 +132,7 @@ main(void)
 		cmocka_unit_test(good),
 		cmocka_unit_test(bad),
 		cmocka_unit_test(hostile),
+		cmocka_unit_test(quotas),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,16 +112,19 @@ many_in_one_read(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* Feeding bytes breaks the stream with the protocol error code want. */
 static void
-expect_error(const unsigned char *bytes, size_t n, size_t cap)
+expect_error(const unsigned char *bytes, size_t n, size_t cap, const char *want)
 {
 	frame_reader *r = frame_reader_new(cap);
 	msgpack_unpacked up;
 
 	msgpack_unpacked_init(&up);
+	assert_null(frame_reader_error_code(r));
 	if (frame_reader_feed(r, bytes, n) != FRAME_ERROR)
 		assert_int_equal(frame_reader_next(r, &up), FRAME_ERROR);
 	assert_non_null(frame_reader_error(r));
+	assert_string_equal(frame_reader_error_code(r), want);
 	msgpack_unpacked_destroy(&up);
 	frame_reader_free(r);
 }
@@ -137,11 +140,11 @@ huge_declared_lengths(void **state)
 	static const unsigned char map32[] = { 0xdf, 0x7f, 0xff, 0xff, 0xff };
 	static const unsigned char ext32[] = { 0xc9, 0x10, 0x00, 0x00, 0x00, 0x01 };
 
-	expect_error(str32, sizeof str32, SG_MSG_CAP);
-	expect_error(bin32, sizeof bin32, SG_MSG_CAP);
-	expect_error(arr32, sizeof arr32, SG_MSG_CAP);
-	expect_error(map32, sizeof map32, SG_MSG_CAP);
-	expect_error(ext32, sizeof ext32, SG_MSG_CAP);
+	expect_error(str32, sizeof str32, SG_MSG_CAP, SG_ERR_TOO_LARGE);
+	expect_error(bin32, sizeof bin32, SG_MSG_CAP, SG_ERR_TOO_LARGE);
+	expect_error(arr32, sizeof arr32, SG_MSG_CAP, SG_ERR_TOO_LARGE);
+	expect_error(map32, sizeof map32, SG_MSG_CAP, SG_ERR_TOO_LARGE);
+	expect_error(ext32, sizeof ext32, SG_MSG_CAP, SG_ERR_TOO_LARGE);
 }
 
 static void
@@ -157,7 +160,78 @@ oversized_message(void **state)
 		memcpy(buf + n, "12345678", 8);
 		n += 8;
 	}
-	expect_error(buf, n, cap);
+	expect_error(buf, n, cap, SG_ERR_TOO_LARGE);
+}
+
+/* A message of exactly n bytes: [0, 1, "m", [bin of what is left]]. */
+static size_t
+exact_message(unsigned char *buf, size_t n)
+{
+	size_t hdr = 11; /* fixarray, 0, 1, "m", fixarray, bin32 header */
+
+	buf[0] = 0x94, buf[1] = 0x00, buf[2] = 0x01, buf[3] = 0xa1, buf[4] = 'm', buf[5] = 0x91;
+	buf[6] = 0xc6;
+	buf[7] = (unsigned char)((n - hdr) >> 24), buf[8] = (unsigned char)((n - hdr) >> 16);
+	buf[9] = (unsigned char)((n - hdr) >> 8), buf[10] = (unsigned char)(n - hdr);
+	memset(buf + 11, 'x', n - 11);
+	return n - hdr;
+}
+
+/* too-large for every size limit, at the cap's edge; bad-message otherwise */
+static void
+size_limit_codes(void **state)
+{
+	size_t cap = 4096;
+	unsigned char *buf = malloc(cap + 64);
+	frame_reader *r = frame_reader_new(cap);
+	msgpack_unpacked up;
+
+	/* exactly the cap decodes */
+	msgpack_unpacked_init(&up);
+	exact_message(buf, cap);
+	assert_int_equal(frame_reader_feed(r, buf, cap), FRAME_AGAIN);
+	assert_int_equal(frame_reader_next(r, &up), FRAME_MESSAGE);
+	assert_null(frame_reader_error_code(r));
+	msgpack_unpacked_destroy(&up);
+	frame_reader_free(r);
+	/* one byte more, declared up front: refused from the header */
+	exact_message(buf, cap + 1);
+	expect_error(buf, 11, cap, SG_ERR_TOO_LARGE);
+	/* a str16 declaring more than is left */
+	{
+		static const unsigned char s16[] = { 0x94, 0x00, 0x01, 0xa1, 'm', 0x91, 0xda, 0x10, 0x00 };
+
+		expect_error(s16, sizeof s16, cap, SG_ERR_TOO_LARGE);
+	}
+	/* an array16 of more items than bytes are left */
+	{
+		static const unsigned char a16[] = { 0x94, 0x00, 0x01, 0xa1, 'm', 0xdc, 0x10, 0x00 };
+
+		expect_error(a16, sizeof a16, cap, SG_ERR_TOO_LARGE);
+	}
+	/* a map16 likewise (each pair is two items) */
+	{
+		static const unsigned char m16[] = { 0x94, 0x00, 0x01, 0xa1, 'm', 0x91, 0xde, 0x08, 0x01 };
+
+		expect_error(m16, sizeof m16, cap, SG_ERR_TOO_LARGE);
+	}
+	/* many small items that pass the cap only together */
+	{
+		size_t n = 0;
+
+		buf[n++] = 0x94, buf[n++] = 0x00, buf[n++] = 0x01, buf[n++] = 0xa1, buf[n++] = 'm';
+		buf[n++] = 0xdc, buf[n++] = 0x04, buf[n++] = 0x00; /* array16 of 1024 */
+		while (n + 4 < cap + 64)
+			buf[n++] = 0xa3, buf[n++] = 'a', buf[n++] = 'b', buf[n++] = 'c';
+		expect_error(buf, n, cap, SG_ERR_TOO_LARGE);
+	}
+	/* not msgpack at all */
+	{
+		static const unsigned char junk[] = { 0xc1, 0xc1 };
+
+		expect_error(junk, sizeof junk, cap, SG_ERR_BAD_MESSAGE);
+	}
+	free(buf);
 }
 
 static void
@@ -178,7 +252,7 @@ nesting(void **state)
 	/* one more level is refused */
 	memset(deep, 0x91, SG_MSG_MAX_DEPTH + 1);
 	deep[SG_MSG_MAX_DEPTH + 1] = 0xc0;
-	expect_error(deep, SG_MSG_MAX_DEPTH + 2, SG_MSG_CAP);
+	expect_error(deep, SG_MSG_MAX_DEPTH + 2, SG_MSG_CAP, SG_ERR_BAD_MESSAGE);
 }
 
 static void
@@ -186,7 +260,7 @@ bad_type_byte(void **state)
 {
 	static const unsigned char c1[] = { 0x94, 0x00, 0x01, 0xc1 };
 
-	expect_error(c1, sizeof c1, SG_MSG_CAP);
+	expect_error(c1, sizeof c1, SG_MSG_CAP, SG_ERR_BAD_MESSAGE);
 }
 
 static void
@@ -260,6 +334,7 @@ main(void)
 		cmocka_unit_test(many_in_one_read),
 		cmocka_unit_test(huge_declared_lengths),
 		cmocka_unit_test(oversized_message),
+		cmocka_unit_test(size_limit_codes),
 		cmocka_unit_test(nesting),
 		cmocka_unit_test(bad_type_byte),
 		cmocka_unit_test(rpc_shapes),
