@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct config {
 	int timeout_s;           /* default deadline of a request (timeout) */
@@ -18,6 +19,11 @@ struct config {
 	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
 	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
 	char preset[16];               /* preset: rules installed once per DB ("" = none) */
+	/* console_group / agent_group: the group console.sock / agent.sock is
+	 * given (mode 0660) instead of 0600 / 0600 (0666 in system mode) */
+	bool has_console_group, has_agent_group;
+	gid_t console_gid, agent_gid;
+	char console_group[64], agent_group[64]; /* as written, for messages */
 };
 
 void config_defaults(struct config *c);
