@@ -377,9 +377,13 @@ client_open(const char *path, enum sg_role role, const char *name, int timeout_m
 			*slash = '\0';
 	}
 	tr = trust_dir(dir, &t, err, errlen);
-	if (tr == TRUST_OK)
+	if (tr == TRUST_OK) {
 		tr = trust_socket(&t, dir, base, err, errlen);
+		trust_done(&t);
+	}
 	free(dir);
+	if (tr == TRUST_MISSING) /* no dir or no socket: say it as connect() would */
+		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(ENOENT));
 	if (tr != TRUST_OK) {
 		*why = tr == TRUST_REFUSED ? CLIENT_FAIL_UNTRUSTED : CLIENT_FAIL_UNREACHABLE;
 		return NULL;

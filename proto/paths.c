@@ -169,9 +169,14 @@ paths_open_runtime_dir(const char *dir, mode_t mode, bool system, char *err, siz
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "refusing the runtime dir %s: owned by uid %lu, not us (uid %lu): "
-		    "another user may have made it to impersonate the broker; remove it or set SANDGATE_DIR",
-		    dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		if (system)
+			snprintf(err, errlen, "refusing the runtime dir %s: owned by uid %lu, not us (uid %lu): "
+			    "a system broker runs as the dir's owner (e.g. `systemctl start sandgate`)",
+			    dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		else
+			snprintf(err, errlen, "refusing the runtime dir %s: owned by uid %lu, not us (uid %lu): "
+			    "another user may have made it to impersonate the broker; remove it or set "
+			    "SANDGATE_DIR", dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
 		close(fd);
 		return -1;
 	}

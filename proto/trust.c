@@ -193,6 +193,7 @@ trust_dir(const char *dir, struct trust *t, char *err, size_t errlen)
 	int fd;
 
 	memset(t, 0, sizeof *t);
+	t->dirfd = -1;
 	t->self = geteuid();
 	fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -232,20 +233,25 @@ trust_dir(const char *dir, struct trust *t, char *err, size_t errlen)
 		}
 		t->system = true;
 	}
-	close(fd);
+	t->dirfd = fd;
 	return TRUST_OK;
+}
+
+void
+trust_done(struct trust *t)
+{
+	if (t->dirfd >= 0)
+		close(t->dirfd);
+	t->dirfd = -1;
 }
 
 enum trust_result
 trust_socket(struct trust *t, const char *dir, const char *name, char *err, size_t errlen)
 {
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int rc = fd >= 0 ? fstatat(fd, name, &t->sock, AT_SYMLINK_NOFOLLOW) : -1;
-	int e = errno;
+	/* in the dir trust_dir opened: not a path that may have changed since */
+	if (t->dirfd < 0 || fstatat(t->dirfd, name, &t->sock, AT_SYMLINK_NOFOLLOW) < 0) {
+		int e = t->dirfd < 0 ? EBADF : errno;
 
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0) {
 		snprintf(err, errlen, "cannot find %s/%s: %s", dir, name, strerror(e));
 		return e == ENOENT ? TRUST_MISSING : TRUST_ERROR;
 	}

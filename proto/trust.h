@@ -33,6 +33,7 @@ enum trust_result {
 };
 
 struct trust {
+	int dirfd;           /* the runtime dir as checked (O_PATH), or -1 */
 	uid_t self;          /* the client's effective uid */
 	uid_t dir_owner;
 	bool system;         /* the dir is a system broker's (placed by root) */
@@ -42,9 +43,11 @@ struct trust {
 };
 
 /* Check the runtime dir; fills t.  The reason of a refusal is one line in err
- * that says what is wrong and what it may mean. */
+ * that says what is wrong and what it may mean.  On TRUST_OK t holds the dir
+ * open: trust_done releases it. */
 enum trust_result trust_dir(const char *dir, struct trust *t, char *err, size_t errlen);
-/* Check dir/name (the dir already passed trust_dir). */
+void trust_done(struct trust *t);
+/* Check name in the dir trust_dir opened (dir: for the message). */
 enum trust_result trust_socket(struct trust *t, const char *dir, const char *name,
     char *err, size_t errlen);
 /* Check the process at the other end of connected socket fd (path: for the

@@ -70,6 +70,10 @@ as "$A" "$G" -- "$SANDGATE" broker --system || fail "the system broker did not s
 [ "$(stat -c '%u %g %a' "$S/run/console.sock")" = "$A $G 660" ] || fail "console.sock: $(stat -c '%u %g %a' "$S/run/console.sock")"
 grep -q "system mode: agent.sock 0666, console.sock 0660 group $G" "$S/run/broker.log" || fail "no system-mode line in the log"
 pass "system broker as uid $A: dir 0755, agent.sock 0666, console.sock 0660 group $G"
+# nobody else can start the system broker in A's dir
+run_as "$B" -- env SANDGATE_CONFIG_DIR="$T/home-$B" "$SANDGATE" broker --system
+[ "$rc" = 3 ] && grep -q "refusing the runtime dir $S/run: owned by uid $A, not us (uid $B): a system broker runs as the dir's owner" "$T/err" ||
+    fail "uid $B started a broker in the system dir: exit $rc $(cat "$T/err")"
 
 # ---- B, an agent not in G: cannot review ----
 for cmd in "status" "pending" "pending --json" "decide 1 allow" "rules list"; do
