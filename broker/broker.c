@@ -124,15 +124,18 @@ listen_on(struct broker *b, uv_pipe_t *srv, const char *path, uv_connection_cb c
 		snprintf(err, errlen, "cannot give %s to group %s (%s = %s): %s%s", path, acc->group,
 		    acc->key, acc->group, strerror(errno),
 		    errno == EPERM ? " (the broker's user must be a member of that group)" : "");
+		unlink(path);
 		return -1;
 	}
 	if (chmod(path, acc->mode) < 0) {
 		snprintf(err, errlen, "cannot set the mode of %s: %s", path, strerror(errno));
+		unlink(path);
 		return -1;
 	}
 	rc = uv_listen((uv_stream_t *)srv, LISTEN_BACKLOG, cb);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, uv_strerror(rc));
+		unlink(path);
 		return -1;
 	}
 	return 0;
@@ -430,8 +433,14 @@ broker_main(const struct broker_opts *opts)
 	b.started_ms = wall_clock_ms();
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&b, opts, err, sizeof err) < 0) {
-		/* release the lock before the parent hears of the failure, so a
-		 * retry right away is not refused as "already running" */
+		/* release the lock, and remove a socket already bound (the other
+		 * one failed), before the parent hears of the failure, so a retry
+		 * right away is not refused as "already running" or "something
+		 * already listens" while this process is still exiting */
+		if (b.agent_path != NULL && uv_is_active((uv_handle_t *)&b.agent_srv))
+			unlink(b.agent_path);
+		if (b.console_path != NULL && uv_is_active((uv_handle_t *)&b.console_srv))
+			unlink(b.console_path);
 		if (b.lock_fd >= 0)
 			close(b.lock_fd);
 		free_paths(&b);
