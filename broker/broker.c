@@ -72,12 +72,23 @@ socket_alive(const char *path)
 	return alive;
 }
 
-/* Bind and listen on path with mode 0600, replacing a stale socket file. */
+/* Who may connect to a socket: its mode, and a group to give it (-1: keep). */
+struct sock_access {
+	mode_t mode;
+	gid_t gid;
+	bool has_gid;
+	const char *group; /* the group as configured, for messages */
+	const char *key;   /* the config key that named it */
+};
+
+/* Bind and listen on path (mode 0600 while it is made, then acc's mode and
+ * group), replacing a stale socket file of ours. */
 static int
 listen_on(struct broker *b, uv_pipe_t *srv, const char *path, uv_connection_cb cb,
-    char *err, size_t errlen)
+    const struct sock_access *acc, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	mode_t old;
 	int rc;
 
@@ -86,7 +97,13 @@ listen_on(struct broker *b, uv_pipe_t *srv, const char *path, uv_connection_cb c
 		    strlen(path), sizeof sa.sun_path - 1, path);
 		return -1;
 	}
-	if (access(path, F_OK) == 0) {
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+			snprintf(err, errlen, "refusing to replace %s: it is %s owned by uid %lu, not a socket "
+			    "of ours (someone else put it there)", path, S_ISSOCK(st.st_mode) ? "a socket" :
+			    S_ISLNK(st.st_mode) ? "a symbolic link" : "a file", (unsigned long)st.st_uid);
+			return -1;
+		}
 		if (socket_alive(path)) {
 			snprintf(err, errlen, "something already listens on %s", path);
 			return -1;
@@ -98,43 +115,88 @@ listen_on(struct broker *b, uv_pipe_t *srv, const char *path, uv_connection_cb c
 	old = umask(0177);
 	rc = uv_pipe_bind(srv, path);
 	umask(old);
-	if (rc == 0)
-		rc = uv_listen((uv_stream_t *)srv, LISTEN_BACKLOG, cb);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, uv_strerror(rc));
 		return -1;
 	}
-	chmod(path, 0600);
+	/* widen only now that it is ours: group first, then the mode */
+	if (acc->has_gid && lchown(path, (uid_t)-1, acc->gid) < 0) {
+		snprintf(err, errlen, "cannot give %s to group %s (%s = %s): %s%s", path, acc->group,
+		    acc->key, acc->group, strerror(errno),
+		    errno == EPERM ? " (the broker's user must be a member of that group)" : "");
+		unlink(path);
+		return -1;
+	}
+	if (chmod(path, acc->mode) < 0) {
+		snprintf(err, errlen, "cannot set the mode of %s: %s", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	rc = uv_listen((uv_stream_t *)srv, LISTEN_BACKLOG, cb);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path, uv_strerror(rc));
+		unlink(path);
+		return -1;
+	}
 	return 0;
+}
+
+/* A file the broker keeps in its runtime dir (st: its lstat) must be a
+ * regular file of ours with one link. */
+static int
+own_file(const struct stat *st, const char *dir, const char *name, char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode) || st->st_uid != geteuid() || st->st_nlink != 1) {
+		snprintf(err, errlen, "refusing %s/%s: %s owned by uid %lu%s, not a file of ours "
+		    "(someone else put it there)", dir, name,
+		    S_ISLNK(st->st_mode) ? "a symbolic link" : S_ISREG(st->st_mode) ? "a file" : "a special file",
+		    (unsigned long)st->st_uid, S_ISREG(st->st_mode) && st->st_nlink != 1 ? " with several links" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* The same for name in dirfd, if it exists at all. */
+static int
+check_own_file(int dirfd, const char *dir, const char *name, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return own_file(&st, dir, name, err, errlen);
 }
 
 /* Take the runtime dir's lock so a second broker refuses to start. */
 static int
-take_lock(struct broker *b, char *err, size_t errlen)
+take_lock(struct broker *b, int dirfd, char *err, size_t errlen)
 {
-	char *path = paths_join(b->dir, "broker.lock");
 	char pid[32] = "";
+	struct stat st;
 	ssize_t n;
 
-	b->lock_fd = path != NULL ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (check_own_file(dirfd, b->dir, "broker.lock", err, errlen) < 0)
+		return -1;
+	b->lock_fd = openat(dirfd, "broker.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (b->lock_fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path ? path : "lock", strerror(errno));
-		free(path);
+		snprintf(err, errlen, "cannot open %s/broker.lock: %s", b->dir, strerror(errno));
 		return -1;
 	}
+	if (fstat(b->lock_fd, &st) < 0 || own_file(&st, b->dir, "broker.lock", err, errlen) < 0)
+		return -1;
+	if (fchmod(b->lock_fd, 0600) < 0)
+		log_msg("cannot make %s/broker.lock private: %s", b->dir, strerror(errno));
 	if (flock(b->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		n = pread(b->lock_fd, pid, sizeof pid - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
 		snprintf(err, errlen, "another sandgate broker is already running in %s (pid %s)",
 		    b->dir, *pid ? pid : "?");
-		free(path);
 		return -1;
 	}
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	if (ftruncate(b->lock_fd, 0) < 0 || pwrite(b->lock_fd, pid, strlen(pid), 0) < 0)
-		log_msg("cannot write pid to %s", path);
-	free(path);
+		log_msg("cannot write pid to %s/broker.lock", b->dir);
 	return 0;
 }
 
@@ -190,14 +252,32 @@ tell_ready(int fd, const char *msg)
 	}
 }
 
+/* The runtime dir's mode: private; traversable when a socket is open to a
+ * group (the sockets' own modes decide who connects); open to every local
+ * user's agents in system mode.  Nobody but us may ever write it. */
+static mode_t
+dir_mode(const struct config *cfg, bool system)
+{
+	if (system)
+		return 0755;
+	return cfg->has_console_group || cfg->has_agent_group ? 0711 : 0700;
+}
+
 /* Everything from config to listening sockets; -1 with err on failure. */
 static int
 setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen)
 {
-	char *cfgdir = paths_config_dir(), *cfg = cfgdir ? paths_join(cfgdir, "config") : NULL;
+	char *cfgdir, *cfg;
+	struct sock_access agent_acc, console_acc;
 	struct store_opts so;
-	int rc;
+	bool system;
+	int rc, dirfd;
 
+	if (opts->system)
+		paths_set_system(true);
+	system = paths_system();
+	cfgdir = paths_config_dir();
+	cfg = cfgdir ? paths_join(cfgdir, "config") : NULL;
 	config_defaults(&b->cfg);
 	rc = cfg != NULL ? config_load(&b->cfg, cfg, err, errlen) : -1;
 	free(cfgdir);
@@ -217,7 +297,13 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (paths_make_private_dir(b->dir, err, errlen) < 0 || take_lock(b, err, errlen) < 0)
+	if ((dirfd = paths_open_runtime_dir(b->dir, dir_mode(&b->cfg, system), system, err, errlen)) < 0)
+		return -1;
+	rc = take_lock(b, dirfd, err, errlen);
+	if (rc == 0 && !opts->foreground)
+		rc = check_own_file(dirfd, b->dir, "broker.log", err, errlen);
+	close(dirfd);
+	if (rc < 0)
 		return -1;
 	if (!opts->foreground) {
 		char *logp = paths_join(b->dir, "broker.log");
@@ -225,6 +311,9 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 		log_set_file(logp);
 		free(logp);
 	}
+	if (system && geteuid() == 0)
+		log_msg("warning: a system broker running as root: a flaw in it would give root to "
+		    "whoever exploits it; run it as a user of its own (docs/SYSTEM-BROKER.md)");
 	if (paths_make_parent(b->db_path, err, errlen) < 0)
 		return -1;
 	so = (struct store_opts){ .per_request_commit = b->cfg.per_request_commit, .fsync = b->cfg.fsync };
@@ -239,9 +328,24 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 	}
 	if (policy_init(b, err, errlen) < 0)
 		return -1;
-	if (listen_on(b, &b->agent_srv, b->agent_path, on_agent_conn, err, errlen) < 0 ||
-	    listen_on(b, &b->console_srv, b->console_path, on_console_conn, err, errlen) < 0)
+	agent_acc = (struct sock_access){
+		.mode = b->cfg.has_agent_group ? 0660 : system ? 0666 : 0600,
+		.gid = b->cfg.agent_gid, .has_gid = b->cfg.has_agent_group,
+		.group = b->cfg.agent_group, .key = "agent_group",
+	};
+	console_acc = (struct sock_access){
+		.mode = b->cfg.has_console_group ? 0660 : 0600,
+		.gid = b->cfg.console_gid, .has_gid = b->cfg.has_console_group,
+		.group = b->cfg.console_group, .key = "console_group",
+	};
+	if (listen_on(b, &b->agent_srv, b->agent_path, on_agent_conn, &agent_acc, err, errlen) < 0 ||
+	    listen_on(b, &b->console_srv, b->console_path, on_console_conn, &console_acc, err, errlen) < 0)
 		return -1;
+	if (system || b->cfg.has_console_group || b->cfg.has_agent_group)
+		log_msg("%s: agent.sock %04o%s%s, console.sock %04o%s%s", system ? "system mode" : "groups",
+		    (unsigned)agent_acc.mode, agent_acc.has_gid ? " group " : "", agent_acc.has_gid ? agent_acc.group : "",
+		    (unsigned)console_acc.mode, console_acc.has_gid ? " group " : "",
+		    console_acc.has_gid ? console_acc.group : "");
 	uv_signal_init(b->loop, &b->sig_term);
 	uv_signal_init(b->loop, &b->sig_int);
 	b->sig_term.data = b->sig_int.data = b;
@@ -329,8 +433,14 @@ broker_main(const struct broker_opts *opts)
 	b.started_ms = wall_clock_ms();
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&b, opts, err, sizeof err) < 0) {
-		/* release the lock before the parent hears of the failure, so a
-		 * retry right away is not refused as "already running" */
+		/* release the lock, and remove a socket already bound (the other
+		 * one failed), before the parent hears of the failure, so a retry
+		 * right away is not refused as "already running" or "something
+		 * already listens" while this process is still exiting */
+		if (b.agent_path != NULL && uv_is_active((uv_handle_t *)&b.agent_srv))
+			unlink(b.agent_path);
+		if (b.console_path != NULL && uv_is_active((uv_handle_t *)&b.console_srv))
+			unlink(b.console_path);
 		if (b.lock_fd >= 0)
 			close(b.lock_fd);
 		free_paths(&b);

@@ -22,6 +22,7 @@ struct broker_opts {
 	int timeout_s;     /* >0 overrides the config's default request timeout */
 	const char *preset;/* non-NULL overrides the config's preset ("none": no preset) */
 	int ready_fd;      /* write "ok\n" or an error line here once listening (-1: none) */
+	bool system;       /* --system: system paths and socket modes (docs/SYSTEM-BROKER.md) */
 };
 
 struct broker {

@@ -3,6 +3,7 @@
 #include "broker/preset.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,52 @@ quota_resolve(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A group: an existing group's name, or a numeric gid (0 to 4294967294;
+ * it need not have a name). */
+static int
+parse_group(const char *v, gid_t *gid, char *name, size_t namelen)
+{
+	struct group *gr;
+
+	if (*v == '\0' || strlen(v) >= namelen)
+		return -1;
+	if (strspn(v, "0123456789") == strlen(v)) {
+		char *end;
+		unsigned long long n;
+
+		errno = 0;
+		n = strtoull(v, &end, 10);
+		if (errno != 0 || *end != '\0' || n > 4294967294ULL)
+			return -1;
+		*gid = (gid_t)n;
+	} else {
+		if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(v) ||
+		    *v == '-' || (gr = getgrnam(v)) == NULL)
+			return -1;
+		*gid = gr->gr_gid;
+	}
+	snprintf(name, namelen, "%s", v);
+	return 0;
+}
+
+static int
+set_console_group(struct config *c, const char *v)
+{
+	if (parse_group(v, &c->console_gid, c->console_group, sizeof c->console_group) < 0)
+		return -1;
+	c->has_console_group = true;
+	return 0;
+}
+
+static int
+set_agent_group(struct config *c, const char *v)
+{
+	if (parse_group(v, &c->agent_gid, c->agent_group, sizeof c->agent_group) < 0)
+		return -1;
+	c->has_agent_group = true;
+	return 0;
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
@@ -235,6 +282,11 @@ static const struct config_key {
 	{ .name = "max_pending_session", .expect = "a count, 1 to 10000000", .set = set_max_pending_session },
 	{ .name = "max_pending_uid", .expect = "a count, 1 to 10000000", .set = set_max_pending_uid },
 	{ .name = "max_request_timeout", .expect = "seconds, 1 to 86400", .set = set_max_request_timeout },
+	/* who may reach the sockets (issue #12: system broker, docs/SYSTEM-BROKER.md) */
+	{ .name = "console_group", .expect = "the name of an existing group or a numeric gid",
+	  .set = set_console_group },
+	{ .name = "agent_group", .expect = "the name of an existing group or a numeric gid",
+	  .set = set_agent_group },
 };
 
 static char *

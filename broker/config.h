@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct config {
 	int timeout_s;           /* default deadline of a request (timeout) */
@@ -24,6 +25,11 @@ struct config {
 	 * the line that set each (0: not set) for the cross-key checks. */
 	int max_pending_session, max_pending_uid, max_request_timeout_s;
 	int quota_line[3];
+	/* console_group / agent_group: the group console.sock / agent.sock is
+	 * given (mode 0660) instead of 0600 / 0600 (0666 in system mode) */
+	bool has_console_group, has_agent_group;
+	gid_t console_gid, agent_gid;
+	char console_group[64], agent_group[64]; /* as written, for messages */
 };
 
 void config_defaults(struct config *c);

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "proto/paths.h"
 
+#include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -48,15 +49,28 @@ cli_connect(const char *cmd, enum sg_role role, int timeout_ms)
 {
 	char *dir = paths_runtime_dir();
 	char *path = dir ? paths_join(dir, role == ROLE_AGENT ? "agent.sock" : "console.sock") : NULL;
-	char err[512];
+	char err[PATH_MAX + 512];
+	enum client_fail why = CLIENT_FAIL_ERROR;
 	sg_client *c = NULL;
 
 	if (path != NULL)
-		c = client_connect(path, role, "sandgate-cli", timeout_ms, err, sizeof err);
+		c = client_open(path, role, "sandgate-cli", timeout_ms, &why, err, sizeof err);
 	else
 		snprintf(err, sizeof err, "out of memory");
-	if (c == NULL)
-		cli_err(cmd, "broker unreachable: %s (start it with `sandgate broker`)", err);
+	if (c == NULL) {
+		switch (why) {
+		case CLIENT_FAIL_UNTRUSTED: /* "refusing DIR: why: what it may mean" */
+		case CLIENT_FAIL_DENIED:
+			cli_err(cmd, "%s", err);
+			break;
+		case CLIENT_FAIL_UNREACHABLE:
+			cli_err(cmd, "broker unreachable: %s (start it with `sandgate broker`)", err);
+			break;
+		default:
+			cli_err(cmd, "broker unreachable: %s", err);
+			break;
+		}
+	}
 	free(dir);
 	free(path);
 	return c;

@@ -14,6 +14,7 @@ run(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "preset", required_argument, NULL, 'p' },
+		{ "system", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct broker_opts bo = { .ready_fd = -1 };
@@ -24,6 +25,9 @@ run(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			bo.foreground = true;
+			break;
+		case 'S':
+			bo.system = true;
 			break;
 		case 't': {
 			char *end;
@@ -57,17 +61,25 @@ run(int argc, char **argv)
 
 const struct cli_cmd cmd_broker = {
 	.name = "broker",
-	.args = "[--foreground] [--timeout SEC] [--preset NAME|none]",
+	.args = "[--foreground] [--system] [--timeout SEC] [--preset NAME|none]",
 	.summary = "run the broker daemon (detaches unless --foreground)",
 	.help =
 	    "  -f, --foreground   stay attached and log to stderr\n"
 	    "  -t, --timeout SEC  default deadline of a request (config key `timeout`)\n"
 	    "  -p, --preset NAME  rules installed once per database, or none (config key\n"
 	    "                     `preset`, default routine: allow what the scorer rates low)\n"
+	    "      --system       the machine's broker, run as a user of its own: runtime dir\n"
+	    "                     /run/sandgate (0755; its parent must be root's), agent.sock\n"
+	    "                     0666 for every local user (or 0660 to `agent_group`),\n"
+	    "                     console.sock 0660 to `console_group` (else 0600), DB\n"
+	    "                     /var/lib/sandgate/sandgate.db, config /etc/sandgate/config\n"
+	    "                     (SANDGATE_SYSTEM=1 does the same; docs/SYSTEM-BROKER.md)\n"
 	    "\n"
 	    "The broker listens on agent.sock and console.sock in the runtime dir\n"
 	    "($SANDGATE_DIR, else $XDG_RUNTIME_DIR/sandgate, else /tmp/sandgate-$UID) and\n"
-	    "records to $SANDGATE_DB (else $XDG_STATE_HOME/sandgate/sandgate.db).\n"
+	    "records to $SANDGATE_DB (else $XDG_STATE_HOME/sandgate/sandgate.db); its config\n"
+	    "is $SANDGATE_CONFIG_DIR/config (else $XDG_CONFIG_HOME/sandgate/config).  It\n"
+	    "refuses a runtime dir, lock or socket file that is not its own.\n"
 	    "Exit status: 0 after a clean stop (SIGTERM), 3 if it could not start.\n",
 	.run = run,
 };

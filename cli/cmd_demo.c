@@ -648,6 +648,8 @@ setup(struct demo *d)
 	 * never touches the user's (nor meets a broker already running there) */
 	set_env_path("SANDGATE_DIR", d->dir, "run");
 	set_env_path("SANDGATE_DB", d->dir, "sandgate.db");
+	unsetenv("SANDGATE_SYSTEM");     /* a personal broker, even on a machine */
+	unsetenv("SANDGATE_CONFIG_DIR"); /* with a system one */
 	setenv("XDG_CONFIG_HOME", d->dir, 1);
 	setenv("XDG_STATE_HOME", d->dir, 1);
 	return 0;

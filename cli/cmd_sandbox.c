@@ -234,6 +234,11 @@ build(struct argv_buf *b, const char *bwrap, const struct sandbox *s, char **own
 			free(self);
 		}
 	}
+	/* a dir of our own, 0700, for the socket: the client inside trusts the
+	 * broker (whose uid may show as the overflow uid there) only in such a
+	 * dir (proto/trust.h); the broker was checked before (broker_trusted) */
+	push3(b, "--perms", "0700", NULL);
+	push3(b, "--dir", SANDBOX_DIR, NULL);
 	push3(b, "--bind", s->sock, SANDBOX_DIR "/agent.sock");
 	push(b, "--unshare-all");
 	push(b, "--die-with-parent");
@@ -307,6 +312,26 @@ print_argv(char **v)
 	}
 }
 
+/* Is the broker behind agent.sock one we may trust (proto/trust.h)?  Checked
+ * out here, where its true uid shows, before its socket is bound inside. */
+static int
+broker_trusted(void)
+{
+	char *dir = paths_runtime_dir(), *path = dir != NULL ? paths_join(dir, "agent.sock") : NULL;
+	char err[PATH_MAX + 512];
+	enum client_fail why = CLIENT_FAIL_ERROR;
+	sg_client *c = path != NULL ? client_open(path, ROLE_AGENT, "sandgate-sandbox", 5000, &why,
+	    err, sizeof err) : NULL;
+
+	if (c == NULL)
+		cli_err("sandbox", "%s%s", why == CLIENT_FAIL_UNTRUSTED || why == CLIENT_FAIL_DENIED ? "" :
+		    "broker unreachable: ", path != NULL ? err : "out of memory");
+	client_close(c);
+	free(dir);
+	free(path);
+	return c != NULL ? 0 : -1;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -319,6 +344,10 @@ run(int argc, char **argv)
 		return EXIT_USAGE;
 	if ((rc = resolve(&s)) < 0) {
 		rc = rc == -3 ? EXIT_UNREACHABLE : EXIT_SANDBOX;
+		goto out;
+	}
+	if (broker_trusted() < 0) {
+		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
 	if ((bwrap = find_bwrap()) == NULL) {
@@ -371,8 +400,9 @@ const struct cli_cmd cmd_sandbox = {
 	    "network (all namespaces unshared), no capabilities, a new session, killed\n"
 	    "with its parent.  sandgate's runtime, state and config dirs are hidden; only\n"
 	    "agent.sock is bound back, at " SANDBOX_DIR "/agent.sock (SANDGATE_DIR), so CMD\n"
-	    "can ask with `sandgate exec` or `sandgate ask` but never decide.\n"
-	    "Exit status: CMD's, or 3 no broker running, 125 the sandbox could not be set\n"
-	    "up (bwrap missing or failing).\n",
+	    "can ask with `sandgate exec` or `sandgate ask` but never decide.  The broker\n"
+	    "is checked first, as every client checks it (not another user's).\n"
+	    "Exit status: CMD's, or 3 no broker running (or not one to trust), 125 the\n"
+	    "sandbox could not be set up (bwrap missing or failing).\n",
 	.run = run,
 };

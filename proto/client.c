@@ -1,9 +1,11 @@
 /* client.c -- blocking msgpack-rpc client with a non-blocking read path. */
 #include "proto/client.h"
 #include "proto/frame.h"
+#include "proto/trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,18 +321,73 @@ hello(sg_client *c, enum sg_role role, const char *name, int timeout_ms)
 	return 0;
 }
 
+/* Why connect() said EACCES, in words. */
+static void
+denied(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	struct group *gr = getgrgid(st->st_gid);
+	char gname[64];
+
+	if (gr != NULL)
+		snprintf(gname, sizeof gname, "%s", gr->gr_name);
+	else
+		snprintf(gname, sizeof gname, "%lu", (unsigned long)st->st_gid);
+	if ((st->st_mode & 0060) == 0060 && (st->st_mode & 0006) != 0006)
+		snprintf(err, errlen, "permission denied on %s: only members of group %s may use it "
+		    "(mode %04o), and this process is not one", path, gname, (unsigned)(st->st_mode & 07777));
+	else
+		snprintf(err, errlen, "permission denied on %s (owner uid %lu, group %s, mode %04o)", path,
+		    (unsigned long)st->st_uid, gname, (unsigned)(st->st_mode & 07777));
+}
+
 sg_client *
-client_connect(const char *path, enum sg_role role, const char *name,
-    int timeout_ms, char *err, size_t errlen)
+client_open(const char *path, enum sg_role role, const char *name, int timeout_ms,
+    enum client_fail *why, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	enum client_fail dummy;
+	enum trust_result tr;
+	struct trust t;
+	char *dir, *slash;
+	const char *base;
 	sg_client *c;
 
+	if (why == NULL)
+		why = &dummy;
+	*why = CLIENT_FAIL_ERROR;
 	if (strlen(path) >= sizeof sa.sun_path) {
 		snprintf(err, errlen, "socket path too long: %s", path);
 		return NULL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
+	/* the runtime dir and the socket, before anything is sent */
+	if ((dir = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		base = path;
+		snprintf(dir, strlen(path) + 1, ".");
+	} else {
+		base = path + (slash - dir) + 1;
+		if (slash == dir)
+			dir[1] = '\0'; /* a socket in / */
+		else
+			*slash = '\0';
+	}
+	tr = trust_dir(dir, &t, err, errlen);
+	if (tr == TRUST_OK) {
+		tr = trust_socket(&t, dir, base, err, errlen);
+		trust_done(&t);
+	}
+	free(dir);
+	if (tr == TRUST_MISSING) /* no dir or no socket: say it as connect() would */
+		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(ENOENT));
+	if (tr != TRUST_OK) {
+		*why = tr == TRUST_REFUSED ? CLIENT_FAIL_UNTRUSTED : CLIENT_FAIL_UNREACHABLE;
+		return NULL;
+	}
 	c = calloc(1, sizeof *c);
 	if (c == NULL || (c->reader = frame_reader_new(SG_MSG_CAP)) == NULL) {
 		free(c);
@@ -342,7 +399,19 @@ client_connect(const char *path, enum sg_role role, const char *name,
 	msgpack_packer_init(&c->pk, &c->out, msgpack_sbuffer_write);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
+		if (c->fd >= 0 && errno == EACCES) {
+			denied(path, &t.sock, err, errlen);
+			*why = CLIENT_FAIL_DENIED;
+		} else {
+			snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));
+			*why = CLIENT_FAIL_UNREACHABLE;
+		}
+		client_close(c);
+		return NULL;
+	}
+	/* what matters: who listens there, as the kernel says */
+	if (trust_peer(&t, c->fd, path, err, errlen) != TRUST_OK) {
+		*why = CLIENT_FAIL_UNTRUSTED;
 		client_close(c);
 		return NULL;
 	}
@@ -352,5 +421,13 @@ client_connect(const char *path, enum sg_role role, const char *name,
 		client_close(c);
 		return NULL;
 	}
+	*why = CLIENT_FAIL_NONE;
 	return c;
+}
+
+sg_client *
+client_connect(const char *path, enum sg_role role, const char *name,
+    int timeout_ms, char *err, size_t errlen)
+{
+	return client_open(path, role, name, timeout_ms, NULL, err, errlen);
 }

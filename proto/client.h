@@ -20,8 +20,24 @@ struct client_msg {
 	struct rpc_msg msg;
 };
 
-/* Connect to the socket at path and say hello as role.  On failure returns
- * NULL and writes a one-line reason to err.  timeout_ms < 0 waits forever. */
+/* Why client_open failed. */
+enum client_fail {
+	CLIENT_FAIL_NONE = 0,
+	CLIENT_FAIL_UNREACHABLE, /* no runtime dir, no socket, or nobody listening */
+	CLIENT_FAIL_UNTRUSTED,   /* refused: not a broker we may trust (proto/trust.h) */
+	CLIENT_FAIL_DENIED,      /* the socket's permissions keep us out (EACCES) */
+	CLIENT_FAIL_ERROR,       /* hello refused, timed out, out of memory, ... */
+};
+
+/* Connect to the socket at path and say hello as role.  Before and after the
+ * connect it checks that the broker is one we may trust (proto/trust.h: the
+ * runtime dir path's parent, the socket's owner and kind, the peer's uid) and
+ * refuses otherwise.  On failure returns NULL, writes a one-line reason to
+ * err and, if why is not NULL, what kind of failure it was.  timeout_ms < 0
+ * waits forever. */
+sg_client *client_open(const char *path, enum sg_role role, const char *name,
+    int timeout_ms, enum client_fail *why, char *err, size_t errlen);
+/* client_open without the kind of failure. */
 sg_client *client_connect(const char *path, enum sg_role role, const char *name,
     int timeout_ms, char *err, size_t errlen);
 void client_close(sg_client *c);

@@ -1,7 +1,10 @@
 /* paths.c -- runtime, state and config locations. */
 #include "proto/paths.h"
+#include "proto/trust.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,22 @@ home(void)
 	return h != NULL ? h : "/";
 }
 
+static bool system_mode;
+
+void
+paths_set_system(bool on)
+{
+	system_mode = on;
+}
+
+bool
+paths_system(void)
+{
+	const char *v = getenv("SANDGATE_SYSTEM");
+
+	return system_mode || (v != NULL && strcmp(v, "1") == 0);
+}
+
 char *
 paths_runtime_dir(void)
 {
@@ -49,6 +68,8 @@ paths_runtime_dir(void)
 
 	if ((v = nonempty_env("SANDGATE_DIR")) != NULL)
 		return strdup(v);
+	if (paths_system())
+		return strdup("/run/sandgate");
 	if ((v = nonempty_env("XDG_RUNTIME_DIR")) != NULL)
 		return paths_join(v, "sandgate");
 	snprintf(tmp, sizeof tmp, "/tmp/sandgate-%lu", (unsigned long)getuid());
@@ -62,6 +83,8 @@ paths_db(void)
 
 	if ((v = nonempty_env("SANDGATE_DB")) != NULL)
 		return strdup(v);
+	if (paths_system())
+		return strdup("/var/lib/sandgate/sandgate.db");
 	if ((v = nonempty_env("XDG_STATE_HOME")) != NULL)
 		return xasprintf_path(v, "/sandgate/", "sandgate.db");
 	return xasprintf_path(home(), "/.local/state/sandgate/", "sandgate.db");
@@ -72,6 +95,10 @@ paths_config_dir(void)
 {
 	const char *v;
 
+	if ((v = nonempty_env("SANDGATE_CONFIG_DIR")) != NULL)
+		return strdup(v);
+	if (paths_system())
+		return strdup("/etc/sandgate");
 	if ((v = nonempty_env("XDG_CONFIG_HOME")) != NULL)
 		return paths_join(v, "sandgate");
 	return xasprintf_path(home(), "/.config/", "sandgate");
@@ -107,29 +134,75 @@ mkdir_p(const char *dir, char *err, size_t errlen)
 }
 
 int
-paths_make_private_dir(const char *dir, char *err, size_t errlen)
+paths_open_runtime_dir(const char *dir, mode_t mode, bool system, char *err, size_t errlen)
 {
 	struct stat st;
+	char why[PATH_MAX + 128];
+	int fd;
 
-	if (mkdir_p(dir, err, errlen) < 0)
-		return -1;
-	if (lstat(dir, &st) < 0) {
-		snprintf(err, errlen, "cannot stat %s: %s", dir, strerror(errno));
+	if (system) {
+		if (mkdir(dir, mode) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create the runtime dir %s: %s (create it as root, "
+			    "owned by the broker's user: `install -d -o USER -m 0755 %s`, or let systemd's "
+			    "RuntimeDirectory= do it)", dir, strerror(errno), dir);
+			return -1;
+		}
+	} else if (mkdir_p(dir, err, errlen) < 0) {
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s is not a directory", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+			snprintf(err, errlen, "refusing the runtime dir %s: it is a symbolic link (someone may "
+			    "be redirecting the broker); remove it or set SANDGATE_DIR", dir);
+		else if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+			snprintf(err, errlen, "refusing the runtime dir %s: not a directory", dir);
+		else
+			snprintf(err, errlen, "cannot open the runtime dir %s: %s", dir, strerror(e));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot stat %s: %s", dir, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "%s is owned by uid %lu, not by us", dir,
-		    (unsigned long)st.st_uid);
+		if (system)
+			snprintf(err, errlen, "refusing the runtime dir %s: owned by uid %lu, not us (uid %lu): "
+			    "a system broker runs as the dir's owner (e.g. `systemctl start sandgate`)",
+			    dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		else
+			snprintf(err, errlen, "refusing the runtime dir %s: owned by uid %lu, not us (uid %lu): "
+			    "another user may have made it to impersonate the broker; remove it or set "
+			    "SANDGATE_DIR", dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		close(fd);
 		return -1;
 	}
-	if ((st.st_mode & 077) != 0 && chmod(dir, 0700) < 0) {
-		snprintf(err, errlen, "cannot make %s private: %s", dir, strerror(errno));
+	if (system && geteuid() != 0 && !trust_placed_by_root(dir, &st, why, sizeof why)) {
+		snprintf(err, errlen, "clients would not trust the runtime dir %s: %s (a system broker's "
+		    "runtime dir must sit in a dir that root owns and nobody else can write, e.g. "
+		    "/run/sandgate)", dir, why);
+		close(fd);
 		return -1;
 	}
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
+		snprintf(err, errlen, "cannot set the mode of %s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+paths_make_private_dir(const char *dir, char *err, size_t errlen)
+{
+	int fd = paths_open_runtime_dir(dir, 0700, false, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
 	return 0;
 }
 

@@ -8,7 +8,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/sgtest.XXXXXX")
 export SANDGATE_DIR="$T/run" SANDGATE_DB="$T/state/sandgate.db"
 export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_DATA_HOME="$T/data"
 export XDG_CACHE_HOME="$T/cache" XDG_RUNTIME_DIR="$T/xdgrun" HOME="$T/home"
-unset SANDGATE_SESSION SANDGATE_AGENT SANDGATE_REVIEWER TMUX || true
+unset SANDGATE_SESSION SANDGATE_AGENT SANDGATE_REVIEWER SANDGATE_SYSTEM SANDGATE_CONFIG_DIR TMUX || true
 mkdir -p "$HOME" "$XDG_CONFIG_HOME/sandgate"
 # Tests start from an empty rule set: the shipped `routine` preset (installed
 # by default) would answer their low-risk requests.  Tests of the preset, and
