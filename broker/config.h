@@ -18,6 +18,7 @@ struct config {
 	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
 	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
 	char preset[16];               /* preset: rules installed once per DB ("" = none) */
+	char workspaces[4096];         /* workspaces: the entries of every such line, comma-joined */
 };
 
 void config_defaults(struct config *c);
@@ -26,5 +27,10 @@ void config_defaults(struct config *c);
 int config_parse(struct config *c, const char *text, size_t len, char *err, size_t errlen);
 /* Load path if it exists (a missing file is fine).  0 or -1 with err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* The `workspaces` setting as a list (broker/intent/workspace.h), ~ taken
+ * from $HOME.  0, or -1 with err. */
+struct ws_list;
+int config_workspaces(const struct config *c, struct ws_list *out, char *err, size_t errlen);
 
 #endif

@@ -973,6 +973,19 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	return r;
 }
 
+/* The request's workspace is the one the scorer settled on (declared,
+ * configured, git: intent.workspace_source says which), or none; what the
+ * agent sent stays in the request map. */
+static int
+settle_workspace(struct request *r)
+{
+	free(r->workspace);
+	r->workspace = NULL;
+	if (r->subj->workspace != NULL && (r->workspace = strdup(r->subj->workspace)) == NULL)
+		return -1;
+	return 0;
+}
+
 void
 request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
 {
@@ -1011,7 +1024,7 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	}
 	if (table_put(rs->by_id, &r->id, sizeof r->id, r) < 0 ||
 	    table_put(rs->by_key, r->key, r->key_len, r) < 0 ||
-	    prepare(b, r, f.map) < 0 ||
+	    prepare(b, r, f.map) < 0 || settle_workspace(r) < 0 ||
 	    (f.wait && add_waiter(r, p, msgid) < 0)) {
 		request_destroy(b, r);
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");

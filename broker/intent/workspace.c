@@ -322,10 +322,10 @@ entry_match(const char *entry, const char *cwd)
 
 		while (*e == '/')
 			e++;
-		while (*c == '/')
-			c++;
 		if (*e == '\0')
 			return (size_t)(c - cwd);
+		while (*c == '/')
+			c++;
 		if (*c == '\0')
 			return 0;
 		el = strcspn(e, "/");
