@@ -54,6 +54,13 @@ only_slashes(const char *s, size_t n)
 	return true;
 }
 
+static bool
+opaque(const char *cur, size_t cl)
+{
+	return (cl == 4 && memcmp(cur, "/dev", 4) == 0) || (cl == 5 && memcmp(cur, "/proc", 5) == 0) ||
+	       (cl == 4 && memcmp(cur, "/sys", 4) == 0);
+}
+
 static int
 run(struct walk *w, unsigned flags, char *out, size_t cap, struct fsr_result *res)
 {
@@ -95,6 +102,12 @@ run(struct walk *w, unsigned flags, char *out, size_t cap, struct fsr_result *re
 		w->cur[w->cl] = '\0';
 		if (w->missing)
 			continue;
+		if (opaque(w->cur, w->cl)) {
+			/* /dev/stdout, /proc/self: links that mean the broker's own
+			 * descriptors and process; the rest is taken by name */
+			w->missing = true;
+			continue;
+		}
 		if (lstat(w->cur, &st) < 0) {
 			if (errno != ENOENT && errno != ENOTDIR)
 				res->status = FSR_DENIED;

@@ -9,7 +9,8 @@
  * the lexical one), and the last component is followed only with
  * FSR_FOLLOW_LAST (writing or reading through a link touches its target;
  * `rm link` removes the link itself).  Once a component does not exist the
- * rest is appended as written.
+ * rest is appended as written; so is everything under /dev, /proc and /sys,
+ * whose links (/dev/stdout, /proc/self) mean the caller's own descriptors.
  *
  * Bounds: FSR_MAX_PATH bytes of path (also after a link is expanded),
  * FSR_MAX_LINKS links followed (the kernel's own limit, ELOOP beyond it),

@@ -19,8 +19,8 @@
  * (/usr, /etc, /bin, /sbin, /lib*, /boot, /dev, /proc, /sys, /run, /var except
  * /var/tmp/X, /var/www/X and /var/home/X), /tmp, /var/tmp, /home, /root, /opt,
  * /srv, /mnt, /media, /snap themselves, sandgate's own directories, and --
- * for declared and git workspaces, which an agent can influence -- a
- * dot-directory of $HOME and anything the path tables class as secret,
+ * for declared and git workspaces, which an agent can influence -- anything
+ * in a dot-directory of $HOME and anything the path tables class as secret,
  * agent configuration, persistence, device or system.  A workspace is
  * checked both as named and after resolving its links. */
 #ifndef SG_WORKSPACE_H

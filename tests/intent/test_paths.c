@@ -188,6 +188,10 @@ test_resolve(void **state)
 		assert_int_equal(r.status, FSR_TOO_LONG);
 		free(longp);
 	}
+	/* /dev and /proc links are the resolver's own: taken by name */
+	link_to("/dev", "ws/devlink");
+	assert_string_equal(res(at("ws/devlink/stdout"), FSR_FOLLOW_LAST, &r), "/dev/stdout");
+	assert_string_equal(res("/proc/self/fd/1", FSR_FOLLOW_LAST, &r), "/proc/self/fd/1");
 	assert_string_equal(res("/", 0, &r), "/");
 	assert_string_equal(res("/..", 0, &r), "/");
 }
