@@ -1,5 +1,6 @@
 /* config.c -- "key = value" settings with strict validation. */
 #include "broker/config.h"
+#include "broker/intent/workspace.h"
 #include "broker/preset.h"
 
 #include <errno.h>
@@ -27,6 +28,7 @@ config_defaults(struct config *c)
 	c->max_pending_uid = 100000 / 4;
 	c->max_request_timeout_s = 3600;
 	memset(c->quota_line, 0, sizeof c->quota_line);
+	c->workspaces[0] = '\0';
 }
 
 static int
@@ -261,10 +263,50 @@ set_agent_group(struct config *c, const char *v)
 	return 0;
 }
 
+/* workspaces = ~/src/x, /srv/build: checked entry by entry; lines add up. */
+static int
+set_workspaces(struct config *c, const char *v, char *why, size_t whylen)
+{
+	struct ws_list l = { .n = 0 };
+	size_t have = strlen(c->workspaces), add = strlen(v);
+
+	if (ws_list_add(&l, v, getenv("HOME"), why, whylen) < 0)
+		return -1;
+	ws_list_free(&l);
+	if (have + 1 + add >= sizeof c->workspaces) {
+		snprintf(why, whylen, "the entries add up to more than %zu bytes", sizeof c->workspaces - 1);
+		return -1;
+	}
+	if (have > 0)
+		c->workspaces[have++] = ',';
+	memcpy(c->workspaces + have, v, add + 1);
+	{
+		/* and the whole list must hold (at most WS_MAX_ENTRIES) */
+		int rc = config_workspaces(c, &l, why, whylen);
+
+		ws_list_free(&l);
+		if (rc < 0) {
+			c->workspaces[have > 0 ? have - 1 : 0] = '\0';
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+config_workspaces(const struct config *c, struct ws_list *out, char *err, size_t errlen)
+{
+	out->n = 0;
+	if (c->workspaces[0] == '\0')
+		return 0;
+	return ws_list_add(out, c->workspaces, getenv("HOME"), err, errlen);
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
 	int (*set)(struct config *, const char *);
+	int (*set_why)(struct config *, const char *, char *, size_t); /* says what is wrong itself */
 } config_keys[] = {
 	{ .name = "timeout", .expect = "seconds, 1 to 86400", .set = set_timeout },
 	{ .name = "commit", .expect = "grouped or each", .set = set_commit },
@@ -287,6 +329,7 @@ static const struct config_key {
 	  .set = set_console_group },
 	{ .name = "agent_group", .expect = "the name of an existing group or a numeric gid",
 	  .set = set_agent_group },
+	{ .name = "workspaces", .set_why = set_workspaces },
 };
 
 static char *
@@ -323,6 +366,15 @@ parse_line(struct config *c, char *line, int lineno, char *err, size_t errlen)
 	for (i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++) {
 		if (strcmp(key, config_keys[i].name) != 0)
 			continue;
+		if (config_keys[i].set_why != NULL) {
+			char why[384];
+
+			if (config_keys[i].set_why(c, val, why, sizeof why) < 0) {
+				snprintf(err, errlen, "line %d: %s: %s", lineno, key, why);
+				return -1;
+			}
+			return 0;
+		}
 		if (config_keys[i].set(c, val) < 0) {
 			snprintf(err, errlen, "line %d: %s must be %s", lineno, key,
 			    config_keys[i].expect);

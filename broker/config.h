@@ -30,6 +30,7 @@ struct config {
 	bool has_console_group, has_agent_group;
 	gid_t console_gid, agent_gid;
 	char console_group[64], agent_group[64]; /* as written, for messages */
+	char workspaces[4096];         /* workspaces: the entries of every such line, comma-joined */
 };
 
 void config_defaults(struct config *c);
@@ -38,5 +39,10 @@ void config_defaults(struct config *c);
 int config_parse(struct config *c, const char *text, size_t len, char *err, size_t errlen);
 /* Load path if it exists (a missing file is fine).  0 or -1 with err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* The `workspaces` setting as a list (broker/intent/workspace.h), ~ taken
+ * from $HOME.  0, or -1 with err. */
+struct ws_list;
+int config_workspaces(const struct config *c, struct ws_list *out, char *err, size_t errlen);
 
 #endif

@@ -4,6 +4,7 @@
 #include "broker/audit.h"
 #include "broker/broker.h"
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "broker/log.h"
 #include "broker/peer.h"
 #include "broker/preset.h"
@@ -217,6 +218,22 @@ policy_init(struct broker *b, char *err, size_t errlen)
 	if (pol->tables == NULL) {
 		policy_free(b);
 		return -1;
+	}
+	{
+		/* the `workspaces` setting: where requests without a declared
+		 * project dir have their workspace (broker/intent/workspace.h) */
+		struct ws_list wl = { .n = 0 };
+		int rc = config_workspaces(&b->cfg, &wl, err, errlen);
+
+		if (rc == 0 && assess_set_workspaces(pol->tables, &wl) < 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+		}
+		ws_list_free(&wl);
+		if (rc < 0) {
+			policy_free(b);
+			return -1;
+		}
 	}
 	if (rulestore_load(store_reader(b->store), pol->rules, &skipped, err, errlen) < 0) {
 		policy_free(b);

@@ -1139,6 +1139,19 @@ refuse_reused_key(struct broker *b, struct peer *p, uint32_t msgid, struct submi
 	deny_now(b, r, reason);
 }
 
+/* The request's workspace is the one the scorer settled on (declared,
+ * configured, git: intent.workspace_source says which), or none; what the
+ * agent sent stays in the request map. */
+static int
+settle_workspace(struct request *r)
+{
+	free(r->workspace);
+	r->workspace = NULL;
+	if (r->subj->workspace != NULL && (r->workspace = strdup(r->subj->workspace)) == NULL)
+		return -1;
+	return 0;
+}
+
 void
 request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
 {
@@ -1207,7 +1220,7 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 			reply_state(b, p, msgid, r);
 		goto out;
 	}
-	if (prepare(b, r, f.map) < 0) {
+	if (prepare(b, r, f.map) < 0 || settle_workspace(r) < 0) {
 		request_destroy(b, r);
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		goto out;

@@ -53,7 +53,7 @@ subject_new(enum subj_kind kind, const char *cwd, const char *workspace, const c
 		return NULL;
 	s->kind = kind;
 	s->cwd = dup_abs(cwd);
-	s->workspace = dup_abs(workspace != NULL && workspace[0] == '/' ? workspace : cwd);
+	s->workspace = dup_abs(workspace); /* none is none: never the cwd */
 	s->home = dup_abs(home);
 	return s;
 }
@@ -401,14 +401,15 @@ subject_from_request(const msgpack_object *req, const char *home)
 	const char *ks;
 	size_t kn;
 	int kind;
-	char *cwd = get_dup(req, "cwd"), *ws = get_dup(req, "workspace");
+	char *cwd = get_dup(req, "cwd");
 	struct subject *s;
 	const msgpack_object *argv;
 
+	/* no workspace: the request's own is only a claim (the scorer's intent
+	 * says which one holds, subject_from_intent) */
 	kind = get_str(req, "kind", &ks, &kn) ? subject_kind_parse(ks, kn) : -1;
-	s = subject_new(kind < 0 ? SK_OTHER : (enum subj_kind)kind, cwd, ws, home);
+	s = subject_new(kind < 0 ? SK_OTHER : (enum subj_kind)kind, cwd, NULL, home);
 	free(cwd);
-	free(ws);
 	if (s == NULL)
 		return NULL;
 	if (sandbox_off(req))
@@ -674,17 +675,107 @@ fill_from_intent(struct subject *s, const msgpack_object *intent)
 	return rc;
 }
 
+/* ---- the workspace and where links lead (issue #12 items 3 and 9) ---- */
+
+/* The workspace the scorer settled on (declared, configured, git), or none. */
+static int
+intent_workspace(struct subject *s, const msgpack_object *intent)
+{
+	const msgpack_object *ws = rpc_map_get(intent, "workspace");
+
+	free(s->workspace);
+	s->workspace = NULL;
+	if (ws == NULL || ws->type != MSGPACK_OBJECT_STR || ws->via.str.size == 0 || ws->via.str.ptr[0] != '/' ||
+	    memchr(ws->via.str.ptr, '\0', ws->via.str.size) != NULL)
+		return 0;
+	if ((s->workspace = strndup(ws->via.str.ptr, ws->via.str.size)) == NULL)
+		return -1;
+	subject_normpath(s->workspace);
+	return 0;
+}
+
+/* The part kind a resolved target needs a rule of. */
+static enum subj_kind
+link_part_kind(const struct subject *s, const msgpack_object *eff)
+{
+	static const char *const writes[] = { "write", "overwrite", "chmod", "chown", "setuid", "use" };
+
+	if (s->kind == SK_WRITE || s->kind == SK_EDIT || s->kind == SK_READ || s->kind == SK_DELETE)
+		return s->kind;
+	if (str_is(eff, "delete") || str_is(eff, "delete-recursive"))
+		return SK_DELETE;
+	for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
+		if (str_is(eff, writes[i]))
+			return SK_WRITE;
+	return SK_READ;
+}
+
+/* Where a link takes a path the request names (a target with "through"),
+ * the place it leads is a part of its own: rules must cover both. */
+static int
+add_link_parts(struct subject *s, const msgpack_object *intent)
+{
+	const msgpack_object *cmds = rpc_map_get(intent, "commands");
+
+	if (cmds == NULL || cmds->type != MSGPACK_OBJECT_ARRAY)
+		return 0;
+	for (uint32_t i = 0; i < cmds->via.array.size; i++) {
+		const msgpack_object *tg = rpc_map_get(&cmds->via.array.ptr[i], "targets");
+
+		for (uint32_t k = 0; tg != NULL && tg->type == MSGPACK_OBJECT_ARRAY && k < tg->via.array.size; k++) {
+			const msgpack_object *t = &tg->via.array.ptr[k];
+			const msgpack_object *path = rpc_map_get(t, "path");
+			enum subj_kind kind;
+			struct subj_part *p;
+			char *v;
+			bool dup = false;
+
+			if (rpc_map_get(t, "through") == NULL)
+				continue;
+			if (path == NULL || path->type != MSGPACK_OBJECT_STR || path->via.str.size == 0 ||
+			    path->via.str.ptr[0] != '/' || memchr(path->via.str.ptr, '\0', path->via.str.size) != NULL) {
+				s->unparsed = true;
+				continue;
+			}
+			if ((v = strndup(path->via.str.ptr, path->via.str.size)) == NULL)
+				return -1;
+			subject_normpath(v);
+			kind = link_part_kind(s, rpc_map_get(t, "effect"));
+			for (size_t j = 0; j < s->nparts && !dup; j++)
+				dup = s->parts[j].kind == kind && s->parts[j].path != NULL && strcmp(s->parts[j].path, v) == 0;
+			if (dup || (p = subject_add_part(s, kind)) == NULL) {
+				free(v);
+				if (!dup)
+					return -1;
+				continue;
+			}
+			p->path = v;
+		}
+	}
+	return 0;
+}
+
 struct subject *
 subject_from_intent(const msgpack_object *intent, const msgpack_object *req, const char *home)
 {
 	struct subject *s = subject_from_request(req, home);
 
-	if (s == NULL || s->kind != SK_EXEC || intent == NULL || intent->type != MSGPACK_OBJECT_MAP)
+	if (s == NULL || intent == NULL || intent->type != MSGPACK_OBJECT_MAP)
 		return s;
-	/* replace what the request map alone gave with the intent's parts */
-	for (size_t i = 0; i < s->nparts; i++)
-		free_part(&s->parts[i]);
-	s->nparts = 0;
-	s->unparsed = fill_from_intent(s, intent) < 0;
+	if (intent_workspace(s, intent) < 0) {
+		subject_free(s);
+		return NULL;
+	}
+	if (s->kind == SK_EXEC) {
+		/* replace what the request map alone gave with the intent's parts */
+		for (size_t i = 0; i < s->nparts; i++)
+			free_part(&s->parts[i]);
+		s->nparts = 0;
+		s->unparsed = fill_from_intent(s, intent) < 0;
+	}
+	if (add_link_parts(s, intent) < 0) {
+		subject_free(s);
+		return NULL;
+	}
 	return s;
 }

@@ -60,7 +60,8 @@ struct subject {
 	struct subj_part *parts;
 	size_t nparts, cap;
 	char *cwd;              /* absolute or NULL */
-	char *workspace;        /* anchor of ./ patterns: workspace root, else cwd; may be NULL */
+	char *workspace;        /* anchor of ./ patterns: the workspace root the scorer settled on
+	                         * (declared, configured or git: never the cwd); may be NULL */
 	char *home;             /* anchor of ~/ patterns; may be NULL */
 	bool unparsed;          /* parts unknown: no rule may allow it */
 	unsigned flags;         /* SUBJ_* */
@@ -92,11 +93,15 @@ void subject_normpath(char *path);
 
 /* Build from the submitted request map alone: argv exec requests, files,
  * hosts, MCP and other tools.  A shell command line cannot be split without
- * the intent, so it gives an unparsed subject.  NULL on out of memory. */
+ * the intent, so it gives an unparsed subject.  It has no workspace (the
+ * request's is a claim the scorer checks).  NULL on out of memory. */
 struct subject *subject_from_request(const msgpack_object *req, const char *home);
 
 /* Build from the scorer's intent map (docs/RISK.md) plus the request map;
- * falls back to subject_from_request for what the intent does not carry. */
+ * falls back to subject_from_request for what the intent does not carry.
+ * The workspace is the intent's (none without an intent), and every target
+ * the intent reached through a link ("through") adds a part for where the
+ * link leads, so that rules must cover both names. */
 struct subject *subject_from_intent(const msgpack_object *intent, const msgpack_object *req,
     const char *home);
 

@@ -1,7 +1,9 @@
 /* cmd_score.c -- `sandgate score`: the intent and risk of a command, offline.
  * The broker attaches the same assessment to every request it receives. */
 #include "cli/cli.h"
+#include "broker/config.h"
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "proto/paths.h"
 #include "tui/text.h"
 
@@ -196,6 +198,29 @@ run_batch(const assess_tables *t, const struct opts *o)
 	return rc;
 }
 
+/* The `workspaces` setting of the config file, as the broker reads it: the
+ * workspace of a command is found the same way (workspace.h). */
+static int
+score_workspaces(assess_tables *t, const char *config_dir, char *err, size_t errlen)
+{
+	struct config c;
+	struct ws_list wl = { .n = 0 };
+	char *path = config_dir != NULL ? paths_join(config_dir, "config") : NULL;
+	int rc;
+
+	config_defaults(&c);
+	rc = path != NULL ? config_load(&c, path, err, errlen) : 0;
+	free(path);
+	if (rc == 0)
+		rc = config_workspaces(&c, &wl, err, errlen);
+	if (rc == 0 && assess_set_workspaces(t, &wl) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	ws_list_free(&wl);
+	return rc;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -245,11 +270,18 @@ run(int argc, char **argv)
 		o.cwd = cwdbuf;
 	config = paths_config_dir();
 	t = assess_tables_load(config, err, sizeof err);
-	free(config);
 	if (t == NULL) {
+		free(config);
 		cli_err("score", "%s", err);
 		return EXIT_DENIED;
 	}
+	if (score_workspaces(t, config, err, sizeof err) < 0) {
+		free(config);
+		assess_tables_free(t);
+		cli_err("score", "config: %s", err);
+		return EXIT_DENIED;
+	}
+	free(config);
 	if (o.batch) {
 		rc = run_batch(t, &o);
 	} else {
@@ -302,7 +334,10 @@ const struct cli_cmd cmd_score = {
 	.help =
 	    "  --json          print the assessment as one JSON object\n"
 	    "  --cwd D         the directory the command runs in (default: this one)\n"
-	    "  --workspace D   the agent's workspace root (default: the cwd)\n"
+	    "  --workspace D   the workspace the agent declares; used only if it is an\n"
+	    "                  existing directory sandgate accepts (not /, $HOME, a\n"
+	    "                  system directory).  Without it: the `workspaces` setting,\n"
+	    "                  else the git top level of the cwd, else none\n"
 	    "  --batch         read one command per line from stdin, with \\\\ \\t \\r \\n\n"
 	    "                  escaped, and write one JSON object per line\n"
 	    "  --jsonl         like --batch, but each line is a JSON request object with\n"
@@ -310,7 +345,8 @@ const struct cli_cmd cmd_score = {
 	    "\n"
 	    "The words after -- are joined with spaces into one shell command line.\n"
 	    "Tables come from the built-in set plus $XDG_CONFIG_HOME/sandgate/tables/\n"
-	    "(see docs/RISK.md).  Exit status: 0, 1 if the tables cannot be loaded,\n"
+	    "(see docs/RISK.md).  Exit status: 0, 1 if the tables or the config file\n"
+	    "cannot be loaded,\n"
 	    "2 on a usage error.\n",
 	.run = run,
 };

@@ -4,12 +4,14 @@
 #include "broker/intent/intent.h"
 #include "broker/intent/risk.h"
 #include "broker/intent/tables.h"
+#include "broker/intent/workspace.h"
 #include "proto/paths.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_FIELD 4096           /* cwd, workspace, path, url */
 #define MAX_LISTED_CMDS 256      /* commands listed in the intent */
@@ -18,6 +20,12 @@
 struct assess_tables {
 	struct tables *t;
 	char *home, *config_dir, *db, *runtime;
+	/* their real paths where links make them differ (else NULL; for the
+	 * database, its directory's), and sandgate's dirs as no workspace may be */
+	char *home_real, *config_real, *db_real, *runtime_real, *db_dir;
+	const char *own[5];
+	struct ws_list workspaces; /* the `workspaces` setting */
+	struct ws_cache *wsc;      /* recent workspace answers */
 	arena *scratch; /* reused by every call */
 	arena *tmp;     /* short-lived working memory of a call */
 };
@@ -28,6 +36,129 @@ dup_env(const char *name)
 	const char *v = getenv(name);
 
 	return v != NULL && *v != '\0' ? strdup(v) : NULL;
+}
+
+/* The real path of p when it exists and differs from p, else NULL. */
+static char *
+real_if_differs(const char *p)
+{
+	char *r = p != NULL && p[0] == '/' ? realpath(p, NULL) : NULL;
+
+	if (r != NULL && strcmp(r, p) == 0) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+/* Where sandgate's files are, named and real (for workspace refusal and
+ * for classing a resolved path). */
+static void
+own_paths(assess_tables *at)
+{
+	size_t n = 0;
+
+	if (at->db != NULL && strrchr(at->db, '/') != NULL && strrchr(at->db, '/') != at->db)
+		at->db_dir = strndup(at->db, (size_t)(strrchr(at->db, '/') - at->db));
+	at->home_real = real_if_differs(at->home);
+	at->config_real = real_if_differs(at->config_dir);
+	at->runtime_real = real_if_differs(at->runtime);
+	at->db_real = real_if_differs(at->db_dir);
+	if (at->config_dir != NULL)
+		at->own[n++] = at->config_dir;
+	if (at->runtime != NULL)
+		at->own[n++] = at->runtime;
+	if (at->config_real != NULL)
+		at->own[n++] = at->config_real;
+	if (at->runtime_real != NULL)
+		at->own[n++] = at->runtime_real;
+	at->own[n] = NULL;
+}
+
+/* --- the workspace of a request, with a short memory ----------------------------------------
+ * Finding it costs a dozen system calls (stat of the declared directory,
+ * the git walk, realpath), and an agent sends the same cwd again and again,
+ * so answers are kept for WS_CACHE_MS.  A stale answer cannot make a file
+ * the workspace that is not: every target is resolved afresh, and the
+ * workspace's real path only maps itself back to its name. */
+
+#define WS_CACHE 8
+#define WS_CACHE_MS 1000
+
+struct ws_cache {
+	struct {
+		char *declared, *cwd;
+		struct ws_result *r;
+		int64_t at_ms;
+	} e[WS_CACHE];
+	unsigned next;
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static void
+ws_cache_clear(struct ws_cache *c)
+{
+	for (unsigned i = 0; c != NULL && i < WS_CACHE; i++) {
+		free(c->e[i].declared);
+		free(c->e[i].cwd);
+		free(c->e[i].r);
+		c->e[i].declared = c->e[i].cwd = NULL;
+		c->e[i].r = NULL;
+	}
+}
+
+static void
+workspace_of(const assess_tables *at, const char *declared, const char *cwd, struct ws_result *out)
+{
+	struct ws_cache *c = at->wsc;
+	struct ws_env we = { .home = at->home, .home_real = at->home_real, .own = at->own, .t = at->t };
+	int64_t now = mono_ms();
+	unsigned k;
+
+	for (unsigned i = 0; c != NULL && i < WS_CACHE; i++)
+		if (c->e[i].r != NULL && now - c->e[i].at_ms < WS_CACHE_MS && now >= c->e[i].at_ms &&
+		    same(c->e[i].declared, declared) && same(c->e[i].cwd, cwd)) {
+			memcpy(out, c->e[i].r, sizeof *out);
+			return;
+		}
+	ws_determine(&we, &at->workspaces, declared, cwd, out);
+	if (c == NULL)
+		return;
+	k = c->next++ % WS_CACHE;
+	free(c->e[k].declared);
+	free(c->e[k].cwd);
+	c->e[k].declared = declared != NULL ? strdup(declared) : NULL;
+	c->e[k].cwd = cwd != NULL ? strdup(cwd) : NULL;
+	if (c->e[k].r == NULL)
+		c->e[k].r = malloc(sizeof *c->e[k].r);
+	if (c->e[k].r == NULL || (declared != NULL && c->e[k].declared == NULL) || (cwd != NULL && c->e[k].cwd == NULL)) {
+		free(c->e[k].r);
+		c->e[k].r = NULL;
+		return;
+	}
+	memcpy(c->e[k].r, out, sizeof *out);
+	c->e[k].at_ms = now;
+}
+
+int
+assess_set_workspaces(assess_tables *at, const struct ws_list *l)
+{
+	ws_cache_clear(at->wsc);
+	return ws_list_copy(&at->workspaces, l);
 }
 
 assess_tables *
@@ -43,6 +174,8 @@ assess_tables_load(const char *config_dir, char *err, size_t errlen)
 	at->config_dir = config_dir != NULL ? strdup(config_dir) : paths_config_dir();
 	at->db = paths_db();
 	at->runtime = paths_runtime_dir();
+	own_paths(at);
+	at->wsc = calloc(1, sizeof *at->wsc);
 	at->scratch = arena_new(64 * 1024);
 	at->tmp = arena_new(64 * 1024);
 	if (at->scratch == NULL || at->tmp == NULL) {
@@ -70,6 +203,14 @@ assess_tables_free(assess_tables *at)
 	free(at->config_dir);
 	free(at->db);
 	free(at->runtime);
+	free(at->home_real);
+	free(at->config_real);
+	free(at->runtime_real);
+	free(at->db_real);
+	free(at->db_dir);
+	ws_list_free(&at->workspaces);
+	ws_cache_clear(at->wsc);
+	free(at->wsc);
 	free(at);
 }
 
@@ -173,9 +314,13 @@ pack_effects(msgpack_packer *pk, uint64_t eff)
 static void
 pack_target(msgpack_packer *pk, const struct intent_target *t)
 {
-	msgpack_pack_map(pk, t->indirect ? 4 : 3);
+	msgpack_pack_map(pk, 3 + (t->indirect ? 1 : 0) + (t->through != NULL ? 1 : 0));
 	pkey(pk, "path");
 	pstrn(pk, t->path, strlen(t->path), MAX_FIELD);
+	if (t->through != NULL) {
+		pkey(pk, "through");
+		pstrn(pk, t->through, strlen(t->through), MAX_FIELD);
+	}
 	pkey(pk, "class");
 	pstr(pk, pclass_name(t->cls));
 	pkey(pk, "effect");
@@ -281,13 +426,19 @@ pack_intent(msgpack_packer *pk, const struct intent *in)
 				hv[nh++] = &c->hosts[j];
 		}
 	}
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, 10 + (in->workspace_ignored != NULL));
 	pkey(pk, "kind");
 	pstr(pk, in->kind);
 	pkey(pk, "cwd");
 	pstr(pk, in->cwd);
 	pkey(pk, "workspace");
 	pstr(pk, in->workspace);
+	pkey(pk, "workspace_source");
+	pstr(pk, in->workspace_source != NULL ? in->workspace_source : ws_source_name(WS_NONE));
+	if (in->workspace_ignored != NULL) {
+		pkey(pk, "workspace_ignored");
+		pstrn(pk, in->workspace_ignored, strlen(in->workspace_ignored), MAX_FIELD);
+	}
 	pkey(pk, "parsed");
 	if (in->unparsed)
 		msgpack_pack_false(pk);
@@ -574,13 +725,33 @@ finish(const assess_tables *at, arena *a, struct intent_ctx *x, msgpack_packer *
 	return 0;
 }
 
+/* Start the intent of a request: its workspace is what ws_determine finds
+ * from the declared one, the `workspaces` setting and git (never the cwd
+ * alone). */
 static struct intent_ctx *
-begin(const assess_tables *at, arena *a, const char *kind, const char *cwd, const char *ws)
+begin(const assess_tables *at, arena *a, const char *kind, const char *cwd, const char *declared)
 {
-	struct intent_env env = { at->home, at->config_dir, at->db, at->runtime };
+	struct intent_env env = { .home = at->home, .config_dir = at->config_dir, .db_path = at->db,
+		.runtime_dir = at->runtime };
+	struct ws_result *wr = arena_alloc(a, sizeof *wr);
+	struct intent_ctx *x;
 
 	arena_reset(at->tmp);
-	return intent_begin(a, at->tmp, at->t, &env, kind, cwd, ws);
+	if (wr == NULL)
+		return NULL;
+	workspace_of(at, declared, cwd, wr);
+	env.workspace_real = wr->real[0] != '\0' ? wr->real : NULL;
+	env.home_real = at->home_real;
+	env.config_real = at->config_real;
+	env.runtime_real = at->runtime_real;
+	env.db_real = at->db_real;
+	x = intent_begin(a, at->tmp, at->t, &env, kind, cwd, wr->source != WS_NONE ? wr->path : NULL);
+	if (x != NULL) {
+		intent_get(x)->workspace_source = ws_source_name(intent_get(x)->workspace != NULL ? wr->source : WS_NONE);
+		if (wr->ignored[0] != '\0')
+			intent_get(x)->workspace_ignored = wr->ignored;
+	}
+	return x;
 }
 
 int

@@ -18,6 +18,11 @@ typedef struct assess_tables assess_tables;
 assess_tables *assess_tables_load(const char *config_dir, char *err, size_t errlen);
 void assess_tables_free(assess_tables *t);
 
+/* Use l (copied) as the `workspaces` setting (broker/intent/workspace.h):
+ * directories whose trees are workspaces.  0, or -1 on out of memory. */
+struct ws_list;
+int assess_set_workspaces(assess_tables *t, const struct ws_list *l);
+
 struct assess_result {
 	int score;         /* 0-100 */
 	const char *level; /* "low", "medium", "high" or "critical" (static) */
@@ -35,7 +40,7 @@ int assess_request(const assess_tables *t, const msgpack_object *req, msgpack_pa
     struct assess_result *out);
 
 /* The same for a bare shell command line (sandgate score); cwd and
- * workspace may be NULL. */
+ * workspace (the declared one: checked as a request's is) may be NULL. */
 int assess_command(const assess_tables *t, const char *cmd, size_t len, const char *cwd,
     const char *workspace, msgpack_packer *pk, struct assess_result *out);
 

@@ -2,11 +2,13 @@
  * commands it would run, what they touch, and the signals the risk scorer
  * weighs.  See intent.h. */
 #include "broker/intent/intent.h"
+#include "broker/intent/fsresolve.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* --- context ------------------------------------------------------------------------- */
 
@@ -52,6 +54,7 @@ struct intent_ctx {
 		const struct rule *rule;
 		unsigned count;
 	} rcount[512];  /* signals recorded per rule */
+	struct fs_state *fs; /* paths on disk (links), NULL until first needed */
 };
 
 /* Resolved-word flags. */
@@ -307,7 +310,7 @@ add_target_raw(struct intent_ctx *x, int i, const char *path, enum pclass cls, e
 		return;
 	}
 	c->targets = nt;
-	c->targets[c->ntargets++] = (struct intent_target){ path, cls, eff, indirect };
+	c->targets[c->ntargets++] = (struct intent_target){ path, cls, eff, indirect, NULL };
 	c->effects |= (uint64_t)1 << eff;
 }
 
@@ -430,6 +433,8 @@ under(const char *path, size_t len, const char *dir, size_t dlen)
 
 static enum pclass classify_uncached(struct intent_ctx *x, const char *p, size_t len);
 
+static const char *fs_as_named(struct intent_ctx *x, const char *p, size_t *len);
+
 enum pclass
 intent_classify(struct intent_ctx *x, const char *p, size_t len)
 {
@@ -438,6 +443,7 @@ intent_classify(struct intent_ctx *x, const char *p, size_t len)
 	enum pclass c;
 	char *copy;
 
+	p = fs_as_named(x, p, &len);
 	for (size_t k = 0; k < len; k++)
 		h = (h ^ (unsigned char)p[k]) * 16777619u;
 	slot = h % 256;
@@ -461,7 +467,7 @@ classify_uncached(struct intent_ctx *x, const char *p, size_t len)
 	if (len == 0)
 		return PC_UNKNOWN;
 	if (p[0] != '/')
-		return PC_WORKSPACE;
+		return PC_UNKNOWN; /* relative without a cwd: nobody knows where */
 	if (x->env.config_dir != NULL && under(p, len, x->env.config_dir, strlen(x->env.config_dir)))
 		return PC_SANDGATE;
 	if (x->env.runtime_dir != NULL && under(p, len, x->env.runtime_dir, strlen(x->env.runtime_dir)))
@@ -514,7 +520,7 @@ norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t
 		cl = 0;
 		cap = n + 2;
 	} else if (cwd == NULL) {
-		/* No cwd: keep it relative (it will classify as workspace). */
+		/* No cwd: keep it relative (it classes as unknown). */
 		*outlen = n;
 		return xdup(x, s, n);
 	}
@@ -638,6 +644,9 @@ writes(enum effect e)
 	       e == EFF_CHMOD || e == EFF_CHOWN;
 }
 
+static void fs_target(struct walk *w, int i, const struct rword *r, const char *path, enum effect eff,
+    bool indirect);
+
 /* Record a path argument of command i. */
 static void
 add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
@@ -655,6 +664,7 @@ add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
 		return;
 	indirect = (r->f & (RW_VAR | RW_UNKNOWN)) != 0 && !(r->f & RW_TMP);
 	add_target_raw(x, i, path, cls, eff, indirect);
+	fs_target(w, i, r, path, eff, indirect);
 	if (writes(eff) && indirect && cls != PC_TMP && cls != PC_SPECIAL)
 		intent_signal(x, i, "write-indirect", r->s, r->n);
 	if ((eff == EFF_WRITE || eff == EFF_OVERWRITE) && (c->classes & PCL(DOWNLOAD)) && x->ndl < DL_MAX)
@@ -1222,6 +1232,8 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 		intent_signal(x, i, "code-eval", part, pl);
 	if (HAS(FILEWRITE))
 		intent_signal(x, i, "code-write", part, pl);
+	if (HAS(LINK))
+		intent_signal(x, i, "code-link", part, pl);
 #undef HAS
 	return x->oom ? -1 : 0;
 }
@@ -2571,6 +2583,511 @@ archive_targets(struct an *an)
 		}
 }
 
+/* --- paths on disk: links (issue #12 item 3; broker/intent/fsresolve.h) ---------------------------- */
+
+#define FS_MAX_ALIAS 6
+#define FS_MAX_VLINKS 16
+#define FS_BUDGET 256   /* paths looked up on disk per request: a few system calls each */
+#define FS_MEMO 64      /* ... and remembered within it (scripts repeat their paths) */
+
+struct fs_state {
+	struct {
+		const char *real, *named;
+		size_t rl, nl;
+	} alias[FS_MAX_ALIAS]; /* real paths of the anchors (workspace, home, ...) -> as named */
+	size_t nalias;
+	struct {
+		const char *link, *target;
+		size_t ll;
+	} vlink[FS_MAX_VLINKS]; /* links this command line makes, for the commands after them */
+	size_t nvlinks;
+	struct {
+		const char *raw, *out;
+		size_t rl;
+		unsigned flags;
+		int n;
+		struct fsr_result res;
+	} memo[FS_MEMO];
+	unsigned looked;
+	bool over;
+	char raw[2 * FSR_MAX_PATH + 2];
+	char out[FSR_MAX_PATH + 2];
+};
+
+static void
+fs_alias(struct fs_state *fs, const char *real, const char *named)
+{
+	size_t rl, nl, k;
+
+	if (real == NULL || named == NULL || real[0] != '/' || named[0] != '/' || strcmp(real, named) == 0 ||
+	    strcmp(real, "/") == 0 || fs->nalias >= FS_MAX_ALIAS)
+		return;
+	rl = strlen(real);
+	nl = strlen(named);
+	while (nl > 1 && named[nl - 1] == '/')
+		nl--;
+	/* longest real path first: the workspace's may lie under the home's */
+	for (k = fs->nalias; k > 0 && fs->alias[k - 1].rl < rl; k--)
+		fs->alias[k] = fs->alias[k - 1];
+	fs->alias[k].real = real;
+	fs->alias[k].rl = rl;
+	fs->alias[k].named = named;
+	fs->alias[k].nl = nl;
+	fs->nalias++;
+}
+
+/* The directory part of a file path (an arena string), or NULL. */
+static const char *
+fs_dir_of(struct intent_ctx *x, const char *p)
+{
+	const char *sl = p != NULL ? strrchr(p, '/') : NULL;
+
+	if (sl == NULL || sl == p)
+		return NULL;
+	return arena_strndup(x->a, p, (size_t)(sl - p));
+}
+
+static struct fs_state *
+fs_get(struct intent_ctx *x)
+{
+	struct fs_state *fs = x->fs;
+
+	if (fs != NULL)
+		return fs;
+	if ((fs = arena_zalloc(x->a, sizeof *fs)) == NULL) {
+		oomf(x);
+		return NULL;
+	}
+	fs_alias(fs, x->env.workspace_real, x->in->workspace);
+	fs_alias(fs, x->env.home_real, x->env.home);
+	fs_alias(fs, x->env.config_real, x->env.config_dir);
+	fs_alias(fs, x->env.runtime_real, x->env.runtime_dir);
+	/* db_real is the real path of the database's directory */
+	fs_alias(fs, x->env.db_real, fs_dir_of(x, x->env.db_path));
+	x->fs = fs;
+	return fs;
+}
+
+/* p with a real anchor prefix replaced by the anchor as named (so that the
+ * real path of a file in a linked workspace still classes as workspace). */
+static const char *
+fs_as_named(struct intent_ctx *x, const char *p, size_t *len)
+{
+	struct fs_state *fs;
+	char *q;
+
+	if (x->env.workspace_real == NULL && x->env.home_real == NULL && x->env.config_real == NULL &&
+	    x->env.runtime_real == NULL && x->env.db_real == NULL)
+		return p;
+	if ((fs = fs_get(x)) == NULL)
+		return p;
+	for (size_t k = 0; k < fs->nalias; k++) {
+		size_t rl = fs->alias[k].rl, nl = fs->alias[k].nl;
+
+		if (*len < rl || memcmp(p, fs->alias[k].real, rl) != 0 || (*len > rl && p[rl] != '/'))
+			continue;
+		if ((q = arena_alloc(x->a, nl + *len - rl + 1)) == NULL) {
+			oomf(x);
+			return p;
+		}
+		memcpy(q, fs->alias[k].named, nl);
+		memcpy(q + nl, p + rl, *len - rl);
+		*len = nl + *len - rl;
+		q[*len] = '\0';
+		return q;
+	}
+	return p;
+}
+
+/* The class of a resolved path; a glob as its last part stands for the directory. */
+static enum pclass
+fs_classify(struct intent_ctx *x, const char *p, size_t len, bool glob)
+{
+	const char *sl = memrchr(p, '/', len);
+
+	if (glob && sl != NULL) {
+		const char *last = sl + 1;
+		size_t ll = len - (size_t)(last - p);
+
+		if ((ll == 1 && last[0] == '*') || (ll == 2 && memcmp(last, ".*", 2) == 0) ||
+		    (ll == 3 && memcmp(last, "*.*", 3) == 0))
+			return intent_classify(x, p, sl > p ? (size_t)(sl - p) : 1);
+	}
+	return intent_classify(x, p, len);
+}
+
+/* /dev, /proc and /sys hold links that mean something else to the agent
+ * (/dev/stdout, /proc/self); they are classed by name. */
+static bool
+fs_skip(const char *p)
+{
+	static const char *const skip[] = { "/dev", "/proc", "/sys" };
+
+	for (size_t k = 0; k < sizeof skip / sizeof skip[0]; k++) {
+		size_t n = strlen(skip[k]);
+
+		if (strncmp(p, skip[k], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* fsr_resolve into fs->out, at most FS_BUDGET times per request (each
+ * distinct path once).  -2 when over the budget: the request then has one
+ * path-unresolved signal, since what was not looked at is not known. */
+static int
+fs_lookup(struct intent_ctx *x, struct fs_state *fs, int i, const char *raw, size_t rn, unsigned flags,
+    struct fsr_result *res)
+{
+	uint32_t h = 2166136261u;
+	size_t slot;
+	int n;
+
+	for (size_t k = 0; k < rn; k++)
+		h = (h ^ (unsigned char)raw[k]) * 16777619u;
+	slot = (h ^ flags) % FS_MEMO;
+	if (fs->memo[slot].raw != NULL && fs->memo[slot].rl == rn && fs->memo[slot].flags == flags &&
+	    memcmp(fs->memo[slot].raw, raw, rn) == 0) {
+		*res = fs->memo[slot].res;
+		if (fs->memo[slot].n >= 0)
+			memcpy(fs->out, fs->memo[slot].out, (size_t)fs->memo[slot].n + 1);
+		return fs->memo[slot].n;
+	}
+	if (fs->looked >= FS_BUDGET) {
+		static const char why[] = "(more paths than sandgate looks up on disk per request)";
+
+		if (!fs->over)
+			intent_signal(x, i, "path-unresolved", why, sizeof why - 1);
+		fs->over = true;
+		return -2;
+	}
+	fs->looked++;
+	n = fsr_resolve(raw, rn, flags, fs->out, sizeof fs->out, res);
+	if (rn <= 1024) {
+		const char *rc = arena_strndup(x->a, raw, rn);
+		const char *oc = n >= 0 ? arena_strndup(x->a, fs->out, (size_t)n) : "";
+
+		if (rc != NULL && oc != NULL) {
+			fs->memo[slot].raw = rc;
+			fs->memo[slot].rl = rn;
+			fs->memo[slot].flags = flags;
+			fs->memo[slot].out = oc;
+			fs->memo[slot].n = n;
+			fs->memo[slot].res = *res;
+		}
+	}
+	return n;
+}
+
+/* The path the agent names, as the kernel will look it up: the cwd and the
+ * word joined, ".." not folded (after a link it means the link target's
+ * parent).  A link this command line made earlier stands in for the file
+ * system.  NULL when it cannot be built. */
+static const char *
+fs_raw(struct walk *w, struct fs_state *fs, const struct rword *r, const char *path, size_t *n)
+{
+	size_t pl = strlen(path);
+
+	for (size_t k = fs->nvlinks; k > 0; k--) {
+		size_t ll = fs->vlink[k - 1].ll, tl = strlen(fs->vlink[k - 1].target);
+
+		if (pl < ll || memcmp(path, fs->vlink[k - 1].link, ll) != 0 || (pl > ll && path[ll] != '/'))
+			continue;
+		if (tl + pl - ll > 2 * FSR_MAX_PATH)
+			return NULL;
+		memcpy(fs->raw, fs->vlink[k - 1].target, tl);
+		memcpy(fs->raw + tl, path + ll, pl - ll);
+		*n = tl + pl - ll;
+		fs->raw[*n] = '\0';
+		return fs->raw;
+	}
+	if (r->s[0] == '/') {
+		*n = r->n;
+		return r->s;
+	}
+	if (w->cwd == NULL || strlen(w->cwd) + 1 + r->n > 2 * FSR_MAX_PATH)
+		return NULL;
+	*n = (size_t)snprintf(fs->raw, sizeof fs->raw, "%s/%.*s", w->cwd, (int)r->n, r->s);
+	return fs->raw;
+}
+
+/* Resolve the path of a target against the file system; where links take
+ * it elsewhere, the place they lead to is a target too (the request must be
+ * judged, and covered by rules, as both). */
+static void
+fs_target(struct walk *w, int i, const struct rword *r, const char *path, enum effect eff, bool indirect)
+{
+	struct intent_ctx *x = w->x;
+	struct intent_cmd *c = cmd_at(x, i);
+	struct fs_state *fs;
+	struct fsr_result res;
+	const char *raw;
+	size_t rn = 0, gl = SIZE_MAX, rlen;
+	unsigned flags = FSR_FOLLOW_LAST;
+	bool glob = (r->f & RW_GLOB) != 0;
+	char *rp;
+	const char *named;
+	enum pclass rcls;
+	int n;
+
+	if (x->env.no_resolve || c == NULL || c->remote != NULL || path == NULL || path[0] != '/' ||
+	    r->unk_at != SIZE_MAX || r->n == 0 || fs_skip(path) || (fs = fs_get(x)) == NULL)
+		return;
+	if ((raw = fs_raw(w, fs, r, path, &rn)) == NULL) {
+		intent_signal(x, i, "path-unresolved", path, strlen(path));
+		return;
+	}
+	if (glob) {
+		/* resolve the directory before the first glob (a glob in a linked
+		 * directory lists the link's target) */
+		for (size_t k = 0; k < rn && gl == SIZE_MAX; k++)
+			if (raw[k] == '*' || raw[k] == '?' || raw[k] == '[')
+				gl = k;
+		while (gl != SIZE_MAX && gl > 0 && raw[gl - 1] != '/')
+			gl--;
+		if (gl == SIZE_MAX || gl <= 1)
+			return;
+		n = fs_lookup(x, fs, i, raw, gl - 1, FSR_FOLLOW_LAST, &res);
+	} else {
+		/* `rm link` removes the link; `rm -r link/` what it points at */
+		if ((eff == EFF_DELETE || eff == EFF_DELETE_RECURSIVE) && raw[rn - 1] != '/')
+			flags = 0;
+		n = fs_lookup(x, fs, i, raw, rn, flags, &res);
+	}
+	if (n == -2)
+		return;
+	if (n < 0 || res.status == FSR_LOOP || (res.status == FSR_DENIED && writes(eff))) {
+		intent_signal(x, i, "path-unresolved", path, strlen(path));
+		if (n < 0)
+			return;
+	}
+	if (glob) {
+		size_t tail = rn - gl;
+
+		if ((size_t)n + 1 + tail >= sizeof fs->out)
+			return;
+		fs->out[n] = '/';
+		memcpy(fs->out + n + 1, raw + gl, tail);
+		n += (int)(1 + tail);
+		fs->out[n] = '\0';
+	}
+	rlen = (size_t)n;
+	named = fs_as_named(x, fs->out, &rlen);
+	if (named == fs->out) {
+		if ((rp = arena_strndup(x->a, fs->out, rlen)) == NULL) {
+			oomf(x);
+			return;
+		}
+		named = rp;
+	}
+	if (glob) {
+		size_t l2;
+		const char *np = norm_path(x, NULL, named, rlen, &l2);
+
+		if (np == NULL)
+			return;
+		named = np;
+		rlen = l2;
+	}
+	if ((eff == EFF_WRITE || eff == EFF_OVERWRITE) && res.exists && res.regular && res.nlink > 1)
+		intent_signal(x, i, "write-hardlink", path, strlen(path));
+	if (strcmp(named, path) == 0)
+		return;
+	rcls = fs_classify(x, named, rlen, glob);
+	{
+		size_t before = c->ntargets;
+
+		add_target_raw(x, i, named, rcls, eff, indirect);
+		if (c->ntargets > before) {
+			c->targets[c->ntargets - 1].through = path;
+		} else {
+			bool dup = false;
+
+			for (size_t k = 0; k < c->ntargets && !dup; k++)
+				dup = c->targets[k].eff == eff && strcmp(c->targets[k].path, named) == 0;
+			if (!dup)
+				x->in->unparsed = true; /* no room to record where a link leads: a person decides */
+		}
+	}
+}
+
+/* --- making links: ln, link, cp -s / -l ------------------------------------------------------ */
+
+/* The last component of a word (an arena string). */
+static const char *
+fs_base(struct intent_ctx *x, const struct rword *r)
+{
+	size_t n = r->n;
+	const char *b;
+
+	while (n > 1 && r->s[n - 1] == '/')
+		n--;
+	b = memrchr(r->s, '/', n);
+	b = b != NULL ? b + 1 : r->s;
+	return arena_strndup(x->a, b, n - (size_t)(b - r->s));
+}
+
+/* The value of -t / --target-directory, also at the end of a group (-st DIR). */
+static const struct rword *
+link_target_dir(const struct args *a)
+{
+	for (size_t k = 0; k < a->nopts; k++) {
+		const struct opt *o = &a->opts[k];
+
+		if (o->val == NULL)
+			continue;
+		if ((o->nlen == 18 && memcmp(o->name, "--target-directory", 18) == 0) ||
+		    (o->nlen >= 2 && o->name[0] == '-' && o->name[1] != '-' && o->name[o->nlen - 1] == 't'))
+			return o->val;
+	}
+	return NULL;
+}
+
+static bool
+link_sensitive(enum pclass c)
+{
+	return c == PC_SECRET || c == PC_PERSISTENCE || c == PC_AGENT_CONFIG || c == PC_SANDGATE ||
+	       c == PC_SYSTEM || c == PC_HOME_DOTFILE || c == PC_HOME_ROOT || c == PC_ROOT || c == PC_DEVICE;
+}
+
+/* Judge one link: link (a path as written, relative to the cwd) to target
+ * (as written: relative to the link's directory for a symbolic link, to the
+ * cwd for a hard link or ln -r). */
+static void
+link_one(struct an *an, const struct rword *target, const struct rword *link, const char *link_base, bool sym,
+    bool from_cwd)
+{
+	struct walk *w = an->w;
+	struct intent_ctx *x = w->x;
+	struct fs_state *fs = fs_get(x);
+	const char *lpath, *tpath, *treal = NULL, *dir;
+	size_t ll, tl, rl = 0;
+	enum pclass tc, rc = PC_COUNT;
+	struct fsr_result res;
+	char *part;
+	int n;
+
+	if (fs == NULL || w->cwd == NULL)
+		return;
+	if (link->unk_at != SIZE_MAX || (link->f & RW_GLOB) ||
+	    (lpath = norm_path(x, w->cwd, link->s, link->n, &ll)) == NULL)
+		lpath = NULL;
+	if (lpath != NULL && link_base != NULL) {
+		size_t bl = strlen(link_base);
+		char *j = arena_alloc(x->a, ll + bl + 2);
+
+		if (j == NULL)
+			return (void)oomf(x);
+		memcpy(j, lpath, ll);
+		j[ll] = '/';
+		memcpy(j + ll + 1, link_base, bl + 1);
+		lpath = j;
+		ll += bl + 1;
+	}
+	if (target->unk_at != SIZE_MAX || (target->f & RW_GLOB)) {
+		tc = PC_UNKNOWN;
+		tpath = arena_strndup(x->a, target->s, target->n);
+	} else {
+		dir = sym && !from_cwd && lpath != NULL && target->s[0] != '/' ? fs_dir_of(x, lpath) : w->cwd;
+		if (dir == NULL)
+			dir = "/";
+		if ((tpath = norm_path(x, dir, target->s, target->n, &tl)) == NULL)
+			return;
+		tc = intent_classify(x, tpath, tl);
+		/* where it really leads (the target may be a link itself) */
+		n = x->env.no_resolve ? -1 : fs_lookup(x, fs, an->ci, tpath, tl, FSR_FOLLOW_LAST, &res);
+		if (n > 0 && strcmp(fs->out, tpath) != 0) {
+			size_t len = (size_t)n;
+			const char *nm = fs_as_named(x, fs->out, &len);
+
+			treal = nm == fs->out ? arena_strndup(x->a, fs->out, len) : nm;
+			rl = len;
+			if (treal != NULL && strcmp(treal, tpath) != 0)
+				rc = intent_classify(x, treal, rl);
+			else
+				treal = NULL;
+		}
+	}
+	if (tpath == NULL)
+		return (void)oomf(x);
+	/* later commands of this line write through the new link */
+	if (lpath != NULL && tc != PC_UNKNOWN && fs->nvlinks < FS_MAX_VLINKS) {
+		fs->vlink[fs->nvlinks].link = lpath;
+		fs->vlink[fs->nvlinks].ll = strlen(lpath);
+		fs->vlink[fs->nvlinks].target = treal != NULL ? treal : tpath;
+		fs->nvlinks++;
+	}
+	{
+		const char *shown = treal != NULL ? treal : tpath;
+		size_t pn = strlen(lpath != NULL ? lpath : "?") + strlen(shown) + 8;
+
+		if ((part = arena_alloc(x->a, pn)) == NULL)
+			return (void)oomf(x);
+		snprintf(part, pn, "%s \xe2\x86\x92 %s", lpath != NULL ? lpath : "?", shown);
+	}
+	if (link_sensitive(tc) || (rc != PC_COUNT && link_sensitive(rc)))
+		intent_signal(x, an->ci, sym ? "link-sensitive" : "hardlink-sensitive", part, strlen(part));
+	else if ((tc != PC_WORKSPACE && tc != PC_WORKSPACE_ROOT) ||
+	         (rc != PC_COUNT && rc != PC_WORKSPACE && rc != PC_WORKSPACE_ROOT))
+		intent_signal(x, an->ci, "link-out", part, strlen(part));
+}
+
+/* ln [-s] TARGET... LINK|DIR, ln -t DIR TARGET..., link T L, cp -s / cp -l. */
+static void
+link_targets(struct an *an)
+{
+	const struct prog *pg = an->pg;
+	const struct args *a = an->a;
+	const char *name = pg->name;
+	bool sym = false, is_ln = strcmp(name, "ln") == 0, rel = false, into_dir = false, no_dir = false;
+	const struct rword *tdir, *dest = NULL;
+	size_t first = an->first, np = a->npos, last;
+
+	if (is_ln) {
+		sym = has_flag(a, "-s", false) || has_flag(a, "--symbolic", false);
+		rel = has_flag(a, "-r", false) || has_flag(a, "--relative", false);
+		no_dir = has_flag(a, "-T", false) || has_flag(a, "--no-target-directory", false);
+	} else if (strcmp(name, "cp") == 0) {
+		sym = has_flag(a, "-s", false) || has_flag(a, "--symbolic-link", false);
+		if (!sym && !has_flag(a, "-l", false) && !has_flag(a, "--link", false))
+			return;
+	} else if (strcmp(name, "link") != 0) {
+		return;
+	}
+	if (np <= first)
+		return;
+	tdir = link_target_dir(a);
+	if (tdir != NULL) {
+		dest = tdir;
+		into_dir = true;
+		last = np;
+	} else if (np - first == 1) {
+		/* ln -s /etc: a link named etc in the cwd */
+		static const struct rword here = { .s = ".", .n = 1, .unk_at = SIZE_MAX };
+
+		dest = &here;
+		into_dir = true;
+		last = np;
+	} else {
+		dest = a->pos[np - 1];
+		last = np - 1;
+		into_dir = !no_dir && (np - first > 2 || (dest->n > 0 && dest->s[dest->n - 1] == '/'));
+		if (!into_dir && !no_dir && dest->unk_at == SIZE_MAX && !(dest->f & RW_GLOB) && an->w->cwd != NULL) {
+			/* an existing directory gets the link inside it */
+			size_t dl;
+			const char *dp = norm_path(an->w->x, an->w->cwd, dest->s, dest->n, &dl);
+			struct stat st;
+
+			into_dir = dp != NULL && !an->w->x->env.no_resolve && stat(dp, &st) == 0 && S_ISDIR(st.st_mode);
+		}
+	}
+	for (size_t k = first; k < last; k++) {
+		const char *base = into_dir ? fs_base(an->w->x, a->pos[k]) : NULL;
+
+		link_one(an, a->pos[k], dest, base, sym, rel);
+	}
+}
+
 /* Upload options (curl -d @file, wget --post-file): what they send. */
 static bool
 upload_opts(struct an *an)
@@ -3433,6 +3950,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	if (pg != NULL) {
 		spec_targets(&an);
 		archive_targets(&an);
+		link_targets(&an);
 		if (strcmp(pg->name, "chmod") == 0 && a->npos > 1 && makes_exec(a->pos[0]))
 			for (size_t j = 0; j < cmd_at(x, ci)->ntargets && x->nexecs < DL_MAX; j++)
 				x->execs[x->nexecs++] = cmd_at(x, ci)->targets[j].path;
@@ -3836,7 +4354,8 @@ intent_begin(arena *a, arena *tmp, const struct tables *t, const struct intent_e
 		x->env = *env;
 	x->in = in;
 	in->kind = kind;
-	/* Only absolute directories count; "/" as a workspace means nothing. */
+	/* Only absolute directories count; "/" as a workspace means nothing, and
+	 * without a workspace there is none (the cwd is not one). */
 	if (cwd != NULL && cwd[0] == '/') {
 		size_t l;
 
@@ -3846,8 +4365,6 @@ intent_begin(arena *a, arena *tmp, const struct tables *t, const struct intent_e
 		size_t l;
 
 		in->workspace = norm_path(x, NULL, workspace, strlen(workspace), &l);
-	} else {
-		in->workspace = in->cwd;
 	}
 	if (in->workspace != NULL && strcmp(in->workspace, "/") == 0)
 		in->workspace = NULL;

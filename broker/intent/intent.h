@@ -32,6 +32,11 @@ struct intent_env {
 	const char *config_dir;  /* sandgate's, may be NULL */
 	const char *db_path;     /* may be NULL */
 	const char *runtime_dir; /* may be NULL */
+	/* Real paths (links resolved) of the directories above, where they
+	 * differ: a resolved path under one is classed as under its named form.
+	 * Each may be NULL. */
+	const char *workspace_real, *home_real, *config_real, *runtime_real, *db_real;
+	bool no_resolve;         /* never look at the file system (paths stay lexical) */
 };
 
 struct intent_target {
@@ -39,6 +44,7 @@ struct intent_target {
 	enum pclass cls;
 	enum effect eff;
 	bool indirect;     /* named through a variable */
+	const char *through; /* where a link leads: the path as named (the target before it) */
 };
 
 struct intent_host {
@@ -84,6 +90,8 @@ struct intent_signal {
 struct intent {
 	const char *kind;
 	const char *cwd, *workspace;
+	const char *workspace_source;  /* declared, configured, git, none (set by assess) */
+	const char *workspace_ignored; /* a declared workspace that was refused, and why */
 	struct intent_cmd **chunks; /* commands, INTENT_CHUNK per chunk */
 	size_t nchunks, chunkcap;
 	size_t ncmds;
@@ -104,7 +112,8 @@ struct intent_ctx;
 
 /* Start an intent for one request in arena a; tmp, a second arena, holds
  * short-lived working memory and is left as it was found.  cwd and
- * workspace may be NULL (workspace defaults to cwd).  NULL on out of memory. */
+ * workspace may be NULL; a NULL workspace means none (the cwd is not one:
+ * see workspace.h for who decides).  NULL on out of memory. */
 struct intent_ctx *intent_begin(arena *a, arena *tmp, const struct tables *t, const struct intent_env *env,
     const char *kind, const char *cwd, const char *workspace);
 struct intent *intent_get(struct intent_ctx *x);

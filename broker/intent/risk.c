@@ -90,6 +90,28 @@ target_text(arena *a, const struct rule *r, const char *path)
 	return s;
 }
 
+/* "NAMED -> WHERE IT LEADS" for a target reached through a link. */
+static const char *
+link_text(arena *a, const struct intent_target *tg)
+{
+	size_t tl = strlen(tg->through), pl = strlen(tg->path);
+	char *s;
+
+	if (tl > 76)
+		for (tl = 76; tl > 0 && ((unsigned char)tg->through[tl] & 0xC0) == 0x80; tl--)
+			;
+	if (pl > 76)
+		for (pl = 76; pl > 0 && ((unsigned char)tg->path[pl] & 0xC0) == 0x80; pl--)
+			;
+	if ((s = arena_alloc(a, tl + pl + 6)) == NULL)
+		return tg->path;
+	memcpy(s, tg->through, tl);
+	memcpy(s + tl, " \xe2\x86\x92 ", 5);
+	memcpy(s + tl + 5, tg->path, pl);
+	s[tl + 5 + pl] = '\0';
+	return s;
+}
+
 /* Reasons of one family do not add up: the same rule, or target rules on
  * the same class of path ("delete:workspace" and
  * "delete-recursive:workspace" are one concern). */
@@ -124,7 +146,8 @@ risk_score(arena *a, const struct tables *t, const struct intent *in, struct ris
 
 			if (r == NULL || r->weight <= 0)
 				continue;
-			if (add(&acc, r->id, target_text(a, r, tg->path), r->weight, c->text, c->textlen) < 0)
+			if (add(&acc, r->id, target_text(a, r, tg->through != NULL ? link_text(a, tg) : tg->path),
+			        r->weight, c->text, c->textlen) < 0)
 				return -1;
 		}
 	}

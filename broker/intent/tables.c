@@ -77,7 +77,7 @@ static const char *const code_sig_names[CS_COUNT] = {
 	[CS_NET] = "net", [CS_LISTEN] = "listen", [CS_SETUID] = "setuid", [CS_LOADLIB] = "loadlib",
 	[CS_FILEREAD] = "fileread", [CS_FILEWRITE] = "filewrite", [CS_DELETE] = "delete",
 	[CS_DECODE] = "decode", [CS_DBDROP] = "dbdrop", [CS_TABLEDROP] = "tabledrop",
-	[CS_DELETEALL] = "deleteall", [CS_GRANT] = "grant",
+	[CS_DELETEALL] = "deleteall", [CS_GRANT] = "grant", [CS_LINK] = "link",
 };
 
 static const struct {

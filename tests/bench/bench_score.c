@@ -3,7 +3,7 @@
  * under 200 bytes; time against input size (linearity); and the time for
  * 1 MiB inputs of several shapes.  Figures only, no assertions.
  *
- * Usage: bench_score [risk_cases.tsv] */
+ * Usage: bench_score [risk_cases.tsv]   (BENCH_CWD=DIR: run the commands there) */
 #include "broker/intent/assess.h"
 
 #include <stdio.h>
@@ -41,6 +41,16 @@ static const char *const builtin[] = {
 	"ssh host 'sudo systemctl restart app'", "npm install", "cat <<'EOF' > x.py\nprint(1)\nEOF",
 };
 
+/* The directory commands run in: BENCH_CWD (an existing directory measures
+ * the file-system look-ups of path resolution), else a made-up one. */
+static const char *
+bench_cwd(void)
+{
+	const char *d = getenv("BENCH_CWD");
+
+	return d != NULL && d[0] == '/' ? d : "/home/dev/project";
+}
+
 /* Time one assessment of s[0..n), in microseconds (best of reps). */
 static double
 time_one(const assess_tables *t, const char *s, size_t n, int reps)
@@ -56,7 +66,7 @@ time_one(const assess_tables *t, const char *s, size_t n, int reps)
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 		t0 = now_us();
-		assess_command(t, s, n, "/home/dev/project", NULL, &pk, &res);
+		assess_command(t, s, n, bench_cwd(), NULL, &pk, &res);
 		t0 = now_us() - t0;
 		if (t0 < best)
 			best = t0;

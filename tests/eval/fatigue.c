@@ -13,7 +13,9 @@
  * SG_FATIGUE_MAX=N it also fails above N decisions per 100 tool calls).
  *
  * Usage: fatigue TRACES.jsonl   (with SANDGATE_DIR pointing at the broker) */
+#include "broker/config.h"
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
@@ -408,6 +410,24 @@ main(int argc, char **argv)
 	if ((tables = assess_tables_load(NULL, err, sizeof err)) == NULL) {
 		fprintf(stderr, "fatigue: %s\n", err);
 		return 2;
+	}
+	{
+		/* judge levels with the broker's workspaces (its `workspaces` setting) */
+		struct config c;
+		struct ws_list wl = { .n = 0 };
+		char *cdir = paths_config_dir(), *cpath = cdir != NULL ? paths_join(cdir, "config") : NULL;
+		int rc;
+
+		config_defaults(&c);
+		rc = cpath == NULL || config_load(&c, cpath, err, sizeof err) < 0 ||
+		     config_workspaces(&c, &wl, err, sizeof err) < 0 || assess_set_workspaces(tables, &wl) < 0;
+		ws_list_free(&wl);
+		free(cdir);
+		free(cpath);
+		if (rc) {
+			fprintf(stderr, "fatigue: config: %s\n", err);
+			return 2;
+		}
 	}
 	dir = paths_runtime_dir();
 	path = paths_join(dir, "console.sock");

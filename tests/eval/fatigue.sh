@@ -15,15 +15,28 @@ if [ ! -r "$traces" ]; then
 fi
 : "${SG_FATIGUE:?set SG_FATIGUE to the fatigue binary}"
 
+# Workspaces.  Each trace's cwd was its agent's project dir (SWE-bench /testbed
+# checkouts, temp dirs), declared by the agent (CLAUDE_PROJECT_DIR) and a git
+# top level on the machine it ran on; fatigue declares it too.  Here those
+# directories do not exist, so sandgate refuses the declaration (a declared
+# workspace must exist, docs/RISK.md "Workspaces"); the `workspaces` setting
+# says them instead, as a person would.  SG_FATIGUE_NO_WS=1 leaves them out
+# (every request without a workspace).
+ws=$(grep -o '"cwd": "/[^"]*"' "$traces" | sed 's/^"cwd": "//; s/"$//' | sort -u | paste -sd, -)
+ws="/testbed${ws:+,$ws}" # fatigue's default cwd
+wsconf="workspaces = $ws"
+[ "${SG_FATIGUE_NO_WS:-0}" != 1 ] || wsconf=
+echo "workspaces: ${wsconf:-(none)}"
+
 echo "== run 1: default settings (the broker installs the routine preset: what the scorer rates low)"
-rm -f "$XDG_CONFIG_HOME/sandgate/config"
+printf '%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 SG_FATIGUE_MAX=5 "$SG_FATIGUE" "$traces"
 stop_broker
 rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
 
 echo "== run 2: preset = none (remembered decisions and groups alone; session rules from the reviewer only)"
-printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
+printf 'preset = none\n%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 "$SG_FATIGUE" "$traces"
 stop_broker

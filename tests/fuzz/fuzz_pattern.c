@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "broker/pattern.h"
 #include "cli/rules_import.h"
 #include "proto/rpc.h"
@@ -126,7 +127,13 @@ check_command(const char *cmd, size_t len)
 	char err[256];
 
 	if (tables == NULL) {
+		struct ws_list wl = { .n = 0 };
+
 		tables = assess_tables_load(NULL, err, sizeof err);
+		/* /home/u/p is made up: a workspace by configuration */
+		if (tables != NULL && ws_list_add(&wl, "/home/u/p", "/home/u", err, sizeof err) == 0)
+			(void)assess_set_workspaces(tables, &wl);
+		ws_list_free(&wl);
 		for (size_t i = 0; i < 4; i++)
 			probes[i] = pattern_parse(pats[i], strlen(pats[i]), err, sizeof err);
 	}

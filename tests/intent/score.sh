@@ -20,12 +20,20 @@ echo "$out" | grep '"program":"git","subcommand":"status"' >/dev/null || fail "i
 echo "$out" | grep '"reasons":\[\]' >/dev/null || fail "low command has reasons: $out"
 pass "score --json gives intent and risk"
 
-out=$(sg score --json --cwd /srv/app --workspace /srv/app -- rm -rf .)
+# a declared workspace counts only if it exists (docs/RISK.md "Workspaces")
+app="$T/srv/app"
+mkdir -p "$app/sub"
+out=$(sg score --json --cwd "$app" --workspace "$app" -- rm -rf .)
 [ "$(echo "$out" | level_of)" = critical ] || fail "rm -rf . of the workspace: $out"
 echo "$out" | grep '"class":"workspace-root"' >/dev/null || fail "workspace root class: $out"
-out=$(sg score --json --cwd /srv/app/sub --workspace /srv/app -- rm -rf build)
+echo "$out" | grep '"workspace_source":"declared"' >/dev/null || fail "workspace source: $out"
+out=$(sg score --json --cwd "$app/sub" --workspace "$app" -- rm -rf build)
 [ "$(echo "$out" | level_of)" = medium ] || fail "rm -rf build: $out"
-echo "$out" | grep '"path":"/srv/app/sub/build"' >/dev/null || fail "cwd not used: $out"
+echo "$out" | grep "\"path\":\"$app/sub/build\"" >/dev/null || fail "cwd not used: $out"
+out=$(sg score --json --cwd /srv/nothing-here --workspace /srv/nothing-here -- rm -rf build)
+echo "$out" | grep '"workspace":null' >/dev/null || fail "a missing declared workspace counted: $out"
+echo "$out" | grep '"workspace_ignored":"/srv/nothing-here: does not exist"' >/dev/null ||
+	fail "why the declared workspace was ignored: $out"
 pass "--cwd and --workspace place the paths"
 
 # words after -- are joined into one command line

@@ -14,6 +14,7 @@
 
 #include "broker/intent/arena.h"
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "broker/intent/intent.h"
 #include "broker/intent/tables.h"
 
@@ -44,8 +45,8 @@ teardown(void **state)
 	return 0;
 }
 
-static const struct intent_env ENV = { "/home/dev", "/home/dev/.config/sandgate",
-	"/home/dev/.local/state/sandgate/sandgate.db", "/run/user/1000/sandgate" };
+static const struct intent_env ENV = { .home = "/home/dev", .config_dir = "/home/dev/.config/sandgate",
+	.db_path = "/home/dev/.local/state/sandgate/sandgate.db", .runtime_dir = "/run/user/1000/sandgate" };
 
 static struct intent *
 run(const char *cmd)
@@ -822,6 +823,17 @@ main(void)
 	if (AT == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
+	}
+	{
+		/* the project dir is made up: it is a workspace by configuration
+		 * (a declared one must exist, docs/RISK.md "Workspaces") */
+		struct ws_list wl = { .n = 0 };
+
+		if (ws_list_add(&wl, WS, "/home/dev", err, sizeof err) < 0 || assess_set_workspaces(AT, &wl) < 0) {
+			fprintf(stderr, "workspaces: %s\n", err);
+			return 1;
+		}
+		ws_list_free(&wl);
 	}
 	rc = cmocka_run_group_tests(tests, setup, teardown);
 	assess_tables_free(AT);

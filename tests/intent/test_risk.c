@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "broker/intent/risk.h"
 
 static assess_tables *AT;
@@ -318,6 +319,17 @@ main(void)
 	if (AT == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
+	}
+	{
+		/* the project dir is made up: it is a workspace by configuration
+		 * (a declared one must exist, docs/RISK.md "Workspaces") */
+		struct ws_list wl = { .n = 0 };
+
+		if (ws_list_add(&wl, "/home/dev/proj", "/home/dev", err, sizeof err) < 0 || assess_set_workspaces(AT, &wl) < 0) {
+			fprintf(stderr, "workspaces: %s\n", err);
+			return 1;
+		}
+		ws_list_free(&wl);
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	assess_tables_free(AT);

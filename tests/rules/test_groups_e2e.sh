@@ -10,7 +10,8 @@ source "$SG_SRC/tests/rules/rules_lib.sh"
 start_broker
 export SANDGATE_SESSION=s1 SANDGATE_AGENT=tester SANDGATE_REVIEWER=bob
 W=$T/ws
-mkdir -p "$W/src"
+# the workspace is the git top level of the cwd (no agent here declares one)
+mkdir -p "$W/src" "$W/.git"
 cd "$W"
 "$SG_BUILD/tests/rules/sg_watch" 60 >"$T/notes" &
 wait_for 5 grep -q ready "$T/notes"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "broker/intent/assess.h"
+#include "broker/intent/workspace.h"
 #include "broker/rule.h"
 #include "proto/rpc.h"
 
@@ -226,7 +227,17 @@ setup(void **state)
 
 	(void)state;
 	tables = assess_tables_load(NULL, err, sizeof err);
-	return tables != NULL ? 0 : -1;
+	if (tables == NULL)
+		return -1;
+	{
+		/* WS is made up: a workspace by configuration (a declared one must
+		 * exist: broker/intent/workspace.h) */
+		struct ws_list wl = { .n = 0 };
+		int rc = ws_list_add(&wl, WS, "/home/u", err, sizeof err) < 0 || assess_set_workspaces(tables, &wl) < 0;
+
+		ws_list_free(&wl);
+		return rc ? -1 : 0;
+	}
 }
 
 static int

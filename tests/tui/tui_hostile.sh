@@ -6,6 +6,8 @@
 source "$SG_SRC/tests/lib.sh"
 source "$SG_SRC/tests/tui/tui_lib.sh"
 
+# /w, the made-up cwd of the requests below, is a workspace by configuration
+printf 'workspaces = /w\n' >>"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 start_console 60 20
 tm set -g set-clipboard on

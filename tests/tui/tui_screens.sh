@@ -27,8 +27,8 @@ check_screen empty_120x40
 tm resize-window -t c -x 60 -y 20
 wait_screen '\[1 Queue\]'
 
-# --- a queue of groups
-mkdir -p "$T/ws/src"
+# --- a queue of groups (their workspace: the git top level of the cwd)
+mkdir -p "$T/ws/src" "$T/ws/.git"
 printf 'line one\nline two\nline three\nline four\nline five\n' >"$T/ws/src/app.txt"
 feed <<JSON
 {"agent":"claude-code","session":"s-1","kind":"exec","cwd":"$T/ws","command":"git push --force origin main","justification":"publish"}

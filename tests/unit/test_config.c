@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "broker/config.h"
+#include "broker/intent/workspace.h"
 
 static int
 parse(struct config *c, const char *text, char *err)
@@ -125,6 +126,39 @@ quotas(void **state)
 	}
 }
 
+/* workspaces = ...: entries checked one by one, lines add up, a bad one names the line */
+static void
+workspaces_key(void **state)
+{
+	struct config c;
+	struct ws_list l = { .n = 0 };
+	char err[256];
+
+	(void)state;
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(parse(&c, "workspaces = ~/src/*, /srv/build\nworkspaces = /tmp/w\n", err), 0);
+	assert_int_equal(config_workspaces(&c, &l, err, sizeof err), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0], "/home/u/src/*");
+	assert_string_equal(l.v[2], "/tmp/w");
+	ws_list_free(&l);
+	assert_int_equal(parse(&c, "", err), 0);
+	assert_int_equal(config_workspaces(&c, &l, err, sizeof err), 0);
+	assert_int_equal(l.n, 0);
+	{
+		static const char *const bad[] = { "workspaces = src\n", "workspaces = /\n", "workspaces = ~\n",
+			"workspaces = /usr/*\n", "workspaces = /etc\n", "workspaces = /a/../b\n", "workspaces =\n",
+			"workspaces = /home\n", "workspaces = /srv/**\n", "workspaces = /ok,,/x\n" };
+
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			assert_int_equal(parse(&c, bad[i], err), -1);
+			assert_non_null(strstr(err, "line 1: workspaces: "));
+		}
+	}
+	assert_int_equal(parse(&c, "timeout = 3\nworkspaces = /ok\nworkspaces = relative\n", err), -1);
+	assert_non_null(strstr(err, "line 3: workspaces: 'relative' must be an absolute path"));
+}
+
 int
 main(void)
 {
@@ -133,6 +167,7 @@ main(void)
 		cmocka_unit_test(bad),
 		cmocka_unit_test(hostile),
 		cmocka_unit_test(quotas),
+		cmocka_unit_test(workspaces_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
