@@ -343,16 +343,19 @@ entry_match(const char *entry, const char *cwd)
 	}
 }
 
-/* Fill out->real from out->path (when it exists and differs). */
+/* Fill out->real from out->path where it differs: links followed as far as
+ * the path exists, the rest as written (a project dir that is not made yet
+ * is judged by where its existing ancestors lead). */
 static void
 set_real(struct ws_result *out)
 {
-	char *r = realpath(out->path, NULL);
+	char r[FSR_MAX_PATH + 1];
+	struct fsr_result res;
 
 	out->real[0] = '\0';
-	if (r != NULL && strlen(r) <= FSR_MAX_PATH && strcmp(r, out->path) != 0)
+	if (fsr_resolve(out->path, strlen(out->path), FSR_FOLLOW_LAST, r, sizeof r, &res) > 0 &&
+	    res.status == FSR_OK && strcmp(r, out->path) != 0)
 		snprintf(out->real, sizeof out->real, "%s", r);
-	free(r);
 }
 
 static bool
@@ -406,9 +409,11 @@ ws_determine(const struct ws_env *e, const struct ws_list *cfg, const char *decl
 		} else {
 			snprintf(out->path, sizeof out->path, "%s", declared);
 			normalize(out->path);
-			if (stat(out->path, &st) < 0)
-				why = errno == ENOENT ? "does not exist" : "cannot be looked at";
-			else if (!S_ISDIR(st.st_mode))
+			int rc = stat(out->path, &st);
+
+			if (rc < 0 && errno != ENOENT)
+				why = "cannot be looked at";
+			else if (rc == 0 && !S_ISDIR(st.st_mode))
 				why = "not a directory";
 			else
 				(void)accept(e, out, true, &why);

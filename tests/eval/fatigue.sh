@@ -15,18 +15,10 @@ if [ ! -r "$traces" ]; then
 fi
 : "${SG_FATIGUE:?set SG_FATIGUE to the fatigue binary}"
 
-# Workspaces.  Each trace's cwd was its agent's project dir (SWE-bench /testbed
-# checkouts, temp dirs), declared by the agent (CLAUDE_PROJECT_DIR) and a git
-# top level on the machine it ran on; fatigue declares it too.  Here those
-# directories do not exist, so sandgate refuses the declaration (a declared
-# workspace must exist, docs/RISK.md "Workspaces"); the `workspaces` setting
-# says them instead, as a person would.  SG_FATIGUE_NO_WS=1 leaves them out
-# (every request without a workspace).
-ws=$(grep -o '"cwd": "/[^"]*"' "$traces" | sed 's/^"cwd": "//; s/"$//' | sort -u | paste -sd, -)
-ws="/testbed${ws:+,$ws}" # fatigue's default cwd
-wsconf="workspaces = $ws"
-[ "${SG_FATIGUE_NO_WS:-0}" != 1 ] || wsconf=
-echo "workspaces: ${wsconf:-(none)}"
+# Workspaces: each trace's cwd was its agent's project dir (SWE-bench /testbed
+# checkouts, temp dirs), declared by the agent (CLAUDE_PROJECT_DIR); fatigue
+# declares it too.  SG_FATIGUE_WS='workspaces = ...' adds a setting instead.
+wsconf=${SG_FATIGUE_WS:-}
 
 echo "== run 1: default settings (the broker installs the routine preset: what the scorer rates low)"
 printf '%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"

@@ -30,15 +30,9 @@ trap 'rm -rf "$tmp"' EXIT
 export HOME=/home/dev XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state"
 export SANDGATE_DIR="$tmp/run" SANDGATE_DB="$tmp/state/sandgate.db"
 ws=/home/dev/project
-# The workspaces are made up (they do not exist here, so a declared one would
-# be refused): the `workspaces` setting states them, as a person would.  For
-# part 2, each trace's cwd was its agent's project dir.
+# The workspaces are made up (they do not exist here): part 1 declares one
+# (--workspace), part 2 each trace's cwd, its agent's project dir.
 mkdir -p "$XDG_CONFIG_HOME/sandgate"
-wsl=$ws
-if [ -f "$corpus/traces.jsonl" ]; then
-	wsl="$wsl,$(grep -o '"cwd": "/[^"]*"' "$corpus/traces.jsonl" | sed 's/^"cwd": "//; s/"$//' | sort -u | paste -sd, -)"
-fi
-printf 'workspaces = %s\n' "$wsl" >"$XDG_CONFIG_HOME/sandgate/config"
 
 # --- part 1: labelled commands ---------------------------------------------------
 tail -n +2 "$corpus/risk_cases.tsv" | cut -f1 > "$tmp/cmds"

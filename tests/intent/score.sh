@@ -31,9 +31,13 @@ out=$(sg score --json --cwd "$app/sub" --workspace "$app" -- rm -rf build)
 [ "$(echo "$out" | level_of)" = medium ] || fail "rm -rf build: $out"
 echo "$out" | grep "\"path\":\"$app/sub/build\"" >/dev/null || fail "cwd not used: $out"
 out=$(sg score --json --cwd /srv/nothing-here --workspace /srv/nothing-here -- rm -rf build)
-echo "$out" | grep '"workspace":null' >/dev/null || fail "a missing declared workspace counted: $out"
-echo "$out" | grep '"workspace_ignored":"/srv/nothing-here: does not exist"' >/dev/null ||
+echo "$out" | grep '"workspace":null' >/dev/null || fail "a declared dir under /srv counted: $out"
+echo "$out" | grep '"workspace_ignored":"/srv/nothing-here: a system directory"' >/dev/null ||
 	fail "why the declared workspace was ignored: $out"
+# a project dir not made yet is a workspace by name
+out=$(sg score --json --cwd "$HOME/later" --workspace "$HOME/later" -- rm -rf build)
+echo "$out" | grep "\"workspace\":\"$HOME/later\"" >/dev/null || fail "a missing declared workspace was refused: $out"
+[ "$(echo "$out" | level_of)" = medium ] || fail "rm -rf build in a missing declared workspace: $out"
 pass "--cwd and --workspace place the paths"
 
 # words after -- are joined into one command line

@@ -826,7 +826,7 @@ main(void)
 	}
 	{
 		/* the project dir is made up: it is a workspace by configuration
-		 * (a declared one must exist, docs/RISK.md "Workspaces") */
+		 * (the configured form, docs/RISK.md "Workspaces") */
 		struct ws_list wl = { .n = 0 };
 
 		if (ws_list_add(&wl, WS, "/home/dev", err, sizeof err) < 0 || assess_set_workspaces(AT, &wl) < 0) {

@@ -36,9 +36,14 @@ must_wait cp5 --cwd /usr/local/bin --workspace / -- cp /tmp/x ls
 req_of cp5 | grep -q '"workspace_ignored":"/: the root directory"' || fail "/ accepted: $(req_of cp5)"
 must_wait cp6 --cwd /etc --workspace "$T/etclink" -- cp /tmp/x hosts
 req_of cp6 | grep -q '"workspace":null' || fail "a declared link to /etc counted: $(req_of cp6)"
+# a declared dir not made yet counts by name, but writes outside it are still
+# judged by their path; one whose existing ancestors lead into /etc is refused
 must_wait cp7 --cwd /usr/local/bin --workspace "$T/nothing" -- cp /tmp/x ls
-req_of cp7 | grep -q 'does not exist' || fail "a missing declared dir counted: $(req_of cp7)"
+req_of cp7 | grep -q '"workspace_source":"declared"' || fail "a missing declared dir was refused: $(req_of cp7)"
 not_low cp7
+must_wait cp8 --cwd /etc --workspace "$T/etclink/newproj" -- cp /tmp/x hosts
+req_of cp8 | grep -q '"workspace":null' || fail "a missing declared dir under a link to /etc counted: $(req_of cp8)"
+not_low cp8
 # $HOME is never the workspace, declared or as the top of a dotfiles repository
 must_wait home1 --cwd "$HOME" --workspace "$HOME" -- touch notes.txt
 req_of home1 | grep -q '"workspace_ignored":"[^"]*: the home directory"' || fail "\$HOME accepted: $(req_of home1)"
