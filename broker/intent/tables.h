@@ -36,7 +36,7 @@ enum effect {
  * computed from the workspace, home and sandgate's own locations. */
 enum pclass {
 	PC_SANDGATE, PC_DEVICE, PC_SPECIAL, PC_NETWORK, PC_SECRET, PC_AGENT_CONFIG,
-	PC_PERSISTENCE, PC_ROOT, PC_HOME_ROOT, PC_WORKSPACE_ROOT, PC_WORKSPACE, PC_TMP,
+	PC_AGENT_INSTRUCTIONS, PC_PERSISTENCE, PC_ROOT, PC_HOME_ROOT, PC_WORKSPACE_ROOT, PC_WORKSPACE, PC_TMP,
 	PC_SYSTEM, PC_HOME_DOTFILE, PC_HOME, PC_OUTSIDE, PC_UNKNOWN,
 	PC_COUNT,
 	PC_NONE = PC_COUNT, /* table only: stop matching */
@@ -136,6 +136,7 @@ struct pathpat {
 	const char *must;   /* the longest literal run: a quick filter */
 	size_t mustlen;
 	bool base;          /* no '/': match the base name */
+	bool fold;          /* compare without regard to case (agent files) */
 	enum pclass cls;
 };
 
