@@ -173,15 +173,27 @@ pack_effects(msgpack_packer *pk, uint64_t eff)
 static void
 pack_target(msgpack_packer *pk, const struct intent_target *t)
 {
-	msgpack_pack_map(pk, t->indirect ? 4 : 3);
+	size_t pl = strlen(t->path);
+	/* a path cut to fit is not the path: no rule may match it */
+	bool unknown = t->unknown || pl > MAX_FIELD;
+
+	msgpack_pack_map(pk, 3 + t->indirect + t->glob + unknown);
 	pkey(pk, "path");
-	pstrn(pk, t->path, strlen(t->path), MAX_FIELD);
+	pstrn(pk, t->path, pl, MAX_FIELD);
 	pkey(pk, "class");
 	pstr(pk, pclass_name(t->cls));
 	pkey(pk, "effect");
 	pstr(pk, effect_name(t->eff));
 	if (t->indirect) {
 		pkey(pk, "indirect");
+		msgpack_pack_true(pk);
+	}
+	if (t->glob) {
+		pkey(pk, "glob");
+		msgpack_pack_true(pk);
+	}
+	if (unknown) {
+		pkey(pk, "unknown");
 		msgpack_pack_true(pk);
 	}
 }

@@ -2,6 +2,7 @@
  * commands it would run, what they touch, and the signals the risk scorer
  * weighs.  See intent.h. */
 #include "broker/intent/intent.h"
+#include "broker/intent/globclass.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -75,6 +76,8 @@ enum {
 	RW_ARITH = 1 << 16,
 	RW_FILEREAD = 1 << 17, /* a substitution in it prints a file */
 	RW_SECRETREAD = 1 << 18, /* ... a file that holds secrets */
+	RW_SYNGLOB = 1 << 19,  /* a pattern sandgate made (DIR and a double star: what find finds) */
+	RW_TOOLGLOB = 1 << 20, /* an agent tool's glob: its wildcards may match dot names */
 };
 
 struct rword {
@@ -287,28 +290,50 @@ sig(struct intent_ctx *x, int i, const char *rule_id)
 	intent_signal(x, i, rule_id, c != NULL ? c->text : NULL, c != NULL ? c->textlen : 0);
 }
 
+/* Target flags of add_target_ex. */
+enum { TF_INDIRECT = 1 << 0, TF_GLOB = 1 << 1, TF_UNKNOWN = 1 << 2 };
+
 static void
-add_target_raw(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff,
-    bool indirect)
+add_target_ex(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff, unsigned tf)
 {
 	struct intent_cmd *c = cmd_at(x, i);
 	struct intent_target *nt;
+	size_t pl;
 
 	if (c == NULL)
 		return;
-	for (size_t k = 0; k < c->ntargets; k++)
+	/* a repeated target is usually the one just added: look back a little */
+	for (size_t k = c->ntargets > 64 ? c->ntargets - 64 : 0; k < c->ntargets; k++)
 		if (c->targets[k].eff == eff && strcmp(c->targets[k].path, path) == 0)
 			return;
-	if (c->ntargets >= 64)
+	pl = strlen(path);
+	if (c->ntargets >= INTENT_MAX_TARGETS || x->in->target_bytes + pl > INTENT_MAX_TARGET_BYTES) {
+		/* a file left out is a part no rule can see: the intent is not whole */
+		if (!x->in->dropped_targets) {
+			x->in->dropped_targets = true;
+			x->in->unparsed = true;
+			intent_signal(x, i, "too-large", c->text, c->textlen > 200 ? 200 : c->textlen);
+		}
 		return;
+	}
 	nt = arena_grow(x->a, c->targets, c->ntargets, &c->tcap, sizeof *nt);
 	if (nt == NULL) {
 		oomf(x);
 		return;
 	}
+	x->in->target_bytes += pl;
 	c->targets = nt;
-	c->targets[c->ntargets++] = (struct intent_target){ path, cls, eff, indirect };
+	c->targets[c->ntargets++] = (struct intent_target){ path, cls, eff, (tf & TF_INDIRECT) != 0,
+		(tf & TF_GLOB) != 0, (tf & TF_UNKNOWN) != 0 };
 	c->effects |= (uint64_t)1 << eff;
+}
+
+static void
+add_target_raw(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff,
+    bool indirect)
+{
+	/* the pseudo-targets ("(paths from input)") name no file a rule could match */
+	add_target_ex(x, i, path, cls, eff, (indirect ? TF_INDIRECT : 0) | (path[0] != '/' ? TF_UNKNOWN : 0));
 }
 
 static void
@@ -497,6 +522,104 @@ classify_uncached(struct intent_ctx *x, const char *p, size_t len)
 	return PC_OUTSIDE;
 }
 
+/* Weight of the EFFECT:CLASS rule (-1 if the tables have none). */
+static int
+target_weight(const struct tables *t, enum effect eff, enum pclass c)
+{
+	const struct rule *r = tables_target_rule(t, eff, c);
+
+	return r != NULL ? r->weight : -1;
+}
+
+/* Could the glob reach a path under dir (or dir itself)? */
+static bool
+glob_reaches(const char *g, size_t len, const char *dir, unsigned flags)
+{
+	char pat[4200];
+	size_t dl;
+
+	if (dir == NULL || (dl = strlen(dir)) + 4 > sizeof pat)
+		return false;
+	memcpy(pat, dir, dl);
+	memcpy(pat + dl, "/**", 4);
+	return glob_could_match(g, len, pat, false, flags);
+}
+
+/* A glob target stands for every path it could match: its class is the
+ * worst (by the rule weight for eff) among the classes of those paths --
+ * the directory it starts in, sandgate's own files, every paths-table
+ * entry it could meet, and the home directory's dot files. */
+static enum pclass
+classify_glob(struct intent_ctx *x, const char *g, size_t len, enum effect eff, unsigned flags)
+{
+	size_t dl = glob_literal_dir(g, len), n;
+	enum pclass best = PC_UNKNOWN, c;
+	int bw = -2;
+	char *child;
+
+#define CONSIDER(cls)                                                   \
+	do {                                                                \
+		enum pclass c_ = (cls);                                         \
+		int w_ = target_weight(x->t, eff, c_);                          \
+		if (w_ > bw) {                                                  \
+			bw = w_;                                                    \
+			best = c_;                                                  \
+		}                                                               \
+	} while (0)
+
+	if (len == 0 || g[0] != '/')
+		return PC_UNKNOWN;
+	/* sandgate's own files first: naming them is what matters */
+	if (glob_reaches(g, len, x->env.config_dir, flags) || glob_reaches(g, len, x->env.runtime_dir, flags))
+		return PC_SANDGATE;
+	if (x->env.db_path != NULL) {
+		char pat[4200];
+		size_t pl = strlen(x->env.db_path);
+
+		if (pl + 2 < sizeof pat) {
+			memcpy(pat, x->env.db_path, pl);
+			memcpy(pat + pl, "*", 2);
+			if (glob_could_match(g, len, pat, false, flags))
+				return PC_SANDGATE;
+		}
+	}
+	/* where it starts: what is directly under its literal directory */
+	if (dl > 0 && (child = arena_alloc(x->tmp, dl + 3)) != NULL) {
+		memcpy(child, g, dl);
+		memcpy(child + (dl == 1 ? 0 : dl), "/_", 3);
+		c = intent_classify(x, child, dl == 1 ? 2 : dl + 2);
+		CONSIDER(c);
+	}
+	for (int pass = 1; pass <= 2; pass++) {
+		const struct pathpat *const *v = tables_paths(x->t, pass, &n);
+
+		for (size_t k = 0; k < n; k++) {
+			if (v[k]->cls == PC_NONE || v[k]->cls == PC_SPECIAL)
+				continue;
+			if (target_weight(x->t, eff, v[k]->cls) <= bw)
+				continue; /* cannot make it worse */
+			if (glob_could_match(g, len, v[k]->pat, v[k]->base, flags | (v[k]->fold ? GLOB_FOLD : 0)))
+				CONSIDER(v[k]->cls);
+		}
+	}
+	if (x->env.home != NULL && x->homelen > 1) {
+		char pat[4200];
+
+		if (x->homelen + 6 < sizeof pat) {
+			memcpy(pat, x->env.home, x->homelen);
+			memcpy(pat + x->homelen, "/.*/**", 7);
+			if (glob_could_match(g, len, pat, false, flags))
+				CONSIDER(PC_HOME_DOTFILE);
+		}
+		if (glob_reaches(g, len, x->env.home, flags) && !under(g, dl, x->in->workspace, x->wslen))
+			CONSIDER(PC_HOME);
+	}
+	if (x->in->workspace != NULL && x->wslen > 1 && glob_reaches(g, len, x->in->workspace, flags))
+		CONSIDER(PC_WORKSPACE);
+#undef CONSIDER
+	return best;
+}
+
 /* Normalise s (absolute, or relative to cwd) into an arena string. */
 static char *
 norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t *outlen)
@@ -564,9 +687,11 @@ norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t
 	return out;
 }
 
+static enum pclass classify_glob(struct intent_ctx *x, const char *g, size_t len, enum effect eff, unsigned flags);
+
 /* The class of a resolved word used as a path, and its normalised form. */
 static enum pclass
-classify_word(struct walk *w, const struct rword *r, const char **path)
+classify_word(struct walk *w, const struct rword *r, enum effect eff, const char **path)
 {
 	struct intent_ctx *x = w->x;
 	size_t len = 0, n = r->n;
@@ -605,19 +730,26 @@ classify_word(struct walk *w, const struct rword *r, const char **path)
 	*path = p;
 	if (p == NULL)
 		return PC_UNKNOWN;
-	if (r->f & RW_GLOB) {
-		/* A last segment of "*" stands for everything in the directory. */
-		const char *sl = memrchr(p, '/', len);
-		const char *last = sl != NULL ? sl + 1 : p;
-		size_t ll = len - (size_t)(last - p);
+	/* (find's DIR-and-everything-below stays classed by its directory) */
+	if ((r->f & (RW_GLOB | RW_TOOLGLOB)) && glob_has_wild(p, len)) {
+		c = classify_glob(x, p, len, eff, (r->f & RW_TOOLGLOB) ? GLOB_DOTS : 0);
+		if (r->f & RW_GLOB) {
+			/* A last segment of "*" stands for everything in the directory. */
+			const char *sl = memrchr(p, '/', len);
+			const char *last = sl != NULL ? sl + 1 : p;
+			size_t ll = len - (size_t)(last - p);
 
-		if ((ll == 1 && last[0] == '*') || (ll == 2 && memcmp(last, ".*", 2) == 0) ||
-		    (ll == 3 && memcmp(last, "*.*", 3) == 0)) {
-			size_t dl = sl != NULL && sl > p ? (size_t)(sl - p) : 1;
+			if ((ll == 1 && last[0] == '*') || (ll == 2 && memcmp(last, ".*", 2) == 0) ||
+			    (ll == 3 && memcmp(last, "*.*", 3) == 0)) {
+				size_t dl = sl != NULL && sl > p ? (size_t)(sl - p) : 1;
+				enum pclass dc = intent_classify(x, p, dl);
+				const struct rule *a = tables_target_rule(x->t, eff, dc), *b = tables_target_rule(x->t, eff, c);
 
-			c = intent_classify(x, p, dl);
-			return c;
+				if (a != NULL && (b == NULL || a->weight > b->weight))
+					c = dc;
+			}
 		}
+		return c;
 	}
 	return intent_classify(x, p, len);
 }
@@ -650,11 +782,13 @@ add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
 
 	if (c == NULL || r->n == 0 || (r->n == 1 && r->s[0] == '-') || (r->f & RW_PROC))
 		return;
-	cls = classify_word(w, r, &path);
+	cls = classify_word(w, r, eff, &path);
 	if (path == NULL)
 		return;
 	indirect = (r->f & (RW_VAR | RW_UNKNOWN)) != 0 && !(r->f & RW_TMP);
-	add_target_raw(x, i, path, cls, eff, indirect);
+	add_target_ex(x, i, path, cls, eff,
+	    (indirect ? TF_INDIRECT : 0) | (r->unk_at != SIZE_MAX || path[0] != '/' ? TF_UNKNOWN : 0) |
+	        ((r->f & (RW_GLOB | RW_SYNGLOB | RW_TOOLGLOB)) && glob_has_wild(path, strlen(path)) ? TF_GLOB : 0));
 	if (writes(eff) && indirect && cls != PC_TMP && cls != PC_SPECIAL)
 		intent_signal(x, i, "write-indirect", r->s, r->n);
 	if ((eff == EFF_WRITE || eff == EFF_OVERWRITE) && (c->classes & PCL(DOWNLOAD)) && x->ndl < DL_MAX)
@@ -2091,7 +2225,7 @@ h_find(struct an *an)
 					memcpy(p + child.n, "/**", 4);
 					child.s = p;
 					child.n += 3;
-					child.f &= ~(unsigned)RW_GLOB;
+					child.f = (child.f & ~(unsigned)RW_GLOB) | RW_SYNGLOB;
 					add_target(an->w, an->ci, &child, EFF_DELETE);
 				}
 			}
@@ -2130,7 +2264,7 @@ h_find(struct an *an)
 					memcpy(p + st->n, "/**", 4);
 					inner[m].s = p;
 					inner[m].n = tests ? st->n + 3 : st->n;
-					inner[m].f = st->f & ~(unsigned)RW_GLOB;
+					inner[m].f = (st->f & ~(unsigned)RW_GLOB) | (tests ? RW_SYNGLOB : 0);
 					inner[m].unk_at = st->unk_at;
 				}
 				m++;
@@ -3932,11 +4066,11 @@ intent_argv(struct intent_ctx *x, const char *const *argv, const size_t *lens, s
 	return x->oom ? -1 : 0;
 }
 
-int
-intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff)
+static int
+add_path_word(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff, unsigned rf)
 {
 	struct walk w = { .x = x, .cwd = x->in->cwd, .stdin_from = -1, .inter = -1 };
-	struct rword r = { .s = path, .n = len, .unk_at = SIZE_MAX };
+	struct rword r = { .s = path, .n = len, .f = rf, .unk_at = SIZE_MAX };
 
 	if (len > 0 && path[0] == '~' && (len == 1 || path[1] == '/') && x->env.home != NULL) {
 		char *p = arena_alloc(x->a, x->homelen + len);
@@ -3950,4 +4084,16 @@ intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum 
 	}
 	add_target(&w, i, &r, eff);
 	return x->oom ? -1 : 0;
+}
+
+int
+intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff)
+{
+	return add_path_word(x, i, path, len, eff, 0);
+}
+
+int
+intent_add_glob(struct intent_ctx *x, int i, const char *glob, size_t len, enum effect eff)
+{
+	return add_path_word(x, i, glob, len, eff, RW_TOOLGLOB);
 }

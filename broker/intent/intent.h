@@ -25,6 +25,8 @@
 #define INTENT_MAX_CMDS 100000   /* simple commands analysed per request */
 #define INTENT_MAX_DEPTH 8       /* nested scripts: sh -c "sh -c '...'" */
 #define INTENT_MAX_SIGNALS 4096
+#define INTENT_MAX_TARGETS 8192  /* targets of one command (a request's files, rm a b c ...) */
+#define INTENT_MAX_TARGET_BYTES ((size_t)1 << 20) /* path bytes of all targets */
 
 /* Where a request runs and where sandgate's own files are. */
 struct intent_env {
@@ -39,6 +41,8 @@ struct intent_target {
 	enum pclass cls;
 	enum effect eff;
 	bool indirect;     /* named through a variable */
+	bool glob;         /* a pattern: stands for every path it could match (cls is the worst) */
+	bool unknown;      /* part of the path is known only at run time */
 };
 
 struct intent_host {
@@ -90,6 +94,8 @@ struct intent {
 	struct intent_signal *sigs;
 	size_t nsigs, scap;
 	size_t dropped_cmds;  /* beyond INTENT_MAX_CMDS */
+	size_t target_bytes;  /* path bytes of every target */
+	bool dropped_targets; /* a target was left out (bounds): the intent is not whole */
 	bool unparsed;
 };
 
@@ -117,6 +123,9 @@ int intent_argv(struct intent_ctx *x, const char *const *argv, const size_t *len
 int intent_add_cmd(struct intent_ctx *x, const char *program, const char *text, size_t textlen);
 /* Add a classified path target to command i. */
 int intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff);
+/* The same for a glob pattern (a multi-file tool's include, a Glob tool's
+ * pattern): classed by the worst class of what it could match. */
+int intent_add_glob(struct intent_ctx *x, int i, const char *glob, size_t len, enum effect eff);
 /* Add a host (from a URL or host name) to command i. */
 int intent_add_url(struct intent_ctx *x, int i, const char *url, size_t len);
 /* Add effect e to command i. */

@@ -1616,6 +1616,13 @@ tables_path_class(const struct tables *t, const char *path, size_t len, int pass
 	return PC_COUNT;
 }
 
+const struct pathpat *const *
+tables_paths(const struct tables *t, int pass, size_t *n)
+{
+	*n = pass == 1 ? t->npaths1 : t->npaths2;
+	return pass == 1 ? t->paths1 : t->paths2;
+}
+
 enum hclass
 tables_host_class(const struct tables *t, const char *host, size_t len)
 {

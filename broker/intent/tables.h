@@ -181,6 +181,8 @@ const struct rule *tables_target_rule(const struct tables *t, enum effect e, enu
 /* First matching path pattern for an absolute normalised path; pass selects
  * the table classes checked before (1) or after (2) the workspace. */
 enum pclass tables_path_class(const struct tables *t, const char *path, size_t len, int pass);
+/* The path patterns of one pass, in order (for globs: what could they match). */
+const struct pathpat *const *tables_paths(const struct tables *t, int pass, size_t *n);
 enum hclass tables_host_class(const struct tables *t, const char *host, size_t len);
 const struct mcppat *tables_mcp(const struct tables *t, const char *tool, size_t len);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the
