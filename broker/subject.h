@@ -38,6 +38,13 @@ struct subj_word {
 	bool dynamic;  /* value known only at run time ($VAR, $(...), unquoted glob) */
 };
 
+/* What the scorer found about a part (subj_part.marks). */
+enum {
+	PART_AGENT_CONFIG = 1u << 0, /* writes an agent's own settings or hooks */
+	PART_AGENT_INSTR = 1u << 1,  /* writes instructions an agent obeys next session */
+	PART_SANDGATE = 1u << 2,     /* names sandgate's own sockets, files or binary */
+};
+
 struct subj_part {
 	enum subj_kind kind;
 	/* exec */
@@ -46,8 +53,12 @@ struct subj_part {
 	struct subj_word *words;/* words[0] is the program as written */
 	size_t nwords;
 	bool more_args;         /* xargs, find -exec: arguments added at run time */
-	/* write, edit, read, delete (and exec redirections, as SK_WRITE parts) */
+	/* write, edit, read, delete (and the files an exec command writes or
+	 * deletes, as SK_WRITE / SK_DELETE parts); NULL when known only at run
+	 * time (no rule covers it) */
 	char *path;
+	bool glob;              /* path is a pattern: covered only by a rule that covers all it could match */
+	unsigned marks;         /* PART_* */
 	/* net */
 	char *host;             /* lower case */
 	int port;               /* 0 when unknown */
@@ -96,7 +107,10 @@ void subject_normpath(char *path);
 struct subject *subject_from_request(const msgpack_object *req, const char *home);
 
 /* Build from the scorer's intent map (docs/RISK.md) plus the request map;
- * falls back to subject_from_request for what the intent does not carry. */
+ * falls back to subject_from_request for what the intent does not carry.
+ * Every target of the intent becomes a part: each file an exec command
+ * writes or deletes (SK_WRITE, SK_DELETE), each file a file request or an
+ * MCP call names (by its effect), each host an MCP call names (SK_NET). */
 struct subject *subject_from_intent(const msgpack_object *intent, const msgpack_object *req,
     const char *home);
 

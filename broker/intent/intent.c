@@ -126,6 +126,7 @@ struct cmdctx {
 	enum sh_redir_op *rops;
 	size_t nr;
 	enum pclass xargs_cls;  /* xargs: class of its input paths, or PC_COUNT */
+	const char *xargs_dir;  /* xargs: the directory its input paths are listed from, or NULL */
 };
 
 static int analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc);
@@ -2671,7 +2672,21 @@ spec_targets(struct an *an)
 			if (pg->t[k].kind <= TS_FIRST) {
 				enum effect e = pg->t[k].eff == EFF_DELETE && rec ? EFF_DELETE_RECURSIVE : pg->t[k].eff;
 
-				add_target_raw(an->w->x, an->ci, "(paths from input)", an->cc->xargs_cls, e, false);
+				if (an->cc->xargs_dir != NULL) {
+					size_t dl = strlen(an->cc->xargs_dir);
+					char *p = arena_alloc(an->w->x->a, dl + 4);
+					struct rword r = { .s = p, .n = dl + 3, .f = RW_SYNGLOB, .unk_at = SIZE_MAX };
+
+					if (p == NULL) {
+						oomf(an->w->x);
+						return;
+					}
+					memcpy(p, an->cc->xargs_dir, dl);
+					memcpy(p + dl, "/**", 4);
+					add_target(an->w, an->ci, &r, e);
+				} else {
+					add_target_raw(an->w->x, an->ci, "(paths from input)", an->cc->xargs_cls, e, false);
+				}
 				break;
 			}
 	}
@@ -3408,6 +3423,10 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 
 				cc->xargs_cls = sc == PC_WORKSPACE_ROOT ? PC_WORKSPACE : sc == PC_HOME_ROOT ? PC_HOME :
 				                sc == PC_ROOT ? PC_SYSTEM : sc;
+				/* find DIR | xargs rm: the paths are DIR and what is below it */
+				if (src->ntargets == 1 && src->targets[0].eff == EFF_LIST && !src->targets[0].glob &&
+				    !src->targets[0].unknown && src->targets[0].path[0] == '/')
+					cc->xargs_dir = src->targets[0].path;
 			}
 			lw.context = "xargs";
 		}
