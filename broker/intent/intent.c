@@ -3,6 +3,7 @@
  * weighs.  See intent.h. */
 #include "broker/intent/intent.h"
 #include "broker/intent/globclass.h"
+#include "broker/intent/codepaths.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ struct intent_ctx {
 	unsigned char *split;   /* parallel to buf: 1 where word splitting applies */
 	bool oom;
 	bool deep_flagged, large_flagged;
+	const char *cwd_now;    /* the cwd of the command being analysed (after cd) */
 	struct {
 		const char *path;
 		size_t len;
@@ -1299,6 +1301,56 @@ code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_lang 
 	return m;
 }
 
+struct code_lits {
+	struct intent_ctx *x;
+	int ci;
+	enum effect eff;
+};
+
+static void add_target(struct walk *w, int i, const struct rword *r, enum effect eff);
+
+static bool
+code_literal(void *ctx, const char *s, size_t n)
+{
+	struct code_lits *cl = ctx;
+	struct intent_ctx *x = cl->x;
+	struct walk w = { .x = x, .cwd = x->cwd_now != NULL ? x->cwd_now : x->in->cwd, .stdin_from = -1, .inter = -1 };
+	struct rword r = { .s = s, .n = n, .unk_at = SIZE_MAX };
+	char *p = NULL;
+
+	if (s[0] == '~' && (n == 1 || s[1] == '/')) {
+		if (x->env.home == NULL)
+			return true;
+		if ((p = arena_alloc(x->a, x->homelen + n)) == NULL) {
+			oomf(x);
+			return false;
+		}
+		memcpy(p, x->env.home, x->homelen);
+		memcpy(p + x->homelen, s + 1, n - 1);
+		r.s = p;
+		r.n = x->homelen + n - 1;
+	}
+	if (memchr(r.s, '*', r.n) != NULL || memchr(r.s, '?', r.n) != NULL)
+		r.f |= RW_TOOLGLOB; /* glob.glob('...'): every file it could match */
+	add_target(&w, cl->ci, &r, cl->eff);
+	return !x->oom;
+}
+
+/* Inline code that writes or deletes files: the paths it names (literal
+ * strings), and a file named at run time when it builds names from pieces
+ * or names none (codepaths.h). */
+static void
+code_writes(struct intent_ctx *x, int i, const char *text, size_t len, enum effect eff)
+{
+	struct code_lits cl = { x, i, eff };
+	size_t found = code_path_literals(text, len, code_literal, &cl);
+	bool writes, computed = code_computed_paths(text, len, &writes, code_literal, &cl);
+
+	if (computed || (found == 0 && writes)) {
+		add_target_raw(x, i, "(a file the code names at run time)", PC_UNKNOWN, eff, true);
+	}
+}
+
 int
 intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code_lang lang, bool written)
 {
@@ -1357,6 +1409,8 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 		intent_signal(x, i, "code-eval", part, pl);
 	if (HAS(FILEWRITE))
 		intent_signal(x, i, "code-write", part, pl);
+	if (lang == LANG_CODE && (HAS(FILEWRITE) || HAS(DELETE)))
+		code_writes(x, i, text, len, HAS(FILEWRITE) ? EFF_WRITE : EFF_DELETE);
 #undef HAS
 	return x->oom ? -1 : 0;
 }
@@ -3239,6 +3293,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	ci = new_cmd(w, cc->text, cc->textlen, cc->stdin_from);
 	if (ci < 0)
 		return -1;
+	x->cwd_now = w->cwd;
 	apply_redirs(w, ci, cc, cc->rtargets, cc->rops, cc->nr);
 	for (size_t j = 0; j < cc->nassigns; j++)
 		env_assignment(w, ci, &cc->assigns[j]);
