@@ -728,6 +728,9 @@ add_targets(struct subject *s, const msgpack_object *c, bool exec_cmd, unsigned 
 		if (writes_file(eff) && str_is(cls, "agent-instructions"))
 			m |= PART_AGENT_INSTR;
 		*marks |= m;
+		/* "(names sandgate: ...)": a mention, not a file */
+		if (str_is(cls, "sandgate") && (path->via.str.size == 0 || path->via.str.ptr[0] != '/'))
+			continue;
 		if ((k = target_kind(eff, cls, exec_cmd)) < 0)
 			continue;
 		if (add_file_part(s, (enum subj_kind)k, path->via.str.ptr, path->via.str.size,
@@ -758,9 +761,11 @@ add_hosts(struct subject *s, const msgpack_object *c)
 	return 0;
 }
 
-/* A command of the intent: its exec part and the parts of its targets. */
+/* A command of the intent: its exec part and the parts of its targets.
+ * *carry: marks of a command without a part of its own (an sh -c wrapper),
+ * given to the next exec part. */
 static int
-add_cmd_parts(struct subject *s, const msgpack_object *c, arena *a, bool exec_part)
+add_cmd_parts(struct subject *s, const msgpack_object *c, arena *a, bool exec_part, unsigned *carry)
 {
 	size_t at = s->nparts;
 	unsigned marks = 0;
@@ -769,8 +774,12 @@ add_cmd_parts(struct subject *s, const msgpack_object *c, arena *a, bool exec_pa
 		return -1;
 	if (add_targets(s, c, true, &marks) < 0)
 		return -1;
-	if (exec_part && at < s->nparts)
-		s->parts[at].marks |= marks;
+	if (exec_part && at < s->nparts) {
+		s->parts[at].marks |= marks | *carry;
+		*carry = 0;
+	} else {
+		*carry |= marks;
+	}
 	return 0;
 }
 
@@ -799,24 +808,26 @@ static int
 fill_exec(struct subject *s, const msgpack_object *cmds)
 {
 	arena *a;
+	unsigned carry = 0;
 	int rc = 0;
 
 	if ((a = arena_new(4096)) == NULL)
 		return -1;
 	for (uint32_t i = 0; rc == 0 && i < cmds->via.array.size; i++) {
 		const msgpack_object *c = &cmds->via.array.ptr[i];
-		unsigned marks = 0;
 
 		if (str_is(rpc_map_get(c, "context"), "files"))
-			rc = add_targets(s, c, false, &marks); /* files the request lists */
+			rc = add_targets(s, c, false, &carry); /* files the request lists */
 		else if (shell_with_script(c) && i + 1 < cmds->via.array.size &&
 		    str_is(rpc_map_get(&cmds->via.array.ptr[i + 1], "context"), "sh -c"))
-			rc = add_cmd_parts(s, c, a, false); /* sh -c '...': its commands are the parts */
+			rc = add_cmd_parts(s, c, a, false, &carry); /* sh -c '...': its commands are the parts */
 		else
-			rc = add_cmd_parts(s, c, a, true);
+			rc = add_cmd_parts(s, c, a, true, &carry);
 		arena_reset(a);
 	}
 	arena_free(a);
+	if (rc == 0 && carry != 0 && s->nparts > 0)
+		s->parts[0].marks |= carry;
 	return rc;
 }
 
@@ -824,13 +835,15 @@ fill_exec(struct subject *s, const msgpack_object *cmds)
 static int
 fill_files(struct subject *s, const msgpack_object *cmds)
 {
-	for (uint32_t i = 0; i < cmds->via.array.size; i++) {
-		unsigned marks = 0;
+	unsigned marks = 0;
 
+	for (uint32_t i = 0; i < cmds->via.array.size; i++)
 		if (add_targets(s, &cmds->via.array.ptr[i], false, &marks) < 0)
 			return -1;
-	}
-	return s->nparts > 0 ? 0 : -1;
+	if (s->nparts == 0)
+		return -1;
+	s->parts[0].marks |= marks;
+	return 0;
 }
 
 /* mcp: the tool, every file and host its arguments name, and every
@@ -839,6 +852,7 @@ static int
 fill_mcp(struct subject *s, const msgpack_object *cmds)
 {
 	arena *a;
+	unsigned carry = 0;
 	int rc = 0;
 
 	if ((a = arena_new(4096)) == NULL)
@@ -854,10 +868,12 @@ fill_mcp(struct subject *s, const msgpack_object *cmds)
 			if (s->nparts > 0)
 				s->parts[0].marks |= marks;
 		} else {
-			rc = add_cmd_parts(s, c, a, true);
+			rc = add_cmd_parts(s, c, a, true, &carry);
 		}
 		arena_reset(a);
 	}
+	if (carry != 0 && s->nparts > 0)
+		s->parts[0].marks |= carry;
 	arena_free(a);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_FIELD 4096           /* cwd, workspace, path, url */
 #define MAX_LISTED_CMDS 256      /* commands listed in the intent */
@@ -18,7 +19,7 @@
 
 struct assess_tables {
 	struct tables *t;
-	char *home, *config_dir, *db, *runtime;
+	char *home, *config_dir, *db, *runtime, *exe;
 	arena *scratch; /* reused by every call */
 	arena *tmp;     /* short-lived working memory of a call */
 };
@@ -44,6 +45,15 @@ assess_tables_load(const char *config_dir, char *err, size_t errlen)
 	at->config_dir = config_dir != NULL ? strdup(config_dir) : paths_config_dir();
 	at->db = paths_db();
 	at->runtime = paths_runtime_dir();
+	{
+		char buf[4096];
+		ssize_t l = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+		if (l > 0) {
+			buf[l] = '\0';
+			at->exe = strdup(buf);
+		}
+	}
 	at->scratch = arena_new(64 * 1024);
 	at->tmp = arena_new(64 * 1024);
 	if (at->scratch == NULL || at->tmp == NULL) {
@@ -71,6 +81,7 @@ assess_tables_free(assess_tables *at)
 	free(at->config_dir);
 	free(at->db);
 	free(at->runtime);
+	free(at->exe);
 	free(at);
 }
 
@@ -439,7 +450,7 @@ add_req_files(struct req *r, int ci, const char *kind)
 		const struct req_file *f = &rf.v[k];
 		enum effect e = op_effect(f->op);
 
-		if (intent_scan_text(r->x, ci, f->path, f->len) < 0 ||
+		if (intent_scan_text(r->x, ci, f->path, f->len) < 0 || intent_scan_self(r->x, ci, f->path, f->len) < 0 ||
 		    (f->glob ? intent_add_glob(r->x, ci, f->path, f->len, e) : intent_add_path(r->x, ci, f->path, f->len, e)) < 0)
 			return -1;
 	}
@@ -464,6 +475,8 @@ kind_path(struct req *r, const char *kind)
 	if (ci < 0)
 		return -1;
 	intent_scan_text(r->x, ci, path, n);
+	if (intent_scan_self(r->x, ci, path, n) < 0)
+		return -1;
 	if (strcmp(kind, "read") == 0) {
 		intent_add_path(r->x, ci, path, n, EFF_VIEW);
 	} else if (strcmp(kind, "delete") == 0) {
@@ -477,8 +490,12 @@ kind_path(struct req *r, const char *kind)
 		    (size_t)64 << 20, &cl, &r->bad);
 
 		intent_add_path(r->x, ci, path, n, strcmp(kind, "edit") == 0 ? EFF_OVERWRITE : EFF_WRITE);
-		if (content != NULL)
+		if (content != NULL) {
 			intent_scan_text(r->x, ci, content, cl > 65536 ? 65536 : cl);
+			/* a Makefile or script that reaches sandgate when it runs later */
+			if (intent_scan_self(r->x, ci, content, cl) < 0)
+				return -1;
+		}
 	}
 	return add_req_files(r, ci, kind);
 }
@@ -501,6 +518,8 @@ kind_net(struct req *r)
 	if (ci < 0)
 		return -1;
 	intent_scan_text(r->x, ci, url, n);
+	if (intent_scan_self(r->x, ci, url, n) < 0)
+		return -1;
 	intent_add_url(r->x, ci, url, n);
 	if (method != NULL && strcasecmp(method, "GET") != 0 && strcasecmp(method, "HEAD") != 0 &&
 	    strcasecmp(method, "OPTIONS") != 0) {
@@ -539,6 +558,8 @@ mcp_arg(void *ctx, enum req_arg what, const char *s, size_t n, const char *const
 		return intent_shell(x, s, n);
 	case RA_ARGV:
 		return intent_argv(x, argv, lens, argc);
+	case RA_TEXT:
+		return intent_scan_self(x, mw->ci, s, n);
 	}
 	return 0;
 }
@@ -644,7 +665,7 @@ finish(const assess_tables *at, arena *a, struct intent_ctx *x, msgpack_packer *
 static struct intent_ctx *
 begin(const assess_tables *at, arena *a, const char *kind, const char *cwd, const char *ws)
 {
-	struct intent_env env = { at->home, at->config_dir, at->db, at->runtime };
+	struct intent_env env = { at->home, at->config_dir, at->db, at->runtime, at->exe };
 
 	arena_reset(at->tmp);
 	return intent_begin(a, at->tmp, at->t, &env, kind, cwd, ws);

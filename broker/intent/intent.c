@@ -4,6 +4,7 @@
 #include "broker/intent/intent.h"
 #include "broker/intent/globclass.h"
 #include "broker/intent/codepaths.h"
+#include "broker/intent/selfref.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -1255,6 +1256,32 @@ intent_scan_text(struct intent_ctx *x, int i, const char *text, size_t len)
 		intent_signal(x, i, "obf-control", text, len > 200 ? 200 : len);
 	if (longl)
 		intent_signal(x, i, "obf-long-line", text, 200);
+	return x->oom ? -1 : 0;
+}
+
+int
+intent_scan_self(struct intent_ctx *x, int i, const char *text, size_t len)
+{
+	struct selfref_env env = { x->env.runtime_dir, x->env.config_dir, x->env.db_path, x->env.exe };
+	const char *at;
+	size_t n;
+	char *what;
+
+	if (!selfref_find(&env, text, len, &at, &n))
+		return 0;
+	if (i < 0)
+		i = x->in->ncmds > 0 ? (int)x->in->ncmds - 1 : intent_add_cmd(x, NULL, text, len > 200 ? 200 : len);
+	if (i < 0)
+		return x->oom ? -1 : 0;
+	if (n > 160)
+		n = 160;
+	if ((what = arena_alloc(x->a, n + 24)) == NULL)
+		return oomf(x), -1;
+	memcpy(what, "(names sandgate: ", 17);
+	memcpy(what + 17, at, n);
+	memcpy(what + 17 + n, ")", 2);
+	add_target_ex(x, i, what, PC_SANDGATE, EFF_USE, TF_UNKNOWN);
+	intent_signal(x, i, "names-sandgate", at, n);
 	return x->oom ? -1 : 0;
 }
 
@@ -4100,6 +4127,8 @@ intent_shell(struct intent_ctx *x, const char *src, size_t n)
 	intent_scan_text(x, -1, src, n);
 	rc = sh_parse_stream(x->tmp, x->a, src, n, walk_batch, &w);
 	intent_end(x);
+	if (rc == 0 && !x->oom)
+		intent_scan_self(x, -1, src, n);
 	return rc < 0 || x->oom ? -1 : 0;
 }
 
@@ -4137,6 +4166,8 @@ intent_argv(struct intent_ctx *x, const char *const *argv, const size_t *lens, s
 	rw[0].f = 0;
 	analyze_words(&w, rw, argc, &cc);
 	intent_end(x);
+	if (!x->oom)
+		intent_scan_self(x, -1, text, cc.textlen);
 	return x->oom ? -1 : 0;
 }
 

@@ -34,6 +34,7 @@ struct intent_env {
 	const char *config_dir;  /* sandgate's, may be NULL */
 	const char *db_path;     /* may be NULL */
 	const char *runtime_dir; /* may be NULL */
+	const char *exe;         /* sandgate's binary, may be NULL */
 };
 
 struct intent_target {
@@ -138,6 +139,10 @@ int intent_signal_rule(struct intent_ctx *x, int i, const struct rule *r, const 
 int intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code_lang lang, bool written);
 /* Flag obfuscation in raw text (control, bidi, invisible characters, long lines). */
 int intent_scan_text(struct intent_ctx *x, int i, const char *text, size_t len);
+/* Record a mention of sandgate itself (selfref.h) in text, about command i
+ * (-1: the last command): a target of class sandgate and the
+ * names-sandgate signal.  0, or -1 on out of memory. */
+int intent_scan_self(struct intent_ctx *x, int i, const char *text, size_t len);
 /* Classify an absolute, normalised path. */
 enum pclass intent_classify(struct intent_ctx *x, const char *path, size_t len);
 

@@ -436,6 +436,8 @@ emit(struct walker *w, enum req_arg what, const char *s, size_t n)
 static int
 walk_str(struct walker *w, const char *key, const char *s, size_t n)
 {
+	if (w->fn(w->ctx, RA_TEXT, s, n, NULL, NULL, 0) < 0)
+		return -1;
 	if (memchr(s, '\0', n) != NULL)
 		return 0;
 	if (command_key(key))

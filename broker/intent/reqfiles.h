@@ -62,10 +62,11 @@ int req_files_collect(arena *a, const msgpack_object *req, const char *kind, str
 /* What an MCP argument value names: a path its key says is a file (the
  * tool acts on it), a path-looking value under another key (a mention), a
  * glob, a URL, a shell command line, an argument vector. */
-enum req_arg { RA_PATH, RA_PATH_MENTION, RA_GLOB, RA_URL, RA_COMMAND, RA_ARGV };
+enum req_arg { RA_PATH, RA_PATH_MENTION, RA_GLOB, RA_URL, RA_COMMAND, RA_ARGV, RA_TEXT };
 
 /* Called for each thing found; s is NUL-terminated in a (RA_ARGV: argv
- * holds n words).  Return -1 to stop (out of memory). */
+ * holds n words).  Every string value is also passed as RA_TEXT first (not
+ * NUL-terminated).  Return -1 to stop (out of memory). */
 typedef int req_arg_fn(void *ctx, enum req_arg what, const char *s, size_t n, const char *const *argv,
     const size_t *lens, size_t argc);
 

@@ -45,7 +45,7 @@ teardown(void **state)
 }
 
 static const struct intent_env ENV = { "/home/dev", "/home/dev/.config/sandgate",
-	"/home/dev/.local/state/sandgate/sandgate.db", "/run/user/1000/sandgate" };
+	"/home/dev/.local/state/sandgate/sandgate.db", "/run/user/1000/sandgate", "/usr/local/bin/sandgate" };
 
 static struct intent *
 run(const char *cmd)
