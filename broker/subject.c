@@ -906,13 +906,15 @@ subject_from_intent(const msgpack_object *intent, const msgpack_object *req, con
 			s->unparsed = true;
 		break;
 	case SK_NET:
-		/* files listed with a net request */
+		/* files listed with a net request; what the URL names (a unix: socket) */
 		for (uint32_t i = 0; cmds != NULL && i < cmds->via.array.size; i++) {
 			unsigned marks = 0;
+			const msgpack_object *c = &cmds->via.array.ptr[i];
 
-			if (str_is(rpc_map_get(&cmds->via.array.ptr[i], "context"), "files") &&
-			    add_targets(s, &cmds->via.array.ptr[i], false, &marks) < 0)
+			if (add_targets(s, c, !str_is(rpc_map_get(c, "context"), "files"), &marks) < 0)
 				s->unparsed = true;
+			if (s->nparts > 0)
+				s->parts[0].marks |= marks;
 		}
 		if (cmds == NULL)
 			s->unparsed = true;
