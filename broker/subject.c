@@ -556,7 +556,7 @@ base_name(const char *p)
 }
 
 /* One listed command of the intent as an exec part (its redirections are
- * among its targets, add_targets). */
+ * among its targets, add_targets); 1 when it runs no program. */
 static int
 add_intent_cmd(struct subject *s, const msgpack_object *c, arena *a)
 {
@@ -577,8 +577,12 @@ add_intent_cmd(struct subject *s, const msgpack_object *c, arena *a)
 	if (text == NULL || text->type != MSGPACK_OBJECT_STR)
 		return -1;
 	sc = sh_parse(a, text->via.str.ptr, text->via.str.size);
-	if (sc == NULL || sc->nbad > 0 || (n = first_simple(sc->list, 0)) == NULL)
+	if (sc == NULL || sc->nbad > 0)
 		return -1;
+	if ((n = first_simple(sc->list, 0)) == NULL)
+		/* a redirection alone (`>> f`, `exec > f`): no program runs; its
+		 * files are among the command's targets */
+		return prog != NULL && prog->type == MSGPACK_OBJECT_NIL ? 1 : -1;
 	vals = calloc(n->nwords, sizeof *vals);
 	w = calloc(n->nwords, sizeof *w);
 	lens = calloc(n->nwords, sizeof *lens);
@@ -772,6 +776,8 @@ add_cmd_parts(struct subject *s, const msgpack_object *c, arena *a, bool exec_pa
 
 	if (exec_part && add_intent_cmd(s, c, a) < 0)
 		return -1;
+	if (exec_part && at == s->nparts)
+		exec_part = false; /* no program ran: its marks go to the next part */
 	if (add_targets(s, c, true, &marks) < 0)
 		return -1;
 	if (exec_part && at < s->nparts) {

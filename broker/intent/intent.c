@@ -1447,6 +1447,7 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 struct opt {
 	const char *name; /* "-o", "--output" (without "=value") */
 	size_t nlen;
+	char grp[3];      /* a group whose last letter takes the value ("-qO FILE"): "-O" */
 	const struct rword *val; /* its value, or NULL */
 	const struct rword *word;
 	size_t npos_before; /* positional arguments before it */
@@ -1507,6 +1508,7 @@ split_args(const struct prog *pg, const struct rword *rw, size_t n, struct args 
 			continue;
 		}
 		o = &a->opts[a->nopts++];
+		o->grp[0] = '\0';
 		o->npos_before = a->npos;
 		o->word = r;
 		o->name = r->s;
@@ -1546,8 +1548,10 @@ split_args(const struct prog *pg, const struct rword *rw, size_t n, struct args 
 			/* A group: a value-taking letter at its end takes the next word. */
 			char last[3] = { '-', r->s[r->n - 1], '\0' };
 
-			if (takes_value(pg, last, 2) && k + 1 < n)
+			if (takes_value(pg, last, 2) && k + 1 < n) {
 				o->val = &rw[++k];
+				memcpy(o->grp, last, 3);
+			}
 		}
 	}
 }
@@ -1582,13 +1586,22 @@ has_flag(const struct args *a, const char *f, bool long1)
 	return has_flag_upto(a, f, long1, SIZE_MAX);
 }
 
+/* Is option o the one named name[0..nl)?  A group ("-qO FILE") names the
+ * letter that took the value too. */
+static bool
+opt_is(const struct opt *o, const char *name, size_t nl)
+{
+	return (o->nlen == nl && memcmp(o->name, name, nl) == 0) ||
+	    (o->grp[0] != '\0' && nl == 2 && memcmp(o->grp, name, 2) == 0);
+}
+
 static const struct rword *
 opt_value(const struct args *a, const char *name)
 {
 	size_t nl = strlen(name);
 
 	for (size_t k = 0; k < a->nopts; k++)
-		if (a->opts[k].nlen == nl && memcmp(a->opts[k].name, name, nl) == 0 && a->opts[k].val != NULL)
+		if (opt_is(&a->opts[k], name, nl) && a->opts[k].val != NULL)
 			return a->opts[k].val;
 	return NULL;
 }
@@ -2722,8 +2735,7 @@ spec_targets(struct an *an)
 			break;
 		case TS_OPT:
 			for (size_t j = 0; j < a->nopts; j++)
-				if (a->opts[j].val != NULL && a->opts[j].nlen == strlen(ts->opt) &&
-				    memcmp(a->opts[j].name, ts->opt, a->opts[j].nlen) == 0)
+				if (a->opts[j].val != NULL && opt_is(&a->opts[j], ts->opt, strlen(ts->opt)))
 					add_target(an->w, an->ci, a->opts[j].val, e);
 			break;
 		case TS_KV: {
@@ -3433,6 +3445,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 			while (j < n && !(rw[j].n > 1 && rw[j].s[0] == '-')) {
 				if (wr->kind == WK_PRIV && priv_user == NULL)
 					priv_user = rw[j].s;
+				if (wr->files_write) /* script -c CMD FILE: the typescript */
+					add_target(w, ci, &rw[j], EFF_WRITE);
 				j++;
 			}
 			/* su USER -c CMD: options may follow the user */

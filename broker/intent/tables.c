@@ -728,6 +728,10 @@ parse_wrapper(struct loader *L, struct fields *fl, const char *pristine, void **
 			if (strcmp(eq + 1, "none") != 0)
 				return lerr(L, "args= must be 'none'");
 			w->args_none = true;
+		} else if (KEY("files")) {
+			if (strcmp(eq + 1, "write") != 0)
+				return lerr(L, "files= must be 'write'");
+			w->files_write = true;
 		} else {
 			return lerr(L, "unknown key '%.*s'", (int)kl, f);
 		}

@@ -108,6 +108,7 @@ struct wrapper {
 	const char *sub;
 	int skip;
 	bool noargs_shell, args_none;
+	bool files_write; /* files=write: its own positional arguments are files it writes (script FILE) */
 };
 
 enum cond_kind { CK_FLAG, CK_ARG, CK_ARG1, CK_LASTARG, CK_VAL, CK_NOARGS, CK_ARGS };
