@@ -174,10 +174,10 @@ patch_field(arena *a, const msgpack_object *req, struct req_files *out)
 		const char *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl != NULL ? nl : e;
 
 		for (size_t k = 0; k < sizeof heads / sizeof heads[0]; k++) {
-			size_t hl = strlen(heads[k].head);
+			size_t hl = strlen(heads[k].head) - 1; /* without its space */
 			const char *ps = s + hl, *pe = le;
 
-			if ((size_t)(le - s) <= hl || memcmp(s, heads[k].head, hl) != 0)
+			if ((size_t)(le - s) < hl || memcmp(s, heads[k].head, hl) != 0)
 				continue;
 			while (pe > ps && (pe[-1] == '\r' || pe[-1] == ' ' || pe[-1] == '\t'))
 				pe--;
