@@ -100,3 +100,17 @@ allowed "read glob inside" "\"kind\":\"read\",\"path\":\"$W/src\",\"files\":[{\"
 held "read glob above" "\"kind\":\"read\",\"path\":\"$W/src\",\"files\":[{\"path\":\"**/*.c\",\"op\":\"read\",\"glob\":true}]"
 held "read glob escapes" "\"kind\":\"read\",\"path\":\"$W/src\",\"files\":[{\"path\":\"src/*/../../x\",\"op\":\"read\",\"glob\":true}]"
 pass "exec: each written file is a part; a glob part needs a rule covering all it could match"
+
+# --- a file named only at run time is a part no rule covers; grouping it must not break the broker
+sg rules add allow exec echo '*' >/dev/null
+sg rules add allow exec python3 '*' >/dev/null
+held "redirect to a variable" "$(exec_req 'echo x > $LOG')"
+held "code computes the path" "$(exec_req "python3 -c \"p='a'+'b'; open(p,'w').write('x')\"")"
+( rc=0; submit "$(exec_req 'echo y > $OUT')" >"$T/late.out" 2>&1 || rc=$?; echo "$rc" >"$T/late.rc" ) &
+wait_for 10 '[ "$(total)" = 1 ]'
+groups=$("$SGTEST" call console groups '[]') || fail "groups failed with a run-time file pending"
+case $groups in *'"signature":"exec > (named at run time)"'*) ;; *) fail "groups: $groups" ;; esac
+kill -0 "$(broker_pid)" || fail "the broker died"
+sg decide "$(sg pending --json | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)" deny >/dev/null
+wait
+pass "files named at run time: never covered by a rule, grouped without harm"
