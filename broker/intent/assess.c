@@ -471,6 +471,10 @@ kind_path(struct req *r, const char *kind)
 			return 0;
 		}
 	}
+	if (n == 0 || memchr(path, '\0', n) != NULL) {
+		bad_request(r, "the path is empty or holds a NUL byte");
+		return 0;
+	}
 	ci = intent_add_cmd(r->x, NULL, path, n);
 	if (ci < 0)
 		return -1;

@@ -4191,6 +4191,11 @@ add_path_word(struct intent_ctx *x, int i, const char *path, size_t len, enum ef
 	struct walk w = { .x = x, .cwd = x->in->cwd, .stdin_from = -1, .inter = -1 };
 	struct rword r = { .s = path, .n = len, .f = rf, .unk_at = SIZE_MAX };
 
+	if (len == 1 && path[0] == '-') {
+		/* a file named "-" (no stdin/stdout here) */
+		r.s = "./-";
+		r.n = 3;
+	}
 	if (len > 0 && path[0] == '~' && (len == 1 || path[1] == '/') && x->env.home != NULL) {
 		char *p = arena_alloc(x->a, x->homelen + len);
 
