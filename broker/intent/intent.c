@@ -5,6 +5,7 @@
 #include "broker/intent/globclass.h"
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
+#include "broker/intent/reqfiles.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -2437,6 +2438,40 @@ h_tar(struct an *an)
 	}
 }
 
+/* apply_patch PATCH (Codex's patch tool run as a command, the envelope as its
+ * argument or on stdin): every file its headers name. */
+static void
+h_patch(struct an *an)
+{
+	static const enum effect op_eff[] = { [RQ_READ] = EFF_VIEW, [RQ_LIST] = EFF_LIST, [RQ_WRITE] = EFF_WRITE,
+		[RQ_EDIT] = EFF_OVERWRITE, [RQ_DELETE] = EFF_DELETE };
+	struct intent_ctx *x = an->w->x;
+	const char *text = an->a->npos > 0 ? an->a->pos[0]->s : an->cc->stdin_text;
+	size_t n = an->a->npos > 0 ? an->a->pos[0]->n : an->cc->stdin_len;
+	struct req_files rf = { 0 };
+
+	if (text == NULL) {
+		/* the patch comes from a pipe or a file: its files are not known */
+		add_target_raw(x, an->ci, "(files of a patch read at run time)", PC_UNKNOWN, EFF_WRITE, true);
+		return;
+	}
+	if (an->a->npos > 0 && an->a->pos[0]->unk_at != SIZE_MAX)
+		add_target_raw(x, an->ci, "(files of a patch built at run time)", PC_UNKNOWN, EFF_WRITE, true);
+	if (req_patch_files(x->a, text, n, &rf) < 0) {
+		oomf(x);
+		return;
+	}
+	if (rf.bad != NULL) {
+		x->in->unparsed = true;
+		sig(x, an->ci, "unparsed");
+	}
+	for (size_t k = 0; k < rf.n; k++) {
+		struct rword r = { .s = rf.v[k].path, .n = rf.v[k].len, .unk_at = SIZE_MAX };
+
+		add_target(an->w, an->ci, &r, op_eff[rf.v[k].op]);
+	}
+}
+
 /* ssh [options] HOST [COMMAND...] */
 static void
 h_ssh(struct an *an)
@@ -3705,6 +3740,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		case H_TAR: h_tar(&an); break;
 		case H_SSH: h_ssh(&an); break;
 		case H_REMOTE_COPY: h_remote_copy(&an); break;
+		case H_PATCH: h_patch(&an); break;
 		case H_NONE: break;
 		}
 		if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)

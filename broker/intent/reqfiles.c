@@ -147,9 +147,9 @@ paths_field(arena *a, const msgpack_object *req, const char *kind, struct req_fi
 	return 0;
 }
 
-/* patch: the headers of a Codex patch envelope. */
-static int
-patch_field(arena *a, const msgpack_object *req, struct req_files *out)
+/* The headers of a Codex patch envelope. */
+int
+req_patch_files(arena *a, const char *text, size_t n, struct req_files *out)
 {
 	static const struct {
 		const char *head;
@@ -158,18 +158,9 @@ patch_field(arena *a, const msgpack_object *req, struct req_files *out)
 		{ "*** Add File: ", RQ_WRITE }, { "*** Update File: ", RQ_EDIT },
 		{ "*** Delete File: ", RQ_DELETE }, { "*** Move to: ", RQ_WRITE },
 	};
-	const msgpack_object *p = get(req, "patch");
-	const char *s, *e, *upd = NULL;
+	const char *s = text, *e = text + n, *upd = NULL;
 	size_t updn = 0;
 
-	if (p == NULL || p->type == MSGPACK_OBJECT_NIL)
-		return 0;
-	if (p->type != MSGPACK_OBJECT_STR) {
-		out->bad = "patch is not a string";
-		return 0;
-	}
-	s = p->via.str.ptr;
-	e = s + p->via.str.size;
 	while (s < e) {
 		const char *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl != NULL ? nl : e;
 
@@ -193,8 +184,8 @@ patch_field(arena *a, const msgpack_object *req, struct req_files *out)
 				upd = ps;
 				updn = (size_t)(pe - ps);
 			} else if (k == 3 && upd != NULL) {
-				/* the updated file moves away: its old name is deleted */
-				if (push(a, out, upd, updn, RQ_DELETE, false) < 0)
+				/* the updated file moves away: its old name changes too (as mv's) */
+				if (push(a, out, upd, updn, RQ_WRITE, false) < 0)
 					return -1;
 			}
 			break;
@@ -202,6 +193,21 @@ patch_field(arena *a, const msgpack_object *req, struct req_files *out)
 		s = le + 1;
 	}
 	return 0;
+}
+
+/* patch: the request's patch envelope. */
+static int
+patch_field(arena *a, const msgpack_object *req, struct req_files *out)
+{
+	const msgpack_object *p = get(req, "patch");
+
+	if (p == NULL || p->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	if (p->type != MSGPACK_OBJECT_STR) {
+		out->bad = "patch is not a string";
+		return 0;
+	}
+	return req_patch_files(a, p->via.str.ptr, p->via.str.size, out);
 }
 
 /* dir + "/" + (a name-only glob: any depth) + glob, or glob itself when it

@@ -59,6 +59,11 @@ struct req_files {
  * of memory.  out->bad is set for a malformed or incomplete list. */
 int req_files_collect(arena *a, const msgpack_object *req, const char *kind, struct req_files *out);
 
+/* The files of a Codex patch envelope in text[0..n) (apply_patch run as a
+ * command: its argument or here-document), appended to out (zeroed or
+ * filled before). */
+int req_patch_files(arena *a, const char *text, size_t n, struct req_files *out);
+
 /* What an MCP argument value names: a path its key says is a file (the
  * tool acts on it), a path-looking value under another key (a mention), a
  * glob, a URL, a shell command line, an argument vector. */

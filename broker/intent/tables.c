@@ -87,6 +87,7 @@ static const struct {
 } handler_names[] = {
 	{ "shell", H_SHELL }, { "interp", H_INTERP }, { "awk", H_AWK }, { "find", H_FIND },
 	{ "sed", H_SED }, { "tar", H_TAR }, { "ssh", H_SSH }, { "remote-copy", H_REMOTE_COPY },
+	{ "patch", H_PATCH },
 };
 
 const char *

@@ -209,7 +209,7 @@ test_patch_envelope(void **state)
 	assert_true(has_part(e.s, SK_WRITE, WS "/src/n.c", false));
 	assert_true(has_part(e.s, SK_EDIT, WS "/src/a.c", false));
 	assert_true(has_part(e.s, SK_WRITE, HOME_DIR "/.bashrc", false));  /* the Move's target */
-	assert_true(has_part(e.s, SK_DELETE, WS "/src/a.c", false));       /* ... and its source */
+	assert_true(has_part(e.s, SK_WRITE, WS "/src/a.c", false));        /* ... and its source (as mv) */
 	assert_true(has_part(e.s, SK_DELETE, WS "/gone.c", false));
 	assert_string_equal(e.level, "high");
 	done(&e);
@@ -217,6 +217,15 @@ test_patch_envelope(void **state)
 	assert_true(has_part(e.s, SK_WRITE, "/etc/cron.d/x", false));
 	done(&e);
 	want_level("{\"kind\":\"write\",\"path\":\"a.c\",\"patch\":\"*** Add File: \\n\"}", HIGH);
+	/* apply_patch run as a command */
+	assess_json("{\"kind\":\"exec\",\"command\":\"apply_patch '*** Begin Patch\\n*** Add File: src/ok.c\\n+x\\n"
+	            "*** Add File: /home/u/.ssh/authorized_keys\\n+k\\n*** End Patch'\"}", &e);
+	assert_true(has_part(e.s, SK_WRITE, WS "/src/ok.c", false));
+	assert_true(has_part(e.s, SK_WRITE, HOME_DIR "/.ssh/authorized_keys", false));
+	assert_string_equal(e.level, "high");
+	done(&e);
+	want_level("{\"kind\":\"exec\",\"command\":\"apply_patch <<'EOF'\\n*** Begin Patch\\n*** Add File: src/x.c\\n+x\\n*** End Patch\\nEOF\"}", LOW);
+	want_level("{\"kind\":\"exec\",\"command\":\"cat p.diff | apply_patch\"}", HIGH);
 	want_level("{\"kind\":\"write\",\"path\":\"a.c\",\"paths\":[1]}", HIGH);
 }
 

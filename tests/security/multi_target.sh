@@ -33,6 +33,12 @@ at_least_high "patch CRLF delete outside"
 # the same patch inside the workspace only is routine
 ok=$'*** Begin Patch\n*** Add File: src/ok.c\n+int ok;\n*** Add File: src/ok.h\n+int ok;\n*** End Patch'
 allowed "patch inside the workspace" "\"kind\":\"write\",\"path\":\"src/ok.c\",\"patch\":$(json_str "$ok"),\"files\":[{\"path\":\"src/ok.c\",\"op\":\"write\"},{\"path\":\"src/ok.h\",\"op\":\"write\"}]"
+# Codex running apply_patch as a shell command (argument, here-document)
+held "apply_patch command" "$(exec_req "apply_patch $(printf '%q' "$patch")")"
+at_least_high "apply_patch command"
+held "apply_patch heredoc" "$(exec_req $'apply_patch <<\'EOF\'\n'"$move"$'\nEOF')"
+at_least_high "apply_patch heredoc"
+allowed "apply_patch command inside" "$(exec_req "apply_patch $(printf '%q' "$ok")")"
 pass "apply_patch: every file (and a Move's target) is a part; outside files are not allowed by write ./**"
 
 # --- globs are judged by what they could match
