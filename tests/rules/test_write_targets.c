@@ -3,7 +3,9 @@
  *
  * Random command lines are built from a grammar: writers (redirections
  * > >> 2> &> >|, tee, cp, mv, install, dd of=, sed -i, ln -s, touch,
- * truncate, rm, mkdir, chmod, python -c open(...,'w') with a literal path)
+ * truncate, rm, mkdir, chmod, python -c open(...,'w') with a literal path,
+ * output options (curl -o, wget -qO, sort -o, tar -C), apply_patch, awk and
+ * sed writes, compound redirections, script -c CMD FILE)
  * aimed at targets drawn from workspace paths, home dotfiles, secrets,
  * system and scratch paths in plain, quoted and escaped spellings, wrapped
  * in wrappers (sudo, env VAR=x, timeout 5, nice, nohup, stdbuf, xargs,
@@ -180,7 +182,7 @@ more_writer(struct gen *g, struct str *b, const char *cwd, bool simple)
 {
 	const struct spelling *t = target(false), *l = target(true), *u;
 
-	switch (pick(simple ? 14 : 37)) {
+	switch (pick(simple ? 14 : 38)) {
 	case 0: putf(b, "tar -xf a.tar -C %s", t->text); expect_path(g, cwd, t, W_WRITE); break;
 	case 1: putf(b, "unzip -o a.zip -d %s", t->text); expect_path(g, cwd, t, W_WRITE); break;
 	case 2: putf(b, "curl -sSo %s https://example.com/x", t->text); expect_path(g, cwd, t, W_WRITE); break;
@@ -231,6 +233,10 @@ more_writer(struct gen *g, struct str *b, const char *cwd, bool simple)
 		expect_path(g, cwd, &ab[1], W_WRITE);
 		break;
 	}
+	case 36:
+		putf(b, "apply_patch $'*** Begin Patch\\n*** Add File: %s\\n+x\\n*** End Patch'", l->path);
+		expect_path(g, cwd, l, W_WRITE);
+		break;
 	default: putf(b, "echo x 2>&1 >%s", t->text); expect_path(g, cwd, t, W_WRITE); break;
 	}
 }
