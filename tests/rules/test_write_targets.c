@@ -607,7 +607,7 @@ test_no_target_lost(void **state)
 {
 	const char *se = getenv("SG_PROP_SEED"), *ce = getenv("SG_PROP_CASES");
 	uint64_t seed = se != NULL && *se ? strtoull(se, NULL, 10) : 20261212;
-	unsigned cases = ce != NULL && *ce ? (unsigned)strtoul(ce, NULL, 10) : 4000, failed = 0;
+	unsigned cases = ce != NULL && *ce ? (unsigned)strtoul(ce, NULL, 10) : 10000, failed = 0;
 
 	(void)state;
 	rng = seed ? seed : 1;
