@@ -1,9 +1,12 @@
 /* subject.h -- what a rule is matched against: one request reduced to its
  * parts.  An exec request has one part per simple command of its shell line
  * (wrappers stripped, nested `sh -c` bodies and substitutions included) plus
- * one write part per file its redirections write; the other kinds have one
- * part (a file, a host, an MCP tool, a tool name).  Paths are absolute and
- * normalised.  Built once per request (subject_from_intent when the scorer's
+ * one write or delete part per file a command writes or deletes (by a
+ * redirection, cp, tee, sed -i, inline code...); a file request one part per
+ * file it names (its path, the files list, a patch's files, a tool's globs);
+ * an MCP call its tool plus every file and host its arguments name; net and
+ * other kinds one part (a host, a tool name).  Paths are absolute and
+ * normalised; a glob part keeps its pattern (subj_part.glob).  Built once per request (subject_from_intent when the scorer's
  * intent is there, subject_from_request otherwise); owned by the request.
  *
  * The struct is plain data on purpose: the matcher, the grouping and the
