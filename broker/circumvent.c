@@ -2,10 +2,13 @@
  * agent settings, sandbox escapes, and reaching for sandgate itself. */
 #include "broker/circumvent.h"
 #include "broker/table.h"
+#include "broker/intent/selfref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #define RETRY_WINDOW_MS (15LL * 60 * 1000)
 #define DENIALS_KEPT 16
@@ -37,7 +40,7 @@ struct circ {
 	table *sessions;
 	struct sess *lru_head, *lru_tail; /* most recent first */
 	size_t nsess;
-	char *runtime_dir, *db_path, *config_dir;
+	char *runtime_dir, *db_path, *config_dir, *exe;
 	char pid[24];
 };
 
@@ -47,7 +50,9 @@ static const struct {
 	{ "circumvention.retry", "resembles a request denied in this session (a retry in other words?)" },
 	{ "circumvention.agent-config", "changes an agent's own settings or hook files" },
 	{ "circumvention.sandbox-off", "asks to run outside the sandbox" },
-	{ "circumvention.sandgate", "reaches sandgate's own sockets, database, config or process" },
+	{ "circumvention.sandgate", "reaches sandgate's own sockets, database, config, binary or process" },
+	{ "circumvention.agent-instructions",
+	  "changes instructions an agent obeys in its next session (CLAUDE.md, AGENTS.md, .cursorrules...)" },
 };
 
 const char *circ_reason_id(unsigned i) { return i < CIRC_NSIGNALS ? reasons[i].id : "?"; }
@@ -65,9 +70,10 @@ static const char *const sandbox_flags[] = {
 	"--allow-dangerously-skip-permissions", "danger-full-access", "bypassPermissions",
 };
 
-/* sandgate subcommands that act as a reviewer or on the broker itself. */
+/* sandgate subcommands that act as a reviewer, on the broker or on the hooks. */
 static const char *const console_subcommands[] = {
-	"decide", "rules", "broker", "console", "pane", "pending",
+	"decide", "rules", "broker", "console", "pane", "pending", "status", "audit", "install", "uninstall",
+	"demo",
 };
 
 static char *
@@ -95,6 +101,16 @@ circ_new(const struct circ_env *env)
 	c->config_dir = dup_path(env->config_dir);
 	if (env->broker_pid > 0)
 		snprintf(c->pid, sizeof c->pid, "%ld", (long)env->broker_pid);
+	{
+		/* the broker's own binary: naming it is naming sandgate */
+		char buf[4096];
+		ssize_t l = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+		if (l > 0) {
+			buf[l] = '\0';
+			c->exe = strdup(buf);
+		}
+	}
 	return c;
 }
 
@@ -114,6 +130,7 @@ circ_free(circ *c)
 	free(c->runtime_dir);
 	free(c->db_path);
 	free(c->config_dir);
+	free(c->exe);
 	free(c);
 }
 
@@ -133,7 +150,8 @@ in_list(const char *w, const char *const *list, size_t n)
 bool
 circ_is_agent_config(const char *path, const char *home)
 {
-	static const char *const dirs[] = { ".codex", ".gemini", ".cursor", ".continue", ".aider" };
+	static const char *const dirs[] = { ".codex", ".gemini", ".cursor", ".continue", ".aider", ".windsurf",
+		".qwen", ".kiro", ".roo" };
 	static const char *const files[] = { ".mcp.json", ".claude.json", ".aider.conf.yml" };
 	const char *p = path;
 
@@ -150,13 +168,21 @@ circ_is_agent_config(const char *path, const char *home)
 		if (n < sizeof comp) {
 			memcpy(comp, p, n);
 			comp[n] = '\0';
-			if (strcmp(comp, ".claude") == 0)
-				return strncmp(p + n, "/worktrees", 10) != 0 ||
-				    (p[n + 10] != '/' && p[n + 10] != '\0');
-			if (IN_LIST(comp, dirs))
-				return true;
-			if (p[n] == '\0' && IN_LIST(comp, files))
-				return true;
+			if (strcasecmp(comp, ".claude") == 0) {
+				/* a worktree under .claude/worktrees is a checkout, not settings
+				 * (but its own .claude is) */
+				if (strncasecmp(p + n, "/worktrees/", 11) != 0 || p[n + 11] == '\0')
+					return true;
+				p += n + 11;
+				p += strcspn(p, "/");
+				continue;
+			}
+			for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+				if (strcasecmp(comp, dirs[i]) == 0)
+					return true;
+			for (size_t i = 0; p[n] == '\0' && i < sizeof files / sizeof files[0]; i++)
+				if (strcasecmp(comp, files[i]) == 0)
+					return true;
 		}
 		p += n;
 	}
@@ -241,6 +267,8 @@ check_agent_config(const struct subject *s)
 	for (size_t i = 0; i < s->nparts; i++) {
 		const struct subj_part *p = &s->parts[i];
 
+		if (p->marks & PART_AGENT_CONFIG)
+			return (int)i; /* the scorer saw it written (tables/paths, any route) */
 		if (p->kind == SK_WRITE || p->kind == SK_EDIT || p->kind == SK_DELETE) {
 			if (p->path != NULL && circ_is_agent_config(p->path, s->home))
 				return (int)i;
@@ -258,12 +286,29 @@ check_agent_config(const struct subject *s)
 	return -1;
 }
 
+/* Instructions an agent obeys next session (the scorer's class
+ * agent-instructions, written by any route). */
+static int
+check_agent_instr(const struct subject *s)
+{
+	for (size_t i = 0; i < s->nparts; i++)
+		if (s->parts[i].marks & PART_AGENT_INSTR)
+			return (int)i;
+	return -1;
+}
+
 static int
 check_sandgate(const circ *c, const struct subject *s)
 {
+	struct selfref_env env = { c->runtime_dir, c->config_dir, c->db_path, c->exe };
+	const char *at;
+	size_t len;
+
 	for (size_t i = 0; i < s->nparts; i++) {
 		const struct subj_part *p = &s->parts[i];
 
+		if (p->marks & PART_SANDGATE)
+			return (int)i; /* named in code, content, arguments, a glob (selfref.h) */
 		if (p->kind != SK_EXEC) {
 			if (is_sandgate_path(c, p->path))
 				return (int)i;
@@ -276,10 +321,14 @@ check_sandgate(const circ *c, const struct subject *s)
 			if (p->nwords > 1 && IN_LIST(p->words[1].text, console_subcommands))
 				return (int)i;
 		}
+		if (c->exe != NULL && strcmp(p->words[0].text, c->exe) == 0 && p->nwords > 1 &&
+		    IN_LIST(p->words[1].text, console_subcommands))
+			return (int)i;
 		for (size_t j = 1; j < p->nwords; j++) {
 			const char *t = p->words[j].text;
 
-			if (mentions(t, c->runtime_dir) || mentions(t, c->db_path) || mentions(t, c->config_dir))
+			if (mentions(t, c->runtime_dir) || mentions(t, c->db_path) || mentions(t, c->config_dir) ||
+			    selfref_find(&env, t, strlen(t), &at, &len))
 				return (int)i;
 			if ((strcmp(p->program, "kill") == 0 || strcmp(p->program, "pkill") == 0 ||
 			     strcmp(p->program, "killall") == 0) &&
@@ -538,6 +587,7 @@ circ_check(circ *c, const char *session, const struct subject *s, int64_t now_ms
 	part[1] = check_agent_config(s);
 	part[2] = check_sandbox_off(s);
 	part[3] = check_sandgate(c, s);
+	part[4] = check_agent_instr(s);
 	for (unsigned i = 0; i < CIRC_NSIGNALS; i++)
 		if (part[i] >= 0)
 			bits |= 1u << i;

@@ -3,9 +3,14 @@
  *              (same file, host or tool, or the same command reworded);
  *   agent-config  writing an agent's own settings or hook files
  *              (~/.claude, .claude/settings*.json, .codex, .gemini, .mcp.json...);
+ *   agent-instructions  writing instructions an agent obeys in its next
+ *              session (CLAUDE.md, AGENTS.md, GEMINI.md, .cursorrules, ...: the
+ *              scorer's path class agent-instructions, tables/paths);
  *   sandbox-off   asking to run outside the sandbox (dangerouslyDisableSandbox,
  *              require_escalated, --dangerously-* flags);
- *   sandgate   reaching sandgate's own sockets, database, config or process.
+ *   sandgate   reaching sandgate's own sockets, database, config, binary or
+ *              process (also named inside code, a written file, MCP arguments:
+ *              the scorer marks those, broker/intent/selfref.h).
  * A flagged request is never allowed by a rule and is shown to consoles. */
 #ifndef SG_CIRCUMVENT_H
 #define SG_CIRCUMVENT_H
@@ -20,7 +25,8 @@ enum {
 	CIRC_AGENT_CONFIG = 1u << 1,
 	CIRC_SANDBOX_OFF = 1u << 2,
 	CIRC_SANDGATE = 1u << 3,
-	CIRC_NSIGNALS = 4,
+	CIRC_AGENT_INSTR = 1u << 4,
+	CIRC_NSIGNALS = 5,
 };
 
 /* Where sandgate's own files live (strings copied; any may be NULL). */
@@ -45,7 +51,8 @@ void circ_note_denial(circ *c, const char *session, const struct subject *s, int
 const char *circ_reason_id(unsigned i);
 const char *circ_reason_text(unsigned i);
 
-/* Is path (absolute) an agent's own settings or hook file? */
+/* Is path (absolute) an agent's own settings or hook file?  Compared
+ * without regard to case (.CLAUDE on a case-insensitive file system). */
 bool circ_is_agent_config(const char *path, const char *home);
 
 #endif

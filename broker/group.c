@@ -146,6 +146,10 @@ dir_prefix(struct strbuf *b, const struct subject *s, const char *path)
 	size_t n = 0;
 	int comps = 0;
 
+	if (path == NULL) { /* a file named only at run time ($OUT, computed by code) */
+		strbuf_puts(b, "(named at run time)");
+		return;
+	}
 	if (s->workspace != NULL && subject_path_within(path, s->workspace))
 		base = s->workspace, mark = "./";
 	else if (s->home != NULL && subject_path_within(path, s->home))
@@ -530,10 +534,17 @@ static size_t
 file_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
 	const char *kind = subject_kind_name(key_part(&g->m[0])->kind), *mark0, *mark;
-	const char *r0 = anchored(&g->m[0], &mark0);
-	size_t lcd = strlen(r0), nout = 0, first;
+	const char *r0;
+	size_t lcd, nout = 0, first;
 	bool same = true, same_mark = true;
 	struct strbuf b = { 0 };
+
+	/* a file named only at run time: no rule can cover it, nothing to suggest */
+	for (size_t i = 0; i < g->n; i++)
+		if (key_part(&g->m[i])->path == NULL)
+			return 0;
+	r0 = anchored(&g->m[0], &mark0);
+	lcd = strlen(r0);
 
 	for (size_t i = 1; i < g->n; i++) {
 		const char *r = anchored(&g->m[i], &mark);

@@ -1,5 +1,6 @@
 /* pattern.c -- parse, print and match rule patterns. */
 #include "broker/pattern.h"
+#include "broker/globcover.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -441,6 +442,28 @@ path_tok_match(const struct tok *t, const struct subject *s, const char *path)
 	return path_glob(t->s, path + dn);
 }
 
+/* Does path token t cover every path of the part's glob (absolute)?  See
+ * broker/globcover.h: conservative, "not covered" when unsure. */
+static bool
+path_tok_covers(const struct tok *t, const struct subject *s, const char *glob)
+{
+	char lifted[4096];
+	const char *dir = anchor_dir(t, s, lifted, sizeof lifted);
+	size_t dn;
+
+	if (dir == NULL || glob == NULL || !subject_path_within(glob, dir))
+		return false;
+	dn = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
+	return glob_covers(t->s, glob + dn);
+}
+
+/* A file part: its path, or every path its glob could match. */
+static bool
+file_match(const struct tok *t, const struct subject *s, const struct subj_part *part)
+{
+	return part->glob ? path_tok_covers(t, s, part->path) : path_tok_match(t, s, part->path);
+}
+
 static bool
 word_match(const struct tok *t, const struct subject *s, const struct subj_part *part, size_t i)
 {
@@ -548,9 +571,9 @@ pattern_match_part(const pattern *p, const struct subject *s, const struct subj_
 	case SK_WRITE:
 		if (part->kind != SK_WRITE && part->kind != SK_EDIT)
 			return false;
-		return path_tok_match(&p->toks[0], s, part->path);
+		return file_match(&p->toks[0], s, part);
 	case SK_EDIT: case SK_READ: case SK_DELETE:
-		return part->kind == p->kind && path_tok_match(&p->toks[0], s, part->path);
+		return part->kind == p->kind && file_match(&p->toks[0], s, part);
 	case SK_NET:
 		return part->kind == SK_NET && part->host != NULL && host_match(p->host, part->host) &&
 		    (p->port < 0 || p->port == part->port);

@@ -1,6 +1,7 @@
 /* subject.c -- the matcher's view of a request: parts, words, resolved paths. */
 #include "broker/subject.h"
 #include "broker/intent/shell.h"
+#include "broker/intent/reqfiles.h"
 #include "proto/rpc.h"
 
 #include <stdint.h>
@@ -331,6 +332,32 @@ sandbox_off(const msgpack_object *req)
 	return rpc_str_eq(rpc_map_get(ti, "sandbox_permissions"), "require_escalated");
 }
 
+static int add_file_part(struct subject *s, enum subj_kind k, const char *path, size_t n, bool glob,
+    bool known, unsigned marks);
+
+/* The files of a request besides its path (broker/intent/reqfiles.h), each
+ * a part of its op's kind; -1 when the list is malformed or incomplete (or
+ * memory ran out). */
+static int
+add_req_files(struct subject *s, const msgpack_object *req)
+{
+	static const enum subj_kind op_kind[] = { [RQ_READ] = SK_READ, [RQ_LIST] = SK_READ, [RQ_WRITE] = SK_WRITE,
+		[RQ_EDIT] = SK_EDIT, [RQ_DELETE] = SK_DELETE };
+	arena *a = arena_new(4096);
+	struct req_files rf;
+	int rc = -1;
+
+	if (a == NULL)
+		return -1;
+	if (req_files_collect(a, req, subject_kind_name(s->kind), &rf) == 0 && rf.bad == NULL) {
+		rc = 0;
+		for (size_t k = 0; rc == 0 && k < rf.n; k++)
+			rc = add_file_part(s, op_kind[rf.v[k].op], rf.v[k].path, rf.v[k].len, rf.v[k].glob, true, 0);
+	}
+	arena_free(a);
+	return rc;
+}
+
 /* Fill the one part of a non-exec request; 0, or -1 when the payload is bad. */
 static int
 fill_single(struct subject *s, const msgpack_object *req)
@@ -345,7 +372,7 @@ fill_single(struct subject *s, const msgpack_object *req)
 	case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
 		if (!get_str(req, "path", &str, &n) || (p->path = subject_resolve(s, str, n)) == NULL)
 			return -1;
-		return 0;
+		return add_req_files(s, req);
 	case SK_NET:
 		if (!get_str(req, "url", &str, &n) && !get_str(req, "host", &str, &n))
 			return -1;
@@ -529,38 +556,8 @@ base_name(const char *p)
 	return slash != NULL ? slash + 1 : p;
 }
 
-/* Add the write parts of n's output redirections. */
-static int
-add_redirects(struct subject *s, const struct sh_node *n)
-{
-	for (size_t i = 0; i < n->nredirs; i++) {
-		const struct sh_redir *r = n->redirs[i];
-		struct subj_part *p;
-		char *v;
-		bool dyn;
-
-		if (r->op != SH_R_OUT && r->op != SH_R_APPEND && r->op != SH_R_CLOBBER &&
-		    r->op != SH_R_OUT_ALL && r->op != SH_R_APPEND_ALL && r->op != SH_R_INOUT)
-			continue;
-		if ((v = word_value(&r->target, s->home, &dyn)) == NULL)
-			return -1;
-		if (!dyn && (strcmp(v, "/dev/null") == 0 || strcmp(v, "/dev/stdout") == 0 ||
-		    strcmp(v, "/dev/stderr") == 0 || strcmp(v, "/dev/tty") == 0)) {
-			free(v);
-			continue;
-		}
-		if ((p = subject_add_part(s, SK_WRITE)) == NULL) {
-			free(v);
-			return -1;
-		}
-		/* a target known only at run time has no path: no rule covers it */
-		p->path = dyn ? NULL : subject_resolve(s, v, strlen(v));
-		free(v);
-	}
-	return 0;
-}
-
-/* One listed command of the intent as an exec part (plus its redirections). */
+/* One listed command of the intent as an exec part (its redirections are
+ * among its targets, add_targets); 1 when it runs no program. */
 static int
 add_intent_cmd(struct subject *s, const msgpack_object *c, arena *a)
 {
@@ -581,8 +578,12 @@ add_intent_cmd(struct subject *s, const msgpack_object *c, arena *a)
 	if (text == NULL || text->type != MSGPACK_OBJECT_STR)
 		return -1;
 	sc = sh_parse(a, text->via.str.ptr, text->via.str.size);
-	if (sc == NULL || sc->nbad > 0 || (n = first_simple(sc->list, 0)) == NULL)
+	if (sc == NULL || sc->nbad > 0)
 		return -1;
+	if ((n = first_simple(sc->list, 0)) == NULL)
+		/* a redirection alone (`>> f`, `exec > f`): no program runs; its
+		 * files are among the command's targets */
+		return prog != NULL && prog->type == MSGPACK_OBJECT_NIL ? 1 : -1;
 	vals = calloc(n->nwords, sizeof *vals);
 	w = calloc(n->nwords, sizeof *w);
 	lens = calloc(n->nwords, sizeof *lens);
@@ -631,7 +632,7 @@ add_intent_cmd(struct subject *s, const msgpack_object *c, arena *a)
 	p->more_args = plus || str_is(ctx, "xargs") || text->via.str.size >= INTENT_TEXT_MAX - 4;
 	if (sub != NULL && sub->type == MSGPACK_OBJECT_STR && sub->via.str.size > 0)
 		p->subcommand = strndup(sub->via.str.ptr, sub->via.str.size);
-	rc = p->program != NULL ? add_redirects(s, n) : -1;
+	rc = p->program != NULL ? 0 : -1;
 out:
 	for (size_t i = 0; vals != NULL && i < n->nwords; i++)
 		free(vals[i]);
@@ -642,35 +643,244 @@ out:
 	return rc;
 }
 
+/* A file part, unless an equal one was just added (then marks join it).
+ * known false: the path is known only at run time -- a part no rule covers. */
 static int
-fill_from_intent(struct subject *s, const msgpack_object *intent)
+add_file_part(struct subject *s, enum subj_kind k, const char *path, size_t n, bool glob, bool known,
+    unsigned marks)
+{
+	char *r = known ? subject_resolve(s, path, n) : NULL;
+	struct subj_part *p;
+
+	for (size_t i = s->nparts > 64 ? s->nparts - 64 : 0; i < s->nparts; i++) {
+		struct subj_part *q = &s->parts[i];
+
+		if (q->kind == k && r != NULL && q->path != NULL && q->glob == glob && strcmp(q->path, r) == 0) {
+			q->marks |= marks;
+			free(r);
+			return 0;
+		}
+	}
+	if ((p = subject_add_part(s, k)) == NULL) {
+		free(r);
+		return -1;
+	}
+	p->path = r;
+	p->glob = glob && r != NULL;
+	p->marks = marks;
+	return 0;
+}
+
+static bool
+writes_file(const msgpack_object *eff)
+{
+	static const char *const v[] = { "write", "overwrite", "delete", "delete-recursive", "chmod", "chown",
+		"setuid" };
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (str_is(eff, v[i]))
+			return true;
+	return false;
+}
+
+/* The part kind of a target: for an exec command only what it writes or
+ * deletes (the exec rule covers running it); for a file request, a files
+ * list or an MCP call every file it names, by what is done to it (an
+ * effect sandgate cannot read counts as a write).  -1: no part. */
+static int
+target_kind(const msgpack_object *eff, const msgpack_object *cls, bool exec_cmd)
+{
+	if (exec_cmd) {
+		if (!writes_file(eff) || str_is(cls, "special"))
+			return -1;
+		return str_is(eff, "delete") || str_is(eff, "delete-recursive") ? SK_DELETE : SK_WRITE;
+	}
+	if (str_is(eff, "view") || str_is(eff, "read") || str_is(eff, "list"))
+		return SK_READ;
+	if (str_is(eff, "overwrite"))
+		return SK_EDIT;
+	if (str_is(eff, "delete") || str_is(eff, "delete-recursive"))
+		return SK_DELETE;
+	return SK_WRITE;
+}
+
+static bool
+is_true(const msgpack_object *o)
+{
+	return o != NULL && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
+}
+
+/* The parts of command c's targets; *marks gets what they say about it. */
+static int
+add_targets(struct subject *s, const msgpack_object *c, bool exec_cmd, unsigned *marks)
+{
+	const msgpack_object *tv = rpc_map_get(c, "targets");
+
+	if (tv == NULL || tv->type != MSGPACK_OBJECT_ARRAY)
+		return tv == NULL ? 0 : -1;
+	for (uint32_t i = 0; i < tv->via.array.size; i++) {
+		const msgpack_object *t = &tv->via.array.ptr[i], *path = rpc_map_get(t, "path");
+		const msgpack_object *eff = rpc_map_get(t, "effect"), *cls = rpc_map_get(t, "class");
+		unsigned m = 0;
+		int k;
+
+		if (t->type != MSGPACK_OBJECT_MAP || path == NULL || path->type != MSGPACK_OBJECT_STR)
+			return -1;
+		if (str_is(cls, "sandgate"))
+			m |= PART_SANDGATE;
+		if (writes_file(eff) && str_is(cls, "agent-config"))
+			m |= PART_AGENT_CONFIG;
+		if (writes_file(eff) && str_is(cls, "agent-instructions"))
+			m |= PART_AGENT_INSTR;
+		*marks |= m;
+		/* "(names sandgate: ...)": a mention, not a file */
+		if (str_is(cls, "sandgate") && (path->via.str.size == 0 || path->via.str.ptr[0] != '/'))
+			continue;
+		if ((k = target_kind(eff, cls, exec_cmd)) < 0)
+			continue;
+		if (add_file_part(s, (enum subj_kind)k, path->via.str.ptr, path->via.str.size,
+		        is_true(rpc_map_get(t, "glob")),
+		        !is_true(rpc_map_get(t, "unknown")) && path->via.str.size > 0 && path->via.str.ptr[0] == '/' &&
+		            memchr(path->via.str.ptr, '\0', path->via.str.size) == NULL, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The hosts of command c as net parts. */
+static int
+add_hosts(struct subject *s, const msgpack_object *c)
+{
+	const msgpack_object *hv = rpc_map_get(c, "hosts");
+
+	if (hv == NULL || hv->type != MSGPACK_OBJECT_ARRAY)
+		return hv == NULL ? 0 : -1;
+	for (uint32_t i = 0; i < hv->via.array.size; i++) {
+		const msgpack_object *h = rpc_map_get(&hv->via.array.ptr[i], "host");
+		struct subj_part *p;
+
+		if (h == NULL || h->type != MSGPACK_OBJECT_STR || (p = subject_add_part(s, SK_NET)) == NULL ||
+		    parse_host(h->via.str.ptr, h->via.str.size, &p->host, &p->port) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A command of the intent: its exec part and the parts of its targets.
+ * *carry: marks of a command without a part of its own (an sh -c wrapper),
+ * given to the next exec part. */
+static int
+add_cmd_parts(struct subject *s, const msgpack_object *c, arena *a, bool exec_part, unsigned *carry)
+{
+	size_t at = s->nparts;
+	unsigned marks = 0;
+
+	if (exec_part && add_intent_cmd(s, c, a) < 0)
+		return -1;
+	if (exec_part && at == s->nparts)
+		exec_part = false; /* no program ran: its marks go to the next part */
+	if (add_targets(s, c, true, &marks) < 0)
+		return -1;
+	if (exec_part && at < s->nparts) {
+		s->parts[at].marks |= marks | *carry;
+		*carry = 0;
+	} else {
+		*carry |= marks;
+	}
+	return 0;
+}
+
+/* The commands of the intent, when it is whole; NULL otherwise. */
+static const msgpack_object *
+whole_commands(const msgpack_object *intent)
 {
 	const msgpack_object *cmds = rpc_map_get(intent, "commands"), *parsed = rpc_map_get(intent, "parsed");
 	const msgpack_object *total = rpc_map_get(intent, "commands_total");
-	arena *a;
-	int rc = 0;
 
 	if (parsed == NULL || parsed->type != MSGPACK_OBJECT_BOOLEAN || !parsed->via.boolean ||
 	    cmds == NULL || cmds->type != MSGPACK_OBJECT_ARRAY || cmds->via.array.size == 0)
-		return -1;
+		return NULL;
 	/* a command we cannot see is a part nobody can cover */
 	if (total == NULL || total->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
 	    total->via.u64 != cmds->via.array.size)
-		return -1;
+		return NULL;
+	for (uint32_t i = 0; i < cmds->via.array.size; i++)
+		if (cmds->via.array.ptr[i].type != MSGPACK_OBJECT_MAP)
+			return NULL;
+	return cmds;
+}
+
+/* exec: one part per command, plus what each writes or deletes. */
+static int
+fill_exec(struct subject *s, const msgpack_object *cmds)
+{
+	arena *a;
+	unsigned carry = 0;
+	int rc = 0;
+
 	if ((a = arena_new(4096)) == NULL)
 		return -1;
 	for (uint32_t i = 0; rc == 0 && i < cmds->via.array.size; i++) {
 		const msgpack_object *c = &cmds->via.array.ptr[i];
 
-		if (c->type != MSGPACK_OBJECT_MAP)
-			rc = -1;
+		if (str_is(rpc_map_get(c, "context"), "files"))
+			rc = add_targets(s, c, false, &carry); /* files the request lists */
 		else if (shell_with_script(c) && i + 1 < cmds->via.array.size &&
 		    str_is(rpc_map_get(&cmds->via.array.ptr[i + 1], "context"), "sh -c"))
-			continue; /* sh -c '...': its commands are the parts */
+			rc = add_cmd_parts(s, c, a, false, &carry); /* sh -c '...': its commands are the parts */
 		else
-			rc = add_intent_cmd(s, c, a);
+			rc = add_cmd_parts(s, c, a, true, &carry);
 		arena_reset(a);
 	}
+	arena_free(a);
+	if (rc == 0 && carry != 0 && s->nparts > 0)
+		s->parts[0].marks |= carry;
+	return rc;
+}
+
+/* write, edit, read, delete: every file the request names. */
+static int
+fill_files(struct subject *s, const msgpack_object *cmds)
+{
+	unsigned marks = 0;
+
+	for (uint32_t i = 0; i < cmds->via.array.size; i++)
+		if (add_targets(s, &cmds->via.array.ptr[i], false, &marks) < 0)
+			return -1;
+	if (s->nparts == 0)
+		return -1;
+	s->parts[0].marks |= marks;
+	return 0;
+}
+
+/* mcp: the tool, every file and host its arguments name, and every
+ * command they carry. */
+static int
+fill_mcp(struct subject *s, const msgpack_object *cmds)
+{
+	arena *a;
+	unsigned carry = 0;
+	int rc = 0;
+
+	if ((a = arena_new(4096)) == NULL)
+		return -1;
+	for (uint32_t i = 0; rc == 0 && i < cmds->via.array.size; i++) {
+		const msgpack_object *c = &cmds->via.array.ptr[i];
+		unsigned marks = 0;
+
+		if (i == 0 || str_is(rpc_map_get(c, "context"), "files")) {
+			rc = add_targets(s, c, false, &marks);
+			if (rc == 0 && i == 0)
+				rc = add_hosts(s, c);
+			if (s->nparts > 0)
+				s->parts[0].marks |= marks;
+		} else {
+			rc = add_cmd_parts(s, c, a, true, &carry);
+		}
+		arena_reset(a);
+	}
+	if (carry != 0 && s->nparts > 0)
+		s->parts[0].marks |= carry;
 	arena_free(a);
 	return rc;
 }
@@ -759,6 +969,7 @@ struct subject *
 subject_from_intent(const msgpack_object *intent, const msgpack_object *req, const char *home)
 {
 	struct subject *s = subject_from_request(req, home);
+	const msgpack_object *cmds;
 
 	if (s == NULL || intent == NULL || intent->type != MSGPACK_OBJECT_MAP)
 		return s;
@@ -766,13 +977,46 @@ subject_from_intent(const msgpack_object *intent, const msgpack_object *req, con
 		subject_free(s);
 		return NULL;
 	}
-	if (s->kind == SK_EXEC) {
+	if (s->kind == SK_OTHER)
+		return s;
+	cmds = whole_commands(intent);
+	switch (s->kind) {
+	case SK_EXEC: case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
 		/* replace what the request map alone gave with the intent's parts */
 		for (size_t i = 0; i < s->nparts; i++)
 			free_part(&s->parts[i]);
 		s->nparts = 0;
-		s->unparsed = fill_from_intent(s, intent) < 0;
+		if (cmds == NULL)
+			s->unparsed = true;
+		else if (s->kind == SK_EXEC)
+			s->unparsed = fill_exec(s, cmds) < 0;
+		else
+			s->unparsed = s->unparsed || fill_files(s, cmds) < 0;
+		break;
+	case SK_MCP:
+		/* the tool's own part stays first */
+		if (cmds == NULL || fill_mcp(s, cmds) < 0)
+			s->unparsed = true;
+		break;
+	case SK_NET:
+		/* files listed with a net request; what the URL names (a unix: socket) */
+		for (uint32_t i = 0; cmds != NULL && i < cmds->via.array.size; i++) {
+			unsigned marks = 0;
+			const msgpack_object *c = &cmds->via.array.ptr[i];
+
+			if (add_targets(s, c, !str_is(rpc_map_get(c, "context"), "files"), &marks) < 0)
+				s->unparsed = true;
+			if (s->nparts > 0)
+				s->parts[0].marks |= marks;
+		}
+		if (cmds == NULL)
+			s->unparsed = true;
+		break;
+	default:
+		break;
 	}
+	/* where links lead: rules must cover both names (add_link_parts skips
+	 * what the targets above already gave) */
 	if (add_link_parts(s, intent) < 0) {
 		subject_free(s);
 		return NULL;

@@ -1,9 +1,12 @@
 /* subject.h -- what a rule is matched against: one request reduced to its
  * parts.  An exec request has one part per simple command of its shell line
  * (wrappers stripped, nested `sh -c` bodies and substitutions included) plus
- * one write part per file its redirections write; the other kinds have one
- * part (a file, a host, an MCP tool, a tool name).  Paths are absolute and
- * normalised.  Built once per request (subject_from_intent when the scorer's
+ * one write or delete part per file a command writes or deletes (by a
+ * redirection, cp, tee, sed -i, inline code...); a file request one part per
+ * file it names (its path, the files list, a patch's files, a tool's globs);
+ * an MCP call its tool plus every file and host its arguments name; net and
+ * other kinds one part (a host, a tool name).  Paths are absolute and
+ * normalised; a glob part keeps its pattern (subj_part.glob).  Built once per request (subject_from_intent when the scorer's
  * intent is there, subject_from_request otherwise); owned by the request.
  *
  * The struct is plain data on purpose: the matcher, the grouping and the
@@ -38,6 +41,13 @@ struct subj_word {
 	bool dynamic;  /* value known only at run time ($VAR, $(...), unquoted glob) */
 };
 
+/* What the scorer found about a part (subj_part.marks). */
+enum {
+	PART_AGENT_CONFIG = 1u << 0, /* writes an agent's own settings or hooks */
+	PART_AGENT_INSTR = 1u << 1,  /* writes instructions an agent obeys next session */
+	PART_SANDGATE = 1u << 2,     /* names sandgate's own sockets, files or binary */
+};
+
 struct subj_part {
 	enum subj_kind kind;
 	/* exec */
@@ -46,8 +56,12 @@ struct subj_part {
 	struct subj_word *words;/* words[0] is the program as written */
 	size_t nwords;
 	bool more_args;         /* xargs, find -exec: arguments added at run time */
-	/* write, edit, read, delete (and exec redirections, as SK_WRITE parts) */
+	/* write, edit, read, delete (and the files an exec command writes or
+	 * deletes, as SK_WRITE / SK_DELETE parts); NULL when known only at run
+	 * time (no rule covers it) */
 	char *path;
+	bool glob;              /* path is a pattern: covered only by a rule that covers all it could match */
+	unsigned marks;         /* PART_* */
 	/* net */
 	char *host;             /* lower case */
 	int port;               /* 0 when unknown */
@@ -99,6 +113,9 @@ struct subject *subject_from_request(const msgpack_object *req, const char *home
 
 /* Build from the scorer's intent map (docs/RISK.md) plus the request map;
  * falls back to subject_from_request for what the intent does not carry.
+ * Every target of the intent becomes a part: each file an exec command
+ * writes or deletes (SK_WRITE, SK_DELETE), each file a file request or an
+ * MCP call names (by its effect), each host an MCP call names (SK_NET).
  * The workspace is the intent's (none without an intent), and every target
  * the intent reached through a link ("through") adds a part for where the
  * link leads, so that rules must cover both names. */

@@ -2,6 +2,7 @@
 #include "broker/intent/assess.h"
 #include "broker/intent/arena.h"
 #include "broker/intent/intent.h"
+#include "broker/intent/reqfiles.h"
 #include "broker/intent/risk.h"
 #include "broker/intent/tables.h"
 #include "broker/intent/workspace.h"
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_FIELD 4096           /* cwd, workspace, path, url */
 #define MAX_LISTED_CMDS 256      /* commands listed in the intent */
@@ -19,7 +21,7 @@
 
 struct assess_tables {
 	struct tables *t;
-	char *home, *config_dir, *db, *runtime;
+	char *home, *config_dir, *db, *runtime, *exe;
 	/* their real paths where links make them differ (else NULL; for the
 	 * database, its directory's), and sandgate's dirs as no workspace may be */
 	char *home_real, *config_real, *db_real, *runtime_real, *db_dir;
@@ -176,6 +178,15 @@ assess_tables_load(const char *config_dir, char *err, size_t errlen)
 	at->runtime = paths_runtime_dir();
 	own_paths(at);
 	at->wsc = calloc(1, sizeof *at->wsc);
+	{
+		char buf[4096];
+		ssize_t l = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+		if (l > 0) {
+			buf[l] = '\0';
+			at->exe = strdup(buf);
+		}
+	}
 	at->scratch = arena_new(64 * 1024);
 	at->tmp = arena_new(64 * 1024);
 	if (at->scratch == NULL || at->tmp == NULL) {
@@ -211,6 +222,7 @@ assess_tables_free(assess_tables *at)
 	ws_list_free(&at->workspaces);
 	ws_cache_clear(at->wsc);
 	free(at->wsc);
+	free(at->exe);
 	free(at);
 }
 
@@ -314,9 +326,13 @@ pack_effects(msgpack_packer *pk, uint64_t eff)
 static void
 pack_target(msgpack_packer *pk, const struct intent_target *t)
 {
-	msgpack_pack_map(pk, 3 + (t->indirect ? 1 : 0) + (t->through != NULL ? 1 : 0));
+	size_t pl = strlen(t->path);
+	/* a path cut to fit is not the path: no rule may match it */
+	bool unknown = t->unknown || pl > MAX_FIELD;
+
+	msgpack_pack_map(pk, 3 + t->indirect + t->glob + unknown + (t->through != NULL));
 	pkey(pk, "path");
-	pstrn(pk, t->path, strlen(t->path), MAX_FIELD);
+	pstrn(pk, t->path, pl, MAX_FIELD);
 	if (t->through != NULL) {
 		pkey(pk, "through");
 		pstrn(pk, t->through, strlen(t->through), MAX_FIELD);
@@ -327,6 +343,14 @@ pack_target(msgpack_packer *pk, const struct intent_target *t)
 	pstr(pk, effect_name(t->eff));
 	if (t->indirect) {
 		pkey(pk, "indirect");
+		msgpack_pack_true(pk);
+	}
+	if (t->glob) {
+		pkey(pk, "glob");
+		msgpack_pack_true(pk);
+	}
+	if (unknown) {
+		pkey(pk, "unknown");
 		msgpack_pack_true(pk);
 	}
 }
@@ -542,6 +566,48 @@ kind_exec(struct req *r)
 	return 0;
 }
 
+static enum effect
+op_effect(enum req_op op)
+{
+	switch (op) {
+	case RQ_READ: return EFF_VIEW;
+	case RQ_LIST: return EFF_LIST;
+	case RQ_EDIT: return EFF_OVERWRITE;
+	case RQ_DELETE: return EFF_DELETE;
+	case RQ_WRITE: break;
+	}
+	return EFF_WRITE;
+}
+
+/* Every file the request names besides its main payload (reqfiles.h), as
+ * targets of command ci (-1: a command of its own, context "files"). */
+static int
+add_req_files(struct req *r, int ci, const char *kind)
+{
+	struct req_files rf;
+
+	if (req_files_collect(r->a, r->map, kind, &rf) < 0)
+		return -1;
+	if (rf.bad != NULL)
+		bad_request(r, rf.bad);
+	if (rf.n == 0)
+		return 0;
+	if (ci < 0) {
+		if ((ci = intent_add_cmd(r->x, NULL, "(files)", 7)) < 0)
+			return -1;
+		intent_cmd(intent_get(r->x), (size_t)ci)->context = "files";
+	}
+	for (size_t k = 0; k < rf.n; k++) {
+		const struct req_file *f = &rf.v[k];
+		enum effect e = op_effect(f->op);
+
+		if (intent_scan_text(r->x, ci, f->path, f->len) < 0 || intent_scan_self(r->x, ci, f->path, f->len) < 0 ||
+		    (f->glob ? intent_add_glob(r->x, ci, f->path, f->len, e) : intent_add_path(r->x, ci, f->path, f->len, e)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 kind_path(struct req *r, const char *kind)
 {
@@ -556,10 +622,16 @@ kind_path(struct req *r, const char *kind)
 			return 0;
 		}
 	}
+	if (n == 0 || memchr(path, '\0', n) != NULL) {
+		bad_request(r, "the path is empty or holds a NUL byte");
+		return 0;
+	}
 	ci = intent_add_cmd(r->x, NULL, path, n);
 	if (ci < 0)
 		return -1;
 	intent_scan_text(r->x, ci, path, n);
+	if (intent_scan_self(r->x, ci, path, n) < 0)
+		return -1;
 	if (strcmp(kind, "read") == 0) {
 		intent_add_path(r->x, ci, path, n, EFF_VIEW);
 	} else if (strcmp(kind, "delete") == 0) {
@@ -573,10 +645,14 @@ kind_path(struct req *r, const char *kind)
 		    (size_t)64 << 20, &cl, &r->bad);
 
 		intent_add_path(r->x, ci, path, n, strcmp(kind, "edit") == 0 ? EFF_OVERWRITE : EFF_WRITE);
-		if (content != NULL)
+		if (content != NULL) {
 			intent_scan_text(r->x, ci, content, cl > 65536 ? 65536 : cl);
+			/* a Makefile or script that reaches sandgate when it runs later */
+			if (intent_scan_self(r->x, ci, content, cl) < 0)
+				return -1;
+		}
 	}
-	return 0;
+	return add_req_files(r, ci, kind);
 }
 
 static int
@@ -597,6 +673,8 @@ kind_net(struct req *r)
 	if (ci < 0)
 		return -1;
 	intent_scan_text(r->x, ci, url, n);
+	if (intent_scan_self(r->x, ci, url, n) < 0)
+		return -1;
 	intent_add_url(r->x, ci, url, n);
 	if (method != NULL && strcasecmp(method, "GET") != 0 && strcasecmp(method, "HEAD") != 0 &&
 	    strcasecmp(method, "OPTIONS") != 0) {
@@ -609,6 +687,38 @@ kind_net(struct req *r)
 	return 0;
 }
 
+struct mcp_walk {
+	struct req *r;
+	int ci;
+	enum effect peff; /* what the tool does to the paths its keys name */
+};
+
+static int
+mcp_arg(void *ctx, enum req_arg what, const char *s, size_t n, const char *const *argv, const size_t *lens,
+    size_t argc)
+{
+	struct mcp_walk *mw = ctx;
+	struct intent_ctx *x = mw->r->x;
+
+	switch (what) {
+	case RA_PATH:
+		return intent_add_path(x, mw->ci, s, n, mw->peff);
+	case RA_PATH_MENTION:
+		return intent_add_path(x, mw->ci, s, n, EFF_USE);
+	case RA_GLOB:
+		return intent_add_glob(x, mw->ci, s, n, mw->peff);
+	case RA_URL:
+		return intent_add_url(x, mw->ci, s, n);
+	case RA_COMMAND:
+		return intent_shell(x, s, n);
+	case RA_ARGV:
+		return intent_argv(x, argv, lens, argc);
+	case RA_TEXT:
+		return intent_scan_self(x, mw->ci, s, n);
+	}
+	return 0;
+}
+
 static int
 kind_mcp(struct req *r)
 {
@@ -617,10 +727,8 @@ kind_mcp(struct req *r)
 	const char *tool = str_field(r->a, r->map, "tool", 256, &tn, &r->bad);
 	const msgpack_object *args = field(r->map, "arguments");
 	const struct mcppat *m;
-	int ci;
-	enum effect peff = EFF_USE;
-	static const char *const cmd_keys[] = { "command", "cmd", "script", "shell_command" };
-	static const char *const path_keys[] = { "path", "file_path", "filepath", "filename", "file", "directory", "dir" };
+	struct mcp_walk mw = { .r = r, .peff = EFF_USE };
+	int ci, rc;
 
 	if (tool == NULL) {
 		bad_request(r, "mcp request without a tool");
@@ -637,36 +745,20 @@ kind_mcp(struct req *r)
 		if (m->effect >= 0) {
 			intent_add_effect(r->x, ci, (enum effect)m->effect);
 			if (m->effect == EFF_WRITE || m->effect == EFF_DELETE)
-				peff = (enum effect)m->effect;
-		} else {
-			peff = EFF_VIEW;
+				mw.peff = (enum effect)m->effect;
+		} else if (strcmp(m->pat, "*") != 0) {
+			mw.peff = EFF_VIEW; /* a reading tool; one sandgate does not know stays "use" */
 		}
 		intent_signal_rule(r->x, ci, &m->r, tool, tn);
 	}
-	if (args == NULL || args->type != MSGPACK_OBJECT_MAP)
-		return 0;
-	for (size_t k = 0; k < sizeof path_keys / sizeof path_keys[0]; k++) {
-		size_t pn = 0;
-		const char *p = str_field(r->a, args, path_keys[k], MAX_FIELD, &pn, &r->bad);
-
-		if (p != NULL)
-			intent_add_path(r->x, ci, p, pn, peff);
-	}
-	{
-		size_t un = 0;
-		const char *u = str_field(r->a, args, "url", MAX_FIELD, &un, &r->bad);
-
-		if (u != NULL)
-			intent_add_url(r->x, ci, u, un);
-	}
-	for (size_t k = 0; k < sizeof cmd_keys / sizeof cmd_keys[0]; k++) {
-		size_t cn = 0;
-		const char *c = str_field(r->a, args, cmd_keys[k], SH_MAX_INPUT, &cn, &r->bad);
-
-		if (c != NULL && intent_shell(r->x, c, cn) < 0)
-			return -1;
-	}
-	return 0;
+	mw.ci = ci;
+	/* every value of the arguments: paths, globs, URLs, commands */
+	rc = req_args_walk(r->a, args, mcp_arg, &mw);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		bad_request(r, "the MCP arguments are nested too deeply or too many to read whole");
+	return add_req_files(r, ci, NULL);
 }
 
 static int
@@ -732,7 +824,7 @@ static struct intent_ctx *
 begin(const assess_tables *at, arena *a, const char *kind, const char *cwd, const char *declared)
 {
 	struct intent_env env = { .home = at->home, .config_dir = at->config_dir, .db_path = at->db,
-		.runtime_dir = at->runtime };
+		.runtime_dir = at->runtime, .exe = at->exe };
 	struct ws_result *wr = arena_alloc(a, sizeof *wr);
 	struct intent_ctx *x;
 
@@ -782,6 +874,8 @@ assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packe
 		return -1;
 	}
 	rc = assess_kind(&r, kind);
+	if (rc == 0 && kind != NULL && (strcmp(kind, "exec") == 0 || strcmp(kind, "net") == 0))
+		rc = add_req_files(&r, -1, kind); /* files listed with a command: each one counts */
 	if (rc < 0) {
 		fail_result(out);
 		return -1;

@@ -3,6 +3,10 @@
  * weighs.  See intent.h. */
 #include "broker/intent/intent.h"
 #include "broker/intent/fsresolve.h"
+#include "broker/intent/globclass.h"
+#include "broker/intent/codepaths.h"
+#include "broker/intent/selfref.h"
+#include "broker/intent/reqfiles.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -45,6 +49,7 @@ struct intent_ctx {
 	unsigned char *split;   /* parallel to buf: 1 where word splitting applies */
 	bool oom;
 	bool deep_flagged, large_flagged;
+	const char *cwd_now;    /* the cwd of the command being analysed (after cd) */
 	struct {
 		const char *path;
 		size_t len;
@@ -78,6 +83,8 @@ enum {
 	RW_ARITH = 1 << 16,
 	RW_FILEREAD = 1 << 17, /* a substitution in it prints a file */
 	RW_SECRETREAD = 1 << 18, /* ... a file that holds secrets */
+	RW_SYNGLOB = 1 << 19,  /* a pattern sandgate made (DIR and a double star: what find finds) */
+	RW_TOOLGLOB = 1 << 20, /* an agent tool's glob: its wildcards may match dot names */
 };
 
 struct rword {
@@ -126,6 +133,7 @@ struct cmdctx {
 	enum sh_redir_op *rops;
 	size_t nr;
 	enum pclass xargs_cls;  /* xargs: class of its input paths, or PC_COUNT */
+	const char *xargs_dir;  /* xargs: the directory its input paths are listed from, or NULL */
 };
 
 static int analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc);
@@ -290,28 +298,50 @@ sig(struct intent_ctx *x, int i, const char *rule_id)
 	intent_signal(x, i, rule_id, c != NULL ? c->text : NULL, c != NULL ? c->textlen : 0);
 }
 
+/* Target flags of add_target_ex. */
+enum { TF_INDIRECT = 1 << 0, TF_GLOB = 1 << 1, TF_UNKNOWN = 1 << 2 };
+
 static void
-add_target_raw(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff,
-    bool indirect)
+add_target_ex(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff, unsigned tf)
 {
 	struct intent_cmd *c = cmd_at(x, i);
 	struct intent_target *nt;
+	size_t pl;
 
 	if (c == NULL)
 		return;
-	for (size_t k = 0; k < c->ntargets; k++)
+	/* a repeated target is usually the one just added: look back a little */
+	for (size_t k = c->ntargets > 64 ? c->ntargets - 64 : 0; k < c->ntargets; k++)
 		if (c->targets[k].eff == eff && strcmp(c->targets[k].path, path) == 0)
 			return;
-	if (c->ntargets >= 64)
+	pl = strlen(path);
+	if (c->ntargets >= INTENT_MAX_TARGETS || x->in->target_bytes + pl > INTENT_MAX_TARGET_BYTES) {
+		/* a file left out is a part no rule can see: the intent is not whole */
+		if (!x->in->dropped_targets) {
+			x->in->dropped_targets = true;
+			x->in->unparsed = true;
+			intent_signal(x, i, "too-large", c->text, c->textlen > 200 ? 200 : c->textlen);
+		}
 		return;
+	}
 	nt = arena_grow(x->a, c->targets, c->ntargets, &c->tcap, sizeof *nt);
 	if (nt == NULL) {
 		oomf(x);
 		return;
 	}
+	x->in->target_bytes += pl;
 	c->targets = nt;
-	c->targets[c->ntargets++] = (struct intent_target){ path, cls, eff, indirect, NULL };
+	c->targets[c->ntargets++] = (struct intent_target){ .path = path, .cls = cls, .eff = eff,
+		.indirect = (tf & TF_INDIRECT) != 0, .glob = (tf & TF_GLOB) != 0, .unknown = (tf & TF_UNKNOWN) != 0 };
 	c->effects |= (uint64_t)1 << eff;
+}
+
+static void
+add_target_raw(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff,
+    bool indirect)
+{
+	/* the pseudo-targets ("(paths from input)") name no file a rule could match */
+	add_target_ex(x, i, path, cls, eff, (indirect ? TF_INDIRECT : 0) | (path[0] != '/' ? TF_UNKNOWN : 0));
 }
 
 static void
@@ -503,6 +533,104 @@ classify_uncached(struct intent_ctx *x, const char *p, size_t len)
 	return PC_OUTSIDE;
 }
 
+/* Weight of the EFFECT:CLASS rule (-1 if the tables have none). */
+static int
+target_weight(const struct tables *t, enum effect eff, enum pclass c)
+{
+	const struct rule *r = tables_target_rule(t, eff, c);
+
+	return r != NULL ? r->weight : -1;
+}
+
+/* Could the glob reach a path under dir (or dir itself)? */
+static bool
+glob_reaches(const char *g, size_t len, const char *dir, unsigned flags)
+{
+	char pat[4200];
+	size_t dl;
+
+	if (dir == NULL || (dl = strlen(dir)) + 4 > sizeof pat)
+		return false;
+	memcpy(pat, dir, dl);
+	memcpy(pat + dl, "/**", 4);
+	return glob_could_match(g, len, pat, false, flags);
+}
+
+/* A glob target stands for every path it could match: its class is the
+ * worst (by the rule weight for eff) among the classes of those paths --
+ * the directory it starts in, sandgate's own files, every paths-table
+ * entry it could meet, and the home directory's dot files. */
+static enum pclass
+classify_glob(struct intent_ctx *x, const char *g, size_t len, enum effect eff, unsigned flags)
+{
+	size_t dl = glob_literal_dir(g, len), n;
+	enum pclass best = PC_UNKNOWN, c;
+	int bw = -2;
+	char *child;
+
+#define CONSIDER(cls)                                                   \
+	do {                                                                \
+		enum pclass c_ = (cls);                                         \
+		int w_ = target_weight(x->t, eff, c_);                          \
+		if (w_ > bw) {                                                  \
+			bw = w_;                                                    \
+			best = c_;                                                  \
+		}                                                               \
+	} while (0)
+
+	if (len == 0 || g[0] != '/')
+		return PC_UNKNOWN;
+	/* sandgate's own files first: naming them is what matters */
+	if (glob_reaches(g, len, x->env.config_dir, flags) || glob_reaches(g, len, x->env.runtime_dir, flags))
+		return PC_SANDGATE;
+	if (x->env.db_path != NULL) {
+		char pat[4200];
+		size_t pl = strlen(x->env.db_path);
+
+		if (pl + 2 < sizeof pat) {
+			memcpy(pat, x->env.db_path, pl);
+			memcpy(pat + pl, "*", 2);
+			if (glob_could_match(g, len, pat, false, flags))
+				return PC_SANDGATE;
+		}
+	}
+	/* where it starts: what is directly under its literal directory */
+	if (dl > 0 && (child = arena_alloc(x->tmp, dl + 3)) != NULL) {
+		memcpy(child, g, dl);
+		memcpy(child + (dl == 1 ? 0 : dl), "/_", 3);
+		c = intent_classify(x, child, dl == 1 ? 2 : dl + 2);
+		CONSIDER(c);
+	}
+	for (int pass = 1; pass <= 2; pass++) {
+		const struct pathpat *const *v = tables_paths(x->t, pass, &n);
+
+		for (size_t k = 0; k < n; k++) {
+			if (v[k]->cls == PC_NONE || v[k]->cls == PC_SPECIAL)
+				continue;
+			if (target_weight(x->t, eff, v[k]->cls) <= bw)
+				continue; /* cannot make it worse */
+			if (glob_could_match(g, len, v[k]->pat, v[k]->base, flags | (v[k]->fold ? GLOB_FOLD : 0)))
+				CONSIDER(v[k]->cls);
+		}
+	}
+	if (x->env.home != NULL && x->homelen > 1) {
+		char pat[4200];
+
+		if (x->homelen + 6 < sizeof pat) {
+			memcpy(pat, x->env.home, x->homelen);
+			memcpy(pat + x->homelen, "/.*/**", 7);
+			if (glob_could_match(g, len, pat, false, flags))
+				CONSIDER(PC_HOME_DOTFILE);
+		}
+		if (glob_reaches(g, len, x->env.home, flags) && !under(g, dl, x->in->workspace, x->wslen))
+			CONSIDER(PC_HOME);
+	}
+	if (x->in->workspace != NULL && x->wslen > 1 && glob_reaches(g, len, x->in->workspace, flags))
+		CONSIDER(PC_WORKSPACE);
+#undef CONSIDER
+	return best;
+}
+
 /* Normalise s (absolute, or relative to cwd) into an arena string. */
 static char *
 norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t *outlen)
@@ -570,9 +698,11 @@ norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t
 	return out;
 }
 
+static enum pclass classify_glob(struct intent_ctx *x, const char *g, size_t len, enum effect eff, unsigned flags);
+
 /* The class of a resolved word used as a path, and its normalised form. */
 static enum pclass
-classify_word(struct walk *w, const struct rword *r, const char **path)
+classify_word(struct walk *w, const struct rword *r, enum effect eff, const char **path)
 {
 	struct intent_ctx *x = w->x;
 	size_t len = 0, n = r->n;
@@ -611,19 +741,26 @@ classify_word(struct walk *w, const struct rword *r, const char **path)
 	*path = p;
 	if (p == NULL)
 		return PC_UNKNOWN;
-	if (r->f & RW_GLOB) {
-		/* A last segment of "*" stands for everything in the directory. */
-		const char *sl = memrchr(p, '/', len);
-		const char *last = sl != NULL ? sl + 1 : p;
-		size_t ll = len - (size_t)(last - p);
+	/* (find's DIR-and-everything-below stays classed by its directory) */
+	if ((r->f & (RW_GLOB | RW_TOOLGLOB)) && glob_has_wild(p, len)) {
+		c = classify_glob(x, p, len, eff, (r->f & RW_TOOLGLOB) ? GLOB_DOTS : 0);
+		if (r->f & RW_GLOB) {
+			/* A last segment of "*" stands for everything in the directory. */
+			const char *sl = memrchr(p, '/', len);
+			const char *last = sl != NULL ? sl + 1 : p;
+			size_t ll = len - (size_t)(last - p);
 
-		if ((ll == 1 && last[0] == '*') || (ll == 2 && memcmp(last, ".*", 2) == 0) ||
-		    (ll == 3 && memcmp(last, "*.*", 3) == 0)) {
-			size_t dl = sl != NULL && sl > p ? (size_t)(sl - p) : 1;
+			if ((ll == 1 && last[0] == '*') || (ll == 2 && memcmp(last, ".*", 2) == 0) ||
+			    (ll == 3 && memcmp(last, "*.*", 3) == 0)) {
+				size_t dl = sl != NULL && sl > p ? (size_t)(sl - p) : 1;
+				enum pclass dc = intent_classify(x, p, dl);
+				const struct rule *a = tables_target_rule(x->t, eff, dc), *b = tables_target_rule(x->t, eff, c);
 
-			c = intent_classify(x, p, dl);
-			return c;
+				if (a != NULL && (b == NULL || a->weight > b->weight))
+					c = dc;
+			}
 		}
+		return c;
 	}
 	return intent_classify(x, p, len);
 }
@@ -659,11 +796,13 @@ add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
 
 	if (c == NULL || r->n == 0 || (r->n == 1 && r->s[0] == '-') || (r->f & RW_PROC))
 		return;
-	cls = classify_word(w, r, &path);
+	cls = classify_word(w, r, eff, &path);
 	if (path == NULL)
 		return;
 	indirect = (r->f & (RW_VAR | RW_UNKNOWN)) != 0 && !(r->f & RW_TMP);
-	add_target_raw(x, i, path, cls, eff, indirect);
+	add_target_ex(x, i, path, cls, eff,
+	    (indirect ? TF_INDIRECT : 0) | (r->unk_at != SIZE_MAX || path[0] != '/' ? TF_UNKNOWN : 0) |
+	        ((r->f & (RW_GLOB | RW_SYNGLOB | RW_TOOLGLOB)) && glob_has_wild(path, strlen(path)) ? TF_GLOB : 0));
 	fs_target(w, i, r, path, eff, indirect);
 	if (writes(eff) && indirect && cls != PC_TMP && cls != PC_SPECIAL)
 		intent_signal(x, i, "write-indirect", r->s, r->n);
@@ -1131,6 +1270,32 @@ intent_scan_text(struct intent_ctx *x, int i, const char *text, size_t len)
 	return x->oom ? -1 : 0;
 }
 
+int
+intent_scan_self(struct intent_ctx *x, int i, const char *text, size_t len)
+{
+	struct selfref_env env = { x->env.runtime_dir, x->env.config_dir, x->env.db_path, x->env.exe };
+	const char *at;
+	size_t n;
+	char *what;
+
+	if (!selfref_find(&env, text, len, &at, &n))
+		return 0;
+	if (i < 0)
+		i = x->in->ncmds > 0 ? (int)x->in->ncmds - 1 : intent_add_cmd(x, NULL, text, len > 200 ? 200 : len);
+	if (i < 0)
+		return x->oom ? -1 : 0;
+	if (n > 160)
+		n = 160;
+	if ((what = arena_alloc(x->a, n + 24)) == NULL)
+		return oomf(x), -1;
+	memcpy(what, "(names sandgate: ", 17);
+	memcpy(what + 17, at, n);
+	memcpy(what + 17 + n, ")", 2);
+	add_target_ex(x, i, what, PC_SANDGATE, EFF_USE, TF_UNKNOWN);
+	intent_signal(x, i, "names-sandgate", at, n);
+	return x->oom ? -1 : 0;
+}
+
 /* Which code signals occur in text (bit set of enum code_sig). */
 static uint32_t
 code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_lang lang)
@@ -1172,6 +1337,56 @@ code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_lang 
 		}
 	}
 	return m;
+}
+
+struct code_lits {
+	struct intent_ctx *x;
+	int ci;
+	enum effect eff;
+};
+
+static void add_target(struct walk *w, int i, const struct rword *r, enum effect eff);
+
+static bool
+code_literal(void *ctx, const char *s, size_t n)
+{
+	struct code_lits *cl = ctx;
+	struct intent_ctx *x = cl->x;
+	struct walk w = { .x = x, .cwd = x->cwd_now != NULL ? x->cwd_now : x->in->cwd, .stdin_from = -1, .inter = -1 };
+	struct rword r = { .s = s, .n = n, .unk_at = SIZE_MAX };
+	char *p = NULL;
+
+	if (s[0] == '~' && (n == 1 || s[1] == '/')) {
+		if (x->env.home == NULL)
+			return true;
+		if ((p = arena_alloc(x->a, x->homelen + n)) == NULL) {
+			oomf(x);
+			return false;
+		}
+		memcpy(p, x->env.home, x->homelen);
+		memcpy(p + x->homelen, s + 1, n - 1);
+		r.s = p;
+		r.n = x->homelen + n - 1;
+	}
+	if (memchr(r.s, '*', r.n) != NULL || memchr(r.s, '?', r.n) != NULL)
+		r.f |= RW_TOOLGLOB; /* glob.glob('...'): every file it could match */
+	add_target(&w, cl->ci, &r, cl->eff);
+	return !x->oom;
+}
+
+/* Inline code that writes or deletes files: the paths it names (literal
+ * strings), and a file named at run time when it builds names from pieces
+ * or names none (codepaths.h). */
+static void
+code_writes(struct intent_ctx *x, int i, const char *text, size_t len, enum effect eff)
+{
+	struct code_lits cl = { x, i, eff };
+	size_t found = code_path_literals(text, len, code_literal, &cl);
+	bool writes, computed = code_computed_paths(text, len, &writes, code_literal, &cl);
+
+	if (computed || (found == 0 && writes)) {
+		add_target_raw(x, i, "(a file the code names at run time)", PC_UNKNOWN, eff, true);
+	}
 }
 
 int
@@ -1234,6 +1449,9 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 		intent_signal(x, i, "code-write", part, pl);
 	if (HAS(LINK))
 		intent_signal(x, i, "code-link", part, pl);
+	/* a link made is a file written (codepaths.c names it) */
+	if (lang == LANG_CODE && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
+		code_writes(x, i, text, len, HAS(FILEWRITE) || HAS(LINK) ? EFF_WRITE : EFF_DELETE);
 #undef HAS
 	return x->oom ? -1 : 0;
 }
@@ -1243,6 +1461,7 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 struct opt {
 	const char *name; /* "-o", "--output" (without "=value") */
 	size_t nlen;
+	char grp[3];      /* a group whose last letter takes the value ("-qO FILE"): "-O" */
 	const struct rword *val; /* its value, or NULL */
 	const struct rword *word;
 	size_t npos_before; /* positional arguments before it */
@@ -1303,6 +1522,7 @@ split_args(const struct prog *pg, const struct rword *rw, size_t n, struct args 
 			continue;
 		}
 		o = &a->opts[a->nopts++];
+		o->grp[0] = '\0';
 		o->npos_before = a->npos;
 		o->word = r;
 		o->name = r->s;
@@ -1342,8 +1562,10 @@ split_args(const struct prog *pg, const struct rword *rw, size_t n, struct args 
 			/* A group: a value-taking letter at its end takes the next word. */
 			char last[3] = { '-', r->s[r->n - 1], '\0' };
 
-			if (takes_value(pg, last, 2) && k + 1 < n)
+			if (takes_value(pg, last, 2) && k + 1 < n) {
 				o->val = &rw[++k];
+				memcpy(o->grp, last, 3);
+			}
 		}
 	}
 }
@@ -1378,13 +1600,22 @@ has_flag(const struct args *a, const char *f, bool long1)
 	return has_flag_upto(a, f, long1, SIZE_MAX);
 }
 
+/* Is option o the one named name[0..nl)?  A group ("-qO FILE") names the
+ * letter that took the value too. */
+static bool
+opt_is(const struct opt *o, const char *name, size_t nl)
+{
+	return (o->nlen == nl && memcmp(o->name, name, nl) == 0) ||
+	    (o->grp[0] != '\0' && nl == 2 && memcmp(o->grp, name, 2) == 0);
+}
+
 static const struct rword *
 opt_value(const struct args *a, const char *name)
 {
 	size_t nl = strlen(name);
 
 	for (size_t k = 0; k < a->nopts; k++)
-		if (a->opts[k].nlen == nl && memcmp(a->opts[k].name, name, nl) == 0 && a->opts[k].val != NULL)
+		if (opt_is(&a->opts[k], name, nl) && a->opts[k].val != NULL)
 			return a->opts[k].val;
 	return NULL;
 }
@@ -2103,7 +2334,7 @@ h_find(struct an *an)
 					memcpy(p + child.n, "/**", 4);
 					child.s = p;
 					child.n += 3;
-					child.f &= ~(unsigned)RW_GLOB;
+					child.f = (child.f & ~(unsigned)RW_GLOB) | RW_SYNGLOB;
 					add_target(an->w, an->ci, &child, EFF_DELETE);
 				}
 			}
@@ -2142,7 +2373,7 @@ h_find(struct an *an)
 					memcpy(p + st->n, "/**", 4);
 					inner[m].s = p;
 					inner[m].n = tests ? st->n + 3 : st->n;
-					inner[m].f = st->f & ~(unsigned)RW_GLOB;
+					inner[m].f = (st->f & ~(unsigned)RW_GLOB) | (tests ? RW_SYNGLOB : 0);
 					inner[m].unk_at = st->unk_at;
 				}
 				m++;
@@ -2217,6 +2448,40 @@ h_tar(struct an *an)
 			add_target(an->w, an->ci, a->pos[k], EFF_READ);
 	} else if (archive != NULL) {
 		add_target(an->w, an->ci, archive, EFF_READ);
+	}
+}
+
+/* apply_patch PATCH (Codex's patch tool run as a command, the envelope as its
+ * argument or on stdin): every file its headers name. */
+static void
+h_patch(struct an *an)
+{
+	static const enum effect op_eff[] = { [RQ_READ] = EFF_VIEW, [RQ_LIST] = EFF_LIST, [RQ_WRITE] = EFF_WRITE,
+		[RQ_EDIT] = EFF_OVERWRITE, [RQ_DELETE] = EFF_DELETE };
+	struct intent_ctx *x = an->w->x;
+	const char *text = an->a->npos > 0 ? an->a->pos[0]->s : an->cc->stdin_text;
+	size_t n = an->a->npos > 0 ? an->a->pos[0]->n : an->cc->stdin_len;
+	struct req_files rf = { 0 };
+
+	if (text == NULL) {
+		/* the patch comes from a pipe or a file: its files are not known */
+		add_target_raw(x, an->ci, "(files of a patch read at run time)", PC_UNKNOWN, EFF_WRITE, true);
+		return;
+	}
+	if (an->a->npos > 0 && an->a->pos[0]->unk_at != SIZE_MAX)
+		add_target_raw(x, an->ci, "(files of a patch built at run time)", PC_UNKNOWN, EFF_WRITE, true);
+	if (req_patch_files(x->a, text, n, &rf) < 0) {
+		oomf(x);
+		return;
+	}
+	if (rf.bad != NULL) {
+		x->in->unparsed = true;
+		sig(x, an->ci, "unparsed");
+	}
+	for (size_t k = 0; k < rf.n; k++) {
+		struct rword r = { .s = rf.v[k].path, .n = rf.v[k].len, .unk_at = SIZE_MAX };
+
+		add_target(an->w, an->ci, &r, op_eff[rf.v[k].op]);
 	}
 }
 
@@ -2518,8 +2783,7 @@ spec_targets(struct an *an)
 			break;
 		case TS_OPT:
 			for (size_t j = 0; j < a->nopts; j++)
-				if (a->opts[j].val != NULL && a->opts[j].nlen == strlen(ts->opt) &&
-				    memcmp(a->opts[j].name, ts->opt, a->opts[j].nlen) == 0)
+				if (a->opts[j].val != NULL && opt_is(&a->opts[j], ts->opt, strlen(ts->opt)))
 					add_target(an->w, an->ci, a->opts[j].val, e);
 			break;
 		case TS_KV: {
@@ -2549,7 +2813,21 @@ spec_targets(struct an *an)
 			if (pg->t[k].kind <= TS_FIRST) {
 				enum effect e = pg->t[k].eff == EFF_DELETE && rec ? EFF_DELETE_RECURSIVE : pg->t[k].eff;
 
-				add_target_raw(an->w->x, an->ci, "(paths from input)", an->cc->xargs_cls, e, false);
+				if (an->cc->xargs_dir != NULL) {
+					size_t dl = strlen(an->cc->xargs_dir);
+					char *p = arena_alloc(an->w->x->a, dl + 4);
+					struct rword r = { .s = p, .n = dl + 3, .f = RW_SYNGLOB, .unk_at = SIZE_MAX };
+
+					if (p == NULL) {
+						oomf(an->w->x);
+						return;
+					}
+					memcpy(p, an->cc->xargs_dir, dl);
+					memcpy(p + dl, "/**", 4);
+					add_target(an->w, an->ci, &r, e);
+				} else {
+					add_target_raw(an->w->x, an->ci, "(paths from input)", an->cc->xargs_cls, e, false);
+				}
 				break;
 			}
 	}
@@ -2897,7 +3175,7 @@ fs_target(struct walk *w, int i, const struct rword *r, const char *path, enum e
 	{
 		size_t before = c->ntargets;
 
-		add_target_raw(x, i, named, rcls, eff, indirect);
+		add_target_ex(x, i, named, rcls, eff, (indirect ? TF_INDIRECT : 0) | (glob ? TF_GLOB : 0));
 		if (c->ntargets > before) {
 			c->targets[c->ntargets - 1].through = path;
 		} else {
@@ -3607,6 +3885,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	ci = new_cmd(w, cc->text, cc->textlen, cc->stdin_from);
 	if (ci < 0)
 		return -1;
+	x->cwd_now = w->cwd;
 	apply_redirs(w, ci, cc, cc->rtargets, cc->rops, cc->nr);
 	for (size_t j = 0; j < cc->nassigns; j++)
 		env_assignment(w, ci, &cc->assigns[j]);
@@ -3719,6 +3998,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 			while (j < n && !(rw[j].n > 1 && rw[j].s[0] == '-')) {
 				if (wr->kind == WK_PRIV && priv_user == NULL)
 					priv_user = rw[j].s;
+				if (wr->files_write) /* script -c CMD FILE: the typescript */
+					add_target(w, ci, &rw[j], EFF_WRITE);
 				j++;
 			}
 			/* su USER -c CMD: options may follow the user */
@@ -3791,6 +4072,10 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 
 				cc->xargs_cls = sc == PC_WORKSPACE_ROOT ? PC_WORKSPACE : sc == PC_HOME_ROOT ? PC_HOME :
 				                sc == PC_ROOT ? PC_SYSTEM : sc;
+				/* find DIR | xargs rm: the paths are DIR and what is below it */
+				if (src->ntargets == 1 && src->targets[0].eff == EFF_LIST && !src->targets[0].glob &&
+				    !src->targets[0].unknown && src->targets[0].path[0] == '/')
+					cc->xargs_dir = src->targets[0].path;
 			}
 			lw.context = "xargs";
 		}
@@ -3974,6 +4259,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		case H_TAR: h_tar(&an); break;
 		case H_SSH: h_ssh(&an); break;
 		case H_REMOTE_COPY: h_remote_copy(&an); break;
+		case H_PATCH: h_patch(&an); break;
 		case H_NONE: break;
 		}
 		if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
@@ -4409,6 +4695,8 @@ intent_shell(struct intent_ctx *x, const char *src, size_t n)
 	intent_scan_text(x, -1, src, n);
 	rc = sh_parse_stream(x->tmp, x->a, src, n, walk_batch, &w);
 	intent_end(x);
+	if (rc == 0 && !x->oom)
+		intent_scan_self(x, -1, src, n);
 	return rc < 0 || x->oom ? -1 : 0;
 }
 
@@ -4446,15 +4734,22 @@ intent_argv(struct intent_ctx *x, const char *const *argv, const size_t *lens, s
 	rw[0].f = 0;
 	analyze_words(&w, rw, argc, &cc);
 	intent_end(x);
+	if (!x->oom)
+		intent_scan_self(x, -1, text, cc.textlen);
 	return x->oom ? -1 : 0;
 }
 
-int
-intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff)
+static int
+add_path_word(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff, unsigned rf)
 {
 	struct walk w = { .x = x, .cwd = x->in->cwd, .stdin_from = -1, .inter = -1 };
-	struct rword r = { .s = path, .n = len, .unk_at = SIZE_MAX };
+	struct rword r = { .s = path, .n = len, .f = rf, .unk_at = SIZE_MAX };
 
+	if (len == 1 && path[0] == '-') {
+		/* a file named "-" (no stdin/stdout here) */
+		r.s = "./-";
+		r.n = 3;
+	}
 	if (len > 0 && path[0] == '~' && (len == 1 || path[1] == '/') && x->env.home != NULL) {
 		char *p = arena_alloc(x->a, x->homelen + len);
 
@@ -4467,4 +4762,16 @@ intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum 
 	}
 	add_target(&w, i, &r, eff);
 	return x->oom ? -1 : 0;
+}
+
+int
+intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff)
+{
+	return add_path_word(x, i, path, len, eff, 0);
+}
+
+int
+intent_add_glob(struct intent_ctx *x, int i, const char *glob, size_t len, enum effect eff)
+{
+	return add_path_word(x, i, glob, len, eff, RW_TOOLGLOB);
 }

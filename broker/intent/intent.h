@@ -25,6 +25,8 @@
 #define INTENT_MAX_CMDS 100000   /* simple commands analysed per request */
 #define INTENT_MAX_DEPTH 8       /* nested scripts: sh -c "sh -c '...'" */
 #define INTENT_MAX_SIGNALS 4096
+#define INTENT_MAX_TARGETS 8192  /* targets of one command (a request's files, rm a b c ...) */
+#define INTENT_MAX_TARGET_BYTES ((size_t)1 << 20) /* path bytes of all targets */
 
 /* Where a request runs and where sandgate's own files are. */
 struct intent_env {
@@ -37,6 +39,7 @@ struct intent_env {
 	 * Each may be NULL. */
 	const char *workspace_real, *home_real, *config_real, *runtime_real, *db_real;
 	bool no_resolve;         /* never look at the file system (paths stay lexical) */
+	const char *exe;         /* sandgate's binary, may be NULL */
 };
 
 struct intent_target {
@@ -45,6 +48,8 @@ struct intent_target {
 	enum effect eff;
 	bool indirect;     /* named through a variable */
 	const char *through; /* where a link leads: the path as named (the target before it) */
+	bool glob;         /* a pattern: stands for every path it could match (cls is the worst) */
+	bool unknown;      /* part of the path is known only at run time */
 };
 
 struct intent_host {
@@ -98,6 +103,8 @@ struct intent {
 	struct intent_signal *sigs;
 	size_t nsigs, scap;
 	size_t dropped_cmds;  /* beyond INTENT_MAX_CMDS */
+	size_t target_bytes;  /* path bytes of every target */
+	bool dropped_targets; /* a target was left out (bounds): the intent is not whole */
 	bool unparsed;
 };
 
@@ -126,6 +133,9 @@ int intent_argv(struct intent_ctx *x, const char *const *argv, const size_t *len
 int intent_add_cmd(struct intent_ctx *x, const char *program, const char *text, size_t textlen);
 /* Add a classified path target to command i. */
 int intent_add_path(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff);
+/* The same for a glob pattern (a multi-file tool's include, a Glob tool's
+ * pattern): classed by the worst class of what it could match. */
+int intent_add_glob(struct intent_ctx *x, int i, const char *glob, size_t len, enum effect eff);
 /* Add a host (from a URL or host name) to command i. */
 int intent_add_url(struct intent_ctx *x, int i, const char *url, size_t len);
 /* Add effect e to command i. */
@@ -138,6 +148,10 @@ int intent_signal_rule(struct intent_ctx *x, int i, const struct rule *r, const 
 int intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code_lang lang, bool written);
 /* Flag obfuscation in raw text (control, bidi, invisible characters, long lines). */
 int intent_scan_text(struct intent_ctx *x, int i, const char *text, size_t len);
+/* Record a mention of sandgate itself (selfref.h) in text, about command i
+ * (-1: the last command): a target of class sandgate and the
+ * names-sandgate signal.  0, or -1 on out of memory. */
+int intent_scan_self(struct intent_ctx *x, int i, const char *text, size_t len);
 /* Classify an absolute, normalised path. */
 enum pclass intent_classify(struct intent_ctx *x, const char *path, size_t len);
 

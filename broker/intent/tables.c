@@ -43,6 +43,7 @@ static const char *const effect_names[EFF_COUNT] = {
 static const char *const pclass_names[PC_COUNT + 1] = {
 	[PC_SANDGATE] = "sandgate", [PC_DEVICE] = "device", [PC_SPECIAL] = "special",
 	[PC_NETWORK] = "network", [PC_SECRET] = "secret", [PC_AGENT_CONFIG] = "agent-config",
+	[PC_AGENT_INSTRUCTIONS] = "agent-instructions",
 	[PC_PERSISTENCE] = "persistence", [PC_ROOT] = "root", [PC_HOME_ROOT] = "home-root",
 	[PC_WORKSPACE_ROOT] = "workspace-root", [PC_WORKSPACE] = "workspace", [PC_TMP] = "tmp",
 	[PC_SYSTEM] = "system", [PC_HOME_DOTFILE] = "home-dotfile", [PC_HOME] = "home",
@@ -86,6 +87,7 @@ static const struct {
 } handler_names[] = {
 	{ "shell", H_SHELL }, { "interp", H_INTERP }, { "awk", H_AWK }, { "find", H_FIND },
 	{ "sed", H_SED }, { "tar", H_TAR }, { "ssh", H_SSH }, { "remote-copy", H_REMOTE_COPY },
+	{ "patch", H_PATCH },
 };
 
 const char *
@@ -727,6 +729,10 @@ parse_wrapper(struct loader *L, struct fields *fl, const char *pristine, void **
 			if (strcmp(eq + 1, "none") != 0)
 				return lerr(L, "args= must be 'none'");
 			w->args_none = true;
+		} else if (KEY("files")) {
+			if (strcmp(eq + 1, "write") != 0)
+				return lerr(L, "files= must be 'write'");
+			w->files_write = true;
 		} else {
 			return lerr(L, "unknown key '%.*s'", (int)kl, f);
 		}
@@ -837,7 +843,7 @@ parse_command(struct loader *L, struct fields *fl, const char *pristine, void **
 static int
 parse_path(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
-	static const enum pclass allowed[] = { PC_SECRET, PC_AGENT_CONFIG, PC_PERSISTENCE, PC_DEVICE,
+	static const enum pclass allowed[] = { PC_SECRET, PC_AGENT_CONFIG, PC_AGENT_INSTRUCTIONS, PC_PERSISTENCE, PC_DEVICE,
 		PC_SPECIAL, PC_NETWORK, PC_SYSTEM, PC_TMP, PC_NONE };
 	struct pathpat *pp = arena_zalloc(L->t->a, sizeof *pp);
 	const char *g;
@@ -856,6 +862,8 @@ parse_path(struct loader *L, struct fields *fl, const char *pristine, void **out
 	if (c < 0 || k == sizeof allowed / sizeof allowed[0])
 		return lerr(L, "unknown path class '%s'", fl->f[1]);
 	pp->cls = (enum pclass)c;
+	/* an agent reads CLAUDE.md as Claude.MD on a case-insensitive file system */
+	pp->fold = pp->cls == PC_AGENT_CONFIG || pp->cls == PC_AGENT_INSTRUCTIONS;
 	g = fl->f[0];
 	if (strlen(g) > 1024)
 		return lerr(L, "pattern too long");
@@ -1563,21 +1571,39 @@ tables_target_rule(const struct tables *t, enum effect e, enum pclass c)
 	return t->tmat[e][c];
 }
 
+/* memmem without regard to ASCII case. */
+static const char *
+memcasemem(const char *h, size_t hn, const char *n, size_t nn)
+{
+	if (nn == 0)
+		return h;
+	for (size_t k = 0; k + nn <= hn; k++)
+		if (strncasecmp(h + k, n, nn) == 0)
+			return h + k;
+	return NULL;
+}
+
 static bool
 path_pat_match(const struct pathpat *pp, const char *path, size_t len, const char *base, size_t blen)
 {
-	if (pp->mustlen > 0 && memmem(pp->base ? base : path, pp->base ? blen : len, pp->must, pp->mustlen) == NULL &&
-	    !(pp->mustlen > 1 && pp->must[pp->mustlen - 1] == '/' &&
-	        memmem(pp->base ? base : path, pp->base ? blen : len, pp->must, pp->mustlen - 1) != NULL))
-		return false;
-	if (pp->base) {
-		if (pp->prefixlen > blen || memcmp(base, pp->prefix, pp->prefixlen) != 0)
+	const char *s = pp->base ? base : path;
+	size_t n = pp->base ? blen : len;
+	long budget = 200000;
+
+	if (pp->mustlen > 0) {
+		size_t ml = pp->mustlen;
+		bool hit = pp->fold ? memcasemem(s, n, pp->must, ml) != NULL : memmem(s, n, pp->must, ml) != NULL;
+
+		/* a tree pattern (x/ and a double star) also matches the directory x */
+		if (!hit && ml > 1 && pp->must[ml - 1] == '/')
+			hit = pp->fold ? memcasemem(s, n, pp->must, ml - 1) != NULL : memmem(s, n, pp->must, ml - 1) != NULL;
+		if (!hit)
 			return false;
-		return glob_match_path(pp->pat, base, blen);
 	}
-	if (pp->prefixlen > len || memcmp(path, pp->prefix, pp->prefixlen) != 0)
+	if (pp->prefixlen > n ||
+	    (pp->fold ? strncasecmp(s, pp->prefix, pp->prefixlen) : memcmp(s, pp->prefix, pp->prefixlen)) != 0)
 		return false;
-	return glob_match_path(pp->pat, path, len);
+	return gm(pp->pat, s, s + n, pp->fold, true, &budget);
 }
 
 enum pclass
@@ -1593,6 +1619,13 @@ tables_path_class(const struct tables *t, const char *path, size_t len, int pass
 		if (path_pat_match(v[k], path, len, base, blen))
 			return v[k]->cls;
 	return PC_COUNT;
+}
+
+const struct pathpat *const *
+tables_paths(const struct tables *t, int pass, size_t *n)
+{
+	*n = pass == 1 ? t->npaths1 : t->npaths2;
+	return pass == 1 ? t->paths1 : t->paths2;
 }
 
 enum hclass

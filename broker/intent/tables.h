@@ -36,7 +36,7 @@ enum effect {
  * computed from the workspace, home and sandgate's own locations. */
 enum pclass {
 	PC_SANDGATE, PC_DEVICE, PC_SPECIAL, PC_NETWORK, PC_SECRET, PC_AGENT_CONFIG,
-	PC_PERSISTENCE, PC_ROOT, PC_HOME_ROOT, PC_WORKSPACE_ROOT, PC_WORKSPACE, PC_TMP,
+	PC_AGENT_INSTRUCTIONS, PC_PERSISTENCE, PC_ROOT, PC_HOME_ROOT, PC_WORKSPACE_ROOT, PC_WORKSPACE, PC_TMP,
 	PC_SYSTEM, PC_HOME_DOTFILE, PC_HOME, PC_OUTSIDE, PC_UNKNOWN,
 	PC_COUNT,
 	PC_NONE = PC_COUNT, /* table only: stop matching */
@@ -66,7 +66,7 @@ enum code_sig {
 	CS_COUNT
 };
 
-enum handler { H_NONE, H_SHELL, H_INTERP, H_AWK, H_FIND, H_SED, H_TAR, H_SSH, H_REMOTE_COPY };
+enum handler { H_NONE, H_SHELL, H_INTERP, H_AWK, H_FIND, H_SED, H_TAR, H_SSH, H_REMOTE_COPY, H_PATCH };
 
 enum wrap_kind { WK_PLAIN, WK_PRIV, WK_ENV, WK_XARGS, WK_JOINED };
 
@@ -108,6 +108,7 @@ struct wrapper {
 	const char *sub;
 	int skip;
 	bool noargs_shell, args_none;
+	bool files_write; /* files=write: its own positional arguments are files it writes (script FILE) */
 };
 
 enum cond_kind { CK_FLAG, CK_ARG, CK_ARG1, CK_LASTARG, CK_VAL, CK_NOARGS, CK_ARGS };
@@ -136,6 +137,7 @@ struct pathpat {
 	const char *must;   /* the longest literal run: a quick filter */
 	size_t mustlen;
 	bool base;          /* no '/': match the base name */
+	bool fold;          /* compare without regard to case (agent files) */
 	enum pclass cls;
 };
 
@@ -180,6 +182,8 @@ const struct rule *tables_target_rule(const struct tables *t, enum effect e, enu
 /* First matching path pattern for an absolute normalised path; pass selects
  * the table classes checked before (1) or after (2) the workspace. */
 enum pclass tables_path_class(const struct tables *t, const char *path, size_t len, int pass);
+/* The path patterns of one pass, in order (for globs: what could they match). */
+const struct pathpat *const *tables_paths(const struct tables *t, int pass, size_t *n);
 enum hclass tables_host_class(const struct tables *t, const char *host, size_t len);
 const struct mcppat *tables_mcp(const struct tables *t, const char *tool, size_t len);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the

@@ -1,9 +1,14 @@
 /* fuzz_shell.c -- libFuzzer target on the shell parser and everything the
  * assessment does with its tree (intent, risk, packing), plus the table
  * parser: an input starting with "#!table N\n" is loaded as user table
- * number N instead.  Inputs are capped at 64 KiB. */
+ * number N instead; "#!request\n" is followed by a msgpack request map
+ * (files, patch, tool_input globs, MCP arguments: reqfiles.c, globclass.c,
+ * selfref.c); "#!code\n" by inline code (codepaths.c).  Inputs are capped
+ * at 64 KiB. */
 #include "broker/intent/arena.h"
 #include "broker/intent/assess.h"
+#include "broker/intent/codepaths.h"
+#include "broker/intent/globclass.h"
 #include "broker/intent/shell.h"
 #include "broker/intent/tables.h"
 
@@ -41,6 +46,53 @@ fuzz_table(const uint8_t *data, size_t size)
 	free(text);
 }
 
+static bool
+count_literal(void *ctx, const char *s, size_t n)
+{
+	(void)s;
+	*(size_t *)ctx += n;
+	return true;
+}
+
+/* A request map in msgpack: the whole assessment of it. */
+static void
+fuzz_request(const uint8_t *data, size_t size)
+{
+	msgpack_unpacked u;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct assess_result res;
+	size_t off = 0;
+
+	msgpack_unpacked_init(&u);
+	if (msgpack_unpack_next(&u, (const char *)data, size, &off) == MSGPACK_UNPACK_SUCCESS) {
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		assess_request(tables, &u.data, &pk, &res);
+		if (res.score < 0 || res.score > 100 || res.level == NULL)
+			abort();
+		msgpack_sbuffer_destroy(&sb);
+	}
+	msgpack_unpacked_destroy(&u);
+}
+
+/* Inline code: its literal paths and computed ones; and the bytes as a glob. */
+static void
+fuzz_code(const uint8_t *data, size_t size)
+{
+	const char *c = (const char *)data;
+	size_t total = 0;
+	bool writes;
+
+	code_path_literals(c, size, count_literal, &total);
+	(void)code_computed_paths(c, size, &writes, count_literal, &total);
+	if (size > 0 && c[0] == '/' && memchr(c, '\0', size) == NULL) {
+		(void)glob_could_match(c, size, "/home/fuzz/.ssh/**", false, GLOB_DOTS);
+		(void)glob_could_match(c, size, "id_rsa*", true, 0);
+		(void)glob_literal_dir(c, size);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -63,6 +115,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 10 && memcmp(data, "#!table ", 8) == 0 && data[9] == '\n') {
 		fuzz_table(data, size);
+		return 0;
+	}
+	if (size >= 10 && memcmp(data, "#!request\n", 10) == 0) {
+		fuzz_request(data + 10, size - 10);
+		return 0;
+	}
+	if (size >= 7 && memcmp(data, "#!code\n", 7) == 0) {
+		fuzz_code(data + 7, size - 7);
 		return 0;
 	}
 	/* The parser alone, with its canonical dump. */

@@ -46,7 +46,8 @@ teardown(void **state)
 }
 
 static const struct intent_env ENV = { .home = "/home/dev", .config_dir = "/home/dev/.config/sandgate",
-	.db_path = "/home/dev/.local/state/sandgate/sandgate.db", .runtime_dir = "/run/user/1000/sandgate" };
+	.db_path = "/home/dev/.local/state/sandgate/sandgate.db", .runtime_dir = "/run/user/1000/sandgate",
+	.exe = "/usr/local/bin/sandgate" };
 
 static struct intent *
 run(const char *cmd)

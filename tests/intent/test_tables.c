@@ -64,6 +64,15 @@ test_builtin(void **state)
 	assert_int_equal(tables_path_class(t, "/dev/sda1", 9, 1), PC_DEVICE);
 	assert_int_equal(tables_path_class(t, "/w/.git/hooks/pre-commit", 24, 1), PC_PERSISTENCE);
 	assert_int_equal(tables_path_class(t, "/w/.claude/settings.json", 24, 1), PC_AGENT_CONFIG);
+	/* agent files match without regard to case; instructions are a class of their own */
+	assert_int_equal(tables_path_class(t, "/w/.CLAUDE/settings.json", 24, 1), PC_AGENT_CONFIG);
+	assert_int_equal(tables_path_class(t, "/w/CLAUDE.md", 12, 1), PC_AGENT_INSTRUCTIONS);
+	assert_int_equal(tables_path_class(t, "/w/a/Claude.MD", 14, 1), PC_AGENT_INSTRUCTIONS);
+	assert_int_equal(tables_path_class(t, "/w/.github/copilot-instructions.md", 34, 1), PC_AGENT_INSTRUCTIONS);
+	assert_int_equal(tables_path_class(t, "/w/.cursor/rules/a.mdc", 22, 1), PC_AGENT_INSTRUCTIONS);
+	assert_int_equal(tables_path_class(t, "/w/.cursor/mcp.json", 19, 1), PC_AGENT_CONFIG);
+	assert_int_equal(tables_path_class(t, "/W/.ENV", 7, 1), PC_COUNT); /* secrets keep their case */
+	assert_int_equal(tables_target_rule(t, EFF_WRITE, PC_AGENT_INSTRUCTIONS)->weight, 60);
 	assert_int_equal(tables_path_class(t, "/etc/hosts", 10, 2), PC_SYSTEM);
 	assert_int_equal(tables_path_class(t, "/tmp/x", 6, 2), PC_TMP);
 	assert_int_equal(tables_host_class(t, "169.254.169.254", 15), HC_METADATA);

@@ -106,6 +106,11 @@ test_agent_config(void **state)
 	assert_false(circ_is_agent_config(WS "/.claude/worktrees/x/a.c", HOME_DIR));
 	assert_false(circ_is_agent_config(WS "/src/claude.c", HOME_DIR));
 	assert_false(circ_is_agent_config(WS "/.claudex/a", HOME_DIR));
+	/* another case on a case-insensitive file system; a worktree's own settings */
+	assert_true(circ_is_agent_config(WS "/.CLAUDE/settings.json", HOME_DIR));
+	assert_true(circ_is_agent_config("/home/u/.Codex/config.toml", HOME_DIR));
+	assert_true(circ_is_agent_config(WS "/.claude/worktrees/x/.claude/settings.json", HOME_DIR));
+	assert_false(circ_is_agent_config(WS "/.claude/worktrees/x/src/.claudex", HOME_DIR));
 
 	s = file_subject(SK_WRITE, WS, "/home/u/.claude/settings.json");
 	assert_int_equal(circ_check(c, "s1", s, NOW, part), CIRC_AGENT_CONFIG);
@@ -123,6 +128,20 @@ test_agent_config(void **state)
 	assert_int_equal(circ_check(c, "s1", s, NOW, part), CIRC_AGENT_CONFIG);
 	assert_int_equal(part[1], 1);
 	subject_free(s);
+	/* what the scorer saw (its classes): a part marked as writing settings or instructions */
+	s = exec_subject(WS, "python3 -c x ; true");
+	s->parts[0].marks = PART_AGENT_CONFIG;
+	assert_int_equal(circ_check(c, "s1", s, NOW, part), CIRC_AGENT_CONFIG);
+	assert_int_equal(part[1], 0);
+	s->parts[0].marks = 0;
+	s->parts[1].marks = PART_AGENT_INSTR;
+	assert_int_equal(circ_check(c, "s1", s, NOW, part), CIRC_AGENT_INSTR);
+	assert_int_equal(part[4], 1);
+	s->parts[1].marks = PART_SANDGATE;
+	assert_int_equal(circ_check(c, "s1", s, NOW, part), CIRC_SANDGATE);
+	assert_int_equal(part[3], 1);
+	subject_free(s);
+	assert_string_equal(circ_reason_id(4), "circumvention.agent-instructions");
 	circ_free(c);
 }
 
@@ -154,6 +173,12 @@ test_sandbox_and_sandgate(void **state)
 	assert_int_equal(check_line(c, "s1", "pkill sandgate", NOW), CIRC_SANDGATE);
 	assert_int_equal(check_line(c, "s1", "kill -9 4243", NOW), 0);
 	assert_int_equal(check_line(c, "s1", "ls /run/user/1000/sandgatex", NOW), 0);
+	/* names sandgate in a word: a variable, a default location, an acting subcommand */
+	assert_int_equal(check_line(c, "s1", "socat - UNIX-CONNECT:$SANDGATE_DIR/console.sock", NOW), CIRC_SANDGATE);
+	assert_int_equal(check_line(c, "s1", "cat /tmp/sandgate-1000/agent.sock", NOW), CIRC_SANDGATE);
+	assert_int_equal(check_line(c, "s1", "sandgate uninstall", NOW), CIRC_SANDGATE);
+	assert_int_equal(check_line(c, "s1", "sandgate status", NOW), CIRC_SANDGATE);
+	assert_int_equal(check_line(c, "s1", "ssh-add -l ~/.1password/agent.sock", NOW), 0);
 	s = file_subject(SK_READ, WS, "/home/u/.config/sandgate/config");
 	assert_int_equal(circ_check(c, "s1", s, NOW, part), CIRC_SANDGATE);
 	subject_free(s);

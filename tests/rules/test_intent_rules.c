@@ -159,14 +159,23 @@ static void
 test_xargs_find(void **state)
 {
 	static const char *const p[] = { "exec ls *", "exec find *", "exec rm -f x", NULL };
-	static const char *const q[] = { "exec ls *", "exec find *", "exec rm *", NULL };
-	ruleset *narrow = rules(p), *wide = rules(q);
+	static const char *const q[] = { "exec ls *", "exec find *", "exec rm *", "delete ./**", NULL };
+	static const char *const r[] = { "exec ls *", "exec find *", "exec rm *", NULL };
+	ruleset *narrow = rules(p), *wide = rules(q), *noext = rules(r);
 
 	(void)state;
 	expect(narrow, "ls | xargs rm -f", VERDICT_NONE);   /* rm gets more arguments */
-	expect(wide, "ls | xargs rm -f", VERDICT_ALLOW);
+	expect(wide, "ls | xargs rm -f", VERDICT_NONE);     /* ... and deletes files nobody can name */
+	expect(wide, "find . -name '*.o' | xargs rm -f", VERDICT_ALLOW); /* what find lists under . */
+	expect(wide, "find /etc -name '*.o' | xargs rm -f", VERDICT_NONE);
 	expect(narrow, "find . -name '*.o' -exec rm -f {} \\;", VERDICT_NONE);
 	expect(wide, "find . -name '*.o' -exec rm -f {} \\;", VERDICT_ALLOW);
+	expect(wide, "find /tmp/x -name '*.o' -exec rm -f {} \\;", VERDICT_NONE);
+	/* an exec rule covers running rm, not the files it deletes */
+	expect(noext, "rm -f a.o", VERDICT_NONE);
+	expect(wide, "rm -f a.o", VERDICT_ALLOW);
+	expect(wide, "rm -f ../a.o", VERDICT_NONE);
+	ruleset_free(noext);
 	ruleset_free(narrow);
 	ruleset_free(wide);
 }

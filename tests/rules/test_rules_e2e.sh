@@ -10,7 +10,7 @@ source "$SG_SRC/tests/rules/rules_lib.sh"
 start_broker
 export SANDGATE_SESSION=s1 SANDGATE_AGENT=tester SANDGATE_REVIEWER=alice
 W=$T/ws
-mkdir -p "$W"
+mkdir -p "$W/.git" # a git top level: the workspace ./ patterns anchor to
 cd "$W"
 
 # --- a rule answers at once, recorded with its id
@@ -43,6 +43,12 @@ sg rules add deny exec rm -rf '*' >/dev/null
 expect_rc 1 sg ask -- rm -rf build
 err=$(sg ask -- rm -rf build 2>&1 || true)
 case $err in *"denied by rule 4"*) ;; *) fail "deny reason: $err" ;; esac
+# what rm deletes is a part of its own: an exec rule covers running rm, not the files
+ask_bg rmlog -- rm build.log
+wait_for 10 '[ "$(pending_count)" -ge 1 ]'
+sg rules add allow delete './**' >/dev/null
+wait_for 10 '[ -f "$T/rc.rmlog" ]'
+[ "$(cat "$T/rc.rmlog")" = 0 ] || fail "rm build.log not allowed once delete ./** covers the file"
 expect_rc 0 sg ask -- rm build.log
 sg rules add allow exec rm -rf dist --scope session --scope-value s1 >/dev/null
 expect_rc 0 sg ask -- rm -rf dist

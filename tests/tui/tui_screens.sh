@@ -142,6 +142,8 @@ wait_screen '1 group'
 keys s
 wait_screen 'Remember which rule|suggested no rule|rules not available'
 if screen | grep -q 'Remember which rule'; then
+	# the status line shows the last decision for 6 s; the golden has the key line
+	wait_screen 'a allow d deny' 20
 	check_screen scope_60x20
 	keys Enter
 	wait_screen 'For how long'
