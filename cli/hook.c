@@ -895,7 +895,8 @@ hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, s
 	if (rc == 0)
 		return 0;
 	if (worst == NULL) {
-		/* the biggest judged field is the one that could not be carried */
+		/* the first judged field that alone cannot be carried (path
+		 * before the files list holding it), else the biggest */
 		for (size_t i = 0; i < sizeof judged_fields / sizeof judged_fields[0]; i++) {
 			json_t *v = json_object_get(req, judged_fields[i]);
 			msgpack_sbuffer sb;
@@ -906,7 +907,7 @@ hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, s
 			msgpack_sbuffer_init(&sb);
 			msgpack_packer_init(&ps.pk, &sb, msgpack_sbuffer_write);
 			pack_json(&ps, v, -1000000);
-			if (worst == NULL || sb.size > worst_size) {
+			if (worst_size <= budget && (worst == NULL || sb.size > worst_size)) {
 				worst = judged_fields[i];
 				worst_size = sb.size;
 			}
