@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/hook.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@ run(int argc, char **argv)
 {
 	const struct hook_adapter *a;
 	const char *t = getenv("SANDGATE_HOOK_TIMEOUT");
+	bool print_only = false;
 	int deadline;
 
 	if (argc < 2 || (a = hook_adapter_find(argv[1])) == NULL) {
@@ -44,22 +46,26 @@ run(int argc, char **argv)
 				cli_err("hook", "--timeout must be 1 to 86400 seconds; using %d", deadline);
 			else
 				deadline = v;
+		} else if (strcmp(argv[i], "--print-request") == 0) {
+			print_only = true;
 		} else {
 			cli_err("hook", "ignoring unknown argument '%s'", argv[i]);
 		}
 	}
-	return hook_run(a, deadline);
+	return hook_run(a, deadline, print_only);
 }
 
 const struct cli_cmd cmd_hook = {
 	.name = "hook",
-	.args = "claude-code|codex|gemini [--timeout SEC]",
+	.args = "claude-code|codex|gemini [--timeout SEC] [--print-request]",
 	.summary = "agent hook adapter: hook JSON on stdin, decision JSON on stdout",
 	.help =
 	    "  -t, --timeout SEC   the hook's own deadline from its start (also\n"
 	    "                      $SANDGATE_HOOK_TIMEOUT); default 590 for claude-code and\n"
 	    "                      codex (their hook timeout is 600), 55 for gemini (60).\n"
 	    "                      Keep it below the agent's hook timeout.\n"
+	    "  --print-request     print the request the hook would submit (JSON) and\n"
+	    "                      send nothing; exits 2, which agents treat as a block.\n"
 	    "\n"
 	    "Events: claude-code and codex answer PreToolUse and PermissionRequest, gemini\n"
 	    "answers BeforeTool.  Every failure (broker unreachable or gone, malformed or\n"

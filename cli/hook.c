@@ -4,6 +4,7 @@
  * enforced by a watchdog signal that needs nothing but write(2)). */
 #include "cli/hook.h"
 #include "proto/client.h"
+#include "proto/mpjson.h"
 #include "proto/paths.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,21 +135,32 @@ map_exec(const struct hook_input *in, json_t *req)
 	return NULL;
 }
 
+/* Set req.path to p (taken over) when p is not NULL. */
+static void
+set_path(json_t *req, char *p)
+{
+	if (p != NULL)
+		json_object_set_new(req, "path", json_string(p));
+	free(p);
+}
+
+/* The file named by tool_input[field], resolved as the agent does, as the
+ * request's path and first file. */
 static const char *
-need_path(const struct hook_input *in, json_t *req, const char *field)
+need_path(const struct hook_input *in, json_t *req, const char *field, const char *op)
 {
 	const char *p = hook_str(in->tool_input, field);
 
 	if (p == NULL || p[0] == '\0')
 		return field;
-	hook_set_path(req, "path", p, in->cwd);
+	set_path(req, hook_file(in, in->path_flags, in->cwd, p, op));
 	return NULL;
 }
 
 static const char *
 map_write(const struct hook_input *in, json_t *req)
 {
-	if (need_path(in, req, "file_path") != NULL)
+	if (need_path(in, req, "file_path", "write") != NULL)
 		return "tool_input has no file_path string";
 	hook_copy_str(req, "content", in->tool_input, "content");
 	return NULL;
@@ -158,7 +171,7 @@ map_edit(const struct hook_input *in, json_t *req)
 {
 	json_t *all = json_object_get(in->tool_input, "replace_all");
 
-	if (need_path(in, req, "file_path") != NULL)
+	if (need_path(in, req, "file_path", "edit") != NULL)
 		return "tool_input has no file_path string";
 	hook_copy_str(req, "old", in->tool_input, "old_string");
 	hook_copy_str(req, "new", in->tool_input, "new_string");
@@ -197,7 +210,7 @@ map_multiedit(const struct hook_input *in, json_t *req)
 	json_t *edits = json_object_get(in->tool_input, "edits"), *e;
 	size_t i;
 
-	if (need_path(in, req, "file_path") != NULL)
+	if (need_path(in, req, "file_path", "edit") != NULL)
 		return "tool_input has no file_path string";
 	if (!json_is_array(edits))
 		return "tool_input has no edits array";
@@ -217,7 +230,7 @@ map_multiedit(const struct hook_input *in, json_t *req)
 static const char *
 map_notebook(const struct hook_input *in, json_t *req)
 {
-	if (need_path(in, req, "notebook_path") != NULL)
+	if (need_path(in, req, "notebook_path", "edit") != NULL)
 		return "tool_input has no notebook_path string";
 	hook_copy_str(req, "new", in->tool_input, "new_source");
 	return NULL;
@@ -226,16 +239,89 @@ map_notebook(const struct hook_input *in, json_t *req)
 static const char *
 map_read(const struct hook_input *in, json_t *req)
 {
-	return need_path(in, req, "file_path") != NULL ? "tool_input has no file_path string" : NULL;
+	return need_path(in, req, "file_path", "read") != NULL ? "tool_input has no file_path string" : NULL;
 }
 
-/* Glob, Grep, LS: the directory searched, else the session's cwd. */
-static const char *
-map_search(const struct hook_input *in, json_t *req)
+/* The directory a search tool starts from: tool_input[field] resolved as
+ * the agent does, else the session's cwd.  It is the request's path and its
+ * first file (a directory read); returns it (a new string) or NULL. */
+static char *
+search_base(const struct hook_input *in, json_t *req, const char *field)
 {
-	const char *p = hook_str(in->tool_input, "path");
+	const char *p = hook_str(in->tool_input, field);
+	char *base;
 
-	hook_set_path(req, "path", p != NULL && p[0] != '\0' ? p : in->cwd, in->cwd);
+	if (p != NULL && p[0] != '\0') {
+		base = hook_file(in, in->path_flags, in->cwd, p, "read");
+	} else if (in->cwd != NULL && in->cwd[0] != '\0') {
+		base = strdup(in->cwd);
+		if (base != NULL)
+			hook_add_resolved(in, base, "read", false);
+	} else {
+		base = NULL;
+	}
+	if (base != NULL)
+		json_object_set_new(req, "path", json_string(base));
+	return base;
+}
+
+/* Grep (rg PATH --glob G): a file is read alone; a directory is searched
+ * through, narrowed by the glob filter when there is one. */
+static const char *
+map_grep(const struct hook_input *in, json_t *req)
+{
+	char *base = search_base(in, req, "path");
+	struct stat st;
+
+	if (base != NULL && !(stat(base, &st) == 0 && S_ISREG(st.st_mode)))
+		hook_glob(in, HOOK_GLOB_FILTER, base, hook_str(in->tool_input, "glob"), "read");
+	free(base);
+	return NULL;
+}
+
+/* Glob: `rg --files --glob PATTERN` in path (else cwd); an absolute pattern
+ * brings its own directory, everything before the component holding the
+ * first glob character (Claude Code's own split). */
+static const char *
+map_glob(const struct hook_input *in, json_t *req)
+{
+	const char *pat = hook_str(in->tool_input, "pattern");
+	char *base;
+
+	if (pat != NULL && pat[0] == '/') {
+		size_t m = strcspn(pat, "*?[{"), cut;
+		char *dir;
+
+		if (pat[m] == '\0') { /* no glob character: dirname and basename */
+			const char *slash = strrchr(pat, '/');
+
+			cut = (size_t)(slash - pat);
+		} else {
+			cut = m;
+			while (cut > 0 && pat[cut] != '/')
+				cut--;
+		}
+		dir = cut == 0 ? strdup("/") : strndup(pat, cut);
+		if (dir != NULL) {
+			hook_add_resolved(in, dir, "read", false);
+			json_object_set_new(req, "path", json_string(dir));
+			hook_glob(in, HOOK_GLOB_FILTER, dir, pat + cut + 1, "read");
+		}
+		free(dir);
+		return NULL;
+	}
+	base = search_base(in, req, "path");
+	if (base != NULL)
+		hook_glob(in, HOOK_GLOB_FILTER, base, pat, "read");
+	free(base);
+	return NULL;
+}
+
+/* LS (older Claude Code): one directory listed. */
+static const char *
+map_ls(const struct hook_input *in, json_t *req)
+{
+	free(search_base(in, req, "path"));
 	return NULL;
 }
 
@@ -261,6 +347,25 @@ map_websearch(const struct hook_input *in, json_t *req)
 	return NULL;
 }
 
+/* Monitor: a shell command whose output lines are events (exec), or a
+ * WebSocket to watch (net). */
+static const char *
+map_monitor(const struct hook_input *in, json_t *req)
+{
+	json_t *ws = json_object_get(in->tool_input, "ws");
+	const char *u = hook_str(ws, "url");
+
+	if (json_is_string(json_object_get(in->tool_input, "command")))
+		return map_exec(in, req);
+	if (u == NULL || u[0] == '\0')
+		return "tool_input has neither a command nor a ws.url";
+	json_object_set_new(req, "kind", json_string("net"));
+	json_object_set_new(req, "url", json_string(u));
+	json_object_set_new(req, "method", json_string("GET"));
+	hook_copy_str(req, "justification", in->tool_input, "description");
+	return NULL;
+}
+
 /* Claude Code's built-in tools (Codex reuses Bash and the MCP naming). */
 static const struct tool_map {
 	const char *tool, *kind;
@@ -273,11 +378,12 @@ static const struct tool_map {
 	{ .tool = "MultiEdit", .kind = "edit", .map = map_multiedit },
 	{ .tool = "NotebookEdit", .kind = "edit", .map = map_notebook },
 	{ .tool = "Read", .kind = "read", .map = map_read },
-	{ .tool = "Glob", .kind = "read", .map = map_search },
-	{ .tool = "Grep", .kind = "read", .map = map_search },
-	{ .tool = "LS", .kind = "read", .map = map_search },
+	{ .tool = "Glob", .kind = "read", .map = map_glob },
+	{ .tool = "Grep", .kind = "read", .map = map_grep },
+	{ .tool = "LS", .kind = "read", .map = map_ls },
 	{ .tool = "WebFetch", .kind = "net", .map = map_webfetch },
 	{ .tool = "WebSearch", .kind = "net", .map = map_websearch },
+	{ .tool = "Monitor", .kind = "exec", .map = map_monitor },
 };
 
 /* Returns true and sets *why (NULL on success) when the tool is known. */
@@ -311,14 +417,7 @@ hook_map_claude_tool(const struct hook_input *in, json_t *req, bool *known)
 
 /* ---- parsing ---- */
 
-static void
-hex_sha256(const void *p, size_t n, char out[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(h, p, n);
-	sodium_bin2hex(out, 65, h, sizeof h);
-}
+static void hex_sha256(const void *p, size_t n, char out[65]);
 
 /* An identifier that fits the protocol: itself if short, else "h-" + hash. */
 static json_t *
@@ -419,6 +518,7 @@ hook_parse(const struct hook_adapter *a, const char *buf, size_t len, enum hook_
     char *err, size_t errlen)
 {
 	struct hook_input in = { 0 };
+	struct hook_fileset fs;
 	json_error_t jerr;
 	json_t *req = NULL;
 	const char *name, *why;
@@ -463,13 +563,23 @@ hook_parse(const struct hook_adapter *a, const char *buf, size_t len, enum hook_
 	if (in.cwd == NULL || in.cwd[0] == '\0')
 		in.cwd = getcwd(cwd, sizeof cwd);
 	req = json_object();
-	if ((why = a->map_tool(&in, req)) != NULL || (why = add_common(a, &in, req)) != NULL) {
+	hook_fileset_init(&fs);
+	in.files = &fs;
+	in.path_flags = a->path_flags;
+	if (req == NULL || fs.seen == NULL || fs.list == NULL) {
+		snprintf(err, errlen, "out of memory");
+		json_decref(req);
+		req = NULL;
+	} else if ((why = a->map_tool(&in, req)) != NULL || (why = add_common(a, &in, req)) != NULL) {
 		snprintf(err, errlen, "%s: %s", in.tool_name, why);
 		json_decref(req);
 		req = NULL;
-	} else if (!json_is_string(json_object_get(req, "kind"))) {
-		json_object_set_new(req, "kind", json_string("other"));
+	} else {
+		if (!json_is_string(json_object_get(req, "kind")))
+			json_object_set_new(req, "kind", json_string("other"));
+		hook_fileset_put(&fs, req);
 	}
+	hook_fileset_free(&fs);
 out:
 	json_decref(in.root);
 	return req;
@@ -477,10 +587,38 @@ out:
 
 /* ---- packing within the message cap ---- */
 
+/* What a rule or the risk scorer judges: sent whole or not at all (a request
+ * that cannot carry them whole names the biggest as `oversized`). */
+static const char *const judged_fields[] = {
+	"command", "argv", "path", "files", "url", "host", "port", "method", "server", "tool",
+	"arguments", "query", "cwd", "workspace",
+};
+/* What is shown or kept verbatim: cut, or digested, to fit.  Any other
+ * field (req_id, session, agent, kind, event, tool_name, ...) is small and
+ * sent whole. */
+static const char *const cut_fields[] = {
+	"content", "old", "new", "patch", "justification", "tool_input", "permission_mode", "agent_type",
+};
+/* The fields an oversized request keeps besides `oversized`. */
+static const char *const oversized_keep[] = {
+	"req_id", "agent", "session", "kind", "cwd", "workspace", "tool_name", "event", "wait",
+};
+
+static bool
+in_list(const char *k, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(k, list[i]) == 0)
+			return true;
+	return false;
+}
+
+#define IN_LIST(k, l) in_list((k), (l), sizeof (l) / sizeof (l)[0])
+
 struct pack_state {
 	msgpack_packer pk;
-	size_t strcap;
-	bool cut;
+	size_t strcap;          /* longest string of a cut field */
+	bool cut;               /* something was cut or flattened */
 };
 
 static size_t
@@ -518,6 +656,8 @@ pack_flat(struct pack_state *ps, json_t *v)
 	free(s);
 }
 
+/* Pack v; with ps->strcap SIZE_MAX nothing is cut (judged fields: their
+ * depth was checked before). */
 static void
 pack_json(struct pack_state *ps, json_t *v, int depth)
 {
@@ -555,72 +695,196 @@ pack_json(struct pack_state *ps, json_t *v, int depth)
 	}
 }
 
-/* Pack req with strings cut at strcap into out; returns its size. */
-static size_t
-pack_with_cap(json_t *req, size_t strcap, const char *content_sha, msgpack_sbuffer *out)
+/* Containers nested in v (0 for a scalar), counted up to limit + 1. */
+static int
+json_depth(json_t *v, int limit)
 {
-	struct pack_state ps = { .strcap = strcap };
+	const char *k;
+	json_t *e;
+	size_t i;
+	int d = 0;
+
+	if (limit < 0)
+		return 1;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, e) {
+			int x = json_depth(e, limit - 1);
+
+			d = x > d ? x : d;
+		}
+		return d + 1;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			int x = json_depth(e, limit - 1);
+
+			d = x > d ? x : d;
+		}
+		return d + 1;
+	}
+	return 0;
+}
+
+static void
+hex_sha256(const void *p, size_t n, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, p, n);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* The bytes a field stands for in `oversized` and placeholders: a string's
+ * own bytes, anything else its compact JSON.  *owned is set when the result
+ * must be freed. */
+static const char *
+field_bytes(json_t *v, size_t *n, char **owned)
+{
+	*owned = NULL;
+	if (json_is_string(v)) {
+		*n = json_string_length(v);
+		return json_string_value(v);
+	}
+	*owned = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	*n = *owned != NULL ? strlen(*owned) : 0;
+	return *owned != NULL ? *owned : "";
+}
+
+/* SHA-256 of each top-level cut string field, computed once. */
+struct cut_digest {
+	const char *key;
+	char sha[65];
+};
+
+/* Pack req with the strings of cut fields at most strcap bytes; a cut
+ * string F gets F_size and F_sha256.  Returns the packed size. */
+static size_t
+pack_with_cap(json_t *req, size_t strcap, const struct cut_digest *dg, size_t ndg, msgpack_sbuffer *out)
+{
+	struct pack_state ps = { .strcap = SIZE_MAX };
 	msgpack_sbuffer body;
 	msgpack_packer pk;
-	json_t *content = json_object_get(req, "content");
-	bool content_cut = json_is_string(content) && json_string_length(content) > strcap;
+	size_t extra = 0;
 	const char *k;
 	json_t *v;
 
 	msgpack_sbuffer_init(&body);
 	msgpack_packer_init(&ps.pk, &body, msgpack_sbuffer_write);
 	json_object_foreach(req, k, v) {
+		bool cuttable = IN_LIST(k, cut_fields);
+
 		rpc_pack_str(&ps.pk, k);
-		pack_json(&ps, v, 1);
+		ps.strcap = cuttable ? strcap : SIZE_MAX;
+		pack_json(&ps, v, cuttable ? 1 : -1000000);
 	}
 	msgpack_sbuffer_clear(out);
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, json_object_size(req) + (ps.cut ? 1 : 0) + (content_cut ? 2 : 0));
+	for (size_t i = 0; i < ndg; i++)
+		if (json_string_length(json_object_get(req, dg[i].key)) > strcap)
+			extra += 2;
+	msgpack_pack_map(&pk, json_object_size(req) + (ps.cut ? 1 : 0) + extra);
 	if (ps.cut)
 		rpc_pack_kv_bool(&pk, "truncated", true);
-	if (content_cut) {
-		rpc_pack_kv_int(&pk, "content_size", (int64_t)json_string_length(content));
-		rpc_pack_kv_str(&pk, "content_sha256", content_sha);
+	for (size_t i = 0; i < ndg; i++) {
+		json_t *s = json_object_get(req, dg[i].key);
+		char key[64];
+
+		if (json_string_length(s) <= strcap)
+			continue;
+		snprintf(key, sizeof key, "%s_size", dg[i].key);
+		rpc_pack_kv_int(&pk, key, (int64_t)json_string_length(s));
+		snprintf(key, sizeof key, "%s_sha256", dg[i].key);
+		rpc_pack_kv_str(&pk, key, dg[i].sha);
 	}
 	msgpack_sbuffer_write(out, body.data, body.size);
 	msgpack_sbuffer_destroy(&body);
 	return out->size;
 }
 
-/* Replace a big verbatim field by its size and hash (last resort). */
+/* Replace a big verbatim field by its size and hash. */
 static void
 digest_field(json_t *req, const char *key)
 {
 	json_t *v = json_object_get(req, key);
-	char *s, hex[65];
+	char hex[65], *owned;
+	const char *b;
+	size_t n;
 
-	if (v == NULL || (s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+	if (v == NULL)
 		return;
-	hex_sha256(s, strlen(s), hex);
+	b = field_bytes(v, &n, &owned);
+	hex_sha256(b, n, hex);
 	json_object_set_new(req, key, json_pack("{s:b,s:I,s:s}", "sandgate_omitted", 1,
-	    "bytes", (json_int_t)strlen(s), "sha256", hex));
-	free(s);
+	    "bytes", (json_int_t)n, "sha256", hex));
+	free(owned);
+}
+
+/* The small request that stands for req when its judged field `field`
+ * cannot be carried whole: the identity fields and `oversized`. */
+static int
+pack_oversized(json_t *req, const char *field, size_t budget, msgpack_sbuffer *out)
+{
+	json_t *small = json_object(), *v = json_object_get(req, field);
+	char hex[65], *owned;
+	const char *b;
+	size_t n;
+	int rc = -1;
+
+	if (small == NULL || v == NULL)
+		goto out;
+	b = field_bytes(v, &n, &owned);
+	hex_sha256(b, n, hex);
+	free(owned);
+	for (size_t i = 0; i < sizeof oversized_keep / sizeof oversized_keep[0]; i++) {
+		json_t *x = json_object_get(req, oversized_keep[i]);
+
+		if (x != NULL && strcmp(oversized_keep[i], field) != 0 &&
+		    !(json_is_string(x) && json_string_length(x) > 4096))
+			json_object_set(small, oversized_keep[i], x);
+	}
+	json_object_set_new(small, "oversized", json_pack("{s:s,s:I,s:s}", "field", field,
+	    "bytes", (json_int_t)n, "sha256", hex));
+	if (pack_with_cap(small, SIZE_MAX, NULL, 0, out) <= budget)
+		rc = 1;
+out:
+	json_decref(small);
+	return rc;
 }
 
 int
 hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, size_t errlen)
 {
 	static const size_t caps[] = { SIZE_MAX, 262144, 65536, 16384, 4096, 1024, 256, 64 };
-	json_t *content = json_object_get(req, "content");
-	char sha[65] = "";
+	struct cut_digest dg[sizeof cut_fields / sizeof cut_fields[0]];
+	const char *worst = NULL;
+	size_t ndg = 0, worst_size = 0;
 	json_t *work = req;
 	int rc = -1;
 
-	if (json_is_string(content))
-		hex_sha256(json_string_value(content), json_string_length(content), sha);
-	for (int pass = 0; pass < 2 && rc < 0; pass++) {
+	/* a judged container nested deeper than a message may carry */
+	for (size_t i = 0; i < sizeof judged_fields / sizeof judged_fields[0] && worst == NULL; i++) {
+		json_t *v = json_object_get(req, judged_fields[i]);
+
+		if (v != NULL && json_depth(v, HOOK_MAX_DEPTH) > HOOK_MAX_DEPTH)
+			worst = judged_fields[i];
+	}
+	for (size_t i = 0; i < sizeof cut_fields / sizeof cut_fields[0]; i++) {
+		json_t *v = json_object_get(req, cut_fields[i]);
+
+		if (json_is_string(v) && json_string_length(v) > caps[sizeof caps / sizeof caps[0] - 1]) {
+			dg[ndg].key = cut_fields[i];
+			hex_sha256(json_string_value(v), json_string_length(v), dg[ndg].sha);
+			ndg++;
+		}
+	}
+	for (int pass = 0; pass < 2 && rc < 0 && worst == NULL; pass++) {
 		if (pass == 1) {
-			work = json_copy(req);
+			if (json_object_get(req, "tool_input") == NULL || (work = json_copy(req)) == NULL)
+				break;
 			digest_field(work, "tool_input");
-			digest_field(work, "arguments");
 		}
 		for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
-			if (pack_with_cap(work, caps[i], sha, out) <= budget) {
+			if (pack_with_cap(work, caps[i], dg, ndg, out) <= budget) {
 				rc = 0;
 				break;
 			}
@@ -628,9 +892,33 @@ hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, s
 	}
 	if (work != req)
 		json_decref(work);
-	if (rc < 0)
-		snprintf(err, errlen, "the request does not fit in one protocol message even cut down");
-	return rc;
+	if (rc == 0)
+		return 0;
+	if (worst == NULL) {
+		/* the first judged field that alone cannot be carried (path
+		 * before the files list holding it), else the biggest */
+		for (size_t i = 0; i < sizeof judged_fields / sizeof judged_fields[0]; i++) {
+			json_t *v = json_object_get(req, judged_fields[i]);
+			msgpack_sbuffer sb;
+			struct pack_state ps = { .strcap = SIZE_MAX };
+
+			if (v == NULL)
+				continue;
+			msgpack_sbuffer_init(&sb);
+			msgpack_packer_init(&ps.pk, &sb, msgpack_sbuffer_write);
+			pack_json(&ps, v, -1000000);
+			if (worst_size <= budget && (worst == NULL || sb.size > worst_size)) {
+				worst = judged_fields[i];
+				worst_size = sb.size;
+			}
+			msgpack_sbuffer_destroy(&sb);
+		}
+	}
+	if (worst != NULL && (rc = pack_oversized(req, worst, budget, out)) == 1)
+		return 1;
+	snprintf(err, errlen, "the request does not fit in one protocol message%s",
+	    worst == NULL ? " and names no judged field" : " even as an oversized notice");
+	return -1;
 }
 
 /* ---- running: watchdog, broker round trip, answer ---- */
@@ -873,7 +1161,15 @@ ask_broker(const struct hook_adapter *a, enum hook_event ev, const msgpack_sbuff
 		return fail_closed(a, ev, "sandgate: lost the broker before a decision (%s); denied (fail closed)", err);
 	}
 	if ((e = client_msg_error(&m, &elen)) != NULL) {
-		snprintf(err, sizeof err, "%.*s", (int)(elen < 400 ? elen : 400), e);
+		/* any error reply (conflict: the request id was used for other
+		 * content; too many pending; bad-params; ...) is a deny */
+		const msgpack_object *code = rpc_map_get(m.msg.error, "code");
+
+		snprintf(err, sizeof err, "%.*s%s%.*s",
+		    code != NULL && code->type == MSGPACK_OBJECT_STR ? (int)(code->via.str.size < 40 ? code->via.str.size : 40) : 0,
+		    code != NULL && code->type == MSGPACK_OBJECT_STR ? code->via.str.ptr : "",
+		    code != NULL && code->type == MSGPACK_OBJECT_STR ? ": " : "",
+		    (int)(elen < 400 ? elen : 400), e);
 		client_msg_free(&m);
 		client_close(c);
 		return fail_closed(a, ev, "sandgate: the broker refused the request (%s); denied (fail closed)", err);
@@ -906,8 +1202,38 @@ seed_json(void)
 		json_object_seed(seed != 0 ? seed : 1);
 }
 
+/* --print-request: the packed request as JSON on stdout, nothing sent; exit
+ * 2 so that an agent configured with it by mistake still blocks. */
+static int
+print_request(const msgpack_sbuffer *sb)
+{
+	msgpack_unpacked up;
+	size_t off = 0;
+	json_t *j;
+	char *s;
+
+	block_alarm(true);
+	msgpack_unpacked_init(&up);
+	if (msgpack_unpack_next(&up, sb->data, sb->size, &off) != MSGPACK_UNPACK_SUCCESS) {
+		msgpack_unpacked_destroy(&up);
+		fprintf(stderr, "sandgate hook: cannot decode the packed request\n");
+		return 2;
+	}
+	j = mpjson_from_msgpack(&up.data);
+	s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (s != NULL) {
+		write_all(STDOUT_FILENO, s, strlen(s));
+		write_all(STDOUT_FILENO, "\n", 1);
+	}
+	fprintf(stderr, "sandgate hook: --print-request: nothing was sent to the broker (exit 2 blocks the call)\n");
+	free(s);
+	json_decref(j);
+	msgpack_unpacked_destroy(&up);
+	return 2;
+}
+
 int
-hook_run(const struct hook_adapter *a, int deadline_s)
+hook_run(const struct hook_adapter *a, int deadline_s, bool print_only)
 {
 	long long deadline = now_ms() + (long long)deadline_s * 1000;
 	enum hook_event ev = HOOK_EVENT_NONE;
@@ -934,8 +1260,12 @@ hook_run(const struct hook_adapter *a, int deadline_s)
 		return fail_closed(a, ev, "sandgate: malformed hook input (%s); denied (fail closed)", err);
 	json_object_set_new(req, "wait", json_true());
 	msgpack_sbuffer_init(&sb);
+	/* an oversized request (rc 1) is sent too: the broker denies it and
+	 * records why, and the agent gets the broker's reason */
 	if (hook_pack_request(req, SG_MSG_CAP - 64, &sb, err, sizeof err) < 0)
 		rc = fail_closed(a, ev, "sandgate: %s; denied (fail closed)", err);
+	else if (print_only)
+		rc = print_request(&sb);
 	else
 		rc = ask_broker(a, ev, &sb, deadline);
 	msgpack_sbuffer_destroy(&sb);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <msgpack.h>
 
@@ -22,6 +23,17 @@ enum hook_event {
 	HOOK_EVENT_BEFORE_TOOL,       /* Gemini CLI */
 };
 
+/* At most this many entries go in a request's `files`; more are counted in
+ * `files_total` (and the broker lets no rule allow such a request). */
+#define HOOK_FILES_MAX 4096
+
+/* The files a tool call touches, collected while it is mapped. */
+struct hook_fileset {
+	json_t *seen;           /* "op:g|p:path" -> true, every distinct entry */
+	json_t *list;           /* the first HOOK_FILES_MAX entries, in order */
+	size_t total;           /* distinct entries */
+};
+
 /* The parts of a hook input every adapter reads (borrowed from root). */
 struct hook_input {
 	json_t *root;
@@ -29,6 +41,21 @@ struct hook_input {
 	const char *tool_name;
 	json_t *tool_input;     /* always a JSON object */
 	const char *cwd;        /* "cwd" of the input, or the hook's own cwd */
+	unsigned path_flags;    /* the adapter's HOOK_P_* for its tools' paths */
+	struct hook_fileset *files;
+};
+
+/* How an agent turns a path string of a tool input into a file. */
+#define HOOK_P_TRIM_JS  0x01u /* JavaScript trim() first (Claude Code's expandPath) */
+#define HOOK_P_TILDE    0x02u /* "~" and "~/..." are the home directory */
+#define HOOK_P_AT       0x04u /* Gemini: a leading '@' dropped unless the literal exists */
+#define HOOK_P_PCT      0x08u /* Gemini: %XX decoded after joining (decodeURIComponent) */
+#define HOOK_P_WS_BOTH  0x10u /* not known whether the agent trims: list both spellings */
+
+/* What a glob pattern means to the tool. */
+enum hook_globsem {
+	HOOK_GLOB_WALK,   /* node-glob: a path pattern relative to the base (or absolute) */
+	HOOK_GLOB_FILTER, /* rg --glob, grep --include: a filter on the files under the base */
 };
 
 struct hook_adapter {
@@ -37,6 +64,7 @@ struct hook_adapter {
 	const char *workspace_env;   /* env var the agent sets to the project root, or NULL */
 	int agent_timeout_s;         /* the agent's default hook timeout */
 	int default_deadline_s;      /* our deadline when no flag or env sets one */
+	unsigned path_flags;         /* HOOK_P_* for paths in its tool inputs */
 	enum hook_event events[3];   /* answered events; events[0] shapes the answer
 	                                 to input that cannot be read */
 	/* Add kind and payload fields for in's tool to req; NULL or an error. */
@@ -58,14 +86,21 @@ const char *hook_event_name(enum hook_event ev);
 json_t *hook_parse(const struct hook_adapter *a, const char *buf, size_t len,
     enum hook_event *event, char *err, size_t errlen);
 
-/* Pack req as a msgpack map that fits in budget bytes, cutting long strings
- * (with content_size/content_sha256 for a cut content, truncated: true) and
- * flattening containers nested too deep for the protocol.  0 on success. */
+/* Pack req as a msgpack map that fits in budget bytes.  Judged fields
+ * (command, argv, path, files, url, host, port, method, server, tool,
+ * arguments, query, cwd, workspace, and the identity fields) are never cut;
+ * display fields are cut (F_size/F_sha256 for a cut string F, truncated:
+ * true), tool_input last replaced by a placeholder.  When the judged fields
+ * alone do not fit, out holds instead the small request that names the
+ * oversized field ({oversized: {field, bytes, sha256}}).  Returns 0 packed
+ * whole or cut, 1 packed as oversized, -1 with err set (out of memory). */
 int hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, size_t errlen);
 
 /* Run one hook: read stdin, ask the broker, answer on stdout.  deadline_s is
- * the hook's own deadline from process start.  Returns the exit status. */
-int hook_run(const struct hook_adapter *a, int deadline_s);
+ * the hook's own deadline from process start.  With print_request, the
+ * request is printed as JSON on stdout instead of being sent, and the exit
+ * status is 2 (the agents' blocking status). */
+int hook_run(const struct hook_adapter *a, int deadline_s, bool print_request);
 
 /* ---- helpers for the adapters (hook.c) ---- */
 
@@ -78,6 +113,38 @@ void hook_copy_str(json_t *req, const char *key, const json_t *in, const char *s
 void hook_set_path(json_t *req, const char *key, const char *path, const char *cwd);
 /* Split "mcp__server__tool" into req's server and tool; false if not MCP. */
 bool hook_split_mcp(const char *tool_name, json_t *req);
+/* ---- files (hook_files.c) ---- */
+
+void hook_fileset_init(struct hook_fileset *fs);
+void hook_fileset_free(struct hook_fileset *fs);
+/* Put the collected list in req as `files` (and `files_total` past the cap). */
+void hook_fileset_put(struct hook_fileset *fs, json_t *req);
+/* Add one already resolved entry (deduplicated; counted past the cap). */
+void hook_add_resolved(const struct hook_input *in, const char *path, const char *op, bool glob);
+/* Add the file raw names, resolved against base with flags (HOOK_P_*), and
+ * every other spelling the agent might resolve it to; returns the path the
+ * agent uses (a new string, for `path`), NULL on out of memory. */
+char *hook_file(const struct hook_input *in, unsigned flags, const char *base, const char *raw,
+    const char *op);
+/* Add the files a glob pattern can reach from base (braces expanded). */
+void hook_glob(const struct hook_input *in, enum hook_globsem sem, const char *base,
+    const char *pattern, const char *op);
+/* Whether s has a glob character (* ? [ or an extglob). */
+bool hook_glob_magic(const char *s);
+/* Add every file of a Codex apply_patch envelope in text (Add: write,
+ * Update: edit, Delete: delete, Update + Move to: source delete and target
+ * write), parsed as Codex's own lenient parser does.  Relative paths are
+ * resolved against base when base_known, else listed as "/" + "**" + path
+ * globs.  Returns the number of file headers; *first (a new string) and
+ * *first_op are the first file and its operation, or NULL. */
+size_t hook_patch_files(const struct hook_input *in, const char *text, size_t len, const char *base,
+    bool base_known, char **first, const char **first_op);
+/* Rust's char::is_whitespace. */
+bool hook_rust_space(uint32_t c);
+/* Trim s[0..n) of characters for which space() holds; returns the length
+ * left and its start in *start. */
+size_t hook_trim(const char *s, size_t n, bool (*space)(uint32_t), size_t *start);
+
 /* Map Claude Code's tool vocabulary (Bash, Write, Edit, MultiEdit, Read,
  * WebFetch, mcp__server__tool, ...) into req.  *known says whether the tool is
  * one of them; returns NULL, or an error when its tool_input is unusable. */

@@ -35,6 +35,8 @@ const struct hook_adapter hook_claude_code = {
 	.workspace_env = "CLAUDE_PROJECT_DIR",
 	.agent_timeout_s = 600,
 	.default_deadline_s = 590,
+	/* Claude Code's expandPath: trim(), "~", relative to the session cwd */
+	.path_flags = HOOK_P_TRIM_JS | HOOK_P_TILDE,
 	.events = { HOOK_EVENT_PRE_TOOL_USE, HOOK_EVENT_PERMISSION_REQUEST },
 	.map_tool = map_tool,
 	.answer = answer,

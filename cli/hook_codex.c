@@ -10,63 +10,160 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One file header line of an apply_patch envelope ("*** Update File: p"). */
-static const struct patch_op {
-	const char *prefix, *kind;
-} patch_ops[] = {
-	{ .prefix = "*** Add File: ", .kind = "write" },
-	{ .prefix = "*** Update File: ", .kind = "edit" },
-	{ .prefix = "*** Delete File: ", .kind = "delete" },
-};
-
-/* apply_patch: the files the patch touches; kind from the first one, the
- * envelope kept whole as "patch". */
+/* apply_patch: every file the envelope names, as Codex's own parser reads
+ * it (codex-rs/apply-patch/src/parser.rs, lenient mode: header lines
+ * trimmed, "*** Move to: " untrimmed, a heredoc wrapper around the
+ * envelope); kind and path from the first file, the envelope kept whole as
+ * "patch". */
 static const char *
 map_patch(const struct hook_input *in, json_t *req)
 {
 	json_t *text = json_object_get(in->tool_input, "command");
-	json_t *paths = json_array();
-	const char *kind = NULL, *p;
+	const char *op, *p;
+	char *first;
 
 	if (!json_is_string(text))
 		text = json_object_get(in->tool_input, "patch");
 	p = json_is_string(text) ? json_string_value(text) : NULL;
-	if (p == NULL || strlen(p) != json_string_length(text)) {
-		json_decref(paths);
+	if (p == NULL || strlen(p) != json_string_length(text))
 		return "tool_input has no patch text in command (or it holds a NUL byte)";
-	}
-	for (const char *line = p; line != NULL && *line != '\0';) {
-		const char *eol = strchr(line, '\n');
-		size_t n = eol != NULL ? (size_t)(eol - line) : strlen(line);
-
-		for (size_t i = 0; i < sizeof patch_ops / sizeof patch_ops[0]; i++) {
-			size_t pl = strlen(patch_ops[i].prefix);
-
-			if (n > pl && strncmp(line, patch_ops[i].prefix, pl) == 0) {
-				char *file = strndup(line + pl, n - pl);
-				json_t *tmp = json_object();
-
-				if (file != NULL && file[0] != '\0') {
-					hook_set_path(tmp, "p", file, in->cwd);
-					json_array_append(paths, json_object_get(tmp, "p"));
-					if (kind == NULL)
-						kind = patch_ops[i].kind;
-				}
-				free(file);
-				json_decref(tmp);
-			}
-		}
-		line = eol != NULL ? eol + 1 : NULL;
-	}
-	if (kind == NULL) {
-		json_decref(paths);
+	if (hook_patch_files(in, p, json_string_length(text), in->cwd, true, &first, &op) == 0 || first == NULL) {
+		free(first);
 		return "the apply_patch envelope names no file";
 	}
-	json_object_set_new(req, "kind", json_string(kind));
-	json_object_set(req, "path", json_array_get(paths, 0));
-	json_object_set_new(req, "paths", paths);
+	json_object_set_new(req, "kind", json_string(op));
+	json_object_set_new(req, "path", json_string(first));
 	json_object_set(req, "patch", text);
+	free(first);
 	return NULL;
+}
+
+static bool
+word_is(const char *s, size_t n, const char *w)
+{
+	return n == strlen(w) && memcmp(s, w, n) == 0;
+}
+
+/* s starts with apply_patch or applypatch as a whole word. */
+static bool
+starts_apply(const char *s)
+{
+	size_t n = strcspn(s, " \t\n<;&|");
+
+	return word_is(s, n, "apply_patch") || word_is(s, n, "applypatch");
+}
+
+/* The directory of a script's leading `cd DIR && apply_patch`, as Codex's
+ * interception reads it (one word, or one quoted string without escapes or
+ * expansions); NULL when the script has no such start. */
+static char *
+cd_prefix(const char *s)
+{
+	const char *t, *e;
+	char *dir;
+
+	s += strspn(s, " \t");
+	if (strncmp(s, "cd", 2) != 0 || (s[2] != ' ' && s[2] != '\t'))
+		return NULL;
+	t = s + 2 + strspn(s + 2, " \t");
+	if (*t == '\'' || *t == '"') {
+		if ((e = strchr(t + 1, *t)) == NULL)
+			return NULL;
+		dir = strndup(t + 1, (size_t)(e - t - 1));
+		e++;
+	} else {
+		e = t + strcspn(t, " \t\n;&|<>()");
+		dir = strndup(t, (size_t)(e - t));
+	}
+	if (dir == NULL || dir[0] == '\0' || strpbrk(dir, "$`\\\"'\n*?[") != NULL) {
+		free(dir);
+		return NULL;
+	}
+	e += strspn(e, " \t");
+	if (strncmp(e, "&&", 2) != 0 || !starts_apply(e + 2 + strspn(e + 2, " \t"))) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* Codex also applies a patch handed to apply_patch through a shell: its
+ * interception of `apply_patch <<'EOF' ... EOF` and `cd DIR && apply_patch
+ * <<'EOF' ...` (codex-rs/apply-patch/src/invocation.rs), the argv
+ * ["apply_patch", PATCH], and any other script that runs the apply_patch on
+ * the PATH Codex gives its commands.  Every file of such a patch is a file
+ * of the exec request; where the directory it runs in is not plain, the
+ * relative ones may be anywhere. */
+static void
+shell_patch(const struct hook_input *in, json_t *req)
+{
+	json_t *cmd = json_object_get(req, "command"), *argv = json_object_get(req, "argv");
+	const char *text = NULL, *op;
+	char *joined = NULL, *dir = NULL, *base = NULL, *first = NULL;
+	bool known = false;
+
+	if (json_is_string(cmd)) {
+		text = json_string_value(cmd);
+		if (strlen(text) != json_string_length(cmd))
+			return;
+	} else if (json_is_array(argv)) {
+		size_t n = json_array_size(argv);
+		const char *a0 = json_string_value(json_array_get(argv, 0));
+		const char *slash = a0 != NULL ? strrchr(a0, '/') : NULL;
+		const char *name = slash != NULL ? slash + 1 : a0;
+
+		if (n == 2 && name != NULL && (strcmp(name, "apply_patch") == 0 || strcmp(name, "applypatch") == 0)) {
+			text = json_string_value(json_array_get(argv, 1));
+			known = true;
+		} else if (n == 3 && (strcmp(json_string_value(json_array_get(argv, 1)), "-c") == 0 ||
+		    strcmp(json_string_value(json_array_get(argv, 1)), "-lc") == 0)) {
+			text = json_string_value(json_array_get(argv, 2));
+		} else {
+			/* any other argv: all its words, the base unknown */
+			size_t len = 0, i;
+			json_t *w;
+
+			json_array_foreach(argv, i, w)
+				len += json_string_length(w) + 1;
+			if ((joined = malloc(len + 1)) == NULL)
+				return;
+			len = 0;
+			json_array_foreach(argv, i, w) {
+				memcpy(joined + len, json_string_value(w), json_string_length(w));
+				len += json_string_length(w);
+				joined[len++] = '\n';
+			}
+			joined[len] = '\0';
+			text = joined;
+		}
+	}
+	if (text == NULL || (strstr(text, "apply_patch") == NULL && strstr(text, "applypatch") == NULL) ||
+	    strstr(text, "*** Begin Patch") == NULL) {
+		free(joined);
+		return;
+	}
+	if (!known && joined == NULL) {
+		const char *t = text + strspn(text, " \t");
+
+		if (starts_apply(t)) {
+			known = true;
+		} else if ((dir = cd_prefix(t)) != NULL) {
+			/* Codex joins the cd directory to the cwd, "~" expanded */
+			struct hook_fileset scratch;
+			struct hook_input tmp = *in;
+
+			hook_fileset_init(&scratch);
+			tmp.files = &scratch;
+			base = hook_file(&tmp, HOOK_P_TILDE, in->cwd, dir, "read");
+			hook_fileset_free(&scratch);
+			known = base != NULL;
+		}
+	}
+	hook_patch_files(in, text, strlen(text), base != NULL ? base : in->cwd, known, &first, &op);
+	free(first);
+	free(base);
+	free(dir);
+	free(joined);
 }
 
 /* A managed-network approval arrives as Bash with the description
@@ -102,6 +199,9 @@ map_tool(const struct hook_input *in, json_t *req)
 	why = hook_map_claude_tool(in, req, &known);
 	if (!known)
 		json_object_set_new(req, "kind", json_string("other"));
+	else if (why == NULL && json_is_string(json_object_get(req, "kind")) &&
+	    strcmp(json_string_value(json_object_get(req, "kind")), "exec") == 0)
+		shell_patch(in, req);
 	return why;
 }
 
@@ -126,6 +226,8 @@ const struct hook_adapter hook_codex = {
 	.workspace_env = NULL,
 	.agent_timeout_s = 600,
 	.default_deadline_s = 590,
+	/* "~" is the home (AbsolutePathBuf); whether a tool trims is not known */
+	.path_flags = HOOK_P_TILDE | HOOK_P_WS_BOTH,
 	.events = { HOOK_EVENT_PRE_TOOL_USE, HOOK_EVENT_PERMISSION_REQUEST },
 	.map_tool = map_tool,
 	.answer = answer,

@@ -3,7 +3,8 @@
 # real hook format, through the real `sandgate hook AGENT` and a real broker:
 # the submitted request must hold the expected fields, the test answers with
 # `sandgate decide`, and the hook's stdout must be exactly the expected JSON
-# (@ID@ is the request id) with exit status 0.
+# (@ID@ is the request id) with exit status 0.  @HOME@ in an expected request
+# is the home directory "~" resolves to.
 . "$SG_SRC/tests/lib.sh"
 Q="$SG_BUILD/tests/hooks/sg_jsonq"
 unset CLAUDE_PROJECT_DIR GEMINI_PROJECT_DIR SANDGATE_HOOK_TIMEOUT || true
@@ -30,7 +31,9 @@ for agent in claude-code codex gemini; do
 		sg pending --json >"$T/pending.json"
 		[ "$("$Q" len "$T/pending.json" .)" = 1 ] || fail "$name: expected one pending request"
 		id=$("$Q" get "$T/pending.json" 0.id)
-		"$Q" sub "$c" request "$T/pending.json" 0.request || fail "$name: the submitted request differs"
+		# @HOME@: the home directory the hook expands "~" to (the test's $HOME)
+		"$Q" dump "$c" request | sed "s|@HOME@|$HOME|g" >"$T/want_req.json"
+		"$Q" sub "$T/want_req.json" . "$T/pending.json" 0.request || fail "$name: the submitted request differs"
 		sg decide "$id" "$decision" --note "$note" >/dev/null || fail "$name: decide failed"
 		wait "$hook"
 		[ "$(cat "$T/rc")" = 0 ] || fail "$name: exit $(cat "$T/rc"): $(cat "$T/err")"

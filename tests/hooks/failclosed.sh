@@ -5,7 +5,8 @@
 # own deadline (with the broker silent and with stdin never closing).  A
 # known event gets the agent's deny JSON with exit 0; input that cannot be
 # read as an event gets exit 2 (the agents' blocking status) plus a deny.
-# Also: huge content is cut with its size and hash, never dropped.
+# Also: huge content is cut with its size and hash, never dropped; judged
+# fields are never cut (an oversized one is named in an `oversized` notice).
 . "$SG_SRC/tests/lib.sh"
 Q="$SG_BUILD/tests/hooks/sg_jsonq"
 unset CLAUDE_PROJECT_DIR GEMINI_PROJECT_DIR SANDGATE_HOOK_TIMEOUT || true
@@ -242,28 +243,53 @@ wait
 [ "$("$Q" get "$T/out" decision)" = deny ] || fail "gemini big write not denied"
 pass "4 MiB of UTF-8 cut on a character boundary"
 
-# an MCP call with 150,000 arguments: the verbatim input is replaced by its size and hash
-{ printf '{"session_id":"s-keys","cwd":"/w","hook_event_name":"PreToolUse","tool_name":"mcp__db__bulk","tool_use_id":"toolu_keys","tool_input":{'; seq 1 150000 | sed 's/.*/"k&":"value-&"/' | paste -sd, -; printf '}}'; } >"$T/p.json"
+# an MCP call with 40,000 arguments (~700 KB): `arguments` is judged and goes
+# whole; the verbatim copy in tool_input is replaced by its size and hash
+{ printf '{"session_id":"s-keys","cwd":"/w","hook_event_name":"PreToolUse","tool_name":"mcp__db__bulk","tool_use_id":"toolu_keys","tool_input":{'; seq 1 40000 | sed 's/.*/"k&":"value-&"/' | paste -sd, -; printf '}}'; } >"$T/p.json"
 (hook claude-code; echo "$rc" >"$T/rc") &
 wait_for 10 has_pending
 sg pending --json >"$T/pending.json"
 [ "$("$Q" get "$T/pending.json" 0.request.tool_input.sandgate_omitted)" = true ] || fail "huge tool_input not digested"
+[ "$("$Q" len "$T/pending.json" 0.request.arguments)" = 40000 ] || fail "arguments were not sent whole"
+[ "$("$Q" get "$T/pending.json" 0.request.arguments.k40000)" = value-40000 ] || fail "last argument lost"
 [ "$("$Q" get "$T/pending.json" 0.request.server)" = db ] || fail "server lost"
 sg decide "$("$Q" get "$T/pending.json" 0.id)" deny >/dev/null
 wait
 [ "$("$Q" get "$T/out" hookSpecificOutput.permissionDecision)" = deny ] || fail "bulk MCP not denied"
-pass "150,000 MCP arguments: replaced by size and sha256, request kept"
+pass "40,000 MCP arguments: arguments whole, tool_input replaced by size and sha256"
 
-# nesting deeper than the protocol allows, and a NUL in the command
+# 150,000 arguments (~3 MB) cannot be carried whole: the hook sends the
+# oversized notice instead (never a cut-down `arguments`), and the answer is
+# a deny (tests/security/oversized_hooks.sh checks the notice in detail)
+{ printf '{"session_id":"s-keys","cwd":"/w","hook_event_name":"PreToolUse","tool_name":"mcp__db__bulk","tool_use_id":"toolu_keys2","tool_input":{'; seq 1 150000 | sed 's/.*/"k&":"value-&"/' | paste -sd, -; printf '}}'; } >"$T/p.json"
+rc=0
+sg hook claude-code --print-request <"$T/p.json" >"$T/sent.json" 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "--print-request: exit $rc"
+[ "$("$Q" get "$T/sent.json" oversized.field)" = arguments ] || fail "no oversized notice: $(head -c 300 "$T/sent.json")"
+! "$Q" get "$T/sent.json" arguments >/dev/null 2>&1 || fail "a cut-down arguments was sent"
+hook claude-code
+expect_deny claude-code PreToolUse 0 "sandgate" decided
+[ "$(pending_count)" = 0 ] || fail "the oversized request waits for a person"
+pass "150,000 MCP arguments: oversized notice, denied"
+
+# nesting deeper than the protocol allows: a verbatim tool_input is sent as
+# its JSON text (display only); judged MCP arguments cannot be flattened, so
+# the hook sends the oversized notice; and a NUL in the command
 deep=$(printf '{"a":%.0s' $(seq 1 60))1$(printf '}%.0s' $(seq 1 60))
-payload codex PreToolUse "\"tool_name\":\"mcp__deep__call\",\"tool_input\":{\"tree\":$deep}"
+payload codex PreToolUse "\"tool_name\":\"Agent\",\"tool_input\":{\"tree\":$deep}"
 (hook codex; echo "$rc" >"$T/rc") &
 wait_for 10 has_pending
 sg pending --json >"$T/pending.json"
 [ "$("$Q" get "$T/pending.json" 0.request.truncated)" = true ] || fail "deep input not marked truncated"
 sg decide "$("$Q" get "$T/pending.json" 0.id)" deny >/dev/null
 wait
-is_deny codex PreToolUse || fail "deep MCP not denied"
+is_deny codex PreToolUse || fail "deep tool input not denied"
+payload codex PreToolUse "\"tool_name\":\"mcp__deep__call\",\"tool_input\":{\"tree\":$deep}"
+rc=0
+sg hook codex --print-request <"$T/p.json" >"$T/sent.json" 2>/dev/null || rc=$?
+[ "$rc" = 2 ] && [ "$("$Q" get "$T/sent.json" oversized.field)" = arguments ] || fail "deep arguments: no oversized notice"
+hook codex
+expect_deny codex PreToolUse 0 "sandgate" decided
 payload claude-code PreToolUse '"tool_name":"Bash","tool_input":{"command":"echo a\u0000; rm -rf /"}'
 (hook claude-code; echo "$rc" >"$T/rc") &
 wait_for 10 has_pending
@@ -272,4 +298,4 @@ sg pending --json >"$T/pending.json"
 sg decide "$("$Q" get "$T/pending.json" 0.id)" deny >/dev/null
 wait
 is_deny claude-code PreToolUse || fail "NUL command not denied"
-pass "60-deep input flattened to fit, NUL inside a command kept whole"
+pass "60-deep tool input flattened, 60-deep MCP arguments oversized, NUL inside a command kept whole"
