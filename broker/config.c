@@ -22,6 +22,8 @@ config_defaults(struct config *c)
 	c->audit_retention_ms = 0;
 	c->db_max_pages = 0;
 	snprintf(c->preset, sizeof c->preset, "routine");
+	c->audit_checkpoint_file[0] = '\0';
+	c->audit_syslog = true;
 }
 
 static int
@@ -148,6 +150,35 @@ set_preset(struct config *c, const char *v)
 	return 0;
 }
 
+/* ---- audit: the outside copies of the checkpoints (issue #12) ---- */
+
+static int
+set_audit_checkpoint_file(struct config *c, const char *v)
+{
+	/* an absolute path, or "none"; no control characters */
+	if (strcmp(v, "none") != 0 && v[0] != '/')
+		return -1;
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return -1;
+	if (strlen(v) >= sizeof c->audit_checkpoint_file)
+		return -1;
+	snprintf(c->audit_checkpoint_file, sizeof c->audit_checkpoint_file, "%s", v);
+	return 0;
+}
+
+static int
+set_audit_syslog(struct config *c, const char *v)
+{
+	if (strcmp(v, "on") == 0)
+		c->audit_syslog = true;
+	else if (strcmp(v, "off") == 0)
+		c->audit_syslog = false;
+	else
+		return -1;
+	return 0;
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
@@ -166,6 +197,9 @@ static const struct config_key {
 	{ .name = "db_max_pages", .expect = "0 (no limit) or a page count, 64 to 4294967294",
 	  .set = set_db_max_pages },
 	{ .name = "preset", .expect = "routine or none", .set = set_preset },
+	{ .name = "audit_checkpoint_file", .expect = "an absolute path or none",
+	  .set = set_audit_checkpoint_file },
+	{ .name = "audit_syslog", .expect = "on or off", .set = set_audit_syslog },
 };
 
 static char *

@@ -18,6 +18,9 @@ struct config {
 	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
 	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
 	char preset[16];               /* preset: rules installed once per DB ("" = none) */
+	/* where audit checkpoints are copied outside the DB (docs/AUDIT.md) */
+	char audit_checkpoint_file[1024]; /* audit_checkpoint_file: "" = next to the DB, "none" = no file */
+	bool audit_syslog;                /* audit_syslog: also send each checkpoint to syslog */
 };
 
 void config_defaults(struct config *c);
