@@ -1548,9 +1548,11 @@ on_health(void *arg, bool ok, const char *message)
 /* An alert found at start-up (a changed signing key, a replaced
  * database) goes to every console that subscribes while this broker runs:
  * consoles connect after start-up, and an alert only broadcast then would
- * reach nobody.  A timer looks for new subscribers once a second. */
+ * reach nobody.  A prepare handle (run once per loop iteration, so right
+ * after a subscribe is handled) looks for new subscribers; it exists only
+ * while there is such an alert. */
 static struct {
-	uv_timer_t timer;
+	uv_prepare_t handle;
 	struct broker *b;
 	char code[32], message[512];
 	uint64_t *told;
@@ -1586,12 +1588,12 @@ on_sticky_closed(uv_handle_t *h)
 }
 
 static void
-on_sticky(uv_timer_t *t)
+on_sticky(uv_prepare_t *t)
 {
 	struct broker *b = sticky.b;
 
 	if (b->stopping) {
-		uv_timer_stop(t);
+		uv_prepare_stop(t);
 		uv_close((uv_handle_t *)t, on_sticky_closed);
 		return;
 	}
@@ -1637,9 +1639,9 @@ audit_attach(struct broker *b)
 		snprintf(sticky.code, sizeof sticky.code, "%s", code);
 		snprintf(sticky.message, sizeof sticky.message, "%s", message);
 		sticky.time_ms = wall_clock_ms();
-		uv_timer_init(b->loop, &sticky.timer);
-		uv_timer_start(&sticky.timer, on_sticky, 200, 1000);
-		uv_unref((uv_handle_t *)&sticky.timer); /* never keeps the broker from stopping */
+		uv_prepare_init(b->loop, &sticky.handle);
+		uv_prepare_start(&sticky.handle, on_sticky);
+		uv_unref((uv_handle_t *)&sticky.handle); /* never keeps the broker from stopping */
 	}
 }
 

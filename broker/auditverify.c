@@ -69,7 +69,9 @@ struct vctx {
 	size_t nnotes;
 	struct vepoch *ep;             /* ep[0]: epoch 0; then one per chain epoch */
 	size_t nep;
-	struct strbuf fails, notesb, keys, unacc;
+	struct strbuf fails, gfails, cfails, notesb, keys, unacc;
+	int64_t gbad_seq;
+	bool in_copies;                /* vfail: a contradiction with an outside copy (listed last) */
 	uint8_t prune_hash[AUDIT_HASH_LEN];
 	bool read_error;
 };
@@ -89,7 +91,7 @@ add_line(struct strbuf *b, const char *s)
 	strbuf_puts(b, s);
 }
 
-/* A failure no break can accept. */
+/* A failure no break can accept (listed after the epochs' problems). */
 static void
 vfail(struct vctx *x, int64_t seq, const char *fmt, ...)
 {
@@ -99,13 +101,10 @@ vfail(struct vctx *x, int64_t seq, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	add_line(&x->fails, line);
+	add_line(x->in_copies ? &x->cfails : &x->gfails, line);
 	x->r->global_fail = true;
-	if (x->r->ok) {
-		x->r->ok = false;
-		x->r->bad_seq = seq;
-		snprintf(x->r->what, sizeof x->r->what, "%s", line);
-	}
+	if (x->gbad_seq == 0 || (x->gfails.n == 0 && !x->in_copies))
+		x->gbad_seq = seq;
 }
 
 static void
@@ -1132,9 +1131,10 @@ check_copies(struct vctx *x)
 	size_t nmiss = 0, capmiss = 0;
 	char id1[17], id2[17], t[32];
 
+	x->in_copies = true;
 	for (size_t s = 0; s < x->o->ncopies; s++) {
 		const struct copy_src *src = &x->o->copies[s];
-		int64_t forged = 0, forged_line = 0, untrusted = 0;
+		int64_t forged = 0, forged_line = 0, untrusted = 0, differ = 0;
 
 		for (size_t i = 0; i < src->n; i++) {
 			const struct ckpt *c = &src->v[i].c;
@@ -1160,11 +1160,12 @@ check_copies(struct vctx *x)
 					x->r->copy_checked++;
 					continue;
 				}
-				vfail(x, c->seq, "checkpoint #%lld differs between the database and %s (line %lld): the "
-				    "database's signs row %lld with key %s, the copy's signs row %lld with key %s: the log "
-				    "was rewritten and signed again", (long long)c->idx, src->name,
-				    (long long)src->v[i].lineno, (long long)k->c.seq, audit_keyid(k->c.pk, id1),
-				    (long long)c->seq, audit_keyid(c->pk, id2));
+				if (differ++ == 0)
+					vfail(x, c->seq, "checkpoint #%lld differs between the database and %s (line %lld): the "
+					    "database's signs row %lld with key %s, the copy's signs row %lld with key %s: the "
+					    "log was rewritten and signed again", (long long)c->idx, src->name,
+					    (long long)src->v[i].lineno, (long long)k->c.seq, audit_keyid(k->c.pk, id1),
+					    (long long)c->seq, audit_keyid(c->pk, id2));
 				continue;
 			}
 			if (nmiss == capmiss) {
@@ -1178,6 +1179,9 @@ check_copies(struct vctx *x)
 			}
 			miss[nmiss++] = (struct missing){ .c = c, .src = src->name, .line = src->v[i].lineno };
 		}
+		if (differ > 1)
+			vfail(x, 0, "%lld more checkpoints differ between the database and %s", (long long)differ - 1,
+			    src->name);
 		if (forged > 0)
 			enote(x, "warning: %s: %lld checkpoint line%s of this log whose signature does not verify "
 			    "(forged?) %s ignored; the first is line %lld", src->name, (long long)forged,
@@ -1200,38 +1204,57 @@ check_copies(struct vctx *x)
 		}
 	}
 	qsort(miss, nmiss, sizeof *miss, by_missing_idx);
-	for (size_t i = 0; i < nmiss; i++) {
-		const struct ckpt *c = miss[i].c;
-		bool closed = false;
-		const struct vck *next;
+	{
+		const struct missing *first = NULL, *lastm = NULL;
+		int64_t nlost = 0;
 
-		if (i > 0 && miss[i - 1].c->idx == c->idx) {
-			if (!same_ckpt(miss[i - 1].c, c))
-				vfail(x, c->seq, "two different checkpoints #%lld are signed by trusted keys (%s line %lld and "
-				    "%s line %lld): someone holding a signing key signed a second history", (long long)c->idx,
-				    miss[i - 1].src, (long long)miss[i - 1].line, miss[i].src, (long long)miss[i].line);
-			continue;
-		}
-		for (size_t k = 1; k < x->nep; k++)
-			closed |= x->ep[k].n > c->epoch && x->ep[k].note != NULL;
-		if ((next = find_idx(x, c->idx + 1)) != NULL) {
-			uint8_t d[CKPT_HASH_LEN];
+		for (size_t i = 0; i < nmiss; i++) {
+			const struct ckpt *c = miss[i].c;
+			bool closed = false;
+			const struct vck *next;
 
-			ckpt_digest(c, d);
-			if (memcmp(d, next->c.prev, sizeof d) != 0)
-				vfail(x, c->seq, "checkpoint #%lld of the database does not follow #%lld of %s (line %lld)",
-				    (long long)next->c.idx, (long long)c->idx, miss[i].src, (long long)miss[i].line);
+			if (i > 0 && miss[i - 1].c->idx == c->idx) {
+				if (!same_ckpt(miss[i - 1].c, c))
+					vfail(x, c->seq, "two different checkpoints #%lld are signed by trusted keys (%s line "
+					    "%lld and %s line %lld): someone holding a signing key signed a second history",
+					    (long long)c->idx, miss[i - 1].src, (long long)miss[i - 1].line, miss[i].src,
+					    (long long)miss[i].line);
+				continue;
+			}
+			for (size_t k = 1; k < x->nep; k++)
+				closed |= x->ep[k].n > c->epoch && x->ep[k].note != NULL;
+			if ((next = find_idx(x, c->idx + 1)) != NULL) {
+				uint8_t d[CKPT_HASH_LEN];
+
+				ckpt_digest(c, d);
+				if (memcmp(d, next->c.prev, sizeof d) != 0)
+					vfail(x, c->seq, "checkpoint #%lld of the database does not follow #%lld of %s (line %lld)",
+					    (long long)next->c.idx, (long long)c->idx, miss[i].src, (long long)miss[i].line);
+			}
+			if (closed) {
+				enote(x, "checkpoint #%lld (epoch %lld, row %lld) is in %s but not in the database; epoch "
+				    "%lld was closed by a recorded break", (long long)c->idx, (long long)c->epoch,
+				    (long long)c->seq, miss[i].src, (long long)c->epoch);
+				continue;
+			}
+			if (first == NULL)
+				first = &miss[i];
+			lastm = &miss[i];
+			nlost++;
 		}
-		if (closed) {
-			enote(x, "checkpoint #%lld (epoch %lld, row %lld) is in %s but not in the database; epoch %lld "
-			    "was closed by a recorded break", (long long)c->idx, (long long)c->epoch, (long long)c->seq,
-			    miss[i].src, (long long)c->epoch);
-			continue;
-		}
-		ecopy(last, c->seq, "the database lacks checkpoint #%lld (epoch %lld, row %lld, signed %s), which %s "
-		    "holds (line %lld): the newest checkpoints were removed", (long long)c->idx, (long long)c->epoch,
-		    (long long)c->seq, iso(c->time_ms, t, sizeof t), miss[i].src, (long long)miss[i].line);
+		if (nlost == 1)
+			ecopy(last, first->c->seq, "the database lacks checkpoint #%lld (epoch %lld, row %lld, signed %s), "
+			    "which %s holds (line %lld): the newest checkpoints were removed", (long long)first->c->idx,
+			    (long long)first->c->epoch, (long long)first->c->seq, iso(first->c->time_ms, t, sizeof t),
+			    first->src, (long long)first->line);
+		else if (nlost > 1)
+			ecopy(last, first->c->seq, "the database lacks %lld checkpoints from #%lld to #%lld (the newest: "
+			    "epoch %lld, row %lld, signed %s), which %s holds (line %lld on): the newest checkpoints were "
+			    "removed", (long long)nlost, (long long)first->c->idx, (long long)lastm->c->idx,
+			    (long long)lastm->c->epoch, (long long)lastm->c->seq, iso(lastm->c->time_ms, t, sizeof t),
+			    first->src, (long long)first->line);
 	}
+	x->in_copies = false;
 	free(miss);
 }
 
@@ -1348,6 +1371,8 @@ free_ctx(struct vctx *x)
 	free(x->v1);
 	free(x->ch);
 	free(x->fails.p);
+	free(x->gfails.p);
+	free(x->cfails.p);
 	free(x->notesb.p);
 	free(x->keys.p);
 	free(x->unacc.p);
@@ -1427,6 +1452,28 @@ audit_verify_in(sqlite3 *db, const struct audit_verify_opts *o, struct audit_ver
 	if (!r->chain)
 		enote(&x, "this log predates the signed checkpoint chain: a broker of this version adds it when "
 		    "it starts");
+	/* structural failures first, then the epochs', then contradictions
+	 * with outside copies */
+	if (x.gfails.n > 0 || x.cfails.n > 0) {
+		struct strbuf all = { 0 };
+
+		if (x.gfails.n > 0)
+			add_line(&all, x.gfails.p);
+		if (x.fails.n > 0)
+			add_line(&all, x.fails.p);
+		if (x.cfails.n > 0)
+			add_line(&all, x.cfails.p);
+		free(x.fails.p);
+		x.fails = all;
+		if (x.gfails.n > 0 || r->ok) {
+			const char *nl = strchr(x.fails.p != NULL ? x.fails.p : "", '\n');
+
+			r->ok = false;
+			r->bad_seq = x.gbad_seq;
+			snprintf(r->what, sizeof r->what, "%.*s",
+			    (int)(nl != NULL ? nl - x.fails.p : (long)x.fails.n), x.fails.p != NULL ? x.fails.p : "");
+		}
+	}
 	r->failures = take(&x.fails);
 	r->unaccepted = take(&x.unacc);
 	r->notes = take(&x.notesb);
