@@ -1333,15 +1333,16 @@ set_alert(audit_chain *a, const char *code, const char *fmt, ...)
 /* Copy the database's chain checkpoints the file has not seen (a crash
  * between a commit and its copy); a file that holds none of this log's
  * gets only the newest: what the copy can vouch for starts there. */
-static void
-sync_copy(audit_chain *a, const struct copy_src *src)
+static int
+sync_copy(audit_chain *a, const struct copy_src *src, char *errout, size_t errlen)
 {
 	int64_t have = 0;
 	sqlite3_stmt *st;
 	char err[512];
+	int rc = 0;
 
 	if (a->copy.path == NULL || a->cur.last.version != 2)
-		return;
+		return 0;
 	for (size_t i = 0; src != NULL && i < src->n; i++)
 		if (src->v[i].c.idx > have)
 			have = src->v[i].c.idx;
@@ -1354,24 +1355,24 @@ sync_copy(audit_chain *a, const struct copy_src *src)
 			set_alert(a, "audit-log-replaced", "the audit database was replaced: %s holds checkpoints of "
 			    "another log", a->copy.path);
 		}
-		if (auditcopy_publish(&a->copy, &a->cur.last, err, sizeof err) < 0)
-			loud(a, LOG_ERR, "audit: %s", err);
-		return;
-	}
-	if (have >= a->cur.last.idx ||
+		rc = auditcopy_publish(&a->copy, &a->cur.last, err, sizeof err);
+	} else if (have < a->cur.last.idx &&
 	    sqlite3_prepare_v2(a->db, "SELECT " CKPT_COLS " FROM audit_checkpoints WHERE version = 2 AND idx > ?"
-	        " ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, have);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct ckpt c;
+	        " ORDER BY idx", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, have);
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+			struct ckpt c;
 
-		if (ckpt_from_row(a->log_id, st, &c) == 0 && auditcopy_publish(&a->copy, &c, err, sizeof err) < 0) {
-			loud(a, LOG_ERR, "audit: %s", err);
-			break;
+			if (ckpt_from_row(a->log_id, st, &c) == 0)
+				rc = auditcopy_publish(&a->copy, &c, err, sizeof err);
 		}
+		sqlite3_finalize(st);
 	}
-	sqlite3_finalize(st);
+	/* a copy that cannot be written is a weaker log than the config
+	 * asked for: say so and do not start */
+	if (rc < 0)
+		snprintf(errout, errlen, "%s (fix it, or set audit_checkpoint_file to another path or to none)", err);
+	return rc;
 }
 
 /* The broker's start-up check and what it records (audit_open). */
@@ -1425,8 +1426,16 @@ startup(audit_chain *a, char *err, size_t errlen)
 			loud(a, LOG_WARNING, "audit: %.*s", n, p + 9);
 		p = nl != NULL ? nl + 1 : NULL;
 	}
+	if (r.key_warning[0] != '\0' && memcmp(pk, last->pk, CKPT_PK_LEN) == 0) {
+		loud(a, LOG_WARNING, "WARNING: %s, and no operator has accepted it yet: `sandgate audit verify` fails "
+		    "until one who knows why runs `sandgate audit reseal --reason TEXT`", r.key_warning);
+		set_alert(a, "audit-key-changed", "%s: not accepted yet", r.key_warning);
+	}
 	audit_verify_free(&r);
-	sync_copy(a, rc == 0 ? &src : NULL);
+	if (sync_copy(a, rc == 0 ? &src : NULL, err, errlen) < 0) {
+		copy_src_free(&src);
+		return -1;
+	}
 	copy_src_free(&src);
 
 	if (last->version == 2 && memcmp(pk, last->pk, CKPT_PK_LEN) != 0) {

@@ -182,6 +182,7 @@ struct audit_verify_report {
 	struct ckpt newest;                 /* the newest checkpoint known (database or copies) */
 	int64_t copy_checked;               /* checkpoints of outside copies that matched */
 	bool global_fail;                   /* a failure no recorded break can accept */
+	char key_warning[400];              /* quick: an unaccepted key change in the newest epoch */
 	char *failures;                     /* every failure, one per line; NULL if none */
 	char *unaccepted;                   /* "epoch N: problems" lines a reseal would record */
 	char *notes;                        /* recorded breaks, cadence changes, copies: one per line */

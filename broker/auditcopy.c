@@ -164,34 +164,17 @@ take_line(struct copy_src *s, const char *line, size_t len, const uint8_t *log_i
 	return keep_line(s, &c, s->lines, cap);
 }
 
-int
-copy_src_read(const char *path, const uint8_t *log_id, struct copy_src *s, char *err, size_t errlen)
+/* Read every line of f into s (s->name set); 0 or -1 with err. */
+static int
+read_stream(FILE *f, const uint8_t *log_id, struct copy_src *s, char *err, size_t errlen)
 {
-	bool in = strcmp(path, "-") == 0;
-	char *buf = NULL;
+	char *buf = malloc(READ_LINE_MAX + 1);
 	size_t cap = 0, len = 0;
 	bool skipping = false;
-	FILE *f;
-	int fd, c;
+	int c;
 
-	memset(s, 0, sizeof *s);
-	snprintf(s->name, sizeof s->name, "%s", in ? "stdin" : path);
-	fd = in ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == ENOENT)
-			return 1;
-		snprintf(err, errlen, "cannot read %s: %s", s->name,
-		    e == ELOOP ? "it is a symbolic link (refused)" : strerror(e));
-		return -1;
-	}
-	if ((f = fdopen(fd, "r")) == NULL || (buf = malloc(READ_LINE_MAX + 1)) == NULL) {
+	if (buf == NULL) {
 		snprintf(err, errlen, "out of memory");
-		if (f != NULL)
-			fclose(f);
-		else
-			close(fd);
 		return -1;
 	}
 	while ((c = getc_unlocked(f)) != EOF) {
@@ -211,19 +194,65 @@ copy_src_read(const char *path, const uint8_t *log_id, struct copy_src *s, char 
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "cannot read %s: %s", s->name, strerror(errno));
-		goto fail;
+		free(buf);
+		return -1;
 	}
 	if (len > 0 && !skipping && take_line(s, buf, len, log_id, &cap) < 0)
 		goto oom;
 	free(buf);
-	fclose(f);
 	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory or more than %d checkpoints", s->name, COPY_MAX_LINES);
-fail:
 	free(buf);
-	fclose(f);
 	return -1;
+}
+
+int
+copy_src_read(const char *path, const uint8_t *log_id, struct copy_src *s, char *err, size_t errlen)
+{
+	bool in = strcmp(path, "-") == 0;
+	FILE *f;
+	int fd, rc;
+
+	memset(s, 0, sizeof *s);
+	snprintf(s->name, sizeof s->name, "%s", in ? "stdin" : path);
+	fd = in ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT)
+			return 1;
+		snprintf(err, errlen, "cannot read %s: %s", s->name,
+		    e == ELOOP ? "it is a symbolic link (refused)" : strerror(e));
+		return -1;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", s->name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	rc = read_stream(f, log_id, s, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int
+copy_src_parse(const char *buf, size_t len, const uint8_t *log_id, struct copy_src *s, char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	snprintf(s->name, sizeof s->name, "memory");
+	if (len == 0)
+		return 0;
+	if ((f = fmemopen((void *)buf, len, "r")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = read_stream(f, log_id, s, err, errlen);
+	fclose(f);
+	return rc;
 }
 
 void

@@ -65,5 +65,7 @@ struct copy_src {
  * with err.  copy_src_free releases it (also after an error). */
 int copy_src_read(const char *path, const uint8_t *log_id, struct copy_src *s, char *err, size_t errlen);
 void copy_src_free(struct copy_src *s);
+/* The same for len bytes in memory (the fuzz target). */
+int copy_src_parse(const char *buf, size_t len, const uint8_t *log_id, struct copy_src *s, char *err, size_t errlen);
 
 #endif

@@ -201,7 +201,14 @@ grep -q "audit-key-changed" "$T/raw" || fail "a second console got no alert: $(c
 verify_fails "the signing key changed at checkpoint #7 (row 1020, [^)]*) from [0-9a-f]* to [0-9a-f]* without a handover by the old key"
 grep -q "^key [0-9a-f]*: checkpoints #1 to #6 (from the start of the chain)" "$T/vout" || fail "key history: $(cat "$T/vout")"
 grep -q "^key [0-9a-f]*: checkpoints #7 to #8 (changed at #7 without a handover" "$T/vout" || fail "key history: $(cat "$T/vout")"
-pass "a replaced audit.key: loud warning, alert to consoles that connect later, recorded as key-changed, verify fails"
+# a restart before anyone accepted it: the broker signs on and says it again
+stop_broker
+sg broker 2>"$T/berr" || fail "restart after a recorded key change: $(cat "$T/berr")"
+grep -q "WARNING: the signing key changed at checkpoint #7 .* and no operator has accepted it yet" "$T/berr" ||
+	fail "no warning at the restart: $(cat "$T/berr")"
+"$SGTEST" raw console 940001a568656c6c6f9182a776657273696f6e01a4726f6c65a7636f6e736f6c65940002a973756273637269626590 >"$T/raw"
+grep -q "audit-key-changed" "$T/raw" || fail "no alert after the restart: $(cat "$T/raw")"
+pass "a replaced audit.key: loud warning, alert to consoles that connect later, recorded as key-changed, verify fails, said again at each start"
 
 # the operator's step: reseal, refused while the broker runs, recorded when stopped
 expect_rc 1 sg audit reseal --reason "the key was rotated by hand" 2>"$T/err"
@@ -256,6 +263,15 @@ sg audit verify >"$T/vout" || fail "verify: $(cat "$T/vout")"
 grep -q "the checkpoint cadence changed at #7 ([^)]*): every 5 rows or 10m, then every 10000000 rows or 10m" "$T/vout" ||
 	fail "cadence change not shown: $(cat "$T/vout")"
 pass "a loosened cadence: forged in the database it breaks a signature; from the config it is kept for one more interval and shown"
+
+# a checkpoint file that cannot be written: the broker does not start with
+# a weaker log than configured
+restore small
+printf 'audit_checkpoint_file = %s/no/such/dir/ck\n' "$T" >>"$CFG"
+expect_rc 3 sg broker 2>"$T/berr"
+grep -q "cannot open the checkpoint file $T/no/such/dir/ck" "$T/berr" || fail "unwritable copy: $(cat "$T/berr")"
+sed -i '/^audit_checkpoint_file/d' "$CFG"
+pass "an unwritable checkpoint file stops the broker at start-up"
 
 # a crash leaves rows unsigned: the next broker signs them (resume) after
 # checking they continue the chain
