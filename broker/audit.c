@@ -1274,6 +1274,28 @@ audit_migrate_chain(sqlite3 *db, const struct store_opts *opts, char *err, size_
 		return -1;
 	}
 	audit_verify_free(&r);
+	/* a database whose chain was taken away (its columns dropped, this
+	 * migration undone) must not get a new one over a rewritten log: the
+	 * checkpoint file remembers the old chain */
+	{
+		const char *dbp = sqlite3_db_filename(db, "main");
+		struct copy_src src = { .n = 0 };
+		bool none;
+		char *path = auditcopy_path(opts != NULL ? opts->audit_copy : NULL, dbp != NULL ? dbp : "", &none);
+		char e2[256];
+
+		if (path != NULL && dbp != NULL && *dbp != '\0' &&
+		    copy_src_read(path, r.log_id, &src, e2, sizeof e2) == 0 && src.n > 0) {
+			snprintf(err, errlen, "the checkpoint file %s holds this log's signed checkpoint chain (up to #%lld), "
+			    "but the database has none: the chain was removed from the database (run `sandgate audit "
+			    "verify --against %s` with a database that has it)", path, (long long)src.v[src.n - 1].c.idx, path);
+			copy_src_free(&src);
+			free(path);
+			return -1;
+		}
+		copy_src_free(&src);
+		free(path);
+	}
 	if (sqlite3_exec(db, audit_chain_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		return -1;
@@ -1454,6 +1476,11 @@ startup(audit_chain *a, char *err, size_t errlen)
 			    "handover: recorded; `sandgate audit verify` fails until it is accepted", id1, id2);
 		}
 	}
+	if (last->version == 2 && (a->pol.checkpoint_rows > last->every_rows || a->pol.checkpoint_ms > last->every_ms))
+		log_msg("audit: the configured checkpoint cadence (every %d rows or %lld ms) is looser than the newest "
+		    "checkpoint promised (every %lld rows or %lld ms): the promise is kept until the next checkpoint, "
+		    "which records the new cadence", a->pol.checkpoint_rows, (long long)a->pol.checkpoint_ms,
+		    (long long)last->every_rows, (long long)last->every_ms);
 	if (kind == 0 && a->cur.seq > a->cur.ckpt_seq) {
 		kind = CK_RESUME;
 		log_msg("audit: signing rows %lld to %lld, which the previous broker left unsigned (it stopped "

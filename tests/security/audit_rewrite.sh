@@ -246,6 +246,26 @@ verify_fails "the break record #1 (epoch 2) is not signed by a checkpoint that b
 refused "the break record #1 (epoch 2)"
 pass "a break record nobody signed is refused"
 
+# undo the chain: a log made to look as if it predated the chain would get a
+# new chain from the migration, over whatever it holds now
+restore small
+q "drop trigger audit_checkpoints_no_delete; delete from audit_checkpoints; drop index audit_checkpoints_idx;
+   alter table audit_checkpoints drop column version; alter table audit_checkpoints drop column idx;
+   alter table audit_checkpoints drop column epoch; alter table audit_checkpoints drop column kind;
+   alter table audit_checkpoints drop column prev_seq; alter table audit_checkpoints drop column prev;
+   alter table audit_checkpoints drop column every_rows; alter table audit_checkpoints drop column every_ms;
+   alter table audit_checkpoints drop column next_key; alter table audit_checkpoints drop column note;
+   drop table audit_notes; delete from schema_migrations where name = '0006-audit-chain';
+   delete from schema_version; insert into schema_version select count(*) from schema_migrations; $EDIT"
+"$FORGE" rechain "$SANDGATE_DB" >/dev/null
+sg audit verify --no-copy >"$T/vout" 2>&1 || fail "a pre-chain log verifies on its own (expected): $(cat "$T/vout")"
+verify_fails "the database lacks 6 checkpoints from #1 to #6 (the newest: epoch 1, row 1020, signed [^)]*), which $CK holds"
+expect_rc 3 sg broker 2>"$T/berr"
+grep -q "migration 0006-audit-chain failed: the checkpoint file $CK holds this log's signed checkpoint chain (up to #6), but the database has none" "$T/berr" ||
+	fail "downgrade: $(cat "$T/berr")"
+[ "$(q "select count(*) from schema_migrations where name = '0006-audit-chain'")" = 0 ] || fail "the refused migration was kept"
+pass "a log stripped of its chain is not given a new one while the checkpoint file remembers it"
+
 # loosen the cadence: in the database (a signed field) or in the config (the
 # broker keeps the promise it made, then signs the new cadence, which verify shows)
 restore small
