@@ -98,7 +98,8 @@ auditcopy_publish(const struct auditcopy *o, const struct ckpt *c, char *err, si
 	if (o->path == NULL)
 		return 0;
 	line[n++] = '\n';
-	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	/* O_NONBLOCK: a FIFO put in the file's place must not stall the writer */
+	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open the checkpoint file %s: %s", o->path, strerror(errno));
 		return -1;
@@ -216,7 +217,7 @@ copy_src_read(const char *path, const uint8_t *log_id, struct copy_src *s, char 
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->name, sizeof s->name, "%s", in ? "stdin" : path);
-	fd = in ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	fd = in ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 
@@ -225,6 +226,17 @@ copy_src_read(const char *path, const uint8_t *log_id, struct copy_src *s, char 
 		snprintf(err, errlen, "cannot read %s: %s", s->name,
 		    e == ELOOP ? "it is a symbolic link (refused)" : strerror(e));
 		return -1;
+	}
+	if (!in) {
+		struct stat st;
+
+		/* a FIFO or a device in its place would stall or feed us forever */
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "cannot read %s: not a regular file (refused)", s->name);
+			close(fd);
+			return -1;
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		snprintf(err, errlen, "cannot read %s: %s", s->name, strerror(errno));

@@ -484,6 +484,15 @@ test_copy_read(void **state)
 	assert_int_equal(copy_src_read(link, NULL, &src, err, sizeof err), -1);
 	assert_non_null(strstr(err, "symbolic link"));
 	copy_src_free(&src);
+	/* a FIFO in the file's place neither stalls the reader nor the writer */
+	snprintf(link, sizeof link, "%s/fifo.checkpoints", tmp);
+	assert_int_equal(mkfifo(link, 0600), 0);
+	assert_int_equal(copy_src_read(link, NULL, &src, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	copy_src_free(&src);
+	copy.path = link;
+	assert_int_equal(auditcopy_publish(&copy, &c, err, sizeof err), -1);
+	snprintf(link, sizeof link, "%s/link.checkpoints", tmp);
 	copy.path = link;
 	assert_int_equal(auditcopy_publish(&copy, &c, err, sizeof err), -1);
 	copy.path = tmp;
