@@ -44,6 +44,7 @@ struct vnote {
 struct vepoch {
 	int64_t n;                     /* 0: the rows before the chain */
 	size_t first, count;           /* its checkpoints in ch[] */
+	size_t cur;                    /* the row walk's place among them */
 	int64_t start_seq, end_seq;    /* its rows: (start_seq, end_seq] */
 	int64_t start_ms, end_ms;      /* its start's time; the next epoch's start time */
 	int64_t last_row;              /* the last of its rows the walk saw, 0 if none */
@@ -379,8 +380,10 @@ load_checkpoints(struct vctx *x)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	qsort(x->ch, x->nch, sizeof *x->ch, by_idx);
-	qsort(x->v1, x->n1, sizeof *x->v1, by_seq_id);
+	if (x->nch > 1)
+		qsort(x->ch, x->nch, sizeof *x->ch, by_idx);
+	if (x->n1 > 1)
+		qsort(x->v1, x->n1, sizeof *x->v1, by_seq_id);
 	r->checkpoints = (int64_t)(x->n1 + x->nch);
 	r->chain_len = (int64_t)x->nch;
 	if (x->nch > 0) {
@@ -743,10 +746,16 @@ row_checkpoints(struct vctx *x, struct vepoch *e, int64_t seq, const uint8_t h[A
 		}
 		return;
 	}
-	for (size_t i = e->first; i < e->first + e->count; i++) {
+	/* within an epoch checkpoints sign rows in order (else the chain walk
+	 * reported it): a cursor keeps this linear */
+	if (e->cur < e->first)
+		e->cur = e->first;
+	for (; e->cur < e->first + e->count && x->ch[e->cur].c.seq < seq; e->cur++)
+		;
+	for (size_t i = e->cur; i < e->first + e->count && x->ch[i].c.seq == seq; i++) {
 		const struct ckpt *c = &x->ch[i].c;
 
-		if (c->seq != seq || !x->ch[i].sig_ok)
+		if (!x->ch[i].sig_ok)
 			continue;
 		if (memcmp(c->hash, h, AUDIT_HASH_LEN) != 0 && !e->stopped) {
 			eprob(x, e, *prev_ck + 1, "checkpoint #%lld signed another hash for row %lld: rows %lld to "
@@ -1212,7 +1221,8 @@ check_copies(struct vctx *x)
 			    iso(src->other_ms, t, sizeof t));
 		}
 	}
-	qsort(miss, nmiss, sizeof *miss, by_missing_idx);
+	if (nmiss > 1)
+		qsort(miss, nmiss, sizeof *miss, by_missing_idx);
 	{
 		const struct missing *first = NULL, *lastm = NULL;
 		int64_t nlost = 0;
