@@ -1390,6 +1390,8 @@ sync_copy(audit_chain *a, const struct copy_src *src, char *errout, size_t errle
 		}
 		sqlite3_finalize(st);
 	}
+	if (rc == 0)
+		rc = auditcopy_probe(&a->copy, err, sizeof err);
 	/* a copy that cannot be written is a weaker log than the config
 	 * asked for: say so and do not start */
 	if (rc < 0)

@@ -79,12 +79,46 @@ write_all(int fd, const char *p, size_t n)
 	return (ssize_t)done;
 }
 
+/* Open the checkpoint file for appending: a regular file of ours, never
+ * blocking.  The fd, or -1 with err. */
+static int
+open_copy(const struct auditcopy *o, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO put in the file's place must not stall the writer */
+	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the checkpoint file %s: %s", o->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		snprintf(err, errlen, "the checkpoint file %s is not a regular file of ours: not written", o->path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+auditcopy_probe(const struct auditcopy *o, char *err, size_t errlen)
+{
+	int fd;
+
+	if (o->path == NULL)
+		return 0;
+	if ((fd = open_copy(o, err, errlen)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 int
 auditcopy_publish(const struct auditcopy *o, const struct ckpt *c, char *err, size_t errlen)
 {
 	char line[CKPT_LINE_MAX + 2];
 	size_t n = ckpt_format_line(c, line, sizeof line - 1);
-	struct stat st;
 	int fd, rc = 0;
 
 	if (n == 0) {
@@ -98,16 +132,9 @@ auditcopy_publish(const struct auditcopy *o, const struct ckpt *c, char *err, si
 	if (o->path == NULL)
 		return 0;
 	line[n++] = '\n';
-	/* O_NONBLOCK: a FIFO put in the file's place must not stall the writer */
-	fd = open(o->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open the checkpoint file %s: %s", o->path, strerror(errno));
+	if ((fd = open_copy(o, err, errlen)) < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		snprintf(err, errlen, "the checkpoint file %s is not a regular file of ours: not written", o->path);
-		rc = -1;
-	} else if (write_all(fd, line, n) < 0 || (o->fsync && fdatasync(fd) < 0)) {
+	if (write_all(fd, line, n) < 0 || (o->fsync && fdatasync(fd) < 0)) {
 		snprintf(err, errlen, "cannot append to the checkpoint file %s: %s", o->path, strerror(errno));
 		rc = -1;
 	}

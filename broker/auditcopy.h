@@ -34,6 +34,9 @@ char *auditcopy_path(const char *setting, const char *db_path, bool *none);
  * err when the file could not be written (syslog never fails). */
 int auditcopy_publish(const struct auditcopy *o, const struct ckpt *c, char *err, size_t errlen);
 
+/* Check that the file can be appended to (without writing).  0 or -1. */
+int auditcopy_probe(const struct auditcopy *o, char *err, size_t errlen);
+
 /* Send one line of text to syslog as sandgate (for warnings that should
  * outlive a rewritten database: a changed signing key, a recorded break). */
 void auditcopy_syslog(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

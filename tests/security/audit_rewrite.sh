@@ -291,6 +291,12 @@ printf 'audit_checkpoint_file = %s/no/such/dir/ck\n' "$T" >>"$CFG"
 expect_rc 3 sg broker 2>"$T/berr"
 grep -q "cannot open the checkpoint file $T/no/such/dir/ck" "$T/berr" || fail "unwritable copy: $(cat "$T/berr")"
 sed -i '/^audit_checkpoint_file/d' "$CFG"
+# ... also one that is up to date (nothing to append at start) but not a file of ours
+restore small
+mv "$CK" "$CK.real" && mkfifo "$CK"
+expect_rc 3 sg broker 2>"$T/berr"
+grep -q "not a regular file" "$T/berr" || fail "a FIFO as the checkpoint file: $(cat "$T/berr")"
+rm -f "$CK" && mv "$CK.real" "$CK"
 pass "an unwritable checkpoint file stops the broker at start-up"
 
 # a crash leaves rows unsigned: the next broker signs them (resume) after
