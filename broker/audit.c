@@ -3,8 +3,10 @@
  * verification.  docs/AUDIT.md is the specification this file implements. */
 #include "broker/audit.h"
 #include "proto/wallclock.h"
+#include "broker/auditcopy.h"
 #include "broker/broker.h"
 #include "broker/log.h"
+#include "broker/peer.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"
 #include "proto/strbuf.h"
@@ -16,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HASH_DOMAIN "sandgate-audit-v1"
 /* Rows deleted by one retention step at most (keeps transactions short). */
@@ -139,6 +143,29 @@ const char audit_schema_sql[] =
 	NO_CHANGE("audit_meta")
 	NO_CHANGE("audit_checkpoints")
 	NO_CHANGE("audit_prunes");
+
+/* Migration 0006-audit-chain: the checkpoint chain's fields (version 1
+ * rows keep NULL in them) and the record of each break that began an epoch. */
+const char audit_chain_schema_sql[] =
+	"ALTER TABLE audit_checkpoints ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN idx INTEGER;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN epoch INTEGER;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN kind TEXT;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN prev_seq INTEGER;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN prev BLOB;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN every_rows INTEGER;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN every_ms INTEGER;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN next_key BLOB;"
+	"ALTER TABLE audit_checkpoints ADD COLUMN note BLOB;"
+	"CREATE UNIQUE INDEX audit_checkpoints_idx ON audit_checkpoints(idx) WHERE idx IS NOT NULL;"
+	"CREATE TABLE audit_notes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  epoch INTEGER NOT NULL UNIQUE,"
+	"  made_ms INTEGER NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  problems TEXT NOT NULL);"
+	NO_CHANGE("audit_notes");
 
 const char audit_select_sql[] =
 	"SELECT seq, recorded_ms, mono_ns, decided_ms, request_id, req_id, agent, session,"
@@ -490,6 +517,7 @@ struct head {
 	int64_t seq;                   /* last row written */
 	uint8_t hash[AUDIT_HASH_LEN];
 	int64_t ckpt_seq, ckpt_ms;     /* last checkpoint */
+	struct ckpt last;              /* the newest chain checkpoint (version 0: none yet) */
 };
 
 struct audit_chain {
@@ -501,6 +529,12 @@ struct audit_chain {
 	struct audit_policy pol;
 	int64_t prune_checked_ms;
 	msgpack_sbuffer sb;
+	bool legacy;                   /* a log before the chain (0004's backfill): no checkpoints */
+	struct auditcopy copy;         /* where checkpoints go besides the database */
+	struct ckpt *pub;              /* checkpoints made in the open transaction, */
+	size_t npub, cappub;           /* published to the copies once it commits */
+	char alert_code[32];           /* an alert for the consoles found at open */
+	char alert_msg[512];
 };
 
 int64_t
@@ -525,39 +559,161 @@ void
 audit_begin(audit_chain *a)
 {
 	a->pend = a->cur;
+	a->npub = 0;
+}
+
+/* Send the checkpoints of a committed transaction to the outside copies. */
+static void
+publish(audit_chain *a)
+{
+	char err[512];
+
+	for (size_t i = 0; i < a->npub; i++) {
+		if (auditcopy_publish(&a->copy, &a->pub[i], err, sizeof err) < 0) {
+			int64_t now = wall_clock_ms();
+
+			if (now - a->copy.err_ms >= 60000) {
+				log_msg("audit: %s (the checkpoint stays in the database; the copy misses it)", err);
+				if (a->copy.syslog)
+					auditcopy_syslog(LOG_ERR, "audit: %s", err);
+				a->copy.err_ms = now;
+			}
+		}
+	}
+	a->npub = 0;
 }
 
 void
 audit_commit(audit_chain *a)
 {
 	a->cur = a->pend;
+	publish(a);
 }
 
 void
 audit_rollback(audit_chain *a)
 {
 	a->pend = a->cur;
+	a->npub = 0;
+}
+
+/* The cadence in force until the next checkpoint: the configured one, but
+ * never looser than what the newest checkpoint promised. */
+static int64_t
+due_rows(const audit_chain *a, const struct head *h)
+{
+	int64_t n = a->pol.checkpoint_rows;
+
+	if (h->last.version == 2 && h->last.every_rows < n)
+		n = h->last.every_rows;
+	return n;
+}
+
+static int64_t
+due_ms(const audit_chain *a, const struct head *h)
+{
+	int64_t n = a->pol.checkpoint_ms;
+
+	if (h->last.version == 2 && h->last.every_ms < n)
+		n = h->last.every_ms;
+	return n;
+}
+
+static const char ins_ckpt_sql[] =
+	"INSERT INTO audit_checkpoints (seq, hash, made_ms, public_key, signature, version, idx, epoch,"
+	" kind, prev_seq, prev, every_rows, every_ms, next_key, note)"
+	" VALUES (?,?,?,?,?,2,?,?,?,?,?,?,?,?,?)";
+
+int
+audit_store_checkpoint(sqlite3 *db, sqlite3_stmt **cached, const struct ckpt *c)
+{
+	sqlite3_stmt *st = cached != NULL ? *cached : NULL;
+	int rc;
+
+	if (st == NULL && (rc = sqlite3_prepare_v2(db, ins_ckpt_sql, -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, c->seq);
+	sqlite3_bind_blob(st, 2, c->hash, sizeof c->hash, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->time_ms);
+	sqlite3_bind_blob(st, 4, c->pk, sizeof c->pk, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, c->sig, sizeof c->sig, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, c->idx);
+	sqlite3_bind_int64(st, 7, c->epoch);
+	sqlite3_bind_text(st, 8, ckpt_kind_name(c->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->prev_seq);
+	sqlite3_bind_blob(st, 10, c->prev, sizeof c->prev, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, c->every_rows);
+	sqlite3_bind_int64(st, 12, c->every_ms);
+	if (ckpt_zero(c->next_key, sizeof c->next_key))
+		sqlite3_bind_null(st, 13);
+	else
+		sqlite3_bind_blob(st, 13, c->next_key, sizeof c->next_key, SQLITE_STATIC);
+	if (ckpt_zero(c->note, sizeof c->note))
+		sqlite3_bind_null(st, 14);
+	else
+		sqlite3_bind_blob(st, 14, c->note, sizeof c->note, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (cached != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		*cached = st;
+	} else {
+		sqlite3_finalize(st);
+	}
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The next chain checkpoint over the head h (kind, epoch as the last one's
+ * unless a start), unsigned. */
+void
+audit_next_checkpoint(const uint8_t log_id[CKPT_LOG_ID_LEN], const struct ckpt *last, int64_t seq,
+    const uint8_t hash[AUDIT_HASH_LEN], int64_t now, int kind, int64_t every_rows, int64_t every_ms,
+    struct ckpt *c)
+{
+	memset(c, 0, sizeof *c);
+	c->version = 2;
+	c->kind = kind;
+	memcpy(c->log_id, log_id, CKPT_LOG_ID_LEN);
+	c->seq = seq;
+	memcpy(c->hash, hash, CKPT_HASH_LEN);
+	c->time_ms = now;
+	c->every_rows = every_rows;
+	c->every_ms = every_ms;
+	if (last != NULL && last->version == 2) {
+		c->idx = last->idx + 1;
+		c->epoch = last->epoch + (kind == CK_START);
+		c->prev_seq = last->seq;
+		ckpt_digest(last, c->prev);
+	} else {
+		c->idx = 1;
+		c->epoch = 1;
+	}
 }
 
 static int
-write_checkpoint(audit_chain *a, int64_t now)
+write_checkpoint(audit_chain *a, int64_t now, int kind)
 {
-	struct ckpt c = { .seq = a->pend.seq, .time_ms = now };
-	sqlite3_stmt *st = a->ins_ckpt;
+	struct ckpt c;
 	int rc;
 
-	memcpy(c.log_id, a->log_id, sizeof c.log_id);
-	memcpy(c.hash, a->pend.hash, sizeof c.hash);
+	if (a->legacy)
+		return SQLITE_OK; /* the chain starts with migration 0006, which signs this head */
+	audit_next_checkpoint(a->log_id, &a->pend.last, a->pend.seq, a->pend.hash, now, kind,
+	    a->pol.checkpoint_rows, a->pol.checkpoint_ms, &c);
 	ckpt_sign(&c, a->sk);
-	sqlite3_bind_int64(st, 1, c.seq);
-	sqlite3_bind_blob(st, 2, c.hash, sizeof c.hash, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, c.time_ms);
-	sqlite3_bind_blob(st, 4, c.pk, sizeof c.pk, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, c.sig, sizeof c.sig, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if ((rc = audit_store_checkpoint(a->db, &a->ins_ckpt, &c)) != SQLITE_OK)
 		return rc;
+	if (a->npub == a->cappub) {
+		size_t nc = a->cappub ? a->cappub * 2 : 4;
+		struct ckpt *np = realloc(a->pub, nc * sizeof *np);
+
+		if (np == NULL)
+			return SQLITE_NOMEM;
+		a->pub = np;
+		a->cappub = nc;
+	}
+	a->pub[a->npub++] = c;
+	a->pend.last = c;
 	a->pend.ckpt_seq = c.seq;
 	a->pend.ckpt_ms = now;
 	return SQLITE_OK;
@@ -699,8 +855,8 @@ append_row(audit_chain *a, const struct store_decision_row *d, bool live, int64_
 	a->pend.seq++;
 	memcpy(a->pend.hash, hash, sizeof hash);
 	*seq = a->pend.seq;
-	if (a->pend.seq - a->pend.ckpt_seq >= a->pol.checkpoint_rows)
-		return write_checkpoint(a, now);
+	if (a->pend.seq - a->pend.ckpt_seq >= due_rows(a, &a->pend))
+		return write_checkpoint(a, now, CK_ROWS);
 	return SQLITE_OK;
 }
 
@@ -747,9 +903,9 @@ static int
 prune_point(audit_chain *a, int64_t cutoff, int64_t *cid, int64_t *upto, uint8_t hash[AUDIT_HASH_LEN])
 {
 	static const char *const sql[2] = {
-		"SELECT c.id, c.seq, c.hash FROM audit_checkpoints c JOIN audit r ON r.seq = c.seq"
+		"SELECT c.id, c.seq, c.hash FROM audit_checkpoints c JOIN audit r ON r.seq = c.seq AND r.hash = c.hash"
 		" WHERE r.recorded_ms < ?1 AND c.seq <= ?2 ORDER BY c.seq DESC LIMIT 1",
-		"SELECT c.id, c.seq, c.hash FROM audit_checkpoints c JOIN audit r ON r.seq = c.seq"
+		"SELECT c.id, c.seq, c.hash FROM audit_checkpoints c JOIN audit r ON r.seq = c.seq AND r.hash = c.hash"
 		" WHERE r.recorded_ms < ?1 ORDER BY c.seq ASC LIMIT 1",
 	};
 	int64_t first = first_row(a->db);
@@ -818,7 +974,7 @@ audit_due_ms(audit_chain *a, int64_t now_ms)
 	int64_t due = INT64_MAX;
 
 	if (a->cur.seq > a->cur.ckpt_seq)
-		due = a->cur.ckpt_ms + a->pol.checkpoint_ms;
+		due = a->cur.ckpt_ms + due_ms(a, &a->cur);
 	if (a->pol.retention_ms > 0 && a->prune_checked_ms + a->pol.checkpoint_ms < due)
 		due = a->prune_checked_ms + a->pol.checkpoint_ms;
 	(void)now_ms;
@@ -830,8 +986,8 @@ audit_maintain(audit_chain *a, int64_t now, bool force)
 {
 	int rc;
 
-	if (a->pend.seq > a->pend.ckpt_seq && (force || now >= a->pend.ckpt_ms + a->pol.checkpoint_ms) &&
-	    (rc = write_checkpoint(a, now)) != SQLITE_OK)
+	if (a->pend.seq > a->pend.ckpt_seq && (force || now >= a->pend.ckpt_ms + due_ms(a, &a->pend)) &&
+	    (rc = write_checkpoint(a, now, force ? CK_STOP : CK_TIME)) != SQLITE_OK)
 		return rc;
 	if (a->pol.retention_ms > 0 && !force && now >= a->prune_checked_ms + a->pol.checkpoint_ms) {
 		a->prune_checked_ms = now;
@@ -842,6 +998,43 @@ audit_maintain(audit_chain *a, int64_t now, bool force)
 }
 
 /* ---- open ---- */
+
+#define CKPT_COLS "seq, made_ms, hash, public_key, signature, idx, epoch, kind, prev_seq, prev," \
+	" every_rows, every_ms, next_key, note"
+
+/* A version 2 checkpoint from a row of "SELECT " CKPT_COLS; 0 or -1. */
+static int
+ckpt_from_row(const uint8_t log_id[CKPT_LOG_ID_LEN], sqlite3_stmt *st, struct ckpt *c)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 7);
+
+	memset(c, 0, sizeof *c);
+	memcpy(c->log_id, log_id, CKPT_LOG_ID_LEN);
+	c->version = 2;
+	c->seq = sqlite3_column_int64(st, 0);
+	c->time_ms = sqlite3_column_int64(st, 1);
+	c->idx = sqlite3_column_int64(st, 5);
+	c->epoch = sqlite3_column_int64(st, 6);
+	c->kind = kind != NULL ? ckpt_kind_parse(kind, strlen(kind)) : 0;
+	c->prev_seq = sqlite3_column_int64(st, 8);
+	c->every_rows = sqlite3_column_int64(st, 10);
+	c->every_ms = sqlite3_column_int64(st, 11);
+	if (sqlite3_column_bytes(st, 2) != CKPT_HASH_LEN || sqlite3_column_bytes(st, 3) != CKPT_PK_LEN ||
+	    sqlite3_column_bytes(st, 4) != CKPT_SIG_LEN || sqlite3_column_bytes(st, 9) != CKPT_HASH_LEN ||
+	    (sqlite3_column_type(st, 12) != SQLITE_NULL && sqlite3_column_bytes(st, 12) != CKPT_PK_LEN) ||
+	    (sqlite3_column_type(st, 13) != SQLITE_NULL && sqlite3_column_bytes(st, 13) != CKPT_HASH_LEN) ||
+	    c->kind == 0)
+		return -1;
+	memcpy(c->hash, sqlite3_column_blob(st, 2), CKPT_HASH_LEN);
+	memcpy(c->pk, sqlite3_column_blob(st, 3), CKPT_PK_LEN);
+	memcpy(c->sig, sqlite3_column_blob(st, 4), CKPT_SIG_LEN);
+	memcpy(c->prev, sqlite3_column_blob(st, 9), CKPT_HASH_LEN);
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+		memcpy(c->next_key, sqlite3_column_blob(st, 12), CKPT_PK_LEN);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		memcpy(c->note, sqlite3_column_blob(st, 13), CKPT_HASH_LEN);
+	return 0;
+}
 
 static int
 load_head(audit_chain *a, char *err, size_t errlen)
@@ -880,20 +1073,20 @@ load_head(audit_chain *a, char *err, size_t errlen)
 		sqlite3_finalize(st);
 	}
 	a->cur.ckpt_ms = wall_clock_ms();
-	if (sqlite3_prepare_v2(a->db, "SELECT seq, made_ms FROM audit_checkpoints"
-	        " ORDER BY seq DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(a->db, a->legacy ? "SELECT seq, made_ms FROM audit_checkpoints"
+	        " ORDER BY seq DESC, id DESC LIMIT 1" : "SELECT " CKPT_COLS " FROM audit_checkpoints"
+	        " WHERE version = 2 ORDER BY idx DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		goto sqlerr;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		a->cur.ckpt_seq = sqlite3_column_int64(st, 0);
 		a->cur.ckpt_ms = sqlite3_column_int64(st, 1);
+		if (!a->legacy && ckpt_from_row(a->log_id, st, &a->cur.last) < 0) {
+			sqlite3_finalize(st);
+			snprintf(err, errlen, "the newest audit checkpoint is malformed (run `sandgate audit verify`)");
+			return -1;
+		}
 	}
 	sqlite3_finalize(st);
-	if (a->cur.ckpt_seq > a->cur.seq) {
-		snprintf(err, errlen, "the audit log ends at row %lld but a checkpoint signed row %lld: "
-		    "rows were removed (run `sandgate audit verify`)",
-		    (long long)a->cur.seq, (long long)a->cur.ckpt_seq);
-		return -1;
-	}
 	a->pend = a->cur;
 	return 0;
 sqlerr:
@@ -991,7 +1184,7 @@ check_all_recorded(sqlite3 *db, char *err, size_t errlen)
 
 /* The chain's state and statements for db (schema 0003 or later). */
 static audit_chain *
-chain_open(sqlite3 *db, char *err, size_t errlen)
+chain_open(sqlite3 *db, bool legacy, char *err, size_t errlen)
 {
 	audit_chain *a = calloc(1, sizeof *a);
 	char *dir = paths_config_dir();
@@ -1005,6 +1198,7 @@ chain_open(sqlite3 *db, char *err, size_t errlen)
 		return NULL;
 	}
 	a->db = db;
+	a->legacy = legacy;
 	msgpack_sbuffer_init(&a->sb);
 	audit_set_policy(a, &(struct audit_policy){ 0 });
 	if (ckpt_key_load(dir, true, a->sk, err, errlen) != 0) {
@@ -1021,8 +1215,7 @@ chain_open(sqlite3 *db, char *err, size_t errlen)
 		n += (size_t)snprintf(ins + n, sizeof ins - n, i > 0 ? ",?" : "?");
 	snprintf(ins + n, sizeof ins - n, ")");
 	if (sqlite3_prepare_v2(db, ins, -1, &a->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO audit_checkpoints (seq, hash, made_ms, public_key,"
-	        " signature) VALUES (?,?,?,?,?)", -1, &a->ins_ckpt, NULL) != SQLITE_OK) {
+	    (!legacy && sqlite3_prepare_v2(db, ins_ckpt_sql, -1, &a->ins_ckpt, NULL) != SQLITE_OK)) {
 		snprintf(err, errlen, "cannot prepare the audit statements: %s", sqlite3_errmsg(db));
 		audit_close(a);
 		return NULL;
@@ -1035,7 +1228,7 @@ chain_open(sqlite3 *db, char *err, size_t errlen)
 }
 
 int
-audit_migrate_legacy(sqlite3 *db, char *err, size_t errlen)
+audit_migrate_legacy(sqlite3 *db, const struct store_opts *opts, char *err, size_t errlen)
 {
 	audit_chain *a;
 	sqlite3_stmt *st;
@@ -1051,21 +1244,305 @@ audit_migrate_legacy(sqlite3 *db, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (!any)
 		return 0;
-	if ((a = chain_open(db, err, errlen)) == NULL)
+	if ((a = chain_open(db, true, err, errlen)) == NULL)
 		return -1;
 	rc = backfill(a, err, errlen);
 	audit_close(a);
 	return rc < 0 ? -1 : check_all_recorded(db, err, errlen);
 }
 
-audit_chain *
-audit_open(sqlite3 *db, char *err, size_t errlen)
+/* The chain's first checkpoint, inside the migration's transaction. */
+int
+audit_migrate_chain(sqlite3 *db, const struct store_opts *opts, char *err, size_t errlen)
 {
-	audit_chain *a = chain_open(db, err, errlen);
+	struct audit_verify_opts o = { 0 };
+	struct audit_verify_report r;
+	audit_chain *a;
+	int rc;
 
-	if (a != NULL)
-		a->prune_checked_ms = 0;
+	/* a log that does not verify as it is must not be vouched for */
+	if (audit_verify_in(db, &o, &r) < 0) {
+		snprintf(err, errlen, "%s", r.what);
+		audit_verify_free(&r);
+		return -1;
+	}
+	if (!r.ok) {
+		snprintf(err, errlen, "the audit log does not verify, so it is not upgraded to the signed checkpoint "
+		    "chain: %.300s (run `sandgate audit verify`; keep this database as evidence and move it aside "
+		    "to start a new log)", r.what);
+		audit_verify_free(&r);
+		return -1;
+	}
+	audit_verify_free(&r);
+	/* a database whose chain was taken away (its columns dropped, this
+	 * migration undone) must not get a new one over a rewritten log: the
+	 * checkpoint file remembers the old chain */
+	{
+		const char *dbp = sqlite3_db_filename(db, "main");
+		struct copy_src src = { .n = 0 };
+		bool none;
+		char *path = auditcopy_path(opts != NULL ? opts->audit_copy : NULL, dbp != NULL ? dbp : "", &none);
+		char e2[256];
+
+		if (path != NULL && dbp != NULL && *dbp != '\0' &&
+		    copy_src_read(path, r.log_id, &src, e2, sizeof e2) == 0 && src.n > 0) {
+			snprintf(err, errlen, "the checkpoint file %s holds this log's signed checkpoint chain (up to #%lld), "
+			    "but the database has none: the chain was removed from the database (run `sandgate audit "
+			    "verify --against %s` with a database that has it)", path, (long long)src.v[src.n - 1].c.idx, path);
+			copy_src_free(&src);
+			free(path);
+			return -1;
+		}
+		copy_src_free(&src);
+		free(path);
+	}
+	if (sqlite3_exec(db, audit_chain_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if ((a = chain_open(db, false, err, errlen)) == NULL)
+		return -1;
+	audit_set_policy(a, &(struct audit_policy){ .checkpoint_rows = opts != NULL ? opts->audit_rows : 0,
+	    .checkpoint_ms = opts != NULL ? opts->audit_ms : 0 });
+	audit_begin(a);
+	rc = write_checkpoint(a, wall_clock_ms(), CK_START);
+	a->npub = 0; /* audit_open copies the newest checkpoint out */
+	audit_close(a);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot sign the chain's first checkpoint: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Say it where a person sees it: the log, the terminal that started the
+ * broker (a daemon's stderr until it is listening), syslog. */
+static void
+loud(audit_chain *a, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+loud(audit_chain *a, int prio, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_msg("%s", msg);
+	if (log_fd() >= 0)
+		fprintf(stderr, "sandgate broker: %s\n", msg);
+	if (a->copy.syslog)
+		auditcopy_syslog(prio, "%s", msg);
+}
+
+static void
+set_alert(audit_chain *a, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+set_alert(audit_chain *a, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->alert_code[0] != '\0')
+		return; /* the first one found is the most important */
+	snprintf(a->alert_code, sizeof a->alert_code, "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(a->alert_msg, sizeof a->alert_msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Copy the database's chain checkpoints the file has not seen (a crash
+ * between a commit and its copy); a file that holds none of this log's
+ * gets only the newest: what the copy can vouch for starts there. */
+static int
+sync_copy(audit_chain *a, const struct copy_src *src, char *errout, size_t errlen)
+{
+	int64_t have = 0;
+	sqlite3_stmt *st;
+	char err[512];
+	int rc = 0;
+
+	if (a->copy.path == NULL || a->cur.last.version != 2)
+		return 0;
+	for (size_t i = 0; src != NULL && i < src->n; i++)
+		if (src->v[i].c.idx > have)
+			have = src->v[i].c.idx;
+	if (have == 0) {
+		if (src != NULL && src->other > 0) {
+			loud(a, LOG_WARNING, "WARNING: the checkpoint file %s holds %lld checkpoints of another audit log "
+			    "and none of this one: the database was replaced since (if nobody here started a new log on "
+			    "purpose, someone else did); this log's checkpoints are appended from #%lld on",
+			    a->copy.path, (long long)src->other, (long long)a->cur.last.idx);
+			set_alert(a, "audit-log-replaced", "the audit database was replaced: %s holds checkpoints of "
+			    "another log", a->copy.path);
+		}
+		rc = auditcopy_publish(&a->copy, &a->cur.last, err, sizeof err);
+	} else if (have < a->cur.last.idx &&
+	    sqlite3_prepare_v2(a->db, "SELECT " CKPT_COLS " FROM audit_checkpoints WHERE version = 2 AND idx > ?"
+	        " ORDER BY idx", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, have);
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+			struct ckpt c;
+
+			if (ckpt_from_row(a->log_id, st, &c) == 0)
+				rc = auditcopy_publish(&a->copy, &c, err, sizeof err);
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == 0)
+		rc = auditcopy_probe(&a->copy, err, sizeof err);
+	/* a copy that cannot be written is a weaker log than the config
+	 * asked for: say so and do not start */
+	if (rc < 0)
+		snprintf(errout, errlen, "%s (fix it, or set audit_checkpoint_file to another path or to none)", err);
+	return rc;
+}
+
+/* The broker's start-up check and what it records (audit_open). */
+static int
+startup(audit_chain *a, char *err, size_t errlen)
+{
+	struct copy_src src;
+	struct audit_verify_opts o = { .quick = true };
+	struct audit_verify_report r;
+	const uint8_t *pk = a->sk + 32;
+	const struct ckpt *last = &a->cur.last;
+	char e2[512], id1[17], id2[17];
+	int kind = 0, rc = 0;
+
+	memset(&src, 0, sizeof src);
+	if (a->copy.path != NULL) {
+		rc = copy_src_read(a->copy.path, a->log_id, &src, e2, sizeof e2);
+		if (rc < 0) {
+			snprintf(err, errlen, "the audit checkpoint file: %s", e2);
+			copy_src_free(&src);
+			return -1;
+		}
+		if (rc == 0) {
+			o.copies = &src;
+			o.ncopies = 1;
+		}
+	}
+	if (audit_verify(a->db, &o, &r) < 0) {
+		snprintf(err, errlen, "%s", r.what);
+		audit_verify_free(&r);
+		copy_src_free(&src);
+		return -1;
+	}
+	if (!r.ok) {
+		log_msg("audit: the start-up check failed: %s", r.failures != NULL ? r.failures : r.what);
+		if (a->copy.syslog)
+			auditcopy_syslog(LOG_ERR, "audit: the broker refused to start: %.900s", r.what);
+		snprintf(err, errlen, "the audit log does not verify against its newest checkpoint, so this broker "
+		    "will not sign over it: %.200s -- nothing was written; `sandgate audit verify` reports it all; "
+		    "to go on with this log, record the break with `sandgate audit reseal --reason TEXT` (signed "
+		    "and copied out), or restore the database", r.what);
+		audit_verify_free(&r);
+		copy_src_free(&src);
+		return -1;
+	}
+	for (const char *p = r.notes; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		int n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+
+		if (strncmp(p, "warning: ", 9) == 0)
+			loud(a, LOG_WARNING, "audit: %.*s", n, p + 9);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	if (r.key_warning[0] != '\0' && memcmp(pk, last->pk, CKPT_PK_LEN) == 0) {
+		loud(a, LOG_WARNING, "WARNING: %s, and no operator has accepted it yet: `sandgate audit verify` fails "
+		    "until one who knows why runs `sandgate audit reseal --reason TEXT`", r.key_warning);
+		set_alert(a, "audit-key-changed", "%s: not accepted yet", r.key_warning);
+	}
+	audit_verify_free(&r);
+	if (sync_copy(a, rc == 0 ? &src : NULL, err, errlen) < 0) {
+		copy_src_free(&src);
+		return -1;
+	}
+	copy_src_free(&src);
+
+	if (last->version == 2 && memcmp(pk, last->pk, CKPT_PK_LEN) != 0) {
+		if (memcmp(pk, last->next_key, CKPT_PK_LEN) == 0) {
+			log_msg("audit: signing with key %s, handed over by key %s at checkpoint #%lld",
+			    audit_keyid(pk, id1), audit_keyid(last->pk, id2), (long long)last->idx);
+		} else {
+			kind = CK_KEY_CHANGED;
+			loud(a, LOG_WARNING, "WARNING: the audit signing key audit.key (key %s) is not the key that signed "
+			    "the newest checkpoint (#%lld, key %s), and that key did not hand over to it: the key was "
+			    "replaced or lost. The change is recorded in the audit log (checkpoint #%lld, kind key-changed), "
+			    "and `sandgate audit verify` fails until an operator who knows why accepts it with `sandgate "
+			    "audit reseal --reason TEXT`. If nobody here replaced the key, someone else did.",
+			    audit_keyid(pk, id1), (long long)last->idx, audit_keyid(last->pk, id2), (long long)last->idx + 1);
+			set_alert(a, "audit-key-changed", "the audit signing key changed (key %s, was %s) without a "
+			    "handover: recorded; `sandgate audit verify` fails until it is accepted", id1, id2);
+		}
+	}
+	if (last->version == 2 && (a->pol.checkpoint_rows > last->every_rows || a->pol.checkpoint_ms > last->every_ms))
+		log_msg("audit: the configured checkpoint cadence (every %d rows or %lld ms) is looser than the newest "
+		    "checkpoint promised (every %lld rows or %lld ms): the promise is kept until the next checkpoint, "
+		    "which records the new cadence", a->pol.checkpoint_rows, (long long)a->pol.checkpoint_ms,
+		    (long long)last->every_rows, (long long)last->every_ms);
+	if (kind == 0 && a->cur.seq > a->cur.ckpt_seq) {
+		kind = CK_RESUME;
+		log_msg("audit: signing rows %lld to %lld, which the previous broker left unsigned (it stopped "
+		    "without signing them: a crash?); they continue the chain from checkpoint #%lld",
+		    (long long)a->cur.ckpt_seq + 1, (long long)a->cur.seq, (long long)last->idx);
+	}
+	if (kind != 0) {
+		int64_t now = wall_clock_ms();
+
+		rc = sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		audit_begin(a);
+		if (rc == SQLITE_OK)
+			rc = write_checkpoint(a, now, kind);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			if (!sqlite3_get_autocommit(a->db))
+				sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+			audit_rollback(a);
+			snprintf(err, errlen, "cannot write the audit checkpoint at start-up: %s", sqlite3_errstr(rc));
+			return -1;
+		}
+		audit_commit(a);
+	}
+	return 0;
+}
+
+audit_chain *
+audit_open(sqlite3 *db, const struct audit_open_opts *o, char *err, size_t errlen)
+{
+	audit_chain *a = chain_open(db, false, err, errlen);
+	const char *dbp;
+	bool none;
+
+	if (a == NULL)
+		return NULL;
+	a->prune_checked_ms = 0;
+	audit_set_policy(a, &(struct audit_policy){ .checkpoint_rows = o != NULL ? o->checkpoint_rows : 0,
+	    .checkpoint_ms = o != NULL ? o->checkpoint_ms : 0 });
+	dbp = o != NULL && o->db_path != NULL ? o->db_path : sqlite3_db_filename(db, "main");
+	a->copy.path = auditcopy_path(o != NULL ? o->copy_setting : NULL, dbp != NULL ? dbp : "sandgate.db", &none);
+	if (a->copy.path == NULL && !none) {
+		snprintf(err, errlen, "out of memory");
+		audit_close(a);
+		return NULL;
+	}
+	a->copy.syslog = o != NULL && o->syslog;
+	a->copy.fsync = o != NULL && o->fsync;
+	if (startup(a, err, errlen) < 0) {
+		audit_close(a);
+		return NULL;
+	}
 	return a;
+}
+
+const char *
+audit_alert(audit_chain *a, const char **code)
+{
+	*code = a->alert_code;
+	return a->alert_code[0] != '\0' ? a->alert_msg : NULL;
 }
 
 void
@@ -1077,354 +1554,9 @@ audit_close(audit_chain *a)
 	sqlite3_finalize(a->ins_ckpt);
 	msgpack_sbuffer_destroy(&a->sb);
 	sodium_memzero(a->sk, sizeof a->sk);
+	free(a->copy.path);
+	free(a->pub);
 	free(a);
-}
-
-/* ---- verification (any read-only connection) ---- */
-
-struct vckpt {
-	int64_t id;
-	struct ckpt c;
-};
-
-static void
-fail(struct audit_verify_report *r, int64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-fail(struct audit_verify_report *r, int64_t seq, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!r->ok)
-		return;
-	r->ok = false;
-	r->bad_seq = seq;
-	va_start(ap, fmt);
-	vsnprintf(r->what, sizeof r->what, fmt, ap);
-	va_end(ap);
-}
-
-/* Load and check every checkpoint (signature, trust, log id). */
-static int
-load_checkpoints(sqlite3 *db, const struct audit_verify_opts *o, struct audit_verify_report *r,
-    struct vckpt **out, size_t *nout)
-{
-	sqlite3_stmt *st;
-	struct vckpt *v = NULL;
-	size_t n = 0, cap = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT id, seq, hash, made_ms, public_key, signature"
-	        " FROM audit_checkpoints ORDER BY seq, id", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct vckpt k = { .id = sqlite3_column_int64(st, 0) };
-
-		if (n == cap) {
-			struct vckpt *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
-
-			if (nv == NULL) {
-				sqlite3_finalize(st);
-				free(v);
-				return -1;
-			}
-			v = nv;
-		}
-		memcpy(k.c.log_id, r->log_id, CKPT_LOG_ID_LEN);
-		k.c.seq = sqlite3_column_int64(st, 1);
-		k.c.time_ms = sqlite3_column_int64(st, 3);
-		if (sqlite3_column_bytes(st, 2) != CKPT_HASH_LEN || sqlite3_column_bytes(st, 4) != CKPT_PK_LEN ||
-		    sqlite3_column_bytes(st, 5) != CKPT_SIG_LEN) {
-			fail(r, k.c.seq, "checkpoint #%lld (row %lld) is malformed", (long long)k.id, (long long)k.c.seq);
-		} else {
-			memcpy(k.c.hash, sqlite3_column_blob(st, 2), CKPT_HASH_LEN);
-			memcpy(k.c.pk, sqlite3_column_blob(st, 4), CKPT_PK_LEN);
-			memcpy(k.c.sig, sqlite3_column_blob(st, 5), CKPT_SIG_LEN);
-			if (!ckpt_check(&k.c))
-				fail(r, k.c.seq, "checkpoint #%lld (row %lld): the signature does not verify "
-				    "(the checkpoint was changed or forged)", (long long)k.id, (long long)k.c.seq);
-			else if (o->trusted != NULL && o->trusted->n > 0 && !ckpt_keyring_has(o->trusted, k.c.pk))
-				fail(r, k.c.seq, "checkpoint #%lld (row %lld) is signed by a key that is not "
-				    "trusted (not in audit.pub)", (long long)k.id, (long long)k.c.seq);
-		}
-		v[n++] = k;
-	}
-	sqlite3_finalize(st);
-	*out = v;
-	*nout = n;
-	r->checkpoints = (int64_t)n;
-	return 0;
-}
-
-/* Where the chain starts: after the newest prune, whose point must be a
- * signed checkpoint. */
-static int
-load_start(sqlite3 *db, const struct vckpt *ck, size_t nck, struct audit_verify_report *r,
-    uint8_t prev[AUDIT_HASH_LEN])
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(prev, 0, AUDIT_HASH_LEN);
-	if (sqlite3_prepare_v2(db, "SELECT id, upto_seq, upto_hash, checkpoint_id, pruned_ms"
-	        " FROM audit_prunes ORDER BY upto_seq", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), upto = sqlite3_column_int64(st, 1);
-		int64_t cid = sqlite3_column_int64(st, 3);
-		bool found = false;
-
-		for (size_t i = 0; i < nck; i++)
-			if (ck[i].id == cid && ck[i].c.seq == upto && sqlite3_column_bytes(st, 2) == AUDIT_HASH_LEN &&
-			    memcmp(ck[i].c.hash, sqlite3_column_blob(st, 2), AUDIT_HASH_LEN) == 0)
-				found = true;
-		if (!found)
-			fail(r, upto, "prune #%lld (rows up to %lld) does not match a signed checkpoint",
-			    (long long)id, (long long)upto);
-		else
-			memcpy(prev, sqlite3_column_blob(st, 2), AUDIT_HASH_LEN);
-		r->pruned_upto = upto;
-		r->pruned_ms = sqlite3_column_int64(st, 4);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Compare the tail against a checkpoint that signs a row past the end. */
-static void
-check_tail(struct audit_verify_report *r, const struct ckpt *c, const char *what)
-{
-	if (c->seq > r->last_seq)
-		fail(r, r->last_seq + 1, "the log is truncated: it ends at row %lld but %s signed row %lld",
-		    (long long)r->last_seq, what, (long long)c->seq);
-}
-
-/* Is the exported checkpoint one of this log's, validly signed by its key? */
-static void
-check_extra_identity(struct audit_verify_report *r, const struct audit_verify_opts *o,
-    const struct vckpt *ck, size_t nck)
-{
-	const struct ckpt *x = o->extra;
-	bool known = o->trusted != NULL && o->trusted->n > 0 ? ckpt_keyring_has(o->trusted, x->pk) : false;
-
-	if (memcmp(x->log_id, r->log_id, CKPT_LOG_ID_LEN) != 0) {
-		fail(r, 0, "the checkpoint file belongs to another audit log (log id differs)");
-		return;
-	}
-	if (!ckpt_check(x)) {
-		fail(r, 0, "the checkpoint file's signature does not verify");
-		return;
-	}
-	for (size_t i = 0; !known && i < nck; i++)
-		known = memcmp(ck[i].c.pk, x->pk, CKPT_PK_LEN) == 0;
-	if (!known && (o->trusted == NULL || o->trusted->n == 0) && nck == 0)
-		known = true; /* nothing else to compare with: the file is the anchor */
-	if (!known)
-		fail(r, 0, "the checkpoint file is signed by a key this log does not use");
-}
-
-/* Does the log still reach as far as the exported checkpoint? */
-static void
-check_extra_tail(struct audit_verify_report *r, const struct ckpt *x, const uint8_t pruned_hash[AUDIT_HASH_LEN])
-{
-	check_tail(r, x, "the checkpoint file");
-	if (r->ok && x->seq == r->pruned_upto && memcmp(x->hash, pruned_hash, AUDIT_HASH_LEN) != 0)
-		fail(r, x->seq, "row %lld (pruned) had a different hash than the checkpoint file says",
-		    (long long)x->seq);
-	else if (r->ok && x->seq < r->pruned_upto)
-		snprintf(r->note, sizeof r->note, "the checkpoint file signs row %lld, which retention "
-		    "has pruned (rows up to %lld); only the rows after that were checked",
-		    (long long)x->seq, (long long)r->pruned_upto);
-}
-
-static bool
-has_table(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	bool yes = false;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-	        -1, &st, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return yes;
-}
-
-/* Every request recorded while pending and no longer open was decided, so
- * it must have its audit row (schema 0004-fastpath: requests_open lists
- * the undecided ones). */
-static void
-check_requests(sqlite3 *db, struct audit_verify_report *r)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db, "SELECT id FROM requests WHERE id NOT IN (SELECT id FROM requests_open)"
-	        " AND id NOT IN (SELECT request_id FROM audit) ORDER BY id LIMIT 1",
-	        -1, &st, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		fail(r, 0, "request %lld was decided (it is no longer open) but has no audit row: audit rows "
-		    "were removed", (long long)sqlite3_column_int64(st, 0));
-	sqlite3_finalize(st);
-}
-
-/* Every decision must have its audit row (a cheap count first).  Only a log
- * not yet migrated to 0004-fastpath has a decisions table of its own; since
- * then `decisions` is a view of `audit`, and check_requests does this. */
-static void
-check_decisions(sqlite3 *db, struct audit_verify_report *r)
-{
-	sqlite3_stmt *st;
-	int64_t nd = -1, na = -1;
-
-	if (!has_table(db, "decisions")) {
-		if (has_table(db, "requests_open"))
-			check_requests(db, r);
-		return;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM decisions), (SELECT count(*) FROM audit)",
-	        -1, &st, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		nd = sqlite3_column_int64(st, 0), na = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
-	if (nd == na)
-		return;
-	if (sqlite3_prepare_v2(db, "SELECT d.request_id, d.decision, d.decided_by FROM decisions d WHERE NOT EXISTS"
-	        " (SELECT 1 FROM audit a WHERE a.request_id = d.request_id) ORDER BY d.seq LIMIT 1",
-	        -1, &st, NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		fail(r, 0, "the decision for request %lld (%s by %s) has no audit row: audit rows were removed",
-		    (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
-	else
-		fail(r, 0, "%lld audit rows have no decision row (the decisions table was changed)",
-		    (long long)(na - nd));
-	sqlite3_finalize(st);
-}
-
-/* Walk the rows in order; the first problem ends the walk. */
-static int
-walk_rows(sqlite3 *db, const struct audit_verify_opts *o, struct audit_verify_report *r,
-    const struct vckpt *ck, size_t nck, uint8_t prev[AUDIT_HASH_LEN])
-{
-	sqlite3_stmt *st;
-	char sql[sizeof audit_select_sql + 32];
-	int64_t expect = r->pruned_upto + 1, prev_ck = r->pruned_upto;
-	size_t ci = 0;
-	int rc;
-
-	snprintf(sql, sizeof sql, "%s ORDER BY seq", audit_select_sql);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (ci < nck && ck[ci].c.seq <= r->pruned_upto)
-		ci++;
-	while (r->ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct audit_value v[AF_COUNT];
-		uint8_t h[AUDIT_HASH_LEN];
-		int64_t seq = sqlite3_column_int64(st, 0);
-
-		if (seq != expect) {
-			fail(r, expect, seq > expect ? "row %lld is missing: the log jumps from row %lld to row %lld"
-			    : "row %lld is out of place (after row %lld comes row %lld)",
-			    (long long)expect, (long long)expect - 1, (long long)seq);
-			break;
-		}
-		if (r->rows == 0)
-			r->first_seq = seq;
-		audit_values_from_stmt(st, v);
-		if (sqlite3_column_bytes(st, AF_COUNT) != AUDIT_HASH_LEN ||
-		    sqlite3_column_bytes(st, AF_COUNT + 1) != AUDIT_HASH_LEN) {
-			fail(r, seq, "row %lld: its prev_hash or hash is not a %d-byte value", (long long)seq,
-			    AUDIT_HASH_LEN);
-			break;
-		}
-		audit_row_hash(sqlite3_column_blob(st, AF_COUNT), v, h);
-		if (memcmp(h, sqlite3_column_blob(st, AF_COUNT + 1), AUDIT_HASH_LEN) != 0) {
-			fail(r, seq, "row %lld: its contents do not match its hash (the row was changed "
-			    "after it was written)", (long long)seq);
-			break;
-		}
-		if (memcmp(prev, sqlite3_column_blob(st, AF_COUNT), AUDIT_HASH_LEN) != 0) {
-			fail(r, seq, "row %lld: its prev_hash does not match the hash of row %lld (rows "
-			    "before it were removed, reordered or rewritten)", (long long)seq, (long long)seq - 1);
-			break;
-		}
-		memcpy(prev, h, AUDIT_HASH_LEN);
-		for (; ci < nck && ck[ci].c.seq == seq; ci++) {
-			if (memcmp(ck[ci].c.hash, h, AUDIT_HASH_LEN) != 0)
-				fail(r, prev_ck + 1, "checkpoint #%lld signed another hash for row %lld: rows "
-				    "%lld to %lld were rewritten after they were signed", (long long)ck[ci].id,
-				    (long long)seq, (long long)prev_ck + 1, (long long)seq);
-			prev_ck = seq;
-		}
-		if (o->extra != NULL && o->extra->seq == seq && memcmp(o->extra->hash, h, AUDIT_HASH_LEN) != 0)
-			fail(r, seq, "the checkpoint file signed another hash for row %lld: the log was "
-			    "rewritten up to there", (long long)seq);
-		r->rows++;
-		r->last_seq = seq;
-		expect++;
-	}
-	sqlite3_finalize(st);
-	if (r->rows == 0)
-		r->last_seq = r->pruned_upto;
-	memcpy(r->head, prev, AUDIT_HASH_LEN);
-	for (; r->ok && ci < nck; ci++)
-		if (ck[ci].c.seq > r->last_seq) {
-			char what[64];
-
-			snprintf(what, sizeof what, "checkpoint #%lld", (long long)ck[ci].id);
-			check_tail(r, &ck[ci].c, what);
-		}
-	return 0;
-}
-
-int
-audit_verify(sqlite3 *db, const struct audit_verify_opts *o, struct audit_verify_report *r)
-{
-	struct vckpt *ck = NULL;
-	size_t nck = 0;
-	uint8_t prev[AUDIT_HASH_LEN], pruned_hash[AUDIT_HASH_LEN];
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	memset(r, 0, sizeof *r);
-	r->ok = true;
-	if (sodium_init() < 0 || sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(r->what, sizeof r->what, "cannot read the database: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT log_id FROM audit_meta WHERE id = 1", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(r->what, sizeof r->what, "this database has no audit log (start the broker once "
-		    "to add it): %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == CKPT_LOG_ID_LEN)
-		memcpy(r->log_id, sqlite3_column_blob(st, 0), CKPT_LOG_ID_LEN);
-	else
-		fail(r, 0, "the audit log's id (audit_meta) is missing or malformed");
-	sqlite3_finalize(st);
-	if (load_checkpoints(db, o, r, &ck, &nck) < 0 || load_start(db, ck, nck, r, prev) < 0) {
-		snprintf(r->what, sizeof r->what, "cannot read the audit log: %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	memcpy(pruned_hash, prev, sizeof prev);
-	if (r->ok && o->extra != NULL)
-		check_extra_identity(r, o, ck, nck);
-	if (r->ok && walk_rows(db, o, r, ck, nck, prev) < 0) {
-		snprintf(r->what, sizeof r->what, "cannot read the audit log: %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	if (r->ok && o->extra != NULL)
-		check_extra_tail(r, o->extra, pruned_hash);
-	if (r->ok)
-		check_decisions(db, r);
-	rc = 0;
-out:
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	free(ck);
-	return rc;
 }
 
 /* ---- loop side ---- */
@@ -1451,6 +1583,82 @@ on_health(void *arg, bool ok, const char *message)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* An alert found at start-up (a changed signing key, a replaced
+ * database) goes to every console that subscribes while this broker runs:
+ * consoles connect after start-up, and an alert only broadcast then would
+ * reach nobody.  A prepare handle (run once per loop iteration, so right
+ * after a subscribe is handled) looks for new subscribers; it exists only
+ * while there is such an alert. */
+static struct {
+	uv_prepare_t handle;
+	struct broker *b;
+	char code[32], message[512];
+	uint64_t *told;
+	size_t ntold, cap;
+	int64_t time_ms;
+} sticky;
+
+static void
+send_alert(struct peer *p, const char *code, const char *message, int64_t time_ms)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_notify(&pk, "alert");
+	msgpack_pack_array(&pk, 1);
+	msgpack_pack_map(&pk, 3);
+	rpc_pack_kv_str(&pk, "code", code);
+	rpc_pack_kv_str(&pk, "message", message);
+	rpc_pack_kv_int(&pk, "time_ms", time_ms);
+	peer_send(p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+on_sticky_closed(uv_handle_t *h)
+{
+	(void)h;
+	free(sticky.told);
+	sticky.told = NULL;
+	sticky.ntold = sticky.cap = 0;
+}
+
+static void
+on_sticky(uv_prepare_t *t)
+{
+	struct broker *b = sticky.b;
+
+	if (b->stopping) {
+		uv_prepare_stop(t);
+		uv_close((uv_handle_t *)t, on_sticky_closed);
+		return;
+	}
+	for (struct peer *p = b->peers; p != NULL; p = peer_next(p)) {
+		uint64_t id = peer_id(p);
+		bool told = false;
+
+		if (peer_role(p) != ROLE_CONSOLE || !peer_subscribed(p) || peer_dead(p))
+			continue;
+		for (size_t i = 0; !told && i < sticky.ntold; i++)
+			told = sticky.told[i] == id;
+		if (told)
+			continue;
+		if (sticky.ntold == sticky.cap) {
+			size_t nc = sticky.cap ? sticky.cap * 2 : 16;
+			uint64_t *nt = realloc(sticky.told, nc * sizeof *nt);
+
+			if (nt == NULL)
+				return;
+			sticky.told = nt;
+			sticky.cap = nc;
+		}
+		sticky.told[sticky.ntold++] = id;
+		send_alert(p, sticky.code, sticky.message, sticky.time_ms);
+	}
+}
+
 void
 audit_attach(struct broker *b)
 {
@@ -1460,9 +1668,28 @@ audit_attach(struct broker *b)
 		.checkpoint_ms = b->cfg.audit_checkpoint_ms,
 		.retention_ms = b->cfg.audit_retention_ms,
 	};
+	const char *code, *message;
 
 	store_tune(b->store, &t);
 	store_on_health(b->store, on_health, b);
+	if ((message = store_audit_alert(b->store, &code)) != NULL && sticky.b == NULL) {
+		sticky.b = b;
+		snprintf(sticky.code, sizeof sticky.code, "%s", code);
+		snprintf(sticky.message, sizeof sticky.message, "%s", message);
+		sticky.time_ms = wall_clock_ms();
+		uv_prepare_init(b->loop, &sticky.handle);
+		uv_prepare_start(&sticky.handle, on_sticky);
+		uv_unref((uv_handle_t *)&sticky.handle); /* never keeps the broker from stopping */
+	}
+}
+
+void
+audit_store_opts(const struct config *cfg, struct store_opts *so)
+{
+	so->audit_copy = cfg->audit_checkpoint_file;
+	so->audit_syslog = cfg->audit_syslog;
+	so->audit_rows = cfg->audit_checkpoint_rows;
+	so->audit_ms = cfg->audit_checkpoint_ms;
 }
 
 int

@@ -1,6 +1,7 @@
 /* broker.c -- daemon start-up, sockets, signals and orderly shutdown. */
 #include "broker/broker.h"
 #include "proto/wallclock.h"
+#include "broker/audit.h"
 #include "broker/log.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
@@ -317,6 +318,7 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 	if (paths_make_parent(b->db_path, err, errlen) < 0)
 		return -1;
 	so = (struct store_opts){ .per_request_commit = b->cfg.per_request_commit, .fsync = b->cfg.fsync };
+	audit_store_opts(&b->cfg, &so); /* the audit log's checks at open and its outside copies */
 	if ((b->store = store_open(b->loop, b->db_path, &so, err, errlen)) == NULL)
 		return -1;
 	if (store_recovered(b->store) > 0)

@@ -16,6 +16,7 @@
 #define PUB_PREFIX "sandgate-audit-pub v1 ed25519 "
 #define FILE_MAGIC "sandgate-audit-checkpoint v1"
 #define SIGN_DOMAIN "sandgate-checkpoint-v1"
+#define SIGN_DOMAIN2 "sandgate-checkpoint-v2"
 #define KEY_FILE_MAX 256
 #define PUB_FILE_MAX (64 * 1024)
 
@@ -77,29 +78,91 @@ put_be64(uint8_t *p, uint64_t v)
 	}
 }
 
+static const char *const kind_names[CK_KIND_END] = {
+	[CK_START] = "start", [CK_ROWS] = "rows", [CK_TIME] = "time", [CK_STOP] = "stop",
+	[CK_RESUME] = "resume", [CK_KEY_CHANGED] = "key-changed", [CK_ROTATE] = "rotate",
+};
+
+const char *
+ckpt_kind_name(int kind)
+{
+	return kind > 0 && kind < CK_KIND_END ? kind_names[kind] : NULL;
+}
+
+int
+ckpt_kind_parse(const char *s, size_t n)
+{
+	for (int k = 1; k < CK_KIND_END; k++)
+		if (strlen(kind_names[k]) == n && memcmp(kind_names[k], s, n) == 0)
+			return k;
+	return 0;
+}
+
+bool
+ckpt_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+#define SIGNED_MAX 256
+
 /* The exact bytes that are signed (docs/AUDIT.md "Checkpoints"). */
 static size_t
 signed_message(const struct ckpt *c, uint8_t *m)
 {
-	size_t n = sizeof SIGN_DOMAIN - 1;
+	size_t n;
 
-	memcpy(m, SIGN_DOMAIN, n);
+	if (c->version != 2) {
+		n = sizeof SIGN_DOMAIN - 1;
+		memcpy(m, SIGN_DOMAIN, n);
+		memcpy(m + n, c->log_id, CKPT_LOG_ID_LEN);
+		n += CKPT_LOG_ID_LEN;
+		put_be64(m + n, (uint64_t)c->seq);
+		n += 8;
+		memcpy(m + n, c->hash, CKPT_HASH_LEN);
+		n += CKPT_HASH_LEN;
+		put_be64(m + n, (uint64_t)c->time_ms);
+		return n + 8;
+	}
+	n = sizeof SIGN_DOMAIN2 - 1;
+	memcpy(m, SIGN_DOMAIN2, n);
 	memcpy(m + n, c->log_id, CKPT_LOG_ID_LEN);
 	n += CKPT_LOG_ID_LEN;
+	put_be64(m + n, (uint64_t)c->idx);
+	put_be64(m + n + 8, (uint64_t)c->epoch);
+	m[n + 16] = (uint8_t)c->kind;
+	n += 17;
 	put_be64(m + n, (uint64_t)c->seq);
 	n += 8;
 	memcpy(m + n, c->hash, CKPT_HASH_LEN);
 	n += CKPT_HASH_LEN;
 	put_be64(m + n, (uint64_t)c->time_ms);
-	return n + 8;
+	put_be64(m + n + 8, (uint64_t)c->prev_seq);
+	n += 16;
+	memcpy(m + n, c->prev, CKPT_HASH_LEN);
+	n += CKPT_HASH_LEN;
+	put_be64(m + n, (uint64_t)c->every_rows);
+	put_be64(m + n + 8, (uint64_t)c->every_ms);
+	n += 16;
+	memcpy(m + n, c->next_key, CKPT_PK_LEN);
+	n += CKPT_PK_LEN;
+	memcpy(m + n, c->note, CKPT_HASH_LEN);
+	return n + CKPT_HASH_LEN;
 }
 
 void
 ckpt_sign(struct ckpt *c, const uint8_t sk[CKPT_SK_LEN])
 {
-	uint8_t m[128];
-	size_t n = signed_message(c, m);
+	uint8_t m[SIGNED_MAX];
+	size_t n;
 
+	if (c->version == 0)
+		c->version = 1;
+	n = signed_message(c, m);
 	memcpy(c->pk, sk + 32, CKPT_PK_LEN); /* libsodium keeps the public key in the second half */
 	crypto_sign_detached(c->sig, NULL, m, n, sk);
 }
@@ -107,10 +170,19 @@ ckpt_sign(struct ckpt *c, const uint8_t sk[CKPT_SK_LEN])
 bool
 ckpt_check(const struct ckpt *c)
 {
-	uint8_t m[128];
+	uint8_t m[SIGNED_MAX];
 	size_t n = signed_message(c, m);
 
 	return crypto_sign_verify_detached(c->sig, m, n, c->pk) == 0;
+}
+
+void
+ckpt_digest(const struct ckpt *c, uint8_t out[CKPT_HASH_LEN])
+{
+	uint8_t m[SIGNED_MAX];
+	size_t n = signed_message(c, m);
+
+	crypto_generichash(out, CKPT_HASH_LEN, m, n, NULL, 0);
 }
 
 bool
@@ -167,8 +239,8 @@ read_small(int fd, char *buf, size_t max)
 	}
 }
 
-static int
-append_pub(const char *dir, const uint8_t pk[CKPT_PK_LEN], char *err, size_t errlen)
+int
+ckpt_pub_append(const char *dir, const uint8_t pk[CKPT_PK_LEN], char *err, size_t errlen)
 {
 	char *path = paths_join(dir, "audit.pub");
 	char line[sizeof PUB_PREFIX + 66], hex[65];
@@ -189,6 +261,35 @@ append_pub(const char *dir, const uint8_t pk[CKPT_PK_LEN], char *err, size_t err
 		close(fd);
 	free(path);
 	return rc;
+}
+
+int
+ckpt_key_write(const char *path, const uint8_t seed[32], char *err, size_t errlen)
+{
+	char text[sizeof KEY_PREFIX + 66], hex[65];
+	mode_t old;
+	int fd;
+
+	old = umask(077);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	umask(old);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ckpt_hex(seed, 32, hex);
+	snprintf(text, sizeof text, "%s%s\n", KEY_PREFIX, hex);
+	sodium_memzero(hex, sizeof hex);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		sodium_memzero(text, sizeof text);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	sodium_memzero(text, sizeof text);
+	close(fd);
+	return 0;
 }
 
 /* Create dir/audit.key with a fresh seed (O_EXCL: a racing creator wins and
@@ -226,7 +327,7 @@ generate_key(const char *dir, const char *path, char *err, size_t errlen)
 	}
 	sodium_memzero(text, sizeof text);
 	close(fd);
-	return append_pub(dir, pk, err, errlen);
+	return ckpt_pub_append(dir, pk, err, errlen);
 }
 
 /* Open path and check it is a regular file of ours that only we can read. */
@@ -380,6 +481,8 @@ ckpt_format(const struct ckpt *c, char *buf, size_t cap)
 	char sig[2 * CKPT_SIG_LEN + 1];
 	int n;
 
+	if (c->version == 2)
+		return 0; /* the 7-line file is version 1's form; version 2 has ckpt_format_line */
 	ckpt_hex(c->log_id, CKPT_LOG_ID_LEN, log);
 	ckpt_hex(c->hash, CKPT_HASH_LEN, hash);
 	ckpt_hex(c->pk, CKPT_PK_LEN, pk);
@@ -465,6 +568,113 @@ ckpt_parse(const char *buf, size_t len, struct ckpt *c, char *err, size_t errlen
 		snprintf(err, errlen, "checkpoint has extra bytes after the signature");
 		return -1;
 	}
+	c->version = 1;
+	return 0;
+}
+
+/* ---- the one-line form (outside copies) ---- */
+
+size_t
+ckpt_format_line(const struct ckpt *c, char *buf, size_t cap)
+{
+	char log[2 * CKPT_LOG_ID_LEN + 1], hash[2 * CKPT_HASH_LEN + 1], prev[2 * CKPT_HASH_LEN + 1];
+	char next[2 * CKPT_PK_LEN + 1], note[2 * CKPT_HASH_LEN + 1], pk[2 * CKPT_PK_LEN + 1];
+	char sig[2 * CKPT_SIG_LEN + 1];
+	const char *kind = ckpt_kind_name(c->kind);
+	int n;
+
+	if (c->version != 2 || kind == NULL)
+		return 0;
+	ckpt_hex(c->log_id, CKPT_LOG_ID_LEN, log);
+	ckpt_hex(c->hash, CKPT_HASH_LEN, hash);
+	ckpt_hex(c->prev, CKPT_HASH_LEN, prev);
+	ckpt_hex(c->next_key, CKPT_PK_LEN, next);
+	ckpt_hex(c->note, CKPT_HASH_LEN, note);
+	ckpt_hex(c->pk, CKPT_PK_LEN, pk);
+	ckpt_hex(c->sig, CKPT_SIG_LEN, sig);
+	n = snprintf(buf, cap, CKPT_LINE_MAGIC "log=%s n=%" PRId64 " epoch=%" PRId64 " kind=%s seq=%" PRId64
+	    " hash=%s time_ms=%" PRId64 " prev_seq=%" PRId64 " prev=%s every_rows=%" PRId64
+	    " every_ms=%" PRId64 " next_key=%s note=%s key=%s sig=%s", log, c->idx, c->epoch, kind,
+	    c->seq, hash, c->time_ms, c->prev_seq, prev, c->every_rows, c->every_ms, next, note, pk, sig);
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+int
+ckpt_parse_line(const char *buf, size_t len, struct ckpt *c, char *err, size_t errlen)
+{
+	/* name, then how to read the value: 'x' hex into a field, 'd' a
+	 * decimal (with its minimum), 'k' the kind */
+	static const struct { const char *name; char how; int64_t min; } fields[] = {
+		{ "log", 'x', 0 }, { "n", 'd', 1 }, { "epoch", 'd', 1 }, { "kind", 'k', 0 },
+		{ "seq", 'd', 0 }, { "hash", 'x', 0 }, { "time_ms", 'd', 0 }, { "prev_seq", 'd', 0 },
+		{ "prev", 'x', 0 }, { "every_rows", 'd', 1 }, { "every_ms", 'd', 1 },
+		{ "next_key", 'x', 0 }, { "note", 'x', 0 }, { "key", 'x', 0 }, { "sig", 'x', 0 },
+	};
+	size_t nf = sizeof fields / sizeof fields[0], pos = sizeof CKPT_LINE_MAGIC - 1;
+
+	memset(c, 0, sizeof *c);
+	if (len > CKPT_LINE_MAX) {
+		snprintf(err, errlen, "checkpoint line longer than %d bytes", CKPT_LINE_MAX);
+		return -1;
+	}
+	if (len < pos || memcmp(buf, CKPT_LINE_MAGIC, pos) != 0) {
+		snprintf(err, errlen, "not a checkpoint line (it must start with '%s')", CKPT_LINE_MAGIC);
+		return -1;
+	}
+	for (size_t f = 0; f < nf; f++) {
+		const char *p = buf + pos, *end = memchr(p, ' ', len - pos);
+		size_t klen = strlen(fields[f].name), n = end != NULL ? (size_t)(end - p) : len - pos, vlen;
+		const char *v = p + klen + 1;
+		int64_t d = 0;
+		int bad = 0;
+
+		if (pos >= len) {
+			snprintf(err, errlen, "checkpoint line truncated before '%s='", fields[f].name);
+			return -1;
+		}
+		if ((end == NULL) != (f == nf - 1)) {
+			snprintf(err, errlen, end == NULL ? "checkpoint line truncated after '%s'"
+			    : "checkpoint line has more after '%s'", fields[f].name);
+			return -1;
+		}
+		if (n <= klen + 1 || memcmp(p, fields[f].name, klen) != 0 || p[klen] != '=') {
+			snprintf(err, errlen, "checkpoint line: field %zu must be '%s='", f + 1, fields[f].name);
+			return -1;
+		}
+		vlen = n - klen - 1;
+		pos += n + 1;
+		if (fields[f].how == 'd') {
+			bad = parse_dec(v, vlen, fields[f].min, &d);
+		} else if (fields[f].how == 'k') {
+			c->kind = ckpt_kind_parse(v, vlen);
+			bad = c->kind == 0 ? -1 : 0;
+		} else {
+			switch (f) {
+			case 0: bad = unhex_lower(v, vlen, c->log_id, CKPT_LOG_ID_LEN); break;
+			case 5: bad = unhex_lower(v, vlen, c->hash, CKPT_HASH_LEN); break;
+			case 8: bad = unhex_lower(v, vlen, c->prev, CKPT_HASH_LEN); break;
+			case 11: bad = unhex_lower(v, vlen, c->next_key, CKPT_PK_LEN); break;
+			case 12: bad = unhex_lower(v, vlen, c->note, CKPT_HASH_LEN); break;
+			case 13: bad = unhex_lower(v, vlen, c->pk, CKPT_PK_LEN); break;
+			default: bad = unhex_lower(v, vlen, c->sig, CKPT_SIG_LEN); break;
+			}
+		}
+		if (bad) {
+			snprintf(err, errlen, "checkpoint line: bad %s value", fields[f].name);
+			return -1;
+		}
+		switch (f) {
+		case 1: c->idx = d; break;
+		case 2: c->epoch = d; break;
+		case 4: c->seq = d; break;
+		case 6: c->time_ms = d; break;
+		case 7: c->prev_seq = d; break;
+		case 9: c->every_rows = d; break;
+		case 10: c->every_ms = d; break;
+		default: break;
+		}
+	}
+	c->version = 2;
 	return 0;
 }
 
@@ -485,6 +695,17 @@ ckpt_read_file(const char *path, struct ckpt *c, char *err, size_t errlen)
 	if (n < 0) {
 		snprintf(err, errlen, "%s: unreadable or longer than %d bytes", path, CKPT_FILE_MAX);
 		return -1;
+	}
+	if ((size_t)n >= sizeof CKPT_LINE_MAGIC - 1 && memcmp(buf, CKPT_LINE_MAGIC, sizeof CKPT_LINE_MAGIC - 1) == 0) {
+		/* one checkpoint line (what `audit checkpoint --export` writes
+		 * without the signing key, or a line of an outside copy) */
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
+		if (ckpt_parse_line(buf, (size_t)n, c, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s: %s", path, why);
+			return -1;
+		}
+		return 0;
 	}
 	if (ckpt_parse(buf, (size_t)n, c, why, sizeof why) < 0) {
 		snprintf(err, errlen, "%s: %s", path, why);

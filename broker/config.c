@@ -29,6 +29,8 @@ config_defaults(struct config *c)
 	c->max_request_timeout_s = 3600;
 	memset(c->quota_line, 0, sizeof c->quota_line);
 	c->workspaces[0] = '\0';
+	c->audit_checkpoint_file[0] = '\0';
+	c->audit_syslog = true;
 }
 
 static int
@@ -302,6 +304,35 @@ config_workspaces(const struct config *c, struct ws_list *out, char *err, size_t
 	return ws_list_add(out, c->workspaces, getenv("HOME"), err, errlen);
 }
 
+/* ---- audit: the outside copies of the checkpoints (issue #12) ---- */
+
+static int
+set_audit_checkpoint_file(struct config *c, const char *v)
+{
+	/* an absolute path, or "none"; no control characters */
+	if (strcmp(v, "none") != 0 && v[0] != '/')
+		return -1;
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return -1;
+	if (strlen(v) >= sizeof c->audit_checkpoint_file)
+		return -1;
+	snprintf(c->audit_checkpoint_file, sizeof c->audit_checkpoint_file, "%s", v);
+	return 0;
+}
+
+static int
+set_audit_syslog(struct config *c, const char *v)
+{
+	if (strcmp(v, "on") == 0)
+		c->audit_syslog = true;
+	else if (strcmp(v, "off") == 0)
+		c->audit_syslog = false;
+	else
+		return -1;
+	return 0;
+}
+
 static const struct config_key {
 	const char *name;
 	const char *expect;
@@ -330,6 +361,9 @@ static const struct config_key {
 	{ .name = "agent_group", .expect = "the name of an existing group or a numeric gid",
 	  .set = set_agent_group },
 	{ .name = "workspaces", .set_why = set_workspaces },
+	{ .name = "audit_checkpoint_file", .expect = "an absolute path or none",
+	  .set = set_audit_checkpoint_file },
+	{ .name = "audit_syslog", .expect = "on or off", .set = set_audit_syslog },
 };
 
 static char *

@@ -30,6 +30,9 @@ struct config {
 	bool has_console_group, has_agent_group;
 	gid_t console_gid, agent_gid;
 	char console_group[64], agent_group[64]; /* as written, for messages */
+	/* where audit checkpoints are copied outside the DB (docs/AUDIT.md) */
+	char audit_checkpoint_file[1024]; /* audit_checkpoint_file: "" = next to the DB, "none" = no file */
+	bool audit_syslog;                /* audit_syslog: also send each checkpoint to syslog */
 	char workspaces[4096];         /* workspaces: the entries of every such line, comma-joined */
 };
 

@@ -23,7 +23,7 @@ static const struct migration {
 	const char *name;
 	const char *sql;
 	/* C step run before sql in the same transaction, or NULL */
-	int (*fn)(sqlite3 *db, char *err, size_t errlen);
+	int (*fn)(sqlite3 *db, const struct store_opts *opts, char *err, size_t errlen);
 } migrations[] = {
 	{ "0001-requests-decisions",
 	"CREATE TABLE requests ("
@@ -98,6 +98,10 @@ static const struct migration {
 	 * page more; an agent's entries go to the same leaf, so a batch of
 	 * decisions from a few agents shares those pages. */
 	{ "0005-audit-agent-index", "CREATE INDEX audit_agent ON audit(agent, seq);", NULL },
+	/* The checkpoint chain (issue #12): checkpoints that link to each other
+	 * and promise their cadence, records of breaks; the C step verifies the
+	 * log and signs the chain's first checkpoint over its head. */
+	{ "0006-audit-chain", "", audit_migrate_chain },
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -233,7 +237,7 @@ check_unknown(sqlite3 *db, char *err, size_t errlen)
 
 /* Apply every migration not yet applied, one transaction each. */
 static int
-migrate(sqlite3 *db, char *err, size_t errlen)
+migrate(sqlite3 *db, const struct store_opts *opts, char *err, size_t errlen)
 {
 	if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	        " name TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL);"
@@ -262,7 +266,7 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 			sqlite3_free(sql);
 			return -1;
 		}
-		if ((migrations[i].fn != NULL && migrations[i].fn(db, err, errlen) < 0) ||
+		if ((migrations[i].fn != NULL && migrations[i].fn(db, opts, err, errlen) < 0) ||
 		    exec_sql(db, migrations[i].sql, err, errlen) < 0 || exec_sql(db, sql, err, errlen) < 0) {
 			char why[256];
 
@@ -1260,6 +1264,12 @@ store_backlog(store *s)
 	return n;
 }
 
+const char *
+store_audit_alert(store *s, const char **code)
+{
+	return audit_alert(s->audit, code);
+}
+
 uint64_t
 store_commits(store *s)
 {
@@ -1382,7 +1392,10 @@ open_db(store *s, const char *path, char *err, size_t errlen)
 	    exec_sql(s->db, "PRAGMA journal_size_limit=" WAL_SIZE_LIMIT_SQL, err, errlen) < 0)
 		return -1;
 	sqlite3_wal_hook(s->db, on_wal_commit, s);
-	if (migrate(s->db, err, errlen) < 0 || (s->audit = audit_open(s->db, err, errlen)) == NULL)
+	if (migrate(s->db, &s->opts, err, errlen) < 0 ||
+	    (s->audit = audit_open(s->db, &(struct audit_open_opts){ .db_path = path,
+	        .copy_setting = s->opts.audit_copy, .syslog = s->opts.audit_syslog, .fsync = s->opts.fsync,
+	        .checkpoint_rows = s->opts.audit_rows, .checkpoint_ms = s->opts.audit_ms }, err, errlen)) == NULL)
 		return -1;
 	s->last_id = s->id_upto = query_int(s->db, "SELECT request_id_upto FROM store_meta WHERE id = 1", -1);
 	if (s->last_id < 0) {

@@ -27,6 +27,11 @@ typedef struct store store;
 struct store_opts {
 	bool per_request_commit; /* one transaction per row (benchmarks/comparison) */
 	bool fsync;              /* synchronous=FULL: survive power loss, not only crashes */
+	/* the audit log's settings at open (audit_store_opts fills them from the config) */
+	const char *audit_copy;  /* audit_checkpoint_file: NULL/"" next to the DB, "none" */
+	bool audit_syslog;       /* copy each checkpoint to syslog */
+	int audit_rows;          /* audit_checkpoint_rows (0: default) */
+	int64_t audit_ms;        /* audit_checkpoint_interval (0: default) */
 };
 
 struct store_request_row {
@@ -133,6 +138,10 @@ void store_tune(store *s, const struct store_tuning *t);
  * store-error. */
 typedef void (*store_health_cb)(void *arg, bool ok, const char *message);
 void store_on_health(store *s, store_health_cb cb, void *arg);
+
+/* An alert the audit log raised at open (a changed signing key, a replaced
+ * database): its message and *code, or NULL. */
+const char *store_audit_alert(store *s, const char **code);
 
 /* The schema version this build writes. */
 int store_schema_version(void);

@@ -6,7 +6,9 @@
 #include "cli/cli.h"
 #include "proto/wallclock.h"
 #include "broker/audit.h"
+#include "broker/auditcopy.h"
 #include "broker/checkpoint.h"
+#include "broker/config.h"
 #include "proto/paths.h"
 #include "tui/text.h"
 
@@ -19,6 +21,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -687,28 +690,42 @@ run_query(int argc, char **argv)
 	return run_select(&f, "DESC", limit, json, false);
 }
 
+static int export_checkpoints(int64_t after);
+
 static int
 run_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		FILTER_OPTS,
 		{ "format", required_argument, NULL, 'F' },
+		{ "checkpoint", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct filter f = { .since = INT64_MIN, .until = INT64_MAX, .min_level = -1 };
 	const char *format = NULL;
+	bool ckpts = false;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (c == 'F')
 			format = optarg;
+		else if (c == 'C')
+			ckpts = true;
 		else if (c == '?' || filter_opt(&f, c, optarg) != 0)
 			return EXIT_USAGE;
 	}
 	if (optind != argc) {
 		cli_err(CMD, "export: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (ckpts) {
+		if (format != NULL || f.agent != NULL || f.decision != NULL || f.by != NULL || f.since > INT64_MIN ||
+		    f.until < INT64_MAX || f.min_level >= 0) {
+			cli_err(CMD, "export --checkpoint takes only --after N (checkpoints after #N)");
+			return EXIT_USAGE;
+		}
+		return export_checkpoints(f.after);
 	}
 	if (format == NULL || (strcmp(format, "jsonl") != 0 && strcmp(format, "csv") != 0)) {
 		cli_err(CMD, "export needs --format jsonl or --format csv");
@@ -718,6 +735,9 @@ run_export(int argc, char **argv)
 }
 
 /* ---- verify and checkpoint ---- */
+
+/* Most --against sources. */
+#define MAX_AGAINST 8
 
 /* Trusted keys: --key FILE, else the config dir's audit.pub. */
 static int
@@ -745,11 +765,108 @@ load_trust(const char *keyfile, struct ckpt_keyring *ring)
 	return rc;
 }
 
+/* The broker's config, for the audit settings (defaults if it is absent). */
+static int
+load_config(struct config *cfg)
+{
+	char *dir = paths_config_dir(), *path = dir != NULL ? paths_join(dir, "config") : NULL, err[512];
+	int rc;
+
+	config_defaults(cfg);
+	rc = path != NULL ? config_load(cfg, path, err, sizeof err) : -1;
+	if (rc < 0)
+		cli_err(CMD, "%s", path != NULL ? err : "out of memory");
+	free(dir);
+	free(path);
+	return rc;
+}
+
+/* The checkpoint file the broker appends to (NULL: none configured). */
+static char *
+copy_path(const struct config *cfg, const char *db_path)
+{
+	bool none;
+
+	return auditcopy_path(cfg->audit_checkpoint_file, db_path, &none);
+}
+
+struct sources {
+	struct copy_src v[MAX_AGAINST + 2];
+	size_t n;
+};
+
 static void
-verify_json(const struct audit_verify_report *r)
+sources_free(struct sources *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		copy_src_free(&s->v[i]);
+	s->n = 0;
+}
+
+/* Read an outside copy; missing_ok: a file that does not exist is skipped. */
+static int
+sources_add(struct sources *s, const char *path, const uint8_t log_id[CKPT_LOG_ID_LEN], bool missing_ok)
+{
+	char err[512];
+	int rc;
+
+	if (s->n == sizeof s->v / sizeof s->v[0]) {
+		cli_err(CMD, "at most %d --against files", MAX_AGAINST);
+		return -1;
+	}
+	rc = copy_src_read(path, log_id, &s->v[s->n], err, sizeof err);
+	if (rc == 1 && missing_ok) {
+		copy_src_free(&s->v[s->n]);
+		return 0;
+	}
+	if (rc != 0) {
+		if (rc == 1)
+			cli_err(CMD, "%s does not exist", path);
+		else
+			cli_err(CMD, "%s", err);
+		copy_src_free(&s->v[s->n]);
+		return -1;
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+read_log_id(sqlite3 *db, uint8_t log_id[CKPT_LOG_ID_LEN])
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT log_id FROM audit_meta WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == CKPT_LOG_ID_LEN) {
+		memcpy(log_id, sqlite3_column_blob(st, 0), CKPT_LOG_ID_LEN);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static json_t *
+lines_json(const char *text)
+{
+	json_t *a = json_array();
+
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+		json_array_append_new(a, json_stringn(p, n));
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return a;
+}
+
+static void
+verify_json(const struct audit_verify_report *r, const struct sources *src)
 {
 	char head[65], log[33];
-	json_t *o;
+	json_t *o, *srcs = json_array();
 
 	ckpt_hex(r->head, sizeof r->head, head);
 	ckpt_hex(r->log_id, sizeof r->log_id, log);
@@ -757,9 +874,25 @@ verify_json(const struct audit_verify_report *r)
 	    "rows", (json_int_t)r->rows, "first_seq", (json_int_t)r->first_seq,
 	    "last_seq", (json_int_t)r->last_seq, "checkpoints", (json_int_t)r->checkpoints,
 	    "pruned_upto", (json_int_t)r->pruned_upto, "head_hash", head);
+	json_object_set_new(o, "chain", json_boolean(r->chain));
+	json_object_set_new(o, "epochs", json_integer(r->epochs));
+	if (r->have_last) {
+		char line[CKPT_LINE_MAX + 1];
+
+		if (ckpt_format_line(&r->last, line, sizeof line) > 0)
+			json_object_set_new(o, "newest_checkpoint", json_string(line));
+	}
+	for (size_t i = 0; i < src->n; i++)
+		json_array_append_new(srcs, json_pack("{s:s,s:I}", "name", src->v[i].name,
+		    "checkpoints", (json_int_t)src->v[i].n));
+	json_object_set_new(o, "copies", srcs);
+	json_object_set_new(o, "copy_checkpoints_matched", json_integer(r->copy_checked));
+	json_object_set_new(o, "keys", lines_json(r->keys));
+	json_object_set_new(o, "notes", lines_json(r->notes));
 	if (!r->ok) {
 		json_object_set_new(o, "bad_seq", r->bad_seq > 0 ? json_integer(r->bad_seq) : json_null());
 		json_object_set_new(o, "error", json_string(r->what));
+		json_object_set_new(o, "errors", lines_json(r->failures != NULL ? r->failures : r->what));
 	}
 	if (r->note[0] != '\0')
 		json_object_set_new(o, "note", json_string(r->note));
@@ -767,19 +900,87 @@ verify_json(const struct audit_verify_report *r)
 	json_decref(o);
 }
 
+/* Print each line of text, escaped for a terminal, with a prefix. */
+static void
+print_lines(FILE *f, const char *prefix, const char *text)
+{
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		char *esc = text_escape(p, n, 4000, NULL);
+
+		fprintf(f, "%s%s\n", strncmp(p, "warning: ", 9) == 0 ? "" : prefix, esc != NULL ? esc : "?");
+		free(esc);
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
 /* Verify the log; prints nothing.  EXIT_OK with r filled, or an error
  * already printed. */
 static int
-verify_log(sqlite3 *db, const char *keyfile, const struct ckpt *extra, struct audit_verify_report *r,
-    struct ckpt_keyring *ring)
+verify_log(sqlite3 *db, const char *keyfile, const struct ckpt *extra, const struct sources *src,
+    struct audit_verify_report *r, struct ckpt_keyring *ring)
 {
-	struct audit_verify_opts o = { .trusted = ring, .extra = extra };
+	struct audit_verify_opts o = { .trusted = ring, .extra = extra, .copies = src->v, .ncopies = src->n };
 
 	if (load_trust(keyfile, ring) < 0)
 		return EXIT_USAGE;
 	if (audit_verify(db, &o, r) < 0) {
 		cli_err(CMD, "%s", r->what);
+		audit_verify_free(r);
 		return EXIT_UNREACHABLE;
+	}
+	return EXIT_OK;
+}
+
+/* The sources verify reads: the broker's checkpoint file when it exists
+ * (unless --no-copy), then each --against, then a one-line --checkpoint. */
+static int
+gather_sources(sqlite3 *db, const char *db_path, bool own_copy, const char **against, size_t nagainst,
+    const struct ckpt *line_ck, struct sources *src)
+{
+	uint8_t log_id[CKPT_LOG_ID_LEN];
+	struct config cfg;
+	char *own = NULL;
+
+	memset(src, 0, sizeof *src);
+	if (read_log_id(db, log_id) < 0) {
+		cli_err(CMD, "the audit log has no valid log id (audit_meta)");
+		return EXIT_DENIED;
+	}
+	if (own_copy) {
+		if (load_config(&cfg) < 0)
+			return EXIT_USAGE;
+		own = copy_path(&cfg, db_path);
+		if (own != NULL && sources_add(src, own, log_id, true) < 0) {
+			free(own);
+			return EXIT_USAGE;
+		}
+		free(own);
+	}
+	for (size_t i = 0; i < nagainst; i++)
+		if (sources_add(src, against[i], log_id, false) < 0) {
+			sources_free(src);
+			return EXIT_USAGE;
+		}
+	if (line_ck != NULL) {
+		struct copy_src *s = &src->v[src->n];
+
+		memset(s, 0, sizeof *s);
+		snprintf(s->name, sizeof s->name, "the checkpoint file");
+		if ((s->v = malloc(sizeof *s->v)) == NULL) {
+			sources_free(src);
+			return EXIT_UNREACHABLE;
+		}
+		s->v[0] = (struct copy_line){ .c = *line_ck, .lineno = 1 };
+		s->n = 1;
+		if (memcmp(line_ck->log_id, log_id, CKPT_LOG_ID_LEN) != 0) {
+			cli_err(CMD, "verify FAILED: the checkpoint file belongs to another audit log (log id differs)");
+			free(s->v);
+			sources_free(src);
+			return EXIT_DENIED;
+		}
+		src->n++;
 	}
 	return EXIT_OK;
 }
@@ -789,29 +990,42 @@ run_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "against", required_argument, NULL, 'a' },
+		{ "no-copy", no_argument, NULL, 'n' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ckfile = NULL, *keyfile = NULL;
+	const char *ckfile = NULL, *keyfile = NULL, *against[MAX_AGAINST];
+	size_t nagainst = 0;
 	struct ckpt extra;
 	struct ckpt_keyring ring;
 	struct audit_verify_report r;
-	bool json = false;
+	struct sources src;
+	bool json = false, own_copy = true;
 	sqlite3 *db;
 	char err[512], *path;
 	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 'c')
+		if (c == 'c') {
 			ckfile = optarg;
-		else if (c == 'k')
+		} else if (c == 'a') {
+			if (nagainst == MAX_AGAINST) {
+				cli_err(CMD, "at most %d --against files", MAX_AGAINST);
+				return EXIT_USAGE;
+			}
+			against[nagainst++] = optarg;
+		} else if (c == 'n') {
+			own_copy = false;
+		} else if (c == 'k') {
 			keyfile = optarg;
-		else if (c == 'j')
+		} else if (c == 'j') {
 			json = true;
-		else
+		} else {
 			return EXIT_USAGE;
+		}
 	}
 	if (optind != argc) {
 		cli_err(CMD, "verify: unexpected argument '%s'", argv[optind]);
@@ -823,49 +1037,76 @@ run_verify(int argc, char **argv)
 	}
 	if ((db = open_log(&path)) == NULL)
 		return EXIT_UNREACHABLE;
-	rc = verify_log(db, keyfile, ckfile != NULL ? &extra : NULL, &r, &ring);
+	if ((rc = gather_sources(db, path, own_copy, against, nagainst,
+	        ckfile != NULL && extra.version == 2 ? &extra : NULL, &src)) != EXIT_OK) {
+		sqlite3_close(db);
+		free(path);
+		return rc;
+	}
+	rc = verify_log(db, keyfile, ckfile != NULL && extra.version == 1 ? &extra : NULL, &src, &r, &ring);
 	sqlite3_close(db);
 	if (rc != EXIT_OK) {
+		sources_free(&src);
 		free(path);
 		return rc;
 	}
 	if (json) {
-		verify_json(&r);
-	} else if (r.ok) {
-		printf("%s: %lld rows (%lld..%lld), %lld checkpoints: chain and signatures verify%s\n", path,
-		    (long long)r.rows, (long long)r.first_seq, (long long)r.last_seq, (long long)r.checkpoints,
-		    ckfile != NULL ? ", and so does the checkpoint file" : "");
-		if (r.pruned_upto > 0) {
-			char iso[40];
+		verify_json(&r, &src);
+	} else {
+		if (r.ok) {
+			printf("%s: %lld rows (%lld..%lld), %lld checkpoints%s: chain and signatures verify%s\n", path,
+			    (long long)r.rows, (long long)r.first_seq, (long long)r.last_seq, (long long)r.checkpoints,
+			    r.epochs > 1 ? " in several epochs (see the warnings)" : "",
+			    ckfile != NULL ? ", and so does the checkpoint file" : "");
+			if (r.pruned_upto > 0) {
+				char iso[40];
 
-			iso_utc(r.pruned_ms, iso, sizeof iso);
-			printf("rows up to %lld were pruned by retention (last at %s)\n", (long long)r.pruned_upto, iso);
+				iso_utc(r.pruned_ms, iso, sizeof iso);
+				printf("rows up to %lld were pruned by retention (last at %s)\n", (long long)r.pruned_upto, iso);
+			}
+		} else {
+			print_lines(stderr, "sandgate audit: verify FAILED: ", r.failures != NULL ? r.failures : r.what);
 		}
-		if (ring.n == 0)
+		for (size_t i = 0; i < src.n; i++)
+			printf("outside copy %s: %lld checkpoint%s of this log%s\n", src.v[i].name, (long long)src.v[i].n,
+			    src.v[i].n == 1 ? "" : "s", src.v[i].n == 0 ? " (it vouches for nothing)" : "");
+		if (src.n > 0)
+			printf("%lld checkpoints of the outside copies match the database's\n", (long long)r.copy_checked);
+		print_lines(stdout, "", r.keys);
+		print_lines(stdout, "note: ", r.notes);
+		if (r.ok && ring.n == 0)
 			printf("note: no trusted public key (audit.pub); signatures were only checked against "
 			    "the keys stored with them\n");
-	} else {
-		cli_err(CMD, "verify FAILED: %s", r.what);
+		if (r.note[0] != '\0')
+			printf("note: %s\n", r.note);
 	}
-	if (r.note[0] != '\0' && !json)
-		printf("note: %s\n", r.note);
+	rc = r.ok ? EXIT_OK : EXIT_DENIED;
+	audit_verify_free(&r);
+	sources_free(&src);
 	free(path);
-	return r.ok ? EXIT_OK : EXIT_DENIED;
+	return rc;
 }
 
-/* The newest checkpoint the broker stored. */
+/* The newest checkpoint the broker stored: the chain's (as a line), else a
+ * version 1 one. */
 static int
-stored_checkpoint(sqlite3 *db, const uint8_t log_id[CKPT_LOG_ID_LEN], struct ckpt *c)
+stored_checkpoint(sqlite3 *db, const struct audit_verify_report *r, struct ckpt *c)
 {
 	sqlite3_stmt *st;
 	int rc = -1;
 
+	if (r->have_last) {
+		*c = r->last;
+		return 0;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT seq, hash, made_ms, public_key, signature FROM audit_checkpoints"
 	        " ORDER BY seq DESC, id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == CKPT_HASH_LEN &&
 	    sqlite3_column_bytes(st, 3) == CKPT_PK_LEN && sqlite3_column_bytes(st, 4) == CKPT_SIG_LEN) {
-		memcpy(c->log_id, log_id, CKPT_LOG_ID_LEN);
+		memset(c, 0, sizeof *c);
+		memcpy(c->log_id, r->log_id, CKPT_LOG_ID_LEN);
+		c->version = 1;
 		c->seq = sqlite3_column_int64(st, 0);
 		memcpy(c->hash, sqlite3_column_blob(st, 1), CKPT_HASH_LEN);
 		c->time_ms = sqlite3_column_int64(st, 2);
@@ -914,9 +1155,10 @@ run_checkpoint(int argc, char **argv)
 	const char *out = NULL, *keyfile = NULL;
 	struct audit_verify_report r;
 	struct ckpt_keyring ring;
+	struct sources src;
 	struct ckpt ck = { 0 };
 	uint8_t sk[CKPT_SK_LEN];
-	char err[512], text[CKPT_FILE_MAX], hex[65], *dir;
+	char err[512], text[CKPT_FILE_MAX + 2], hex[65], *dir, *path;
 	sqlite3 *db;
 	size_t n;
 	int c, rc;
@@ -934,18 +1176,25 @@ run_checkpoint(int argc, char **argv)
 		cli_err(CMD, "usage: sandgate audit checkpoint --export FILE");
 		return EXIT_USAGE;
 	}
-	if ((db = open_log(NULL)) == NULL)
+	if ((db = open_log(&path)) == NULL)
 		return EXIT_UNREACHABLE;
-	if ((rc = verify_log(db, keyfile, NULL, &r, &ring)) != EXIT_OK) {
+	if ((rc = gather_sources(db, path, true, NULL, 0, NULL, &src)) != EXIT_OK ||
+	    (rc = verify_log(db, keyfile, NULL, &src, &r, &ring)) != EXIT_OK) {
+		sources_free(&src);
 		sqlite3_close(db);
+		free(path);
 		return rc;
 	}
+	sources_free(&src);
+	free(path);
 	if (!r.ok) {
 		cli_err(CMD, "refusing to sign a log that does not verify: %s", r.what);
+		audit_verify_free(&r);
 		sqlite3_close(db);
 		return EXIT_DENIED;
 	}
 	if ((dir = paths_config_dir()) == NULL) {
+		audit_verify_free(&r);
 		sqlite3_close(db);
 		return EXIT_UNREACHABLE;
 	}
@@ -958,18 +1207,26 @@ run_checkpoint(int argc, char **argv)
 		ck.time_ms = wall_clock_ms();
 		ckpt_sign(&ck, sk);
 		sodium_memzero(sk, sizeof sk);
-	} else if (stored_checkpoint(db, r.log_id, &ck) == 0) {
+	} else if (stored_checkpoint(db, &r, &ck) == 0) {
 		fprintf(stderr, "sandgate audit: %s; exporting the newest checkpoint the broker signed "
 		    "(row %lld of %lld)\n", rc < 0 ? err : "no signing key here", (long long)ck.seq,
 		    (long long)r.last_seq);
 	} else {
 		cli_err(CMD, "%s", r.last_seq == 0 ? "the audit log is empty: nothing to checkpoint"
 		    : rc < 0 ? err : "no signing key and no stored checkpoint");
+		audit_verify_free(&r);
 		sqlite3_close(db);
 		return EXIT_DENIED;
 	}
+	audit_verify_free(&r);
 	sqlite3_close(db);
-	n = ckpt_format(&ck, text, sizeof text);
+	if (ck.version == 2) {
+		n = ckpt_format_line(&ck, text, sizeof text - 1);
+		if (n > 0)
+			text[n++] = '\n';
+	} else {
+		n = ckpt_format(&ck, text, sizeof text);
+	}
 	if (n == 0 || write_file(out, text, n) < 0) {
 		cli_err(CMD, "cannot write %s: %s", out, strerror(errno));
 		return EXIT_UNREACHABLE;
@@ -978,6 +1235,213 @@ run_checkpoint(int argc, char **argv)
 	if (strcmp(out, "-") != 0)
 		printf("checkpoint of row %lld (hash %.16s...) written to %s\n", (long long)ck.seq, hex, out);
 	return EXIT_OK;
+}
+
+/* `audit export --checkpoint`: the chain's checkpoints, one line each,
+ * oldest first (the form of the checkpoint file and syslog). */
+static int
+export_checkpoints(int64_t after)
+{
+	static const char sql[] = "SELECT id, seq, hash, made_ms, public_key, signature, idx, epoch, kind,"
+	    " prev_seq, prev, every_rows, every_ms, next_key, note FROM audit_checkpoints"
+	    " WHERE version = 2 AND idx > ? ORDER BY idx";
+	uint8_t log_id[CKPT_LOG_ID_LEN];
+	sqlite3 *db = open_log(NULL);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db == NULL)
+		return EXIT_UNREACHABLE;
+	if (read_log_id(db, log_id) < 0 || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		cli_err(CMD, "this log has no checkpoint chain (start a broker of this version on it once)");
+		sqlite3_close(db);
+		return EXIT_DENIED;
+	}
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ckpt c = { .version = 2 };
+		const char *kind = (const char *)sqlite3_column_text(st, 8);
+		char line[CKPT_LINE_MAX + 1];
+
+		memcpy(c.log_id, log_id, sizeof log_id);
+		c.seq = sqlite3_column_int64(st, 1);
+		c.time_ms = sqlite3_column_int64(st, 3);
+		c.idx = sqlite3_column_int64(st, 6);
+		c.epoch = sqlite3_column_int64(st, 7);
+		c.kind = kind != NULL ? ckpt_kind_parse(kind, strlen(kind)) : 0;
+		c.prev_seq = sqlite3_column_int64(st, 9);
+		c.every_rows = sqlite3_column_int64(st, 11);
+		c.every_ms = sqlite3_column_int64(st, 12);
+		if (sqlite3_column_bytes(st, 2) != CKPT_HASH_LEN || sqlite3_column_bytes(st, 4) != CKPT_PK_LEN ||
+		    sqlite3_column_bytes(st, 5) != CKPT_SIG_LEN || sqlite3_column_bytes(st, 10) != CKPT_HASH_LEN) {
+			cli_err(CMD, "checkpoint #%lld is malformed (run `sandgate audit verify`)", (long long)c.idx);
+			continue;
+		}
+		memcpy(c.hash, sqlite3_column_blob(st, 2), CKPT_HASH_LEN);
+		memcpy(c.pk, sqlite3_column_blob(st, 4), CKPT_PK_LEN);
+		memcpy(c.sig, sqlite3_column_blob(st, 5), CKPT_SIG_LEN);
+		memcpy(c.prev, sqlite3_column_blob(st, 10), CKPT_HASH_LEN);
+		if (sqlite3_column_bytes(st, 13) == CKPT_PK_LEN)
+			memcpy(c.next_key, sqlite3_column_blob(st, 13), CKPT_PK_LEN);
+		if (sqlite3_column_bytes(st, 14) == CKPT_HASH_LEN)
+			memcpy(c.note, sqlite3_column_blob(st, 14), CKPT_HASH_LEN);
+		if (ckpt_format_line(&c, line, sizeof line) == 0) {
+			cli_err(CMD, "checkpoint #%lld is malformed (run `sandgate audit verify`)", (long long)c.idx);
+			continue;
+		}
+		printf("%s\n", line);
+	}
+	if (rc != SQLITE_DONE)
+		cli_err(CMD, "cannot read the audit log: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_err(CMD, "cannot write the output: %s", strerror(errno));
+		return EXIT_UNREACHABLE;
+	}
+	return rc == SQLITE_DONE ? EXIT_OK : EXIT_UNREACHABLE;
+}
+
+/* ---- operator steps: reseal, rotate-key ---- */
+
+/* Refuse while a broker holds this runtime dir: it keeps the chain's head
+ * in memory, so a checkpoint written under it would fork the chain. */
+static int
+no_broker(void)
+{
+	char *dir = paths_runtime_dir(), *lock = dir != NULL ? paths_join(dir, "broker.lock") : NULL;
+	char pid[32] = "";
+	int fd, rc = 0;
+
+	if (lock == NULL) {
+		free(dir);
+		cli_err(CMD, "out of memory");
+		return -1;
+	}
+	fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		cli_err(CMD, "a broker is running (pid %s, %s): stop it first (kill -TERM %s), then start it again "
+		    "afterwards", *pid ? pid : "?", dir, *pid ? pid : "PID");
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd); /* releases our lock, if we took it */
+	free(dir);
+	free(lock);
+	return rc;
+}
+
+static sqlite3 *
+open_log_rw(char **path_out)
+{
+	char *path = paths_db();
+	sqlite3 *db = NULL;
+
+	if (path == NULL) {
+		cli_err(CMD, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		cli_err(CMD, "cannot open %s for writing: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		free(path);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
+		cli_err(CMD, "%s has no audit log", path);
+		sqlite3_close(db);
+		free(path);
+		return NULL;
+	}
+	*path_out = path;
+	return db;
+}
+
+static int
+run_seal(int argc, char **argv, bool rotate)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ "against", required_argument, NULL, 'a' },
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *reason = NULL, *keyfile = NULL, *against[MAX_AGAINST];
+	size_t nagainst = 0;
+	struct ckpt_keyring ring;
+	struct sources src;
+	struct config cfg;
+	sqlite3 *db;
+	char msg[4096], *path = NULL, *own;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'r' && !rotate) {
+			reason = optarg;
+		} else if (c == 'a') {
+			if (nagainst == MAX_AGAINST) {
+				cli_err(CMD, "at most %d --against files", MAX_AGAINST);
+				return EXIT_USAGE;
+			}
+			against[nagainst++] = optarg;
+		} else if (c == 'k') {
+			keyfile = optarg;
+		} else {
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		cli_err(CMD, "%s: unexpected argument '%s'", rotate ? "rotate-key" : "reseal", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!rotate && reason == NULL) {
+		cli_err(CMD, "reseal needs --reason TEXT: why this break is accepted (it is recorded)");
+		return EXIT_USAGE;
+	}
+	if (load_config(&cfg) < 0 || load_trust(keyfile, &ring) < 0)
+		return EXIT_USAGE;
+	if (no_broker() < 0)
+		return EXIT_DENIED;
+	if ((db = open_log_rw(&path)) == NULL)
+		return EXIT_UNREACHABLE;
+	if ((rc = gather_sources(db, path, true, against, nagainst, NULL, &src)) != EXIT_OK) {
+		sqlite3_close(db);
+		free(path);
+		return rc;
+	}
+	own = copy_path(&cfg, path);
+	rc = (rotate ? audit_rotate_key : audit_reseal)(db, &(struct audit_seal_opts){
+	    .reason = reason, .copies = src.v, .ncopies = src.n, .trusted = &ring, .copy_path = own,
+	    .syslog = cfg.audit_syslog, .every_rows = cfg.audit_checkpoint_rows,
+	    .every_ms = cfg.audit_checkpoint_ms }, msg, sizeof msg);
+	free(own);
+	sources_free(&src);
+	sqlite3_close(db);
+	free(path);
+	if (rc < 0) {
+		cli_err(CMD, "%s", msg);
+		return EXIT_DENIED;
+	}
+	printf("%s\n", msg);
+	return EXIT_OK;
+}
+
+static int
+run_reseal(int argc, char **argv)
+{
+	return run_seal(argc, argv, false);
+}
+
+static int
+run_rotate(int argc, char **argv)
+{
+	return run_seal(argc, argv, true);
 }
 
 /* ---- dispatch ---- */
@@ -991,6 +1455,8 @@ static const struct audit_sub {
 	{ "export", run_export },
 	{ "verify", run_verify },
 	{ "checkpoint", run_checkpoint },
+	{ "reseal", run_reseal },
+	{ "rotate-key", run_rotate },
 };
 
 static int
@@ -1009,13 +1475,13 @@ run(int argc, char **argv)
 			return rc;
 		}
 	}
-	cli_err(CMD, "unknown subcommand '%s' (tail, query, export, verify, checkpoint)", argv[1]);
+	cli_err(CMD, "unknown subcommand '%s' (tail, query, export, verify, checkpoint, reseal, rotate-key)", argv[1]);
 	return EXIT_USAGE;
 }
 
 const struct cli_cmd cmd_audit = {
 	.name = "audit",
-	.args = "tail|query|export|verify|checkpoint [OPTIONS]",
+	.args = "tail|query|export|verify|checkpoint|reseal|rotate-key [OPTIONS]",
 	.summary = "read, export and verify the tamper-evident audit log",
 	.help =
 	    "  tail [-n N] [-f] [--json]        the last N decisions (default 10); -f follows\n"
@@ -1026,16 +1492,29 @@ const struct cli_cmd cmd_audit = {
 	    "  export --format jsonl|csv [--since T] [filters as for query]\n"
 	    "                                   every matching decision, oldest first, one line\n"
 	    "                                   each, stable field names (docs/AUDIT.md)\n"
-	    "  verify [--checkpoint FILE] [--key FILE] [--json]\n"
-	    "                                   check every row's hash and link, every signed\n"
-	    "                                   checkpoint, and the tail against FILE\n"
+	    "  export --checkpoint [--after N]  the signed checkpoint chain, one line each (the\n"
+	    "                                   form of the checkpoint file and of syslog)\n"
+	    "  verify [--against FILE|-]... [--checkpoint FILE] [--no-copy] [--key FILE] [--json]\n"
+	    "                                   check every row's hash and link, the checkpoint\n"
+	    "                                   chain (signatures, cadence, keys, breaks), and the\n"
+	    "                                   log against outside copies: the broker's checkpoint\n"
+	    "                                   file (unless --no-copy), each --against FILE (\"-\":\n"
+	    "                                   stdin, e.g. journalctl -t sandgate -o cat) and FILE\n"
 	    "  checkpoint --export FILE         sign the current head (needs audit.key) and write\n"
 	    "                                   it to FILE (\"-\" for stdout); keep it off this machine\n"
+	    "  reseal --reason TEXT [--against FILE]...\n"
+	    "                                   the log does not verify and you know why: record\n"
+	    "                                   what verify finds and TEXT, and begin a new signed\n"
+	    "                                   epoch (the broker must be stopped; verify keeps\n"
+	    "                                   reporting the break)\n"
+	    "  rotate-key                       hand the signing over to a new audit.key, signed\n"
+	    "                                   by the old one (the broker must be stopped)\n"
 	    "\n"
 	    "T is 30m, 2h, 7d (ago), @EPOCH_SECONDS, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z].\n"
 	    "The log is read directly from $SANDGATE_DB (else ~/.local/state/sandgate/sandgate.db),\n"
 	    "read-only; a running broker is not needed.  Keys: audit.key and audit.pub in\n"
 	    "$XDG_CONFIG_HOME/sandgate.\n"
-	    "Exit status: 0 ok; 1 verify found tampering; 2 usage; 3 the log cannot be read.\n",
+	    "Exit status: 0 ok; 1 verify found tampering (or reseal/rotate-key refused); 2 usage;\n"
+	    "3 the log cannot be read.\n",
 	.run = run,
 };

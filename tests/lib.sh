@@ -46,6 +46,11 @@ broker_pid() { cat "$SANDGATE_DIR/broker.lock" 2>/dev/null; }
 # start_broker [ARGS...]: start a detached broker; returns once it listens.
 start_broker() { sg broker "$@" || fail "broker did not start"; }
 
+# remove_db: start afresh, as a new user would: the database and its audit
+# checkpoint file next to it (docs/AUDIT.md; a new log beside an old log's
+# checkpoints is reported as a replaced database).
+remove_db() { rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm" "${SANDGATE_DB%.db}.checkpoints"; }
+
 # stop_broker: SIGTERM and wait until the process is gone.
 stop_broker() {
 	local pid

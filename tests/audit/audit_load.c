@@ -226,10 +226,7 @@ cmd_watch(double secs)
 	while (now_s() < deadline) {
 		struct pollfd p = { .fd = client_fd(c), .events = POLLIN };
 
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		if (client_pump(c) < 0)
-			break;
+		/* what came with the subscribe reply is buffered already */
 		while (client_next(c, &m) == 1) {
 			if (m.msg.type == RPC_NOTIFY) {
 				printf("%.*s", (int)m.msg.method_len, m.msg.method);
@@ -250,6 +247,8 @@ cmd_watch(double secs)
 			}
 			client_msg_free(&m);
 		}
+		if (poll(&p, 1, 100) > 0 && client_pump(c) < 0)
+			break;
 	}
 	client_close(c);
 	return 0;

@@ -1,8 +1,9 @@
 # Tampering with the audit log through the sqlite3 CLI must make
 # `sandgate audit verify` fail and name the place: a value edit, a row
 # deleted with the triggers dropped, reordered rows, a truncated tail (caught
-# by the log's own checkpoints, and by an exported checkpoint when those are
-# gone too), forged checkpoints and checkpoint files.
+# by the log's own checkpoints, and by the checkpoint file or an exported
+# checkpoint when those are gone too), forged checkpoints and checkpoint
+# files.  (Rewrites that re-chain the rows: tests/security/audit_rewrite.sh.)
 . "$SG_SRC/tests/lib.sh"
 LOAD="$SG_BUILD/tests/audit/audit_load"
 q() { sqlite3 "$SANDGATE_DB" "$1"; }
@@ -60,15 +61,19 @@ tamper "$DROP update audit set hash=randomblob(32) where seq=14" "row 14: its co
 pass "reordered rows are found"
 
 tamper "$DROP delete from audit where seq > 17" "the log is truncated: it ends at row 17 but checkpoint #[0-9]* signed row 20"
-# ...and with its checkpoints and requests gone too, only the exported checkpoint knows
+# ...and with its checkpoints and requests gone too, the checkpoint file next
+# to the database knows, and so does an exported checkpoint
 cp "$T/pristine.db" "$SANDGATE_DB"
 sqlite3 "$SANDGATE_DB" "$DROP drop trigger audit_checkpoints_no_delete;
   delete from requests where id in (select request_id from audit where seq > 17);
   delete from audit where seq > 17; delete from audit_checkpoints where seq > 17"
-sg audit verify >/dev/null || fail "a cleanly cut log verifies on its own (expected)"
-expect_rc 1 sg audit verify --checkpoint "$T/ck20" 2>"$T/out"
+expect_rc 1 sg audit verify 2>"$T/out"
+grep -q "the database lacks checkpoint #[0-9]* (epoch 1, row 20, signed [^)]*), which $T/state/sandgate.checkpoints holds" "$T/out" ||
+	fail "cut tail, checkpoint file: $(cat "$T/out")"
+sg audit verify --no-copy >/dev/null || fail "a cleanly cut log verifies on its own (expected)"
+expect_rc 1 sg audit verify --no-copy --checkpoint "$T/ck20" 2>"$T/out"
 grep -q "truncated: it ends at row 17 but the checkpoint file signed row 20" "$T/out" || fail "cut tail: $(cat "$T/out")"
-pass "a truncated tail is found by the log's checkpoints, or by an exported one"
+pass "a truncated tail is found by the log's checkpoints, the checkpoint file, or an exported checkpoint"
 
 # decided requests whose audit rows vanished (the request rows remain)
 tamper "$DROP drop trigger audit_checkpoints_no_delete; delete from audit where seq > 18; delete from audit_checkpoints where seq > 18" \
@@ -76,10 +81,11 @@ tamper "$DROP drop trigger audit_checkpoints_no_delete; delete from audit where 
 pass "a decided request without its audit row is found"
 
 # checkpoints: a changed one, a forged key, a foreign or damaged file
-tamper "drop trigger audit_checkpoints_no_update; update audit_checkpoints set hash=randomblob(32) where id=2" \
-	"checkpoint #2 (row 10): the signature does not verify"
-tamper "drop trigger audit_checkpoints_no_update; update audit_checkpoints set made_ms=made_ms+1 where id=1" \
-	"checkpoint #1 (row 5): the signature"
+# (checkpoint #1 starts the chain at row 0; #2 signs row 5, #3 row 10)
+tamper "drop trigger audit_checkpoints_no_update; update audit_checkpoints set hash=randomblob(32) where idx=3" \
+	"checkpoint #3 (row 10): the signature does not verify"
+tamper "drop trigger audit_checkpoints_no_update; update audit_checkpoints set made_ms=made_ms+1 where idx=2" \
+	"checkpoint #2 (row 5): the signature"
 cp "$T/pristine.db" "$SANDGATE_DB"
 mv "$XDG_CONFIG_HOME/sandgate/audit.pub" "$T/audit.pub"
 echo "sandgate-audit-pub v1 ed25519 $(printf '%064d' 0)" >"$XDG_CONFIG_HOME/sandgate/audit.pub"

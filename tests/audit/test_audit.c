@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "broker/audit.h"
+#include "broker/auditcopy.h"
 #include "broker/checkpoint.h"
 #include "broker/config.h"
 #include "broker/store.h"
@@ -240,15 +241,277 @@ static void
 test_ckpt_signature(void **state)
 {
 	struct ckpt c, d;
+	uint8_t pk[32], sk[64], d1[32], d2[32];
 
 	(void)state;
 	make_ckpt(&c);
-	/* every byte of every field is covered (the struct has no padding) */
-	assert_int_equal(sizeof c, CKPT_LOG_ID_LEN + 8 + CKPT_HASH_LEN + 8 + CKPT_PK_LEN + CKPT_SIG_LEN);
-	for (size_t i = 0; i < sizeof c; i++) {
+	/* version 1: every byte of every field it has is covered */
+	for (size_t i = 0; i < offsetof(struct ckpt, version); i++) {
 		d = c;
 		((uint8_t *)&d)[i] ^= 0x01;
 		assert_false(ckpt_check(&d));
+	}
+	/* version 2: every field, including the chain's, is covered; the
+	 * digest (what the next checkpoint links to) changes with each */
+	crypto_sign_keypair(pk, sk);
+	c.version = 2;
+	c.kind = CK_ROWS;
+	c.idx = 7;
+	c.epoch = 2;
+	c.prev_seq = 1000;
+	memset(c.prev, 0x11, sizeof c.prev);
+	c.every_rows = 1000;
+	c.every_ms = 600000;
+	memset(c.next_key, 0x22, sizeof c.next_key);
+	memset(c.note, 0x33, sizeof c.note);
+	ckpt_sign(&c, sk);
+	assert_true(ckpt_check(&c));
+	ckpt_digest(&c, d1);
+#define FLIP(field) do { d = c; ((uint8_t *)&d.field)[0] ^= 1; assert_false(ckpt_check(&d)); \
+	ckpt_digest(&d, d2); assert_memory_not_equal(d1, d2, 32); } while (0)
+	FLIP(log_id); FLIP(seq); FLIP(hash); FLIP(time_ms); FLIP(kind); FLIP(idx); FLIP(epoch);
+	FLIP(prev_seq); FLIP(prev); FLIP(every_rows); FLIP(every_ms); FLIP(next_key); FLIP(note);
+#undef FLIP
+	d = c;
+	d.sig[10] ^= 1;
+	assert_false(ckpt_check(&d));
+	d = c;
+	d.pk[3] ^= 1;
+	assert_false(ckpt_check(&d));
+	/* the test vector docs/AUDIT.md quotes (computed there from the
+	 * documented message layout with Python's hashlib) */
+	memset(&d, 0, sizeof d);
+	d.version = 2;
+	d.kind = CK_ROWS;
+	d.idx = 2;
+	d.epoch = 1;
+	d.seq = 1000;
+	d.time_ms = 1700000000000;
+	d.every_rows = 1000;
+	d.every_ms = 600000;
+	memset(d.log_id, 0xab, sizeof d.log_id);
+	memset(d.hash, 0x5a, sizeof d.hash);
+	memset(d.prev, 0x01, sizeof d.prev);
+	ckpt_digest(&d, d1);
+	{
+		char hex[65];
+
+		ckpt_hex(d1, 32, hex);
+		assert_string_equal(hex, "9a1e1c3d58ec3ecb9ae0c425232fbf7675f5241359415fcb955b6b77ae3bd5cd");
+		audit_note_digest(2, 1700000000000, 1000, "lost the key", "epoch 1: the log is truncated", d2);
+		ckpt_hex(d2, 32, hex);
+		assert_string_equal(hex, "27754a781af05ae52cff301656725acdc05a9b196dfd36034a4963d0b6181ea7");
+	}
+	/* a version 2 checkpoint does not verify as version 1 (domains differ) */
+	d = c;
+	d.version = 1;
+	assert_false(ckpt_check(&d));
+}
+
+/* ---- checkpoint lines (the outside copies) ---- */
+
+static void
+make_ckpt2(struct ckpt *c)
+{
+	uint8_t pk[32], sk[64];
+
+	crypto_sign_keypair(pk, sk);
+	memset(c, 0, sizeof *c);
+	c->version = 2;
+	memset(c->log_id, 0xab, sizeof c->log_id);
+	c->idx = 42;
+	c->epoch = 3;
+	c->kind = CK_TIME;
+	c->seq = 123456;
+	memset(c->hash, 0x5a, sizeof c->hash);
+	c->time_ms = 1700000000123;
+	c->prev_seq = 123400;
+	memset(c->prev, 0x01, sizeof c->prev);
+	c->every_rows = 1000;
+	c->every_ms = 600000;
+	ckpt_sign(c, sk);
+}
+
+static void
+test_ckpt_line(void **state)
+{
+	struct ckpt c, d;
+	char good[CKPT_LINE_MAX + 1], bad[4096], err[200];
+	size_t n, m;
+	static const struct { const char *from, *to; } edits[] = {
+		{ "sandgate-ckpt v2 ", "sandgate-ckpt v3 " },
+		{ "sandgate-ckpt v2 ", "sandgate-ckpt v2  " },
+		{ " n=42 ", " n=0 " },
+		{ " n=42 ", " n=042 " },
+		{ " n=42 ", " n=-42 " },
+		{ " n=42 ", " n=+42 " },
+		{ " n=42 ", " n= 42 " },
+		{ " n=42 ", " n=42  " },
+		{ " n=42 ", " " },
+		{ " epoch=3 ", " epoch=0 " },
+		{ " kind=time ", " kind=Time " },
+		{ " kind=time ", " kind=timer " },
+		{ " kind=time ", " kind= " },
+		{ " seq=123456 ", " seq=9223372036854775808 " },
+		{ " seq=123456 ", " seq=12345x " },
+		{ " seq=123456 ", " seq=123456\t" },
+		{ " every_rows=1000 ", " every_rows=0 " },
+		{ " every_ms=600000 ", " every_ms=0 " },
+		{ " hash=5a5a", " hash=5A5A" },
+		{ " hash=5a5a", " hash=5a5" },
+		{ " log=abab", " log=zzab" },
+		{ " prev=0101", " prev=01" },
+		{ " key=", " KEY=" },
+		{ " sig=", " signature=" },
+		{ " note=", " note:" },
+		{ " seq=", " epoch=3 seq=" },
+		{ " time_ms=", " prev_seq=1 time_ms=" },
+	};
+
+	(void)state;
+	make_ckpt2(&c);
+	n = ckpt_format_line(&c, good, sizeof good);
+	assert_true(n > 0 && n < CKPT_LINE_MAX);
+	assert_null(memchr(good, '\n', n));
+	assert_int_equal(ckpt_parse_line(good, n, &d, err, sizeof err), 0);
+	assert_memory_equal(&c, &d, sizeof c);
+	assert_true(ckpt_check(&d));
+	/* a version 1 checkpoint has no line form; too small a buffer */
+	d = c;
+	d.version = 1;
+	assert_int_equal(ckpt_format_line(&d, good + 0, sizeof good), 0);
+	assert_int_equal(ckpt_format_line(&c, bad, 100), 0);
+	n = ckpt_format_line(&c, good, sizeof good);
+	/* every shorter prefix is refused (truncated lines) */
+	for (size_t k = 0; k < n; k++) {
+		err[0] = '\0';
+		assert_int_equal(ckpt_parse_line(good, k, &d, err, sizeof err), -1);
+		assert_true(strlen(err) > 0);
+	}
+	/* malformed fields, each refused with a reason */
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		m = edit(good, n, edits[i].from, edits[i].to, strlen(edits[i].to), bad);
+		err[0] = '\0';
+		assert_int_equal(ckpt_parse_line(bad, m, &d, err, sizeof err), -1);
+		assert_true(strlen(err) > 0);
+	}
+	/* extra bytes, a NUL, a CR, two lines in one */
+	memcpy(bad, good, n);
+	memcpy(bad + n, " x", 2);
+	assert_int_equal(ckpt_parse_line(bad, n + 2, &d, err, sizeof err), -1);
+	memcpy(bad + n, "\r", 1);
+	assert_int_equal(ckpt_parse_line(bad, n + 1, &d, err, sizeof err), -1);
+	m = edit(good, n, " seq=123456", " seq=123456\0", 12, bad);
+	assert_int_equal(ckpt_parse_line(bad, m, &d, err, sizeof err), -1);
+	memcpy(bad, good, n);
+	bad[n] = ' ';
+	memcpy(bad + n + 1, good, n);
+	assert_int_equal(ckpt_parse_line(bad, 2 * n + 1, &d, err, sizeof err), -1);
+	/* huge and binary input */
+	memset(bad, 'A', sizeof bad);
+	assert_int_equal(ckpt_parse_line(bad, sizeof bad, &d, err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer"));
+	for (size_t i = 0; i < sizeof bad; i++)
+		bad[i] = (char)(i * 7 + 3);
+	memcpy(bad, CKPT_LINE_MAGIC, sizeof CKPT_LINE_MAGIC - 1);
+	assert_int_equal(ckpt_parse_line(bad, 900, &d, err, sizeof err), -1);
+	assert_int_equal(ckpt_parse_line("", 0, &d, err, sizeof err), -1);
+	/* every kind has a name that parses back; unknown ones do not */
+	for (int k = 1; k < CK_KIND_END; k++)
+		assert_int_equal(ckpt_kind_parse(ckpt_kind_name(k), strlen(ckpt_kind_name(k))), k);
+	assert_null(ckpt_kind_name(0));
+	assert_null(ckpt_kind_name(CK_KIND_END));
+	assert_int_equal(ckpt_kind_parse("star", 4), 0);
+}
+
+/* Outside copies: a file of lines with syslog prefixes, other logs,
+ * hostile and overlong lines, read back; symlinks refused. */
+static void
+test_copy_read(void **state)
+{
+	struct ckpt c, other;
+	struct copy_src src;
+	struct auditcopy copy = { 0 };
+	char path[160], link[160], line[CKPT_LINE_MAX + 1], err[512];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	make_ckpt2(&c);
+	other = c;
+	memset(other.log_id, 0xcd, sizeof other.log_id);
+	snprintf(path, sizeof path, "%s/copy.checkpoints", tmp);
+	copy.path = path;
+	assert_int_equal(auditcopy_publish(&copy, &c, err, sizeof err), 0);
+	assert_int_equal(copy_src_read(path, c.log_id, &src, err, sizeof err), 0);
+	assert_int_equal(src.n, 1);
+	assert_memory_equal(&src.v[0].c, &c, sizeof c);
+	copy_src_free(&src);
+	/* a journal's worth of other lines around it */
+	n = ckpt_format_line(&c, line, sizeof line);
+	f = fopen(path, "w");
+	fprintf(f, "May  1 12:00:00 host sandgate[123]: %s\n", line);
+	fprintf(f, "unrelated line\n\n");
+	for (int i = 0; i < 5000; i++)
+		fputc('x', f);
+	fprintf(f, "%s\n", line); /* appended to an overlong line: skipped with it */
+	fprintf(f, "%s junk\n", line);
+	fprintf(f, "%.*s\n", (int)n - 10, line);
+	fprintf(f, CKPT_LINE_MAGIC "\x01\x02\xff\n");
+	ckpt_format_line(&other, line, sizeof line);
+	fprintf(f, "%s\n", line);
+	ckpt_format_line(&c, line, sizeof line);
+	fprintf(f, "%s", line); /* no final newline */
+	fclose(f);
+	assert_int_equal(copy_src_read(path, c.log_id, &src, err, sizeof err), 0);
+	assert_int_equal(src.n, 2);
+	assert_int_equal(src.v[0].lineno, 1);
+	assert_int_equal(src.bad, 3);
+	assert_int_equal(src.other, 1);
+	assert_memory_equal(src.other_log, other.log_id, sizeof other.log_id);
+	assert_true(strlen(src.bad_why) > 0);
+	copy_src_free(&src);
+	/* without a log id every well-formed line is kept */
+	assert_int_equal(copy_src_read(path, NULL, &src, err, sizeof err), 0);
+	assert_int_equal(src.n, 3);
+	copy_src_free(&src);
+	/* missing, a symlink, a directory */
+	snprintf(link, sizeof link, "%s/nope", tmp);
+	assert_int_equal(copy_src_read(link, NULL, &src, err, sizeof err), 1);
+	copy_src_free(&src);
+	snprintf(link, sizeof link, "%s/link.checkpoints", tmp);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(copy_src_read(link, NULL, &src, err, sizeof err), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	copy_src_free(&src);
+	/* a FIFO in the file's place neither stalls the reader nor the writer */
+	snprintf(link, sizeof link, "%s/fifo.checkpoints", tmp);
+	assert_int_equal(mkfifo(link, 0600), 0);
+	assert_int_equal(copy_src_read(link, NULL, &src, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	copy_src_free(&src);
+	copy.path = link;
+	assert_int_equal(auditcopy_publish(&copy, &c, err, sizeof err), -1);
+	snprintf(link, sizeof link, "%s/link.checkpoints", tmp);
+	copy.path = link;
+	assert_int_equal(auditcopy_publish(&copy, &c, err, sizeof err), -1);
+	copy.path = tmp;
+	assert_int_equal(auditcopy_publish(&copy, &c, err, sizeof err), -1);
+	/* where the file goes by default */
+	{
+		bool none;
+		char *p = auditcopy_path("", "/a/b/sandgate.db", &none);
+
+		assert_string_equal(p, "/a/b/sandgate.checkpoints");
+		free(p);
+		p = auditcopy_path(NULL, "/a/b/log.sqlite", &none);
+		assert_string_equal(p, "/a/b/log.sqlite.checkpoints");
+		free(p);
+		p = auditcopy_path("/x/y", "/a/b/sandgate.db", &none);
+		assert_string_equal(p, "/x/y");
+		free(p);
+		assert_null(auditcopy_path("none", "/a/b/sandgate.db", &none));
+		assert_true(none);
 	}
 }
 
@@ -334,6 +597,8 @@ test_config_keys(void **state)
 		"audit_checkpoint_interval = 5mm\n", "audit_retention = 0s\n",
 		"audit_retention = never\n", "db_max_pages = 10\n", "db_max_pages = -1\n",
 		"audit_retention = 99999999999999999d\n",
+		"audit_checkpoint_file = relative/path\n", "audit_checkpoint_file = \n",
+		"audit_checkpoint_file = /a\x01b\n", "audit_syslog = yes\n", "audit_syslog = \n",
 	};
 
 	(void)state;
@@ -354,6 +619,17 @@ test_config_keys(void **state)
 	assert_int_equal(config_parse(&c, "audit_retention = forever\n", strlen("audit_retention = forever\n"),
 	    err, sizeof err), 0);
 	assert_int_equal(c.audit_retention_ms, 0);
+	assert_true(c.audit_syslog);
+	assert_string_equal(c.audit_checkpoint_file, "");
+	{
+		static const char text[] = "audit_checkpoint_file = /var/log/sandgate/ck\naudit_syslog = off\n";
+
+		assert_int_equal(config_parse(&c, text, sizeof text - 1, err, sizeof err), 0);
+		assert_string_equal(c.audit_checkpoint_file, "/var/log/sandgate/ck");
+		assert_false(c.audit_syslog);
+		assert_int_equal(config_parse(&c, "audit_checkpoint_file = none\n", 29, err, sizeof err), 0);
+		assert_string_equal(c.audit_checkpoint_file, "none");
+	}
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		config_defaults(&c);
 		assert_int_equal(config_parse(&c, bad[i], strlen(bad[i]), err, sizeof err), -1);
@@ -511,7 +787,13 @@ test_store_fields(void **state)
 	if (!r.ok)
 		fail_msg("verify: %s", r.what);
 	assert_int_equal(r.rows, 1);
-	assert_int_equal(r.checkpoints, 1);
+	assert_int_equal(r.checkpoints, 2); /* the chain's start, and the one a clean close signs */
+	assert_true(r.chain);
+	assert_int_equal(r.epochs, 1);
+	assert_true(r.have_last);
+	assert_int_equal(r.last.kind, CK_STOP);
+	assert_int_equal(r.last.idx, 2);
+	audit_verify_free(&r);
 	/* the pending request's row keeps the whole request; it is closed */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT length(request), (SELECT count(*) FROM requests_open)"
 	    " FROM requests WHERE id = 1", -1, &st, NULL), SQLITE_OK);
@@ -679,6 +961,8 @@ main(void)
 		cmocka_unit_test(test_ckpt_roundtrip),
 		cmocka_unit_test(test_ckpt_malformed),
 		cmocka_unit_test(test_ckpt_signature),
+		cmocka_unit_test(test_ckpt_line),
+		cmocka_unit_test_setup_teardown(test_copy_read, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_key_files, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test_setup_teardown(test_store_fields, setup_tmp, teardown_tmp),

@@ -25,7 +25,7 @@ printf '%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 SG_FATIGUE_MAX=5 "$SG_FATIGUE" "$traces"
 stop_broker
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+remove_db
 
 echo "== run 2: preset = none (remembered decisions and groups alone; session rules from the reviewer only)"
 printf 'preset = none\n%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"

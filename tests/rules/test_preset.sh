@@ -62,12 +62,12 @@ stop_broker
 pass "a revoked preset rule stays revoked after a restart"
 
 # --- preset = none, --preset none: nothing installed on a fresh DB
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+remove_db
 printf 'preset = none\n' >"$conf"
 start_broker
 [ -z "$(sg rules list --json | grep -o '"id":')" ] || fail "preset = none installed rules"
 stop_broker
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm" "$conf"
+remove_db; rm -f "$conf"
 start_broker --preset none
 [ -z "$(sg rules list --json | grep -o '"id":')" ] || fail "--preset none installed rules"
 pass "preset = none and --preset none install nothing"

@@ -90,7 +90,7 @@ pass "MCP arguments: every path, URL and command anywhere in them is a part"
 # --- an exec command: every file it writes is a part (the rule for the program is not enough)
 stop_broker
 printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+remove_db
 start_broker
 sg rules add allow exec cp '*' >/dev/null
 sg rules add allow exec bash '*' >/dev/null

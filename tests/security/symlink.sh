@@ -95,7 +95,7 @@ pass "rm link removes the link, rm -r link/ follows it, \$VAR paths stay dynamic
 
 # --- rules must cover both names
 stop_broker
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+remove_db
 printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 sg rules add allow 'write ./**' --max-level critical --critical-ok >/dev/null
@@ -112,7 +112,7 @@ pass "a rule for the name and one for where the link leads are both needed"
 # --- the workspace itself behind a link is not a false alarm
 stop_broker
 default_settings
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+remove_db
 start_broker
 ln -s "$W" "$T/wslink"
 must_allow l1 --cwd "$T/wslink" --workspace "$T/wslink" --kind write -- "$T/wslink/src/b.c"

@@ -80,7 +80,7 @@ pass "a declared project dir that exists is the workspace"
 
 # --- ./ patterns and the workspace scope anchor nowhere without a workspace
 stop_broker
-rm -f "$SANDGATE_DB" "$SANDGATE_DB-wal" "$SANDGATE_DB-shm"
+remove_db
 printf 'preset = none\n' >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 sg rules add allow 'write ./**' >/dev/null
