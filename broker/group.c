@@ -8,6 +8,7 @@
 #include "proto/rpc.h"
 #include "proto/strbuf.h"
 #include "proto/wallclock.h"
+#include "tui/text.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -69,6 +70,8 @@ struct gmember {
 	struct fval *fv[F_COUNT];
 	struct mref *refs;
 	size_t nrefs, caprefs;
+	struct gmember *oprev, *onext; /* in the group's list of members with other parts */
+	bool others;
 };
 
 struct gsess;
@@ -126,6 +129,10 @@ struct group {
 	struct priced *sugg[GROUP_MAX_SUGGESTIONS];
 	bool dirty;
 	struct group *dprev, *dnext;
+	/* members with parts besides the one the group is about: the label
+	 * (the signature) does not show those, so the view says so */
+	struct gmember *ohead, *otail;
+	size_t nothers;
 };
 
 struct groups {
@@ -1598,6 +1605,15 @@ groups_add(groups *gs, const struct group_member *m)
 	}
 	ranked_insert(&g->members, &gm->node);
 	stats_add(g, gm);
+	if ((gm->others = m->subj->nparts > 1)) {
+		gm->oprev = g->otail;
+		if (g->otail != NULL)
+			g->otail->onext = gm;
+		else
+			g->ohead = gm;
+		g->otail = gm;
+		g->nothers++;
+	}
 	price_touch(gs, gm, false);
 	g->sugg_ok = false;
 	reorder(gs, g, !fresh);
@@ -1619,6 +1635,17 @@ groups_remove(groups *gs, struct group *g, void *req)
 	price_touch(gs, gm, true);
 	index_remove(g->sess, gm);
 	stats_del(g, gm);
+	if (gm->others) {
+		if (gm->oprev != NULL)
+			gm->oprev->onext = gm->onext;
+		else
+			g->ohead = gm->onext;
+		if (gm->onext != NULL)
+			gm->onext->oprev = gm->oprev;
+		else
+			g->otail = gm->oprev;
+		g->nothers--;
+	}
 	ranked_remove(&g->members, &gm->node);
 	table_del(gs->by_req, &req, sizeof req);
 	free(gm->refs);
@@ -1723,6 +1750,57 @@ pack_fields(msgpack_packer *pk, const struct group *g)
 	}
 }
 
+/* The parts of m other than the one its group is about, as one line:
+ * "rm -rf ~ ; > /etc/x" (whitespace collapsed, at most OTHERS_MAX bytes). */
+#define OTHERS_MAX 256
+static char *
+other_parts(const struct group_member *m)
+{
+	const struct subject *s = m->subj;
+	struct strbuf b = { 0 };
+	char port[16], *out;
+
+	for (size_t k = 0; k < s->nparts && b.n < 4 * OTHERS_MAX; k++) {
+		const struct subj_part *p = &s->parts[k];
+
+		if (k == m->key_part)
+			continue;
+		if (b.n > 0)
+			strbuf_puts(&b, " ; ");
+		switch (p->kind) {
+		case SK_EXEC:
+			for (size_t w = 0; w < p->nwords; w++) {
+				if (w > 0)
+					strbuf_putc(&b, ' ');
+				strbuf_puts(&b, p->words[w].text);
+			}
+			break;
+		case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
+			strbuf_puts(&b, s->kind == SK_EXEC && p->kind == SK_WRITE ? "> " : "");
+			strbuf_puts(&b, p->path != NULL ? p->path : "?");
+			break;
+		case SK_NET:
+			strbuf_puts(&b, p->host != NULL ? p->host : "?");
+			snprintf(port, sizeof port, ":%d", p->port);
+			strbuf_puts(&b, port);
+			break;
+		case SK_MCP:
+			strbuf_puts(&b, p->server != NULL ? p->server : "?");
+			strbuf_putc(&b, '.');
+			strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
+			break;
+		default:
+			strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
+			break;
+		}
+	}
+	if (b.p == NULL)
+		return strbuf_take(&b);
+	out = text_squeeze(b.p, b.n, OTHERS_MAX);
+	free(b.p);
+	return out;
+}
+
 static void
 pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_page *q, size_t *budget,
     int64_t now)
@@ -1742,7 +1820,7 @@ pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_
 
 		*budget = spent < *budget ? *budget - spent : 0;
 	}
-	msgpack_pack_map(pk, 15);
+	msgpack_pack_map(pk, 15 + (g->nothers > 0));
 	rpc_pack_kv_str(pk, "id", g->id);
 	rpc_pack_kv_int(pk, "count", (int64_t)n);
 	rpc_pack_kv_str(pk, "session", m0->session);
@@ -1773,6 +1851,16 @@ pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_
 		rpc_pack_kv_bool(pk, "priced", priced_done(gs, P));
 	}
 	rpc_pack_kv_int(pk, "members_next", from + cnt < n ? (int64_t)(from + cnt) : -1);
+	if (g->nothers > 0) {
+		char *ex = other_parts(&g->ohead->m);
+
+		rpc_pack_str(pk, "others");
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_int(pk, "requests", (int64_t)g->nothers);
+		rpc_pack_kv_int(pk, "more", (int64_t)g->ohead->m.subj->nparts - 1);
+		rpc_pack_kv_str(pk, "example", ex != NULL ? ex : "");
+		free(ex);
+	}
 }
 
 void

@@ -362,6 +362,11 @@ same_group(const msgpack_object *g, const msgpack_object *f)
 		if (!obj_eq(get(g, keys[i]), get(f, keys[i])))
 			fail_msg("group %.*s differs in %s", (int)get(g, "signature")->via.str.size,
 			    get(g, "signature")->via.str.ptr, keys[i]);
+	/* others: the same number of members with more parts (the example is
+	 * one of them: which one depends on the order they joined) */
+	assert_int_equal(rpc_map_get(g, "others") != NULL, rpc_map_get(f, "others") != NULL);
+	if (rpc_map_get(g, "others") != NULL)
+		assert_true(obj_eq(get(get(g, "others"), "requests"), get(get(f, "others"), "requests")));
 	/* varies: the same fields and distinct counts; the values shown are in
 	 * first-seen order, which history may change, so compare them as sets
 	 * when all are shown */
