@@ -58,6 +58,7 @@ text_ws_run(const char *s, size_t n, struct text_ws *w)
 		if (c == WS_NONE)
 			break;
 		w->spaces += c == WS_SPACE;
+		w->wide += c == WS_SPACE && cp != ' ';
 		w->tabs += c == WS_TAB;
 		w->newlines += c == WS_NL;
 		i += (size_t)k;
@@ -126,8 +127,9 @@ ws_action(const struct text_ws *w, enum text_ws_mode mode, bool at_start)
 		return WS_EACH;
 	if (mode == TEXT_WS_COLLAPSE && chars >= TEXT_PAD_MIN)
 		return WS_MARKER;
-	if (mode == TEXT_WS_COUNT && chars >= TEXT_PAD_MIN_WRAPPED && !at_start)
-		return WS_MARKER; /* leading indentation hides nothing */
+	if (mode == TEXT_WS_COUNT && chars >= TEXT_PAD_MIN_WRAPPED &&
+	    !(at_start && w->newlines == 0 && w->wide == 0))
+		return WS_MARKER; /* but an indentation hides nothing */
 	if (mode == TEXT_WS_COLLAPSE && w->tabs == 0 && w->newlines == 0 && chars >= 2)
 		return WS_ONE_SPACE;
 	return WS_EACH;

@@ -55,12 +55,14 @@ unsigned text_scan(const char *s, size_t n, text_piece_fn *fn, void *arg);
  * tabs or line breaks are shown escaped as before (\t, \n). */
 #define TEXT_PAD_MIN 16
 /* In wrapped multi-line views (the console's detail, TEXT_WS_COUNT) a run
- * is counted from this length, and only after other text on its line. */
+ * is counted from this length; a leading run of ASCII spaces and tabs (an
+ * indentation, as in a diff) is kept. */
 #define TEXT_PAD_MIN_WRAPPED 32
 
 struct text_ws {
 	size_t bytes;     /* length of the run in bytes */
 	size_t spaces, tabs, newlines;
+	size_t wide;      /* of the spaces, how many are Unicode spaces (not ' ') */
 };
 
 /* If s[0..n) starts with whitespace, describe the run and return its byte
