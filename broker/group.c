@@ -1666,10 +1666,10 @@ groups_free(groups *gs)
 		return;
 	while (ranked_first(&gs->order) != NULL) {
 		struct group *g = GO(ranked_first(&gs->order));
-		struct rnode *n;
 
-		while ((n = ranked_first(&g->members)) != NULL)
-			groups_remove(gs, g, GM(n)->m.req); /* frees g with its last member */
+		/* the last removal frees g: count, never look at g after it */
+		for (size_t n = ranked_size(&g->members); n > 0; n--)
+			groups_remove(gs, g, GM(ranked_first(&g->members))->m.req);
 	}
 	free(gs->gone);
 	table_free(gs->by_key);

@@ -544,6 +544,7 @@ main(int argc, char **argv)
 	}
 	bench_sandgate = argv[1];
 	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* a run cut short keeps what it printed */
 	printf("== issue #12 item 7: groups with a big queue ==\n");
 	if (argc == 2) {
 		run(1000);
