@@ -1198,6 +1198,11 @@ priced_restart(groups *gs, struct priced *P)
 			P->scan[i] = b->v[i].m->m.req;
 		P->nscan = b->n;
 	}
+	if (P->nscan == 0) { /* nothing to price: done already */
+		for (size_t i = 0; i < P->nusers; i++)
+			mark_dirty(gs, P->users[i]);
+		return;
+	}
 	enqueue(gs, P);
 }
 

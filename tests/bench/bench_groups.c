@@ -535,6 +535,16 @@ run(int n)
 	bench_env_remove();
 }
 
+/* Killed (a timeout on a slow run): stop the private broker too. */
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	bench_broker_stop();
+	bench_env_remove();
+	_exit(1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -544,6 +554,8 @@ main(int argc, char **argv)
 	}
 	bench_sandgate = argv[1];
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a run cut short keeps what it printed */
 	printf("== issue #12 item 7: groups with a big queue ==\n");
 	if (argc == 2) {
