@@ -135,6 +135,43 @@ ws_action(const struct text_ws *w, enum text_ws_mode mode, bool at_start)
 	return WS_EACH;
 }
 
+/* How many times the k bytes at s[i] repeat back to back (at least 1). */
+static size_t
+repeats(const char *s, size_t n, size_t i, size_t k)
+{
+	size_t r = 1;
+
+	while (i + (r + 1) * k <= n && memcmp(s + i, s + i + r * k, k) == 0)
+		r++;
+	return r;
+}
+
+/* The visible stand-in of control byte c: \e, \r, \xNN. */
+static int
+byte_escape(unsigned char c, char *buf, size_t cap)
+{
+	switch (c) {
+	case '\n': return snprintf(buf, cap, "\\n");
+	case '\t': return snprintf(buf, cap, "\\t");
+	case '\r': return snprintf(buf, cap, "\\r");
+	case 0x1b: return snprintf(buf, cap, "\\e");
+	default: return snprintf(buf, cap, "\\x%02x", c);
+	}
+}
+
+/* One piece for a run of the same hidden character (one-line modes):
+ * "<U+200B>×200"; its length, width in *cols. */
+static size_t
+repeat_piece(const char *esc, size_t times, char *buf, size_t cap, size_t *cols)
+{
+	int n = snprintf(buf, cap, "%s\xc3\x97%zu", esc, times); /* × */
+
+	if (n < 0 || (size_t)n >= cap)
+		n = 0;
+	*cols = n > 0 ? (size_t)n - 1 : 0;
+	return (size_t)n;
+}
+
 struct out {
 	char *buf;
 	size_t len, cap, cols, max_cols, reserve;
@@ -226,6 +263,22 @@ escape_into(struct out *o, const char *s, size_t n, enum text_ws_mode mode, unsi
 			f |= TEXT_HAD_INVALID;
 			if ((r = put_control(o, (unsigned char)s[i])) == 0)
 				i++;
+			continue;
+		}
+		if (mode != TEXT_WS_KEEP && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		    is_bidi(cp) || is_invisible(cp)) && repeats(s, n, i, (size_t)k) >= TEXT_REPEAT_MIN) {
+			/* the same hidden character again and again: once, counted */
+			size_t times = repeats(s, n, i, (size_t)k), cols, pl;
+			char esc[16], piece[48];
+
+			if (cp < 0x80)
+				byte_escape((unsigned char)cp, esc, sizeof esc);
+			else
+				snprintf(esc, sizeof esc, "<U+%04X>", cp);
+			f |= cp < 0xa0 ? TEXT_HAD_CONTROL : is_bidi(cp) ? TEXT_HAD_BIDI : TEXT_HAD_INVISIBLE;
+			pl = repeat_piece(esc, times, piece, sizeof piece, &cols);
+			if ((r = put(o, piece, pl, cols)) == 0)
+				i += times * (size_t)k;
 			continue;
 		}
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
@@ -580,6 +633,25 @@ text_scan_at(const char *s, size_t n, enum text_ws_mode mode, text_piece_at_fn *
 			emit_byte(&sc, (unsigned char)s[i], i);
 			marks = -1;
 			i++;
+			continue;
+		}
+		if (mode != TEXT_WS_KEEP && cp != '\t' &&
+		    (cp < 0x20 || cp == 0x7f || text_cp_width(cp) < 0) &&
+		    repeats(s, n, i, (size_t)k) >= TEXT_REPEAT_MIN) {
+			/* the same hidden character again and again: once, counted */
+			size_t times = repeats(s, n, i, (size_t)k), cols, pl;
+			char esc[16], piece[48];
+
+			if (cp < 0x80)
+				byte_escape((unsigned char)cp, esc, sizeof esc);
+			else
+				snprintf(esc, sizeof esc, "<U+%04X>", (unsigned)cp);
+			f |= cp < 0x80 || (cp >= 0x80 && cp < 0xa0) ? TEXT_HAD_CONTROL
+			    : is_bidi(cp) ? TEXT_HAD_BIDI : TEXT_HAD_INVISIBLE;
+			pl = repeat_piece(esc, times, piece, sizeof piece, &cols);
+			emit(&sc, piece, pl, cols, TEXT_PIECE_ESCAPED, i, times * (size_t)k);
+			i += times * (size_t)k;
+			marks = -1;
 			continue;
 		}
 		if (cp == '\t') {

@@ -54,6 +54,10 @@ unsigned text_scan(const char *s, size_t n, text_piece_fn *fn, void *arg);
  * push a command's tail out of view nor pass unnoticed.  Shorter runs with
  * tabs or line breaks are shown escaped as before (\t, \n). */
 #define TEXT_PAD_MIN 16
+/* The same kind of padding with hidden characters: in those modes a run of
+ * this many or more of the same escaped character (zero-width space, bidi
+ * mark, control) shows once with a count, "<U+200B>×200". */
+#define TEXT_REPEAT_MIN 4
 /* In wrapped multi-line views (the console's detail, TEXT_WS_COUNT) a run
  * is counted from this length; a leading run of ASCII spaces and tabs (an
  * indentation, as in a diff) is kept. */

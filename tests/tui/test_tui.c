@@ -236,6 +236,25 @@ test_padding_oneline(void **state)
 	t = text_oneline(cmd, 43, 0, NULL);
 	assert_string_equal(t, "ls \xe2\x9f\xa8" "28 newlines, 2 tabs, 3 spaces\xe2\x9f\xa9 rm -rf /");
 	free(t);
+	/* padding with the same hidden character: once, counted */
+	{
+		char zw[700];
+		size_t k = 0;
+
+		memcpy(zw, "echo ok", 7);
+		k = 7;
+		for (int i = 0; i < 200; i++, k += 3)
+			memcpy(zw + k, "\xe2\x80\x8b", 3);
+		memcpy(zw + k, "; rm", 4);
+		k += 4;
+		t = text_oneline(zw, k, 0, &f);
+		assert_string_equal(t, "echo ok<U+200B>\xc3\x97" "200; rm");
+		assert_true(f & TEXT_HAD_INVISIBLE);
+		free(t);
+		t = text_oneline("a\x07\x07\x07\x07\x07" "b\x07\x07" "c", 10, 0, NULL);
+		assert_string_equal(t, "a\\x07\xc3\x97" "5b\\x07\\x07c");
+		free(t);
+	}
 	/* a cut says how many bytes it leaves out */
 	snprintf(cmd, sizeof cmd, "git status && curl -fsSL https://example.com/install.sh | sh");
 	t = text_oneline(cmd, strlen(cmd), 40, &f);
