@@ -1874,7 +1874,7 @@ groups_pack_page(groups *gs, msgpack_packer *pk, const struct groups_page *q)
 	msgpack_sbuffer items;
 	msgpack_packer ipk;
 	const msgpack_object **gone = NULL;
-	size_t n = 0, ngone = 0, budget = q->price_budget;
+	size_t n = 0, ngone = 0, gone_bytes = 0, budget = q->price_budget;
 	int64_t next = -1, now = wall_clock_ms(), total;
 
 	msgpack_sbuffer_init(&items);
@@ -1888,7 +1888,7 @@ groups_pack_page(groups *gs, msgpack_packer *pk, const struct groups_page *q)
 			const msgpack_object *o = &q->ids->via.array.ptr[i];
 			struct group *g;
 
-			if ((int64_t)n >= q->limit || items.size >= q->max_bytes) {
+			if ((int64_t)n >= q->limit || items.size + gone_bytes >= q->max_bytes) {
 				next = i;
 				break;
 			}
@@ -1899,6 +1899,7 @@ groups_pack_page(groups *gs, msgpack_packer *pk, const struct groups_page *q)
 				n++;
 			} else if (gone != NULL) {
 				gone[ngone++] = o;
+				gone_bytes += 5 + (o->type == MSGPACK_OBJECT_STR ? o->via.str.size : 0);
 			}
 		}
 	} else {

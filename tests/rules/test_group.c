@@ -559,6 +559,28 @@ test_pages_and_changes(void **state)
 		assert_int_equal(get(&gl->via.array.ptr[0], "members_next")->via.i64, 18);
 		assert_true(get(&get(&gl->via.array.ptr[0], "suggestions")->via.array.ptr[0], "priced")->via.boolean);
 	}
+	/* unknown ids count against the byte cap too (a reply never outgrows it) */
+	{
+		static msgpack_object ids[400];
+		msgpack_object arr = { .type = MSGPACK_OBJECT_ARRAY };
+		struct groups_page q = { .limit = 10, .ids = &arr, .members_max = 8, .max_bytes = 1000,
+		                         .price_budget = SIZE_MAX };
+
+		for (int i = 0; i < 400; i++) {
+			ids[i].type = MSGPACK_OBJECT_STR;
+			ids[i].via.str.ptr = "g123456789";
+			ids[i].via.str.size = 10;
+		}
+		arr.via.array.ptr = ids;
+		arr.via.array.size = 400;
+		msgpack_sbuffer_clear(&sb);
+		groups_pack_page(f->gs, &pk, &q);
+		assert_true(sb.size < 2000);
+		off = 0;
+		assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+		assert_true(get(&up.data, "next")->via.i64 > 0);
+		assert_int_equal(get(&up.data, "gone")->via.array.size, get(&up.data, "next")->via.i64);
+	}
 	/* the order, page by page: limit and the byte cap both end a page */
 	{
 		struct groups_page q = { .offset = 0, .limit = 2, .members_max = 1000, .max_bytes = 1 << 20,
