@@ -1055,13 +1055,19 @@ price_flags(const groups *gs, const struct priced *P, const struct group_member 
 	struct rule_ctx c = { .session = m->session, .agent = m->agent, .workspace = m->subj->workspace,
 	                      .level = m->level, .no_allow = m->no_allow, .now_ms = now };
 	struct rule_verdict v;
+	bool matched = false;
 	unsigned f = 0;
 
+	/* a pattern that matches no part can neither release the request nor
+	 * warn about it: the cheap check first (a bucket holds many of those) */
+	for (size_t k = 0; k < m->subj->nparts && !matched; k++)
+		matched = rule_matches_part(P->r, m->subj, k);
+	if (!matched)
+		return 0;
+	if (m->level >= RL_HIGH)
+		f |= PF_HIGH;
 	if (ruleset_eval(gs->rs, m->subj, &c, P->r, &v) == 0 && v.v == VERDICT_ALLOW && v.extra_used)
 		f |= PF_COVERS;
-	for (size_t k = 0; m->level >= RL_HIGH && k < m->subj->nparts && !(f & PF_HIGH); k++)
-		if (rule_matches_part(P->r, m->subj, k))
-			f |= PF_HIGH;
 	return f;
 }
 

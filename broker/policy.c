@@ -27,8 +27,9 @@
 #define GROUPS_MEMBERS_DEFAULT 1000
 #define GROUPS_MEMBERS_MAX 10000
 #define GROUPS_PAGE_BYTES (512u * 1024u)
-#define GROUPS_PRICE_CALL 20000   /* pricing steps a groups call may spend */
-#define GROUPS_PRICE_SLICE 4096   /* pricing steps per loop turn in the background */
+#define GROUPS_PRICE_CALL 500     /* pricing steps a groups call may spend (about 1 ms) */
+#define GROUPS_PRICE_STEPS 256    /* pricing steps between looks at the clock */
+#define GROUPS_PRICE_SLICE_NS 1000000 /* background pricing per loop turn: 1 ms */
 #define HITS_BATCH 4096
 #define TTL_MAX_S (10LL * 365 * 86400)
 #define NOTE_MAX 4096
@@ -122,9 +123,12 @@ on_price_idle(uv_idle_t *h)
 {
 	struct broker *b = h->data;
 	struct policy *pol = P(b);
-	uint64_t v = groups_version(pol->groups);
+	uint64_t v = groups_version(pol->groups), t0 = uv_hrtime();
+	bool more;
 
-	if (!groups_price(pol->groups, GROUPS_PRICE_SLICE))
+	while ((more = groups_price(pol->groups, GROUPS_PRICE_STEPS)) && uv_hrtime() - t0 < GROUPS_PRICE_SLICE_NS)
+		;
+	if (!more)
 		uv_idle_stop(h);
 	if (groups_version(pol->groups) != v && !uv_is_active((uv_handle_t *)&pol->groups_timer))
 		uv_timer_start(&pol->groups_timer, on_groups_timer, GROUPS_HINT_MS, 0);
