@@ -1,75 +1,206 @@
-/* group.c -- grouping pending requests, what they share, and suggestions. */
+/* group.c -- grouping pending requests, what they share, and suggestions,
+ * kept up to date per request (group.h says how). */
 #include "broker/group.h"
-#include "proto/strbuf.h"
 #include "broker/pattern.h"
+#include "broker/ranked.h"
+#include "broker/ruleindex.h"
 #include "broker/table.h"
 #include "proto/rpc.h"
+#include "proto/strbuf.h"
+#include "proto/wallclock.h"
+#include "tui/text.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FIELD_MAX 256         /* bytes of a field value kept for display */
+#define SIG_MAX 1024          /* bytes of a signature (then cut, with a mark) */
 #define VARIES_SHOWN 10
-#define PRICE_BUDGET 5000     /* members a suggestion is priced against at most */
 #define MAX_FLAGS 8
+#define SCORE_MAX 100
+
+#define CONTAINER(p, type, field) ((type *)(void *)((char *)(p) - offsetof(type, field)))
+
+enum field { F_PROGRAM, F_SUBCOMMAND, F_FLAGS, F_ARGS, F_CWD, F_PATH, F_DIR, F_HOST, F_PORT,
+             F_SERVER, F_TOOL, F_AGENT, F_COUNT };
+static const char *const field_names[F_COUNT] = {
+	"program", "subcommand", "flags", "args", "cwd", "path", "dir", "host", "port",
+	"server", "tool", "agent",
+};
+
+/* One distinct value of one field within a group, with how many members
+ * have it; kept in first-seen order (the order `varies` shows). */
+struct fval {
+	struct fval *prev, *next;
+	size_t count, len;
+	char text[];
+};
+
+struct fstat {
+	table *vals;              /* text -> struct fval */
+	struct fval *head, *tail;
+	size_t distinct;
+};
+
+/* The session's index of its pending requests under the rule index's
+ * bucket keys: a pattern is priced against its one bucket only. */
+struct mbucket;
+struct mentry {
+	struct gmember *m;
+	size_t ref;               /* index into m->refs */
+};
+struct mref {
+	struct mbucket *b;
+	size_t pos;               /* index into b->v */
+};
+struct mbucket {
+	struct mentry *v;
+	size_t n, cap;
+	char *key;
+	size_t klen;
+	struct mbucket *prev, *next;
+};
+
+struct gmember {
+	struct rnode node;        /* in its group's members, by id; val = created_ms */
+	struct group_member m;
+	struct group *g;
+	struct fval *fv[F_COUNT];
+	struct mref *refs;
+	size_t nrefs, caprefs;
+	struct gmember *oprev, *onext; /* in the group's list of members with other parts */
+	bool others;
+};
+
+struct gsess;
+
+/* A suggestion's pattern, priced for one session at one ceiling: which
+ * pending requests of the session it would release and which high or
+ * critical ones it matches.  Shared by the groups that suggest it. */
+struct priced {
+	struct gsess *s;
+	char *key;                /* ceiling byte + pattern text */
+	size_t klen;
+	rule *r;
+	char *bkey;               /* its bucket key (ruleindex.h) */
+	size_t bklen;
+	table *flags;             /* req -> PF_* bits */
+	size_t covers, nhigh;
+	size_t refs;
+	struct group **users;
+	size_t nusers, capusers;
+	uint64_t gen;             /* rules generation it is priced for */
+	void **scan;              /* requests still to price, or NULL */
+	size_t nscan, at;
+	bool queued;
+	struct priced *qprev, *qnext, *aprev, *anext;
+	uint64_t stamp;
+};
+#define PF_COVERS 1u
+#define PF_HIGH 2u
+
+struct gsess {
+	char *name;
+	size_t ngroups;
+	table *buckets;           /* key -> struct mbucket */
+	struct mbucket *bhead;
+	ruleindex *pix;           /* its priced patterns */
+	table *priced;            /* key -> struct priced */
+};
 
 struct group {
 	char id[24];
+	uint64_t seq;
 	char *key;                /* session \x1f signature */
+	size_t klen;
 	char *sig;
-	struct group_member *m;
-	size_t n, cap;
-	struct group *prev, *next;
+	struct gsess *sess;
+	struct ranked members;
+	size_t level_n[RL_CRITICAL + 1];
+	size_t score_n[SCORE_MAX + 1];
+	struct fstat fs[F_COUNT];
+	struct rnode onode;       /* in gs->order */
+	int okey_score;           /* the values onode is ordered by */
+	int64_t okey_oldest;
+	bool sugg_ok;
+	size_t nsugg;
+	struct priced *sugg[GROUP_MAX_SUGGESTIONS];
+	bool dirty;
+	struct group *dprev, *dnext;
+	/* members with parts besides the one the group is about: the label
+	 * (the signature) does not show those, so the view says so */
+	struct gmember *ohead, *otail;
+	size_t nothers;
 };
 
 struct groups {
-	table *by_key, *by_id;
-	struct group *head, *tail;
+	table *by_key, *by_id, *by_req, *sessions;
+	struct ranked order;      /* riskiest first */
 	size_t count;
-	uint64_t next_id, version;
+	uint64_t next_id, version, rules_gen, stamp;
+	const ruleset *rs;
+	struct group *dhead;      /* changed since the last groups_pack_changes */
+	size_t ndirty;
+	char (*gone)[24];
+	size_t ngone, capgone;
+	bool overflow;
+	struct priced *qhead, *qtail; /* patterns being priced */
+	struct priced *ahead;     /* every priced pattern */
 };
 
+static struct gmember *GM(const struct rnode *n) { return n != NULL ? CONTAINER(n, struct gmember, node) : NULL; }
+static struct group *GO(const struct rnode *n) { return n != NULL ? CONTAINER(n, struct group, onode) : NULL; }
+
+static int
+cmp_members(const struct rnode *a, const struct rnode *b)
+{
+	const struct gmember *x = GM(a), *y = GM(b);
+
+	if (x->m.id != y->m.id)
+		return x->m.id < y->m.id ? -1 : 1;
+	return x->m.req < y->m.req ? -1 : x->m.req > y->m.req;
+}
+
+/* Riskiest first: max score descending, then oldest, then creation. */
+static int
+cmp_groups(const struct rnode *a, const struct rnode *b)
+{
+	const struct group *x = GO(a), *y = GO(b);
+
+	if (x->okey_score != y->okey_score)
+		return x->okey_score > y->okey_score ? -1 : 1;
+	if (x->okey_oldest != y->okey_oldest)
+		return x->okey_oldest < y->okey_oldest ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 groups *
-groups_new(void)
+groups_new(const ruleset *rs)
 {
 	groups *gs = calloc(1, sizeof *gs);
 
 	if (gs == NULL)
 		return NULL;
-	if ((gs->by_key = table_new()) == NULL || (gs->by_id = table_new()) == NULL) {
+	if ((gs->by_key = table_new()) == NULL || (gs->by_id = table_new()) == NULL ||
+	    (gs->by_req = table_new()) == NULL || (gs->sessions = table_new()) == NULL) {
 		table_free(gs->by_key);
+		table_free(gs->by_id);
+		table_free(gs->by_req);
 		free(gs);
 		return NULL;
 	}
+	ranked_init(&gs->order, cmp_groups);
 	gs->next_id = 1;
+	gs->rs = rs;
 	return gs;
 }
 
-static void
-group_free(struct group *g)
-{
-	free(g->key);
-	free(g->sig);
-	free(g->m);
-	free(g);
-}
-
-void
-groups_free(groups *gs)
-{
-	struct group *g, *next;
-
-	if (gs == NULL)
-		return;
-	for (g = gs->head; g != NULL; g = next) {
-		next = g->next;
-		group_free(g);
-	}
-	table_free(gs->by_key);
-	table_free(gs->by_id);
-	free(gs);
-}
+struct mview {
+	const struct group_member **m;
+	size_t n;
+};
 
 /* ---- signatures ---- */
 
@@ -233,132 +364,16 @@ group_signature(const struct subject *s, size_t key_part)
 		strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
 		break;
 	}
+	if (b.p != NULL && b.n > SIG_MAX) {
+		size_t n = SIG_MAX;
+
+		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+		b.n = n;
+		b.p[n] = '\0';
+		strbuf_puts(&b, "\xe2\x80\xa6");
+	}
 	return strbuf_take(&b);
-}
-
-/* ---- membership ---- */
-
-struct group *
-groups_add(groups *gs, const struct group_member *m)
-{
-	char *sig = group_signature(m->subj, m->key_part), *key;
-	size_t sl, kl;
-	struct group *g;
-
-	if (sig == NULL)
-		return NULL;
-	sl = strlen(m->session);
-	kl = sl + 1 + strlen(sig);
-	if ((key = malloc(kl + 1)) == NULL) {
-		free(sig);
-		return NULL;
-	}
-	memcpy(key, m->session, sl);
-	key[sl] = '\x1f';
-	memcpy(key + sl + 1, sig, strlen(sig) + 1);
-	g = table_get(gs->by_key, key, kl);
-	if (g == NULL) {
-		if ((g = calloc(1, sizeof *g)) == NULL)
-			goto oom;
-		snprintf(g->id, sizeof g->id, "g%llu", (unsigned long long)gs->next_id++);
-		g->key = key;
-		g->sig = sig;
-		key = sig = NULL;
-		if (table_put(gs->by_key, g->key, kl, g) < 0) {
-			group_free(g);
-			goto oom;
-		}
-		if (table_put(gs->by_id, g->id, strlen(g->id), g) < 0) {
-			table_del(gs->by_key, g->key, kl);
-			group_free(g);
-			goto oom;
-		}
-		g->prev = gs->tail;
-		if (gs->tail != NULL)
-			gs->tail->next = g;
-		else
-			gs->head = g;
-		gs->tail = g;
-		gs->count++;
-	}
-	free(key);
-	free(sig);
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4;
-		struct group_member *nm = realloc(g->m, cap * sizeof *nm);
-
-		if (nm == NULL) {
-			if (g->n == 0)
-				groups_remove(gs, g, NULL);
-			return NULL;
-		}
-		g->m = nm;
-		g->cap = cap;
-	}
-	g->m[g->n++] = *m;
-	gs->version++;
-	return g;
-oom:
-	free(key);
-	free(sig);
-	return NULL;
-}
-
-void
-groups_remove(groups *gs, struct group *g, void *req)
-{
-	for (size_t i = 0; i < g->n; i++) {
-		if (g->m[i].req == req) {
-			memmove(&g->m[i], &g->m[i + 1], (g->n - i - 1) * sizeof g->m[0]);
-			g->n--;
-			gs->version++;
-			break;
-		}
-	}
-	if (g->n > 0)
-		return;
-	table_del(gs->by_key, g->key, strlen(g->key));
-	table_del(gs->by_id, g->id, strlen(g->id));
-	if (g->prev != NULL)
-		g->prev->next = g->next;
-	else
-		gs->head = g->next;
-	if (g->next != NULL)
-		g->next->prev = g->prev;
-	else
-		gs->tail = g->prev;
-	gs->count--;
-	gs->version++;
-	group_free(g);
-}
-
-struct group *
-groups_find(const groups *gs, const char *id)
-{
-	return id != NULL ? table_get(gs->by_id, id, strlen(id)) : NULL;
-}
-
-size_t groups_count(const groups *gs) { return gs->count; }
-uint64_t groups_version(const groups *gs) { return gs->version; }
-const char *group_id(const struct group *g) { return g->id; }
-size_t group_size(const struct group *g) { return g->n; }
-const char *group_session(const struct group *g) { return g->n ? g->m[0].session : ""; }
-
-const struct group_member *
-group_member_at(const struct group *g, size_t i)
-{
-	return i < g->n ? &g->m[i] : NULL;
-}
-
-enum rule_level
-group_max_level(const struct group *g)
-{
-	enum rule_level l = RL_LOW;
-
-	for (size_t i = 0; i < g->n; i++)
-		if (g->m[i].level > l)
-			l = g->m[i].level;
-	return l;
 }
 
 /* ---- suggestions ---- */
@@ -401,29 +416,29 @@ word_at(const struct subj_part *p, size_t j)
 
 /* Narrowest exec pattern covering every member's key part. */
 static char *
-exec_narrow(const struct group *g)
+exec_narrow(const struct mview *v)
 {
-	const struct subj_part *p0 = key_part(&g->m[0]);
+	const struct subj_part *p0 = key_part(v->m[0]);
 	struct strbuf b = { 0 };
 	bool same_len = true, more = false, last_any = false;
 	size_t n0 = p0->nwords, lcp = 0;
 
-	for (size_t i = 0; i < g->n; i++) {
-		same_len &= key_part(&g->m[i])->nwords == n0;
-		more |= key_part(&g->m[i])->more_args;
+	for (size_t i = 0; i < v->n; i++) {
+		same_len &= key_part(v->m[i])->nwords == n0;
+		more |= key_part(v->m[i])->more_args;
 	}
 	strbuf_puts(&b, "exec");
 	if (!same_len) {
 		size_t minw = n0;
 
-		for (size_t i = 1; i < g->n; i++)
-			if (key_part(&g->m[i])->nwords < minw)
-				minw = key_part(&g->m[i])->nwords;
+		for (size_t i = 1; i < v->n; i++)
+			if (key_part(v->m[i])->nwords < minw)
+				minw = key_part(v->m[i])->nwords;
 		for (lcp = 0; lcp < minw; lcp++) {
 			bool eq = !p0->words[lcp].dynamic;
 
-			for (size_t i = 1; i < g->n && eq; i++) {
-				const struct subj_part *p = key_part(&g->m[i]);
+			for (size_t i = 1; i < v->n && eq; i++) {
+				const struct subj_part *p = key_part(v->m[i]);
 
 				eq = !p->words[lcp].dynamic && strcmp(word_at(p, lcp), word_at(p0, lcp)) == 0;
 			}
@@ -439,8 +454,8 @@ exec_narrow(const struct group *g)
 		size_t pre = strlen(w0), suf = strlen(w0), minlen = strlen(w0);
 		bool dyn = p0->words[j].dynamic, eq = true;
 
-		for (size_t i = 1; i < g->n; i++) {
-			const struct subj_part *p = key_part(&g->m[i]);
+		for (size_t i = 1; i < v->n; i++) {
+			const struct subj_part *p = key_part(v->m[i]);
 			const char *w = word_at(p, j);
 			size_t wl = strlen(w), k;
 
@@ -531,23 +546,23 @@ file_pattern(struct strbuf *b, const char *kind, const char *mark, const char *r
 }
 
 static size_t
-file_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
+file_suggest(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
-	const char *kind = subject_kind_name(key_part(&g->m[0])->kind), *mark0, *mark;
+	const char *kind = subject_kind_name(key_part(v->m[0])->kind), *mark0, *mark;
 	const char *r0;
 	size_t lcd, nout = 0, first;
 	bool same = true, same_mark = true;
 	struct strbuf b = { 0 };
 
 	/* a file named only at run time: no rule can cover it, nothing to suggest */
-	for (size_t i = 0; i < g->n; i++)
-		if (key_part(&g->m[i])->path == NULL)
+	for (size_t i = 0; i < v->n; i++)
+		if (key_part(v->m[i])->path == NULL)
 			return 0;
-	r0 = anchored(&g->m[0], &mark0);
+	r0 = anchored(v->m[0], &mark0);
 	lcd = strlen(r0);
 
-	for (size_t i = 1; i < g->n; i++) {
-		const char *r = anchored(&g->m[i], &mark);
+	for (size_t i = 1; i < v->n; i++) {
+		const char *r = anchored(v->m[i], &mark);
 		size_t k;
 
 		same_mark &= strcmp(mark, mark0) == 0;
@@ -567,8 +582,8 @@ file_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 		file_pattern(&b, kind, mark0, r0, strlen(r0), "");
 	} else {
 		bool same_dir = true;
-		for (size_t i = 0; i < g->n; i++) {
-			const char *r = anchored(&g->m[i], &mark);
+		for (size_t i = 0; i < v->n; i++) {
+			const char *r = anchored(v->m[i], &mark);
 
 			same_dir &= strchr(r + (lcd ? lcd + 1 : 0), '/') == NULL;
 		}
@@ -590,18 +605,18 @@ file_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 }
 
 static size_t
-net_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
+net_suggest(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
-	const struct subj_part *p0 = key_part(&g->m[0]);
+	const struct subj_part *p0 = key_part(v->m[0]);
 	bool same_host = true, same_port = true;
 	struct strbuf b = { 0 };
 	char port[16], *h;
 	size_t nout = 0;
 	bool v6 = strchr(p0->host, ':') != NULL;
 
-	for (size_t i = 1; i < g->n; i++) {
-		same_host &= strcmp(key_part(&g->m[i])->host, p0->host) == 0;
-		same_port &= key_part(&g->m[i])->port == p0->port;
+	for (size_t i = 1; i < v->n; i++) {
+		same_host &= strcmp(key_part(v->m[i])->host, p0->host) == 0;
+		same_port &= key_part(v->m[i])->port == p0->port;
 	}
 	snprintf(port, sizeof port, ":%d", p0->port);
 	if (same_host) {
@@ -638,15 +653,15 @@ net_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 }
 
 static size_t
-tool_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
+tool_suggest(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
-	const struct subj_part *p0 = key_part(&g->m[0]);
+	const struct subj_part *p0 = key_part(v->m[0]);
 	struct strbuf b = { 0 };
 	bool same = true;
 	size_t nout = 0;
 
-	for (size_t i = 1; i < g->n; i++)
-		same &= strcmp(key_part(&g->m[i])->tool, p0->tool) == 0;
+	for (size_t i = 1; i < v->n; i++)
+		same &= strcmp(key_part(v->m[i])->tool, p0->tool) == 0;
 	if (p0->kind == SK_OTHER) {
 		if (!same)
 			return 0;
@@ -672,116 +687,35 @@ tool_suggest(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
 
 /* Candidate pattern texts, narrowest first (may repeat; may be NULL). */
 static size_t
-candidates(const struct group *g, char *out[GROUP_MAX_SUGGESTIONS + 2])
+candidates(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 {
-	const struct subj_part *p0 = key_part(&g->m[0]);
+	const struct subj_part *p0 = key_part(v->m[0]);
 	size_t n = 0;
 
-	if (p0 == NULL || g->m[0].subj->unparsed)
+	if (p0 == NULL || v->m[0]->subj->unparsed)
 		return 0;
-	for (size_t i = 1; i < g->n; i++) {
-		const struct subj_part *p = key_part(&g->m[i]);
+	for (size_t i = 1; i < v->n; i++) {
+		const struct subj_part *p = key_part(v->m[i]);
 
-		if (p == NULL || p->kind != p0->kind || g->m[i].subj->unparsed)
+		if (p == NULL || p->kind != p0->kind || v->m[i]->subj->unparsed)
 			return 0;
 	}
 	switch (p0->kind) {
 	case SK_EXEC:
-		out[n++] = exec_narrow(g);
+		out[n++] = exec_narrow(v);
 		out[n++] = exec_prefix(p0, true);
 		out[n++] = exec_prefix(p0, false);
 		return n;
 	case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
-		return file_suggest(g, out);
+		return file_suggest(v, out);
 	case SK_NET:
-		return net_suggest(g, out);
+		return net_suggest(v, out);
 	default:
-		return tool_suggest(g, out);
+		return tool_suggest(v, out);
 	}
-}
-
-static enum rule_level
-suggestion_ceiling(const struct group *g)
-{
-	enum rule_level l = group_max_level(g);
-
-	return l > RL_HIGH ? RL_HIGH : l;
-}
-
-/* Price one pattern: pending requests it would release, and whether it
- * matches a pending high or critical one. */
-static void
-price(const groups *gs, const struct group *g, const ruleset *rs, int64_t now_ms, rule *extra,
-    struct group_suggestion *sg)
-{
-	size_t budget = PRICE_BUDGET;
-	const char *session = group_session(g);
-
-	for (struct group *o = gs->head; o != NULL && budget > 0; o = o->next) {
-		if (strcmp(group_session(o), session) != 0)
-			continue;
-		for (size_t i = 0; i < o->n && budget > 0; i++, budget--) {
-			const struct group_member *m = &o->m[i];
-			struct rule_ctx c = { .session = m->session, .agent = m->agent,
-			                      .workspace = m->subj->workspace, .level = m->level,
-			                      .no_allow = m->no_allow, .now_ms = now_ms };
-			struct rule_verdict v;
-
-			if (ruleset_eval(rs, m->subj, &c, extra, &v) == 0 && v.v == VERDICT_ALLOW && v.extra_used)
-				sg->covers++;
-			if (m->level >= RL_HIGH && !sg->covers_high)
-				for (size_t k = 0; k < m->subj->nparts && !sg->covers_high; k++)
-					sg->covers_high = rule_matches_part(extra, m->subj, k);
-		}
-	}
-}
-
-size_t
-group_suggest(const groups *gs, const struct group *g, const ruleset *rs, int64_t now_ms,
-    struct group_suggestion out[GROUP_MAX_SUGGESTIONS])
-{
-	char *cand[GROUP_MAX_SUGGESTIONS + 2] = { 0 };
-	size_t nc = g->n > 0 ? candidates(g, cand) : 0, n = 0;
-
-	for (size_t c = 0; c < nc; c++) {
-		char err[256];
-		struct rule_spec spec = { .effect = RULE_ALLOW, .pattern = cand[c], .scope = SCOPE_SESSION,
-		                          .scope_value = group_session(g), .max_level = suggestion_ceiling(g) };
-		rule *r = n < GROUP_MAX_SUGGESTIONS && cand[c] != NULL ? rule_new(&spec, err, sizeof err) : NULL;
-		bool covers_all = r != NULL, dup = false;
-
-		for (size_t i = 0; covers_all && i < g->n; i++)
-			covers_all = rule_matches_part(r, g->m[i].subj, g->m[i].key_part);
-		for (size_t k = 0; covers_all && k < n && !dup; k++)
-			dup = strcmp(out[k].pattern, rule_text(r)) == 0;
-		if (covers_all && !dup && (out[n].pattern = strdup(rule_text(r))) != NULL) {
-			out[n].scope = SCOPE_SESSION;
-			out[n].covers = 0;
-			out[n].covers_high = false;
-			price(gs, g, rs, now_ms, r, &out[n]);
-			n++;
-		}
-		rule_free(r);
-		free(cand[c]);
-	}
-	return n;
-}
-
-void
-group_suggestions_free(struct group_suggestion *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(s[i].pattern);
 }
 
 /* ---- common and varies ---- */
-
-enum field { F_PROGRAM, F_SUBCOMMAND, F_FLAGS, F_ARGS, F_CWD, F_PATH, F_DIR, F_HOST, F_PORT,
-             F_SERVER, F_TOOL, F_AGENT, F_COUNT };
-static const char *const field_names[F_COUNT] = {
-	"program", "subcommand", "flags", "args", "cwd", "path", "dir", "host", "port",
-	"server", "tool", "agent",
-};
 
 static bool
 field_applies(enum field f, enum subj_kind k)
@@ -849,167 +783,1208 @@ field_value(const struct group_member *m, enum field f)
 	return strbuf_take(&b);
 }
 
-struct field_stat {
-	char *shown[VARIES_SHOWN];
-	size_t nshown, distinct;
-};
+/* ---- field statistics (common / varies) ---- */
 
-static void
-stat_field(const struct group *g, enum field f, struct field_stat *st)
+static struct fval *
+fstat_add(struct fstat *fs, const char *v, size_t len)
 {
-	table *seen = table_new();
+	struct fval *x;
 
-	memset(st, 0, sizeof *st);
-	for (size_t i = 0; i < g->n; i++) {
-		char *v = field_value(&g->m[i], f);
-
-		if (v == NULL)
-			continue;
-		if (*v == '\0') { /* no value: not shown as common nor varying */
-			free(v);
-			continue;
-		}
-		if (seen != NULL && table_get(seen, v, strlen(v)) == NULL &&
-		    table_put(seen, v, strlen(v), (void *)1) == 0) {
-			st->distinct++;
-			if (st->nshown < VARIES_SHOWN) {
-				st->shown[st->nshown++] = v;
-				continue;
-			}
-		}
-		free(v);
+	if (fs->vals == NULL && (fs->vals = table_new()) == NULL)
+		return NULL;
+	if ((x = table_get(fs->vals, v, len)) != NULL) {
+		x->count++;
+		return x;
 	}
-	table_free(seen);
+	if ((x = malloc(sizeof *x + len + 1)) == NULL)
+		return NULL;
+	memcpy(x->text, v, len);
+	x->text[len] = '\0';
+	x->len = len;
+	x->count = 1;
+	if (table_put(fs->vals, x->text, len, x) < 0) {
+		free(x);
+		return NULL;
+	}
+	x->next = NULL;
+	x->prev = fs->tail;
+	if (fs->tail != NULL)
+		fs->tail->next = x;
+	else
+		fs->head = x;
+	fs->tail = x;
+	fs->distinct++;
+	return x;
 }
 
 static void
-pack_fields(msgpack_packer *pk, const struct group *g)
+fstat_del(struct fstat *fs, struct fval *x)
 {
-	struct field_stat st[F_COUNT];
-	enum subj_kind k = key_part(&g->m[0]) ? key_part(&g->m[0])->kind : g->m[0].subj->kind;
-	size_t ncommon = 0, nvaries = 0;
+	if (x == NULL || --x->count > 0)
+		return;
+	table_del(fs->vals, x->text, x->len);
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		fs->head = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	else
+		fs->tail = x->prev;
+	fs->distinct--;
+	free(x);
+}
 
-	for (int f = 0; f < F_COUNT; f++) {
-		if (!field_applies((enum field)f, k)) {
-			st[f].distinct = 0;
-			st[f].nshown = 0;
+static void
+fstat_free(struct fstat *fs)
+{
+	for (struct fval *x = fs->head, *next; x != NULL; x = next) {
+		next = x->next;
+		free(x);
+	}
+	table_free(fs->vals);
+	memset(fs, 0, sizeof *fs);
+}
+
+static void
+stats_add(struct group *g, struct gmember *gm)
+{
+	const struct subj_part *p = key_part(&gm->m);
+	int sc = gm->m.score < 0 ? 0 : gm->m.score > SCORE_MAX ? SCORE_MAX : gm->m.score;
+
+	g->level_n[gm->m.level]++;
+	g->score_n[sc]++;
+	for (int f = 0; p != NULL && f < F_COUNT; f++) {
+		char *v;
+
+		if (!field_applies((enum field)f, p->kind) || (v = field_value(&gm->m, (enum field)f)) == NULL)
 			continue;
+		if (*v != '\0') /* no value: neither common nor varying */
+			gm->fv[f] = fstat_add(&g->fs[f], v, strlen(v));
+		free(v);
+	}
+}
+
+static void
+stats_del(struct group *g, struct gmember *gm)
+{
+	int sc = gm->m.score < 0 ? 0 : gm->m.score > SCORE_MAX ? SCORE_MAX : gm->m.score;
+
+	g->level_n[gm->m.level]--;
+	g->score_n[sc]--;
+	for (int f = 0; f < F_COUNT; f++) {
+		fstat_del(&g->fs[f], gm->fv[f]);
+		gm->fv[f] = NULL;
+	}
+}
+
+int
+group_max_score(const struct group *g)
+{
+	for (int s = SCORE_MAX; s >= 0; s--)
+		if (g->score_n[s] > 0)
+			return s;
+	return -1;
+}
+
+enum rule_level
+group_max_level(const struct group *g)
+{
+	for (int l = RL_CRITICAL; l > RL_LOW; l--)
+		if (g->level_n[l] > 0)
+			return (enum rule_level)l;
+	return RL_LOW;
+}
+
+int64_t
+group_oldest_ms(const struct group *g)
+{
+	return ranked_min(&g->members);
+}
+
+/* ---- the session's index of pending requests ---- */
+
+struct kctx {
+	struct gsess *s;
+	struct gmember *gm;
+	bool oom;
+};
+
+static void
+bucket_free(struct gsess *s, struct mbucket *b)
+{
+	table_del(s->buckets, b->key, b->klen);
+	if (b->prev != NULL)
+		b->prev->next = b->next;
+	else
+		s->bhead = b->next;
+	if (b->next != NULL)
+		b->next->prev = b->prev;
+	free(b->v);
+	free(b->key);
+	free(b);
+}
+
+static bool
+index_key(void *arg, const char *key, size_t n)
+{
+	struct kctx *c = arg;
+	struct gmember *gm = c->gm;
+	struct mbucket *b = table_get(c->s->buckets, key, n);
+
+	if (b == NULL) {
+		if ((b = calloc(1, sizeof *b)) == NULL || (b->key = malloc(n)) == NULL) {
+			free(b);
+			c->oom = true;
+			return false;
 		}
-		stat_field(g, (enum field)f, &st[f]);
-		if (st[f].distinct == 1)
-			ncommon++;
-		else if (st[f].distinct > 1)
-			nvaries++;
+		memcpy(b->key, key, n);
+		b->klen = n;
+		if (table_put(c->s->buckets, b->key, n, b) < 0) {
+			free(b->key);
+			free(b);
+			c->oom = true;
+			return false;
+		}
+		b->next = c->s->bhead;
+		if (b->next != NULL)
+			b->next->prev = b;
+		c->s->bhead = b;
 	}
-	rpc_pack_str(pk, "common");
-	msgpack_pack_map(pk, ncommon);
-	for (int f = 0; f < F_COUNT; f++)
-		if (st[f].distinct == 1)
-			rpc_pack_kv_str(pk, field_names[f], st[f].shown[0]);
-	rpc_pack_str(pk, "varies");
-	msgpack_pack_array(pk, nvaries);
-	for (int f = 0; f < F_COUNT; f++) {
-		if (st[f].distinct <= 1)
+	if (b->n > 0 && b->v[b->n - 1].m == gm)
+		return true; /* another part of this request, same key */
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4;
+		struct mentry *v = realloc(b->v, cap * sizeof *v);
+
+		if (v == NULL) {
+			c->oom = true;
+			return false;
+		}
+		b->v = v;
+		b->cap = cap;
+	}
+	if (gm->nrefs == gm->caprefs) {
+		size_t cap = gm->caprefs ? gm->caprefs * 2 : 4;
+		struct mref *r = realloc(gm->refs, cap * sizeof *r);
+
+		if (r == NULL) {
+			c->oom = true;
+			return false;
+		}
+		gm->refs = r;
+		gm->caprefs = cap;
+	}
+	b->v[b->n] = (struct mentry){ gm, gm->nrefs };
+	gm->refs[gm->nrefs++] = (struct mref){ b, b->n };
+	b->n++;
+	return true;
+}
+
+static void
+index_remove(struct gsess *s, struct gmember *gm)
+{
+	while (gm->nrefs > 0) {
+		struct mref r = gm->refs[--gm->nrefs];
+		struct mbucket *b = r.b;
+
+		if (r.pos != b->n - 1) {
+			b->v[r.pos] = b->v[b->n - 1];
+			b->v[r.pos].m->refs[b->v[r.pos].ref].pos = r.pos;
+		}
+		if (--b->n == 0)
+			bucket_free(s, b);
+	}
+}
+
+static int
+index_add(struct gsess *s, struct gmember *gm)
+{
+	struct kctx c = { s, gm, false };
+	const struct subject *subj = gm->m.subj;
+
+	for (size_t k = 0; k < subj->nparts && !c.oom; k++)
+		ruleindex_part_keys(subj, &subj->parts[k], index_key, &c);
+	if (c.oom) {
+		index_remove(s, gm);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- sessions ---- */
+
+static struct gsess *
+sess_get(groups *gs, const char *name)
+{
+	size_t n = strlen(name);
+	struct gsess *s = table_get(gs->sessions, name, n);
+
+	if (s != NULL)
+		return s;
+	if ((s = calloc(1, sizeof *s)) == NULL || (s->name = strdup(name)) == NULL ||
+	    (s->buckets = table_new()) == NULL || (s->pix = ruleindex_new()) == NULL ||
+	    (s->priced = table_new()) == NULL || table_put(gs->sessions, s->name, n, s) < 0) {
+		if (s != NULL) {
+			table_free(s->buckets);
+			ruleindex_free(s->pix);
+			table_free(s->priced);
+			free(s->name);
+		}
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+sess_free(struct gsess *s)
+{
+	while (s->bhead != NULL)
+		bucket_free(s, s->bhead);
+	table_free(s->buckets);
+	ruleindex_free(s->pix);
+	table_free(s->priced);
+	free(s->name);
+	free(s);
+}
+
+static void
+sess_put(groups *gs, struct gsess *s)
+{
+	if (--s->ngroups > 0)
+		return;
+	table_del(gs->sessions, s->name, strlen(s->name));
+	sess_free(s);
+}
+
+/* ---- pricing ---- */
+
+static unsigned
+price_flags(const groups *gs, const struct priced *P, const struct group_member *m, int64_t now)
+{
+	struct rule_ctx c = { .session = m->session, .agent = m->agent, .workspace = m->subj->workspace,
+	                      .level = m->level, .no_allow = m->no_allow, .now_ms = now };
+	struct rule_verdict v;
+	bool matched = false;
+	unsigned f = 0;
+
+	/* a pattern that matches no part can neither release the request nor
+	 * warn about it: the cheap check first (a bucket holds many of those) */
+	for (size_t k = 0; k < m->subj->nparts && !matched; k++)
+		matched = rule_matches_part(P->r, m->subj, k);
+	if (!matched)
+		return 0;
+	if (m->level >= RL_HIGH)
+		f |= PF_HIGH;
+	if (ruleset_eval(gs->rs, m->subj, &c, P->r, &v) == 0 && v.v == VERDICT_ALLOW && v.extra_used)
+		f |= PF_COVERS;
+	return f;
+}
+
+/* Count gm in P (once: a request already counted is left alone). */
+static void
+price_member(const groups *gs, struct priced *P, const struct gmember *gm, int64_t now)
+{
+	const void *req = gm->m.req;
+	unsigned f;
+
+	if (P->gen != gs->rules_gen || table_get(P->flags, &req, sizeof req) != NULL)
+		return;
+	f = price_flags(gs, P, &gm->m, now);
+	if (f != 0 && table_put(P->flags, &req, sizeof req, (void *)(uintptr_t)f) == 0) {
+		P->covers += (f & PF_COVERS) != 0;
+		P->nhigh += (f & PF_HIGH) != 0;
+	}
+}
+
+static void
+unprice_member(struct priced *P, const void *req)
+{
+	unsigned f = (unsigned)(uintptr_t)table_del(P->flags, &req, sizeof req);
+
+	P->covers -= (f & PF_COVERS) != 0;
+	P->nhigh -= (f & PF_HIGH) != 0;
+}
+
+struct pctx {
+	const groups *gs;
+	const struct gmember *gm;
+	uint64_t stamp;
+	int64_t now;
+	bool leave;
+};
+
+static bool
+touch_cb(void *arg, void *item)
+{
+	struct pctx *c = arg;
+	struct priced *P = item;
+
+	if (P->stamp == c->stamp)
+		return true; /* seen through another part */
+	P->stamp = c->stamp;
+	if (c->leave)
+		unprice_member(P, c->gm->m.req);
+	else
+		price_member(c->gs, P, c->gm, c->now);
+	return true;
+}
+
+/* gm joined or is leaving its session: update the patterns that may
+ * match one of its parts. */
+static void
+price_touch(groups *gs, const struct gmember *gm, bool leave)
+{
+	const struct subject *subj = gm->m.subj;
+	struct pctx c = { gs, gm, ++gs->stamp, wall_clock_ms(), leave };
+
+	for (size_t k = 0; k < subj->nparts; k++)
+		ruleindex_candidates(gm->g->sess->pix, subj, &subj->parts[k], touch_cb, &c);
+}
+
+static void
+mark_dirty(groups *gs, struct group *g)
+{
+	gs->version++;
+	if (g->dirty)
+		return;
+	g->dirty = true;
+	g->dprev = NULL;
+	g->dnext = gs->dhead;
+	if (gs->dhead != NULL)
+		gs->dhead->dprev = g;
+	gs->dhead = g;
+	gs->ndirty++;
+}
+
+static void
+enqueue(groups *gs, struct priced *P)
+{
+	if (P->queued)
+		return;
+	P->queued = true;
+	P->qnext = NULL;
+	P->qprev = gs->qtail;
+	if (gs->qtail != NULL)
+		gs->qtail->qnext = P;
+	else
+		gs->qhead = P;
+	gs->qtail = P;
+}
+
+static void
+dequeue(groups *gs, struct priced *P)
+{
+	if (!P->queued)
+		return;
+	P->queued = false;
+	if (P->qprev != NULL)
+		P->qprev->qnext = P->qnext;
+	else
+		gs->qhead = P->qnext;
+	if (P->qnext != NULL)
+		P->qnext->qprev = P->qprev;
+	else
+		gs->qtail = P->qprev;
+}
+
+/* Price P afresh: forget its counts and list the requests its bucket
+ * holds (priced by price_steps). */
+static void
+priced_restart(groups *gs, struct priced *P)
+{
+	struct mbucket *b = table_get(P->s->buckets, P->bkey, P->bklen);
+	table *fresh = table_new();
+
+	if (fresh != NULL) {
+		table_free(P->flags);
+		P->flags = fresh;
+	} else { /* out of memory: empty the old one */
+		for (struct mbucket *x = P->s->bhead; x != NULL; x = x->next)
+			for (size_t i = 0; i < x->n; i++)
+				table_del(P->flags, &x->v[i].m->m.req, sizeof(void *));
+	}
+	P->covers = P->nhigh = 0;
+	P->gen = gs->rules_gen;
+	free(P->scan);
+	P->scan = NULL;
+	P->nscan = P->at = 0;
+	if (b != NULL && b->n > 0 && (P->scan = malloc(b->n * sizeof *P->scan)) != NULL) {
+		for (size_t i = 0; i < b->n; i++)
+			P->scan[i] = b->v[i].m->m.req;
+		P->nscan = b->n;
+	}
+	if (P->nscan == 0) { /* nothing to price: done already */
+		for (size_t i = 0; i < P->nusers; i++)
+			mark_dirty(gs, P->users[i]);
+		return;
+	}
+	enqueue(gs, P);
+}
+
+static bool
+priced_done(const groups *gs, const struct priced *P)
+{
+	return P->gen == gs->rules_gen && P->scan == NULL;
+}
+
+/* Price P for at most budget steps; returns the steps spent. */
+static size_t
+price_steps(groups *gs, struct priced *P, size_t budget, int64_t now)
+{
+	size_t spent = 0;
+
+	if (priced_done(gs, P) || budget == 0)
+		return 0;
+	if (P->gen != gs->rules_gen) {
+		priced_restart(gs, P);
+		spent += 1 + P->nscan / 64;
+	}
+	while (P->at < P->nscan && spent < budget) {
+		void *req = P->scan[P->at++];
+		const struct gmember *gm = table_get(gs->by_req, &req, sizeof req);
+
+		spent++;
+		if (gm != NULL && gm->g->sess == P->s) { /* still pending, same session */
+			price_member(gs, P, gm, now);
+			spent += gm->m.subj->nparts;
+		}
+	}
+	if (P->at == P->nscan) {
+		free(P->scan);
+		P->scan = NULL;
+		P->nscan = P->at = 0;
+		dequeue(gs, P);
+		for (size_t i = 0; i < P->nusers; i++)
+			mark_dirty(gs, P->users[i]);
+	}
+	return spent;
+}
+
+bool
+groups_price(groups *gs, size_t budget)
+{
+	int64_t now = wall_clock_ms();
+	size_t spent = 0;
+
+	while (gs->qhead != NULL && spent < budget) {
+		struct priced *P = gs->qhead;
+
+		spent += price_steps(gs, P, budget - spent, now) + 1;
+		if (priced_done(gs, P))
+			dequeue(gs, P); /* was done already */
+		else if (P == gs->qhead && P->at < P->nscan) {
+			/* a big one: let the others take turns */
+			dequeue(gs, P);
+			enqueue(gs, P);
+		}
+	}
+	return gs->qhead != NULL;
+}
+
+bool
+groups_pricing(const groups *gs)
+{
+	return gs->qhead != NULL;
+}
+
+void
+groups_rules_changed(groups *gs)
+{
+	gs->rules_gen++;
+	for (struct priced *P = gs->ahead; P != NULL; P = P->anext)
+		enqueue(gs, P); /* restarted when its turn comes */
+}
+
+/* The priced pattern r (ceiling level) of session s, made if new; takes r. */
+static struct priced *
+priced_get(groups *gs, struct gsess *s, enum rule_level ceiling, rule *r)
+{
+	const char *text = rule_text(r);
+	size_t tl = strlen(text);
+	char *key = malloc(tl + 2), bkey[RULEINDEX_KEY_MAX];
+	struct priced *P;
+
+	if (key == NULL) {
+		rule_free(r);
+		return NULL;
+	}
+	key[0] = (char)('0' + ceiling);
+	memcpy(key + 1, text, tl + 1);
+	if ((P = table_get(s->priced, key, tl + 1)) != NULL) {
+		free(key);
+		rule_free(r);
+		return P;
+	}
+	if ((P = calloc(1, sizeof *P)) == NULL || (P->flags = table_new()) == NULL) {
+		free(P);
+		free(key);
+		rule_free(r);
+		return NULL;
+	}
+	P->s = s;
+	P->key = key;
+	P->klen = tl + 1;
+	P->r = r;
+	P->bklen = ruleindex_pattern_key(rule_pattern(r), bkey);
+	if ((P->bkey = malloc(P->bklen)) != NULL)
+		memcpy(P->bkey, bkey, P->bklen);
+	if (P->bkey == NULL || table_put(s->priced, key, P->klen, P) < 0) {
+		table_free(P->flags);
+		free(P->bkey);
+		free(key);
+		rule_free(r);
+		free(P);
+		return NULL;
+	}
+	if (ruleindex_add(s->pix, P, rule_pattern(r)) < 0) {
+		table_del(s->priced, key, P->klen);
+		table_free(P->flags);
+		free(P->bkey);
+		free(key);
+		rule_free(r);
+		free(P);
+		return NULL;
+	}
+	P->anext = gs->ahead;
+	if (gs->ahead != NULL)
+		gs->ahead->aprev = P;
+	gs->ahead = P;
+	priced_restart(gs, P);
+	return P;
+}
+
+static void
+priced_free(groups *gs, struct priced *P)
+{
+	dequeue(gs, P);
+	if (P->aprev != NULL)
+		P->aprev->anext = P->anext;
+	else
+		gs->ahead = P->anext;
+	if (P->anext != NULL)
+		P->anext->aprev = P->aprev;
+	ruleindex_remove(P->s->pix, P, rule_pattern(P->r));
+	table_del(P->s->priced, P->key, P->klen);
+	table_free(P->flags);
+	free(P->scan);
+	free(P->users);
+	free(P->key);
+	free(P->bkey);
+	rule_free(P->r);
+	free(P);
+}
+
+static int
+priced_use(struct priced *P, struct group *g)
+{
+	if (P->nusers == P->capusers) {
+		size_t cap = P->capusers ? P->capusers * 2 : 4;
+		struct group **u = realloc(P->users, cap * sizeof *u);
+
+		if (u == NULL)
+			return -1;
+		P->users = u;
+		P->capusers = cap;
+	}
+	P->users[P->nusers++] = g;
+	P->refs++;
+	return 0;
+}
+
+static void
+priced_release(groups *gs, struct priced *P, struct group *g)
+{
+	for (size_t i = 0; i < P->nusers; i++)
+		if (P->users[i] == g) {
+			P->users[i] = P->users[--P->nusers];
+			break;
+		}
+	if (--P->refs == 0)
+		priced_free(gs, P);
+}
+
+/* ---- suggestions per group ---- */
+
+static enum rule_level
+suggestion_ceiling(const struct group *g)
+{
+	enum rule_level l = group_max_level(g);
+
+	return l > RL_HIGH ? RL_HIGH : l;
+}
+
+/* Make g's suggestions if its membership changed since they were made. */
+static void
+ensure_sugg(groups *gs, struct group *g)
+{
+	char *cand[GROUP_MAX_SUGGESTIONS + 2] = { 0 };
+	struct priced *fresh[GROUP_MAX_SUGGESTIONS];
+	enum rule_level ceiling = suggestion_ceiling(g);
+	struct mview v = { NULL, 0 };
+	size_t nc, nf = 0;
+
+	if (g->sugg_ok)
+		return;
+	if ((v.m = malloc(ranked_size(&g->members) * sizeof *v.m)) == NULL)
+		return; /* keep the old ones; try again next time */
+	for (struct rnode *n = ranked_first(&g->members); n != NULL; n = ranked_next(n))
+		v.m[v.n++] = &GM(n)->m;
+	nc = v.n > 0 ? candidates(&v, cand) : 0;
+	for (size_t c = 0; c < nc; c++) {
+		char err[256];
+		struct rule_spec spec = { .effect = RULE_ALLOW, .pattern = cand[c], .scope = SCOPE_SESSION,
+		                          .scope_value = g->sess->name, .max_level = ceiling };
+		rule *r = nf < GROUP_MAX_SUGGESTIONS && cand[c] != NULL ? rule_new(&spec, err, sizeof err) : NULL;
+		bool ok = r != NULL;
+		struct priced *P;
+
+		for (size_t i = 0; ok && i < v.n; i++)
+			ok = rule_matches_part(r, v.m[i]->subj, v.m[i]->key_part);
+		for (size_t k = 0; ok && k < nf; k++)
+			ok = strcmp(rule_text(fresh[k]->r), rule_text(r)) != 0;
+		if (ok && (P = priced_get(gs, g->sess, ceiling, r)) != NULL && priced_use(P, g) == 0)
+			fresh[nf++] = P;
+		else if (!ok)
+			rule_free(r);
+		free(cand[c]);
+	}
+	free(v.m);
+	for (size_t k = 0; k < g->nsugg; k++)
+		priced_release(gs, g->sugg[k], g);
+	memcpy(g->sugg, fresh, nf * sizeof fresh[0]);
+	g->nsugg = nf;
+	g->sugg_ok = true;
+}
+
+size_t
+group_suggest(groups *gs, struct group *g, size_t budget, struct group_suggestion out[GROUP_MAX_SUGGESTIONS])
+{
+	int64_t now = wall_clock_ms();
+	size_t n = 0;
+
+	ensure_sugg(gs, g);
+	for (size_t k = 0; k < g->nsugg; k++) {
+		struct priced *P = g->sugg[k];
+
+		size_t spent = price_steps(gs, P, budget, now);
+
+		budget = spent < budget ? budget - spent : 0;
+		if ((out[n].pattern = strdup(rule_text(P->r))) == NULL)
 			continue;
-		msgpack_pack_map(pk, 3);
-		rpc_pack_kv_str(pk, "field", field_names[f]);
-		rpc_pack_str(pk, "values");
-		msgpack_pack_array(pk, st[f].nshown);
-		for (size_t i = 0; i < st[f].nshown; i++)
-			rpc_pack_str(pk, st[f].shown[i]);
-		rpc_pack_kv_int(pk, "distinct", (int64_t)st[f].distinct);
+		out[n].scope = SCOPE_SESSION;
+		out[n].covers = (int64_t)P->covers;
+		out[n].covers_high = P->nhigh > 0;
+		out[n].priced = priced_done(gs, P);
+		n++;
 	}
+	return n;
+}
+
+void
+group_suggestions_free(struct group_suggestion *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i].pattern);
+}
+
+/* ---- membership ---- */
+
+static void
+reorder(groups *gs, struct group *g, bool in_order)
+{
+	int score = group_max_score(g);
+	int64_t oldest = group_oldest_ms(g);
+
+	if (in_order && score == g->okey_score && oldest == g->okey_oldest)
+		return;
+	if (in_order)
+		ranked_remove(&gs->order, &g->onode);
+	g->okey_score = score;
+	g->okey_oldest = oldest;
+	ranked_insert(&gs->order, &g->onode);
+}
+
+static struct group *
+group_create(groups *gs, char *key, size_t kl, char *sig, const char *session)
+{
+	struct group *g = calloc(1, sizeof *g);
+
+	if (g == NULL || (g->sess = sess_get(gs, session)) == NULL) {
+		free(g);
+		return NULL;
+	}
+	g->seq = gs->next_id++;
+	snprintf(g->id, sizeof g->id, "g%llu", (unsigned long long)g->seq);
+	g->key = key;
+	g->klen = kl;
+	g->sig = sig;
+	ranked_init(&g->members, cmp_members);
+	if (table_put(gs->by_key, g->key, kl, g) < 0) {
+		g->sess->ngroups++;
+		sess_put(gs, g->sess);
+		free(g);
+		return NULL;
+	}
+	if (table_put(gs->by_id, g->id, strlen(g->id), g) < 0) {
+		table_del(gs->by_key, g->key, kl);
+		g->sess->ngroups++;
+		sess_put(gs, g->sess);
+		free(g);
+		return NULL;
+	}
+	g->sess->ngroups++;
+	gs->count++;
+	return g;
+}
+
+/* g has no members left: forget it. */
+static void
+group_destroy(groups *gs, struct group *g, bool in_order)
+{
+	for (size_t k = 0; k < g->nsugg; k++)
+		priced_release(gs, g->sugg[k], g);
+	if (in_order)
+		ranked_remove(&gs->order, &g->onode);
+	table_del(gs->by_key, g->key, g->klen);
+	table_del(gs->by_id, g->id, strlen(g->id));
+	if (g->dirty) {
+		if (g->dprev != NULL)
+			g->dprev->dnext = g->dnext;
+		else
+			gs->dhead = g->dnext;
+		if (g->dnext != NULL)
+			g->dnext->dprev = g->dprev;
+		gs->ndirty--;
+	}
+	if (gs->ngone == gs->capgone) {
+		size_t cap = gs->capgone ? gs->capgone * 2 : 64;
+		char (*v)[24] = cap <= 65536 ? realloc(gs->gone, cap * sizeof *v) : NULL;
+
+		if (v != NULL) {
+			gs->gone = v;
+			gs->capgone = cap;
+		}
+	}
+	if (gs->ngone < gs->capgone)
+		memcpy(gs->gone[gs->ngone++], g->id, sizeof g->id);
+	else
+		gs->overflow = true;
 	for (int f = 0; f < F_COUNT; f++)
-		for (size_t i = 0; i < st[f].nshown; i++)
-			free(st[f].shown[i]);
+		fstat_free(&g->fs[f]);
+	sess_put(gs, g->sess);
+	gs->count--;
+	gs->version++;
+	free(g->key);
+	free(g->sig);
+	free(g);
+}
+
+struct group *
+groups_add(groups *gs, const struct group_member *m)
+{
+	char *sig = group_signature(m->subj, m->key_part), *key;
+	size_t sl, kl;
+	struct group *g;
+	struct gmember *gm;
+	bool fresh = false;
+
+	if (sig == NULL)
+		return NULL;
+	sl = strlen(m->session);
+	kl = sl + 1 + strlen(sig);
+	if ((key = malloc(kl + 1)) == NULL) {
+		free(sig);
+		return NULL;
+	}
+	memcpy(key, m->session, sl);
+	key[sl] = '\x1f';
+	memcpy(key + sl + 1, sig, strlen(sig) + 1);
+	if ((g = table_get(gs->by_key, key, kl)) != NULL) {
+		free(key);
+		free(sig);
+	} else if ((g = group_create(gs, key, kl, sig, m->session)) == NULL) {
+		free(key);
+		free(sig);
+		return NULL;
+	} else {
+		fresh = true;
+	}
+	if ((gm = calloc(1, sizeof *gm)) == NULL)
+		goto fail;
+	gm->m = *m;
+	gm->g = g;
+	gm->node.val = m->created_ms;
+	if (table_put(gs->by_req, &gm->m.req, sizeof gm->m.req, gm) < 0) {
+		free(gm);
+		goto fail;
+	}
+	if (index_add(g->sess, gm) < 0) {
+		table_del(gs->by_req, &gm->m.req, sizeof gm->m.req);
+		free(gm);
+		goto fail;
+	}
+	ranked_insert(&g->members, &gm->node);
+	stats_add(g, gm);
+	if ((gm->others = m->subj->nparts > 1)) {
+		gm->oprev = g->otail;
+		if (g->otail != NULL)
+			g->otail->onext = gm;
+		else
+			g->ohead = gm;
+		g->otail = gm;
+		g->nothers++;
+	}
+	price_touch(gs, gm, false);
+	g->sugg_ok = false;
+	reorder(gs, g, !fresh);
+	mark_dirty(gs, g);
+	return g;
+fail:
+	if (fresh)
+		group_destroy(gs, g, false);
+	return NULL;
+}
+
+void
+groups_remove(groups *gs, struct group *g, void *req)
+{
+	struct gmember *gm = table_get(gs->by_req, &req, sizeof req);
+
+	if (gm == NULL || gm->g != g)
+		return;
+	price_touch(gs, gm, true);
+	index_remove(g->sess, gm);
+	stats_del(g, gm);
+	if (gm->others) {
+		if (gm->oprev != NULL)
+			gm->oprev->onext = gm->onext;
+		else
+			g->ohead = gm->onext;
+		if (gm->onext != NULL)
+			gm->onext->oprev = gm->oprev;
+		else
+			g->otail = gm->oprev;
+		g->nothers--;
+	}
+	ranked_remove(&g->members, &gm->node);
+	table_del(gs->by_req, &req, sizeof req);
+	free(gm->refs);
+	free(gm);
+	if (ranked_size(&g->members) == 0) {
+		group_destroy(gs, g, true);
+		return;
+	}
+	g->sugg_ok = false;
+	reorder(gs, g, true);
+	mark_dirty(gs, g);
+}
+
+void
+groups_free(groups *gs)
+{
+	if (gs == NULL)
+		return;
+	while (ranked_first(&gs->order) != NULL) {
+		struct group *g = GO(ranked_first(&gs->order));
+
+		/* the last removal frees g: count, never look at g after it */
+		for (size_t n = ranked_size(&g->members); n > 0; n--)
+			groups_remove(gs, g, GM(ranked_first(&g->members))->m.req);
+	}
+	free(gs->gone);
+	table_free(gs->by_key);
+	table_free(gs->by_id);
+	table_free(gs->by_req);
+	table_free(gs->sessions);
+	free(gs);
+}
+
+struct group *
+groups_find(const groups *gs, const char *id)
+{
+	return id != NULL ? table_get(gs->by_id, id, strlen(id)) : NULL;
+}
+
+size_t groups_count(const groups *gs) { return gs->count; }
+uint64_t groups_version(const groups *gs) { return gs->version; }
+const char *group_id(const struct group *g) { return g->id; }
+size_t group_size(const struct group *g) { return ranked_size(&g->members); }
+const char *group_session(const struct group *g) { return g->sess->name; }
+
+const struct group_member *
+group_member_at(const struct group *g, size_t i)
+{
+	struct rnode *n = ranked_at(&g->members, i);
+
+	return n != NULL ? &GM(n)->m : NULL;
+}
+
+const struct group_member *
+group_first(const struct group *g)
+{
+	struct rnode *n = ranked_first(&g->members);
+
+	return n != NULL ? &GM(n)->m : NULL;
+}
+
+const struct group_member *
+group_next(const struct group_member *m)
+{
+	const struct gmember *gm = CONTAINER(m, const struct gmember, m);
+	struct rnode *n = ranked_next(&gm->node);
+
+	return n != NULL ? &GM(n)->m : NULL;
 }
 
 /* ---- the groups view ---- */
 
-struct sorted {
-	const struct group *g;
-	int max_score;
-	enum rule_level max_level;
-	int64_t oldest;
-};
-
-static int
-cmp_groups(const void *a, const void *b)
+static void
+pack_fields(msgpack_packer *pk, const struct group *g)
 {
-	const struct sorted *x = a, *y = b;
+	size_t ncommon = 0, nvaries = 0;
 
-	if (x->max_score != y->max_score)
-		return x->max_score > y->max_score ? -1 : 1;
-	if (x->oldest != y->oldest)
-		return x->oldest < y->oldest ? -1 : 1;
-	return strcmp(x->g->id, y->g->id);
+	for (int f = 0; f < F_COUNT; f++) {
+		ncommon += g->fs[f].distinct == 1;
+		nvaries += g->fs[f].distinct > 1;
+	}
+	rpc_pack_str(pk, "common");
+	msgpack_pack_map(pk, ncommon);
+	for (int f = 0; f < F_COUNT; f++)
+		if (g->fs[f].distinct == 1)
+			rpc_pack_kv_str(pk, field_names[f], g->fs[f].head->text);
+	rpc_pack_str(pk, "varies");
+	msgpack_pack_array(pk, nvaries);
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct fval *x;
+		size_t shown = 0;
+
+		if (g->fs[f].distinct <= 1)
+			continue;
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_str(pk, "field", field_names[f]);
+		rpc_pack_str(pk, "values");
+		msgpack_pack_array(pk, g->fs[f].distinct < VARIES_SHOWN ? g->fs[f].distinct : VARIES_SHOWN);
+		for (x = g->fs[f].head; x != NULL && shown < VARIES_SHOWN; x = x->next, shown++)
+			rpc_pack_str(pk, x->text);
+		rpc_pack_kv_int(pk, "distinct", (int64_t)g->fs[f].distinct);
+	}
+}
+
+/* The parts of m other than the one its group is about, as one line:
+ * "rm -rf ~ ; > /etc/x" (whitespace collapsed, at most OTHERS_MAX bytes). */
+#define OTHERS_MAX 256
+static char *
+other_parts(const struct group_member *m)
+{
+	const struct subject *s = m->subj;
+	struct strbuf b = { 0 };
+	char port[16], *out;
+
+	for (size_t k = 0; k < s->nparts && b.n < 4 * OTHERS_MAX; k++) {
+		const struct subj_part *p = &s->parts[k];
+
+		if (k == m->key_part)
+			continue;
+		if (b.n > 0)
+			strbuf_puts(&b, " ; ");
+		switch (p->kind) {
+		case SK_EXEC:
+			for (size_t w = 0; w < p->nwords; w++) {
+				if (w > 0)
+					strbuf_putc(&b, ' ');
+				strbuf_puts(&b, p->words[w].text);
+			}
+			break;
+		case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
+			/* in a command line, a file part is what a command does to it */
+			if (s->kind == SK_EXEC)
+				strbuf_puts(&b, p->kind == SK_WRITE ? "writes " : p->kind == SK_DELETE ? "deletes " :
+				    p->kind == SK_EDIT ? "edits " : "reads ");
+			strbuf_puts(&b, p->path != NULL ? p->path : "(a file named at run time)");
+			break;
+		case SK_NET:
+			strbuf_puts(&b, p->host != NULL ? p->host : "?");
+			snprintf(port, sizeof port, ":%d", p->port);
+			strbuf_puts(&b, port);
+			break;
+		case SK_MCP:
+			strbuf_puts(&b, p->server != NULL ? p->server : "?");
+			strbuf_putc(&b, '.');
+			strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
+			break;
+		default:
+			strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
+			break;
+		}
+	}
+	if (b.p == NULL)
+		return strbuf_take(&b);
+	out = text_squeeze(b.p, b.n, OTHERS_MAX);
+	free(b.p);
+	return out;
 }
 
 static void
-pack_group(const groups *gs, msgpack_packer *pk, const struct sorted *s, const ruleset *rs,
-    int64_t now_ms)
+pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_page *q, size_t *budget,
+    int64_t now)
 {
-	const struct group *g = s->g;
-	struct group_suggestion sg[GROUP_MAX_SUGGESTIONS];
-	size_t nsg = group_suggest(gs, g, rs, now_ms, sg);
-	const struct subj_part *p0 = key_part(&g->m[0]);
+	const struct group_member *m0 = group_first(g);
+	const struct subj_part *p0 = key_part(m0);
+	size_t n = ranked_size(&g->members);
+	size_t from = q->members_offset < 0 ? 0 : (size_t)q->members_offset > n ? n : (size_t)q->members_offset;
+	size_t cnt = n - from;
+	struct rnode *node;
 
-	msgpack_pack_map(pk, 14);
-	rpc_pack_kv_str(pk, "id", g->id);
-	rpc_pack_kv_int(pk, "count", (int64_t)g->n);
-	rpc_pack_kv_str(pk, "session", g->m[0].session);
-	rpc_pack_kv_str(pk, "agent", g->m[0].agent);
-	rpc_pack_kv_str(pk, "kind", subject_kind_name(p0 != NULL ? p0->kind : g->m[0].subj->kind));
-	rpc_pack_kv_str(pk, "signature", g->sig);
-	rpc_pack_kv_str(pk, "pattern", nsg > 0 ? sg[0].pattern : NULL);
-	pack_fields(pk, g);
-	rpc_pack_kv_int(pk, "max_score", s->max_score);
-	rpc_pack_kv_str(pk, "max_level", rule_level_name(s->max_level));
-	rpc_pack_kv_int(pk, "oldest_ms", s->oldest);
-	rpc_pack_str(pk, "members");
-	msgpack_pack_array(pk, g->n);
-	for (size_t i = 0; i < g->n; i++)
-		msgpack_pack_int64(pk, g->m[i].id);
-	rpc_pack_str(pk, "suggestions");
-	msgpack_pack_array(pk, nsg);
-	for (size_t i = 0; i < nsg; i++) {
-		msgpack_pack_map(pk, 5);
-		rpc_pack_kv_int(pk, "index", (int64_t)i);
-		rpc_pack_kv_str(pk, "pattern", sg[i].pattern);
-		rpc_pack_kv_str(pk, "scope", rule_scope_name(sg[i].scope));
-		rpc_pack_kv_int(pk, "covers", sg[i].covers);
-		rpc_pack_kv_bool(pk, "covers_high", sg[i].covers_high);
+	if (q->members_max >= 0 && (size_t)q->members_max < cnt)
+		cnt = (size_t)q->members_max;
+	ensure_sugg(gs, g);
+	for (size_t k = 0; k < g->nsugg; k++) {
+		size_t spent = price_steps(gs, g->sugg[k], *budget, now);
+
+		*budget = spent < *budget ? *budget - spent : 0;
 	}
-	group_suggestions_free(sg, nsg);
+	msgpack_pack_map(pk, 15 + (g->nothers > 0));
+	rpc_pack_kv_str(pk, "id", g->id);
+	rpc_pack_kv_int(pk, "count", (int64_t)n);
+	rpc_pack_kv_str(pk, "session", m0->session);
+	rpc_pack_kv_str(pk, "agent", m0->agent);
+	rpc_pack_kv_str(pk, "kind", subject_kind_name(p0 != NULL ? p0->kind : m0->subj->kind));
+	rpc_pack_kv_str(pk, "signature", g->sig);
+	rpc_pack_kv_str(pk, "pattern", g->nsugg > 0 ? rule_text(g->sugg[0]->r) : NULL);
+	pack_fields(pk, g);
+	rpc_pack_kv_int(pk, "max_score", group_max_score(g));
+	rpc_pack_kv_str(pk, "max_level", rule_level_name(group_max_level(g)));
+	rpc_pack_kv_int(pk, "oldest_ms", group_oldest_ms(g));
+	rpc_pack_str(pk, "members");
+	msgpack_pack_array(pk, cnt);
+	node = ranked_at(&g->members, from);
+	for (size_t i = 0; i < cnt && node != NULL; i++, node = ranked_next(node))
+		msgpack_pack_int64(pk, GM(node)->m.id);
+	rpc_pack_str(pk, "suggestions");
+	msgpack_pack_array(pk, g->nsugg);
+	for (size_t i = 0; i < g->nsugg; i++) {
+		const struct priced *P = g->sugg[i];
+
+		msgpack_pack_map(pk, 6);
+		rpc_pack_kv_int(pk, "index", (int64_t)i);
+		rpc_pack_kv_str(pk, "pattern", rule_text(P->r));
+		rpc_pack_kv_str(pk, "scope", rule_scope_name(SCOPE_SESSION));
+		rpc_pack_kv_int(pk, "covers", (int64_t)P->covers);
+		rpc_pack_kv_bool(pk, "covers_high", P->nhigh > 0);
+		rpc_pack_kv_bool(pk, "priced", priced_done(gs, P));
+	}
+	rpc_pack_kv_int(pk, "members_next", from + cnt < n ? (int64_t)(from + cnt) : -1);
+	if (g->nothers > 0) {
+		char *ex = other_parts(&g->ohead->m);
+
+		rpc_pack_str(pk, "others");
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_int(pk, "requests", (int64_t)g->nothers);
+		rpc_pack_kv_int(pk, "more", (int64_t)g->ohead->m.subj->nparts - 1);
+		rpc_pack_kv_str(pk, "example", ex != NULL ? ex : "");
+		free(ex);
+	}
 }
 
 void
-groups_pack(const groups *gs, msgpack_packer *pk, const ruleset *rs, int64_t now_ms)
+groups_pack_page(groups *gs, msgpack_packer *pk, const struct groups_page *q)
 {
-	struct sorted *v = calloc(gs->count ? gs->count : 1, sizeof *v);
-	size_t n = 0;
+	msgpack_sbuffer items;
+	msgpack_packer ipk;
+	const msgpack_object **gone = NULL;
+	size_t n = 0, ngone = 0, gone_bytes = 0, budget = q->price_budget;
+	int64_t next = -1, now = wall_clock_ms(), total;
 
-	msgpack_pack_map(pk, 1);
-	rpc_pack_str(pk, "groups");
-	if (v == NULL) {
-		msgpack_pack_array(pk, 0);
-		return;
-	}
-	for (const struct group *g = gs->head; g != NULL; g = g->next) {
-		v[n] = (struct sorted){ .g = g, .max_score = -1, .oldest = INT64_MAX };
-		for (size_t i = 0; i < g->n; i++) {
-			if (g->m[i].score > v[n].max_score)
-				v[n].max_score = g->m[i].score;
-			if (g->m[i].level > v[n].max_level)
-				v[n].max_level = g->m[i].level;
-			if (g->m[i].created_ms < v[n].oldest)
-				v[n].oldest = g->m[i].created_ms;
+	msgpack_sbuffer_init(&items);
+	msgpack_packer_init(&ipk, &items, msgpack_sbuffer_write);
+	if (q->ids != NULL) {
+		uint32_t nids = q->ids->via.array.size;
+
+		total = nids;
+		gone = calloc(nids ? nids : 1, sizeof *gone);
+		for (int64_t i = q->offset < 0 ? 0 : q->offset; i < (int64_t)nids; i++) {
+			const msgpack_object *o = &q->ids->via.array.ptr[i];
+			struct group *g;
+
+			if ((int64_t)n >= q->limit || items.size + gone_bytes >= q->max_bytes) {
+				next = i;
+				break;
+			}
+			g = o->type == MSGPACK_OBJECT_STR && o->via.str.size < 24
+			    ? table_get(gs->by_id, o->via.str.ptr, o->via.str.size) : NULL;
+			if (g != NULL) {
+				pack_group(gs, &ipk, g, q, &budget, now);
+				n++;
+			} else if (gone != NULL) {
+				gone[ngone++] = o;
+				gone_bytes += 5 + (o->type == MSGPACK_OBJECT_STR ? o->via.str.size : 0);
+			}
 		}
-		n++;
+	} else {
+		struct rnode *node = q->offset < 0 ? NULL : ranked_at(&gs->order, (size_t)q->offset);
+
+		total = (int64_t)gs->count;
+		for (int64_t i = q->offset; node != NULL; node = ranked_next(node), i++) {
+			if ((int64_t)n >= q->limit || items.size >= q->max_bytes) {
+				next = i;
+				break;
+			}
+			pack_group(gs, &ipk, GO(node), q, &budget, now);
+			n++;
+		}
 	}
-	qsort(v, n, sizeof *v, cmp_groups);
+	msgpack_pack_map(pk, 4 + (q->ids != NULL));
+	rpc_pack_kv_int(pk, "total", total);
+	rpc_pack_kv_int(pk, "next", next);
+	rpc_pack_kv_int(pk, "version", (int64_t)gs->version);
+	if (q->ids != NULL) {
+		rpc_pack_str(pk, "gone");
+		msgpack_pack_array(pk, ngone);
+		for (size_t i = 0; i < ngone; i++)
+			msgpack_pack_object(pk, *gone[i]);
+	}
+	rpc_pack_str(pk, "groups");
 	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++)
-		pack_group(gs, pk, &v[i], rs, now_ms);
-	free(v);
+	pk->callback(pk->data, items.data, items.size);
+	msgpack_sbuffer_destroy(&items);
+	free(gone);
+}
+
+bool
+groups_changed(const groups *gs)
+{
+	return gs->dhead != NULL || gs->ngone > 0 || gs->overflow;
+}
+
+void
+groups_pack_changes(groups *gs, msgpack_packer *pk, size_t max_ids)
+{
+	bool reset = gs->overflow || gs->ndirty + gs->ngone > max_ids;
+
+	msgpack_pack_map(pk, reset ? 2 : 3);
+	rpc_pack_kv_int(pk, "version", (int64_t)gs->version);
+	if (reset) {
+		rpc_pack_kv_bool(pk, "reset", true);
+	} else {
+		rpc_pack_str(pk, "changed");
+		msgpack_pack_array(pk, gs->ndirty);
+		for (const struct group *g = gs->dhead; g != NULL; g = g->dnext)
+			rpc_pack_str(pk, g->id);
+		rpc_pack_str(pk, "removed");
+		msgpack_pack_array(pk, gs->ngone);
+		for (size_t i = 0; i < gs->ngone; i++)
+			rpc_pack_str(pk, gs->gone[i]);
+	}
+	while (gs->dhead != NULL) {
+		struct group *g = gs->dhead;
+
+		gs->dhead = g->dnext;
+		g->dirty = false;
+		g->dprev = g->dnext = NULL;
+	}
+	gs->ndirty = 0;
+	gs->ngone = 0;
+	gs->overflow = false;
 }

@@ -6,7 +6,22 @@
  * first one no rule covers) program + subcommand + flag shape for commands,
  * the directory prefix for files, the registrable host and port for net, the
  * server and tool for MCP.  Every pending request is in exactly one group;
- * a group lives while it has members and keeps its id ("g17") meanwhile. */
+ * a group lives while it has members and keeps its id ("g17") meanwhile.
+ *
+ * Everything is kept up to date per request, so a big queue costs nothing
+ * at the time of a `groups` call:
+ *   - joining or leaving updates the group's counts of each field value
+ *     (common/varies), of each score and level (max_score, max_level), its
+ *     members in id order with the least created_ms (oldest_ms), and the
+ *     group's place in the riskiest-first order: O(log n);
+ *   - suggestions are made per group when first asked for and kept until
+ *     the group's membership changes; their pricing (covers, covers_high)
+ *     is kept per pattern and session and updated as requests of the
+ *     session come and go, looking only at the patterns that may match the
+ *     request (the rule index's buckets, ruleindex.h).  A pattern seen for
+ *     the first time, or after the rules changed, is priced against the
+ *     pending requests it may match, in bounded steps (groups_price): until
+ *     that is done its suggestion says priced = false. */
 #ifndef SG_GROUP_H
 #define SG_GROUP_H
 
@@ -41,10 +56,15 @@ struct group_suggestion {
 	enum rule_scope scope;
 	int64_t covers;         /* pending requests it would release */
 	bool covers_high;       /* its pattern also matches a pending high/critical request */
+	bool priced;            /* covers and covers_high are complete */
 };
 
-groups *groups_new(void);
+/* rs: the rule set suggestions are priced against (not owned; call
+ * groups_rules_changed whenever it changes). */
+groups *groups_new(const ruleset *rs);
 void groups_free(groups *gs);
+/* The rules changed: every price is redone (in groups_price steps). */
+void groups_rules_changed(groups *gs);
 
 /* Signature of part key_part of s (no session); malloc'd. */
 char *group_signature(const struct subject *s, size_t key_part);
@@ -55,22 +75,49 @@ struct group *groups_add(groups *gs, const struct group_member *m);
 void groups_remove(groups *gs, struct group *g, void *req);
 struct group *groups_find(const groups *gs, const char *id);
 size_t groups_count(const groups *gs);
-/* Bumped whenever membership changes (for debounced notifications). */
+/* Bumped whenever a group changes (membership, or a price completed). */
 uint64_t groups_version(const groups *gs);
 
 const char *group_id(const struct group *g);
 size_t group_size(const struct group *g);
+/* Members in id order: the i-th (O(log n)), or first/next for a walk. */
 const struct group_member *group_member_at(const struct group *g, size_t i);
+const struct group_member *group_first(const struct group *g);
+const struct group_member *group_next(const struct group_member *m);
 enum rule_level group_max_level(const struct group *g);
+int group_max_score(const struct group *g);
+int64_t group_oldest_ms(const struct group *g);
 const char *group_session(const struct group *g);
 
-/* Suggestions for g priced against every pending request and rs at now;
+/* g's suggestions (made now if the group changed since), pricing them for
+ * at most budget steps first (SIZE_MAX: to the end; 0: patterns only);
  * fills out (free with group_suggestions_free); returns how many. */
-size_t group_suggest(const groups *gs, const struct group *g, const ruleset *rs, int64_t now_ms,
+size_t group_suggest(groups *gs, struct group *g, size_t budget,
     struct group_suggestion out[GROUP_MAX_SUGGESTIONS]);
 void group_suggestions_free(struct group_suggestion *s, size_t n);
 
-/* Pack {groups: [group]} (PROTOCOL.md), sorted by max score then age. */
-void groups_pack(const groups *gs, msgpack_packer *pk, const ruleset *rs, int64_t now_ms);
+/* Price queued patterns for about budget steps (one step is one part of
+ * one request); returns true while work remains. */
+bool groups_price(groups *gs, size_t budget);
+bool groups_pricing(const groups *gs);
+
+/* One page of the groups view (PROTOCOL.md `groups`). */
+struct groups_page {
+	int64_t offset;         /* into the riskiest-first order, or into ids */
+	int64_t limit;          /* groups at most */
+	const msgpack_object *ids; /* array of group ids, or NULL for the order */
+	int64_t members_offset, members_max; /* the slice of each group's member ids */
+	size_t max_bytes;       /* stop adding groups once the page is this big */
+	size_t price_budget;    /* pricing steps spent on the page's suggestions */
+};
+
+/* Pack {total, next, version, groups: [group]} (+ gone: [id] with ids). */
+void groups_pack_page(groups *gs, msgpack_packer *pk, const struct groups_page *q);
+
+/* Pack the changes since the last call and forget them: {version,
+ * changed: [id], removed: [id]}, or {version, reset: true} when more than
+ * max_ids groups changed. */
+void groups_pack_changes(groups *gs, msgpack_packer *pk, size_t max_ids);
+bool groups_changed(const groups *gs);
 
 #endif

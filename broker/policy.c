@@ -22,6 +22,15 @@
 #define HITS_FLUSH_MS 1000
 #define SWEEP_EVERY_MS 60000
 #define GROUPS_HINT_MS 100
+#define GROUPS_CHANGED_MAX 1000   /* ids in one groups notification, else reset */
+#define GROUPS_PAGE_DEFAULT 1000
+#define GROUPS_PAGE_MAX 1000
+#define GROUPS_MEMBERS_DEFAULT 1000
+#define GROUPS_MEMBERS_MAX 10000
+#define GROUPS_PAGE_BYTES (512u * 1024u)
+#define GROUPS_PRICE_CALL 500     /* pricing steps a groups call may spend (about 1 ms) */
+#define GROUPS_PRICE_STEPS 256    /* pricing steps between looks at the clock */
+#define GROUPS_PRICE_SLICE_NS 1000000 /* background pricing per loop turn: 1 ms */
 #define HITS_BATCH 4096
 #define TTL_MAX_S (10LL * 365 * 86400)
 #define NOTE_MAX 4096
@@ -50,6 +59,7 @@ struct policy {
 	groups *groups;
 	circ *circ;
 	uv_timer_t hits_timer, groups_timer;
+	uv_idle_t price_idle;     /* prices suggestions between loop turns */
 	uint64_t groups_sent;
 	int64_t last_sweep;
 	struct op *ops;
@@ -77,17 +87,25 @@ broadcast_hint(struct broker *b, const char *what)
 	msgpack_sbuffer_clear(&pol->sb);
 }
 
+/* [2, "groups", [{version, changed, removed} | {version, reset}]]: what
+ * changed since the last one, so a console fetches only those groups. */
 static void
 on_groups_timer(uv_timer_t *t)
 {
 	struct broker *b = t->data;
 	struct policy *pol = P(b);
 
-	if (groups_version(pol->groups) != pol->groups_sent) {
+	if (groups_version(pol->groups) != pol->groups_sent || groups_changed(pol->groups)) {
 		pol->groups_sent = groups_version(pol->groups);
-		broadcast_hint(b, "groups");
+		rpc_pack_notify(&pol->pk, "groups");
+		msgpack_pack_array(&pol->pk, 1);
+		groups_pack_changes(pol->groups, &pol->pk, GROUPS_CHANGED_MAX);
+		broker_broadcast(b, pol->sb.data, pol->sb.size);
+		msgpack_sbuffer_clear(&pol->sb);
 	}
 }
+
+static void pricing_kick(struct broker *b);
 
 void
 policy_groups_changed(struct broker *b)
@@ -96,6 +114,42 @@ policy_groups_changed(struct broker *b)
 
 	if (!pol->stopped && !uv_is_active((uv_handle_t *)&pol->groups_timer))
 		uv_timer_start(&pol->groups_timer, on_groups_timer, GROUPS_HINT_MS, 0);
+	pricing_kick(b);
+}
+
+/* Suggestions priced a slice at a time between loop turns, so pricing a
+ * big queue never holds the loop. */
+static void
+on_price_idle(uv_idle_t *h)
+{
+	struct broker *b = h->data;
+	struct policy *pol = P(b);
+	uint64_t v = groups_version(pol->groups), t0 = uv_hrtime();
+	bool more;
+
+	while ((more = groups_price(pol->groups, GROUPS_PRICE_STEPS)) && uv_hrtime() - t0 < GROUPS_PRICE_SLICE_NS)
+		;
+	if (!more)
+		uv_idle_stop(h);
+	if (groups_version(pol->groups) != v && !uv_is_active((uv_handle_t *)&pol->groups_timer))
+		uv_timer_start(&pol->groups_timer, on_groups_timer, GROUPS_HINT_MS, 0);
+}
+
+static void
+pricing_kick(struct broker *b)
+{
+	struct policy *pol = P(b);
+
+	if (!pol->stopped && groups_pricing(pol->groups) && !uv_is_active((uv_handle_t *)&pol->price_idle))
+		uv_idle_start(&pol->price_idle, on_price_idle);
+}
+
+/* The rule set changed: prices are redone, and consoles told. */
+static void
+rules_changed(struct broker *b)
+{
+	groups_rules_changed(P(b)->groups);
+	pricing_kick(b);
 }
 
 /* ---- hits ---- */
@@ -124,7 +178,8 @@ on_hits_timer(uv_timer_t *t)
 	flush_hits(b);
 	if (now - pol->last_sweep >= SWEEP_EVERY_MS) {
 		pol->last_sweep = now;
-		ruleset_sweep(pol->rules, now);
+		if (ruleset_sweep(pol->rules, now) > 0)
+			rules_changed(b); /* expired rules: prices change */
 	}
 }
 
@@ -199,7 +254,7 @@ policy_init(struct broker *b, char *err, size_t errlen)
 	};
 	size_t skipped = 0;
 
-	if (pol == NULL || (pol->rules = ruleset_new()) == NULL || (pol->groups = groups_new()) == NULL ||
+	if (pol == NULL || (pol->rules = ruleset_new()) == NULL || (pol->groups = groups_new(pol->rules)) == NULL ||
 	    (pol->circ = circ_new(&env)) == NULL) {
 		free(cfg);
 		if (pol != NULL) {
@@ -250,7 +305,8 @@ policy_init(struct broker *b, char *err, size_t errlen)
 	ruleset_sweep(pol->rules, pol->last_sweep);
 	uv_timer_init(b->loop, &pol->hits_timer);
 	uv_timer_init(b->loop, &pol->groups_timer);
-	pol->hits_timer.data = pol->groups_timer.data = b;
+	uv_idle_init(b->loop, &pol->price_idle);
+	pol->hits_timer.data = pol->groups_timer.data = pol->price_idle.data = b;
 	uv_timer_start(&pol->hits_timer, on_hits_timer, HITS_FLUSH_MS, HITS_FLUSH_MS);
 	return 0;
 }
@@ -266,6 +322,7 @@ policy_stop(struct broker *b)
 	flush_hits(b);
 	uv_close((uv_handle_t *)&pol->hits_timer, NULL);
 	uv_close((uv_handle_t *)&pol->groups_timer, NULL);
+	uv_close((uv_handle_t *)&pol->price_idle, NULL);
 }
 
 static void
@@ -381,8 +438,10 @@ policy_hits(struct broker *b, const struct rule_verdict *v)
 			used_up = true;
 		}
 	}
-	if (used_up)
+	if (used_up) {
+		rules_changed(b);
 		broadcast_hint(b, "rules");
+	}
 }
 
 unsigned
@@ -622,6 +681,7 @@ activate(struct broker *b, struct op *o, int status)
 		return false;
 	}
 	o->rule_id = rule_id(r);
+	rules_changed(b);
 	request_recheck(b);
 	broadcast_hint(b, "rules");
 	return true;
@@ -760,6 +820,7 @@ policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		return;
 	}
 	ruleset_revoke(pol->rules, r, wall_clock_ms()); /* stops matching now */
+	rules_changed(b);
 	request_recheck(b); /* regroup: a part it covered may now need a decision */
 	broadcast_hint(b, "rules");
 	rule_persist_revoke(b, r, peer_uid(p), o);
@@ -767,15 +828,53 @@ policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 
 /* ---- console: groups ---- */
 
+/* groups [ {offset?, limit?, ids?, members_offset?, members?} ]: one page
+ * (PROTOCOL.md); no argument is the first page with the defaults. */
 void
 policy_groups(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
 {
 	struct policy *pol = P(b);
+	const msgpack_object *opt = params->via.array.size > 0 ? &params->via.array.ptr[0] : NULL, *o;
+	struct groups_page q = {
+		.offset = 0, .limit = GROUPS_PAGE_DEFAULT, .members_offset = 0,
+		.members_max = GROUPS_MEMBERS_DEFAULT, .max_bytes = GROUPS_PAGE_BYTES,
+		.price_budget = GROUPS_PRICE_CALL,
+	};
 
-	(void)params;
+	if (opt != NULL && opt->type != MSGPACK_OBJECT_NIL) {
+		const char *bad = NULL;
+
+		if (opt->type != MSGPACK_OBJECT_MAP)
+			bad = "expected [{offset, limit, ids, members_offset, members}]";
+		else if ((o = rpc_map_get(opt, "offset")) != NULL && rpc_get_int(o, 0, INT64_MAX, &q.offset) < 0)
+			bad = "offset must be an integer >= 0";
+		else if ((o = rpc_map_get(opt, "limit")) != NULL && rpc_get_int(o, 1, GROUPS_PAGE_MAX, &q.limit) < 0)
+			bad = "limit must be 1-1000";
+		else if ((o = rpc_map_get(opt, "members_offset")) != NULL &&
+		    rpc_get_int(o, 0, INT64_MAX, &q.members_offset) < 0)
+			bad = "members_offset must be an integer >= 0";
+		else if ((o = rpc_map_get(opt, "members")) != NULL &&
+		    rpc_get_int(o, 0, GROUPS_MEMBERS_MAX, &q.members_max) < 0)
+			bad = "members must be 0-10000";
+		else if ((o = rpc_map_get(opt, "ids")) != NULL && o->type != MSGPACK_OBJECT_NIL) {
+			if (o->type != MSGPACK_OBJECT_ARRAY)
+				bad = "ids must be an array of group ids";
+			for (uint32_t i = 0; bad == NULL && i < o->via.array.size; i++)
+				if (o->via.array.ptr[i].type != MSGPACK_OBJECT_STR)
+					bad = "ids must be an array of group ids";
+			q.ids = o;
+		}
+		if (bad != NULL) {
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", bad);
+			return;
+		}
+	}
 	rpc_pack_result(&pol->pk, msgid);
-	groups_pack(pol->groups, &pol->pk, pol->rules, wall_clock_ms());
+	groups_pack_page(pol->groups, &pol->pk, &q);
 	peer_send_sbuf(p, &pol->sb);
+	pricing_kick(b);
+	if (groups_changed(pol->groups))
+		policy_groups_changed(b); /* prices completed while packing */
 }
 
 static int
@@ -830,32 +929,42 @@ on_group_done(void *arg, int status, int64_t seq)
 	op_free(o);
 }
 
-/* Members of g to decide: all, or those listed in members (still in g). */
-static size_t
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Members of g to decide: all, or those listed in members (still in g);
+ * -1 on out of memory.  O((n + k) log k). */
+static ssize_t
 pick_members(const struct group *g, const msgpack_object *members, void **out)
 {
-	size_t n = 0;
+	int64_t *want = NULL;
+	size_t n = 0, nw = 0;
 
-	for (size_t i = 0; i < group_size(g); i++) {
-		const struct group_member *m = group_member_at(g, i);
-		bool want = members == NULL;
-
-		for (uint32_t k = 0; !want && k < members->via.array.size; k++) {
-			int64_t id;
-
-			want = rpc_get_int(&members->via.array.ptr[k], 1, INT64_MAX, &id) == 0 && id == m->id;
-		}
-		if (want)
-			out[n++] = m->req;
+	if (members != NULL) {
+		if ((want = malloc((members->via.array.size ? members->via.array.size : 1) * sizeof *want)) == NULL)
+			return -1;
+		for (uint32_t k = 0; k < members->via.array.size; k++)
+			if (rpc_get_int(&members->via.array.ptr[k], 1, INT64_MAX, &want[nw]) == 0)
+				nw++;
+		qsort(want, nw, sizeof *want, cmp_id);
 	}
-	return n;
+	for (const struct group_member *m = group_first(g); m != NULL; m = group_next(m))
+		if (members == NULL || bsearch(&m->id, want, nw, sizeof *want, cmp_id) != NULL)
+			out[n++] = m->req;
+	free(want);
+	return (ssize_t)n;
 }
 
 /* The scope value a group rule gets for scope sc. */
 static const char *
 group_scope_value(const struct group *g, enum rule_scope sc)
 {
-	const struct group_member *m = group_member_at(g, 0);
+	const struct group_member *m = group_first(g);
 
 	switch (sc) {
 	case SCOPE_ONCE: case SCOPE_SESSION: return m->session;
@@ -867,12 +976,12 @@ group_scope_value(const struct group *g, enum rule_scope sc)
 
 /* Make the rule a group decision saves; NULL after replying on error. */
 static rule *
-group_rule(struct broker *b, struct peer *p, uint32_t msgid, const struct group *g,
+group_rule(struct broker *b, struct peer *p, uint32_t msgid, struct group *g,
     const msgpack_object *m, struct rule_params *rp, bool allow)
 {
 	struct policy *pol = P(b);
 	struct group_suggestion sg[GROUP_MAX_SUGGESTIONS];
-	size_t nsg = group_suggest(pol->groups, g, pol->rules, wall_clock_ms(), sg);
+	size_t nsg = group_suggest(pol->groups, g, 0, sg); /* patterns only */
 	int64_t idx = -1;
 	char *want = NULL, err[256];
 	const char *bad = NULL;
@@ -930,7 +1039,7 @@ policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 	void **reqs = NULL;
 	rule *r = NULL;
 	struct op *o = NULL;
-	size_t n;
+	ssize_t n;
 	bool allow;
 
 	if ((bad = read_rule_params(m, &rp)) != NULL || rpc_opt_str(m, "group", 31, &gid, &bad) < 0 ||
@@ -964,7 +1073,13 @@ policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 		rule_free(r);
 		goto out;
 	}
-	n = pick_members(g, members, reqs);
+	if ((n = pick_members(g, members, reqs)) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		op_unlink(pol, o);
+		op_free(o);
+		rule_free(r);
+		goto out;
+	}
 	if (n == 0) {
 		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "none of the listed requests is in group %s",
 		    group_id(g));
@@ -975,8 +1090,8 @@ policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 	}
 	snprintf(o->group, sizeof o->group, "%s", group_id(g));
 	o->allow = allow;
-	if ((o->ids = calloc(n, sizeof *o->ids)) != NULL)
-		for (size_t i = 0; i < n; i++)
+	if ((o->ids = calloc((size_t)n, sizeof *o->ids)) != NULL)
+		for (ssize_t i = 0; i < n; i++)
 			o->ids[o->nids++] = request_id_of(reqs[i]);
 	/* the rule's row goes first, so it commits before the decisions */
 	if (r != NULL) {
@@ -984,7 +1099,7 @@ policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 		if (rulestore_insert(b->store, r, on_rule_for_group, o) < 0)
 			activate(b, o, -1);
 	}
-	request_decide_list(b, (struct request **)reqs, n, allow, rp.note, p, rp.reviewer, shown);
+	request_decide_list(b, (struct request **)reqs, (size_t)n, allow, rp.note, p, rp.reviewer, shown);
 	if (store_run(b->store, barrier, NULL, on_group_done, o) < 0)
 		on_group_done(o, -1, 0);
 out:

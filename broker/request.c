@@ -11,6 +11,8 @@
 #include "broker/table.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"
+#include "proto/strbuf.h"
+#include "tui/text.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -22,7 +24,7 @@
 #define DONE_KEEP 10000
 #define SUMMARY_MAX 4096
 #define LIST_DEFAULT_LIMIT 1000
-#define LIST_MAX_BYTES (8u * 1024u * 1024u)
+#define LIST_MAX_BYTES (512u * 1024u) /* a page stops past this (after its first item) */
 
 enum req_state { REQ_PENDING, REQ_RECORDING, REQ_DONE };
 
@@ -841,31 +843,29 @@ parse_submit(const msgpack_object *params, struct submit_fields *f)
 	return check_payload(f->map, f->kind);
 }
 
-/* Append s to buf (NUL-terminated, capacity cap), quoting it shell-style if
- * it has characters a reader could misread. */
+/* Append s to b, quoting it shell-style if it has characters a reader
+ * could misread. */
 static void
-append_word(char *buf, size_t cap, const char *s, size_t n)
+append_word(struct strbuf *b, const char *s, size_t n)
 {
-	size_t len = strlen(buf);
 	bool plain = n > 0;
 
 	for (size_t i = 0; i < n; i++)
 		plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%", s[i]) != NULL && s[i] != '\0';
-	if (len > 0 && len + 1 < cap)
-		buf[len++] = ' ';
-	if (!plain && len + 1 < cap)
-		buf[len++] = '\'';
-	for (size_t i = 0; i < n && len + 4 < cap; i++) {
-		if (s[i] == '\'' && !plain) {
-			memcpy(buf + len, "'\\''", 4);
-			len += 4;
-		} else {
-			buf[len++] = s[i];
-		}
+	if (b->n > 0)
+		strbuf_putc(b, ' ');
+	if (plain) {
+		strbuf_putn(b, s, n);
+		return;
 	}
-	if (!plain && len + 1 < cap)
-		buf[len++] = '\'';
-	buf[len < cap ? len : cap - 1] = '\0';
+	strbuf_putc(b, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\'')
+			strbuf_puts(b, "'\\''");
+		else
+			strbuf_putc(b, s[i]);
+	}
+	strbuf_putc(b, '\'');
 }
 
 static void
@@ -877,25 +877,27 @@ str_field(const msgpack_object *map, const char *key, const char **s, size_t *n)
 	*n = is_str(o) ? o->via.str.size : 0;
 }
 
-/* One line a person can read at a glance; control characters are kept (the
- * console escapes them when it draws). */
+/* One line a person can read at a glance (issue #12): the whole command,
+ * path, URL or tool, with runs of whitespace collapsed (2-15 spaces become
+ * one, 16 or more whitespace characters a count such as "⟨200 spaces⟩",
+ * tui/text.h) so padding cannot hide what follows, and cut at SUMMARY_MAX
+ * bytes with "…(+N bytes)" saying how much is left out.  Control characters
+ * are kept (the console escapes them when it draws). */
 static char *
 make_summary(const struct submit_fields *f)
 {
-	char *buf = calloc(1, SUMMARY_MAX + 1);
+	struct strbuf b = { 0 };
 	const char *s;
 	size_t n;
 	const msgpack_object *argv = rpc_map_get(f->map, "argv");
+	char *raw, *sum;
 
-	if (buf == NULL)
-		return NULL;
 	if (strcmp(f->kind, "exec") == 0 && argv != NULL) {
 		for (uint32_t i = 0; i < argv->via.array.size; i++)
-			append_word(buf, SUMMARY_MAX, argv->via.array.ptr[i].via.str.ptr,
-			    argv->via.array.ptr[i].via.str.size);
+			append_word(&b, argv->via.array.ptr[i].via.str.ptr, argv->via.array.ptr[i].via.str.size);
 	} else if (strcmp(f->kind, "exec") == 0) {
 		str_field(f->map, "command", &s, &n);
-		snprintf(buf, SUMMARY_MAX, "%.*s", (int)(n < SUMMARY_MAX ? n : SUMMARY_MAX), s);
+		strbuf_putn(&b, s, n);
 	} else if (strcmp(f->kind, "net") == 0) {
 		const char *m, *u;
 		size_t mn, un;
@@ -904,31 +906,36 @@ make_summary(const struct submit_fields *f)
 		str_field(f->map, "url", &u, &un);
 		if (un == 0)
 			str_field(f->map, "host", &u, &un);
-		snprintf(buf, SUMMARY_MAX, "%.*s%s%.*s", (int)(mn < 32 ? mn : 32), m, mn ? " " : "",
-		    (int)(un < 4000 ? un : 4000), u);
+		strbuf_putn(&b, m, mn < 32 ? mn : 32);
+		if (mn > 0)
+			strbuf_putc(&b, ' ');
+		strbuf_putn(&b, u, un);
 	} else if (strcmp(f->kind, "mcp") == 0) {
 		const char *t;
 		size_t tn;
 
 		str_field(f->map, "server", &s, &n);
 		str_field(f->map, "tool", &t, &tn);
-		snprintf(buf, SUMMARY_MAX, "mcp %.*s.%.*s", (int)(n < 256 ? n : 256), s,
-		    (int)(tn < 256 ? tn : 256), t);
+		strbuf_puts(&b, "mcp ");
+		strbuf_putn(&b, s, n);
+		strbuf_putc(&b, '.');
+		strbuf_putn(&b, t, tn);
 	} else if (strcmp(f->kind, "other") == 0) {
 		str_field(f->map, "tool_name", &s, &n);
-		snprintf(buf, SUMMARY_MAX, "other %.*s", (int)(n < 256 ? n : 256), s);
+		strbuf_puts(&b, "other ");
+		strbuf_putn(&b, s, n);
 	} else {
 		str_field(f->map, "path", &s, &n);
-		snprintf(buf, SUMMARY_MAX, "%s %.*s", f->kind, (int)(n < 4000 ? n : 4000), s);
+		strbuf_puts(&b, f->kind);
+		strbuf_putc(&b, ' ');
+		strbuf_putn(&b, s, n);
 	}
-	{
-		char *small = strdup(buf); /* most summaries are short */
-
-		if (small == NULL)
-			return buf;
-		free(buf);
-		return small;
-	}
+	n = b.n;
+	if ((raw = strbuf_take(&b)) == NULL)
+		return NULL;
+	sum = text_squeeze(raw, n, SUMMARY_MAX); /* NUL bytes become the text \x00 */
+	free(raw);
+	return sum;
 }
 
 static char *

@@ -16,7 +16,7 @@ struct ruleindex {
 	struct bucket *all;
 };
 
-#define KEY_MAX 1024
+#define KEY_MAX RULEINDEX_KEY_MAX
 
 /* Key bytes: a tag byte, then NUL-separated fields.  "*" marks a wildcard
  * slot; literal fields are prefixed with '=' so no literal can collide. */
@@ -150,16 +150,13 @@ ruleindex_remove(ruleindex *ix, void *item, const pattern *p)
 	}
 }
 
-/* Visit one bucket; false if fn asked to stop. */
+/* A bucket key for ruleindex_part_keys; false if fn asked to stop.  A key
+ * too long to build (n == 0) is skipped: such a part is still found under
+ * the kind's wildcard key, which is always short. */
 static bool
-visit(const ruleindex *ix, const char *key, size_t n, ruleindex_fn *fn, void *arg)
+emit(ruleindex_key_fn *fn, void *arg, const char *key, size_t n)
 {
-	struct bucket *b = get_bucket(ix, key, n);
-
-	for (size_t i = 0; b != NULL && i < b->n; i++)
-		if (!fn(arg, b->v[i]))
-			return false;
-	return true;
+	return n == 0 || fn(arg, key, n);
 }
 
 /* First component of path below dir ("" if path is dir), into buf. */
@@ -185,8 +182,7 @@ first_comp_below(char *buf, size_t cap, const char *path, const char *dir)
 }
 
 static bool
-file_candidates(const ruleindex *ix, const struct subject *s, int pk, const char *path,
-    ruleindex_fn *fn, void *arg)
+file_keys(const struct subject *s, int pk, const char *path, ruleindex_key_fn *fn, void *arg)
 {
 	char key[KEY_MAX], comp[KEY_MAX], kind[2] = { (char)('0' + pk), 0 };
 	const char *dirs[3] = { "/", s->workspace, s->home };
@@ -195,10 +191,10 @@ file_candidates(const ruleindex *ix, const struct subject *s, int pk, const char
 	for (int a = 0; a < 3; a++) {
 		if ((c = first_comp_below(comp, sizeof comp, path, dirs[a])) == NULL || c[1] == '\0')
 			continue;
-		if (!visit(ix, key, make_key(key, 'f', kind, anchor_names[a], c), fn, arg))
+		if (!emit(fn, arg, key, make_key(key, 'f', kind, anchor_names[a], c)))
 			return false;
 	}
-	return visit(ix, key, make_key(key, 'f', kind, "*", NULL), fn, arg);
+	return emit(fn, arg, key, make_key(key, 'f', kind, "*", NULL));
 }
 
 /* The last two labels of host, '='-prefixed, in buf. */
@@ -217,8 +213,8 @@ host_slot(char *buf, size_t cap, const char *host)
 }
 
 void
-ruleindex_candidates(const ruleindex *ix, const struct subject *s,
-    const struct subj_part *part, ruleindex_fn *fn, void *arg)
+ruleindex_part_keys(const struct subject *s, const struct subj_part *part, ruleindex_key_fn *fn,
+    void *arg)
 {
 	char key[KEY_MAX], t1[KEY_MAX], t2[KEY_MAX], kind[2] = { (char)('0' + part->kind), 0 };
 	const char *k1, *k2;
@@ -228,19 +224,19 @@ ruleindex_candidates(const ruleindex *ix, const struct subject *s,
 		if (part->program != NULL && (k1 = slot(t1, sizeof t1, part->program)) != NULL) {
 			if (part->nwords > 1 && !part->words[1].dynamic &&
 			    (k2 = slot(t2, sizeof t2, part->words[1].text)) != NULL &&
-			    !visit(ix, key, make_key(key, 'x', k1, k2, NULL), fn, arg))
+			    !emit(fn, arg, key, make_key(key, 'x', k1, k2, NULL)))
 				return;
-			if (!visit(ix, key, make_key(key, 'x', k1, "*", NULL), fn, arg))
+			if (!emit(fn, arg, key, make_key(key, 'x', k1, "*", NULL)))
 				return;
 		}
-		visit(ix, key, make_key(key, 'x', "*", NULL, NULL), fn, arg);
+		emit(fn, arg, key, make_key(key, 'x', "*", NULL, NULL));
 		return;
 	case SK_WRITE: case SK_READ: case SK_DELETE:
-		file_candidates(ix, s, part->kind, part->path, fn, arg);
+		file_keys(s, part->kind, part->path, fn, arg);
 		return;
 	case SK_EDIT:
-		if (file_candidates(ix, s, SK_EDIT, part->path, fn, arg))
-			file_candidates(ix, s, SK_WRITE, part->path, fn, arg);
+		if (file_keys(s, SK_EDIT, part->path, fn, arg))
+			file_keys(s, SK_WRITE, part->path, fn, arg);
 		return;
 	case SK_NET:
 		k1 = part->host != NULL ? host_slot(t1, sizeof t1, part->host) : NULL;
@@ -254,9 +250,43 @@ ruleindex_candidates(const ruleindex *ix, const struct subject *s,
 	default:
 		return;
 	}
-	if (k1 != NULL && k1[0] == '=' && !visit(ix, key, make_key(key, 'k', kind, k1, NULL), fn, arg))
+	if (k1 != NULL && k1[0] == '=' && !emit(fn, arg, key, make_key(key, 'k', kind, k1, NULL)))
 		return;
-	visit(ix, key, make_key(key, 'k', kind, "*", NULL), fn, arg);
+	emit(fn, arg, key, make_key(key, 'k', kind, "*", NULL));
+}
+
+size_t
+ruleindex_pattern_key(const pattern *p, char *key)
+{
+	return pattern_bucket(key, p);
+}
+
+struct visit_arg {
+	const ruleindex *ix;
+	ruleindex_fn *fn;
+	void *arg;
+};
+
+/* Visit one bucket; false if fn asked to stop. */
+static bool
+visit_key(void *arg, const char *key, size_t n)
+{
+	struct visit_arg *v = arg;
+	struct bucket *b = get_bucket(v->ix, key, n);
+
+	for (size_t i = 0; b != NULL && i < b->n; i++)
+		if (!v->fn(v->arg, b->v[i]))
+			return false;
+	return true;
+}
+
+void
+ruleindex_candidates(const ruleindex *ix, const struct subject *s,
+    const struct subj_part *part, ruleindex_fn *fn, void *arg)
+{
+	struct visit_arg v = { ix, fn, arg };
+
+	ruleindex_part_keys(s, part, visit_key, &v);
 }
 
 void

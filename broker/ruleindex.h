@@ -31,4 +31,19 @@ typedef bool ruleindex_fn(void *arg, void *item);
 void ruleindex_candidates(const ruleindex *ix, const struct subject *s,
     const struct subj_part *part, ruleindex_fn *fn, void *arg);
 
+/* The bucket keys themselves, for indexes of other things under the same
+ * keys (the grouping indexes pending requests this way to price a pattern
+ * against only the requests it may match).  A pattern lives under exactly
+ * one key; a part is looked up under a few, and a pattern that matches a
+ * part always has its key among the part's. */
+#define RULEINDEX_KEY_MAX 1024
+/* The key pattern p is indexed under, into key (RULEINDEX_KEY_MAX bytes);
+ * returns its length (> 0). */
+size_t ruleindex_pattern_key(const pattern *p, char *key);
+/* Call fn(arg, key, n) for each key ruleindex_candidates visits for part;
+ * fn returns false to stop. */
+typedef bool ruleindex_key_fn(void *arg, const char *key, size_t n);
+void ruleindex_part_keys(const struct subject *s, const struct subj_part *part,
+    ruleindex_key_fn *fn, void *arg);
+
 #endif

@@ -389,7 +389,7 @@ client_open(const char *path, enum sg_role role, const char *name, int timeout_m
 		return NULL;
 	}
 	c = calloc(1, sizeof *c);
-	if (c == NULL || (c->reader = frame_reader_new(SG_MSG_CAP)) == NULL) {
+	if (c == NULL || (c->reader = frame_reader_new(SG_REPLY_CAP)) == NULL) {
 		free(c);
 		snprintf(err, errlen, "out of memory");
 		return NULL;

@@ -9,8 +9,13 @@
 
 #define SG_PROTO_VERSION 1
 
-/* Largest message either side accepts, in bytes, checked before buffering. */
+/* Largest message the broker accepts, in bytes, checked before buffering. */
 #define SG_MSG_CAP (1024u * 1024u)
+/* Largest message a client accepts from the broker (which it has checked is
+ * its own, proto/trust.c): a reply may carry a request near SG_MSG_CAP
+ * verbatim plus its intent and risk, so replies get more room; pages of
+ * `list` and `groups` stop at 512 KiB after their first item. */
+#define SG_REPLY_CAP (16u * 1024u * 1024u)
 /* Deepest container nesting accepted in one message. */
 #define SG_MSG_MAX_DEPTH 32
 

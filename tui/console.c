@@ -33,7 +33,11 @@
 
 #define CONNECT_TIMEOUT_MS 300
 #define SEND_TIMEOUT_MS 1000
-#define LIST_PAGE 1000
+#define LIST_PAGE 250           /* requests per list page (each may be big) */
+#define GROUPS_PAGE 200         /* groups per page of a full fetch */
+#define GROUPS_MEMBERS 10000    /* member ids per group per page */
+#define GROUPS_IDS 100          /* groups per fetch by id */
+#define GROUPS_WANT_MAX 1000    /* ids waiting to be fetched; past this, fetch all */
 #define REFETCH_DELAY_MS 150
 #define DEFER_MS (10 * 60 * 1000)
 #define MESSAGE_MS 6000
@@ -46,13 +50,14 @@ enum view_id { V_QUEUE, V_RULES, V_AUDIT, V_AGENTS, V_COUNT };
 enum cap { CAP_UNKNOWN, CAP_YES, CAP_NO };
 enum modal { M_NONE, M_HELP, M_INPUT, M_SCOPE, M_TTL, M_DECIDE, M_CONFIRM };
 enum input_kind { IN_FILTER, IN_NOTE };
-enum call_kind { CALL_SUBSCRIBE, CALL_LIST, CALL_GROUPS, CALL_RULES, CALL_STATUS, CALL_DECIDE,
-	CALL_DECIDE_GROUP, CALL_RULE_RM };
+enum call_kind { CALL_SUBSCRIBE, CALL_LIST, CALL_GROUPS, CALL_GROUP_IDS, CALL_GROUP_MEMBERS,
+	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM };
 
 struct call {
 	uint32_t id;
 	enum call_kind kind;
-	int64_t arg;
+	int64_t arg;              /* CALL_GROUPS, CALL_GROUP_MEMBERS: the offset asked for */
+	char gid[24];             /* CALL_GROUP_MEMBERS: the group */
 };
 
 /* A decision waiting for a confirming key (critical) or being assembled
@@ -96,6 +101,11 @@ struct console {
 	bool listing;
 	int sync_passes;
 	int64_t groups_due_ms, rules_due_ms, status_due_ms;
+	/* groups: a full fetch page by page, or just the groups a notification
+	 * named (PROTOCOL.md, the groups notification) */
+	bool gsync_active, gsync_wanted, gids_active;
+	char (*gwant)[24], (*gsent)[24];
+	size_t ngwant, ngsent;
 	long status_agents, status_consoles;
 	size_t batch_total, batch_ok, batch_fail;
 	bool batch_allow;
@@ -194,6 +204,8 @@ lose_connection(console *c, const char *why)
 	c->cl = NULL;
 	c->ncalls = 0;
 	c->listing = false;
+	c->gsync_active = c->gsync_wanted = c->gids_active = false;
+	c->ngwant = c->ngsent = 0;
 	c->down_since_ms = wall_clock_ms();
 	c->next_retry_ms = c->down_since_ms + 200;
 	model_clear(c->m);
@@ -221,7 +233,7 @@ call_begin(console *c, const char *method, enum call_kind kind, int64_t arg)
 		c->capcalls = cap;
 	}
 	pk = client_begin(c->cl, method, &id);
-	c->calls[c->ncalls++] = (struct call){ id, kind, arg };
+	c->calls[c->ncalls++] = (struct call){ id, kind, arg, "" };
 	return pk;
 }
 
@@ -258,6 +270,217 @@ send_list(console *c, int64_t offset)
 	c->listing = true;
 }
 
+/* ---- groups ---- */
+
+static void schedule(int64_t *due, int64_t now);
+
+/* One page of a full fetch of the groups. */
+static void
+send_groups_page(console *c, int64_t offset)
+{
+	msgpack_packer *pk = call_begin(c, "groups", CALL_GROUPS, offset);
+
+	if (pk == NULL)
+		return;
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 3);
+	rpc_pack_kv_int(pk, "offset", offset);
+	rpc_pack_kv_int(pk, "limit", GROUPS_PAGE);
+	rpc_pack_kv_int(pk, "members", GROUPS_MEMBERS);
+	call_send(c);
+	c->gsync_active = true;
+}
+
+/* Fetch every group (a reset, a new connection, an old broker). */
+static void
+groups_full(console *c)
+{
+	if (c->groups_cap == CAP_NO || c->cl == NULL)
+		return;
+	if (c->gsync_active) {
+		c->gsync_wanted = true; /* once this one is done */
+		return;
+	}
+	c->gsync_wanted = false;
+	c->ngwant = 0; /* the full fetch covers them */
+	send_groups_page(c, 0);
+}
+
+/* Remember group id for the next fetch by id. */
+static void
+want_group(void *arg, const char *id)
+{
+	console *c = arg;
+
+	if (c->gsync_wanted || strlen(id) >= sizeof c->gwant[0])
+		return;
+	for (size_t i = 0; i < c->ngwant; i++)
+		if (strcmp(c->gwant[i], id) == 0)
+			return;
+	if (c->ngwant >= GROUPS_WANT_MAX) {
+		c->gsync_wanted = true; /* too many: fetch them all */
+		c->ngwant = 0;
+		return;
+	}
+	if (c->gwant == NULL && (c->gwant = calloc(GROUPS_WANT_MAX, sizeof *c->gwant)) == NULL) {
+		c->gsync_wanted = true;
+		return;
+	}
+	snprintf(c->gwant[c->ngwant++], sizeof c->gwant[0], "%s", id);
+}
+
+/* Fetch the groups wanted by id (at most GROUPS_IDS at a time), and the
+ * group on screen, whose suggestions' covers move with other groups. */
+static void
+groups_fetch_wanted(console *c)
+{
+	msgpack_packer *pk;
+	size_t n = 0;
+	bool sel = false;
+
+	if (c->gids_active || c->gsync_active || c->groups_cap == CAP_NO || c->cl == NULL)
+		return;
+	if (c->gsent == NULL && (c->gsent = calloc(GROUPS_IDS + 1, sizeof *c->gsent)) == NULL)
+		return;
+	while (c->ngwant > 0 && n < GROUPS_IDS) {
+		memcpy(c->gsent[n++], c->gwant[--c->ngwant], sizeof c->gsent[0]);
+		sel |= strcmp(c->gsent[n - 1], c->sel_group) == 0;
+	}
+	if (!sel && c->sel_group[0] == 'g' && strlen(c->sel_group) < sizeof c->gsent[0] &&
+	    model_group(c->m, c->sel_group) != NULL && !model_group(c->m, c->sel_group)->placeholder)
+		memcpy(c->gsent[n++], c->sel_group, strlen(c->sel_group) + 1);
+	if (n == 0 || (pk = call_begin(c, "groups", CALL_GROUP_IDS, 0)) == NULL)
+		return;
+	c->ngsent = n;
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 2);
+	rpc_pack_str(pk, "ids");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++)
+		rpc_pack_str(pk, c->gsent[i]);
+	rpc_pack_kv_int(pk, "members", GROUPS_MEMBERS);
+	call_send(c);
+	c->gids_active = true;
+}
+
+/* A group whose member ids did not all fit in a page: ask for the rest. */
+static void
+send_group_members(console *c, const char *gid, int64_t offset)
+{
+	msgpack_packer *pk = call_begin(c, "groups", CALL_GROUP_MEMBERS, offset);
+
+	if (pk == NULL)
+		return;
+	snprintf(c->calls[c->ncalls - 1].gid, sizeof c->calls[0].gid, "%s", gid);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 3);
+	rpc_pack_str(pk, "ids");
+	msgpack_pack_array(pk, 1);
+	rpc_pack_str(pk, gid);
+	rpc_pack_kv_int(pk, "members_offset", offset);
+	rpc_pack_kv_int(pk, "members", GROUPS_MEMBERS);
+	call_send(c);
+}
+
+/* Apply a groups reply; follow up on groups with more members. */
+static void
+apply_groups(console *c, const struct client_msg *m)
+{
+	const msgpack_object *a = rpc_map_get(m->msg.result, "groups");
+
+	model_update_groups(c->m, m->msg.result);
+	for (uint32_t i = 0; a != NULL && a->type == MSGPACK_OBJECT_ARRAY && i < a->via.array.size; i++) {
+		const msgpack_object *g = &a->via.array.ptr[i], *id = rpc_map_get(g, "id");
+		int64_t more = -1;
+		char gid[24];
+
+		if (rpc_get_int(rpc_map_get(g, "members_next"), -1, INT64_MAX, &more) < 0 || more <= 0 ||
+		    id == NULL || id->type != MSGPACK_OBJECT_STR || id->via.str.size >= sizeof gid)
+			continue;
+		snprintf(gid, sizeof gid, "%.*s", (int)id->via.str.size, id->via.str.ptr);
+		send_group_members(c, gid, more);
+	}
+}
+
+static void
+on_groups_reply(console *c, const struct call *k, const struct client_msg *m, int64_t now)
+{
+	char err[256];
+	int64_t next = -1;
+
+	if (k->kind == CALL_GROUPS)
+		c->gsync_active = false;
+	if (k->kind == CALL_GROUP_IDS)
+		c->gids_active = false;
+	if (error_code_is(m, SG_ERR_NO_METHOD)) {
+		c->groups_cap = CAP_NO;
+		model_use_local_groups(c->m);
+		return;
+	}
+	if (error_text(m, err, sizeof err) != NULL || rpc_map_get(m->msg.result, "groups") == NULL) {
+		if (k->kind == CALL_GROUPS)
+			c->gsync_wanted = true; /* try again at the next notification */
+		return;
+	}
+	c->groups_cap = CAP_YES;
+	rpc_get_int(rpc_map_get(m->msg.result, "next"), -1, INT64_MAX, &next);
+	switch (k->kind) {
+	case CALL_GROUPS:
+		if (k->arg == 0)
+			model_groups_sync_begin(c->m);
+		apply_groups(c, m);
+		if (next > k->arg) {
+			send_groups_page(c, next);
+			return;
+		}
+		/* groups no page described may have moved between pages */
+		model_groups_sync_end(c->m, want_group, c);
+		if (c->gsync_wanted)
+			groups_full(c);
+		break;
+	case CALL_GROUP_IDS:
+		apply_groups(c, m);
+		for (int64_t i = next; i >= 0 && (size_t)i < c->ngsent; i++)
+			want_group(c, c->gsent[i]);
+		break;
+	default:
+		apply_groups(c, m);
+		break;
+	}
+	if (c->ngwant > 0 || c->gsync_wanted)
+		schedule(&c->groups_due_ms, now);
+}
+
+/* [2, "groups", [{version, changed, removed} | {version, reset}]], or no
+ * parameter from a broker before issue #12: fetch what it names, else all. */
+static void
+on_groups_note(console *c, const msgpack_object *p, int64_t now)
+{
+	const msgpack_object *ch = p != NULL ? rpc_map_get(p, "changed") : NULL;
+	const msgpack_object *rm = p != NULL ? rpc_map_get(p, "removed") : NULL;
+
+	if (c->groups_cap == CAP_NO)
+		return;
+	if (ch == NULL || ch->type != MSGPACK_OBJECT_ARRAY) {
+		c->gsync_wanted = true;
+	} else {
+		const msgpack_object *lists[2] = { ch, rm };
+
+		for (int l = 0; l < 2; l++)
+			for (uint32_t i = 0; lists[l] != NULL && lists[l]->type == MSGPACK_OBJECT_ARRAY &&
+			     i < lists[l]->via.array.size; i++) {
+				const msgpack_object *o = &lists[l]->via.array.ptr[i];
+				char id[24];
+
+				if (o->type == MSGPACK_OBJECT_STR && o->via.str.size < sizeof id) {
+					snprintf(id, sizeof id, "%.*s", (int)o->via.str.size, o->via.str.ptr);
+					want_group(c, id);
+				}
+			}
+	}
+	schedule(&c->groups_due_ms, now);
+}
+
 static void
 on_connected(console *c)
 {
@@ -268,7 +491,7 @@ on_connected(console *c)
 	memset(&c->alerts, 0, sizeof c->alerts); /* a new broker: its own store */
 	simple_call(c, "subscribe", CALL_SUBSCRIBE);
 	send_list(c, 0);
-	simple_call(c, "groups", CALL_GROUPS);
+	groups_full(c);
 	simple_call(c, "rules", CALL_RULES);
 	simple_call(c, "status", CALL_STATUS);
 }
@@ -373,7 +596,10 @@ run_due(console *c, int64_t now)
 		return;
 	if (c->groups_due_ms != 0 && now >= c->groups_due_ms) {
 		c->groups_due_ms = 0;
-		simple_call(c, "groups", CALL_GROUPS);
+		if (c->gsync_wanted)
+			groups_full(c);
+		else
+			groups_fetch_wanted(c);
 	}
 	if (c->rules_due_ms != 0 && now >= c->rules_due_ms) {
 		c->rules_due_ms = 0;
@@ -407,7 +633,7 @@ on_list(console *c, const struct client_msg *m)
 		return;
 	}
 	if (c->groups_cap == CAP_YES)
-		simple_call(c, "groups", CALL_GROUPS);
+		groups_full(c); /* now that every member is known */
 }
 
 static void
@@ -480,12 +706,9 @@ on_response(console *c, const struct client_msg *m, int64_t now)
 		}
 		break;
 	case CALL_GROUPS:
-		if (error_code_is(m, SG_ERR_NO_METHOD)) {
-			c->groups_cap = CAP_NO;
-			model_use_local_groups(c->m);
-		} else if (error_text(m, err, sizeof err) == NULL && model_set_groups(c->m, m->msg.result) == 0) {
-			c->groups_cap = CAP_YES;
-		}
+	case CALL_GROUP_IDS:
+	case CALL_GROUP_MEMBERS:
+		on_groups_reply(c, &k, m, now);
 		break;
 	case CALL_RULES:
 		if (error_code_is(m, SG_ERR_NO_METHOD))
@@ -545,8 +768,7 @@ on_message(console *c, const struct client_msg *m, int64_t now)
 		if (rpc_get_int(rpc_map_get(p, "id"), 1, INT64_MAX, &id) == 0)
 			model_remove_request(c->m, id);
 	} else if (method_is(m, "groups")) {
-		if (c->groups_cap != CAP_NO)
-			schedule(&c->groups_due_ms, now);
+		on_groups_note(c, p, now);
 	} else if (method_is(m, "rules")) {
 		schedule(&c->rules_due_ms, now);
 	} else if (method_is(m, "alert") && p != NULL) {
@@ -1802,6 +2024,8 @@ console_free(console *c)
 	auditsrc_free(&c->audit);
 	free(c->agents);
 	free(c->calls);
+	free(c->gwant);
+	free(c->gsent);
 	free(c->members);
 	if (!c->offline)
 		model_free(c->m);

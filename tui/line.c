@@ -8,6 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A cut one-line display says how much it left out when at least this
+ * many columns of text remain besides "…(+N bytes)". */
+#define CLIP_MIN_SHOWN 8
+/* ... in the long form ("…(+312 bytes)") from this width on, else "…(+312B)". */
+#define CLIP_LONG_FROM 48
+
 struct lrec {
 	size_t span0, nsp;
 	int cols, fill;
@@ -22,6 +28,7 @@ struct lines {
 	struct lrec *ln;
 	size_t nln, lncap;
 	int wrap, indent, tabs, oom;
+	enum text_ws_mode ws;
 };
 
 lines *
@@ -50,6 +57,7 @@ lines_reset(lines *l)
 
 void lines_wrap(lines *l, int width, int indent) { l->wrap = width; l->indent = indent < width ? indent : 0; }
 void lines_expand_tabs(lines *l, int on) { l->tabs = on; }
+void lines_whitespace(lines *l, enum text_ws_mode mode) { l->ws = mode; }
 size_t lines_count(const lines *l) { return l->nln; }
 int lines_oom(const lines *l) { return l->oom; }
 
@@ -195,11 +203,12 @@ struct untrusted {
 	int role;
 	int budget;  /* columns left (clip), or -1 */
 	int cut;
+	size_t used; /* clip: bytes of the text shown so far */
 };
 
-/* Clip mode: put what fits in the budget, keeping one column for "…". */
+/* Clip mode: put what fits in the budget. */
 static int
-clip_piece(struct untrusted *u, const char *p, size_t n, size_t cols, int kind)
+clip_piece(struct untrusted *u, const char *p, size_t n, size_t cols, int kind, size_t at, size_t len)
 {
 	int role = kind == TEXT_PIECE_PLAIN ? u->role : TR_ESCAPED;
 
@@ -208,25 +217,30 @@ clip_piece(struct untrusted *u, const char *p, size_t n, size_t cols, int kind)
 	if ((int)cols <= u->budget) {
 		raw_put(u->l, role, p, n, cols);
 		u->budget -= (int)cols;
+		u->used = at + len;
 		return 0;
 	}
-	if (kind == TEXT_PIECE_PLAIN || (kind == TEXT_PIECE_TAB && u->l->tabs)) {
+	if (kind == TEXT_PIECE_PLAIN && len == n) { /* text of s itself: a part of it */
 		size_t c, k = text_fit(p, n, (size_t)u->budget, &c);
 
 		raw_put(u->l, role, p, k, c);
 		u->budget -= (int)c;
+		u->used = at + k;
+	} else if (kind == TEXT_PIECE_TAB && u->l->tabs) {
+		raw_put(u->l, role, p, (size_t)u->budget, (size_t)u->budget);
+		u->budget = 0;
 	}
 	u->cut = 1;
 	return 1;
 }
 
 static int
-on_piece(void *arg, const char *p, size_t n, size_t cols, int kind)
+on_piece(void *arg, const char *p, size_t n, size_t cols, int kind, size_t at, size_t len)
 {
 	struct untrusted *u = arg;
 
 	if (u->budget >= 0)
-		return clip_piece(u, p, n, cols, kind);
+		return clip_piece(u, p, n, cols, kind, at, len);
 	if (kind == TEXT_PIECE_PLAIN)
 		put_plain(u->l, u->role, p, n, cols);
 	else if (kind == TEXT_PIECE_TAB && u->l->tabs)
@@ -239,9 +253,9 @@ on_piece(void *arg, const char *p, size_t n, size_t cols, int kind)
 unsigned
 lines_put_untrusted(lines *l, int role, const char *s, size_t n)
 {
-	struct untrusted u = { l, role, -1, 0 };
+	struct untrusted u = { l, role, -1, 0, 0 };
 
-	return text_scan(s, n, on_piece, &u);
+	return text_scan_at(s, n, l->ws, on_piece, &u);
 }
 
 static int
@@ -253,20 +267,35 @@ measure_piece(void *arg, const char *p, size_t n, size_t cols, int kind)
 	return 0;
 }
 
+/* One line: whitespace collapsed (TEXT_WS_COLLAPSE); a cut says how much
+ * is not shown, "…(+312 bytes)", or just "…" in a narrow column. */
 unsigned
 lines_put_clip(lines *l, int role, const char *s, size_t n, int max_cols)
 {
-	struct untrusted u = { l, role, 0, 0 };
-	size_t total = 0;
+	struct untrusted u = { l, role, 0, 0, 0 };
+	size_t total = 0, mlen, mcols;
+	char mark[40];
 	unsigned f;
 
 	if (max_cols <= 0)
 		return 0;
-	text_scan(s, n, measure_piece, &total);
-	u.budget = total <= (size_t)max_cols ? max_cols : max_cols - 1;
-	f = text_scan(s, n, on_piece, &u);
-	if (u.cut)
+	text_scan_ws(s, n, TEXT_WS_COLLAPSE, measure_piece, &total);
+	if (total <= (size_t)max_cols) {
+		u.budget = max_cols;
+		return text_scan_at(s, n, TEXT_WS_COLLAPSE, on_piece, &u);
+	}
+	/* the long form in a wide column, "…(+312B)" in a narrow one */
+	mlen = (max_cols >= CLIP_LONG_FROM ? text_tail_marker : text_tail_marker_short)(n, mark, sizeof mark);
+	mcols = mlen - 2;
+	u.budget = (size_t)max_cols >= mcols + CLIP_MIN_SHOWN ? max_cols - (int)mcols : max_cols - 1;
+	f = text_scan_at(s, n, TEXT_WS_COLLAPSE, on_piece, &u);
+	if ((size_t)max_cols >= mcols + CLIP_MIN_SHOWN) {
+		mlen = (max_cols >= CLIP_LONG_FROM ? text_tail_marker : text_tail_marker_short)(n - u.used, mark,
+		    sizeof mark);
+		raw_put(l, TR_DIM, mark, mlen, mlen - 2);
+	} else {
 		raw_put(l, TR_DIM, "\xe2\x80\xa6", 3, 1);
+	}
 	return f;
 }
 

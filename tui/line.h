@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tui/text.h"
+
 typedef struct lines lines;
 
 struct span {
@@ -35,6 +37,10 @@ void lines_reset(lines *l);
 void lines_wrap(lines *l, int width, int indent);
 /* Expand tabs to spaces (1) or show them escaped as \t (0, the default). */
 void lines_expand_tabs(lines *l, int on);
+/* How lines_put_untrusted shows runs of whitespace (text.h): TEXT_WS_KEEP
+ * (the default), or TEXT_WS_COUNT (long runs after text become a counted
+ * marker, so padding cannot push what follows out of view). */
+void lines_whitespace(lines *l, enum text_ws_mode mode);
 
 /* Start a new line; its index. */
 size_t lines_newline(lines *l);
@@ -47,8 +53,10 @@ void lines_printf(lines *l, int role, const char *fmt, ...) __attribute__((forma
 /* Text that came from outside: escaped pieces get the escaped role.
  * Returns the TEXT_* flags of what was escaped. */
 unsigned lines_put_untrusted(lines *l, int role, const char *s, size_t n);
-/* Like lines_put_untrusted but at most max_cols columns; a cut ends in
- * "…" (never wraps). */
+/* One line of untrusted text: like lines_put_untrusted with whitespace
+ * collapsed (TEXT_WS_COLLAPSE), at most max_cols columns; a cut ends in
+ * "…(+N bytes)" (N: bytes not shown), or "…" in a narrow column (never
+ * wraps). */
 unsigned lines_put_clip(lines *l, int role, const char *s, size_t n, int max_cols);
 /* Pad the current line with spaces up to column col. */
 void lines_pad_to(lines *l, int role, int col);

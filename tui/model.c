@@ -32,6 +32,7 @@ struct model {
 	struct mgroup **groups;
 	size_t ngroups, capgroups;
 	bool local;
+	uint64_t sync;
 	/* the queue as shown */
 	struct mgroup **queue;
 	size_t nqueue, capqueue;
@@ -213,6 +214,7 @@ free_group(struct mgroup *g)
 	free(g->m);
 	free(g->common);
 	free(g->varies);
+	free(g->others_ex);
 	for (int i = 0; i < g->nsugg; i++) {
 		free(g->sugg[i].pattern);
 		free(g->sugg[i].scope);
@@ -402,6 +404,8 @@ gnew(model *m, const char *id, bool local)
 		return NULL;
 	}
 	g->local = local;
+	g->gidx = m->ngroups - 1;
+	g->sync = m->sync;
 	g->max_score = g->broker_score = -1;
 	s = gslot(m, id);
 	g->hnext = m->gbucket[s];
@@ -418,11 +422,10 @@ gdelete(model *m, struct mgroup *g)
 		pp = &(*pp)->hnext;
 	if (*pp == g)
 		*pp = g->hnext;
-	for (size_t i = 0; i < m->ngroups; i++)
-		if (m->groups[i] == g) {
-			m->groups[i] = m->groups[--m->ngroups];
-			break;
-		}
+	if (g->gidx < m->ngroups && m->groups[g->gidx] == g) {
+		m->groups[g->gidx] = m->groups[--m->ngroups];
+		m->groups[g->gidx]->gidx = g->gidx;
+	}
 	free_group(g);
 }
 
@@ -538,6 +541,7 @@ attach(model *m, struct mreq *r)
 		g->agent = strdup(r->agent);
 		g->session = strdup(r->session);
 		g->kind = strdup(r->kind);
+		g->placeholder = !m->local;
 		if (m->local) {
 			g->key = strdup(key);
 			snprintf(key, sizeof key, "%s%s", head, strcmp(r->kind, "exec") == 0 ? " *" : "*");
@@ -697,6 +701,8 @@ parse_suggestions(struct mgroup *g, const msgpack_object *a)
 		s->scope = field(o, "scope", 64, NULL);
 		s->covers = int_field(o, "covers", 0);
 		s->covers_high = ch != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
+		ch = rpc_map_get(o, "priced");
+		s->priced = ch == NULL || ch->type != MSGPACK_OBJECT_BOOLEAN || ch->via.boolean;
 		if (s->pattern == NULL || s->scope == NULL) {
 			free(s->pattern);
 			free(s->scope);
@@ -706,18 +712,44 @@ parse_suggestions(struct mgroup *g, const msgpack_object *a)
 	}
 }
 
+/* Replace what g says about itself (strings, maps, suggestions). */
 static void
-parse_group(model *m, const msgpack_object *o)
+clear_group_data(struct mgroup *g)
+{
+	free(g->agent);
+	free(g->session);
+	free(g->kind);
+	free(g->pattern);
+	free(g->signature);
+	free(g->common);
+	free(g->varies);
+	free(g->others_ex);
+	g->others_ex = NULL;
+	g->others_n = g->others_more = 0;
+	g->agent = g->session = g->kind = g->pattern = g->signature = g->common = g->varies = NULL;
+	g->common_len = g->varies_len = 0;
+	for (int i = 0; i < g->nsugg; i++) {
+		free(g->sugg[i].pattern);
+		free(g->sugg[i].scope);
+	}
+	g->nsugg = 0;
+}
+
+/* A group of a groups reply: described afresh, listed members moved in. */
+static void
+upsert_group(model *m, const msgpack_object *o)
 {
 	const msgpack_object *mem = rpc_map_get(o, "members"), *x;
 	char *id = field(o, "id", 256, NULL);
 	struct mgroup *g;
+	int64_t sc;
 
-	if (id == NULL || gfind(m, id) != NULL || (g = gnew(m, id, false)) == NULL) {
+	if (id == NULL || ((g = gfind(m, id)) == NULL && (g = gnew(m, id, false)) == NULL) || g->local) {
 		free(id);
 		return;
 	}
 	free(id);
+	clear_group_data(g);
 	g->agent = field(o, "agent", 1024, NULL);
 	g->session = field(o, "session", 1024, NULL);
 	g->kind = field(o, "kind", 64, NULL);
@@ -728,22 +760,121 @@ parse_group(model *m, const msgpack_object *o)
 	if ((x = rpc_map_get(o, "varies")) != NULL && x->type == MSGPACK_OBJECT_ARRAY)
 		g->varies = pack_copy(x, &g->varies_len);
 	parse_suggestions(g, rpc_map_get(o, "suggestions"));
+	g->broker_level = RISK_UNKNOWN;
+	g->broker_score = -1;
 	if ((x = rpc_map_get(o, "max_level")) != NULL && x->type == MSGPACK_OBJECT_STR)
-		g->broker_level = g->max_level = risk_level_parse(x->via.str.ptr, x->via.str.size);
-	{
-		int64_t sc;
-
-		if (rpc_get_int(rpc_map_get(o, "max_score"), 0, 100, &sc) == 0)
-			g->broker_score = g->max_score = (int)sc;
+		g->broker_level = risk_level_parse(x->via.str.ptr, x->via.str.size);
+	if (rpc_get_int(rpc_map_get(o, "max_score"), 0, 100, &sc) == 0)
+		g->broker_score = (int)sc;
+	if ((x = rpc_map_get(o, "others")) != NULL && x->type == MSGPACK_OBJECT_MAP) {
+		g->others_n = int_field(x, "requests", 0);
+		g->others_more = int_field(x, "more", 0);
+		g->others_ex = field(x, "example", 1024, NULL);
 	}
+	g->count = int_field(o, "count", mem != NULL && mem->type == MSGPACK_OBJECT_ARRAY ? mem->via.array.size : 0);
+	g->placeholder = false;
+	g->sync = m->sync;
 	for (uint32_t i = 0; mem != NULL && mem->type == MSGPACK_OBJECT_ARRAY && i < mem->via.array.size; i++) {
 		int64_t rid;
 		struct mreq *r;
 
-		if (rpc_get_int(&mem->via.array.ptr[i], 1, INT64_MAX, &rid) == 0 &&
-		    (r = (struct mreq *)model_find(m, rid)) != NULL && r->group == NULL)
-			gadd(g, r);
+		if (rpc_get_int(&mem->via.array.ptr[i], 1, INT64_MAX, &rid) < 0 ||
+		    (r = (struct mreq *)model_find(m, rid)) == NULL || r->group == g)
+			continue;
+		detach(m, r);
+		free(r->group_id);
+		r->group_id = strdup(g->id);
+		gadd(g, r);
 	}
+	grecompute(g);
+}
+
+/* Forget group g; its members wait in groups of their own ("r<id>") until
+ * the broker names their group. */
+static void
+drop_group(model *m, struct mgroup *g)
+{
+	struct mreq **mem = g->n > 0 ? malloc(g->n * sizeof *mem) : NULL;
+	size_t n = mem != NULL ? g->n : 0;
+
+	if (mem != NULL)
+		memcpy(mem, g->m, n * sizeof *mem);
+	for (size_t i = 0; i < g->n; i++) {
+		g->m[i]->group = NULL;
+		free(g->m[i]->group_id);
+		g->m[i]->group_id = NULL;
+	}
+	g->n = 0;
+	gdelete(m, g);
+	for (size_t i = 0; i < n; i++)
+		attach(m, mem[i]);
+	free(mem);
+}
+
+/* Leave local grouping: every request goes to the group the broker named. */
+static void
+use_broker_groups(model *m)
+{
+	if (!m->local)
+		return;
+	drop_groups(m);
+	m->local = false;
+	for (size_t i = 0; i < m->nall; i++)
+		attach(m, m->all[i]);
+}
+
+int
+model_update_groups(model *m, const msgpack_object *result)
+{
+	const msgpack_object *a = rpc_map_get(result, "groups"), *gone = rpc_map_get(result, "gone");
+
+	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
+		return -1;
+	use_broker_groups(m);
+	for (uint32_t i = 0; i < a->via.array.size; i++)
+		if (a->via.array.ptr[i].type == MSGPACK_OBJECT_MAP)
+			upsert_group(m, &a->via.array.ptr[i]);
+	for (uint32_t i = 0; gone != NULL && gone->type == MSGPACK_OBJECT_ARRAY && i < gone->via.array.size; i++) {
+		char *id = dup_obj_str(&gone->via.array.ptr[i], 256, NULL);
+		struct mgroup *g = id != NULL ? gfind(m, id) : NULL;
+
+		if (g != NULL && !g->local)
+			drop_group(m, g);
+		free(id);
+	}
+	m->dirty = true;
+	m->generation++;
+	return 0;
+}
+
+void
+model_groups_sync_begin(model *m)
+{
+	use_broker_groups(m);
+	m->sync++;
+}
+
+size_t
+model_groups_sync_end(model *m, void (*fn)(void *arg, const char *id), void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->ngroups; i++) {
+		struct mgroup *g = m->groups[i];
+
+		if (!g->local && !g->placeholder && g->sync != m->sync) {
+			fn(arg, g->id);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void
+no_fetch(void *arg, const char *id)
+{
+	(void)arg;
+	(void)id;
 }
 
 int
@@ -753,20 +884,19 @@ model_set_groups(model *m, const msgpack_object *result)
 
 	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
 		return -1;
-	drop_groups(m);
-	m->local = false;
-	for (uint32_t i = 0; i < a->via.array.size; i++)
-		if (a->via.array.ptr[i].type == MSGPACK_OBJECT_MAP)
-			parse_group(m, &a->via.array.ptr[i]);
-	/* members the broker has not grouped yet, and empty groups */
-	for (size_t i = 0; i < m->nall; i++)
-		if (m->all[i]->group == NULL)
-			attach(m, m->all[i]);
+	model_groups_sync_begin(m);
+	model_update_groups(m, result);
+	model_groups_sync_end(m, no_fetch, NULL);
+	/* groups this reply did not describe are gone; so are empty ones */
+	for (size_t i = m->ngroups; i-- > 0;) {
+		struct mgroup *g = m->groups[i];
+
+		if (!g->local && !g->placeholder && g->sync != m->sync)
+			drop_group(m, g);
+	}
 	for (size_t i = m->ngroups; i-- > 0;)
-		if (m->groups[i]->n == 0)
+		if (i < m->ngroups && m->groups[i]->n == 0)
 			gdelete(m, m->groups[i]);
-	m->dirty = true;
-	m->generation++;
 	return 0;
 }
 
@@ -963,8 +1093,8 @@ model_queue_len(model *m, int64_t now_ms)
 				m->next_expiry = until;
 			continue;
 		}
-		if (!group_matches(m, g))
-			continue;
+		if (g->n == 0 || !group_matches(m, g))
+			continue; /* described by the broker before its members arrived */
 		if (push_ptr((void ***)&m->queue, &m->nqueue, &m->capqueue, g) < 0)
 			break;
 	}

@@ -46,6 +46,7 @@ struct msugg {
 	char *pattern, *scope;
 	int64_t covers;
 	bool covers_high;
+	bool priced;               /* covers is complete (false: still being counted) */
 };
 
 struct mgroup {
@@ -65,6 +66,13 @@ struct mgroup {
 	size_t common_len, varies_len;
 	struct msugg sugg[3];
 	int nsugg;
+	int64_t count;             /* the broker's count (0 for local groups) */
+	int64_t others_n, others_more; /* members with commands besides the one the label shows */
+	char *others_ex;           /* those commands of one of them, one line, or NULL */
+	bool placeholder;          /* named by a request, not described by the broker yet */
+	/* model bookkeeping */
+	uint64_t sync;             /* the full fetch that last described it */
+	size_t gidx;
 	struct mgroup *hnext;
 };
 
@@ -92,9 +100,22 @@ size_t model_pending(const model *m);
 /* Every request, unordered (i < model_pending). */
 const struct mreq *model_request_at(const model *m, size_t i);
 
-/* Install the broker's groups ({groups: [...]}); switches to broker
- * grouping.  0, or -1 if malformed (the model keeps what it had). */
+/* Install the broker's groups ({groups: [...]}) as the whole set (groups
+ * it does not name are dropped); switches to broker grouping.  0, or -1 if
+ * malformed (the model keeps what it had). */
 int model_set_groups(model *m, const msgpack_object *result);
+/* One page of a groups reply ({groups: [...], gone?: [id]}): each group
+ * named is described afresh and the members it lists are moved into it
+ * (members it does not list stay where they are: a page may carry only a
+ * slice of them); groups in gone are dropped and their members wait in a
+ * group of their own until a group names them.  Switches to broker
+ * grouping.  0, or -1 if malformed. */
+int model_update_groups(model *m, const msgpack_object *result);
+/* A full fetch, page by page: begin, model_update_groups per page, end.
+ * end calls fn for every broker group no page described (it may have
+ * moved between pages: fetch it by id; a gone one is dropped then). */
+void model_groups_sync_begin(model *m);
+size_t model_groups_sync_end(model *m, void (*fn)(void *arg, const char *id), void *arg);
 /* The broker has no groups: group locally (agent, session, kind, head word). */
 void model_use_local_groups(model *m);
 bool model_local_groups(const model *m);

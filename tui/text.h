@@ -44,6 +44,76 @@ typedef int text_piece_fn(void *arg, const char *p, size_t n, size_t cols, int k
  * flags of what was escaped. */
 unsigned text_scan(const char *s, size_t n, text_piece_fn *fn, void *arg);
 
+/* ---- whitespace: runs of it must not hide what follows (issue #12) ----
+ *
+ * A whitespace run is a stretch of spaces, tabs, line breaks (\n \r \v \f)
+ * and Unicode spaces (category Zs, e.g. U+00A0, U+3000).  One-line displays
+ * collapse runs: a run of 2 to 15 spaces becomes one space, and a run of
+ * TEXT_PAD_MIN or more characters of any whitespace becomes a counted marker,
+ * " ⟨200 spaces⟩ " or " ⟨3 newlines, 40 spaces⟩ ", so padding can neither
+ * push a command's tail out of view nor pass unnoticed.  Shorter runs with
+ * tabs or line breaks are shown escaped as before (\t, \n). */
+#define TEXT_PAD_MIN 16
+/* The same kind of padding with hidden characters: in those modes a run of
+ * this many or more of the same escaped character (zero-width space, bidi
+ * mark, control) shows once with a count, "<U+200B>×200". */
+#define TEXT_REPEAT_MIN 4
+/* In wrapped multi-line views (the console's detail, TEXT_WS_COUNT) a run
+ * is counted from this length; a leading run of ASCII spaces and tabs (an
+ * indentation, as in a diff) is kept. */
+#define TEXT_PAD_MIN_WRAPPED 32
+
+struct text_ws {
+	size_t bytes;     /* length of the run in bytes */
+	size_t spaces, tabs, newlines;
+	size_t wide;      /* of the spaces, how many are Unicode spaces (not ' ') */
+};
+
+/* If s[0..n) starts with whitespace, describe the run and return its byte
+ * length; else 0. */
+size_t text_ws_run(const char *s, size_t n, struct text_ws *w);
+/* The counted marker for run w ("⟨200 spaces⟩"), NUL-terminated, into buf
+ * (64 bytes are enough); returns its length. */
+size_t text_ws_marker(const struct text_ws *w, char *buf, size_t cap);
+
+enum text_ws_mode {
+	TEXT_WS_KEEP,      /* every character as it is (content, diffs) */
+	TEXT_WS_COUNT,     /* runs of TEXT_PAD_MIN_WRAPPED or more after other text become a marker */
+	TEXT_WS_COLLAPSE,  /* one-line displays: also 2-15 spaces become one */
+};
+
+/* text_scan with whitespace runs handled per mode (text_scan is KEEP).  A
+ * marker is handed over as one TEXT_PIECE_ESCAPED piece. */
+unsigned text_scan_ws(const char *s, size_t n, enum text_ws_mode mode, text_piece_fn *fn, void *arg);
+
+/* text_scan_ws that also says which bytes of s each piece stands for:
+ * s[at..at+len) (len 0 for a space put around a marker). */
+typedef int text_piece_at_fn(void *arg, const char *p, size_t n, size_t cols, int kind, size_t at,
+    size_t len);
+unsigned text_scan_at(const char *s, size_t n, enum text_ws_mode mode, text_piece_at_fn *fn, void *arg);
+
+/* The tail marker of a display cut for width: "…(+312 bytes)" (left is the
+ * number of bytes of the text not shown), into buf (32 bytes are enough);
+ * returns its length.  Its width is its length minus 2 (the "…"). */
+size_t text_tail_marker(size_t left, char *buf, size_t cap);
+/* The same for a narrow column: "…(+312B)". */
+size_t text_tail_marker_short(size_t left, char *buf, size_t cap);
+
+/* One line of untrusted text for a terminal: escaped like text_escape,
+ * whitespace collapsed (TEXT_WS_COLLAPSE), and when it is cut for width
+ * (max_cols, 0 = no limit) it ends in "…(+N bytes)" (just "…" when
+ * max_cols is too small for that), so a hidden tail is announced.
+ * malloc'd; NULL on out of memory. */
+char *text_oneline(const char *s, size_t n, size_t max_cols, unsigned *flags);
+
+/* s[0..n) with whitespace runs collapsed as TEXT_WS_COLLAPSE does but
+ * nothing escaped (the text stays raw: a display escapes it later), cut to
+ * at most max_bytes bytes on a character boundary with "…(+N bytes)" at
+ * the end when it does not fit; a NUL byte becomes the text \x00.  For the
+ * broker's one-line summary.
+ * malloc'd; NULL on out of memory. */
+char *text_squeeze(const char *s, size_t n, size_t max_bytes);
+
 /* Width of one code point as text_scan lets it through, or -1 when it
  * would be escaped. */
 int text_cp_width(int cp);

@@ -796,6 +796,9 @@ view_detail(lines *out, const struct detail_src *s, int width)
 		lines_put(out, TR_DIM, "nothing selected");
 		return;
 	}
+	/* padding must not push what follows out of view: long runs of
+	 * whitespace after text are shown as a count (text.h) */
+	lines_whitespace(out, TEXT_WS_COUNT);
 	head(out, s, width);
 	payload(out, s, width);
 	risk(out, s, width);
@@ -810,4 +813,5 @@ view_detail(lines *out, const struct detail_src *s, int width)
 		lines_put_untrusted(out, TR_NORMAL, s->note, strlen(s->note));
 		lines_wrap(out, width, 0);
 	}
+	lines_whitespace(out, TEXT_WS_KEEP);
 }

@@ -1,5 +1,6 @@
 /* view_queue.c -- the queue: one row per group, highest risk first. */
 #include "tui/view.h"
+#include "tui/text.h"
 #include "tui/theme.h"
 
 #include <stdio.h>
@@ -78,7 +79,28 @@ queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width,
 		lines_pad_to(out, base, start + agent_w);
 	}
 	text = g->n > 1 && g->pattern != NULL ? g->pattern : r != NULL ? r->summary : "";
-	lines_put_clip(out, base, text, strlen(text), text_end - lines_col(out) - 1);
+	if (g->n > 1 && g->others_n > 0) {
+		/* the pattern is about one command of each member: say they have
+		 * more, and show one's, giving that the room it needs first */
+		int avail = text_end - lines_col(out) - 1, tw, sw;
+		char buf[1200];
+
+		if (avail < 40) /* narrow: the detail lists the members' commands */
+			snprintf(buf, sizeof buf, " (+more)");
+		else if (g->others_n >= (int64_t)g->n)
+			snprintf(buf, sizeof buf, " (also: %s)", g->others_ex != NULL ? g->others_ex : "?");
+		else
+			snprintf(buf, sizeof buf, " (also in %lld: %s)", (long long)g->others_n,
+			    g->others_ex != NULL ? g->others_ex : "?");
+		tw = (int)text_width(text);
+		sw = (int)text_width(buf);
+		if (tw + sw > avail)
+			tw = avail - sw > avail / 3 ? avail - sw : avail / 3;
+		lines_put_clip(out, base, text, strlen(text), tw);
+		lines_put_clip(out, sel ? base : TR_ESCAPED, buf, strlen(buf), text_end - lines_col(out) - 1);
+	} else {
+		lines_put_clip(out, base, text, strlen(text), text_end - lines_col(out) - 1);
+	}
 	lines_pad_to(out, base, text_end);
 	view_age(age, sizeof age, now_ms - g->oldest_ms);
 	snprintf(num, sizeof num, "%5s", age);

@@ -205,6 +205,156 @@ test_lines_clip_wrap(void **state)
 	(void)state;
 }
 
+
+/* ---- whitespace runs and hidden tails (issue #12) ---- */
+
+static void
+test_padding_oneline(void **state)
+{
+	char pad[256], cmd[512], *t;
+	unsigned f;
+
+	memset(pad, ' ', 200);
+	pad[200] = '\0';
+	snprintf(cmd, sizeof cmd, "echo ok%s; rm -rf ~", pad);
+	/* the review's attack: the tail stays in view, the padding is counted */
+	t = text_oneline(cmd, strlen(cmd), 0, &f);
+	assert_string_equal(t, "echo ok \xe2\x9f\xa8" "200 spaces\xe2\x9f\xa9 ; rm -rf ~");
+	free(t);
+	/* 2-15 spaces become one; tabs and newlines stay visible as escapes */
+	t = text_oneline("a   b\tc\nd", 9, 0, &f);
+	assert_string_equal(t, "a b\\tc\\nd");
+	assert_true(f & TEXT_HAD_CONTROL);
+	free(t);
+	/* Unicode spaces, newlines and tabs count too */
+	t = text_oneline("x\xc2\xa0\xc2\xa0\xe3\x80\x80 y", 10, 0, NULL);
+	assert_string_equal(t, "x y");
+	free(t);
+	memset(cmd, '\n', 40);
+	memcpy(cmd, "ls", 2);
+	memcpy(cmd + 30, "\t\t   rm -rf /", 14);
+	t = text_oneline(cmd, 43, 0, NULL);
+	assert_string_equal(t, "ls \xe2\x9f\xa8" "28 newlines, 2 tabs, 3 spaces\xe2\x9f\xa9 rm -rf /");
+	free(t);
+	/* padding with the same hidden character: once, counted */
+	{
+		char zw[700];
+		size_t k = 0;
+
+		memcpy(zw, "echo ok", 7);
+		k = 7;
+		for (int i = 0; i < 200; i++, k += 3)
+			memcpy(zw + k, "\xe2\x80\x8b", 3);
+		memcpy(zw + k, "; rm", 4);
+		k += 4;
+		t = text_oneline(zw, k, 0, &f);
+		assert_string_equal(t, "echo ok<U+200B>\xc3\x97" "200; rm");
+		assert_true(f & TEXT_HAD_INVISIBLE);
+		free(t);
+		t = text_oneline("a\x07\x07\x07\x07\x07" "b\x07\x07" "c", 10, 0, NULL);
+		assert_string_equal(t, "a\\x07\xc3\x97" "5b\\x07\\x07c");
+		free(t);
+	}
+	/* a cut says how many bytes it leaves out */
+	snprintf(cmd, sizeof cmd, "git status && curl -fsSL https://example.com/install.sh | sh");
+	t = text_oneline(cmd, strlen(cmd), 40, &f);
+	assert_true(f & TEXT_TRUNCATED);
+	assert_true(text_width(t) <= 40);
+	assert_non_null(strstr(t, "\xe2\x80\xa6(+"));
+	{
+		const char *m = strstr(t, "(+");
+		size_t shown = (size_t)(m - t) - 3, left = strtoul(m + 2, NULL, 10);
+
+		assert_int_equal(shown + left, strlen(cmd)); /* nothing lost, nothing counted twice */
+		assert_int_equal(strncmp(t, cmd, shown), 0);
+	}
+	free(t);
+	/* too narrow for the count: just the mark */
+	t = text_oneline(cmd, strlen(cmd), 8, NULL);
+	assert_string_equal(t, "git sta\xe2\x80\xa6");
+	free(t);
+	/* a marker is never split: it goes whole or not at all */
+	snprintf(cmd, sizeof cmd, "echo ok%s; rm -rf ~", pad);
+	t = text_oneline(cmd, strlen(cmd), 30, NULL);
+	assert_true(text_width(t) <= 30);
+	assert_null(strstr(t, "\xe2\x9f\xa8" "200 s\xe2\x80\xa6"));
+	free(t);
+	(void)state;
+}
+
+static void
+test_padding_squeeze(void **state)
+{
+	char *big = malloc(20000), *t;
+
+	/* the broker's summary: raw text (controls kept), runs collapsed */
+	t = text_squeeze("a  \n b", 6, 4096);
+	assert_string_equal(t, "a  \n b");
+	free(t);
+	t = text_squeeze("a\0b", 3, 4096);
+	assert_string_equal(t, "a\\x00b");
+	free(t);
+	/* 5000 spaces cannot push the tail past the cap */
+	memcpy(big, "echo ok", 7);
+	memset(big + 7, ' ', 5000);
+	memcpy(big + 5007, "; rm -rf ~", 10);
+	t = text_squeeze(big, 5017, 4096);
+	assert_string_equal(t, "echo ok \xe2\x9f\xa8" "5000 spaces\xe2\x9f\xa9 ; rm -rf ~");
+	free(t);
+	/* a long text is cut at the cap with the count of bytes left */
+	memset(big, 'x', 20000);
+	t = text_squeeze(big, 20000, 4096);
+	assert_true(strlen(t) <= 4096);
+	assert_non_null(strstr(t, "\xe2\x80\xa6(+"));
+	assert_int_equal(strtoul(strstr(t, "(+") + 2, NULL, 10), 20000 - (strstr(t, "\xe2\x80\xa6") - t));
+	free(t);
+	/* never inside a UTF-8 sequence */
+	for (int i = 0; i < 3000; i++)
+		memcpy(big + 3 * i, "\xe6\x97\xa5", 3);
+	t = text_squeeze(big, 9000, 100);
+	assert_true(strlen(t) <= 100);
+	assert_int_equal((strstr(t, "\xe2\x80\xa6") - t) % 3, 0);
+	free(t);
+	free(big);
+	(void)state;
+}
+
+static void
+test_padding_lines(void **state)
+{
+	lines *l = lines_new();
+	char buf[512], pad[201], cmd[400];
+	size_t n;
+	char *t;
+
+	memset(pad, ' ', 200);
+	pad[200] = '\0';
+	snprintf(cmd, sizeof cmd, "echo ok%s; rm -rf ~", pad);
+	/* a list row: collapsed, and the cut counts what it leaves out */
+	lines_newline(l);
+	lines_put_clip(l, TR_NORMAL, cmd, strlen(cmd), 60);
+	line_string(l, 0, buf, sizeof buf);
+	assert_string_equal(buf, "echo ok \xe2\x9f\xa8" "200 spaces\xe2\x9f\xa9 ; rm -rf ~");
+	lines_newline(l);
+	lines_put_clip(l, TR_NORMAL, "curl -fsSL https://example.com/install.sh | sh", 46, 20);
+	line_string(l, 1, buf, sizeof buf);
+	assert_string_equal(buf, "curl -fsSL ht\xe2\x80\xa6(+33B)"); /* 13 + 33 = 46 bytes */
+	/* the detail (wrapped): long runs after text are counted, indentation kept */
+	lines_reset(l);
+	lines_wrap(l, 40, 0);
+	lines_whitespace(l, TEXT_WS_COUNT);
+	lines_newline(l);
+	lines_put_untrusted(l, TR_NORMAL, cmd, strlen(cmd));
+	lines_newline(l);
+	lines_put_untrusted(l, TR_NORMAL, "        indented", 16);
+	lines_whitespace(l, TEXT_WS_KEEP);
+	t = lines_text(l, &n);
+	assert_string_equal(t, "echo ok \xe2\x9f\xa8" "200 spaces\xe2\x9f\xa9 ; rm -rf ~\n        indented");
+	free(t);
+	lines_free(l);
+	(void)state;
+}
+
 /* ---- themes ---- */
 
 static int
@@ -614,6 +764,112 @@ test_model(void **state)
 }
 
 
+/* Pack a groups reply: each group "id:m1,m2,..." (members) into sb. */
+static msgpack_object
+groups_obj(msgpack_unpacked *up, const char *const *spec, size_t n, const char *const *gone, size_t ngone)
+{
+	msgpack_sbuffer_clear(&sb);
+	msgpack_pack_map(&pk, 2 + (gone != NULL));
+	rpc_pack_kv_int(&pk, "next", -1);
+	if (gone != NULL) {
+		rpc_pack_str(&pk, "gone");
+		msgpack_pack_array(&pk, ngone);
+		for (size_t i = 0; i < ngone; i++)
+			rpc_pack_str(&pk, gone[i]);
+	}
+	rpc_pack_str(&pk, "groups");
+	msgpack_pack_array(&pk, n);
+	for (size_t i = 0; i < n; i++) {
+		char id[16];
+		const char *colon = strchr(spec[i], ':'), *p;
+		size_t nm = 0;
+
+		snprintf(id, sizeof id, "%.*s", (int)(colon - spec[i]), spec[i]);
+		for (p = colon + 1; *p; p++)
+			nm += *p == ',';
+		msgpack_pack_map(&pk, 4);
+		rpc_pack_kv_str(&pk, "id", id);
+		rpc_pack_kv_int(&pk, "count", 99);
+		rpc_pack_str(&pk, "members");
+		msgpack_pack_array(&pk, colon[1] ? nm + 1 : 0);
+		for (p = colon + 1; *p; p = *p == ',' ? p + 1 : p)
+			msgpack_pack_int64(&pk, strtoll(p, (char **)&p, 10));
+		rpc_pack_str(&pk, "others");
+		msgpack_pack_map(&pk, 3);
+		rpc_pack_kv_int(&pk, "requests", 1);
+		rpc_pack_kv_int(&pk, "more", 1);
+		rpc_pack_kv_str(&pk, "example", "rm -rf ~");
+	}
+	msgpack_unpacked_init(up);
+	msgpack_unpack_next(up, sb.data, sb.size, NULL);
+	return up->data;
+}
+
+static void
+note_id(void *arg, const char *id)
+{
+	strcat((char *)arg, id);
+	strcat((char *)arg, " ");
+}
+
+/* Groups page by page and by id (issue #12): a page describes the groups
+ * it names and moves the members it lists; members it does not list stay;
+ * gone groups are dropped; a full fetch names the groups no page described. */
+static void
+test_model_group_pages(void **state)
+{
+	model *m = model_new();
+	msgpack_unpacked up;
+	msgpack_object o;
+	const char *p1[] = { "g1:1,2", "g2:3" }, *p2[] = { "g2:4" }, *p3[] = { "g3:2" }, *p4[] = { "g1:1" }, *gone[] = { "g2" };
+	char unseen[64] = "";
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	for (int64_t i = 1; i <= 4; i++) {
+		o = view_obj(&up, i, "a", "echo ok ; rm -rf ~", "low", i <= 2 ? "g1" : "g2");
+		assert_int_equal(model_add_request(m, &o), 1);
+		msgpack_unpacked_destroy(&up);
+	}
+	model_groups_sync_begin(m);
+	o = groups_obj(&up, p1, 2, NULL, 0);
+	assert_int_equal(model_update_groups(m, &o), 0);
+	msgpack_unpacked_destroy(&up);
+	o = groups_obj(&up, p2, 1, NULL, 0); /* a member slice of g2 */
+	assert_int_equal(model_update_groups(m, &o), 0);
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(model_groups_sync_end(m, note_id, unseen), 0);
+	assert_int_equal(model_group(m, "g1")->n, 2);
+	assert_int_equal(model_group(m, "g2")->n, 2);
+	assert_int_equal(model_group(m, "g1")->others_n, 1);
+	assert_string_equal(model_group(m, "g1")->others_ex, "rm -rf ~");
+	assert_false(model_group(m, "g1")->placeholder);
+	/* request 2 moved to g3 (a rule changed its key part) */
+	o = groups_obj(&up, p3, 1, NULL, 0);
+	model_update_groups(m, &o);
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(model_group(m, "g1")->n, 1);
+	assert_int_equal(model_group(m, "g3")->n, 1);
+	assert_string_equal(model_find(m, 2)->group_id, "g3");
+	/* g2 is gone: its members wait in groups of their own */
+	o = groups_obj(&up, NULL, 0, gone, 1);
+	model_update_groups(m, &o);
+	msgpack_unpacked_destroy(&up);
+	assert_null(model_group(m, "g2"));
+	assert_non_null(model_group(m, "r3"));
+	assert_int_equal(model_queue_len(m, 0), 4);
+	/* a full fetch that misses g3 names it (to fetch by id) */
+	model_groups_sync_begin(m);
+	o = groups_obj(&up, p4, 1, NULL, 0);
+	model_update_groups(m, &o);
+	msgpack_unpacked_destroy(&up);
+	assert_int_equal(model_groups_sync_end(m, note_id, unseen), 1);
+	assert_string_equal(unseen, "g3 ");
+	model_free(m);
+	msgpack_sbuffer_destroy(&sb);
+	(void)state;
+}
+
 /* ---- alerts, lines_text, layout_take_bottom ---- */
 
 /* Decode the msgpack built by fn into up; returns its root object. */
@@ -907,10 +1163,12 @@ main(void)
 		cmocka_unit_test(test_scan_escapes), cmocka_unit_test(test_scan_bidi_invisible),
 		cmocka_unit_test(test_scan_widths), cmocka_unit_test(test_text_fit),
 		cmocka_unit_test(test_lines_clip_wrap), cmocka_unit_test(test_theme_builtin),
+		cmocka_unit_test(test_padding_oneline), cmocka_unit_test(test_padding_squeeze),
+		cmocka_unit_test(test_padding_lines),
 		cmocka_unit_test(test_theme_parse), cmocka_unit_test(test_theme_malformed),
 		cmocka_unit_test(test_theme_huge_truncated), cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_diff), cmocka_unit_test(test_compare), cmocka_unit_test(test_filter),
-		cmocka_unit_test(test_keys), cmocka_unit_test(test_model),
+		cmocka_unit_test(test_keys), cmocka_unit_test(test_model), cmocka_unit_test(test_model_group_pages),
 		cmocka_unit_test(test_alerts), cmocka_unit_test(test_alerts_status),
 		cmocka_unit_test(test_lines_text),
 		cmocka_unit_test(test_layout_take_bottom),
