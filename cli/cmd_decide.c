@@ -135,8 +135,10 @@ run(int argc, char **argv)
 		else if (ch == 't' && (d.ttl = ttl_seconds(optarg)) < 0) {
 			cli_err("decide", "--ttl takes seconds or a number with s, m, h or d");
 			return EXIT_USAGE;
-		} else if (ch == 'r' && ((d.rule = strtoll(optarg, &end, 10)) < 0 || *end != '\0')) {
-			cli_err("decide", "--rule takes a suggestion index (0, 1 or 2)");
+		} else if (ch == 'r' && ((d.rule = strtoll(optarg, &end, 10) - 1) < 0 || *end != '\0' || end == optarg)) {
+			/* counted from 1, as the console and `pending --groups` number them
+			 * (DESIGN.md); the protocol's `rule` is the 0-based index */
+			cli_err("decide", "--rule takes a suggestion number (1, 2 or 3, as `pending --groups` lists them)");
 			return EXIT_USAGE;
 		} else if (ch != 't' && ch != 'r')
 			return EXIT_USAGE;
@@ -194,7 +196,7 @@ const struct cli_cmd cmd_decide = {
 	    "  -n, --note TEXT   note recorded with the decision and shown to the agent\n"
 	    "  -j, --json        print the recorded decision as JSON\n"
 	    "  g:GROUP           decide every member of a group (`sandgate pending` shows groups)\n"
-	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N as a rule\n"
+	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N (from 1) as a rule\n"
 	    "  -s, --scope S     the rule's scope: once, session (default), agent, workspace, global\n"
 	    "  -t, --ttl T       the rule expires after T (90, 90s, 10m, 2h, 7d); use never extends it\n"
 	    "\n"

@@ -132,7 +132,7 @@ print_group(const msgpack_object *g, int64_t now_ms)
 		char *pat = field(rpc_map_get(x, "pattern"), 120);
 		bool priced = pr == NULL || pr->type != MSGPACK_OBJECT_BOOLEAN || pr->via.boolean;
 
-		printf("         --rule %lld: %s  (covers %s%lld%s%s)\n", (long long)int_of(x, "index", i),
+		printf("         --rule %lld: %s  (covers %s%lld%s%s)\n", (long long)int_of(x, "index", i) + 1,
 		    pat != NULL ? pat : "?",
 		    priced ? "" : "at least ", (long long)int_of(x, "covers", 0), priced ? "" : ", still counting",
 		    ch != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean

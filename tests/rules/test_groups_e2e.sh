@@ -47,7 +47,7 @@ grep -q '^request \[{"id":[0-9]*,.*"group":"g' "$T/notes" || fail "request notif
 pass "pending requests are grouped, with common fields, what varies and suggestions"
 
 # --- decide a group and save its narrowest suggestion as a session rule
-out=$(sg decide "g:$gp" allow --rule 0)
+out=$(sg decide "g:$gp" allow --rule 1)
 case $out in "group $gp: allow 3 request(s); saved rule 1") ;; *) fail "decide said: $out" ;; esac
 for n in p1 p2 p3; do [ "$(rc_of $n)" = 0 ] || fail "$n was not allowed"; done
 still_pending other || fail "a request outside the rule was decided"
@@ -63,11 +63,11 @@ still_pending s2 || fail "a session rule answered another session"
 wait_for 5 grep -q '^rules \[\]$' "$T/notes"
 grep -q '^decided \[{"id":[0-9]*,"state":"decided","decision":"allow","by":"rule",.*"rule_id":1}\]' "$T/notes" ||
 	fail "no decided notification with rule_id"
-pass "decide g:GROUP --rule 0 decides every member and saves a session rule"
+pass "decide g:GROUP --rule 1 decides every member and saves a session rule"
 
 # --- a group rule also releases other queued requests it covers (re-check)
 gw=$(group_of "write ./src")
-out=$(sg decide "g:$gw" allow --rule 1 --scope agent --ttl 1h)
+out=$(sg decide "g:$gw" allow --rule 2 --scope agent --ttl 1h)
 case $out in *"allow 2 request(s); saved rule 2"*) ;; *) fail "decide said: $out" ;; esac
 [ "$(rc_of w1)" = 0 ] && [ "$(rc_of w2)" = 0 ] || fail "write members not allowed"
 sg rules list --json | grep -q '"id":2,"effect":"allow","pattern":"write ./src/\*\*","scope":"agent","scope_value":"tester","expires_ms":[0-9]' ||
@@ -89,7 +89,8 @@ expect_rc 1 sg decide g:g999 allow
 gp=$(group_of "exec python")
 expect_rc 1 sg decide "g:$gp" allow --rule 7
 expect_rc 2 sg decide "g:$gp" maybe
-expect_rc 2 sg decide 5 allow --rule 0        # --rule goes with g:GROUP
+expect_rc 2 sg decide 5 allow --rule 1        # --rule goes with g:GROUP
+expect_rc 2 sg decide "g:$gp" allow --rule 0   # counted from 1
 out=$("$SGTEST" call console decide "[{\"group\":\"$gp\",\"decision\":\"allow\",\"rule\":0,\"pattern\":\"exec rm *\"}]" || true)
 case $out in *conflict*) ;; *) fail "a rule the reviewer did not see was saved: $out" ;; esac
 out=$("$SGTEST" call console decide "[{\"group\":\"$gp\",\"decision\":\"allow\",\"members\":[424242]}]" || true)
