@@ -4,7 +4,9 @@
 
 start_broker
 pid=$(broker_pid)
-"$SGTEST" hold agent 30 >"$T/hold" & hold=$!
+# held for longer than the test can take (a sanitizer build under load: minutes); killed at the end
+"$SGTEST" hold agent 600 >"$T/hold" & hold=$!
+at_exit "kill $hold 2>/dev/null"
 wait_for 5 grep -q connected "$T/hold"
 
 raw() { "$SGTEST" raw "$@"; }
