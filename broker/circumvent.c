@@ -83,7 +83,7 @@ dup_path(const char *p)
 
 	if (p == NULL || p[0] != '/' || (d = strdup(p)) == NULL)
 		return NULL;
-	subject_normpath(d);
+	paths_normalize(d);
 	return d;
 }
 

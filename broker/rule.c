@@ -137,7 +137,7 @@ rule_new(const struct rule_spec *spec, char *err, size_t errlen)
 	r->note = dup_opt(spec->note, &oom);
 	r->origin = dup_opt(spec->origin, &oom);
 	if (r->scope == SCOPE_WORKSPACE && r->scope_value != NULL)
-		subject_normpath(r->scope_value);
+		paths_normalize(r->scope_value);
 	r->expires_ms = spec->expires_ms;
 	r->author_uid = spec->author_uid;
 	r->created_ms = spec->created_ms;

@@ -41,7 +41,7 @@ dup_abs(const char *p)
 	if (p == NULL || p[0] != '/')
 		return NULL;
 	if ((d = strdup(p)) != NULL)
-		subject_normpath(d);
+		paths_normalize(d);
 	return d;
 }
 
@@ -161,38 +161,6 @@ subject_set_words(struct subject *s, struct subj_part *p, const char *const *wor
 	return 0;
 }
 
-void
-subject_normpath(char *path)
-{
-	char *out = path, *in = path;
-
-	if (*in != '/')
-		return;
-	while (*in != '\0') {
-		size_t len;
-
-		while (*in == '/')
-			in++;
-		len = strcspn(in, "/");
-		if (len == 0)
-			break;
-		if (len == 1 && in[0] == '.') {
-			/* skip */
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
-			while (out > path && *--out != '/')
-				;
-		} else {
-			*out++ = '/';
-			memmove(out, in, len);
-			out += len;
-		}
-		in += len;
-	}
-	if (out == path)
-		*out++ = '/';
-	*out = '\0';
-}
-
 char *
 subject_resolve(const struct subject *s, const char *path, size_t len)
 {
@@ -219,7 +187,7 @@ subject_resolve(const struct subject *s, const char *path, size_t len)
 	r[blen] = '/';
 	memcpy(r + blen + 1, path + skip, len - skip);
 	r[blen + 1 + len - skip] = '\0';
-	subject_normpath(r);
+	paths_normalize(r);
 	return r;
 }
 
@@ -900,7 +868,7 @@ intent_workspace(struct subject *s, const msgpack_object *intent)
 		return 0;
 	if ((s->workspace = strndup(ws->via.str.ptr, ws->via.str.size)) == NULL)
 		return -1;
-	subject_normpath(s->workspace);
+	paths_normalize(s->workspace);
 	return 0;
 }
 
@@ -949,7 +917,7 @@ add_link_parts(struct subject *s, const msgpack_object *intent)
 			}
 			if ((v = strndup(path->via.str.ptr, path->via.str.size)) == NULL)
 				return -1;
-			subject_normpath(v);
+			paths_normalize(v);
 			kind = link_part_kind(s, rpc_map_get(t, "effect"));
 			for (size_t j = 0; j < s->nparts && !dup; j++)
 				dup = s->parts[j].kind == kind && s->parts[j].path != NULL && strcmp(s->parts[j].path, v) == 0;

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <msgpack.h>
 
+#include "proto/paths.h"
+
 enum subj_kind {
 	SK_EXEC,
 	SK_WRITE,
@@ -102,8 +104,6 @@ int subject_set_words(struct subject *s, struct subj_part *p, const char *const 
  * . and .. and repeated slashes folded; malloc'd, or NULL when it cannot be
  * made absolute or memory ran out. */
 char *subject_resolve(const struct subject *s, const char *path, size_t len);
-/* Normalise an absolute path in place (fold ., .., //; no trailing /). */
-void subject_normpath(char *path);
 
 /* Build from the submitted request map alone: argv exec requests, files,
  * hosts, MCP and other tools.  A shell command line cannot be split without

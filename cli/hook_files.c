@@ -154,40 +154,6 @@ home_dir(void)
 	return pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
 }
 
-/* Lexical normalisation of an absolute path, as node's path.resolve and
- * Codex's absolutize do: "." and empty components dropped, ".." removes
- * the one before it (never above "/"). */
-static void
-normpath(char *path)
-{
-	char *out = path, *in = path;
-
-	if (*in != '/')
-		return;
-	while (*in != '\0') {
-		size_t len;
-
-		while (*in == '/')
-			in++;
-		len = strcspn(in, "/");
-		if (len == 0)
-			break;
-		if (len == 1 && in[0] == '.') {
-			/* skip */
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
-			while (out > path && *--out != '/')
-				;
-		} else {
-			*out++ = '/';
-			memmove(out, in, len);
-			out += len;
-		}
-		in += len;
-	}
-	if (out == path)
-		*out++ = '/';
-	*out = '\0';
-}
 
 static char *
 join(const char *base, const char *p)
@@ -195,7 +161,7 @@ join(const char *base, const char *p)
 	char *r = p[0] == '/' || base == NULL || base[0] == '\0' ? strdup(p) : paths_join(base, p);
 
 	if (r != NULL)
-		normpath(r);
+		paths_normalize(r);
 	return r;
 }
 
@@ -259,7 +225,7 @@ resolve_one(unsigned flags, const char *base, const char *p)
 	    (home = home_dir()) != NULL) {
 		r = p[1] == '\0' ? strdup(home) : paths_join(home, p + 2);
 		if (r != NULL)
-			normpath(r);
+			paths_normalize(r);
 	} else if ((flags & HOOK_P_TILDE) && p[0] == '~' && (p[1] == '\0' || p[1] == '/')) {
 		r = strdup(p); /* the broker reads "~" as the home directory */
 	} else {
@@ -268,7 +234,7 @@ resolve_one(unsigned flags, const char *base, const char *p)
 	if (r != NULL && (flags & HOOK_P_PCT) && (d = uri_decode(r)) != NULL) {
 		free(r);
 		r = d;
-		normpath(r);
+		paths_normalize(r);
 	}
 	return r;
 }

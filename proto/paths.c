@@ -225,3 +225,38 @@ paths_make_parent(const char *file, char *err, size_t errlen)
 	free(d);
 	return rc;
 }
+
+/* Fold "." and empty components of an absolute path in place; ".." removes
+ * the component before it (never above "/").  Lexical only, as node's
+ * path.resolve and Codex's absolutize do; a relative path is left alone. */
+void
+paths_normalize(char *path)
+{
+	char *out = path, *in = path;
+
+	if (*in != '/')
+		return;
+	while (*in != '\0') {
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		len = strcspn(in, "/");
+		if (len == 0)
+			break;
+		if (len == 1 && in[0] == '.') {
+			/* skip */
+		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			memmove(out, in, len);
+			out += len;
+		}
+		in += len;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}

@@ -26,6 +26,8 @@ char *paths_db(void);
 char *paths_config_dir(void);
 /* dir + "/" + name. */
 char *paths_join(const char *dir, const char *name);
+/* Fold ".", ".." and repeated slashes of an absolute path in place (lexically). */
+void paths_normalize(char *path);
 
 /* Create dir (and missing parents) with mode 0700, then check it is a
  * directory owned by us and not reachable by others.  0 on success, -1 with

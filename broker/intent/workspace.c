@@ -1,6 +1,7 @@
 /* workspace.c -- which directory is a request's workspace (see workspace.h). */
 #include "broker/intent/workspace.h"
 #include "broker/intent/tables.h"
+#include "proto/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,35 +28,6 @@ ws_source_name(enum ws_source s)
 
 /* Fold ".", ".." and repeated slashes of an absolute path, in place; no
  * trailing slash (but "/"). */
-static void
-normalize(char *path)
-{
-	char *out = path, *in = path;
-
-	while (*in != '\0') {
-		size_t len;
-
-		while (*in == '/')
-			in++;
-		len = strcspn(in, "/");
-		if (len == 0)
-			break;
-		if (len == 1 && in[0] == '.') {
-			/* skip */
-		} else if (len == 2 && in[0] == '.' && in[1] == '.') {
-			while (out > path && *--out != '/')
-				;
-		} else {
-			*out++ = '/';
-			memmove(out, in, len);
-			out += len;
-		}
-		in += len;
-	}
-	if (out == path)
-		*out++ = '/';
-	*out = '\0';
-}
 
 static bool
 within(const char *path, const char *dir)
@@ -222,7 +194,7 @@ parse_entry(const char *s, const char *home, char *err, size_t errlen)
 			}
 		q += cl;
 	}
-	normalize(p);
+	paths_normalize(p);
 	/* a literal entry must not be refused; for a glob, what it can match
 	 * must not be (probed with a child of the directory before the first
 	 * glob: /usr/x is refused, ~/src/x and /var/www/x are not) */
@@ -408,7 +380,7 @@ ws_determine(const struct ws_env *e, const struct ws_list *cfg, const char *decl
 			why = "not an absolute path";
 		} else {
 			snprintf(out->path, sizeof out->path, "%s", declared);
-			normalize(out->path);
+			paths_normalize(out->path);
 			int rc = stat(out->path, &st);
 
 			if (rc < 0 && errno != ENOENT)
@@ -428,7 +400,7 @@ ws_determine(const struct ws_env *e, const struct ws_list *cfg, const char *decl
 	if (cwd == NULL || cwd[0] != '/' || strlen(cwd) > FSR_MAX_PATH)
 		return;
 	snprintf(c, sizeof c, "%s", cwd);
-	normalize(c);
+	paths_normalize(c);
 	if (cfg != NULL) {
 		size_t best = 0;
 

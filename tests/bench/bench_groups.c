@@ -23,6 +23,7 @@
  *
  * Usage: bench_groups PATH/TO/sandgate [N...]   (default 1000 10000 50000). */
 #include "tests/bench/benchlib.h"
+#include "tests/tools/fillmix.h"
 #include "proto/client.h"
 #include "proto/rpc.h"
 
@@ -37,65 +38,6 @@
 
 #define PAGE 50
 #define PAGE_CALLS 100
-
-/* ---- the mix ---- */
-
-static void
-pack_mix(msgpack_packer *pk, const char *prefix, int i)
-{
-	char id[48], cmd[256], sess[32], path[256];
-	const char *agent = i % 3 == 0 ? "codex" : "claude-code";
-	int k = (i / 8) % 23, v = i / 184;
-
-	snprintf(id, sizeof id, "%s-%d", prefix, i);
-	snprintf(sess, sizeof sess, "sess-%d", i % 8);
-	msgpack_pack_array(pk, 1);
-	if (k < 14) {
-		switch (k) {
-		case 0: snprintf(cmd, sizeof cmd, "git status"); break;
-		case 1: snprintf(cmd, sizeof cmd, "git push origin feature/f%d", v % 40); break;
-		case 2: snprintf(cmd, sizeof cmd, "git diff --stat HEAD~%d", v % 9 + 1); break;
-		case 3: snprintf(cmd, sizeof cmd, "npm run test -- src/components/c%d.test.tsx", v); break;
-		case 4: snprintf(cmd, sizeof cmd, "npm install left-pad-%d", v % 300); break;
-		case 5: snprintf(cmd, sizeof cmd, "python3 scripts/job_%d.py --fast", v % 500); break;
-		case 6: snprintf(cmd, sizeof cmd, "cargo build -p crate%d --release", v % 60); break;
-		case 7: snprintf(cmd, sizeof cmd, "make -C sub%d all", v % 25); break;
-		case 8: snprintf(cmd, sizeof cmd, "curl -s https://api%d.example.com/v1/items/%d", v % 20, v); break;
-		case 9: snprintf(cmd, sizeof cmd, "rm -rf build/tmp%d", v); break;
-		case 10: snprintf(cmd, sizeof cmd, "cat src/mod%d/file%d.c | grep -n TODO", v % 30, v); break;
-		case 11: snprintf(cmd, sizeof cmd, "docker run --rm img%d:latest echo %d", v % 15, v); break;
-		case 12: snprintf(cmd, sizeof cmd, "tool%d --input data/%d.json", v % 120, v); break;
-		default: snprintf(cmd, sizeof cmd, "ls -la dir%d && wc -l file%d", v % 50, v); break;
-		}
-		msgpack_pack_map(pk, 8);
-		rpc_pack_kv_str(pk, "kind", "exec");
-		rpc_pack_kv_str(pk, "command", cmd);
-	} else if (k < 18) {
-		snprintf(path, sizeof path, "/home/dev/project/src/mod%d/sub%d/file%d.c", v % 40, k, v);
-		msgpack_pack_map(pk, 9);
-		rpc_pack_kv_str(pk, "kind", "write");
-		rpc_pack_kv_str(pk, "path", path);
-		rpc_pack_kv_str(pk, "content", "int x;\n");
-	} else if (k < 21) {
-		snprintf(path, sizeof path, "https://pkg%d.registry%d.example.org/p/%d", v % 10, v % 35, v);
-		msgpack_pack_map(pk, 9);
-		rpc_pack_kv_str(pk, "kind", "net");
-		rpc_pack_kv_str(pk, "url", path);
-		rpc_pack_kv_str(pk, "method", "GET");
-	} else {
-		snprintf(path, sizeof path, "tool_%d", v % 45);
-		msgpack_pack_map(pk, 9);
-		rpc_pack_kv_str(pk, "kind", "mcp");
-		rpc_pack_kv_str(pk, "server", k == 21 ? "github" : "linear");
-		rpc_pack_kv_str(pk, "tool", path);
-	}
-	rpc_pack_kv_str(pk, "req_id", id);
-	rpc_pack_kv_str(pk, "agent", agent);
-	rpc_pack_kv_str(pk, "session", sess);
-	rpc_pack_kv_str(pk, "cwd", "/home/dev/project");
-	rpc_pack_kv_str(pk, "workspace", "/home/dev/project");
-	rpc_pack_kv_int(pk, "timeout", 86400);
-}
 
 /* ---- the probe agent ---- */
 
@@ -418,7 +360,7 @@ run(int n)
 		while (sent < n && sent - got < window) {
 			uint32_t id;
 
-			pack_mix(client_begin(agent, "submit", &id), "f", sent);
+			fill_mix(client_begin(agent, "submit", &id), "f", "sess", sent, 8, 86400);
 			if (sent == 0)
 				first = id;
 			if (client_send(agent, 600000) < 0)
@@ -458,7 +400,7 @@ run(int n)
 		uint32_t id;
 		double s = bench_now_us();
 
-		pack_mix(client_begin(agent, "submit", &id), "s", i * 7 + 3);
+		fill_mix(client_begin(agent, "submit", &id), "s", "sess", i * 7 + 3, 8, 86400);
 		if (client_send(agent, 600000) < 0 || client_wait(agent, id, 600000, &m) < 0)
 			exit(1);
 		client_msg_free(&m);

@@ -319,7 +319,7 @@ test_normpath(void **state)
 		char buf[64];
 
 		strcpy(buf, cases[i][0]);
-		subject_normpath(buf);
+		paths_normalize(buf);
 		assert_string_equal(buf, cases[i][1]);
 	}
 }

@@ -156,7 +156,7 @@ expect_path(struct gen *g, const char *cwd, const struct spelling *sp, enum want
 		snprintf(buf, sizeof buf, "%s", sp->path);
 	else
 		snprintf(buf, sizeof buf, "%s/%s", cwd, sp->path);
-	subject_normpath(buf);
+	paths_normalize(buf);
 	snprintf(g->w[g->n].path, sizeof g->w[g->n].path, "%s", buf);
 	g->w[g->n].kind = kind;
 	g->n++;
