@@ -35,6 +35,7 @@ struct peer {
 	size_t backlog;         /* bytes handed to uv_write, not yet written */
 	bool dead, subscribed, greeted;
 	char name[64];
+	struct peer_reqs reqs;  /* request.c's: what it owns and waits for */
 };
 
 struct write_req {
@@ -55,6 +56,7 @@ void peer_set_subscribed(struct peer *p, bool on) { p->subscribed = on; }
 struct peer *peer_next(const struct peer *p) { return p->next; }
 bool peer_greeted(const struct peer *p) { return p->greeted; }
 const char *peer_name(const struct peer *p) { return p->name; }
+struct peer_reqs *peer_reqs(struct peer *p) { return &p->reqs; }
 
 void
 peer_set_greeted(struct peer *p, const char *name)
@@ -70,6 +72,12 @@ on_closed(uv_handle_t *h)
 
 	if (--p->open_handles > 0)
 		return;
+	if (p->reqs.owned != NULL || p->reqs.waits != NULL) {
+		/* request_peer_lost emptied both and a dead peer gets no new link:
+		 * a request would point at freed memory */
+		log_msg("internal error: a closed peer still owns or waits for requests");
+		abort();
+	}
 	frame_reader_free(p->reader);
 	free(p);
 }

@@ -17,6 +17,7 @@
 
 struct broker;
 struct peer;
+struct peer_reqs;
 
 /* Accept a pending connection on server (a uv_pipe_t) for role. */
 void peer_accept(struct broker *b, void *server, enum sg_role role);
@@ -46,5 +47,8 @@ struct peer *peer_next(const struct peer *p);
 /* hello accepted; name is the client's self-description (display only). */
 bool peer_greeted(const struct peer *p);
 void peer_set_greeted(struct peer *p, const char *name);
+/* The request table's links for this peer (request.h); request.c alone
+ * reads or changes them. */
+struct peer_reqs *peer_reqs(struct peer *p);
 
 #endif

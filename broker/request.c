@@ -28,10 +28,17 @@
 
 enum req_state { REQ_PENDING, REQ_RECORDING, REQ_DONE };
 
+/* A reply a connection waits for.  It is linked twice: in its request (one
+ * of r->waiters, malloc'd, for the decision; or r->decider / r->refused,
+ * slots inside the request) and in the peer's waits (struct peer_reqs), so
+ * that the request being freed or the peer going away unlinks it in O(1)
+ * and neither side ever points at the other once it is gone. */
 struct waiter {
-	struct waiter *next;
-	struct peer *p;
+	struct peer *p;               /* NULL: an empty slot */
 	uint32_t msgid;
+	bool listed;                  /* in r->waiters (and malloc'd), else a slot */
+	struct waiter *rnext, **rpprev; /* r->waiters (listed ones only) */
+	struct waiter *pnext, **ppprev; /* peer_reqs(p)->waits */
 };
 
 struct request {
@@ -43,7 +50,8 @@ struct request {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	struct peer *owner;           /* connection that submitted; NULL once gone */
+	struct peer *owner;           /* connection that submitted, while pending and */
+	struct request *own_prev, *own_next; /* connected: peer_reqs(owner)->owned */
 	char *raw;                    /* the submitted params map, msgpack */
 	size_t raw_len;
 	int64_t created_ms, deadline_ms;
@@ -53,9 +61,8 @@ struct request {
 	const char *by;               /* static string: reviewer, timeout, ... */
 	char *note, *reviewer_name;
 	int64_t reviewer_uid, reviewer_pid, seq;
-	struct waiter *waiters;
-	struct peer *decider;         /* console waiting for its decide reply */
-	uint32_t decider_msgid;
+	struct waiter *waiters;       /* agents waiting for the decision */
+	struct waiter decider;        /* console waiting for its decide reply */
 	struct request *prev, *next;  /* pending list, or the done FIFO */
 	/* what rules, grouping and circumvention checks see (policy.h) */
 	struct subject *subj;
@@ -76,8 +83,7 @@ struct request {
 	int64_t timeout_asked_s;      /* the request's own timeout when it was capped, else 0 */
 	char *reason;                 /* a "policy" denial's reason (also its note) */
 	int64_t conflict_with;        /* refused: its key belongs to this earlier request */
-	struct peer *refused_peer;    /* ... and the submitter, answered with a conflict error */
-	uint32_t refused_msgid;
+	struct waiter refused;        /* ... and the submitter, answered with a conflict error */
 	struct quota_hold quota;      /* while waiting */
 };
 
@@ -161,18 +167,145 @@ list_remove(struct request **head, struct request **tail, struct request *r)
 	r->prev = r->next = NULL;
 }
 
+/* ---- who owns, who waits (struct peer_reqs) ----
+ *
+ * Every pointer from a request to a peer is also a link in that peer's
+ * struct peer_reqs, and only the functions below make or break one:
+ * own_set / own_clear (r->owner, in the peer's owned list), and wait_link /
+ * wait_unlink (struct waiter, in the peer's waits) under add_waiter /
+ * waiter_free / wait_slot / slot_take.  A disconnect walks only what the
+ * peer itself owns or waits for (request_peer_lost); request_destroy
+ * unlinks whatever the request still holds.  A dead peer gets no new link,
+ * so nothing points at a peer once it is freed. */
+
+/* r is owned by p (its submitter) while pending; the owned list is in
+ * submission order, so a disconnect withdraws oldest first. */
+static void
+own_set(struct request *r, struct peer *p)
+{
+	struct peer_reqs *pr = peer_reqs(p);
+
+	if (peer_dead(p))
+		return;
+	r->owner = p;
+	r->own_next = NULL;
+	r->own_prev = pr->owned_tail;
+	if (pr->owned_tail != NULL)
+		pr->owned_tail->own_next = r;
+	else
+		pr->owned = r;
+	pr->owned_tail = r;
+}
+
+static void
+own_clear(struct request *r)
+{
+	struct peer_reqs *pr;
+
+	if (r->owner == NULL)
+		return;
+	pr = peer_reqs(r->owner);
+	if (r->own_prev != NULL)
+		r->own_prev->own_next = r->own_next;
+	else
+		pr->owned = r->own_next;
+	if (r->own_next != NULL)
+		r->own_next->own_prev = r->own_prev;
+	else
+		pr->owned_tail = r->own_prev;
+	r->owner = NULL;
+	r->own_prev = r->own_next = NULL;
+}
+
+/* Put w (in its request already) on p's waits. */
+static void
+wait_link(struct waiter *w, struct peer *p, uint32_t msgid)
+{
+	struct peer_reqs *pr = peer_reqs(p);
+
+	w->p = p;
+	w->msgid = msgid;
+	w->pnext = pr->waits;
+	if (pr->waits != NULL)
+		pr->waits->ppprev = &w->pnext;
+	pr->waits = w;
+	w->ppprev = &pr->waits;
+}
+
+/* Take w off its peer's waits. */
+static void
+wait_unlink(struct waiter *w)
+{
+	*w->ppprev = w->pnext;
+	if (w->pnext != NULL)
+		w->pnext->ppprev = w->ppprev;
+	w->p = NULL;
+	w->pnext = NULL;
+	w->ppprev = NULL;
+}
+
+/* p waits for r's decision, answered to msgid; -1 on out of memory.  A
+ * peer already gone waits for nothing. */
+static int
+add_waiter(struct request *r, struct peer *p, uint32_t msgid)
+{
+	struct waiter *w;
+
+	if (peer_dead(p))
+		return 0;
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return -1;
+	w->listed = true;
+	w->rnext = r->waiters;
+	if (r->waiters != NULL)
+		r->waiters->rpprev = &w->rnext;
+	r->waiters = w;
+	w->rpprev = &r->waiters;
+	wait_link(w, p, msgid);
+	return 0;
+}
+
+/* Unlink a waiter of r->waiters from both sides and free it. */
+static void
+waiter_free(struct waiter *w)
+{
+	wait_unlink(w);
+	*w->rpprev = w->rnext;
+	if (w->rnext != NULL)
+		w->rnext->rpprev = w->rpprev;
+	free(w);
+}
+
+/* Slot (r->decider or r->refused) now waits for p's msgid; p NULL (or
+ * gone): for nobody. */
+static void
+wait_slot(struct waiter *slot, struct peer *p, uint32_t msgid)
+{
+	if (slot->p != NULL)
+		wait_unlink(slot);
+	if (p != NULL && !peer_dead(p))
+		wait_link(slot, p, msgid);
+}
+
+/* Who waits on slot w (*p, NULL if nobody, and *msgid), taken off both
+ * sides before the answer goes out: an answer can drop its peer (a failed
+ * write), which walks the peer's waits. */
+static void
+slot_take(struct waiter *w, struct peer **p, uint32_t *msgid)
+{
+	*p = w->p;
+	*msgid = w->msgid;
+	if (w->p != NULL)
+		wait_unlink(w);
+}
+
 /* ---- freeing ---- */
 
 static void
 on_timer_closed(uv_handle_t *h)
 {
 	struct request *r = h->data;
-	struct waiter *w, *next;
 
-	for (w = r->waiters; w != NULL; w = next) {
-		next = w->next;
-		free(w);
-	}
 	free(r->key);
 	free(r->req_id);
 	free(r->agent);
@@ -201,6 +334,11 @@ request_destroy(struct broker *b, struct request *r)
 	table_del(rs->by_id, &r->id, sizeof r->id);
 	if (table_get(rs->by_key, r->key, r->key_len) == r)
 		table_del(rs->by_key, r->key, r->key_len);
+	own_clear(r);
+	while (r->waiters != NULL)
+		waiter_free(r->waiters);
+	wait_slot(&r->decider, NULL, 0);
+	wait_slot(&r->refused, NULL, 0);
 	uv_close((uv_handle_t *)&r->timer, on_timer_closed);
 }
 
@@ -366,10 +504,11 @@ request_row(const struct request *r)
 }
 
 /* Record a decision for a pending request; replies go out once its row is
- * committed.  by must be a static string. */
+ * committed.  by must be a static string; reviewer (may be NULL) is who
+ * decided, reply_to (may be NULL) the connection answered at msgid. */
 static void
 decide(struct broker *b, struct request *r, bool allow, const char *by, const char *note,
-    struct peer *decider, uint32_t msgid, const char *reviewer_name)
+    struct peer *reviewer, struct peer *reply_to, uint32_t msgid, const char *reviewer_name)
 {
 	struct reqstate *rs = b->reqs;
 	struct store_request_row req = request_row(r);
@@ -377,6 +516,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending--;
+	own_clear(r); /* a decided request is nobody's to withdraw */
 	quota_release(rs->quota, &r->quota);
 	if (r->group != NULL) {
 		policy_group_remove(b, r->group, r);
@@ -392,10 +532,9 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	r->by = by;
 	r->note = note != NULL ? strdup(note) : NULL;
 	r->reviewer_name = reviewer_name != NULL ? strdup(reviewer_name) : NULL;
-	r->reviewer_uid = decider != NULL ? (int64_t)peer_uid(decider) : -1;
-	r->reviewer_pid = decider != NULL ? (int64_t)peer_pid(decider) : -1;
-	r->decider = decider;
-	r->decider_msgid = msgid;
+	r->reviewer_uid = reviewer != NULL ? (int64_t)peer_uid(reviewer) : -1;
+	r->reviewer_pid = reviewer != NULL ? (int64_t)peer_pid(reviewer) : -1;
+	wait_slot(&r->decider, reply_to, msgid);
 	row = (struct store_decision_row){
 		.request_id = r->id,
 		.request = &req,
@@ -425,12 +564,12 @@ finish_decision(void *arg, int status, int64_t seq)
 	struct request *r = arg;
 	struct broker *b = r->b;
 	struct reqstate *rs = b->reqs;
-	struct waiter *w, *next;
+	struct peer *p;
+	uint32_t msgid;
 	bool was_allow = r->allow;
 
 	list_remove(&rs->rec_head, &rs->rec_tail, r);
 	rs->nrecording--;
-	r->owner = NULL;
 	r->state = REQ_DONE;
 	if (status < 0) {
 		log_msg("cannot record the decision for request %lld", (long long)r->id);
@@ -441,34 +580,34 @@ finish_decision(void *arg, int status, int64_t seq)
 		r->seq = seq;
 	}
 	rs->decided_total++;
-	for (w = r->waiters; w != NULL; w = next) {
-		next = w->next;
-		reply_decision(b, w->p, w->msgid, r);
-		free(w);
+	while (r->waiters != NULL) {
+		p = r->waiters->p;
+		msgid = r->waiters->msgid;
+		waiter_free(r->waiters); /* first: see slot_take */
+		reply_decision(b, p, msgid, r);
 	}
-	r->waiters = NULL;
-	if (r->refused_peer != NULL) {
+	slot_take(&r->refused, &p, &msgid);
+	if (p != NULL) {
 		/* its req_id belonged to another request: an error, not a decision */
 		if (status < 0)
-			peer_reply_error(r->refused_peer, r->refused_msgid, SG_ERR_CONFLICT,
+			peer_reply_error(p, msgid, SG_ERR_CONFLICT,
 			    "req_id '%.64s' in session '%.64s' was already used for request %lld with different "
 			    "content; this request (%lld) was denied, but the denial could not be recorded (store error)",
 			    r->req_id, r->session, (long long)r->conflict_with, (long long)r->id);
 		else
-			peer_reply_error(r->refused_peer, r->refused_msgid, SG_ERR_CONFLICT,
+			peer_reply_error(p, msgid, SG_ERR_CONFLICT,
 			    "req_id '%.64s' in session '%.64s' was already used for request %lld with different "
 			    "content; this request was denied and recorded as request %lld (audit seq %lld)",
 			    r->req_id, r->session, (long long)r->conflict_with, (long long)r->id, (long long)r->seq);
-		r->refused_peer = NULL;
 	}
-	if (r->decider != NULL) {
+	slot_take(&r->decider, &p, &msgid);
+	if (p != NULL) {
 		if (status < 0)
-			peer_reply_error(r->decider, r->decider_msgid, "store-error",
+			peer_reply_error(p, msgid, "store-error",
 			    "the decision could not be recorded; request %lld was denied%s",
 			    (long long)r->id, was_allow ? " instead of allowed" : "");
 		else
-			reply_decision(b, r->decider, r->decider_msgid, r);
-		r->decider = NULL;
+			reply_decision(b, p, msgid, r);
 	}
 	rpc_pack_notify(&rs->pk, "decided");
 	msgpack_pack_array(&rs->pk, 1);
@@ -498,7 +637,7 @@ on_deadline(uv_timer_t *t)
 	struct request *r = t->data;
 
 	if (r->state == REQ_PENDING)
-		decide(r->b, r, false, "timeout", NULL, NULL, 0, NULL);
+		decide(r->b, r, false, "timeout", NULL, NULL, NULL, 0, NULL);
 }
 
 /* ---- rules and groups (policy.h) ---- */
@@ -521,7 +660,7 @@ decide_by_rule(struct broker *b, struct request *r, const struct rule_verdict *v
 	r->rule_id = rule_id(v->rule);
 	r->rule_text = strdup(rule_text(v->rule));
 	policy_hits(b, v);
-	decide(b, r, v->v == VERDICT_ALLOW, "rule", NULL, NULL, 0, NULL);
+	decide(b, r, v->v == VERDICT_ALLOW, "rule", NULL, NULL, NULL, 0, NULL);
 }
 
 /* Put pending r in the group of the part that needs a decision. */
@@ -682,8 +821,8 @@ request_decide_list(struct broker *b, struct request **v, size_t n, bool allow, 
 			continue;
 		snprintf(v[i]->shown_sha256, sizeof v[i]->shown_sha256, "%s",
 		    shown_sha256 != NULL ? shown_sha256 : "");
-		decide(b, v[i], allow, "reviewer", note, reviewer, 0, reviewer_name);
-		v[i]->decider = NULL; /* the group's answer goes to the console, not one per request */
+		/* the group's answer goes to the console, not one per request */
+		decide(b, v[i], allow, "reviewer", note, reviewer, NULL, 0, reviewer_name);
 		done++;
 	}
 	return done;
@@ -954,20 +1093,6 @@ make_key(uid_t uid, const char *session, const char *req_id, size_t *len)
 	return k;
 }
 
-static int
-add_waiter(struct request *r, struct peer *p, uint32_t msgid)
-{
-	struct waiter *w = malloc(sizeof *w);
-
-	if (w == NULL)
-		return -1;
-	w->p = p;
-	w->msgid = msgid;
-	w->next = r->waiters;
-	r->waiters = w;
-	return 0;
-}
-
 static void
 reply_state(struct broker *b, struct peer *p, uint32_t msgid, const struct request *r)
 {
@@ -1046,7 +1171,7 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	r->pid = peer_pid(p);
 	r->uid = peer_uid(p);
 	r->gid = peer_gid(p);
-	r->owner = p;
+	own_set(r, p);
 	r->created_ms = wall_clock_ms();
 	r->timeout_s = f->timeout_s > 0 ? f->timeout_s : b->cfg.timeout_s;
 	{
@@ -1093,7 +1218,7 @@ deny_now(struct broker *b, struct request *r, const char *reason)
 	r->reason = strdup(reason);
 	list_push(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending++;
-	decide(b, r, false, "policy", reason, NULL, 0, NULL);
+	decide(b, r, false, "policy", reason, NULL, NULL, 0, NULL);
 }
 
 /* Give an admitted request its id and file it (by id; by key unless keyless). */
@@ -1136,8 +1261,7 @@ refuse_reused_key(struct broker *b, struct peer *p, uint32_t msgid, struct submi
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		return;
 	}
-	r->refused_peer = p;
-	r->refused_msgid = msgid;
+	wait_slot(&r->refused, p, msgid);
 	snprintf(reason, sizeof reason, "denied without review: req_id '%.64s' of session '%.64s' was already "
 	    "used for request %lld with different content (a request id names one request)",
 	    r->req_id, r->session, (long long)old->id);
@@ -1328,7 +1452,7 @@ request_cancel(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)r->id);
 		return;
 	}
-	decide(b, r, false, "withdrawn", "cancelled by the requester", p, msgid, NULL);
+	decide(b, r, false, "withdrawn", "cancelled by the requester", p, p, msgid, NULL);
 }
 
 /* ---- console methods ---- */
@@ -1416,7 +1540,7 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)id);
 	else {
 		memcpy(r->shown_sha256, shown, sizeof shown);
-		decide(b, r, allow, "reviewer", note, p, msgid, name);
+		decide(b, r, allow, "reviewer", note, p, p, msgid, name);
 	}
 	free(note);
 	free(name);
@@ -1424,47 +1548,28 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 
 /* ---- peers and shutdown ---- */
 
-static void
-drop_waits(struct request *r, struct peer *p)
-{
-	struct waiter **pp = &r->waiters, *w;
-
-	while ((w = *pp) != NULL) {
-		if (w->p == p) {
-			*pp = w->next;
-			free(w);
-		} else {
-			pp = &w->next;
-		}
-	}
-	if (r->decider == p)
-		r->decider = NULL;
-	if (r->refused_peer == p)
-		r->refused_peer = NULL;
-}
-
+/* The peer is gone: drop every reply it waits for, then withdraw each
+ * request it still owns (all pending) that nobody else waits for.  Costs
+ * what the peer owns and waits for, nothing else. */
 void
 request_peer_lost(struct broker *b, struct peer *p)
 {
-	struct reqstate *rs = b->reqs;
-	struct request *r, *next;
+	struct peer_reqs *pr = peer_reqs(p);
+	struct request *r;
 
-	if (rs == NULL)
+	if (b->reqs == NULL)
 		return;
 	policy_peer_lost(b, p);
-	for (r = rs->pending_head; r != NULL; r = next) {
-		next = r->next;
-		drop_waits(r, p);
-		if (r->owner == p) {
-			r->owner = NULL;
-			if (r->waiters == NULL)
-				decide(b, r, false, "withdrawn", "the requester disconnected", NULL, 0, NULL);
-		}
+	while (pr->waits != NULL) {
+		if (pr->waits->listed)
+			waiter_free(pr->waits);
+		else
+			wait_unlink(pr->waits);
 	}
-	for (r = rs->rec_head; r != NULL; r = r->next) {
-		drop_waits(r, p);
-		if (r->owner == p)
-			r->owner = NULL;
+	while ((r = pr->owned) != NULL) {
+		own_clear(r);
+		if (r->waiters == NULL)
+			decide(b, r, false, "withdrawn", "the requester disconnected", NULL, NULL, 0, NULL);
 	}
 }
 
@@ -1474,5 +1579,5 @@ request_shutdown(struct broker *b)
 	struct reqstate *rs = b->reqs;
 
 	while (rs->pending_head != NULL)
-		decide(b, rs->pending_head, false, "broker-shutdown", NULL, NULL, 0, NULL);
+		decide(b, rs->pending_head, false, "broker-shutdown", NULL, NULL, NULL, 0, NULL);
 }

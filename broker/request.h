@@ -38,7 +38,20 @@ size_t request_decide_list(struct broker *b, struct request **v, size_t n, bool 
 bool request_failed(struct broker *b, int64_t id);
 int64_t request_id_of(const struct request *r);
 
-/* The peer is gone: forget its waits, withdraw what it submitted. */
+/* What the request table holds for one connection, kept by request.c and
+ * embedded in the peer (peer_reqs): the pending requests it submitted
+ * (linked through the requests) and every reply it waits for (a decision,
+ * a decide reply, a conflict error).  A request points at a peer only
+ * through these, so a disconnect costs what the peer owns and waits for,
+ * and both lists are empty once request_peer_lost returned. */
+struct waiter;
+struct peer_reqs {
+	struct request *owned, *owned_tail;
+	struct waiter *waits;
+};
+
+/* The peer is gone: forget its waits, withdraw what it submitted (unless
+ * another connection waits for it). */
 void request_peer_lost(struct broker *b, struct peer *p);
 /* Deny every pending request with "broker-shutdown". */
 void request_shutdown(struct broker *b);
