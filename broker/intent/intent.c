@@ -7,6 +7,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/db.h"
+#include "broker/intent/packages.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -1397,16 +1399,8 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	size_t pl = len > 200 ? 200 : len;
 #define HAS(s) ((m & (1u << CS_##s)) != 0)
 
-	if (lang == LANG_SQL) {
-		if (HAS(DBDROP))
-			intent_signal(x, i, "sql-drop-db", part, pl), intent_add_effect(x, i, EFF_DB_DESTROY);
-		if (HAS(TABLEDROP))
-			intent_signal(x, i, "sql-drop-table", part, pl), intent_add_effect(x, i, EFF_DB_DESTROY);
-		if (HAS(DELETEALL))
-			intent_signal(x, i, "sql-delete-all", part, pl);
-		if (HAS(GRANT))
-			intent_signal(x, i, "sql-grant", part, pl), intent_add_effect(x, i, EFF_PRIVILEGE);
-	}
+	if (lang == LANG_SQL) /* statements: db.c */
+		return db_text(x, i, x->t, text, len) < 0 || x->oom ? -1 : 0;
 	if ((HAS(SHELL) || HAS(PRIVSHELL)) && (HAS(NET) || HAS(LISTEN))) {
 		intent_signal(x, i, "code-reverse-shell", part, pl);
 		intent_add_effect(x, i, EFF_SHELL);
@@ -1957,6 +1951,8 @@ code_from_stdin(struct an *an, enum code_lang lang, const char *generic_rule)
 	}
 	if (an->cc->has_stdin_file) {
 		add_target(an->w, an->ci, &an->cc->stdin_file, EFF_RUN);
+		if (lang == LANG_SQL) /* mysql < dump.sql: statements sandgate does not read */
+			intent_signal(x, an->ci, "sql-file", an->cc->stdin_file.s, an->cc->stdin_file.n);
 		return;
 	}
 	if (an->cc->stdin_from >= 0) {
@@ -1988,6 +1984,38 @@ pos_index(const struct an *an, const struct rword *r)
 }
 
 /* python, perl, ruby, node...: -c/-e code, -m module, a script, or stdin. */
+static const char *base_name(const char *s, size_t n, size_t *bl);
+
+/* A script the tables know as a program (manage.py): its arguments are
+ * judged by its own subcommand rules, as a command of its own. */
+static void
+script_program(struct an *an, const struct rword *f)
+{
+	struct intent_ctx *x = an->w->x;
+	size_t at = pos_index(an, f), bl;
+	const char *b = base_name(f->s, f->n, &bl);
+	char name[64];
+	struct rword *rw;
+
+	if (at == SIZE_MAX || bl == 0 || bl >= sizeof name || (f->f & RW_UNKNOWN) || an->lw->depth + 1 > INTENT_MAX_DEPTH)
+		return;
+	memcpy(name, b, bl);
+	name[bl] = '\0';
+	if (tables_prog(x->t, name) == NULL || (rw = arena_alloc(x->tmp, (an->n - at) * sizeof *rw)) == NULL)
+		return;
+	memcpy(rw, an->rw + at, (an->n - at) * sizeof *rw);
+	rw[0].s = b;
+	rw[0].n = bl;
+	{
+		struct cmdctx cc = { .text = an->cc->text, .textlen = an->cc->textlen, .stdin_from = -1, .xargs_cls = PC_COUNT };
+		struct walk mw = *an->lw;
+
+		mw.depth++;
+		mw.context = an->pg->name;
+		analyze_words(&mw, rw, an->n - at, &cc);
+	}
+}
+
 static void
 h_interp(struct an *an)
 {
@@ -2035,6 +2063,7 @@ h_interp(struct an *an)
 			sig(x, an->ci, "decode-exec");
 		} else {
 			add_target(an->w, an->ci, f, EFF_RUN);
+			script_program(an, f); /* python manage.py flush */
 		}
 		return;
 	}
@@ -3791,12 +3820,68 @@ class_signals(struct an *an)
 	if ((cls & PCL(DEBUGGER)) && (opt_value(a, "-p") != NULL || opt_value(a, "--pid") != NULL ||
 	                                 opt_value(a, "--attach-pid") != NULL))
 		sig(x, an->ci, "prog-debugger-attach");
-	if (cls & PCL(DB)) {
-		for (size_t k = 0; k < a->nall; k++)
-			intent_code(x, an->ci, a->all[k].s, a->all[k].n, LANG_SQL, false);
-		for (size_t k = 0; k < a->ninl; k++)
-			intent_code(x, an->ci, a->inl[k].s, a->inl[k].n, LANG_SQL, false);
-		code_from_stdin(an, LANG_SQL, NULL);
+	if ((cls & PCL(DB)) || tables_db_client(x->t, an->pg->name) != NULL) { /* db.c: statements, files, servers */
+		struct fam_word *dw = arena_alloc(x->tmp, (an->n + an->cc->nassigns + 1) * sizeof *dw);
+
+		if (dw == NULL) {
+			oomf(x);
+			return;
+		}
+		for (size_t k = 0; k < an->n + an->cc->nassigns; k++) {
+			const struct rword *r = k < an->n ? &an->rw[k] : &an->cc->assigns[k - an->n];
+
+			dw[k] = (struct fam_word){ r->s, r->n, (r->f & RW_UNKNOWN) != 0 };
+		}
+		db_client(x, an->ci, x->t, an->pg->name, an->pg, dw, an->n, dw + an->n, an->cc->nassigns);
+		if (cls & PCL(DB))
+			code_from_stdin(an, LANG_SQL, "sql-file");
+	}
+}
+
+/* packages.c: a package runner (npx, pnpm dlx, uvx, ...); the program it
+ * runs is analysed as a command of its own (npx prisma migrate reset).  And
+ * the file a download names only by its URL (wget URL). */
+static size_t join_via(char *buf, size_t cap, size_t len, const char *name);
+
+static int
+package_runner(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	struct fam_word *fw = arena_alloc(x->tmp, (an->n + 1) * sizeof *fw);
+	struct pkg_run pr;
+	struct rword *rw;
+	int rc;
+
+	if (fw == NULL)
+		return oomf(x), -1;
+	for (size_t k = 0; k < an->n; k++)
+		fw[k] = (struct fam_word){ an->rw[k].s, an->rw[k].n, (an->rw[k].f & RW_UNKNOWN) != 0 };
+	if (pkg_download_file(x, an->ci, an->pg->name, fw, an->n) < 0)
+		return -1;
+	rc = pkg_runner(x, an->ci, x->t, an->pg->name, fw, an->n, &pr);
+	if (rc <= 0 || pr.at >= an->n || an->lw->depth + 1 > INTENT_MAX_DEPTH)
+		return rc < 0 ? -1 : 0;
+	if ((rw = arena_alloc(x->tmp, (an->n - pr.at) * sizeof *rw)) == NULL)
+		return oomf(x), -1;
+	memcpy(rw, an->rw + pr.at, (an->n - pr.at) * sizeof *rw);
+	rw[0].s = pr.name;
+	rw[0].n = pr.len;
+	rw[0].f &= ~(unsigned)(RW_QUOTED | RW_ESCAPED);
+	{
+		struct cmdctx cc = { .text = an->cc->text, .textlen = an->cc->textlen, .stdin_from = -1,
+			.xargs_cls = PC_COUNT };
+		struct walk nw = *an->lw;
+
+		char via[256];
+		size_t vl = 0;
+
+		via[0] = '\0';
+		if (an->lw->via != NULL)
+			vl = join_via(via, sizeof via, 0, an->lw->via);
+		vl = join_via(via, sizeof via, vl, an->pg->name);
+		nw.depth++;
+		nw.via = xdup(x, via, vl); /* npx prisma ...: prisma runs via npx */
+		return analyze_words(&nw, rw, an->n - pr.at, &cc) < 0 ? -1 : 0;
 	}
 }
 
@@ -3816,6 +3901,10 @@ inline_code(struct an *an)
 			continue;
 		an->code_given = true;
 		sig(x, an->ci, "inline-code");
+		if (o->val->f & RW_DL) { /* python -c "$(curl ...)": fetched code runs */
+			sig(x, an->ci, "download-exec");
+			intent_add_effect(x, an->ci, EFF_DOWNLOAD_EXEC);
+		}
 		intent_code(x, an->ci, o->val->s, o->val->n, lang, false);
 	}
 	/* "deno eval CODE", "bun -e" */
@@ -4265,6 +4354,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 			h_print(&an);
 		class_signals(&an);
+		if (package_runner(&an) < 0)
+			return -1;
 		if ((pg->classes & PCL(INTERACTIVE)) && !an.code_given && a->nopts == 0 &&
 		    (a->npos == 0 || (pg->classes & (PCL(EDITOR) | PCL(PAGER) | PCL(TRANSFER) | PCL(REMOTE)))) &&
 		    cc->stdin_from < 0 && cc->stdin_text == NULL && !cc->has_stdin_file) {
