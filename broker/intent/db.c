@@ -385,7 +385,7 @@ statement(struct pass *ps, struct lex *L)
 		}
 		if (st == NULL)
 			st = t.s;
-		en = t.s + t.n + (t.k == TK_STR ? 1 : 0);
+		en = t.s + t.n + (t.k == TK_STR && t.s + t.n < L->s + L->n ? 1 : 0); /* the closing quote */
 		if (t.k == TK_WORD && lower(&t, buf)) {
 			const struct dbpat *p;
 			size_t n;
