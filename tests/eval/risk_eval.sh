@@ -209,7 +209,9 @@ fi
 
 # --- part 2: real sessions ------------------------------------------------------------
 if [ -f "$corpus/traces.jsonl" ] && [ -z "$holdout" ]; then
-	grep '"tool": "bash"' "$corpus/traces.jsonl" > "$tmp/traces" || true
+	# each trace declares its cwd, its agent's project dir, as the workspace
+	grep '"tool": "bash"' "$corpus/traces.jsonl" |
+		sed -e 's/"cwd": \("[^"]*"\)/"cwd": \1, "workspace": \1/' > "$tmp/traces" || true
 	"$SANDGATE" score --batch --jsonl < "$tmp/traces" > "$tmp/tout"
 	sed -e 's/.*"risk":{//' "$tmp/tout" |
 		awk '{
