@@ -566,8 +566,10 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 	s->lw.via = s->vialen > 0 ? wk_xdup(x, s->via, s->vialen) : NULL;
 	c->via = s->w->via;
 	c->privileged = s->lw.priv;
+	/* The nested commands keep their context after this call returns: the
+	 * wrapper's name from the arena, never from s->name on the stack. */
 	if (wd->script != NULL) {
-		wk_nested_script(&s->lw, ci, wd->script->s, wd->script->n, s->name, NULL);
+		wk_nested_script(&s->lw, ci, wd->script->s, wd->script->n, wk_xdup(x, s->name, s->bl), NULL);
 		if (s->priv_here)
 			wk_sig(x, ci, s->priv_user != NULL && strcmp(s->priv_user, "root") != 0 ? "priv-user" : "priv-root");
 	} else if (wr->kind == WK_JOINED && j < n) {
@@ -583,7 +585,7 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 			o += rw[q].n;
 			t[o++] = ' ';
 		}
-		wk_nested_script(&s->lw, ci, t, o - 1, s->name, NULL);
+		wk_nested_script(&s->lw, ci, t, o - 1, wk_xdup(x, s->name, s->bl), NULL);
 	} else if (wr->kind == WK_ENV) {
 		wk_sig(x, ci, "env-read");
 		intent_add_effect(x, ci, EFF_ENV_READ);
