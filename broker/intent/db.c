@@ -1,7 +1,7 @@
 /* db.c -- databases: the statement classifier and database clients.  See
  * db.h and docs/RISK.md "Databases"; the data is tables/db. */
 #include "broker/intent/db.h"
-#include "broker/intent/intent.h"
+#include "broker/intent/walk.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -907,4 +907,36 @@ db_client(struct intent_ctx *x, int ci, const struct tables *t, const char *prog
 	if (all_pos > npos && intent_signal(x, ci, "sql-unknown", "(too many arguments)", 20) < 0)
 		return -1;
 	return 0;
+}
+
+/* --- the walker's hook ------------------------------------------------------------------------ */
+
+/* A database client or schema tool (analyze.c's class signals): its words
+ * and the NAME=value assignments in front of it go to db_client(); what
+ * comes on stdin is statements too (a file or an unknown stream: sql-file). */
+void
+wk_db_command(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	size_t nw = an->n + an->cc->nassigns;
+	struct fam_word *dw;
+	bool client = (an->pg->classes & PCL(DB)) != 0;
+
+	if (!client && tables_db_client(x->t, an->pg->name) == NULL)
+		return;
+	if ((dw = arena_alloc(x->tmp, (nw + 1) * sizeof *dw)) == NULL) {
+		wk_oomf(x);
+		return;
+	}
+	for (size_t k = 0; k < nw; k++) {
+		const struct rword *r = k < an->n ? &an->rw[k] : &an->cc->assigns[k - an->n];
+
+		dw[k] = (struct fam_word){ r->s, r->n, (r->f & RW_UNKNOWN) != 0 };
+	}
+	if (db_client(x, an->ci, x->t, an->pg->name, an->pg, dw, an->n, dw + an->n, an->cc->nassigns) < 0) {
+		wk_oomf(x);
+		return;
+	}
+	if (client)
+		wk_code_from_stdin(an, LANG_SQL, "sql-file");
 }

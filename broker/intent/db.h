@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "broker/intent/tables.h"
-#include "broker/intent/words.h"
+#include "broker/intent/famword.h"
 
 struct intent_ctx;
 
@@ -48,5 +48,10 @@ int db_text(struct intent_ctx *x, int ci, const struct tables *t, const char *te
  * statement files, and the server and database it connects to. */
 int db_client(struct intent_ctx *x, int ci, const struct tables *t, const char *prog, const struct prog *pg,
     const struct fam_word *w, size_t n, const struct fam_word *env, size_t nenv);
+
+/* The walker's hook (walk.h's struct an): a command whose program is a
+ * database client or a tables/db client row (schema tools). */
+struct an;
+void wk_db_command(struct an *an);
 
 #endif

@@ -1,9 +1,10 @@
 /* packages.c -- package runners (npx, pnpm dlx, uvx, ...).  See packages.h
  * and tables/runners. */
 #include "broker/intent/packages.h"
-#include "broker/intent/intent.h"
+#include "broker/intent/walk.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 enum spec { SP_NONE, SP_LOCAL, SP_PINNED, SP_REGISTRY, SP_URL };
@@ -466,4 +467,58 @@ pkg_download_file(struct intent_ctx *x, int ci, const char *prog, const struct f
 		}
 	}
 	return 0;
+}
+
+/* --- the walker's hook ------------------------------------------------------------------------ */
+
+/* After a known program's handlers (analyze.c): the file a download names by
+ * its URL, and a package runner's package; the program it runs is analysed
+ * as a command of its own, via the runner (npx prisma migrate reset). */
+void
+wk_package_command(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	struct fam_word *fw = arena_alloc(x->tmp, (an->n + 1) * sizeof *fw);
+	struct pkg_run pr;
+	struct rword *rw;
+	int rc;
+
+	if (fw == NULL) {
+		wk_oomf(x);
+		return;
+	}
+	for (size_t k = 0; k < an->n; k++)
+		fw[k] = (struct fam_word){ an->rw[k].s, an->rw[k].n, (an->rw[k].f & RW_UNKNOWN) != 0 };
+	if (pkg_download_file(x, an->ci, an->pg->name, fw, an->n) < 0 ||
+	    (rc = pkg_runner(x, an->ci, x->t, an->pg->name, fw, an->n, &pr)) < 0) {
+		wk_oomf(x);
+		return;
+	}
+	if (rc == 0 || pr.at >= an->n || an->lw->depth + 1 > INTENT_MAX_DEPTH)
+		return;
+	if ((rw = arena_alloc(x->tmp, (an->n - pr.at) * sizeof *rw)) == NULL) {
+		wk_oomf(x);
+		return;
+	}
+	memcpy(rw, an->rw + pr.at, (an->n - pr.at) * sizeof *rw);
+	rw[0].s = pr.name;
+	rw[0].n = pr.len;
+	rw[0].f &= ~(unsigned)(RW_QUOTED | RW_ESCAPED);
+	{
+		struct cmdctx cc = { .text = an->cc->text, .textlen = an->cc->textlen, .stdin_from = -1,
+			.xargs_cls = PC_COUNT };
+		struct walk nw = *an->lw;
+		size_t via = (an->lw->via != NULL ? strlen(an->lw->via) + 1 : 0) + strlen(an->pg->name) + 1;
+		char *v = arena_alloc(x->a, via);
+
+		if (v == NULL) {
+			wk_oomf(x);
+			return;
+		}
+		snprintf(v, via, "%s%s%s", an->lw->via != NULL ? an->lw->via : "", an->lw->via != NULL ? " " : "",
+		    an->pg->name);
+		nw.depth++;
+		nw.via = v; /* npx prisma ...: prisma runs via npx */
+		wk_analyze_words(&nw, rw, an->n - pr.at, &cc);
+	}
 }

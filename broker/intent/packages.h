@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "broker/intent/tables.h"
-#include "broker/intent/words.h"
+#include "broker/intent/famword.h"
 
 struct intent_ctx;
 
@@ -32,5 +32,9 @@ int pkg_runner(struct intent_ctx *x, int ci, const struct tables *t, const char 
  * running it later on the same line is running downloaded code.  0, or -1
  * on out of memory. */
 int pkg_download_file(struct intent_ctx *x, int ci, const char *prog, const struct fam_word *w, size_t n);
+
+/* The walker's hook (walk.h's struct an), for every known program. */
+struct an;
+void wk_package_command(struct an *an);
 
 #endif

@@ -1,8 +1,7 @@
-/* test_db.c -- issue #13 items 2 and 3: the statement classifier (db.c)
- * alone, and the labelled cases of tests/eval/cases/databases.tsv and
- * remote_code.tsv scored through assess_command (the whole walk, as the
- * broker does it).  A case row is command<TAB>expected<TAB>note with \n, \t
- * and \\ escaped; the level must be exactly the expected one. */
+/* test_db.c -- issue #13 item 2: the statement classifier (db.c) alone and
+ * the db table parser.  The labelled commands of the databases and remote
+ * code families are tests/eval/cases/databases.tsv and remote_code.tsv,
+ * scored with the real binary by tests/eval/cases.sh (ctest eval_cases). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,13 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "broker/intent/assess.h"
 #include "broker/intent/db.h"
 #include "broker/intent/tables.h"
-#include "broker/intent/workspace.h"
 
 static struct tables *T;
-static assess_tables *AT;
 
 static uint32_t
 classes(const char *sql, bool *unknown)
@@ -192,82 +188,6 @@ test_bounds(void **state)
 	free(s);
 }
 
-/* --- the labelled cases ---------------------------------------------------------------- */
-
-static char *
-unescape(char *s)
-{
-	char *o = s;
-
-	for (char *p = s; *p; p++) {
-		if (*p == '\\' && p[1] != '\0') {
-			p++;
-			*o++ = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = '\0';
-	return s;
-}
-
-static int
-run_cases(const char *file)
-{
-	char path[4096], line[8192];
-	FILE *f;
-	int fails = 0, rows = 0;
-
-	snprintf(path, sizeof path, "%s/tests/eval/cases/%s", SG_SRC, file);
-	f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("%s: cannot open", path);
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *cmd = line, *want, *note;
-		msgpack_sbuffer sb;
-		msgpack_packer pk;
-		struct assess_result r;
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if ((want = strchr(cmd, '\t')) == NULL)
-			fail_msg("%s: row without a level: %s", file, line);
-		*want++ = '\0';
-		note = strchr(want, '\t');
-		if (note != NULL)
-			*note++ = '\0';
-		unescape(cmd);
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		assert_int_equal(assess_command(AT, cmd, strlen(cmd), "/home/dev/proj", NULL, &pk, &r), 0);
-		if (strcmp(r.level, want) != 0) {
-			print_error("%s: want %-8s got %-8s %3d  %s  (%s)\n", file, want, r.level, r.score, cmd,
-			    note != NULL ? note : "");
-			fails++;
-		}
-		msgpack_sbuffer_destroy(&sb);
-		rows++;
-	}
-	fclose(f);
-	assert_true(rows >= 40);
-	return fails;
-}
-
-static void
-test_cases_databases(void **state)
-{
-	(void)state;
-	assert_int_equal(run_cases("databases.tsv"), 0);
-}
-
-static void
-test_cases_remote_code(void **state)
-{
-	(void)state;
-	assert_int_equal(run_cases("remote_code.tsv"), 0);
-}
-
 /* A user table can teach a statement or a production host. */
 static void
 test_user_table(void **state)
@@ -310,29 +230,16 @@ main(void)
 		cmocka_unit_test(test_first_only),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_user_table),
-		cmocka_unit_test(test_cases_databases),
-		cmocka_unit_test(test_cases_remote_code),
 	};
 	char err[256];
 	int rc;
 
 	T = tables_load(NULL, "/home/dev", err, sizeof err);
-	AT = assess_tables_load(NULL, err, sizeof err);
-	if (T == NULL || AT == NULL) {
+	if (T == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	{
-		struct ws_list wl = { .n = 0 };
-
-		if (ws_list_add(&wl, "/home/dev/proj", "/home/dev", err, sizeof err) < 0 || assess_set_workspaces(AT, &wl) < 0) {
-			fprintf(stderr, "workspaces: %s\n", err);
-			return 1;
-		}
-		ws_list_free(&wl);
-	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	assess_tables_free(AT);
 	tables_free(T);
 	return rc;
 }

@@ -1,7 +1,7 @@
-/* words.h -- a command's words as the walker (intent.c) resolved them,
+/* famword.h -- a command's words as the walker (intent.c) resolved them,
  * handed to the family handlers in their own files (db.c, packages.c). */
-#ifndef SG_WORDS_H
-#define SG_WORDS_H
+#ifndef SG_FAMWORD_H
+#define SG_FAMWORD_H
 
 #include <stdbool.h>
 #include <stddef.h>
