@@ -7,6 +7,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/secrets.h"
+#include "broker/intent/substlit.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -162,6 +164,12 @@ struct intent *
 intent_get(struct intent_ctx *x)
 {
 	return x->in;
+}
+
+const struct tables *
+intent_tables(struct intent_ctx *x)
+{
+	return x->t;
 }
 
 /* --- commands, targets, hosts, signals -------------------------------------------------- */
@@ -609,7 +617,16 @@ classify_glob(struct intent_ctx *x, const char *g, size_t len, enum effect eff, 
 				continue;
 			if (target_weight(x->t, eff, v[k]->cls) <= bw)
 				continue; /* cannot make it worse */
-			if (glob_could_match(g, len, v[k]->pat, v[k]->base, flags | (v[k]->fold ? GLOB_FOLD : 0)))
+			/* a whole tree above where the glob starts (/var/STARSTAR for
+			 * /var/tmp/STAR): the class of that place, found first-match
+			 * above, already says what applies there */
+			if (dl > 0 && v[k]->prefixlen > 0 && v[k]->prefixlen <= dl && !v[k]->base &&
+			    strcmp(v[k]->pat + v[k]->prefixlen, "/**") == 0 && memcmp(g, v[k]->pat, v[k]->prefixlen) == 0 &&
+			    (v[k]->prefixlen == dl || g[v[k]->prefixlen] == '/'))
+				continue;
+			/* a shell glob meets a base name only when it spells it (globclass.h) */
+			if (glob_could_match(g, len, v[k]->pat, v[k]->base,
+			        flags | (v[k]->fold ? GLOB_FOLD : 0) | ((flags & GLOB_DOTS) ? 0 : GLOB_NAMED)))
 				CONSIDER(v[k]->cls);
 		}
 	}
@@ -756,7 +773,8 @@ classify_word(struct walk *w, const struct rword *r, enum effect eff, const char
 				enum pclass dc = intent_classify(x, p, dl);
 				const struct rule *a = tables_target_rule(x->t, eff, dc), *b = tables_target_rule(x->t, eff, c);
 
-				if (a != NULL && (b == NULL || a->weight > b->weight))
+				/* (what is in a scratch directory is scratch: /tmp/STAR is not /tmp) */
+				if (a != NULL && (b == NULL || a->weight > b->weight) && c != PC_TMP && c != PC_SANDGATE)
 					c = dc;
 			}
 		}
@@ -864,18 +882,6 @@ var_set(struct intent_ctx *x, const char *name, size_t n, const char *val, size_
 	v->val = xdup(x, val, vlen);
 	v->vlen = v->val != NULL ? vlen : 0;
 	v->flags = flags;
-}
-
-static bool
-secret_var_name(const char *s, size_t n)
-{
-	static const char *const pats[] = { "TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY",
-		"ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH" };
-
-	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++)
-		if (memmem(s, n, pats[k], strlen(pats[k])) != NULL)
-			return true;
-	return false;
 }
 
 /* --- resolving words --------------------------------------------------------------------- */
@@ -1028,7 +1034,8 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 			if (param_trick(sg))
 				*f |= RW_PARAM;
 		}
-		if (secret_var_name(sg->s, sg->n))
+		/* a credential from the environment (secrets.c); one the script set holds what it was set to */
+		if (v == NULL && secrets_seg_value(sg) && secrets_var_name(x->t, sg->s, sg->n))
 			*f |= RW_SECRETVAR;
 		if (sg->n == 3 && memcmp(sg->s, "IFS", 3) == 0) {
 			*f |= RW_IFS;
@@ -1036,7 +1043,7 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 			break;
 		}
 		if (v != NULL && !(sg->complex && param_trick(sg))) {
-			*f |= RW_VAR | (v->flags & (RW_UNKNOWN | RW_TMP | RW_DL | RW_DECODE));
+			*f |= RW_VAR | (v->flags & (RW_UNKNOWN | RW_TMP | RW_DL | RW_DECODE | RW_SECRETVAR | RW_SECRETREAD));
 			if ((v->flags & RW_UNKNOWN) && *unk_at == SIZE_MAX)
 				*unk_at = x->blen;
 			buf_put(x, v->val, v->vlen, !sg->quoted);
@@ -1076,6 +1083,11 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 		if (sg->kind != SH_SEG_SUBST) {
 			*f |= RW_PROC;
 			buf_put(x, "/dev/fd/63", 10, false);
+			break;
+		}
+		/* $(echo ls), `printf %s x`: only literals inside, judged as their output (substlit.c) */
+		if (subst_literal(x->tmp, sg->sub, &val, &vn)) {
+			buf_put(x, val, vn, !sg->quoted);
 			break;
 		}
 		*f |= RW_SUBST;
@@ -3366,17 +3378,20 @@ link_targets(struct an *an)
 	}
 }
 
-/* Upload options (curl -d @file, wget --post-file): what they send. */
-static bool
+/* Upload options (curl -d @file, wget --post-file): what they send.  2 when
+ * they send local files (@file, -T, --upload-file, -F x=@file or <file, a
+ * pipe), 1 when they send only data written on the command line (a JSON
+ * body, -X POST), 0 when nothing. */
+static int
 upload_opts(struct an *an)
 {
 	static const char *const file_opts[] = { "-T", "--upload-file", "--post-file", "--body-file", "-p", "-u" };
 	struct intent_ctx *x = an->w->x;
 	const struct args *a = an->a;
-	bool up = false;
+	bool up = false, sends = false;
 
 	if (an->pg == NULL)
-		return false;
+		return 0;
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
 		const struct rword *v = o->val;
@@ -3384,9 +3399,11 @@ upload_opts(struct an *an)
 
 		if (!in_list(&an->pg->up, o->name, o->nlen))
 			continue;
-		up = true;
-		if (v == NULL)
+		sends = true;
+		if (v == NULL) {
+			up = true; /* what it sends is not known */
 			continue;
+		}
 		for (size_t j = 0; j < sizeof file_opts / sizeof file_opts[0]; j++)
 			if (strlen(file_opts[j]) == o->nlen && memcmp(file_opts[j], o->name, o->nlen) == 0)
 				file = true;
@@ -3394,12 +3411,21 @@ upload_opts(struct an *an)
 			const char *at = memchr(v->s, '@', v->n);
 			struct rword f = *v;
 
+			if (at == NULL && (o->nlen == 2 ? memcmp(o->name, "-F", 2) == 0 :
+			                      o->nlen == 6 && memcmp(o->name, "--form", 6) == 0)) {
+				const char *lt = memchr(v->s, '<', v->n); /* -F 'x=<file': its contents */
+
+				if (lt != NULL && lt > v->s && lt[-1] == '=')
+					at = lt;
+			}
 			if (at != NULL && (at == v->s || at[-1] == '=')) {
 				f.s = at + 1;
 				f.n = v->n - (size_t)(at + 1 - v->s);
 				f.unk_at = v->unk_at == SIZE_MAX ? SIZE_MAX : v->unk_at > (size_t)(at + 1 - v->s) ? v->unk_at - (size_t)(at + 1 - v->s) : 0;
 				file = true;
 			}
+			if (file)
+				up = true;
 			if (file && word_is(&f, "-")) {
 				struct stdin_info si;
 
@@ -3421,9 +3447,9 @@ upload_opts(struct an *an)
 		if (m == NULL)
 			m = opt_value(a, "--method");
 		if (m != NULL && !word_is(m, "GET") && !word_is(m, "HEAD") && !word_is(m, "OPTIONS"))
-			up = true;
+			sends = true;
 	}
-	return up;
+	return up ? 2 : sends ? 1 : 0;
 }
 
 /* Secrets among the command's read targets while it sends data out. */
@@ -3456,6 +3482,7 @@ net_analysis(struct an *an)
 	const struct args *a = an->a;
 	uint64_t cls = an->pg != NULL ? an->pg->classes : 0;
 	bool listen = false, all = false, up;
+	int sends;
 
 	for (size_t k = 0; k < a->nall; k++)
 		if (is_url(a->all[k].s, a->all[k].n))
@@ -3496,7 +3523,8 @@ net_analysis(struct an *an)
 		if (cls & PCL(FILESERVER))
 			sig(x, an->ci, "prog-fileserver");
 	}
-	up = upload_opts(an);
+	sends = upload_opts(an);
+	up = sends == 2;
 	if (cls & (PCL(NET) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER) | PCL(MAIL)))
 		for (size_t k = 0; k < a->nall; k++)
 			if (a->all[k].f & RW_FILEREAD) {
@@ -3522,6 +3550,10 @@ net_analysis(struct an *an)
 			intent_add_effect(x, an->ci, EFF_UPLOAD);
 			sig(x, an->ci, "upload");
 			check_exfil(an);
+		} else if (sends) {
+			/* a JSON body, -X POST: a request, no local file goes out */
+			intent_add_effect(x, an->ci, EFF_NETWORK);
+			sig(x, an->ci, "net-send");
 		} else if (C(an)->nhosts > 0 || a->npos > 0) {
 			intent_add_effect(x, an->ci, EFF_DOWNLOAD);
 			sig(x, an->ci, "download");
@@ -3530,6 +3562,9 @@ net_analysis(struct an *an)
 		intent_add_effect(x, an->ci, EFF_UPLOAD);
 		sig(x, an->ci, "upload");
 		check_exfil(an);
+	} else if (sends) {
+		intent_add_effect(x, an->ci, EFF_NETWORK);
+		sig(x, an->ci, "net-send");
 	} else if ((cls & PCL(NET)) && !(cls & (PCL(SYSINFO) | PCL(VCS) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER))) &&
 	           C(an)->nhosts > 0) {
 		intent_add_effect(x, an->ci, EFF_NETWORK);
@@ -3585,6 +3620,36 @@ is_exec_file(struct an *an, const struct rword *r)
 		if (strcmp(x->execs[k], p) == 0)
 			return true;
 	return false;
+}
+
+/* Credentials in the words or here-document of a command, environment
+ * dumps and searches for key material (secrets.c). */
+static void
+secrets_of(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	const struct intent_cmd *c = C(an);
+	struct secrets_cmd sc = { .prog = c->program, .classes = an->pg != NULL ? an->pg->classes : 0,
+		.stdout_file = an->cc->stdout_file };
+	struct secrets_word *v;
+
+	for (size_t k = 0; k < an->n && !sc.uses_secret; k++)
+		sc.uses_secret = (an->rw[k].f & RW_SECRETVAR) != 0;
+	if (!sc.uses_secret && an->cc->stdin_text != NULL && !an->cc->stdin_quoted)
+		sc.uses_secret = secrets_text_refs(x->t, an->cc->stdin_text, an->cc->stdin_len);
+	if (!sc.uses_secret && !secrets_prog_wanted(sc.prog, sc.classes))
+		return;
+	if (an->n > 0) {
+		if ((v = arena_alloc(x->tmp, an->n * sizeof *v)) == NULL) {
+			oomf(x);
+			return;
+		}
+		for (size_t k = 0; k < an->n; k++)
+			v[k] = (struct secrets_word){ an->rw[k].s, an->rw[k].n };
+		sc.args = v;
+		sc.nargs = an->n;
+	}
+	secrets_command(x, an->ci, &sc);
 }
 
 /* Shell paths, libraries and @files among the arguments. */
@@ -3643,6 +3708,7 @@ arg_scan(struct an *an)
 		sig(x, an->ci, "shell-priv");
 		intent_add_effect(x, an->ci, EFF_PRIVILEGE);
 	}
+	secrets_of(an);
 	if (shell || priv) {
 		sig(x, an->ci, (cls & PCL(RAWNET)) ? "reverse-shell" : "shell-arg");
 		intent_add_effect(x, an->ci, EFF_SHELL);
@@ -3689,10 +3755,6 @@ h_print(struct an *an)
 				s[o++] = ' ';
 			memcpy(s + o, an->rw[j].s, an->rw[j].n);
 			o += an->rw[j].n;
-			if (an->rw[j].f & RW_SECRETVAR) {
-				sig(x, an->ci, "env-read");
-				intent_add_effect(x, an->ci, EFF_ENV_READ);
-			}
 		}
 		s[o] = '\0';
 		c->content = s;
@@ -3773,20 +3835,6 @@ class_signals(struct an *an)
 		intent_add_effect(x, an->ci, EFF_UPLOAD);
 		add_target(an->w, an->ci, &an->cc->stdin_file, EFF_READ);
 		check_exfil(an);
-	}
-	if (cls & PCL(ENVDUMP)) {
-		bool secret = a->npos == 0;
-
-		/* printenv NAME prints one variable: only a secret-looking one counts */
-		for (size_t k = 0; k < a->npos; k++)
-			if (secret_var_name(a->pos[k]->s, a->pos[k]->n))
-				secret = true;
-		if (strcmp(an->pg->name, "set") == 0 && a->nall > 0)
-			secret = false;
-		if (secret) {
-			sig(x, an->ci, "env-read");
-			intent_add_effect(x, an->ci, EFF_ENV_READ);
-		}
 	}
 	if ((cls & PCL(DEBUGGER)) && (opt_value(a, "-p") != NULL || opt_value(a, "--pid") != NULL ||
 	                                 opt_value(a, "--attach-pid") != NULL))
@@ -4049,8 +4097,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 				}
 				nested_script(&lw, ci, s, o - 1, name, NULL);
 			} else if (wr->kind == WK_ENV) {
-				sig(x, ci, "env-read");
-				intent_add_effect(x, ci, EFF_ENV_READ);
+				secrets_env_dump(x, ci, cc->stdout_file);
 			} else if (wr->noargs_shell || shell_opt) {
 				sig(x, ci, priv_here ? "priv-shell" : "shell-interactive");
 				intent_add_effect(x, ci, EFF_SHELL);
