@@ -2,6 +2,7 @@
  * material, archives of the home directory, and where they go (see
  * secrets.h and docs/RISK.md "Secrets"). */
 #include "broker/intent/secrets.h"
+#include "broker/intent/globclass.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -308,7 +309,17 @@ cmd_scope(struct intent_ctx *x, int ci, bool locate)
 		if (tg->eff != EFF_READ && tg->eff != EFF_LIST && tg->eff != EFF_VIEW && tg->eff != EFF_USE)
 			continue;
 		any = true;
-		ts = class_scope(tg->cls);
+		if (tg->glob) {
+			/* a pattern looks where its literal directory is (its own class is
+			 * the worst file it could match, not where the search runs) */
+			size_t dl = glob_literal_dir(tg->path, strlen(tg->path));
+
+			ts = dl > 0 ? class_scope(intent_classify(x, tg->path, dl)) : SC_HOME;
+			if (dl == 1)
+				ts = SC_BROAD;
+		} else {
+			ts = class_scope(tg->cls);
+		}
 		/* /home, /Users, /root: every user's home */
 		if (tg->cls == PC_SYSTEM && (strcmp(tg->path, "/home") == 0 || strcmp(tg->path, "/Users") == 0 ||
 		                                strcmp(tg->path, "/root") == 0))

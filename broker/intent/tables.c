@@ -309,7 +309,10 @@ strlist_has(const struct strlist *l, const char *s)
 static bool
 has_wild(const char *s)
 {
-	return strpbrk(s, "*?[") != NULL;
+	const char *b = strchr(s, '[');
+
+	/* "[" alone (the test builtin) is a name, not an unclosed set */
+	return strpbrk(s, "*?") != NULL || (b != NULL && strchr(b + 1, ']') != NULL);
 }
 
 /* --- the loaded set ------------------------------------------------------------------ */
