@@ -11,8 +11,50 @@
 
 /* --- variable names ---------------------------------------------------------------------- */
 
+/* Could a pattern match a text starting with c?  (a quick filter: most
+ * patterns start with a letter) */
+static inline bool
+may_start(const char *pat, char c)
+{
+	return pat[0] == c || pat[0] == '*' || pat[0] == '?' || pat[0] == '[';
+}
+
+static bool var_name_uncached(const struct tables *t, const char *s, size_t n);
+
+/* Scripts repeat their variables: the answers for the last names seen,
+ * per thread, keyed by the tables they came from. */
+#define VCACHE 256
+static __thread struct {
+	const struct tables *t;
+	unsigned char n;
+	char name[39];
+	bool secret;
+} vcache[VCACHE];
+
 bool
 secrets_var_name(const struct tables *t, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t slot;
+	bool r;
+
+	if (t == NULL || n == 0 || n > sizeof vcache[0].name)
+		return t != NULL && n > 0 && var_name_uncached(t, s, n);
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	slot = h % VCACHE;
+	if (vcache[slot].t == t && vcache[slot].n == n && memcmp(vcache[slot].name, s, n) == 0)
+		return vcache[slot].secret;
+	r = var_name_uncached(t, s, n);
+	vcache[slot].t = t;
+	vcache[slot].n = (unsigned char)n;
+	memcpy(vcache[slot].name, s, n);
+	vcache[slot].secret = r;
+	return r;
+}
+
+static bool
+var_name_uncached(const struct tables *t, const char *s, size_t n)
 {
 	char up[128];
 	const struct secretpat *const *v;
@@ -33,7 +75,7 @@ secrets_var_name(const struct tables *t, const char *s, size_t n)
 	v = tables_secrets(t, &nv);
 	/* whole names first: the first that matches decides */
 	for (size_t k = 0; k < nv; k++)
-		if (v[k]->kind == SK_NAME && glob_match(v[k]->pat, up, n, false))
+		if (v[k]->kind == SK_NAME && may_start(v[k]->pat, up[0]) && glob_match(v[k]->pat, up, n, false))
 			return v[k]->secret;
 	/* then the words: cut at '_' and digits */
 	for (size_t i = 0; i < n;) {
@@ -50,7 +92,7 @@ secrets_var_name(const struct tables *t, const char *s, size_t n)
 			memcpy(w, up + i, j - i);
 			w[j - i] = '\0';
 			for (size_t k = 0; k < nv; k++)
-				if (v[k]->kind == SK_WORD && glob_match(v[k]->pat, w, j - i, false)) {
+				if (v[k]->kind == SK_WORD && may_start(v[k]->pat, w[0]) && glob_match(v[k]->pat, w, j - i, false)) {
 					if (v[k]->secret)
 						return true;
 					break;
