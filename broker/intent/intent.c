@@ -3381,7 +3381,7 @@ link_targets(struct an *an)
 /* Upload options (curl -d @file, wget --post-file): what they send.  2 when
  * they send local files (@file, -T, --upload-file, -F x=@file or <file, a
  * pipe), 1 when they send only data written on the command line (a JSON
- * body, -X POST), 0 when nothing. */
+ * body, -X POST), 3 for -X DELETE, 0 when nothing. */
 static int
 upload_opts(struct an *an)
 {
@@ -3448,6 +3448,9 @@ upload_opts(struct an *an)
 			m = opt_value(a, "--method");
 		if (m != NULL && !word_is(m, "GET") && !word_is(m, "HEAD") && !word_is(m, "OPTIONS"))
 			sends = true;
+		/* DELETE removes what the URL names */
+		if (m != NULL && !up && (word_is(m, "DELETE") || word_is(m, "delete") || word_is(m, "PURGE")))
+			return 3;
 	}
 	return up ? 2 : sends ? 1 : 0;
 }
@@ -3553,7 +3556,7 @@ net_analysis(struct an *an)
 		} else if (sends) {
 			/* a JSON body, -X POST: a request, no local file goes out */
 			intent_add_effect(x, an->ci, EFF_NETWORK);
-			sig(x, an->ci, "net-send");
+			sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
 		} else if (C(an)->nhosts > 0 || a->npos > 0) {
 			intent_add_effect(x, an->ci, EFF_DOWNLOAD);
 			sig(x, an->ci, "download");
@@ -3564,7 +3567,7 @@ net_analysis(struct an *an)
 		check_exfil(an);
 	} else if (sends) {
 		intent_add_effect(x, an->ci, EFF_NETWORK);
-		sig(x, an->ci, "net-send");
+		sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
 	} else if ((cls & PCL(NET)) && !(cls & (PCL(SYSINFO) | PCL(VCS) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER))) &&
 	           C(an)->nhosts > 0) {
 		intent_add_effect(x, an->ci, EFF_NETWORK);
