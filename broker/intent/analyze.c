@@ -3,6 +3,8 @@
  * program, class signals, the argument scan).
  * Part of the intent walker: see walk.h and intent.h. */
 #include "broker/intent/walk.h"
+#include "broker/intent/db.h"
+#include "broker/intent/packages.h"
 #include "broker/intent/fsresolve.h"
 #include "broker/intent/globclass.h"
 #include "broker/intent/codepaths.h"
@@ -330,13 +332,7 @@ class_signals(struct an *an)
 	if ((cls & PCL(DEBUGGER)) && (wk_opt_value(a, "-p") != NULL || wk_opt_value(a, "--pid") != NULL ||
 	                                 wk_opt_value(a, "--attach-pid") != NULL))
 		wk_sig(x, an->ci, "prog-debugger-attach");
-	if (cls & PCL(DB)) {
-		for (size_t k = 0; k < a->nall; k++)
-			intent_code(x, an->ci, a->all[k].s, a->all[k].n, LANG_SQL, false);
-		for (size_t k = 0; k < a->ninl; k++)
-			intent_code(x, an->ci, a->inl[k].s, a->inl[k].n, LANG_SQL, false);
-		wk_code_from_stdin(an, LANG_SQL, NULL);
-	}
+	wk_db_command(an); /* db.c: statements, statement files, servers */
 }
 
 /* Program names that hide what runs. */
@@ -914,6 +910,7 @@ aw_known_program(struct aw *s)
 	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 		wk_h_print(an);
 	class_signals(an);
+	wk_package_command(an); /* packages.c: runners (npx, uvx, ...), downloads named by their URL */
 	if ((pg->classes & PCL(INTERACTIVE)) && !an->code_given && a->nopts == 0 &&
 	    (a->npos == 0 || (pg->classes & (PCL(EDITOR) | PCL(PAGER) | PCL(TRANSFER) | PCL(REMOTE)))) &&
 	    cc->stdin_from < 0 && cc->stdin_text == NULL && !cc->has_stdin_file) {

@@ -323,7 +323,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_DB, T_RUNNERS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -364,6 +364,14 @@ struct tables {
 	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
 	size_t ncode[4096];
+	struct smap db[DBK_COUNT];   /* tables/db: first word -> struct plist (DBK_HOST: "") */
+	struct smap dbclients, runners;
+};
+
+/* A list of row pointers (an index entry). */
+struct plist {
+	const void **v;
+	size_t n, cap;
 };
 
 struct loader {
@@ -1092,6 +1100,160 @@ parse_secret(struct loader *L, struct fields *fl, const char *pristine, void **o
 	return 0;
 }
 
+static const char *const db_kind_names[DBK_COUNT] = { "first", "sql", "meta", "call", "host", "client" };
+static const char *const db_class_names[DBC_COUNT] = { "none", "read", "write", "file", "schema", "exec",
+	"admin", "perm", "shell", "deleteall", "updateall", "alterdrop", "tabledrop", "grant", "dbdrop", "prod" };
+
+const char *
+db_class_name(enum db_class c)
+{
+	return (unsigned)c < DBC_COUNT ? db_class_names[c] : "?";
+}
+
+/* tables/db: "KIND CLASS TEXT..." or "client NAME KEY=VALUE...". */
+static int
+parse_db(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	struct dbpat *dp = arena_zalloc(L->t->a, sizeof *dp);
+	int k, c;
+	size_t tl = 0, o = 0;
+	char *text, *kb;
+
+	(void)pristine;
+	if (dp == NULL)
+		return loom(L);
+	if (fl->n < 3)
+		return lerr(L, "expected KIND CLASS TEXT or client NAME KEY=VALUE...");
+	if ((k = name_index(db_kind_names, DBK_COUNT, fl->f[0])) < 0)
+		return lerr(L, "unknown kind '%s' (first, sql, meta, call, host or client)", fl->f[0]);
+	dp->kind = (enum db_kind)k;
+	if (dp->kind == DBK_CLIENT) {
+		if ((dp->text = ldup(L, fl->f[1])) == NULL)
+			return loom(L);
+		for (int j = 2; j < fl->n; j++) {
+			const char *f = fl->f[j];
+
+			if (strncmp(f, "args=", 5) == 0) {
+				if (strcmp(f + 5, "none") == 0)
+					dp->args = DBA_NONE;
+				else if (strcmp(f + 5, "cmd") == 0)
+					dp->args = DBA_CMD;
+				else if (strcmp(f + 5, "after1") == 0)
+					dp->args = DBA_AFTER1;
+				else
+					return lerr(L, "args must be none, cmd or after1");
+			} else if (strncmp(f, "host=", 5) == 0) {
+				if (parse_list(L, f + 5, &dp->host, "host") < 0)
+					return -1;
+			} else if (strncmp(f, "db=", 3) == 0) {
+				if (parse_list(L, f + 3, &dp->db, "db") < 0)
+					return -1;
+			} else if (strncmp(f, "file=", 5) == 0) {
+				if (parse_list(L, f + 5, &dp->file, "file") < 0)
+					return -1;
+			} else {
+				return lerr(L, "unknown client key '%s'", f);
+			}
+		}
+		if ((kb = arena_alloc(L->t->a, strlen(dp->text) + 8)) == NULL)
+			return loom(L);
+		snprintf(kb, strlen(dp->text) + 8, "client %s", dp->text);
+		*out = dp;
+		*key = kb;
+		return 0;
+	}
+	if ((c = name_index(db_class_names, DBC_COUNT, fl->f[1])) < 0)
+		return lerr(L, "unknown class '%s'", fl->f[1]);
+	if ((dp->kind == DBK_HOST) != (c == DBC_PROD))
+		return lerr(L, "class prod is for host rows, and host rows are class prod");
+	dp->cls = (enum db_class)c;
+	for (int j = 2; j < fl->n; j++)
+		tl += strlen(fl->f[j]) + 1;
+	if (tl > 201)
+		return lerr(L, "pattern longer than 200 bytes");
+	if (dp->kind != DBK_SQL && dp->kind != DBK_FIRST && fl->n > 3)
+		return lerr(L, "%s rows name one word", db_kind_names[k]);
+	if ((text = arena_alloc(L->t->a, tl)) == NULL ||
+	    (dp->words = arena_alloc(L->t->a, (size_t)(fl->n - 2) * sizeof *dp->words)) == NULL)
+		return loom(L);
+	for (int j = 2; j < fl->n; j++) {
+		size_t wl = strlen(fl->f[j]);
+		char *w = arena_alloc(L->t->a, wl + 1);
+
+		if (w == NULL)
+			return loom(L);
+		for (size_t q = 0; q <= wl; q++)
+			w[q] = (char)tolower((unsigned char)fl->f[j][q]);
+		memcpy(text + o, w, wl);
+		o += wl;
+		text[o++] = ' ';
+		if (strcmp(w, "*") == 0 && (j == 2 || j == fl->n - 1 || dp->kind != DBK_SQL))
+			return lerr(L, "'*' stands between two words of a sql pattern");
+		if (dp->kind != DBK_HOST && dp->kind != DBK_SQL && wl > 1 && w[wl - 1] == '*' && j == fl->n - 1) {
+			w[wl - 1] = '\0';
+			dp->prefix = true;
+		}
+		dp->words[dp->nwords++] = w;
+	}
+	text[o - 1] = '\0';
+	dp->text = text;
+	if ((kb = arena_alloc(L->t->a, strlen(text) + 16)) == NULL)
+		return loom(L);
+	snprintf(kb, strlen(text) + 16, "%s %s", db_kind_names[k], text);
+	*out = dp;
+	*key = kb;
+	return 0;
+}
+
+/* tables/runners: "NAME SUBS ECO [yes=LIST] [pkg=LIST] [v=LIST] [ask] [local]". */
+static int
+parse_runner(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const ecos[RE_COUNT] = { "npm", "py", "go", "url" };
+	struct runner *r = arena_zalloc(L->t->a, sizeof *r);
+	int e;
+	char *kb;
+
+	(void)pristine;
+	if (r == NULL)
+		return loom(L);
+	if (fl->n < 3)
+		return lerr(L, "expected NAME SUBCOMMANDS ECOSYSTEM [KEY=VALUE...]");
+	if ((r->name = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	if (strcmp(fl->f[1], "-") != 0 && parse_list(L, fl->f[1], &r->subs, "subcommand") < 0)
+		return -1;
+	if ((e = name_index(ecos, RE_COUNT, fl->f[2])) < 0)
+		return lerr(L, "unknown ecosystem '%s' (npm, py, go or url)", fl->f[2]);
+	r->eco = (enum runner_eco)e;
+	for (int j = 3; j < fl->n; j++) {
+		const char *f = fl->f[j];
+
+		if (strncmp(f, "yes=", 4) == 0) {
+			if (parse_list(L, f + 4, &r->yes, "yes") < 0)
+				return -1;
+		} else if (strncmp(f, "pkg=", 4) == 0) {
+			if (parse_list(L, f + 4, &r->pkg, "pkg") < 0)
+				return -1;
+		} else if (strncmp(f, "v=", 2) == 0) {
+			if (parse_list(L, f + 2, &r->v, "v") < 0)
+				return -1;
+		} else if (strcmp(f, "ask") == 0) {
+			r->ask = true;
+		} else if (strcmp(f, "local") == 0) {
+			r->local = true;
+		} else {
+			return lerr(L, "unknown runner key '%s'", f);
+		}
+	}
+	if ((kb = arena_alloc(L->t->a, strlen(fl->f[0]) + strlen(fl->f[1]) + 2)) == NULL)
+		return loom(L);
+	snprintf(kb, strlen(fl->f[0]) + strlen(fl->f[1]) + 2, "%s %s", fl->f[0], fl->f[1]);
+	*out = r;
+	*key = kb;
+	return 0;
+}
+
 typedef int (*row_parser)(struct loader *, struct fields *, const char *, void **, const char **);
 
 static const struct table_def {
@@ -1109,6 +1271,8 @@ static const struct table_def {
 	[T_RULES] = { "rules", parse_rule, false, 2 },
 	[T_MCP] = { "mcp", parse_mcp, true, 3 },
 	[T_SECRETS] = { "secrets", parse_secret, true, MAXF },
+	[T_DB] = { "db", parse_db, false, MAXF },
+	[T_RUNNERS] = { "runners", parse_runner, false, MAXF },
 };
 
 /* --- merging --------------------------------------------------------------------------- */
@@ -1232,6 +1396,20 @@ load_text(struct loader *L, enum tbl which, const char *text, size_t len)
 			if (which == T_HOSTS || which == T_MCP)
 				for (char *q = k; *q; q++)
 					*q = (char)tolower((unsigned char)*q);
+			if (which == T_DB || which == T_RUNNERS) {
+				/* "-KIND TEXT": one space between words, as in the key */
+				char *o = k;
+
+				for (char *q = k; *q; q++) {
+					if (*q == ' ' || *q == '\t') {
+						if (o > k && o[-1] != ' ')
+							*o++ = ' ';
+						continue;
+					}
+					*o++ = which == T_DB && strncmp(k, "client ", 7) != 0 ? (char)tolower((unsigned char)*q) : *q;
+				}
+				*o = '\0';
+			}
 			if (which == T_CODE || which == T_SECRETS) {
 				/* "-SCOPE TEXT": one space between, as in the key */
 				char *sp = k + strcspn(k, " \t");
@@ -1386,6 +1564,35 @@ build_indexes(struct loader *L)
 				if (push_ptr(a, (const void ***)&t->secrets, &t->nsecrets, &caps, e->item) < 0)
 					return loom(L);
 				break;
+			case T_DB: {
+				struct dbpat *dp = e->item;
+				struct smap *m = &t->db[dp->kind];
+				const char *dk = dp->kind == DBK_HOST || dp->kind == DBK_CLIENT ? "" : dp->words[0];
+				struct plist *pl;
+
+				if (dp->kind == DBK_CLIENT) {
+					if (smap_put(a, &t->dbclients, dp->text, dp) < 0)
+						return loom(L);
+					break;
+				}
+				if ((pl = smap_get(m, dk)) == NULL &&
+				    ((pl = arena_zalloc(a, sizeof *pl)) == NULL || smap_put(a, m, dk, pl) < 0))
+					return loom(L);
+				if (push_ptr(a, &pl->v, &pl->n, &pl->cap, dp) < 0)
+					return loom(L);
+				break;
+			}
+			case T_RUNNERS: {
+				struct runner *r = e->item;
+				struct plist *pl = smap_get(&t->runners, r->name);
+
+				if (pl == NULL && ((pl = arena_zalloc(a, sizeof *pl)) == NULL ||
+				                      smap_put(a, &t->runners, r->name, pl) < 0))
+					return loom(L);
+				if (push_ptr(a, &pl->v, &pl->n, &pl->cap, r) < 0)
+					return loom(L);
+				break;
+			}
 			case T_COUNT:
 				break;
 			}
@@ -1708,4 +1915,28 @@ tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1, 
 
 	*n = t->ncode[k];
 	return t->code[k];
+}
+
+const struct dbpat *const *
+tables_db(const struct tables *t, enum db_kind k, const char *w, size_t *n)
+{
+	const struct plist *pl = (unsigned)k < DBK_COUNT ? smap_get(&t->db[k], w) : NULL;
+
+	*n = pl != NULL ? pl->n : 0;
+	return pl != NULL ? (const struct dbpat *const *)pl->v : NULL;
+}
+
+const struct dbpat *
+tables_db_client(const struct tables *t, const char *prog)
+{
+	return smap_get(&t->dbclients, prog);
+}
+
+const struct runner *const *
+tables_runners(const struct tables *t, const char *prog, size_t *n)
+{
+	const struct plist *pl = smap_get(&t->runners, prog);
+
+	*n = pl != NULL ? pl->n : 0;
+	return pl != NULL ? (const struct runner *const *)pl->v : NULL;
 }

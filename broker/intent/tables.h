@@ -159,6 +159,47 @@ struct mcppat {
 	struct rule r;
 };
 
+/* tables/db: what SQL, client meta-commands, MongoDB calls and Redis
+ * commands do, database clients, and host or database names that look
+ * like production (docs/RISK.md "Databases").  Read by db.c. */
+enum db_kind { DBK_FIRST, DBK_SQL, DBK_META, DBK_CALL, DBK_HOST, DBK_CLIENT, DBK_COUNT };
+/* In order of severity (db.c keeps the worst of a statement). */
+enum db_class {
+	DBC_NONE, DBC_READ, DBC_WRITE, DBC_FILE, DBC_SCHEMA, DBC_EXEC, DBC_ADMIN, DBC_PERM, DBC_SHELL,
+	DBC_DELETEALL, DBC_UPDATEALL, DBC_ALTERDROP, DBC_TABLEDROP, DBC_GRANT, DBC_DBDROP, DBC_PROD,
+	DBC_COUNT
+};
+enum db_args { DBA_NONE, DBA_CMD, DBA_AFTER1 };
+
+struct dbpat {
+	enum db_kind kind;
+	enum db_class cls;
+	const char *text;    /* lower case, words joined by one space */
+	const char **words;  /* the words ("*": any words in between) */
+	size_t nwords;
+	bool prefix;         /* meta/call/first: a trailing '*' matches any rest */
+	/* client rows */
+	enum db_args args;   /* which positional arguments are statements */
+	struct strlist host, db, file; /* options naming the server, the database, SQL files */
+};
+
+const char *db_class_name(enum db_class c);
+
+/* tables/runners: programs that download a package and run it (npx, pnpm
+ * dlx, uvx, pipx run, ...).  Read by packages.c. */
+enum runner_eco { RE_NPM, RE_PY, RE_GO, RE_URL, RE_COUNT };
+
+struct runner {
+	const char *name;    /* the program */
+	struct strlist subs; /* subcommands that run a package (empty: the program itself) */
+	enum runner_eco eco; /* how package specs are spelled */
+	struct strlist yes;  /* options that skip the confirmation */
+	struct strlist pkg;  /* options naming the package (the bin comes after) */
+	struct strlist v;    /* other options that take a value */
+	bool ask;            /* asks before downloading unless yes (npx, npm exec) */
+	bool local;          /* runs the project's installed bin when it has one */
+};
+
 /* tables/secrets: names of variables that hold credentials, and search
  * patterns that look for key material (broker/intent/secrets.c). */
 enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
@@ -196,6 +237,12 @@ enum pclass tables_path_class(const struct tables *t, const char *path, size_t l
 const struct pathpat *const *tables_paths(const struct tables *t, int pass, size_t *n);
 enum hclass tables_host_class(const struct tables *t, const char *host, size_t len);
 const struct mcppat *tables_mcp(const struct tables *t, const char *tool, size_t len);
+/* Rows of tables/db of one kind whose first word is w (lower case; "" for
+ * host rows, which are globs), and the client row of a program. */
+const struct dbpat *const *tables_db(const struct tables *t, enum db_kind k, const char *w, size_t *n);
+const struct dbpat *tables_db_client(const struct tables *t, const char *prog);
+/* The runner rows of a program (several: one per subcommand list). */
+const struct runner *const *tables_runners(const struct tables *t, const char *prog, size_t *n);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the
  * text), for the scanner; check each candidate. */
 const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1,

@@ -75,7 +75,7 @@ static const struct rcase cases[] = {
 	{ "ls /dev/disk/by-id", "low" },
 	{ "echo \"remember to run mkfs later\"", "low" },
 	{ "grep -c shutdown /var/log/auth.log", "low" },
-	{ "npx --version", "medium" },
+	{ "npx --version", "low" }, /* runs no package (tables/runners) */
 	/* medium */
 	{ "npm install express", "medium" },
 	{ "pip install -r requirements.txt", "medium" },
@@ -159,7 +159,7 @@ static const struct rcase cases[] = {
 	{ "echo '{\"hooks\":{}}' > ~/.claude/settings.json", "high" },
 	{ "sysctl -w net.ipv4.ip_forward=1", "high" },
 	{ "iptables -F", "high" },
-	{ "mysql -e 'DROP TABLE sessions' app", "high" },
+	{ "mysql -e 'DROP TABLE sessions' app", "critical" }, /* irreversible loss (issue #13) */
 	/* critical */
 	{ "rm -rf --no-preserve-root /", "critical" },
 	{ "rm -rf ~/", "critical" },
