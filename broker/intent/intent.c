@@ -7,6 +7,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/codecalls.h"
+#include "broker/intent/runs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -50,6 +52,9 @@ struct intent_ctx {
 	bool oom;
 	bool deep_flagged, large_flagged;
 	const char *cwd_now;    /* the cwd of the command being analysed (after cd) */
+	int depth_now;          /* ... its nesting depth, privilege and ssh host (intent_nested) */
+	bool priv_now;
+	const char *remote_now;
 	struct {
 		const char *path;
 		size_t len;
@@ -1328,7 +1333,7 @@ code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_lang 
 						continue;
 				}
 			} else {
-				if ((cp->scope == LANG_AWK || cp->scope == LANG_VIM) && lang != cp->scope)
+				if (cp->scope != LANG_CODE && lang != cp->scope)
 					continue;
 				if (memcmp(text + k, cp->text, cp->len) != 0)
 					continue;
@@ -1397,6 +1402,10 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	size_t pl = len > 200 ? 200 : len;
 #define HAS(s) ((m & (1u << CS_##s)) != 0)
 
+	/* what the calls run, reach and read (codecalls.c) */
+	if (!written && (code_lang_general(lang) || lang == LANG_AWK) && code_calls(x, i, text, len, lang, &m) < 0)
+		return -1;
+
 	if (lang == LANG_SQL) {
 		if (HAS(DBDROP))
 			intent_signal(x, i, "sql-drop-db", part, pl), intent_add_effect(x, i, EFF_DB_DESTROY);
@@ -1450,7 +1459,7 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	if (HAS(LINK))
 		intent_signal(x, i, "code-link", part, pl);
 	/* a link made is a file written (codepaths.c names it) */
-	if (lang == LANG_CODE && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
+	if (code_lang_general(lang) && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
 		code_writes(x, i, text, len, HAS(FILEWRITE) || HAS(LINK) ? EFF_WRITE : EFF_DELETE);
 #undef HAS
 	return x->oom ? -1 : 0;
@@ -1825,6 +1834,71 @@ nested_script(struct walk *w, int ci, const char *src, size_t n, const char *con
 	walk_list(&nw, sc->list);
 	report_bad(x, ci, sc);
 	return x->oom ? -1 : 0;
+}
+
+/* For the family handlers (codecalls.c, runs.c): walk src as a shell script
+ * run by command i, in the scope of the command being analysed. */
+int
+intent_nested(struct intent_ctx *x, int i, const char *src, size_t n, const char *context)
+{
+	const char *cwd = x->cwd_now, *remote = x->remote_now;
+	int depth = x->depth_now, rc;
+	bool priv = x->priv_now;
+	struct walk w = { .x = x, .cwd = cwd != NULL ? cwd : x->in->cwd, .depth = depth, .priv = priv,
+		.remote = remote, .stdin_from = -1, .inter = -1 };
+
+	rc = nested_script(&w, i, src, n, context, NULL);
+	x->cwd_now = cwd;
+	x->depth_now = depth;
+	x->priv_now = priv;
+	x->remote_now = remote;
+	return rc;
+}
+
+/* A path named by command i, relative to the cwd it runs in. */
+int
+intent_add_path_here(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff)
+{
+	const char *cwd = x->cwd_now != NULL ? x->cwd_now : x->in->cwd;
+	struct walk w = { .x = x, .cwd = cwd, .stdin_from = -1, .inter = -1 };
+	struct rword r = { .s = path, .n = len, .unk_at = SIZE_MAX };
+
+	if (len > 0 && path[0] == '~' && (len == 1 || path[1] == '/') && x->env.home != NULL) {
+		char *p = arena_alloc(x->a, x->homelen + len);
+
+		if (p == NULL)
+			return oomf(x), -1;
+		memcpy(p, x->env.home, x->homelen);
+		memcpy(p + x->homelen, path + 1, len - 1);
+		r.s = p;
+		r.n = x->homelen + len - 1;
+	}
+	for (size_t k = 0; k < r.n; k++)
+		if (r.s[k] == '$' || r.s[k] == '`') {
+			r.f |= RW_UNKNOWN;
+			r.unk_at = k;
+			break;
+		}
+	add_target(&w, i, &r, eff);
+	return x->oom ? -1 : 0;
+}
+
+bool
+intent_secret_name(const char *s, size_t n)
+{
+	return secret_var_name(s, n);
+}
+
+const struct tables *
+intent_tables(const struct intent_ctx *x)
+{
+	return x->t;
+}
+
+arena *
+intent_arena(struct intent_ctx *x)
+{
+	return x->a;
 }
 
 /* --- handlers ------------------------------------------------------------------------------ */
@@ -3812,7 +3886,7 @@ inline_code(struct an *an)
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
 
-		if (o->val == NULL || !in_list(&pg->code, o->name, o->nlen))
+		if (o->val == NULL || !(in_list(&pg->code, o->name, o->nlen) || (o->grp[0] && in_list(&pg->code, o->grp, 2))))
 			continue;
 		an->code_given = true;
 		sig(x, an->ci, "inline-code");
@@ -3829,6 +3903,33 @@ inline_code(struct an *an)
 		an->code_given = true;
 		intent_code(x, an->ci, a->pos[0]->s, a->pos[0]->n, lang, false);
 	}
+}
+
+/* Programs that run commands, scripts or configuration named in their
+ * arguments (runs.c): hand it this command's words. */
+static int
+runs_hook(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	struct runs_call rc = { .prog = an->pg->name, .sub = C(an)->sub, .nwords = an->n,
+		.stdin_text = an->cc->stdin_text, .stdin_len = an->cc->stdin_len, .nassigns = an->cc->nassigns };
+	size_t nr;
+
+	if (tables_runs(x->t, an->pg->name, &nr) == NULL)
+		return 0;
+	if ((rc.words = arena_alloc(x->tmp, (an->n + an->cc->nassigns + 1) * sizeof *rc.words)) == NULL)
+		return oomf(x), -1;
+	for (size_t k = 0; k < an->n; k++)
+		rc.words[k] = (struct runs_word){ an->rw[k].s, an->rw[k].n, (an->rw[k].f & RW_UNKNOWN) != 0 };
+	rc.assigns = rc.words + an->n;
+	for (size_t k = 0; k < an->cc->nassigns; k++)
+		rc.assigns[k] = (struct runs_word){ an->cc->assigns[k].s, an->cc->assigns[k].n,
+			(an->cc->assigns[k].f & RW_UNKNOWN) != 0 };
+	x->cwd_now = an->lw->cwd;
+	x->depth_now = an->lw->depth;
+	x->priv_now = an->lw->priv;
+	x->remote_now = an->lw->remote;
+	return runs_analyze(x, an->ci, &rc);
 }
 
 /* Program names that hide what runs. */
@@ -4086,6 +4187,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	c->via = lw.via;
 	c->privileged = lw.priv;
 	c->context = lw.context;
+	x->depth_now = lw.depth, x->priv_now = lw.priv, x->remote_now = lw.remote;
 	if (k >= n)
 		goto done;
 	/* The program. */
@@ -4262,6 +4364,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		case H_PATCH: h_patch(&an); break;
 		case H_NONE: break;
 		}
+		if (runs_hook(&an) < 0)
+			return -1;
 		if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 			h_print(&an);
 		class_signals(&an);
