@@ -274,6 +274,7 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 	for (; k < n; k++) {
 		const char *s = w[k].s, *eq, *val = NULL;
 		size_t wn = w[k].n, nl, vl = 0;
+		char last[3];
 
 		if (wn == 2 && memcmp(s, "--", 2) == 0) {
 			if (list_has(&r->argv, "--", 2))
@@ -330,8 +331,9 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		}
 		if (val == NULL && nl == wn && wn > 2 && s[1] != '-' && !takes_value(r, s, nl)) {
 			/* a group (-dmS NAME): a value-taking letter at its end takes the next word */
-			char last[3] = { '-', s[wn - 1], '\0' };
-
+			last[0] = '-';
+			last[1] = s[wn - 1];
+			last[2] = '\0';
 			if (takes_value(r, last, 2) && k + 1 < n) {
 				val = w[k + 1].s;
 				vl = w[k + 1].n;

@@ -175,6 +175,7 @@ main(void)
 		fprintf(stderr, "workspaces: %s\n", err);
 		return 1;
 	}
+	ws_list_free(&wl);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	assess_tables_free(AT);
 	return rc;
