@@ -2,6 +2,7 @@
  * their arguments (see runs.h and tables/runs). */
 #include "broker/intent/runs.h"
 #include "broker/intent/intent.h"
+#include "broker/intent/walk.h"
 
 #include <string.h>
 
@@ -442,4 +443,33 @@ runs_analyze(struct intent_ctx *x, int ci, const struct runs_call *rc)
 	walks = walks_was;
 	walks_flagged = flagged_was;
 	return rcode;
+}
+
+/* The family step (walk.h): hand runs_analyze this command's words. */
+void
+wk_runs(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	struct runs_call rc = { .prog = an->pg->name, .sub = wk_cmd(an)->sub, .nwords = an->n,
+		.stdin_text = an->cc->stdin_text, .stdin_len = an->cc->stdin_len, .nassigns = an->cc->nassigns };
+	size_t nr;
+
+	if (tables_runs(x->t, an->pg->name, &nr) == NULL)
+		return;
+	if ((rc.words = arena_alloc(x->tmp, (an->n + an->cc->nassigns + 1) * sizeof *rc.words)) == NULL) {
+		wk_oomf(x);
+		return;
+	}
+	for (size_t k = 0; k < an->n; k++)
+		rc.words[k] = (struct runs_word){ an->rw[k].s, an->rw[k].n, (an->rw[k].f & RW_UNKNOWN) != 0 };
+	rc.assigns = rc.words + an->n;
+	for (size_t k = 0; k < an->cc->nassigns; k++)
+		rc.assigns[k] = (struct runs_word){ an->cc->assigns[k].s, an->cc->assigns[k].n,
+			(an->cc->assigns[k].f & RW_UNKNOWN) != 0 };
+	x->cwd_now = an->lw->cwd;
+	x->depth_now = an->lw->depth;
+	x->priv_now = an->lw->priv;
+	x->remote_now = an->lw->remote;
+	if (runs_analyze(x, an->ci, &rc) < 0)
+		wk_oomf(x);
 }
