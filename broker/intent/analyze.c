@@ -689,6 +689,7 @@ aw_program(struct aw *s)
 	c->via = s->lw.via;
 	c->privileged = s->lw.priv;
 	c->context = s->lw.context;
+	x->depth_now = s->lw.depth, x->priv_now = s->lw.priv, x->remote_now = s->lw.remote;
 	if (s->k >= s->n)
 		return AW_DONE;
 	r = &s->rw[s->k];
@@ -907,6 +908,7 @@ aw_known_program(struct aw *s)
 	case H_PATCH: wk_h_patch(an); break;
 	case H_NONE: break;
 	}
+	wk_runs(an);
 	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 		wk_h_print(an);
 	class_signals(an);

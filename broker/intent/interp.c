@@ -8,6 +8,7 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/codecalls.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -47,7 +48,7 @@ wk_code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_la
 						continue;
 				}
 			} else {
-				if ((cp->scope == LANG_AWK || cp->scope == LANG_VIM) && lang != cp->scope)
+				if (cp->scope != LANG_CODE && lang != cp->scope)
 					continue;
 				if (memcmp(text + k, cp->text, cp->len) != 0)
 					continue;
@@ -114,6 +115,10 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	size_t pl = len > 200 ? 200 : len;
 #define HAS(s) ((m & (1u << CS_##s)) != 0)
 
+	/* what the calls run, reach and read (codecalls.c) */
+	if (!written && (code_lang_general(lang) || lang == LANG_AWK) && code_calls(x, i, text, len, lang, &m) < 0)
+		return -1;
+
 	if (lang == LANG_SQL) /* statements: db.c */
 		return db_text(x, i, x->t, text, len) < 0 || x->oom ? -1 : 0;
 	if ((HAS(SHELL) || HAS(PRIVSHELL)) && (HAS(NET) || HAS(LISTEN))) {
@@ -159,7 +164,7 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	if (HAS(LINK))
 		intent_signal(x, i, "code-link", part, pl);
 	/* a link made is a file written (codepaths.c names it) */
-	if (lang == LANG_CODE && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
+	if (code_lang_general(lang) && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
 		code_writes(x, i, text, len, HAS(FILEWRITE) || HAS(LINK) ? EFF_WRITE : EFF_DELETE);
 #undef HAS
 	return x->oom ? -1 : 0;
@@ -527,7 +532,8 @@ wk_inline_code(struct an *an)
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
 
-		if (o->val == NULL || !wk_in_list(&pg->code, o->name, o->nlen))
+		if (o->val == NULL ||
+		    !(wk_in_list(&pg->code, o->name, o->nlen) || (o->grp[0] && wk_in_list(&pg->code, o->grp, 2))))
 			continue;
 		an->code_given = true;
 		wk_sig(x, an->ci, "inline-code");

@@ -73,12 +73,20 @@ static const char *const pcl_names[PCL_COUNT] = {
 	[PCL_FILESERVER] = "fileserver",
 };
 
+static const char *const code_lang_names[LANG_COUNT] = {
+	[LANG_CODE] = "code", [LANG_AWK] = "awk", [LANG_SED] = "sed", [LANG_SQL] = "sql", [LANG_VIM] = "vim",
+	[LANG_PY] = "py", [LANG_JS] = "js", [LANG_RB] = "rb", [LANG_PL] = "pl", [LANG_PHP] = "php",
+	[LANG_LUA] = "lua", [LANG_R] = "r", [LANG_JL] = "jl", [LANG_OSA] = "osa", [LANG_PS] = "ps",
+	[LANG_EL] = "el",
+};
+
 static const char *const code_sig_names[CS_COUNT] = {
 	[CS_SHELL] = "shell", [CS_PRIVSHELL] = "privshell", [CS_EXEC] = "exec", [CS_EVAL] = "eval",
 	[CS_NET] = "net", [CS_LISTEN] = "listen", [CS_SETUID] = "setuid", [CS_LOADLIB] = "loadlib",
 	[CS_FILEREAD] = "fileread", [CS_FILEWRITE] = "filewrite", [CS_DELETE] = "delete",
 	[CS_DECODE] = "decode", [CS_DBDROP] = "dbdrop", [CS_TABLEDROP] = "tabledrop",
 	[CS_DELETEALL] = "deleteall", [CS_GRANT] = "grant", [CS_LINK] = "link",
+	[CS_CMDARG] = "cmdarg", [CS_ENV] = "env", [CS_DYNAMIC] = "dynamic",
 };
 
 static const struct {
@@ -112,6 +120,12 @@ const char *
 code_sig_name(enum code_sig s)
 {
 	return (unsigned)s < CS_COUNT ? code_sig_names[s] : "?";
+}
+
+const char *
+code_lang_name(enum code_lang l)
+{
+	return (unsigned)l < LANG_COUNT ? code_lang_names[l] : "?";
 }
 
 static int
@@ -323,7 +337,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_DB, T_RUNNERS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -366,6 +380,12 @@ struct tables {
 	size_t ncode[4096];
 	struct smap db[DBK_COUNT];   /* tables/db: first word -> struct plist (DBK_HOST: "") */
 	struct smap dbclients, runners;
+	struct smap runs; /* program -> struct runlist */
+};
+
+struct runlist {
+	const struct runspec **v;
+	size_t n, cap;
 };
 
 /* A list of row pointers (an index entry). */
@@ -659,8 +679,7 @@ parse_program(struct loader *L, struct fields *fl, const char *pristine, void **
 			continue;
 		}
 		if (KEY("lang")) {
-			static const char *const langs[] = { "code", "awk", "sed", "sql", "vim" };
-			int li = name_index(langs, 5, val);
+			int li = name_index(code_lang_names, LANG_COUNT, val);
 
 			if (li < 0)
 				return lerr(L, "unknown language '%s'", val);
@@ -960,7 +979,6 @@ parse_host(struct loader *L, struct fields *fl, const char *pristine, void **out
 static int
 parse_code(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
-	static const char *const scopes[] = { "code", "awk", "sed", "sql", "vim" };
 	struct codepat *cp = arena_zalloc(L->t->a, sizeof *cp);
 	const char *text;
 	size_t tl;
@@ -971,9 +989,10 @@ parse_code(struct loader *L, struct fields *fl, const char *pristine, void **out
 		return loom(L);
 	if (fl->n < 3)
 		return lerr(L, "expected SCOPE SIGNAL TEXT");
-	sc = name_index(scopes, 5, fl->f[0]);
+	sc = name_index(code_lang_names, LANG_COUNT, fl->f[0]);
 	if (sc < 0 || sc == LANG_SED)
-		return lerr(L, "unknown scope '%s' (code, awk, vim or sql)", fl->f[0]);
+		return lerr(L, "unknown scope '%s' (code, awk, vim, sql or a language: py js rb pl php lua r jl osa ps el)",
+		    fl->f[0]);
 	if ((sg = name_index(code_sig_names, CS_COUNT, fl->f[1])) < 0)
 		return lerr(L, "unknown signal '%s'", fl->f[1]);
 	cp->scope = (enum code_lang)sc;
@@ -986,6 +1005,11 @@ parse_code(struct loader *L, struct fields *fl, const char *pristine, void **out
 		return lerr(L, "pattern must be 2 to 200 bytes");
 	if ((cp->text = arena_strndup(L->t->a, text, tl)) == NULL)
 		return loom(L);
+	if (tl > 2 && memcmp(cp->text + tl - 2, "\\s", 2) == 0) {
+		/* a trailing \s is a blank ("system " in ruby) */
+		((char *)cp->text)[tl - 2] = ' ';
+		((char *)cp->text)[--tl] = '\0';
+	}
 	cp->len = tl;
 	if (cp->scope == LANG_SQL)
 		for (char *q = (char *)cp->text; *q; q++)
@@ -1254,6 +1278,111 @@ parse_runner(struct loader *L, struct fields *fl, const char *pristine, void **o
 	return 0;
 }
 
+/* runs: PROGRAM SUB [KEY=VALUE | FLAG]... (see tables/runs) */
+static int
+parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const hows[] = { "none", "argv", "joined", "keys" };
+	struct runspec *r = arena_zalloc(L->t->a, sizeof *r);
+	char *k;
+	size_t kl;
+
+	(void)pristine;
+	if (r == NULL)
+		return loom(L);
+	if (fl->n < 2)
+		return lerr(L, "expected PROGRAM SUB [KEY=VALUE...]");
+	if ((r->prog = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	if (strcmp(fl->f[1], "-") != 0 && parse_list(L, fl->f[1], &r->subs, "subcommand") < 0)
+		return -1;
+	r->lang = LANG_CODE;
+	for (int j = 2; j < fl->n; j++) {
+		const char *f = fl->f[j], *eq = strchr(f, '=');
+		struct strlist *lst = NULL;
+		size_t fl2 = eq != NULL ? (size_t)(eq - f) : strlen(f);
+
+#define KEY(s) (fl2 == sizeof(s) - 1 && strncmp(f, s, fl2) == 0)
+		if (eq == NULL) {
+			if (KEY("plus"))
+				r->plus = true;
+			else if (KEY("file1"))
+				r->file1 = true;
+			else
+				return lerr(L, "unknown flag '%s' (plus, file1)", f);
+			continue;
+		}
+		if (KEY("v"))
+			lst = &r->v;
+		else if (KEY("sh"))
+			lst = &r->sh;
+		else if (KEY("argv"))
+			lst = &r->argv;
+		else if (KEY("file"))
+			lst = &r->file;
+		else if (KEY("cmds"))
+			lst = &r->cmds;
+		else if (KEY("mk"))
+			lst = &r->mk;
+		else if (KEY("env"))
+			lst = &r->env;
+		else if (KEY("esc"))
+			lst = &r->esc;
+		else if (KEY("stdin"))
+			lst = &r->stdin_opts;
+		else if (KEY("opt"))
+			lst = &r->opt;
+		else if (KEY("alias"))
+			lst = &r->alias;
+		if (lst != NULL) {
+			if (parse_list(L, eq + 1, lst, "option") < 0)
+				return -1;
+			if (lst == &r->alias)
+				for (size_t q = 0; q < lst->n; q++)
+					if (strchr(lst->v[q], ':') == NULL)
+						return lerr(L, "alias= items are WORD:COMMAND, not '%s'", lst->v[q]);
+			if (lst == &r->esc)
+				for (size_t q = 0; q < lst->n; q++) {
+					const char *c = strrchr(lst->v[q], ':');
+
+					if (c == NULL || c == lst->v[q] ||
+					    (strcmp(c + 1, "sh") != 0 && name_index(code_lang_names, LANG_COUNT, c + 1) < 0))
+						return lerr(L, "esc= items are PREFIX:LANG (sh or a code language), not '%s'",
+						    lst->v[q]);
+				}
+		} else if (KEY("how")) {
+			int h = name_index(hows, 4, eq + 1);
+
+			if (h < 0)
+				return lerr(L, "how= must be none, argv, joined or keys");
+			r->how = (enum run_how)h;
+		} else if (KEY("skip")) {
+			if (eq[1] < '0' || eq[1] > '3' || eq[2] != '\0')
+				return lerr(L, "skip= must be 0 to 3");
+			r->skip = eq[1] - '0';
+		} else if (KEY("word")) {
+			if ((r->word = ldup(L, eq + 1)) == NULL)
+				return loom(L);
+		} else if (KEY("lang")) {
+			int li = name_index(code_lang_names, LANG_COUNT, eq + 1);
+
+			if (li < 0)
+				return lerr(L, "unknown language '%s'", eq + 1);
+			r->lang = (enum code_lang)li;
+		} else {
+			return lerr(L, "unknown key '%.*s'", (int)fl2, f);
+		}
+#undef KEY
+	}
+	kl = strlen(fl->f[0]) + strlen(fl->f[1]) + 2;
+	if ((k = arena_alloc(L->t->a, kl)) == NULL)
+		return loom(L);
+	snprintf(k, kl, "%s %s", fl->f[0], fl->f[1]);
+	*out = r;
+	*key = k;
+	return 0;
+}
+
 typedef int (*row_parser)(struct loader *, struct fields *, const char *, void **, const char **);
 
 static const struct table_def {
@@ -1273,6 +1402,7 @@ static const struct table_def {
 	[T_SECRETS] = { "secrets", parse_secret, true, MAXF },
 	[T_DB] = { "db", parse_db, false, MAXF },
 	[T_RUNNERS] = { "runners", parse_runner, false, MAXF },
+	[T_RUNS] = { "runs", parse_runs, false, MAXF },
 };
 
 /* --- merging --------------------------------------------------------------------------- */
@@ -1593,6 +1723,18 @@ build_indexes(struct loader *L)
 					return loom(L);
 				break;
 			}
+			case T_RUNS: {
+				const struct runspec *r = e->item;
+				struct runlist *rl = smap_get(&t->runs, r->prog);
+
+				if (rl == NULL) {
+					if ((rl = arena_zalloc(a, sizeof *rl)) == NULL || smap_put(a, &t->runs, r->prog, rl) < 0)
+						return loom(L);
+				}
+				if (push_ptr(a, (const void ***)&rl->v, &rl->n, &rl->cap, r) < 0)
+					return loom(L);
+				break;
+			}
 			case T_COUNT:
 				break;
 			}
@@ -1801,6 +1943,15 @@ const struct wrapper *
 tables_wrapper(const struct tables *t, const char *name)
 {
 	return smap_get(&t->wrappers, name);
+}
+
+const struct runspec *const *
+tables_runs(const struct tables *t, const char *prog, size_t *n)
+{
+	const struct runlist *rl = smap_get(&t->runs, prog);
+
+	*n = rl != NULL ? rl->n : 0;
+	return rl != NULL ? rl->v : NULL;
 }
 
 const struct cmdrule *const *

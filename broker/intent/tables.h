@@ -57,12 +57,27 @@ enum {
 };
 #define PCL(x) ((uint64_t)1 << PCL_##x)
 
-enum code_lang { LANG_CODE, LANG_AWK, LANG_SED, LANG_SQL, LANG_VIM };
+/* Code languages.  LANG_CODE is code of a language sandgate does not name
+ * (every "code" pattern applies); from LANG_PY on the language is known and
+ * its own patterns apply besides the "code" ones (code_lang_general()). */
+enum code_lang {
+	LANG_CODE, LANG_AWK, LANG_SED, LANG_SQL, LANG_VIM,
+	LANG_PY, LANG_JS, LANG_RB, LANG_PL, LANG_PHP, LANG_LUA, LANG_R, LANG_JL, LANG_OSA, LANG_PS, LANG_EL,
+	LANG_COUNT
+};
+
+/* Is l program code (not awk, sed, sql or vim commands)? */
+static inline bool
+code_lang_general(enum code_lang l)
+{
+	return l == LANG_CODE || l >= LANG_PY;
+}
 
 enum code_sig {
 	CS_SHELL, CS_PRIVSHELL, CS_EXEC, CS_EVAL, CS_NET, CS_LISTEN, CS_SETUID, CS_LOADLIB,
 	CS_FILEREAD, CS_FILEWRITE, CS_DELETE, CS_DECODE, CS_DBDROP, CS_TABLEDROP,
 	CS_DELETEALL, CS_GRANT, CS_LINK,
+	CS_CMDARG, CS_ENV, CS_DYNAMIC,
 	CS_COUNT
 };
 
@@ -147,10 +162,36 @@ struct hostpat {
 };
 
 struct codepat {
-	enum code_lang scope; /* LANG_CODE, LANG_AWK or LANG_SQL */
+	enum code_lang scope; /* LANG_CODE (every language) or one language */
 	enum code_sig sig;
 	const char *text;
 	size_t len;
+};
+
+/* A program that runs a command, script or configuration named in its
+ * arguments (tables/runs; broker/intent/runs.c). */
+enum run_how { RH_NONE, RH_ARGV, RH_JOINED, RH_KEYS };
+
+struct runspec {
+	const char *prog;
+	struct strlist subs;   /* empty: whatever the subcommand */
+	const char *word;      /* a word that must follow the subcommand (git bisect run) */
+	enum run_how how;      /* what its positional arguments are */
+	int skip;              /* positional arguments before the command */
+	struct strlist v;      /* options that take a separate value */
+	struct strlist sh;     /* options whose value is a shell command line */
+	struct strlist argv;   /* options after which the rest is a command (gdb --args) */
+	struct strlist file;   /* options whose value is a file it runs or takes configuration from */
+	struct strlist cmds;   /* options whose value is a command of the program's own language */
+	struct strlist mk;     /* options whose value is makefile text */
+	struct strlist env;    /* variables (NAME=...) that name such a file */
+	struct strlist esc;    /* PREFIX:LANG -- command prefixes that leave the program's language */
+	struct strlist stdin_opts; /* options that make it read commands from stdin ("-" always) */
+	struct strlist opt;    /* options whose value is optional: only -Ovalue or --opt=value */
+	struct strlist alias;  /* WORD:COMMAND -- a first command word that stands for a command (cmake -E) */
+	enum code_lang lang;   /* the language of "cmds" values (vim, gdb, ...) */
+	bool plus;             /* +CMD arguments are commands (vim) */
+	bool file1;            /* its first positional argument is such a file */
 };
 
 struct mcppat {
@@ -250,12 +291,15 @@ const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigne
 
 /* The rows of tables/secrets in order (user rows first). */
 const struct secretpat *const *tables_secrets(const struct tables *t, size_t *n);
+/* The runs rows of a program (NULL when none). */
+const struct runspec *const *tables_runs(const struct tables *t, const char *prog, size_t *n);
 
 /* --- vocabularies --- */
 const char *effect_name(enum effect e);
 const char *pclass_name(enum pclass c);
 const char *hclass_name(enum hclass c);
 const char *code_sig_name(enum code_sig s);
+const char *code_lang_name(enum code_lang l);
 int effect_by_name(const char *s);
 
 /* Glob match of s[0..n): * and ** match anything, ?, [set]; case-insensitive

@@ -57,6 +57,9 @@ struct intent_ctx {
 	bool oom;
 	bool deep_flagged, large_flagged;
 	const char *cwd_now;    /* the cwd of the command being analysed (after cd) */
+	int depth_now;          /* ... its nesting depth, privilege and ssh host (intent_nested) */
+	bool priv_now;
+	const char *remote_now;
 	struct {
 		const char *path;
 		size_t len;
@@ -253,6 +256,9 @@ void wk_h_interp(struct an *an);
 void wk_h_awk(struct an *an);
 void wk_h_print(struct an *an);
 void wk_inline_code(struct an *an);
+
+/* runs.c: programs that run commands or files named in their arguments */
+void wk_runs(struct an *an);
 
 /* privilege.c */
 void wk_env_assignment(struct walk *w, int ci, const struct rword *r);
