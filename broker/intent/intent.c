@@ -7,6 +7,9 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/privwrap.h"
+#include "broker/intent/outopts.h"
+#include "broker/intent/indirect.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -799,6 +802,20 @@ add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
 	cls = classify_word(w, r, eff, &path);
 	if (path == NULL)
 		return;
+	/* cp x /tmp, tar -C /tmp: a file written to a directory lands inside it;
+	 * LD_LIBRARY_PATH=/tmp: what runs from a directory is inside it */
+	if ((eff == EFF_WRITE || eff == EFF_RUN) && r->unk_at == SIZE_MAX && !(r->f & (RW_GLOB | RW_TOOLGLOB | RW_SYNGLOB)) &&
+	    (cls == PC_SYSTEM || cls == PC_HOME_ROOT || cls == PC_WORKSPACE_ROOT) &&
+	    !x->env.no_resolve && outopt_is_dir(path)) {
+		size_t pl = strlen(path);
+		char *child = arena_alloc(x->tmp, pl + 3);
+
+		if (child != NULL) {
+			memcpy(child, path, pl);
+			memcpy(child + (pl > 1 ? pl : 0), "/_", 3);
+			cls = intent_classify(x, child, pl > 1 ? pl + 2 : 2);
+		}
+	}
 	indirect = (r->f & (RW_VAR | RW_UNKNOWN)) != 0 && !(r->f & RW_TMP);
 	add_target_ex(x, i, path, cls, eff,
 	    (indirect ? TF_INDIRECT : 0) | (r->unk_at != SIZE_MAX || path[0] != '/' ? TF_UNKNOWN : 0) |
@@ -992,6 +1009,10 @@ param_trick(const struct sh_seg *sg)
 	if (n == 0)
 		return false;
 	if (r[0] == '/' || r[0] == '^' || r[0] == ',')
+		return true;
+	/* ${x@P} runs the substitutions in x's value (prompt expansion); @E, @A:
+	 * the text after escapes or as an assignment */
+	if (r[0] == '@' && n == 2 && (r[1] == 'P' || r[1] == 'E' || r[1] == 'A'))
 		return true;
 	if (r[0] == ':' && n > 1 && (isdigit((unsigned char)r[1]) || r[1] == ' ' || r[1] == '$'))
 		return true;
@@ -1495,6 +1516,8 @@ takes_value(const struct prog *pg, const char *s, size_t n)
 {
 	if (pg == NULL)
 		return false;
+	if (pg->abbrev && outopt_abbrev_in(&pg->v, s, n))
+		return true;
 	return in_list(&pg->v, s, n) || in_list(&pg->code, s, n) || in_list(&pg->sql, s, n) ||
 	       in_list(&pg->up, s, n) || (pg->handler != H_SHELL && in_list(&pg->script, s, n)) ||
 	       (pg->handler == H_SHELL && pg->script.n > 0 && in_list(&pg->script, s, n));
@@ -2647,15 +2670,58 @@ is_function(struct intent_ctx *x, const char *name)
 	return false;
 }
 
+/* The walker's side of a hook (indirect.h): what its value runs. */
+struct hook_walk {
+	struct walk *w;
+	int ci;
+	const struct rword *val;
+};
+
+static void
+hook_script(void *ctx, const char *s, size_t n)
+{
+	struct hook_walk *hw = ctx;
+
+	nested_script(hw->w, hw->ci, s, n, "env", NULL);
+}
+
+static void
+hook_run(void *ctx, const char *s, size_t n)
+{
+	struct hook_walk *hw = ctx;
+	struct rword r = *hw->val;
+
+	r.s = s;
+	r.n = n;
+	r.w = NULL;
+	add_target(hw->w, hw->ci, &r, EFF_RUN);
+}
+
+static int
+hook_word(struct walk *w, int ci, const struct rword *r, bool git, bool from_env)
+{
+	struct hook_walk hw = { w, ci, r };
+	struct hook_ops ops = { w->x, w->x->t, ci, &hw, hook_script, hook_run };
+	bool opaque = r->unk_at != SIZE_MAX || (r->f & (RW_UNKNOWN | RW_SUBST));
+	const char *eq = memchr(r->s, '=', r->n);
+	size_t nl;
+
+	if (git)
+		return hook_git_config(&ops, r->s, r->n, opaque, from_env);
+	if (eq == NULL)
+		return 0;
+	nl = (size_t)(eq - r->s);
+	if (nl > 0 && r->s[nl - 1] == '+')
+		nl--;
+	if (opaque && r->unk_at != SIZE_MAX && r->unk_at <= nl)
+		return 0;
+	return hook_assign(&ops, false, r->s, nl, eq + 1, r->n - (size_t)(eq + 1 - r->s), opaque, r->s, r->n);
+}
+
 /* Environment assignments in front of a command (or after env). */
 static void
 env_assignment(struct walk *w, int ci, const struct rword *r)
 {
-	static const char *const exec_vars[] = { "PAGER", "GIT_PAGER", "MANPAGER", "EDITOR", "VISUAL",
-		"GIT_EDITOR", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS",
-		"BASH_ENV", "ENV", "PROMPT_COMMAND", "PERL5OPT", "PYTHONSTARTUP", "NODE_OPTIONS", "LESSOPEN",
-		"LESSCLOSE", "RUBYOPT", "GIT_EXTERNAL_DIFF", "GIT_PROXY_COMMAND", "GIT_CONFIG_PARAMETERS",
-		"GIT_CONFIG_GLOBAL", "PERL5DB", "PYTHONINSPECT" };
 	struct intent_ctx *x = w->x;
 	const char *eq = memchr(r->s, '=', r->n);
 	size_t nl;
@@ -2665,12 +2731,6 @@ env_assignment(struct walk *w, int ci, const struct rword *r)
 	nl = (size_t)(eq - r->s);
 	if (nl > 0 && r->s[nl - 1] == '+')
 		nl--;
-	if ((nl == 10 && memcmp(r->s, "LD_PRELOAD", 10) == 0) || (nl == 8 && memcmp(r->s, "LD_AUDIT", 8) == 0) ||
-	    (nl == 21 && memcmp(r->s, "DYLD_INSERT_LIBRARIES", 21) == 0)) {
-		intent_signal(x, ci, "ld-preload", r->s, r->n);
-		intent_add_effect(x, ci, EFF_EXEC);
-		return;
-	}
 	if (nl == 4 && memcmp(r->s, "PATH", 4) == 0) {
 		intent_signal(x, ci, "path-override", r->s, r->n);
 		return;
@@ -2679,21 +2739,9 @@ env_assignment(struct walk *w, int ci, const struct rword *r)
 		intent_signal(x, ci, "obf-ifs", r->s, r->n);
 		return;
 	}
-	for (size_t k = 0; k < sizeof exec_vars / sizeof exec_vars[0]; k++)
-		if (strlen(exec_vars[k]) == nl && memcmp(r->s, exec_vars[k], nl) == 0) {
-			size_t before = x->in->ncmds;
-
-			intent_signal(x, ci, "env-exec", r->s, r->n);
-			if ((size_t)(eq + 1 - r->s) < r->n)
-				nested_script(w, ci, eq + 1, r->n - (size_t)(eq + 1 - r->s), "env", NULL);
-			/* the variable holds a shell or an interpreter */
-			for (size_t j = before; j < x->in->ncmds; j++)
-				if (intent_cmd(x->in, j)->classes & (PCL(SHELL) | PCL(INTERP))) {
-					intent_signal(x, ci, "shell-arg", r->s, r->n);
-					break;
-				}
-			return;
-		}
+	/* PAGER, GIT_SSH_COMMAND, LD_PRELOAD, ...: tables/hooks */
+	if (hook_word(w, ci, r, false, false) < 0)
+		oomf(x);
 }
 
 /* Redirections of the command: targets, /dev/tcp, stdout to a file. */
@@ -2782,9 +2830,20 @@ spec_targets(struct an *an)
 				add_target(an->w, an->ci, a->pos[first], e);
 			break;
 		case TS_OPT:
-			for (size_t j = 0; j < a->nopts; j++)
-				if (a->opts[j].val != NULL && opt_is(&a->opts[j], ts->opt, strlen(ts->opt)))
-					add_target(an->w, an->ci, a->opts[j].val, e);
+			if (!outopt_sub_ok(&ts->subs, C(an)->sub))
+				break;
+			for (size_t j = 0; j < a->nopts; j++) {
+				const struct opt *o = &a->opts[j];
+				bool is = opt_is(o, ts->opt, strlen(ts->opt)) ||
+				          (o->grp[0] == '\0' && outopt_long_is(o->name, o->nlen, ts->opt, pg->abbrev));
+
+				if (is && o->val != NULL)
+					add_target(an->w, an->ci, o->val, e);
+				else if (is && ts->subs.n > 0 && o->npos_before < np)
+					/* git format-patch -o DIR: a subcommand's own option
+					 * takes the word after it */
+					add_target(an->w, an->ci, a->pos[o->npos_before], e);
+			}
 			break;
 		case TS_KV: {
 			size_t kl = strlen(ts->opt);
@@ -3708,18 +3767,14 @@ h_print(struct an *an)
 
 /* Privilege from sudo-like wrappers, judged by what runs. */
 static void
-privilege(struct an *an, const char *user)
+privilege(struct an *an, const char *user, int as)
 {
 	struct intent_ctx *x = an->w->x;
 	uint64_t cls = an->pg != NULL ? an->pg->classes : 0;
 
 	intent_add_effect(x, an->ci, EFF_PRIVILEGE);
-	if (user != NULL && strcmp(user, "root") != 0 && strcmp(user, "0") != 0)
-		sig(x, an->ci, "priv-user");
-	else if ((cls & (PCL(ADMIN) | PCL(POWER))) && !(cls & (PCL(SHELL) | PCL(INTERP))))
-		sig(x, an->ci, "priv-routine");
-	else
-		sig(x, an->ci, "priv-root");
+	sig(x, an->ci, privwrap_rule(as, user,
+	                   (cls & (PCL(ADMIN) | PCL(POWER))) && !(cls & (PCL(SHELL) | PCL(INTERP)))));
 }
 
 static void
@@ -3875,6 +3930,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	size_t vialen = 0, k = 0, bl;
 	const char *priv_user = NULL, *b;
 	bool priv_here = false, script_path = false;
+	int priv_as = WA_ROOT;
+	size_t first_cmd = x->in->ncmds, first_sig = x->in->nsigs;
 	const struct prog *pg;
 	struct intent_cmd *c;
 	int ci;
@@ -3921,7 +3978,7 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		const struct rword *r = &rw[k];
 		const struct wrapper *wr;
 		size_t j, nl;
-		bool nocmd = false, shell_opt = false;
+		bool nocmd = false, shell_opt = false, cmd_mode = false, edit_mode = false;
 		const struct rword *script = NULL;
 		int skipped;
 
@@ -3972,6 +4029,29 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 			}
 			eq = memchr(o->s, '=', o->n);
 			nl = eq != NULL ? (size_t)(eq - o->s) : o->n;
+			if (in_list(&wr->cmdopt, o->s, nl)) { /* pidstat -e CMD */
+				j++;
+				break;
+			}
+			cmd_mode |= in_list(&wr->cmdwith, o->s, nl);
+			edit_mode |= in_list(&wr->edit, o->s, nl);
+			if (in_list(&wr->out, o->s, nl) && (eq != NULL || j + 1 < n)) { /* strace -o FILE */
+				struct rword ov = eq != NULL ? *o : rw[j + 1];
+
+				if (eq != NULL) {
+					ov.s = eq + 1;
+					ov.n = o->n - nl - 1;
+					ov.unk_at = o->unk_at == SIZE_MAX ? SIZE_MAX : o->unk_at > nl + 1 ? o->unk_at - nl - 1 : 0;
+				}
+				add_target(w, ci, &ov, EFF_WRITE);
+			} else if (o->n > 2 && o->s[1] != '-' && in_list(&wr->out, o->s, 2)) { /* strace -oFILE */
+				struct rword ov = *o;
+
+				ov.s += 2;
+				ov.n -= 2;
+				ov.unk_at = o->unk_at == SIZE_MAX ? SIZE_MAX : o->unk_at > 2 ? o->unk_at - 2 : 0;
+				add_target(w, ci, &ov, EFF_WRITE);
+			}
 			if (in_list(&wr->nocmd, o->s, nl))
 				nocmd = true;
 			if (in_list(&wr->shell, o->s, nl))
@@ -3989,12 +4069,34 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 					script = tmp;
 				}
 			}
+			/* script -qc CMD: a script option at the end of a group */
+			if (script == NULL && eq == NULL && o->n > 2 && o->s[1] != '-' && j + 1 < n &&
+			    in_list(&wr->script, (const char[]){ '-', o->s[o->n - 1] }, 2)) {
+				script = &rw[j + 1];
+				j++;
+				continue;
+			}
 			if (in_list(&wr->user, o->s, nl))
 				priv_user = eq != NULL ? eq + 1 : (j + 1 < n ? rw[j + 1].s : NULL);
-			if (eq == NULL && (in_list(&wr->v, o->s, nl) || in_list(&wr->script, o->s, nl)))
+			if (eq == NULL && (in_list(&wr->v, o->s, nl) || in_list(&wr->script, o->s, nl) ||
+			                      in_list(&wr->out, o->s, nl)))
 				j++;
 		}
-		if (wr->args_none) {
+		if (wr->kind == WK_PRIV && (edit_mode || wr->args_edit)) {
+			/* sudo -e FILE, sudoedit FILE: files edited with its rights */
+			for (; j < n; j++)
+				if (!(rw[j].n > 1 && rw[j].s[0] == '-'))
+					add_target(w, ci, &rw[j], EFF_OVERWRITE);
+			c = cmd_at(x, ci);
+			c->program = xdup(x, name, bl);
+			c->known = true;
+			c->privileged = true;
+			c->via = w->via;
+			intent_add_effect(x, ci, EFF_PRIVILEGE);
+			sig(x, ci, privwrap_rule(wr->as, priv_user, 0));
+			goto done;
+		}
+		if (wr->args_none && !cmd_mode) {
 			while (j < n && !(rw[j].n > 1 && rw[j].s[0] == '-')) {
 				if (wr->kind == WK_PRIV && priv_user == NULL)
 					priv_user = rw[j].s;
@@ -4014,6 +4116,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		if (wr->kind == WK_PRIV) {
 			lw.priv = true;
 			priv_here = true;
+			if (wr->as != WA_ROOT)
+				priv_as = wr->as;
 		}
 		if (nocmd) {
 			k = j; /* command -v X, sudo -l: nothing runs */
@@ -4023,7 +4127,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 			c->via = vialen > 0 ? xdup(x, via, vialen) : NULL;
 			return ci;
 		}
-		if (script != NULL || wr->kind == WK_JOINED || j >= n || (shell_opt && j >= n)) {
+		if (script != NULL || wr->kind == WK_JOINED || (wr->args_joined && j < n) || j >= n ||
+		    (shell_opt && j >= n)) {
 			c = cmd_at(x, ci);
 			c->program = xdup(x, name, bl);
 			c->known = true;
@@ -4033,8 +4138,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 			if (script != NULL) {
 				nested_script(&lw, ci, script->s, script->n, name, NULL);
 				if (priv_here)
-					sig(x, ci, priv_user != NULL && strcmp(priv_user, "root") != 0 ? "priv-user" : "priv-root");
-			} else if (wr->kind == WK_JOINED && j < n) {
+					sig(x, ci, privwrap_rule(priv_as, priv_user, 0));
+			} else if ((wr->kind == WK_JOINED || wr->args_joined) && j < n) {
 				size_t len = 0, o = 0;
 				char *s;
 
@@ -4048,11 +4153,15 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 					s[o++] = ' ';
 				}
 				nested_script(&lw, ci, s, o - 1, name, NULL);
+				if (priv_here)
+					sig(x, ci, privwrap_rule(priv_as, priv_user, 0));
 			} else if (wr->kind == WK_ENV) {
 				sig(x, ci, "env-read");
 				intent_add_effect(x, ci, EFF_ENV_READ);
 			} else if (wr->noargs_shell || shell_opt) {
-				sig(x, ci, priv_here ? "priv-shell" : "shell-interactive");
+				sig(x, ci, priv_here && priv_as == WA_ROOT ? "priv-shell" : "shell-interactive");
+				if (priv_here && priv_as != WA_ROOT)
+					sig(x, ci, privwrap_rule(priv_as, NULL, 0));
 				intent_add_effect(x, ci, EFF_SHELL);
 				if (priv_here)
 					intent_add_effect(x, ci, EFF_PRIVILEGE);
@@ -4159,7 +4268,13 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		apply_cmdrules(x, ci, "*", NULL, a, 0, false);
 	}
 	if (priv_here)
-		privilege(&an, priv_user);
+		privilege(&an, priv_user, priv_as);
+	/* git -c core.pager=CMD, --config-env=KEY=VAR: tables/hooks */
+	if (pg != NULL && strcmp(pg->name, "git") == 0)
+		for (size_t j = 0; j < a->nopts; j++)
+			if (a->opts[j].val != NULL && (opt_is(&a->opts[j], "-c", 2) || opt_is(&a->opts[j], "--config-env", 12)) &&
+			    hook_word(w, ci, a->opts[j].val, true, a->opts[j].nlen == 12) < 0)
+				return oomf(x), -1;
 	/* Builtins that change the walk. */
 	if (pg != NULL && (pg->classes & PCL(CD))) {
 		if (a->npos == 0)
@@ -4250,6 +4365,13 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 				}
 			}
 		inline_code(&an);
+		/* split --filter=CMD, zip -TT CMD: an option's value is a shell command */
+		if (pg->handler != H_SHELL)
+			for (size_t j = 0; j < a->nopts; j++)
+				if (a->opts[j].val != NULL && in_list(&pg->script, a->opts[j].name, a->opts[j].nlen)) {
+					intent_signal(x, ci, "opt-exec", a->opts[j].word->s, a->opts[j].word->n);
+					nested_script(&lw, ci, a->opts[j].val->s, a->opts[j].val->n, pg->name, NULL);
+				}
 		switch (pg->handler) {
 		case H_SHELL: h_shell(&an); break;
 		case H_INTERP: h_interp(&an); break;
@@ -4293,6 +4415,8 @@ analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	net_analysis(&an);
 	arg_scan(&an);
 done:
+	if (priv_here && privwrap_escalate(x, x->t, ci, first_cmd, first_sig) < 0)
+		return oomf(x), -1;
 	return ci;
 }
 
