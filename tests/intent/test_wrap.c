@@ -2,7 +2,7 @@
  * hooks), privilege wrappers, writes through output options.  The helpers
  * one by one, then the labelled cases of tests/eval/cases/{indirection,
  * privilege,output_options}.tsv scored with the real tables: a row may be
- * off only as far as its note allows ("allow:LEVEL,..."). */
+ * off only as far as its note allows ("ok=LEVEL,...", as tests/eval/cases.sh reads it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,7 +134,7 @@ level_index(const char *s, size_t n)
 	return -1;
 }
 
-/* Is got acceptable for want (and "allow:a,b" in the note)? */
+/* Is got acceptable for want (and "ok=a,b" in the note)? */
 static bool
 level_ok(const char *want, const char *note, const char *got)
 {
@@ -142,8 +142,8 @@ level_ok(const char *want, const char *note, const char *got)
 
 	if (strcmp(want, got) == 0)
 		return true;
-	if ((al = strstr(note, "allow:")) != NULL) {
-		const char *p = al + 6;
+	if ((al = strstr(note, "ok=")) != NULL) {
+		const char *p = al + 3;
 
 		while (*p != '\0' && *p != ' ') {
 			size_t n = strcspn(p, ", ");
