@@ -6,7 +6,7 @@
  *
  *   root shell (sudo -i, sudo su, su -, sudo bash)   priv-shell   95 critical
  *   root, any program not known as routine admin     priv-root    85 critical
- *   root, routine administration (apt, systemctl)    priv-routine 40 medium+
+ *   root, routine administration (apt, systemctl)    priv-routine 50 high
  *   another user (sudo -u bob, su bob -c)            priv-user    55 high
  *   another group (sg GROUP CMD, newgrp GROUP)       priv-group   55 high
  *   new namespaces, root inside them (unshare -r)    priv-ns      30 medium
