@@ -337,7 +337,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -374,6 +374,8 @@ struct tables {
 	size_t nhosts;
 	const struct mcppat **mcps;
 	size_t nmcps;
+	const struct hookpat **hooks;
+	size_t nhooks;
 	const struct secretpat **secrets;
 	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
@@ -580,8 +582,30 @@ parse_tspec(struct loader *L, const char *s, struct prog *pg)
 		}
 		if (colon == NULL)
 			return lerr(L, "bad target spec '%s'", it);
-		if (parse_effect(L, colon + 1, &e) < 0)
-			return -1;
+		{
+			/* EFF/SUB|SUB: the option means this only after those subcommands */
+			const char *slash = strchr(colon + 1, '/');
+			char effs[32];
+
+			if (slash != NULL) {
+				size_t el = (size_t)(slash - colon - 1);
+				char *subs = arena_strndup(L->t->a, slash + 1, strlen(slash + 1));
+
+				if (subs == NULL)
+					return loom(L);
+				for (char *q = subs; *q != '\0'; q++)
+					if (*q == '|')
+						*q = ',';
+				if (el >= sizeof effs || parse_list(L, subs, &ts->subs, "subcommand") < 0)
+					return el >= sizeof effs ? lerr(L, "bad target spec '%s'", it) : -1;
+				memcpy(effs, colon + 1, el);
+				effs[el] = '\0';
+				if (parse_effect(L, effs, &e) < 0)
+					return -1;
+			} else if (parse_effect(L, colon + 1, &e) < 0) {
+				return -1;
+			}
+		}
 		if (e < 0)
 			return lerr(L, "target spec '%s' needs an effect", it);
 		ts->eff = (enum effect)e;
@@ -646,6 +670,8 @@ parse_program(struct loader *L, struct fields *fl, const char *pristine, void **
 				pg->long1 = true;
 			else if (KEY("sub"))
 				pg->sub = true;
+			else if (KEY("abbrev"))
+				pg->abbrev = true;
 			else
 				return lerr(L, "unknown flag '%s'", f);
 			continue;
@@ -743,6 +769,14 @@ parse_wrapper(struct loader *L, struct fields *fl, const char *pristine, void **
 			lst = &w->shell;
 		else if (KEY("user"))
 			lst = &w->user;
+		else if (KEY("cmd"))
+			lst = &w->cmdopt;
+		else if (KEY("cmdwith"))
+			lst = &w->cmdwith;
+		else if (KEY("edit"))
+			lst = &w->edit;
+		else if (KEY("out"))
+			lst = &w->out;
 		if (lst != NULL) {
 			if (parse_list(L, eq + 1, lst, "option") < 0)
 				return -1;
@@ -758,9 +792,23 @@ parse_wrapper(struct loader *L, struct fields *fl, const char *pristine, void **
 				return lerr(L, "noargs= must be 'shell'");
 			w->noargs_shell = true;
 		} else if (KEY("args")) {
-			if (strcmp(eq + 1, "none") != 0)
-				return lerr(L, "args= must be 'none'");
-			w->args_none = true;
+			if (strcmp(eq + 1, "none") == 0)
+				w->args_none = true;
+			else if (strcmp(eq + 1, "joined") == 0)
+				w->args_joined = true;
+			else if (strcmp(eq + 1, "edit") == 0)
+				w->args_edit = w->args_none = true;
+			else
+				return lerr(L, "args= must be 'none', 'joined' or 'edit'");
+		} else if (KEY("as")) {
+			if (strcmp(eq + 1, "root") == 0)
+				w->as = WA_ROOT;
+			else if (strcmp(eq + 1, "group") == 0)
+				w->as = WA_GROUP;
+			else if (strcmp(eq + 1, "ns") == 0)
+				w->as = WA_NS;
+			else
+				return lerr(L, "as= must be 'root', 'group' or 'ns'");
 		} else if (KEY("files")) {
 			if (strcmp(eq + 1, "write") != 0)
 				return lerr(L, "files= must be 'write'");
@@ -1086,6 +1134,36 @@ parse_mcp(struct loader *L, struct fields *fl, const char *pristine, void **out,
 	return 0;
 }
 
+static int
+parse_hook(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const kinds[] = { "cmd", "prog", "file", "lib", "libdir", "opts", "dir", "alias",
+		"bool", "cfg" };
+	struct hookpat *h = arena_zalloc(L->t->a, sizeof *h);
+	const char *name;
+	int kind;
+
+	(void)pristine;
+	if (h == NULL)
+		return loom(L);
+	if (fl->n != 2)
+		return lerr(L, "expected NAME KIND");
+	if ((kind = name_index(kinds, sizeof kinds / sizeof kinds[0], fl->f[1])) < 0)
+		return lerr(L, "unknown hook kind '%s'", fl->f[1]);
+	h->kind = (enum hook_kind)kind;
+	name = fl->f[0];
+	if (strncmp(name, "git:", 4) == 0) {
+		h->git = true;
+		name += 4;
+		if (*name == '\0')
+			return lerr(L, "empty git configuration key");
+	}
+	if ((h->pat = ldup(L, name)) == NULL || (*key = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	*out = h;
+	return 0;
+}
+
 /* secrets: KIND PATTERN CLASS (kinds name word search; classes secret none) */
 static int
 parse_secret(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
@@ -1399,6 +1477,7 @@ static const struct table_def {
 	[T_CODE] = { "code", parse_code, false, 2 },
 	[T_RULES] = { "rules", parse_rule, false, 2 },
 	[T_MCP] = { "mcp", parse_mcp, true, 3 },
+	[T_HOOKS] = { "hooks", parse_hook, true, MAXF },
 	[T_SECRETS] = { "secrets", parse_secret, true, MAXF },
 	[T_DB] = { "db", parse_db, false, MAXF },
 	[T_RUNNERS] = { "runners", parse_runner, false, MAXF },
@@ -1584,7 +1663,7 @@ build_indexes(struct loader *L)
 {
 	struct tables *t = L->t;
 	arena *a = t->a;
-	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, caps = 0, capc[4096] = { 0 };
+	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capc[4096] = { 0 };
 
 	for (size_t step = 0; step < 2 * T_COUNT; step++) {
 		enum tbl w = (enum tbl)(step / 2);
@@ -1688,6 +1767,10 @@ build_indexes(struct loader *L)
 			}
 			case T_MCP:
 				if (push_ptr(a, (const void ***)&t->mcps, &t->nmcps, &capm, e->item) < 0)
+					return loom(L);
+				break;
+			case T_HOOKS:
+				if (push_ptr(a, (const void ***)&t->hooks, &t->nhooks, &capk, e->item) < 0)
 					return loom(L);
 				break;
 			case T_SECRETS:
@@ -2090,4 +2173,13 @@ tables_runners(const struct tables *t, const char *prog, size_t *n)
 
 	*n = pl != NULL ? pl->n : 0;
 	return pl != NULL ? (const struct runner *const *)pl->v : NULL;
+}
+
+const struct hookpat *
+tables_hook(const struct tables *t, const char *name, size_t len, bool git)
+{
+	for (size_t k = 0; k < t->nhooks; k++)
+		if (t->hooks[k]->git == git && glob_match(t->hooks[k]->pat, name, len, git))
+			return t->hooks[k];
+	return NULL;
 }

@@ -103,6 +103,7 @@ struct tspec {
 	enum tspec_kind kind;
 	enum effect eff;
 	const char *opt; /* TS_OPT: option name; TS_KV: "of=" */
+	struct strlist subs; /* TS_OPT: only after these subcommands (opt:-o:write/format-patch), or empty */
 };
 
 struct prog {
@@ -112,6 +113,7 @@ struct prog {
 	size_t nt;
 	struct strlist v, rec, up, code, sql, script, listen, p;
 	bool code1, long1, sub, hostfirst;
+	bool abbrev; /* long options may be abbreviated (git, GNU getopt_long): --outp=F is --output=F */
 	enum code_lang lang;
 	enum handler handler;
 };
@@ -124,6 +126,15 @@ struct wrapper {
 	int skip;
 	bool noargs_shell, args_none;
 	bool files_write; /* files=write: its own positional arguments are files it writes (script FILE) */
+	/* issue #13 (docs/RISK.md "Tables"): cmd= options after which the command
+	 * starts (pidstat -e CMD), cmdwith= options that make the positional
+	 * arguments a command (runuser -u USER CMD), edit= options that make them
+	 * files edited with its rights (sudo -e), out= options whose value is a
+	 * file it writes (strace -o FILE) */
+	struct strlist cmdopt, cmdwith, edit, out;
+	bool args_joined;  /* args=joined: the command words are joined into a script (sg GROUP 'CMD') */
+	bool args_edit;    /* args=edit: its positional arguments are files it edits (sudoedit) */
+	enum wrap_as { WA_ROOT, WA_GROUP, WA_NS } as; /* priv: as=group (sg), as=ns (unshare -r) */
 };
 
 enum cond_kind { CK_FLAG, CK_ARG, CK_ARG1, CK_LASTARG, CK_VAL, CK_NOARGS, CK_ARGS };
@@ -241,6 +252,15 @@ struct runner {
 	bool local;          /* runs the project's installed bin when it has one */
 };
 
+/* hooks: a variable or git configuration key whose value runs a program */
+enum hook_kind { HK_CMD, HK_PROG, HK_FILE, HK_LIB, HK_LIBDIR, HK_OPTS, HK_DIR, HK_ALIAS, HK_BOOL, HK_CFG };
+
+struct hookpat {
+	const char *pat;  /* a variable name or glob; git keys without "git:" */
+	bool git;         /* a git configuration key (matched without regard to case) */
+	enum hook_kind kind;
+};
+
 /* tables/secrets: names of variables that hold credentials, and search
  * patterns that look for key material (broker/intent/secrets.c). */
 enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
@@ -284,6 +304,9 @@ const struct dbpat *const *tables_db(const struct tables *t, enum db_kind k, con
 const struct dbpat *tables_db_client(const struct tables *t, const char *prog);
 /* The runner rows of a program (several: one per subcommand list). */
 const struct runner *const *tables_runners(const struct tables *t, const char *prog, size_t *n);
+/* The hook a variable name (git false) or a git configuration key (git
+ * true) names, or NULL. */
+const struct hookpat *tables_hook(const struct tables *t, const char *name, size_t len, bool git);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the
  * text), for the scanner; check each candidate. */
 const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1,

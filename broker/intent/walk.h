@@ -262,6 +262,8 @@ void wk_runs(struct an *an);
 
 /* privilege.c */
 void wk_env_assignment(struct walk *w, int ci, const struct rword *r);
-void wk_privilege(struct an *an, const char *user);
+void wk_privilege(struct an *an, const char *user, int as);
+/* git -c KEY=VALUE (git) or NAME=VALUE: a hook of tables/hooks (indirect.h) */
+int wk_hook_word(struct walk *w, int ci, const struct rword *r, bool git, bool from_env);
 
 #endif

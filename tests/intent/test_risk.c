@@ -96,7 +96,7 @@ static const struct rcase cases[] = {
 	{ "kill 4242", "medium" },
 	{ "pkill -f 'node server.js'", "medium" },
 	{ "systemctl restart postgresql", "medium" },
-	{ "sudo apt-get update", "medium" },
+	{ "sudo apt-get update", "high" }, /* issue #13 item 6: privilege is at least high */
 	{ "docker run --rm -it node:20 node -v", "medium" },
 	{ "docker exec -it web ls /app", "medium" },
 	{ "curl -s https://api.github.com/rate_limit | jq .rate", "medium" },
