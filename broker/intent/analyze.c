@@ -458,6 +458,49 @@ aw_unquote_program(struct aw *s)
 	return true;
 }
 
+/* A Unicode blank inside the program word (rm U+3000 -rf U+3000 /): the
+ * shell does not split there, so what runs is not what the reader sees. */
+static bool
+has_unicode_blank(const char *w, size_t n)
+{
+	for (size_t k = 0; k + 1 < n; k++) {
+		const unsigned char *u = (const unsigned char *)w + k;
+
+		if (u[0] == 0xC2 && u[1] == 0xA0) /* U+00A0 */
+			return true;
+		if (k + 2 >= n)
+			continue;
+		if ((u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8B || u[2] == 0xAF)) || /* U+2000-200B, U+202F */
+		    (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) ||                   /* U+205F */
+		    (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) ||                   /* U+3000 */
+		    (u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) ||                   /* U+1680 */
+		    (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF))                     /* U+FEFF */
+			return true;
+	}
+	return false;
+}
+
+/* SUDO, Rm: a name the tables do not know whose lower case they do runs
+ * that program where file names ignore case (macOS): judge it as that. */
+static void
+aw_fold_case(struct aw *s)
+{
+	struct intent_ctx *x = s->x;
+	char low[sizeof s->name];
+	bool upper = false;
+
+	for (size_t k = 0; k < s->bl; k++) {
+		upper |= s->name[k] >= 'A' && s->name[k] <= 'Z';
+		low[k] = (char)tolower((unsigned char)s->name[k]);
+	}
+	low[s->bl] = '\0';
+	if (!upper || tables_wrapper(x->t, s->name) != NULL || tables_prog(x->t, s->name) != NULL ||
+	    (tables_wrapper(x->t, low) == NULL && tables_prog(x->t, low) == NULL))
+		return;
+	intent_signal(x, s->ci, "prog-case", s->name, s->bl);
+	memcpy(s->name, low, s->bl + 1);
+}
+
 /* Is word k a wrapper (sudo, env, timeout, xargs, ...)?  Its table entry,
  * with s->name set, or NULL. */
 static const struct wrapper *
@@ -473,6 +516,7 @@ aw_wrapper_at(struct aw *s)
 		return NULL;
 	memcpy(s->name, b, s->bl);
 	s->name[s->bl] = '\0';
+	aw_fold_case(s);
 	wr = tables_wrapper(x->t, s->name);
 	if (wr == NULL)
 		return NULL;
@@ -771,6 +815,10 @@ aw_program(struct aw *s)
 		intent_add_effect(x, ci, EFF_SHELL);
 		return AW_DONE;
 	}
+	if (has_unicode_blank(r->s, r->n))
+		intent_signal(x, ci, "lookalike-blank", r->s, r->n);
+	aw_fold_case(s);
+	c->program = wk_xdup(x, s->name, s->bl);
 	s->pg = tables_prog(x->t, s->name);
 	if (memchr(r->s, '/', r->n) != NULL && !(r->f & RW_UNKNOWN)) {
 		const struct prog *pg = s->pg;
@@ -803,6 +851,12 @@ aw_args(struct aw *s)
 
 	c->known = pg != NULL || is_function(x, c->program);
 	c->classes = pg != NULL ? pg->classes : 0;
+	/* curl URL > f: the redirection was recorded before the program was
+	 * known; what a downloader writes to is a download (run later: download-exec) */
+	if (c->classes & PCL(DOWNLOAD))
+		for (size_t j = 0; j < c->ntargets && x->ndl < DL_MAX; j++)
+			if (c->targets[j].eff == EFF_WRITE || c->targets[j].eff == EFF_OVERWRITE)
+				x->dl[x->ndl++] = c->targets[j].path;
 	if (s->w->func != NULL && strcmp(c->program, s->w->func) == 0 && (cc->in_pipe || cc->bg)) {
 		wk_sig(x, ci, "fork-bomb");
 		intent_add_effect(x, ci, EFF_KILL);

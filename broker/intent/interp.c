@@ -197,8 +197,13 @@ wk_h_shell(struct an *an)
 	}
 	if (has_c && a->npos > 0)
 		script = a->pos[0];
-	else if (!has_c && script == NULL && a->npos > 0)
+	else if (!has_c && script == NULL && a->npos > 0 && !wk_has_flag(a, "-s", false))
 		file = a->pos[0];
+	/* bash -, sh /dev/stdin: the script comes from stdin, as with -s */
+	if (file != NULL && !(file->f & RW_PROC) &&
+	    (wk_word_is(file, "-") || wk_word_is(file, "/dev/stdin") || wk_word_is(file, "/dev/fd/0") ||
+	        wk_word_is(file, "/proc/self/fd/0")))
+		file = NULL;
 	if (priv) {
 		wk_sig(x, an->ci, "shell-priv");
 		intent_add_effect(x, an->ci, EFF_PRIVILEGE);

@@ -388,7 +388,7 @@ implied_file(struct intent_ctx *x, int ci, const char *dir, size_t dl, const cha
 			path[o++] = '/';
 	}
 	memcpy(path + o, b, bl);
-	return intent_add_path(x, ci, path, o + bl, EFF_WRITE);
+	return intent_add_path_here(x, ci, path, o + bl, EFF_WRITE); /* relative to a cd before it */
 }
 
 int
