@@ -2781,6 +2781,10 @@ spec_targets(struct an *an)
 			if (np > first)
 				add_target(an->w, an->ci, a->pos[first], e);
 			break;
+		case TS_SECOND: /* uniq IN OUT */
+			if (np > first + 1)
+				add_target(an->w, an->ci, a->pos[first + 1], e);
+			break;
 		case TS_OPT:
 			for (size_t j = 0; j < a->nopts; j++)
 				if (a->opts[j].val != NULL && opt_is(&a->opts[j], ts->opt, strlen(ts->opt)))
