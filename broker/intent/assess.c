@@ -903,6 +903,10 @@ sandbox_of(struct req *r, const msgpack_object *req, const msgpack_object *ti)
 	}
 	in->sandbox = s;
 	in->sandbox_source = src != NULL ? src : "request";
+	/* an adapter says the agent asked to leave its sandbox, and the tool
+	 * input that said so was cut to fit the message */
+	if (strcmp(s, "unsandboxed") == 0 && src != NULL && strncmp(src, "tool_input.", 11) == 0)
+		intent_signal(r->x, -1, "sandbox-escape", in->sandbox_source, strlen(in->sandbox_source));
 }
 
 int
