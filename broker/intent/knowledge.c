@@ -193,6 +193,7 @@ knowledge_apply(struct intent_ctx *x, const struct tables *t, enum sandbox_where
 {
 	struct intent *in = intent_get(x);
 	const struct rule *partial = tables_rule(t, "prog-partial");
+	const struct rule *unknown = tables_rule(t, "prog-unknown");
 	const struct rule *runtime = tables_rule(t, "path-runtime");
 	const struct rule *blob = tables_rule(t, "opaque-blob");
 	const struct rule *ws = sb == SB_UNSANDBOXED ? tables_rule(t, "ws-code-unsandboxed") :
@@ -229,6 +230,17 @@ knowledge_apply(struct intent_ctx *x, const struct tables *t, enum sandbox_where
 			rc = intent_signal_rule(x, (int)k, partial, c->text, c->textlen);
 			npartial++;
 		}
+		/* A program the tables do not know, run by a path outside the
+		 * workspace that the path rules do not weigh (/opt/x/bin/tool). */
+		if (rc == 0 && pg == NULL && !c->known && c->program != NULL && unknown != NULL &&
+		    unknown->weight > 0 && npartial < FLOOR_NAMED && tables_wrapper(t, c->program) == NULL)
+			for (size_t j = 0; j < c->ntargets; j++)
+				if (c->targets[j].eff == EFF_RUN && c->targets[j].cls != PC_WORKSPACE &&
+				    c->targets[j].cls != PC_WORKSPACE_ROOT) {
+					rc = intent_signal_rule(x, (int)k, unknown, c->text, c->textlen);
+					npartial++;
+					break;
+				}
 		/* A path only known at run time: a variable sandgate could not
 		 * resolve ($FILE, ${1}).  Not the output of a command substitution
 		 * ($(git ls-files): the command is analysed and weighed itself) nor
