@@ -285,6 +285,7 @@ test_table_keys(void **state)
 
 		assert_int_equal(ws_list_add(&wl, WS, "/home/dev", err, sizeof err), 0);
 		assert_int_equal(assess_set_workspaces(at, &wl), 0);
+		ws_list_free(&wl);
 	}
 	score_with(at, "shipit src/a", &r);
 	assert_string_equal(r.level, "low");
@@ -382,6 +383,7 @@ main(void)
 		fprintf(stderr, "workspaces: %s\n", err);
 		return 1;
 	}
+	ws_list_free(&wl);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	assess_tables_free(AT);
 	return rc;
