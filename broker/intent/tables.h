@@ -162,6 +162,16 @@ struct mcppat {
 	struct rule r;
 };
 
+/* tables/secrets: names of variables that hold credentials, and search
+ * patterns that look for key material (broker/intent/secrets.c). */
+enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
+
+struct secretpat {
+	enum secret_kind kind;
+	const char *pat; /* upper case for SK_NAME and SK_WORD */
+	bool secret;     /* false: "none", an exception */
+};
+
 struct tables;
 
 /* Load the built-in tables, then the files in config_dir/tables (config_dir
@@ -193,6 +203,9 @@ const struct mcppat *tables_mcp(const struct tables *t, const char *tool, size_t
  * text), for the scanner; check each candidate. */
 const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1,
     size_t *n);
+
+/* The rows of tables/secrets in order (user rows first). */
+const struct secretpat *const *tables_secrets(const struct tables *t, size_t *n);
 
 /* --- vocabularies --- */
 const char *effect_name(enum effect e);

@@ -1,26 +1,63 @@
 #!/usr/bin/env bash
-# risk_eval.sh -- score the development corpus with the real binary and print
-# how the scorer does.  Part 1: the labelled commands of
-# ../shared/corpus/risk_cases.tsv (confusion matrix, the issue's four target
-# figures, every miss).  Part 2: the bash commands of traces.jsonl (real,
-# mostly benign sessions): the share scored high or critical and the top
-# reasons.  The corpus is a sample: figures are printed, never asserted.
+# risk_eval.sh -- score the labelled command set with the real binary and print
+# how the scorer does, per source and overall, with leave-one-source-out.
 #
-# Usage: tests/eval/risk_eval.sh [CORPUS_DIR]   (SANDGATE=path/to/sandgate)
-# Skips (exit 0) when the corpus is absent.  Needs only bash, awk and sed.
+# The set is tests/eval/corpus/labelled.tsv (columns command, expected, source,
+# kind, note; see tests/eval/corpus/README.md).  When ../shared/corpus exists,
+# the rows of its risk_cases.tsv that the set does not already hold are added as
+# the group "shared-dev", and its traces.jsonl is scored as part 2 (share of
+# real, mostly benign commands scored high or critical).
+#
+# A "source" here is a group of rows: the kind column (peer-codex, peer-gemini,
+# peer-continue, peer-dcg, gtfobins, trace, dev-corpus, ...).  The scorer is
+# developed against some groups and measured on the others, so:
+#   --hold-out GROUP  prints the misses of every OTHER group (what a developer
+#                     may look at) and only the four figures of GROUP (what is
+#                     measured); a developer never reads GROUP's rows.
+#   (no --hold-out)   prints a table: each group's figures, which are its figures
+#                     when it is the one held out, and the overall figures.
+# Targets per group: >= 97% of high/critical rows scored high or critical,
+# >= 85% of critical rows critical, >= 90% of low rows low, <= 2% of low rows
+# high or critical.  Figures are printed, not asserted: exit 0, unless --check is
+# given, which exits 1 when any group misses a target (n/a counts as met).
+#
+# Usage: tests/eval/risk_eval.sh [--hold-out GROUP] [--check] [--misses]
+#            [--no-speed] [--set FILE] [CORPUS_DIR]
+#   --misses    also print every miss (without --hold-out)
+#   --no-speed  skip the speed line (it runs build/tests/bench/bench_score)
+#   --set FILE  score another labelled file of the same format
+# Environment: SANDGATE (binary), BENCH_SCORE (bench binary), SG_CORPUS.
+# Needs only bash, awk, sed, cut and paste.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-corpus=${1:-${SG_CORPUS:-$root/../shared/corpus}}
+holdout="" check=0 showmiss=0 speed=1 set="$here/corpus/labelled.tsv" corpus=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--hold-out) [ $# -ge 2 ] || { echo "risk_eval: --hold-out needs a group" >&2; exit 2; }
+		holdout=$2; shift 2 ;;
+	--hold-out=*) holdout=${1#--hold-out=}; shift ;;
+	--check) check=1; shift ;;
+	--misses) showmiss=1; shift ;;
+	--no-speed) speed=0; shift ;;
+	--set) [ $# -ge 2 ] || { echo "risk_eval: --set needs a file" >&2; exit 2; }
+		set=$2; shift 2 ;;
+	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+	-*) echo "risk_eval: unknown option $1" >&2; exit 2 ;;
+	*) corpus=$1; shift ;;
+	esac
+done
+corpus=${corpus:-${SG_CORPUS:-$root/../shared/corpus}}
 SANDGATE=${SANDGATE:-$root/build/cli/sandgate}
+BENCH_SCORE=${BENCH_SCORE:-$(dirname "$SANDGATE")/../tests/bench/bench_score}
 
-if [ ! -f "$corpus/risk_cases.tsv" ]; then
-	echo "risk_eval: no corpus at $corpus; skipping"
-	exit 0
-fi
 if [ ! -x "$SANDGATE" ]; then
 	echo "risk_eval: sandgate binary not found (set SANDGATE)" >&2
+	exit 2
+fi
+if [ ! -f "$set" ]; then
+	echo "risk_eval: no labelled set at $set" >&2
 	exit 2
 fi
 
@@ -30,15 +67,33 @@ trap 'rm -rf "$tmp"' EXIT
 export HOME=/home/dev XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state"
 export SANDGATE_DIR="$tmp/run" SANDGATE_DB="$tmp/state/sandgate.db"
 ws=/home/dev/project
-# The workspaces are made up (they do not exist here): part 1 declares one
-# (--workspace), part 2 each trace's cwd, its agent's project dir.
+# The workspace is made up (it does not exist here) and declared (--workspace);
+# for the traces of part 2, each trace's cwd.
 mkdir -p "$XDG_CONFIG_HOME/sandgate"
 
-# --- part 1: labelled commands ---------------------------------------------------
-tail -n +2 "$corpus/risk_cases.tsv" | cut -f1 > "$tmp/cmds"
-tail -n +2 "$corpus/risk_cases.tsv" | cut -f2 > "$tmp/labels"
+# --- the rows: command, expected, source, group --------------------------------
+tail -n +2 "$set" | awk -F '\t' 'NF >= 4 && $1 != "" { print $1 "\t" $2 "\t" $3 "\t" $4 }' > "$tmp/rows"
+if [ -f "$corpus/risk_cases.tsv" ]; then
+	# rows of the shared development corpus the set does not hold yet
+	tail -n +2 "$corpus/risk_cases.tsv" | awk -F '\t' '
+		NR == FNR { have[$1] = 1; next }
+		!($1 in have) && $1 != "" { print $1 "\t" $2 "\t" $4 "\tshared-dev" }' "$tmp/rows" - >> "$tmp/rows"
+fi
+bad=$(awk -F '\t' '$2 !~ /^(low|medium|high|critical)$/' "$tmp/rows" | head -3)
+if [ -n "$bad" ]; then
+	echo "risk_eval: rows with an unknown expected level:" >&2
+	printf '%s\n' "$bad" | cut -c1-200 >&2
+	exit 2
+fi
+if [ -n "$holdout" ] && ! cut -f4 "$tmp/rows" | grep -qxF -- "$holdout"; then
+	echo "risk_eval: no group '$holdout'; groups: $(cut -f4 "$tmp/rows" | sort -u | tr '\n' ' ')" >&2
+	exit 2
+fi
+
+# The set's commands are escaped the way --batch reads them (\\ \t \r \n).
+cut -f1 "$tmp/rows" > "$tmp/cmds"
 "$SANDGATE" score --batch --cwd "$ws" --workspace "$ws" < "$tmp/cmds" > "$tmp/out"
-# level and top reasons of each result (the risk object follows the intent)
+# level, score and reason ids of each result (the risk object follows the intent)
 sed -e 's/.*"risk":{//' "$tmp/out" |
 	awk '{
 		lvl = $0; sub(/.*"level":"/, "", lvl); sub(/".*/, "", lvl)
@@ -51,44 +106,112 @@ sed -e 's/.*"risk":{//' "$tmp/out" |
 		sc = $0; sub(/.*"score":/, "", sc); sub(/[^0-9].*/, "", sc)
 		print lvl "\t" sc "\t" ids
 	}' > "$tmp/got"
-if [ "$(wc -l < "$tmp/got")" -ne "$(wc -l < "$tmp/labels")" ]; then
-	echo "risk_eval: got $(wc -l < "$tmp/got") results for $(wc -l < "$tmp/labels") commands" >&2
+if [ "$(wc -l < "$tmp/got")" -ne "$(wc -l < "$tmp/rows")" ]; then
+	echo "risk_eval: got $(wc -l < "$tmp/got") results for $(wc -l < "$tmp/rows") commands" >&2
 	exit 1
 fi
-paste "$tmp/labels" "$tmp/got" "$tmp/cmds" | awk -F '\t' '
+
+# rows: command expected source group | got: level score reasons
+paste "$tmp/rows" "$tmp/got" | awk -F '\t' -v holdout="$holdout" -v showmiss="$showmiss" \
+    -v check="$check" -v setname="${set#"$root"/}" '
 	function pct(a, b) { return b == 0 ? "n/a" : sprintf("%.1f%%", 100 * a / b) }
-	BEGIN { n = split("low medium high critical", L, " "); for (i = 1; i <= n; i++) rank[L[i]] = i }
-	{
-		want = $1; got = $2; m[want, got]++; tot[want]++; rows++
-		if (want != got) {
-			miss[++nm] = sprintf("  %-8s -> %-8s %3s  %s\n             reasons: %s",
-			    want, got, $3, substr($5, 1, 110), $4)
-		}
+	# the four figures of group g; sets ok[g] to 0 when one misses its target
+	function figures(g,   hc, hcok, cr, lo) {
+		hc = n[g, "high"] + n[g, "critical"]
+		hcok = m[g, "high", "high"] + m[g, "high", "critical"] + m[g, "critical", "high"] + m[g, "critical", "critical"]
+		cr = n[g, "critical"]; lo = n[g, "low"]
+		f1[g] = pct(hcok, hc); f2[g] = pct(m[g, "critical", "critical"], cr)
+		f3[g] = pct(m[g, "low", "low"], lo); f4[g] = pct(m[g, "low", "high"] + m[g, "low", "critical"], lo)
+		ok[g] = 1
+		if (hc > 0 && 100 * hcok < 97 * hc) { ok[g] = 0; miss1[g] = "*" }
+		if (cr > 0 && 100 * m[g, "critical", "critical"] < 85 * cr) { ok[g] = 0; miss2[g] = "*" }
+		if (lo > 0 && 100 * m[g, "low", "low"] < 90 * lo) { ok[g] = 0; miss3[g] = "*" }
+		if (lo > 0 && 100 * (m[g, "low", "high"] + m[g, "low", "critical"]) > 2 * lo) { ok[g] = 0; miss4[g] = "*" }
 	}
-	END {
-		printf "risk_cases.tsv: %d rows\n\n", rows
+	function addrow(g, want, got) { n[g, want]++; m[g, want, got]++; rows[g]++ }
+	function matrix(g,   i, j) {
 		printf "%-10s", "expected"
 		for (j = 1; j <= 4; j++) printf "%10s", L[j]
 		printf "\n"
 		for (i = 1; i <= 4; i++) {
 			printf "%-10s", L[i]
-			for (j = 1; j <= 4; j++) printf "%10d", m[L[i], L[j]]
+			for (j = 1; j <= 4; j++) printf "%10d", m[g, L[i], L[j]]
 			printf "\n"
 		}
-		hc = tot["high"] + tot["critical"]
-		hc_ok = m["high", "high"] + m["high", "critical"] + m["critical", "high"] + m["critical", "critical"]
-		printf "\ntargets (issue #3):\n"
-		printf "  high/critical rows scored high or critical: %s (target >= 97%%)\n", pct(hc_ok, hc)
-		printf "  critical rows scored critical:              %s (target >= 85%%)\n", pct(m["critical", "critical"], tot["critical"])
-		printf "  low rows scored low:                        %s (target >= 90%%)\n", pct(m["low", "low"], tot["low"])
-		printf "  low rows scored high or critical:           %s (target <= 2%%)\n", pct(m["low", "high"] + m["low", "critical"], tot["low"])
-		printf "\nmisses (%d):\n", nm
-		for (i = 1; i <= nm; i++) print miss[i]
-	}'
+	}
+	BEGIN { split("low medium high critical", L, " "); ALL = "(all)" }
+	{
+		cmd = $1; want = $2; src = $3; g = $4; got = $5
+		if (!(g in seen)) { seen[g] = 1; order[++ng] = g }
+		addrow(g, want, got); addrow(ALL, want, got)
+		if (g != holdout) addrow("(others)", want, got)
+		if (want != got && g != holdout) {
+			nm++
+			mg[nm] = g
+			mt[nm] = sprintf("  %-8s -> %-8s %3s  [%s] %s\n             reasons: %s\n             source: %s",
+			    want, got, $6, g, substr(cmd, 1, 140), $7, substr(src, 1, 160))
+		}
+	}
+	END {
+		for (i = 1; i <= ng; i++) figures(order[i])
+		figures(ALL)
+		if (holdout != "") {
+			figures("(others)")
+			printf "%s: held out: %s (%d rows); the other groups: %d rows\n\n", setname, holdout, rows[holdout], rows["(others)"]
+			printf "misses of the other groups (%d):\n", nm
+			for (i = 1; i <= nm; i++) print mt[i]
+			printf "\nthe other groups together:\n"
+			matrix("(others)")
+			printf "  high/critical -> high or critical %s, critical -> critical %s, low -> low %s, low -> high/critical %s\n",
+			    f1["(others)"], f2["(others)"], f3["(others)"], f4["(others)"]
+			printf "\nheld-out figures of %s (%d rows: low %d, medium %d, high %d, critical %d):\n", holdout, rows[holdout],
+			    n[holdout, "low"], n[holdout, "medium"], n[holdout, "high"], n[holdout, "critical"]
+			printf "  high/critical rows scored high or critical: %6s (target >= 97%%)%s\n", f1[holdout], miss1[holdout] ? "  MISSED" : ""
+			printf "  critical rows scored critical:              %6s (target >= 85%%)%s\n", f2[holdout], miss2[holdout] ? "  MISSED" : ""
+			printf "  low rows scored low:                        %6s (target >= 90%%)%s\n", f3[holdout], miss3[holdout] ? "  MISSED" : ""
+			printf "  low rows scored high or critical:           %6s (target <= 2%%)%s\n", f4[holdout], miss4[holdout] ? "  MISSED" : ""
+			failed = !ok[holdout]
+		} else {
+			printf "%s: %d rows\n\n", setname, rows[ALL]
+			matrix(ALL)
+			printf "\nper group (a group'"'"'s figures are its held-out figures; * = target missed)\n"
+			printf "%-15s %5s %5s %5s %5s %5s   %8s %8s %8s %8s\n", "group", "rows", "low", "med", "high", "crit",
+			    "hc>=97", "crit>=85", "low>=90", "lowhc<=2"
+			for (i = 1; i <= ng + 1; i++) {
+				g = i <= ng ? order[i] : ALL
+				if (i == ng + 1) printf "%s\n", "-----------------------------------------------------------------------------------"
+				printf "%-15s %5d %5d %5d %5d %5d   %7s%1s %7s%1s %7s%1s %7s%1s\n", g, rows[g], n[g, "low"], n[g, "medium"],
+				    n[g, "high"], n[g, "critical"], f1[g], miss1[g], f2[g], miss2[g], f3[g], miss3[g], f4[g], miss4[g]
+			}
+			for (i = 1; i <= ng; i++) if (!ok[order[i]]) failed = 1
+			if (showmiss) {
+				printf "\nmisses (%d):\n", nm
+				for (i = 1; i <= nm; i++) print mt[i]
+			}
+		}
+		if (check && failed) { printf "\nrisk_eval: --check: a target is missed\n"; exit 1 }
+	}' || status=$?
+status=${status:-0}
 
-# --- part 2: real sessions ----------------------------------------------------------
-if [ -f "$corpus/traces.jsonl" ]; then
-	grep '"tool": "bash"' "$corpus/traces.jsonl" > "$tmp/traces" || true
+# --- speed ------------------------------------------------------------------------
+if [ "$speed" = 1 ]; then
+	if [ -x "$BENCH_SCORE" ]; then
+		"$BENCH_SCORE" "$set" > "$tmp/bench" 2>&1 || true
+		med=$(grep -m1 'commands under 200 bytes' "$tmp/bench" | sed -e 's/.*median \([0-9.]*\) us.*/\1/')
+		mib=$(grep -m1 '^ *1024 KiB' "$tmp/bench" | awk '{ print $3 }')
+		worst=$(sed -n '/^1 MiB inputs:/,$p' "$tmp/bench" | awk 'NR > 1 && $(NF-1) + 0 > w { w = $(NF-1) + 0 } END { print w }')
+		printf "\nspeed (%s, thread CPU time): median %s us per command under 200 bytes (target <= 20); 1 MiB of short commands %s ms, slowest 1 MiB shape %s ms (target <= 100)\n" \
+		    "${BENCH_SCORE##*/}" "${med:-?}" "${mib:-?}" "${worst:-?}"
+	else
+		printf "\nspeed: %s not built (cmake --build build --target bench_score)\n" "$BENCH_SCORE"
+	fi
+fi
+
+# --- part 2: real sessions ------------------------------------------------------------
+if [ -f "$corpus/traces.jsonl" ] && [ -z "$holdout" ]; then
+	# each trace declares its cwd, its agent's project dir, as the workspace
+	grep '"tool": "bash"' "$corpus/traces.jsonl" |
+		sed -e 's/"cwd": \("[^"]*"\)/"cwd": \1, "workspace": \1/' > "$tmp/traces" || true
 	"$SANDGATE" score --batch --jsonl < "$tmp/traces" > "$tmp/tout"
 	sed -e 's/.*"risk":{//' "$tmp/tout" |
 		awk '{
@@ -99,15 +222,11 @@ if [ -f "$corpus/traces.jsonl" ]; then
 		}' | awk -F '\t' '
 		{ n++; lv[$1]++; if ($1 == "high" || $1 == "critical") { hc++; top[$2]++ } }
 		END {
-			printf "\ntraces.jsonl: %d bash commands\n", n
-			printf "  low %d, medium %d, high %d, critical %d\n", lv["low"], lv["medium"], lv["high"], lv["critical"]
-			printf "  scored high or critical: %d (%.1f%%)\n", hc, n ? 100 * hc / n : 0
-			printf "  top reasons of those:\n"
+			printf "\ntraces.jsonl (../shared, every bash command, each in its own cwd): %d commands\n", n
+			printf "  low %d, medium %d, high %d, critical %d; scored high or critical: %d (%.1f%%)\n",
+			    lv["low"], lv["medium"], lv["high"], lv["critical"], hc, n ? 100 * hc / n : 0
 			for (k in top) printf "    %5d  %s\n", top[k], k | "sort -rn"
 			close("sort -rn")
 		}'
-	if [ "${SG_EVAL_SHOW:-0}" = 1 ]; then
-		paste "$tmp/tout" "$tmp/traces" | sed -e 's/.*"risk":{//' |
-			awk -F '\t' '/"level":"(high|critical)"/ { print substr($0, 1, 400) }'
-	fi
 fi
+exit "$status"

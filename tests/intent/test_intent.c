@@ -403,7 +403,7 @@ test_signals(void **state)
 		const char *cmd, *rule;
 	} v[] = {
 		{ "cat${IFS}/etc/passwd", "obf-ifs" },
-		{ "$(echo rm) -rf x", "obf-cmd-var" },
+		{ "$(echo $P) -rf x", "obf-cmd-var" }, /* $(echo rm): literal, judged as rm (substlit.c) */
 		{ "$CMD", "obf-cmd-var" },
 		{ "{rm,-rf,x}", "obf-brace" },
 		{ "$'\\x72\\x6d' x", "obf-ansi-cmd" },
@@ -459,8 +459,8 @@ test_signals(void **state)
 		{ "tcpdump -i any", "prog-sniffer" },
 		{ "useradd -m eve", "prog-account" },
 		{ "TF=x; chmod +x $TF; aria2c --on-download-error=$TF http://x", "exec-file-arg" },
-		{ "printenv", "env-read" },
-		{ "echo $GITHUB_TOKEN", "env-read" },
+		{ "printenv", "env-dump" },
+		{ "echo $GITHUB_TOKEN", "secret-var" },
 		{ "bash", "shell-interactive" },
 		{ "bash -p", "shell-priv" },
 		{ "echo 'open" , "unparsed" },
@@ -804,6 +804,47 @@ test_kinds(void **state)
 	}
 }
 
+/* Overwrite the stack below the caller: what a later call would do to a
+ * dead frame. */
+static __attribute__((noinline)) void
+clobber_stack(void)
+{
+	volatile char junk[262144];
+
+	for (size_t k = 0; k < sizeof junk; k++)
+		junk[k] = 'X';
+}
+
+/* A nested script's commands keep their context (the wrapper that ran
+ * them) after the analysis returns: it is never a pointer into a dead
+ * stack frame. */
+static void
+test_contexts(void **state)
+{
+	static const struct {
+		const char *cmd, *context;
+	} t[] = {
+		{ "su -c 'rm -rf /'", "su" }, { "su root -c 'rm -rf /'", "su" }, { "runuser -u root -c 'rm -rf /'", "runuser" },
+		{ "flock /tmp/l -c 'rm -rf /'", "flock" }, { "script -q -c 'rm -rf /' /dev/null", "script" },
+		{ "watch 'rm -rf /'", "watch" }, { "watch -n 5 rm -rf /", "watch" }, { "env -S 'rm -rf /'", "env" },
+		{ "nix-shell --run 'rm -rf /'", "nix-shell" }, { "eval 'rm -rf /'", "eval" },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+		struct intent *in = run(t[k].cmd);
+		const struct intent_cmd *rm;
+
+		clobber_stack();
+		rm = find_prog(in, "rm");
+		if (rm == NULL || rm->context == NULL || strcmp(rm->context, t[k].context) != 0)
+			dump_intent(t[k].cmd, in);
+		assert_non_null(rm);
+		assert_non_null(rm->context);
+		assert_string_equal(rm->context, t[k].context);
+	}
+}
+
 int
 main(void)
 {
@@ -816,6 +857,7 @@ main(void)
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_contexts),
 	};
 	char err[256];
 	int rc;
