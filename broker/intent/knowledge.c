@@ -194,6 +194,7 @@ knowledge_apply(struct intent_ctx *x, const struct tables *t, enum sandbox_where
 	struct intent *in = intent_get(x);
 	const struct rule *partial = tables_rule(t, "prog-partial");
 	const struct rule *unknown = tables_rule(t, "prog-unknown");
+	const struct rule *opt_exec = tables_rule(t, "opt-exec");
 	const struct rule *runtime = tables_rule(t, "path-runtime");
 	const struct rule *blob = tables_rule(t, "opaque-blob");
 	const struct rule *ws = sb == SB_UNSANDBOXED ? tables_rule(t, "ws-code-unsandboxed") :
@@ -202,15 +203,25 @@ knowledge_apply(struct intent_ctx *x, const struct tables *t, enum sandbox_where
 	const char *scanned = NULL;
 	size_t scanned_len = 0;
 
-	if (in->unparsed)
-		return 0; /* already at least high */
 	for (size_t k = 0; k < in->ncmds; k++) {
 		struct intent_cmd *c = intent_cmd(in, k);
 		const struct prog *pg = c->program != NULL ? tables_prog(t, c->program) : NULL;
 
 		if (pg != NULL && pg->w.n > 0)
 			apply_w(c, pg);
+		/* script= on a program that is not a shell: an option whose value
+		 * is a command it runs (sort --compress-program, man -P) */
+		if (pg != NULL && pg->script.n > 0 && pg->handler != H_SHELL && opt_exec != NULL)
+			for (size_t j = 0; j < c->nflags; j++)
+				if (flag_in(&pg->script, c->flags[j])) {
+					if (intent_signal_rule(x, (int)k, opt_exec, c->text, c->textlen) < 0)
+						return -1;
+					c->effects |= (uint64_t)1 << EFF_EXEC;
+					break;
+				}
 	}
+	if (in->unparsed)
+		return 0; /* already at least high */
 	/* Floors only lift what would be low; at most two kinds, so they can
 	 * make a request medium and never more. */
 	if (top_weight(t, in) >= RISK_MEDIUM)
