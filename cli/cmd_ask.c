@@ -11,6 +11,7 @@
 struct ask {
 	const char *kind, *agent, *session, *cwd, *workspace, *req_id, *path, *url;
 	const char *server, *tool, *justification;
+	const char *sandbox, *sandbox_source; /* where the command runs, and who says so */
 	long timeout_s;
 	bool json;
 	const char *name; /* "ask", or "exec" when the words are a command to run */
@@ -34,6 +35,7 @@ pack_submit(msgpack_packer *pk, void *arg)
 	bool payload = !a->oversized;
 
 	n += a->workspace != NULL;
+	n += 2 * (a->sandbox != NULL);
 	n += a->timeout_s > 0;
 	n += payload && a->justification != NULL;
 	n += payload && a->argc > 0;
@@ -53,6 +55,10 @@ pack_submit(msgpack_packer *pk, void *arg)
 	rpc_pack_kv_str(pk, "tool_name", a->exec_mode ? "sandgate-exec" : "sandgate-ask");
 	if (a->workspace != NULL)
 		rpc_pack_kv_str(pk, "workspace", a->workspace);
+	if (a->sandbox != NULL) {
+		rpc_pack_kv_str(pk, "sandbox", a->sandbox);
+		rpc_pack_kv_str(pk, "sandbox_source", a->sandbox_source);
+	}
 	if (a->timeout_s > 0)
 		rpc_pack_kv_int(pk, "timeout", a->timeout_s);
 	if (a->oversized) {
@@ -174,7 +180,8 @@ parse(struct ask *a, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' }, { "req-id", required_argument, NULL, 'r' },
 		{ "path", required_argument, NULL, 'p' }, { "url", required_argument, NULL, 'u' },
 		{ "server", required_argument, NULL, 'S' }, { "tool", required_argument, NULL, 'T' },
-		{ "why", required_argument, NULL, 'y' }, { NULL, 0, NULL, 0 },
+		{ "why", required_argument, NULL, 'y' }, { "sandboxed", no_argument, NULL, 1 },
+		{ "unsandboxed", no_argument, NULL, 2 }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
@@ -194,6 +201,11 @@ parse(struct ask *a, int argc, char **argv)
 		case 'S': a->server = optarg; break;
 		case 'T': a->tool = optarg; break;
 		case 'y': a->justification = optarg; break;
+		case 1:
+		case 2:
+			a->sandbox = c == 1 ? "sandboxed" : "unsandboxed";
+			a->sandbox_source = c == 1 ? "--sandboxed" : "--unsandboxed";
+			break;
 		case 't':
 			a->timeout_s = strtol(optarg, &end, 10);
 			if (*end != '\0' || a->timeout_s < 1 || a->timeout_s > 86400) {
@@ -228,6 +240,12 @@ defaults(struct ask *a)
 	sodium_bin2hex(a->id_buf, sizeof a->id_buf, rnd, sizeof rnd);
 	a->req_id = a->id_buf;
 	a->cwd = getcwd(a->cwd_buf, sizeof a->cwd_buf) != NULL ? a->cwd_buf : "/";
+	/* inside `sandgate sandbox` (it sets SANDGATE_SANDBOX): the command
+	 * runs in its bubblewrap sandbox */
+	if ((env = getenv("SANDGATE_SANDBOX")) != NULL && *env != '\0' && strcmp(env, "0") != 0) {
+		a->sandbox = "sandboxed";
+		a->sandbox_source = "sandgate sandbox";
+	}
 }
 
 int
@@ -327,6 +345,10 @@ const struct cli_cmd cmd_ask = {
 	    "  -u, --url U         target URL (net)\n"
 	    "  -S, --server S      MCP server;  -T, --tool T  MCP tool\n"
 	    "  -y, --why TEXT      justification shown to the reviewer\n"
+	    "      --sandboxed     the command will run inside a sandbox (the default inside\n"
+	    "                      `sandgate sandbox`, which sets SANDGATE_SANDBOX)\n"
+	    "      --unsandboxed   the command will run outside any sandbox (the workspace's\n"
+	    "                      own scripts then score at least medium)\n"
 	    "  -j, --json          print the decision as JSON on stdout\n"
 	    "\n"
 	    "For exec, one word after -- is a shell command line; several words are an argv.\n"

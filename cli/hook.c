@@ -481,6 +481,34 @@ event_from_name(const struct hook_adapter *a, const char *name)
 	return HOOK_EVENT_NONE;
 }
 
+/* Where the command runs (proto/PROTOCOL.md `sandbox`): the agent's own
+ * escape flags make it unsandboxed (sent as a field of its own too, since
+ * tool_input may be cut to fit a message); inside `sandgate sandbox`
+ * (SANDGATE_SANDBOX) it is sandboxed; else the field is left out (unknown). */
+static void
+set_sandbox(json_t *req, const json_t *ti)
+{
+	const json_t *v;
+	const char *src = NULL, *env;
+
+	v = json_object_get(ti, "dangerouslyDisableSandbox");
+	if (json_is_true(v) || (json_is_string(v) && strcmp(json_string_value(v), "true") == 0))
+		src = "tool_input.dangerouslyDisableSandbox";
+	v = json_object_get(ti, "sandbox_permissions");
+	if (src == NULL && json_is_string(v) && strcmp(json_string_value(v), "require_escalated") == 0)
+		src = "tool_input.sandbox_permissions";
+	v = json_object_get(ti, "with_escalated_permissions");
+	if (src == NULL && json_is_true(v))
+		src = "tool_input.with_escalated_permissions";
+	if (src != NULL) {
+		json_object_set_new(req, "sandbox", json_string("unsandboxed"));
+		json_object_set_new(req, "sandbox_source", json_string(src));
+	} else if ((env = getenv("SANDGATE_SANDBOX")) != NULL && env[0] != '\0' && strcmp(env, "0") != 0) {
+		json_object_set_new(req, "sandbox", json_string("sandboxed"));
+		json_object_set_new(req, "sandbox_source", json_string("sandgate sandbox"));
+	}
+}
+
 /* The fields every request carries, from the hook input's common fields. */
 static const char *
 add_common(const struct hook_adapter *a, const struct hook_input *in, json_t *req)
@@ -510,6 +538,7 @@ add_common(const struct hook_adapter *a, const struct hook_input *in, json_t *re
 	json_object_set_new(req, "event", json_string(event_names[in->event]));
 	hook_copy_str(req, "permission_mode", in->root, "permission_mode");
 	hook_copy_str(req, "agent_type", in->root, "agent_type");
+	set_sandbox(req, in->tool_input);
 	return NULL;
 }
 
@@ -602,6 +631,7 @@ static const char *const cut_fields[] = {
 /* The fields an oversized request keeps besides `oversized`. */
 static const char *const oversized_keep[] = {
 	"req_id", "agent", "session", "kind", "cwd", "workspace", "tool_name", "event", "wait",
+	"sandbox", "sandbox_source",
 };
 
 static bool

@@ -3,6 +3,7 @@
 #include "broker/intent/arena.h"
 #include "broker/intent/intent.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/knowledge.h"
 #include "broker/intent/secrets.h"
 #include "broker/intent/risk.h"
 #include "broker/intent/tables.h"
@@ -451,7 +452,7 @@ pack_intent(msgpack_packer *pk, const struct intent *in)
 				hv[nh++] = &c->hosts[j];
 		}
 	}
-	msgpack_pack_map(pk, 10 + (in->workspace_ignored != NULL));
+	msgpack_pack_map(pk, 11 + (in->workspace_ignored != NULL) + (in->sandbox_source != NULL));
 	pkey(pk, "kind");
 	pstr(pk, in->kind);
 	pkey(pk, "cwd");
@@ -463,6 +464,12 @@ pack_intent(msgpack_packer *pk, const struct intent *in)
 	if (in->workspace_ignored != NULL) {
 		pkey(pk, "workspace_ignored");
 		pstrn(pk, in->workspace_ignored, strlen(in->workspace_ignored), MAX_FIELD);
+	}
+	pkey(pk, "sandbox");
+	pstr(pk, in->sandbox != NULL ? in->sandbox : sandbox_name(SB_UNKNOWN));
+	if (in->sandbox_source != NULL) {
+		pkey(pk, "sandbox_source");
+		pstrn(pk, in->sandbox_source, strlen(in->sandbox_source), 256);
 	}
 	pkey(pk, "parsed");
 	if (in->unparsed)
@@ -814,9 +821,13 @@ static int
 finish(const assess_tables *at, arena *a, struct intent_ctx *x, msgpack_packer *pk, struct assess_result *out)
 {
 	struct risk rk;
+	const char *sb = intent_get(x)->sandbox;
+	int where = sb != NULL ? sandbox_by_name(sb, strlen(sb)) : -1;
 
 	secrets_finish(x);
-	if (risk_score(a, at->t, intent_get(x), &rk) < 0) {
+	/* low needs positive knowledge (knowledge.h): after every other signal */
+	if (knowledge_apply(x, at->t, where < 0 ? SB_UNKNOWN : (enum sandbox_where)where) < 0 ||
+	    risk_score(a, at->t, intent_get(x), &rk) < 0) {
 		fail_result(out);
 		return -1;
 	}
@@ -859,6 +870,58 @@ begin(const assess_tables *at, arena *a, const char *kind, const char *cwd, cons
 	return x;
 }
 
+/* A boolean flag, or the string "true" (as some adapters pass it). */
+static bool
+flag_true(const msgpack_object *o)
+{
+	return o != NULL && ((o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean) ||
+	                        (o->type == MSGPACK_OBJECT_STR && o->via.str.size == 4 &&
+	                            memcmp(o->via.str.ptr, "true", 4) == 0));
+}
+
+/* Where the command runs: the agent's own escape flags in tool_input
+ * (Claude Code's dangerouslyDisableSandbox, Codex's sandbox_permissions:
+ * require_escalated and with_escalated_permissions) make it unsandboxed, a
+ * request to leave the sandbox (sandbox-escape); otherwise the request's
+ * `sandbox` field (with `sandbox_source`) says, else it is unknown. */
+static void
+sandbox_of(struct req *r, const msgpack_object *req, const msgpack_object *ti)
+{
+	static const char *const escapes[] = { "dangerouslyDisableSandbox", "sandbox_permissions",
+		"with_escalated_permissions" };
+	struct intent *in = intent_get(r->x);
+	const msgpack_object *o;
+	const char *s, *src;
+	size_t n;
+
+	for (size_t k = 0; k < sizeof escapes / sizeof escapes[0]; k++) {
+		o = field(ti, escapes[k]);
+		if (k == 1 ? !(o != NULL && o->type == MSGPACK_OBJECT_STR && o->via.str.size == 17 &&
+		                  memcmp(o->via.str.ptr, "require_escalated", 17) == 0) :
+		             !flag_true(o))
+			continue;
+		intent_signal(r->x, -1, "sandbox-escape", escapes[k], strlen(escapes[k]));
+		in->sandbox = sandbox_name(SB_UNSANDBOXED);
+		in->sandbox_source = k == 0 ? "tool_input.dangerouslyDisableSandbox" :
+		                     k == 1 ? "tool_input.sandbox_permissions" : "tool_input.with_escalated_permissions";
+		return;
+	}
+	s = str_field(r->a, req, "sandbox", 32, &n, &r->bad);
+	src = str_field(r->a, req, "sandbox_source", 256, NULL, &r->bad);
+	if (s == NULL)
+		return;
+	if (sandbox_by_name(s, n) < 0) {
+		r->bad = true; /* fail closed: a value sandgate does not know */
+		return;
+	}
+	in->sandbox = s;
+	in->sandbox_source = src != NULL ? src : "request";
+	/* an adapter says the agent asked to leave its sandbox, and the tool
+	 * input that said so was cut to fit the message */
+	if (strcmp(s, "unsandboxed") == 0 && src != NULL && strncmp(src, "tool_input.", 11) == 0)
+		intent_signal(r->x, -1, "sandbox-escape", in->sandbox_source, strlen(in->sandbox_source));
+}
+
 int
 assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packer *pk, struct assess_result *out)
 {
@@ -894,12 +957,7 @@ assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packe
 		return -1;
 	}
 	ti = field(req, "tool_input");
-	{
-		const msgpack_object *dd = field(ti, "dangerouslyDisableSandbox");
-
-		if (dd != NULL && dd->type == MSGPACK_OBJECT_BOOLEAN && dd->via.boolean)
-			intent_signal(r.x, -1, "sandbox-escape", "dangerouslyDisableSandbox", 25);
-	}
+	sandbox_of(&r, req, ti);
 	if (r.bad)
 		bad_request(&r, "a field has the wrong type or size");
 	return finish(at, a, r.x, pk, out);

@@ -435,6 +435,10 @@ wk_spec_targets(struct an *an)
 			if (np > first)
 				wk_add_target(an->w, an->ci, a->pos[first], e);
 			break;
+		case TS_SECOND: /* uniq IN OUT */
+			if (np > first + 1)
+				wk_add_target(an->w, an->ci, a->pos[first + 1], e);
+			break;
 		case TS_OPT:
 			if (!outopt_sub_ok(&ts->subs, wk_cmd(an)->sub))
 				break;

@@ -97,6 +97,8 @@ struct intent {
 	const char *cwd, *workspace;
 	const char *workspace_source;  /* declared, configured, git, none (set by assess) */
 	const char *workspace_ignored; /* a declared workspace that was refused, and why */
+	const char *sandbox;           /* where it runs: sandboxed, unsandboxed, unknown (set by assess) */
+	const char *sandbox_source;    /* what said so, or NULL (knowledge.h) */
 	struct intent_cmd **chunks; /* commands, INTENT_CHUNK per chunk */
 	size_t nchunks, chunkcap;
 	size_t ncmds;

@@ -527,6 +527,31 @@ parse_list(struct loader *L, const char *s, struct strlist *l, const char *what)
 	return 0;
 }
 
+/* A list key given again on the same line adds to the first (so keys can be
+ * appended to a line without rewriting it). */
+static int
+append_list(struct loader *L, const char *s, struct strlist *l)
+{
+	struct strlist more;
+	const char **v;
+
+	if (parse_list(L, s, &more, "option") < 0)
+		return -1;
+	if (l->n == 0) {
+		*l = more;
+		return 0;
+	}
+	if (l->n + more.n > TABLE_MAX_LIST)
+		return lerr(L, "option list too long (max %d)", TABLE_MAX_LIST);
+	if ((v = arena_alloc(L->t->a, (l->n + more.n) * sizeof *v)) == NULL)
+		return loom(L);
+	memcpy(v, l->v, l->n * sizeof *v);
+	memcpy(v + l->n, more.v, more.n * sizeof *v);
+	l->v = v;
+	l->n += more.n;
+	return 0;
+}
+
 static int
 parse_weight(struct loader *L, const char *s, int *w)
 {
@@ -566,14 +591,20 @@ parse_tspec(struct loader *L, const char *s, struct prog *pg)
 {
 	struct strlist items;
 
+	struct tspec *old = pg->t;
+
 	if (parse_list(L, s, &items, "t=") < 0)
 		return -1;
-	pg->t = arena_zalloc(L->t->a, items.n * sizeof *pg->t);
+	if (pg->nt + items.n > TABLE_MAX_LIST)
+		return lerr(L, "t= list too long (max %d)", TABLE_MAX_LIST);
+	pg->t = arena_zalloc(L->t->a, (pg->nt + items.n) * sizeof *pg->t);
 	if (pg->t == NULL)
 		return loom(L);
+	if (pg->nt > 0)
+		memcpy(pg->t, old, pg->nt * sizeof *pg->t);
 	for (size_t k = 0; k < items.n; k++) {
 		const char *it = items.v[k], *colon = strrchr(it, ':');
-		struct tspec *ts = &pg->t[k];
+		struct tspec *ts = &pg->t[pg->nt + k];
 		int e = 0;
 
 		if (strcmp(it, "skip1") == 0 || strcmp(it, "skip2") == 0) {
@@ -617,6 +648,8 @@ parse_tspec(struct loader *L, const char *s, struct prog *pg)
 			ts->kind = TS_REST;
 		else if (strncmp(it, "first:", 6) == 0 && it + 5 == colon)
 			ts->kind = TS_FIRST;
+		else if (strncmp(it, "second:", 7) == 0 && it + 6 == colon)
+			ts->kind = TS_SECOND;
 		else if ((strncmp(it, "opt:", 4) == 0 || strncmp(it, "kv:", 3) == 0) && colon > strchr(it, ':') + 1) {
 			const char *o = strchr(it, ':') + 1;
 
@@ -627,7 +660,7 @@ parse_tspec(struct loader *L, const char *s, struct prog *pg)
 			return lerr(L, "bad target spec '%s'", it);
 		}
 	}
-	pg->nt = items.n;
+	pg->nt += items.n;
 	return 0;
 }
 
@@ -672,13 +705,14 @@ parse_program(struct loader *L, struct fields *fl, const char *pristine, void **
 				pg->sub = true;
 			else if (KEY("abbrev"))
 				pg->abbrev = true;
+			else if (KEY("known"))
+				pg->known = true;
 			else
 				return lerr(L, "unknown flag '%s'", f);
 			continue;
 		}
 		if (KEY("t")) {
-			if (pg->t != NULL)
-				return lerr(L, "t= given twice");
+			/* given twice: the second adds to the first (keys appended to a line) */
 			if (parse_tspec(L, val, pg) < 0)
 				return -1;
 			continue;
@@ -699,8 +733,12 @@ parse_program(struct loader *L, struct fields *fl, const char *pristine, void **
 			lst = &pg->listen;
 		else if (KEY("p"))
 			lst = &pg->p;
+		else if (KEY("w"))
+			lst = &pg->w;
+		else if (KEY("runs"))
+			lst = &pg->runs;
 		if (lst != NULL) {
-			if (parse_list(L, val, lst, "option") < 0)
+			if (append_list(L, val, lst) < 0)
 				return -1;
 			continue;
 		}
@@ -1681,7 +1719,8 @@ build_indexes(struct loader *L)
 			case T_PROGRAMS: {
 				struct prog *pg = e->item;
 
-				if (has_wild(pg->name)) {
+				/* "[" (test) is a name, not an unclosed bracket */
+				if (has_wild(pg->name) && strcmp(pg->name, "[") != 0) {
 					if (push_ptr(a, (const void ***)&t->globprogs, &t->nglobprogs, &capg, pg) < 0)
 						return loom(L);
 				} else if (smap_put(a, &t->progs, pg->name, pg) < 0) {

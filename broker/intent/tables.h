@@ -97,7 +97,7 @@ struct strlist {
 	size_t n;
 };
 
-enum tspec_kind { TS_ALL, TS_LAST, TS_REST, TS_FIRST, TS_SKIP1, TS_SKIP2, TS_OPT, TS_KV };
+enum tspec_kind { TS_ALL, TS_LAST, TS_REST, TS_FIRST, TS_SKIP1, TS_SKIP2, TS_OPT, TS_KV, TS_SECOND };
 
 struct tspec {
 	enum tspec_kind kind;
@@ -112,8 +112,11 @@ struct prog {
 	struct tspec *t;
 	size_t nt;
 	struct strlist v, rec, up, code, sql, script, listen, p;
+	struct strlist w;    /* w=: options that turn its read targets into writes (prettier --write) */
+	struct strlist runs; /* runs=: subcommands (or "*") that run the workspace's own code */
 	bool code1, long1, sub, hostfirst;
 	bool abbrev; /* long options may be abbreviated (git, GNU getopt_long): --outp=F is --output=F */
+	bool known;          /* every option that runs code, writes or reaches the network is described */
 	enum code_lang lang;
 	enum handler handler;
 };

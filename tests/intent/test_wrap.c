@@ -1,8 +1,7 @@
 /* test_wrap.c -- issue #13 items 5-7: indirection (variables, wrappers,
  * hooks), privilege wrappers, writes through output options.  The helpers
- * one by one, then the labelled cases of tests/eval/cases/{indirection,
- * privilege,output_options}.tsv scored with the real tables: a row may be
- * off only as far as its note allows ("ok=LEVEL,...", as tests/eval/cases.sh reads it). */
+ * one by one; the labelled rows of tests/eval/cases/{indirection,privilege,
+ * output_options}.tsv are scored by tests/eval/cases.sh (eval_cases). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +17,8 @@
 #include "broker/intent/privwrap.h"
 #include "broker/intent/tables.h"
 
-#ifndef SG_SOURCE_DIR
-#error SG_SOURCE_DIR
+#ifndef SG_SRC
+#error SG_SRC
 #endif
 
 static assess_tables *AT;
@@ -121,129 +120,6 @@ test_table_errors(void **state)
 	tables_free(t);
 }
 
-/* --- the labelled cases ------------------------------------------------------------------ */
-
-static const char *const LEVELS[] = { "low", "medium", "high", "critical" };
-
-static int
-level_index(const char *s, size_t n)
-{
-	for (int k = 0; k < 4; k++)
-		if (strlen(LEVELS[k]) == n && memcmp(LEVELS[k], s, n) == 0)
-			return k;
-	return -1;
-}
-
-/* Is got acceptable for want (and "ok=a,b" in the note)? */
-static bool
-level_ok(const char *want, const char *note, const char *got)
-{
-	const char *al;
-
-	if (strcmp(want, got) == 0)
-		return true;
-	if ((al = strstr(note, "ok=")) != NULL) {
-		const char *p = al + 3;
-
-		while (*p != '\0' && *p != ' ') {
-			size_t n = strcspn(p, ", ");
-
-			if (n == strlen(got) && memcmp(p, got, n) == 0)
-				return true;
-			p += n;
-			if (*p == ',')
-				p++;
-		}
-	}
-	return false;
-}
-
-static char *
-unescape(const char *s)
-{
-	char *o = malloc(strlen(s) + 1), *q = o;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && (s[1] == 'n' || s[1] == 't' || s[1] == '\\')) {
-			*q++ = s[1] == 'n' ? '\n' : s[1] == 't' ? '\t' : '\\';
-			s++;
-		} else {
-			*q++ = *s;
-		}
-	}
-	*q = '\0';
-	return o;
-}
-
-static void
-run_cases(const char *name)
-{
-	char path[512], line[4096];
-	FILE *f;
-	int rows = 0, fails = 0, lows = 0;
-
-	snprintf(path, sizeof path, "%s/tests/eval/cases/%s", SG_SOURCE_DIR, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *t1, *t2, *cmd, *note;
-		struct assess_result r;
-		msgpack_sbuffer sb;
-		msgpack_packer pk;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		t1 = strchr(line, '\t');
-		assert_non_null(t1);
-		*t1 = '\0';
-		t2 = strchr(t1 + 1, '\t');
-		note = t2 != NULL ? t2 + 1 : "";
-		if (t2 != NULL)
-			*t2 = '\0';
-		assert_true(level_index(t1 + 1, strlen(t1 + 1)) >= 0);
-		cmd = unescape(line);
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		assert_int_equal(assess_command(AT, cmd, strlen(cmd), "/home/dev/project", "/home/dev/project", &pk, &r), 0);
-		rows++;
-		lows += strcmp(t1 + 1, "low") == 0;
-		if (!level_ok(t1 + 1, note, r.level)) {
-			print_error("%s: want %-8s got %-8s %3d  %s\n", name, t1 + 1, r.level, r.score, cmd);
-			fails++;
-		}
-		msgpack_sbuffer_destroy(&sb);
-		free(cmd);
-	}
-	fclose(f);
-	if (fails > 0)
-		print_error("%s: %d of %d rows scored differently\n", name, fails, rows);
-	assert_true(rows >= 30);
-	assert_true(lows >= 5); /* benign near misses are part of every family */
-	assert_int_equal(fails, 0);
-}
-
-static void
-test_cases_indirection(void **state)
-{
-	(void)state;
-	run_cases("indirection.tsv");
-}
-
-static void
-test_cases_privilege(void **state)
-{
-	(void)state;
-	run_cases("privilege.tsv");
-}
-
-static void
-test_cases_output_options(void **state)
-{
-	(void)state;
-	run_cases("output_options.tsv");
-}
-
 int
 main(void)
 {
@@ -254,9 +130,6 @@ main(void)
 		cmocka_unit_test(test_privwrap_rule),
 		cmocka_unit_test(test_hook_table),
 		cmocka_unit_test(test_table_errors),
-		cmocka_unit_test(test_cases_indirection),
-		cmocka_unit_test(test_cases_privilege),
-		cmocka_unit_test(test_cases_output_options),
 	};
 	int rc;
 

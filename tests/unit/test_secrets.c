@@ -1,9 +1,8 @@
 /* test_secrets.c -- credentials in expansions, searches for key material,
  * archives of the home directory (broker/intent/secrets.c, tables/secrets),
  * and the over-scoring issue #13 removed (literal substitutions, /tmp/STAR,
- * JSON POSTs).  Besides its own cases it scores every row of
- * tests/eval/cases/secrets.tsv with the real assessment (the rows' runner,
- * tests/eval/cases.sh, may not be on this branch). */
+ * JSON POSTs).  The labelled rows of
+ * tests/eval/cases/secrets.tsv are scored by tests/eval/cases.sh (eval_cases). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +16,8 @@
 #include "broker/intent/secrets.h"
 #include "broker/intent/tables.h"
 
-#ifndef SG_SOURCE_DIR
-#error "SG_SOURCE_DIR must name the source tree"
+#ifndef SG_SRC
+#error "SG_SRC must name the source tree"
 #endif
 
 static assess_tables *AT;
@@ -255,72 +254,6 @@ test_overscoring(void **state)
 	check_levels(v, sizeof v / sizeof v[0]);
 }
 
-/* Every row of tests/eval/cases/secrets.tsv (format: tests/eval/cases/README.md). */
-static void
-test_case_file(void **state)
-{
-	const char *path = SG_SOURCE_DIR "/tests/eval/cases/secrets.tsv";
-	FILE *f = fopen(path, "r");
-	char line[8192];
-	int lineno = 0, rows = 0, fails = 0;
-
-	(void)state;
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *cmd = line, *lvl, *note, *e, buf[4096], un[8192];
-		const char *got;
-		size_t o = 0;
-		int sc;
-		bool ok;
-
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#' || strncmp(line, "command\texpected", 16) == 0)
-			continue;
-		lvl = strchr(line, '\t');
-		if (lvl == NULL)
-			fail_msg("%s:%d: no level", path, lineno);
-		*lvl++ = '\0';
-		note = strchr(lvl, '\t');
-		if (note != NULL)
-			*note++ = '\0';
-		if (strcmp(lvl, "low") && strcmp(lvl, "medium") && strcmp(lvl, "high") && strcmp(lvl, "critical"))
-			fail_msg("%s:%d: unknown level '%s'", path, lineno, lvl);
-		for (char *p = cmd; *p && o < sizeof un - 1; p++) {
-			if (*p == '\\' && p[1] != '\0') {
-				p++;
-				un[o++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
-			} else {
-				un[o++] = *p;
-			}
-		}
-		un[o] = '\0';
-		rows++;
-		got = level_of(un, &sc, buf, sizeof buf);
-		ok = strcmp(got, lvl) == 0;
-		if (!ok && note != NULL && (e = strstr(note, "ok=")) != NULL) {
-			char acc[128];
-			size_t al = strspn(e + 3, "abcdefghijklmnopqrstuvwxyz,");
-
-			snprintf(acc, sizeof acc, ",%.*s,", (int)al, e + 3);
-			{
-				char g[32];
-
-				snprintf(g, sizeof g, ",%s,", got);
-				ok = strstr(acc, g) != NULL;
-			}
-		}
-		if (!ok) {
-			print_error("%s:%d: want %s got %s %d  %s\n    %s\n", path, lineno, lvl, got, sc, un, buf);
-			fails++;
-		}
-	}
-	fclose(f);
-	assert_true(rows >= 60);
-	assert_int_equal(fails, 0);
-}
-
 int
 main(void)
 {
@@ -330,7 +263,6 @@ main(void)
 		cmocka_unit_test(test_expansions),
 		cmocka_unit_test(test_searches),
 		cmocka_unit_test(test_overscoring),
-		cmocka_unit_test(test_case_file),
 	};
 	char err[256];
 	int rc;
