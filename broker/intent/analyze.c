@@ -62,6 +62,9 @@ cond_holds(const struct cond *c, const struct args *a, size_t first, bool long1,
 	case CK_ARGS:
 		r = first < a->npos;
 		break;
+	case CK_SPEC:
+		r = wk_vcs_spec(a, first, &c->list);
+		break;
 	}
 	return c->neg ? !r : r;
 }
@@ -114,13 +117,22 @@ apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, 
 		any = true;
 		fire(x, ci, r);
 	}
-	if (!specific && has_fallback)
+	if (wk_services(x, ci, prog, a, first, specific, has_fallback)) /* services.c: CLIs by verb */
+		any = true;
+	else if (!specific && has_fallback)
 		for (size_t k = 0; k < n; k++)
 			if (v[k]->fallback && rule_holds(v[k], a, first, long1)) {
 				fire(x, ci, v[k]);
 				any = true;
 			}
 	return any;
+}
+
+bool
+wk_apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, const struct args *a,
+    size_t first, bool long1)
+{
+	return apply_cmdrules(x, ci, prog, sub, a, first, long1);
 }
 
 static const char *
@@ -367,6 +379,7 @@ struct aw {
 	size_t vialen, bl;
 	const char *priv_user;
 	bool priv_here, script_path;
+	bool windows; /* analysed as a cmd or PowerShell command (windows.c) */
 	const struct prog *pg;
 	struct args *a;
 	struct an an;
@@ -699,6 +712,8 @@ aw_program(struct aw *s)
 		return AW_DONE;
 	}
 	s->pg = tables_prog(x->t, s->name);
+	if (s->pg == NULL)
+		s->pg = wk_spell_program(x, ci, s->name, s->bl); /* spelling.c: GIT, Rm */
 	if (memchr(r->s, '/', r->n) != NULL && !(r->f & RW_UNKNOWN)) {
 		const struct prog *pg = s->pg;
 
@@ -740,12 +755,14 @@ aw_args(struct aw *s)
 	    (a->inl = arena_alloc(x->tmp, (n - k) * sizeof *a->inl)) == NULL)
 		return wk_oomf(x), AW_FAIL;
 	s->a = a;
+	wk_spell_dashes(x, ci, s->rw + k + 1, n - k - 1); /* spelling.c: git reset ‐‐hard */
 	wk_split_args(pg, s->rw + k + 1, n - k - 1, a);
 	s->an = (struct an){ .w = s->w, .lw = &s->lw, .ci = ci, .pg = pg, .a = a, .cc = cc, .rw = s->rw + k + 1,
 		.n = n - k - 1 };
 	if (pg != NULL && pg->sub && a->npos > 0) {
 		c->sub = wk_xdup(x, a->pos[0]->s, a->pos[0]->n);
 		s->an.first = 1;
+		wk_spell_sub(x, ci, a); /* spelling.c: git RESET --HARD */
 	}
 	if (a->nopts > 0) {
 		c->flags = arena_alloc(x->a, a->nopts * sizeof *c->flags);
@@ -755,7 +772,9 @@ aw_args(struct aw *s)
 			if ((c->flags[c->nflags] = wk_xdup(x, a->opts[j].name, a->opts[j].nlen)) != NULL)
 				c->nflags++;
 	}
-	if (!apply_cmdrules(x, ci, pg != NULL || s->script_path || c->known ? c->program : "*", c->sub, a,
+	if (wk_windows(&s->an, c->program)) /* windows.c: cmd and PowerShell commands */
+		s->windows = true;
+	else if (!apply_cmdrules(x, ci, pg != NULL || s->script_path || c->known ? c->program : "*", c->sub, a,
 	        s->an.first, pg != NULL && pg->long1) &&
 	    pg == NULL && !s->script_path && !c->known && tables_wrapper(x->t, c->program) == NULL) {
 		wk_sig(x, ci, "prog-unknown");
@@ -941,9 +960,9 @@ wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	if ((st = aw_wrappers(&s)) != AW_ON || (st = aw_program(&s)) != AW_ON || (st = aw_args(&s)) != AW_ON ||
 	    (st = aw_builtins(&s)) != AW_ON)
 		return st == AW_FAIL ? -1 : s.ci;
-	if (s.pg != NULL)
+	if (s.pg != NULL && !s.windows)
 		aw_known_program(&s);
-	else if (!s.script_path)
+	else if (!s.script_path && !s.windows)
 		aw_unknown_program(&s);
 	wk_net_analysis(&s.an);
 	arg_scan(&s.an);
