@@ -8,6 +8,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/secrets.h"
+#include "broker/intent/substlit.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -192,6 +194,36 @@ is_exec_file(struct an *an, const struct rword *r)
 	return false;
 }
 
+/* Credentials in the words or here-document of a command, environment
+ * dumps and searches for key material (secrets.c). */
+static void
+secrets_of(struct an *an)
+{
+	struct intent_ctx *x = an->w->x;
+	const struct intent_cmd *c = wk_cmd(an);
+	struct secrets_cmd sc = { .prog = c->program, .classes = an->pg != NULL ? an->pg->classes : 0,
+		.stdout_file = an->cc->stdout_file };
+	struct secrets_word *v;
+
+	for (size_t k = 0; k < an->n && !sc.uses_secret; k++)
+		sc.uses_secret = (an->rw[k].f & RW_SECRETVAR) != 0;
+	if (!sc.uses_secret && an->cc->stdin_text != NULL && !an->cc->stdin_quoted)
+		sc.uses_secret = secrets_text_refs(x->t, an->cc->stdin_text, an->cc->stdin_len);
+	if (!sc.uses_secret && !secrets_prog_wanted(sc.prog, sc.classes))
+		return;
+	if (an->n > 0) {
+		if ((v = arena_alloc(x->tmp, an->n * sizeof *v)) == NULL) {
+			wk_oomf(x);
+			return;
+		}
+		for (size_t k = 0; k < an->n; k++)
+			v[k] = (struct secrets_word){ an->rw[k].s, an->rw[k].n };
+		sc.args = v;
+		sc.nargs = an->n;
+	}
+	secrets_command(x, an->ci, &sc);
+}
+
 /* Shell paths, libraries and @files among the arguments. */
 static void
 arg_scan(struct an *an)
@@ -248,6 +280,7 @@ arg_scan(struct an *an)
 		wk_sig(x, an->ci, "shell-priv");
 		intent_add_effect(x, an->ci, EFF_PRIVILEGE);
 	}
+	secrets_of(an);
 	if (shell || priv) {
 		wk_sig(x, an->ci, (cls & PCL(RAWNET)) ? "reverse-shell" : "shell-arg");
 		intent_add_effect(x, an->ci, EFF_SHELL);
@@ -305,20 +338,6 @@ class_signals(struct an *an)
 		intent_add_effect(x, an->ci, EFF_UPLOAD);
 		wk_add_target(an->w, an->ci, &an->cc->stdin_file, EFF_READ);
 		wk_check_exfil(an);
-	}
-	if (cls & PCL(ENVDUMP)) {
-		bool secret = a->npos == 0;
-
-		/* printenv NAME prints one variable: only a secret-looking one counts */
-		for (size_t k = 0; k < a->npos; k++)
-			if (wk_secret_var_name(a->pos[k]->s, a->pos[k]->n))
-				secret = true;
-		if (strcmp(an->pg->name, "set") == 0 && a->nall > 0)
-			secret = false;
-		if (secret) {
-			wk_sig(x, an->ci, "env-read");
-			intent_add_effect(x, an->ci, EFF_ENV_READ);
-		}
 	}
 	if ((cls & PCL(DEBUGGER)) && (wk_opt_value(a, "-p") != NULL || wk_opt_value(a, "--pid") != NULL ||
 	                                 wk_opt_value(a, "--attach-pid") != NULL))
@@ -600,8 +619,7 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 		}
 		wk_nested_script(&s->lw, ci, t, o - 1, wk_xdup(x, s->name, s->bl), NULL);
 	} else if (wr->kind == WK_ENV) {
-		wk_sig(x, ci, "env-read");
-		intent_add_effect(x, ci, EFF_ENV_READ);
+		secrets_env_dump(x, ci, s->cc->stdout_file);
 	} else if (wr->noargs_shell || wd->shell_opt) {
 		wk_sig(x, ci, s->priv_here ? "priv-shell" : "shell-interactive");
 		intent_add_effect(x, ci, EFF_SHELL);

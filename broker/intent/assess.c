@@ -3,6 +3,7 @@
 #include "broker/intent/arena.h"
 #include "broker/intent/intent.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/secrets.h"
 #include "broker/intent/risk.h"
 #include "broker/intent/tables.h"
 #include "broker/intent/workspace.h"
@@ -652,7 +653,18 @@ kind_path(struct req *r, const char *kind)
 				return -1;
 		}
 	}
-	return add_req_files(r, ci, kind);
+	if (add_req_files(r, ci, kind) < 0)
+		return -1;
+	if (strcmp(kind, "read") == 0) {
+		/* an agent's Grep or Glob tool: what it looks for (secrets.c) */
+		bool odd = false; /* a field of another shape is not this tool's */
+		const char *tool = str_field(r->a, r->map, "tool_name", MAX_FIELD, NULL, &odd);
+		size_t pn = 0;
+		const char *pat = str_field(r->a, field(r->map, "tool_input"), "pattern", MAX_FIELD, &pn, &odd);
+
+		secrets_tool_search(r->x, ci, tool, pat, pn);
+	}
+	return 0;
 }
 
 static int
@@ -803,6 +815,7 @@ finish(const assess_tables *at, arena *a, struct intent_ctx *x, msgpack_packer *
 {
 	struct risk rk;
 
+	secrets_finish(x);
 	if (risk_score(a, at->t, intent_get(x), &rk) < 0) {
 		fail_result(out);
 		return -1;

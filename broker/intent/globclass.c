@@ -192,6 +192,34 @@ walk(const struct comp *g, size_t ng, const struct comp *t, size_t nt, size_t i,
 	return false;
 }
 
+/* Does the glob component g spell the base-name pattern pat: its literal
+ * part matches pat (*.pem: ".pem"), or, when it starts with a literal, it
+ * matches pat's shortest spelling (id_*: "id_rsa")? */
+static bool
+names_pattern(const struct comp *g, const char *pat, unsigned flags)
+{
+	bool fold = (flags & GLOB_FOLD) != 0;
+	char lit[MAX_COMP + 1], gz[MAX_COMP + 1], ts[MAX_COMP + 1];
+	size_t ln = 0, pl = strlen(pat);
+
+	if (g->dstar || g->any || g->n >= MAX_COMP || pl >= MAX_COMP)
+		return !g->dstar;
+	for (size_t k = 0; k < g->n; k++)
+		if (g->s[k] != '*' && g->s[k] != '?')
+			lit[ln++] = g->s[k];
+	lit[ln] = '\0';
+	if (ln == 0 || (ln == 1 && lit[0] == '.'))
+		return false;
+	if (glob_match(pat, lit, ln, fold))
+		return true;
+	/* a literal start of three or more: id_*, .env*, cred* (not s*) */
+	if (g->s[0] == '*' || g->s[0] == '?' || ln < 3 || !shortest(pat, pl, ts))
+		return false;
+	memcpy(gz, g->s, g->n);
+	gz[g->n] = '\0';
+	return ts[0] != '\0' && glob_match(gz, ts, strlen(ts), fold);
+}
+
 bool
 glob_could_match(const char *g, size_t gn, const char *pat, bool base, unsigned flags)
 {
@@ -200,6 +228,10 @@ glob_could_match(const char *g, size_t gn, const char *pat, bool base, unsigned 
 	unsigned char seen[(MAX_COMPS + 1) * (MAX_COMPS + 2)];
 
 	ng = split(g, gn, gv, true);
+	/* a base name, or a name in any directory (STARSTAR/opencode.json) */
+	if ((flags & GLOB_NAMED) && (base || (strncmp(pat, "**/", 3) == 0 && strchr(pat + 3, '/') == NULL)) &&
+	    (ng == 0 || !names_pattern(&gv[ng - 1], base ? pat : pat + 3, flags)))
+		return false;
 	if (base) /* a base-name pattern: in any directory */
 		tv[nt++] = (struct comp){ "**", 2, true, false };
 	nt += split(pat, strlen(pat), tv + nt, false);

@@ -22,6 +22,9 @@
 enum {
 	GLOB_DOTS = 1 << 0, /* the glob's wildcards match names that start with a dot */
 	GLOB_FOLD = 1 << 1, /* the table pattern compares without regard to case */
+	GLOB_NAMED = 1 << 2, /* a base-name pattern counts only when the glob's last
+	                      * component spells it (*.pem, id_*, .env*), not when
+	                      * it merely could match it (*, dist/STAR, build*) */
 };
 
 /* Does s[0..n) hold a wildcard (* ? [ {)? */

@@ -10,6 +10,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/secrets.h"
+#include "broker/intent/substlit.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -40,6 +42,12 @@ struct intent *
 intent_get(struct intent_ctx *x)
 {
 	return x->in;
+}
+
+const struct tables *
+intent_tables(struct intent_ctx *x)
+{
+	return x->t;
 }
 
 struct intent_cmd *

@@ -124,6 +124,8 @@ struct intent_ctx;
 struct intent_ctx *intent_begin(arena *a, arena *tmp, const struct tables *t, const struct intent_env *env,
     const char *kind, const char *cwd, const char *workspace);
 struct intent *intent_get(struct intent_ctx *x);
+/* The tables the intent is judged with. */
+const struct tables *intent_tables(struct intent_ctx *x);
 
 /* Analyse a shell command line. 0, or -1 on out of memory. */
 int intent_shell(struct intent_ctx *x, const char *src, size_t n);

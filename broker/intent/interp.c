@@ -473,10 +473,6 @@ wk_h_print(struct an *an)
 				s[o++] = ' ';
 			memcpy(s + o, an->rw[j].s, an->rw[j].n);
 			o += an->rw[j].n;
-			if (an->rw[j].f & RW_SECRETVAR) {
-				wk_sig(x, an->ci, "env-read");
-				intent_add_effect(x, an->ci, EFF_ENV_READ);
-			}
 		}
 		s[o] = '\0';
 		c->content = s;

@@ -243,17 +243,20 @@ wk_h_remote_copy(struct an *an)
 	}
 }
 
-/* Upload options (curl -d @file, wget --post-file): what they send. */
-static bool
+/* Upload options (curl -d @file, wget --post-file): what they send.  2 when
+ * they send local files (@file, -T, --upload-file, -F x=@file or <file, a
+ * pipe), 1 when they send only data written on the command line (a JSON
+ * body, -X POST), 3 for -X DELETE, 0 when nothing. */
+static int
 upload_opts(struct an *an)
 {
 	static const char *const file_opts[] = { "-T", "--upload-file", "--post-file", "--body-file", "-p", "-u" };
 	struct intent_ctx *x = an->w->x;
 	const struct args *a = an->a;
-	bool up = false;
+	bool up = false, sends = false;
 
 	if (an->pg == NULL)
-		return false;
+		return 0;
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
 		const struct rword *v = o->val;
@@ -261,9 +264,11 @@ upload_opts(struct an *an)
 
 		if (!wk_in_list(&an->pg->up, o->name, o->nlen))
 			continue;
-		up = true;
-		if (v == NULL)
+		sends = true;
+		if (v == NULL) {
+			up = true; /* what it sends is not known */
 			continue;
+		}
 		for (size_t j = 0; j < sizeof file_opts / sizeof file_opts[0]; j++)
 			if (strlen(file_opts[j]) == o->nlen && memcmp(file_opts[j], o->name, o->nlen) == 0)
 				file = true;
@@ -271,12 +276,21 @@ upload_opts(struct an *an)
 			const char *at = memchr(v->s, '@', v->n);
 			struct rword f = *v;
 
+			if (at == NULL && (o->nlen == 2 ? memcmp(o->name, "-F", 2) == 0 :
+			                      o->nlen == 6 && memcmp(o->name, "--form", 6) == 0)) {
+				const char *lt = memchr(v->s, '<', v->n); /* -F 'x=<file': its contents */
+
+				if (lt != NULL && lt > v->s && lt[-1] == '=')
+					at = lt;
+			}
 			if (at != NULL && (at == v->s || at[-1] == '=')) {
 				f.s = at + 1;
 				f.n = v->n - (size_t)(at + 1 - v->s);
 				f.unk_at = v->unk_at == SIZE_MAX ? SIZE_MAX : v->unk_at > (size_t)(at + 1 - v->s) ? v->unk_at - (size_t)(at + 1 - v->s) : 0;
 				file = true;
 			}
+			if (file)
+				up = true;
 			if (file && wk_word_is(&f, "-")) {
 				struct stdin_info si;
 
@@ -298,9 +312,12 @@ upload_opts(struct an *an)
 		if (m == NULL)
 			m = wk_opt_value(a, "--method");
 		if (m != NULL && !wk_word_is(m, "GET") && !wk_word_is(m, "HEAD") && !wk_word_is(m, "OPTIONS"))
-			up = true;
+			sends = true;
+		/* DELETE removes what the URL names */
+		if (m != NULL && !up && (wk_word_is(m, "DELETE") || wk_word_is(m, "delete") || wk_word_is(m, "PURGE")))
+			return 3;
 	}
-	return up;
+	return up ? 2 : sends ? 1 : 0;
 }
 
 /* Secrets among the command's read targets while it sends data out. */
@@ -333,6 +350,7 @@ wk_net_analysis(struct an *an)
 	const struct args *a = an->a;
 	uint64_t cls = an->pg != NULL ? an->pg->classes : 0;
 	bool listen = false, all = false, up;
+	int sends;
 
 	for (size_t k = 0; k < a->nall; k++)
 		if (is_url(a->all[k].s, a->all[k].n))
@@ -373,7 +391,8 @@ wk_net_analysis(struct an *an)
 		if (cls & PCL(FILESERVER))
 			wk_sig(x, an->ci, "prog-fileserver");
 	}
-	up = upload_opts(an);
+	sends = upload_opts(an);
+	up = sends == 2;
 	if (cls & (PCL(NET) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER) | PCL(MAIL)))
 		for (size_t k = 0; k < a->nall; k++)
 			if (a->all[k].f & RW_FILEREAD) {
@@ -399,6 +418,10 @@ wk_net_analysis(struct an *an)
 			intent_add_effect(x, an->ci, EFF_UPLOAD);
 			wk_sig(x, an->ci, "upload");
 			wk_check_exfil(an);
+		} else if (sends) {
+			/* a JSON body, -X POST: a request, no local file goes out */
+			intent_add_effect(x, an->ci, EFF_NETWORK);
+			wk_sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
 		} else if (wk_cmd(an)->nhosts > 0 || a->npos > 0) {
 			intent_add_effect(x, an->ci, EFF_DOWNLOAD);
 			wk_sig(x, an->ci, "download");
@@ -407,6 +430,9 @@ wk_net_analysis(struct an *an)
 		intent_add_effect(x, an->ci, EFF_UPLOAD);
 		wk_sig(x, an->ci, "upload");
 		wk_check_exfil(an);
+	} else if (sends) {
+		intent_add_effect(x, an->ci, EFF_NETWORK);
+		wk_sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
 	} else if ((cls & PCL(NET)) && !(cls & (PCL(SYSINFO) | PCL(VCS) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER))) &&
 	           wk_cmd(an)->nhosts > 0) {
 		intent_add_effect(x, an->ci, EFF_NETWORK);

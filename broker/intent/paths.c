@@ -170,7 +170,16 @@ classify_glob(struct intent_ctx *x, const char *g, size_t len, enum effect eff, 
 				continue;
 			if (target_weight(x->t, eff, v[k]->cls) <= bw)
 				continue; /* cannot make it worse */
-			if (glob_could_match(g, len, v[k]->pat, v[k]->base, flags | (v[k]->fold ? GLOB_FOLD : 0)))
+			/* a whole tree above where the glob starts (/var/STARSTAR for
+			 * /var/tmp/STAR): the class of that place, found first-match
+			 * above, already says what applies there */
+			if (dl > 0 && v[k]->prefixlen > 0 && v[k]->prefixlen <= dl && !v[k]->base &&
+			    strcmp(v[k]->pat + v[k]->prefixlen, "/**") == 0 && memcmp(g, v[k]->pat, v[k]->prefixlen) == 0 &&
+			    (v[k]->prefixlen == dl || g[v[k]->prefixlen] == '/'))
+				continue;
+			/* a shell glob meets a base name only when it spells it (globclass.h) */
+			if (glob_could_match(g, len, v[k]->pat, v[k]->base,
+			        flags | (v[k]->fold ? GLOB_FOLD : 0) | ((flags & GLOB_DOTS) ? 0 : GLOB_NAMED)))
 				CONSIDER(v[k]->cls);
 		}
 	}
@@ -317,7 +326,8 @@ classify_word(struct walk *w, const struct rword *r, enum effect eff, const char
 				enum pclass dc = intent_classify(x, p, dl);
 				const struct rule *a = tables_target_rule(x->t, eff, dc), *b = tables_target_rule(x->t, eff, c);
 
-				if (a != NULL && (b == NULL || a->weight > b->weight))
+				/* (what is in a scratch directory is scratch: /tmp/STAR is not /tmp) */
+				if (a != NULL && (b == NULL || a->weight > b->weight) && c != PC_TMP && c != PC_SANDGATE)
 					c = dc;
 			}
 		}

@@ -309,7 +309,10 @@ strlist_has(const struct strlist *l, const char *s)
 static bool
 has_wild(const char *s)
 {
-	return strpbrk(s, "*?[") != NULL;
+	const char *b = strchr(s, '[');
+
+	/* "[" alone (the test builtin) is a name, not an unclosed set */
+	return strpbrk(s, "*?") != NULL || (b != NULL && strchr(b + 1, ']') != NULL);
 }
 
 /* --- the loaded set ------------------------------------------------------------------ */
@@ -320,7 +323,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SERVICES, T_WINDOWS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_SERVICES, T_WINDOWS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -357,6 +360,8 @@ struct tables {
 	size_t nhosts;
 	const struct mcppat **mcps;
 	size_t nmcps;
+	const struct secretpat **secrets;
+	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
 	size_t ncode[4096];
 	struct smap svcs[SVK_COUNT];     /* services rows by kind and name */
@@ -1194,6 +1199,44 @@ parse_windows(struct loader *L, struct fields *fl, const char *pristine, void **
 	return 0;
 }
 
+/* secrets: KIND PATTERN CLASS (kinds name word search; classes secret none) */
+static int
+parse_secret(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const kinds[] = { "name", "word", "search" };
+	struct secretpat *sp = arena_zalloc(L->t->a, sizeof *sp);
+	int kd;
+	char *p, *k;
+	size_t pl;
+
+	(void)pristine;
+	if (sp == NULL)
+		return loom(L);
+	if (fl->n != 3)
+		return lerr(L, "expected KIND PATTERN CLASS");
+	if ((kd = name_index(kinds, 3, fl->f[0])) < 0)
+		return lerr(L, "unknown kind '%s' (name, word or search)", fl->f[0]);
+	if (strcmp(fl->f[2], "secret") != 0 && strcmp(fl->f[2], "none") != 0)
+		return lerr(L, "unknown class '%s' (secret or none)", fl->f[2]);
+	pl = strlen(fl->f[1]);
+	if (pl == 0 || pl > 200)
+		return lerr(L, "pattern must be 1 to 200 bytes");
+	if ((p = ldup(L, fl->f[1])) == NULL)
+		return loom(L);
+	if (kd != SK_SEARCH)
+		for (char *q = p; *q; q++)
+			*q = (char)toupper((unsigned char)*q);
+	sp->kind = (enum secret_kind)kd;
+	sp->pat = p;
+	sp->secret = strcmp(fl->f[2], "secret") == 0;
+	if ((k = arena_alloc(L->t->a, pl + 8)) == NULL)
+		return loom(L);
+	snprintf(k, pl + 8, "%s %s", kinds[kd], p);
+	*out = sp;
+	*key = k;
+	return 0;
+}
+
 typedef int (*row_parser)(struct loader *, struct fields *, const char *, void **, const char **);
 
 static const struct table_def {
@@ -1212,6 +1255,7 @@ static const struct table_def {
 	[T_MCP] = { "mcp", parse_mcp, true, 3 },
 	[T_SERVICES] = { "services", parse_service, false, MAXF },
 	[T_WINDOWS] = { "windows", parse_windows, false, MAXF },
+	[T_SECRETS] = { "secrets", parse_secret, true, MAXF },
 };
 
 /* --- merging --------------------------------------------------------------------------- */
@@ -1335,7 +1379,7 @@ load_text(struct loader *L, enum tbl which, const char *text, size_t len)
 			if (which == T_HOSTS || which == T_MCP)
 				for (char *q = k; *q; q++)
 					*q = (char)tolower((unsigned char)*q);
-			if (which == T_CODE) {
+			if (which == T_CODE || which == T_SECRETS) {
 				/* "-SCOPE TEXT": one space between, as in the key */
 				char *sp = k + strcspn(k, " \t");
 				char *tx = sp + strspn(sp, " \t");
@@ -1379,7 +1423,7 @@ build_indexes(struct loader *L)
 {
 	struct tables *t = L->t;
 	arena *a = t->a;
-	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, caps = 0, capc[4096] = { 0 };
+	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, caps = 0, capsv = 0, capc[4096] = { 0 };
 
 	for (size_t step = 0; step < 2 * T_COUNT; step++) {
 		enum tbl w = (enum tbl)(step / 2);
@@ -1489,7 +1533,7 @@ build_indexes(struct loader *L)
 				struct svcrow *r = e->item;
 
 				if (r->kind == SVK_CLI && has_wild(r->name)) {
-					if (push_ptr(a, (const void ***)&t->svcglobs, &t->nsvcglobs, &caps, r) < 0)
+					if (push_ptr(a, (const void ***)&t->svcglobs, &t->nsvcglobs, &capsv, r) < 0)
 						return loom(L);
 				} else if (smap_put(a, &t->svcs[r->kind], r->name, r) < 0) {
 					return loom(L);
@@ -1504,6 +1548,10 @@ build_indexes(struct loader *L)
 						return loom(L);
 				break;
 			}
+			case T_SECRETS:
+				if (push_ptr(a, (const void ***)&t->secrets, &t->nsecrets, &caps, e->item) < 0)
+					return loom(L);
+				break;
 			case T_COUNT:
 				break;
 			}
@@ -1745,6 +1793,13 @@ const struct winrow *
 tables_win(const struct tables *t, const char *name)
 {
 	return smap_get(&t->wins, name);
+}
+
+const struct secretpat *const *
+tables_secrets(const struct tables *t, size_t *n)
+{
+	*n = t->nsecrets;
+	return t->secrets;
 }
 
 const struct rule *

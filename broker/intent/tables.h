@@ -190,6 +190,16 @@ struct winrow {
 	struct strlist path; /* switches whose value is a path (-path, -literalpath) */
 };
 
+/* tables/secrets: names of variables that hold credentials, and search
+ * patterns that look for key material (broker/intent/secrets.c). */
+enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
+
+struct secretpat {
+	enum secret_kind kind;
+	const char *pat; /* upper case for SK_NAME and SK_WORD */
+	bool secret;     /* false: "none", an exception */
+};
+
 struct tables;
 
 /* Load the built-in tables, then the files in config_dir/tables (config_dir
@@ -226,6 +236,8 @@ const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigne
 const struct svcrow *tables_svc(const struct tables *t, enum svc_kind k, const char *name, size_t n);
 /* windows: the row for a lower-case command name, or NULL */
 const struct winrow *tables_win(const struct tables *t, const char *name);
+/* The rows of tables/secrets in order (user rows first). */
+const struct secretpat *const *tables_secrets(const struct tables *t, size_t *n);
 
 /* --- vocabularies --- */
 const char *effect_name(enum effect e);

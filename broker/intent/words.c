@@ -7,6 +7,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/secrets.h"
+#include "broker/intent/substlit.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -56,18 +58,6 @@ wk_var_set(struct intent_ctx *x, const char *name, size_t n, const char *val, si
 	v->val = wk_xdup(x, val, vlen);
 	v->vlen = v->val != NULL ? vlen : 0;
 	v->flags = flags;
-}
-
-bool
-wk_secret_var_name(const char *s, size_t n)
-{
-	static const char *const pats[] = { "TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY",
-		"ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH" };
-
-	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++)
-		if (memmem(s, n, pats[k], strlen(pats[k])) != NULL)
-			return true;
-	return false;
 }
 
 static bool
@@ -216,7 +206,8 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 			if (param_trick(sg))
 				*f |= RW_PARAM;
 		}
-		if (wk_secret_var_name(sg->s, sg->n))
+		/* a credential from the environment (secrets.c); one the script set holds what it was set to */
+		if (v == NULL && secrets_seg_value(sg) && secrets_var_name(x->t, sg->s, sg->n))
 			*f |= RW_SECRETVAR;
 		if (sg->n == 3 && memcmp(sg->s, "IFS", 3) == 0) {
 			*f |= RW_IFS;
@@ -224,7 +215,7 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 			break;
 		}
 		if (v != NULL && !(sg->complex && param_trick(sg))) {
-			*f |= RW_VAR | (v->flags & (RW_UNKNOWN | RW_TMP | RW_DL | RW_DECODE));
+			*f |= RW_VAR | (v->flags & (RW_UNKNOWN | RW_TMP | RW_DL | RW_DECODE | RW_SECRETVAR | RW_SECRETREAD));
 			if ((v->flags & RW_UNKNOWN) && *unk_at == SIZE_MAX)
 				*unk_at = x->blen;
 			buf_put(x, v->val, v->vlen, !sg->quoted);
@@ -264,6 +255,11 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 		if (sg->kind != SH_SEG_SUBST) {
 			*f |= RW_PROC;
 			buf_put(x, "/dev/fd/63", 10, false);
+			break;
+		}
+		/* $(echo ls), `printf %s x`: only literals inside, judged as their output (substlit.c) */
+		if (subst_literal(x->tmp, sg->sub, &val, &vn)) {
+			buf_put(x, val, vn, !sg->quoted);
 			break;
 		}
 		*f |= RW_SUBST;

@@ -403,7 +403,7 @@ test_signals(void **state)
 		const char *cmd, *rule;
 	} v[] = {
 		{ "cat${IFS}/etc/passwd", "obf-ifs" },
-		{ "$(echo rm) -rf x", "obf-cmd-var" },
+		{ "$(echo $P) -rf x", "obf-cmd-var" }, /* $(echo rm): literal, judged as rm (substlit.c) */
 		{ "$CMD", "obf-cmd-var" },
 		{ "{rm,-rf,x}", "obf-brace" },
 		{ "$'\\x72\\x6d' x", "obf-ansi-cmd" },
@@ -459,8 +459,8 @@ test_signals(void **state)
 		{ "tcpdump -i any", "prog-sniffer" },
 		{ "useradd -m eve", "prog-account" },
 		{ "TF=x; chmod +x $TF; aria2c --on-download-error=$TF http://x", "exec-file-arg" },
-		{ "printenv", "env-read" },
-		{ "echo $GITHUB_TOKEN", "env-read" },
+		{ "printenv", "env-dump" },
+		{ "echo $GITHUB_TOKEN", "secret-var" },
 		{ "bash", "shell-interactive" },
 		{ "bash -p", "shell-priv" },
 		{ "echo 'open" , "unparsed" },

@@ -146,7 +146,8 @@ static const struct rcase cases[] = {
 	{ "bash", "high" },
 	{ "python3 -c 'import os; os.system(\"id\")'", "high" },
 	{ "eval \"$(echo $X)\"", "high" },
-	{ "$(printf 'r%s' m) -rf x", "high" },
+	{ "$(printf 'r%s' m) -rf x", "medium" }, /* literal: rm -rf x in the workspace */
+	{ "$(printf 'r%s' $M) -rf x", "high" },
 	{ "c${x}at /etc/hostname", "high" },
 	{ "echo 'bad' 'quote", "high" },
 	{ "echo \xe2\x80\xae" "evil", "high" },
