@@ -170,15 +170,18 @@ win_target(struct an *an, const struct rword *r, enum effect eff)
 			cls = PC_ROOT;
 		else if (istarts(t, tn, "windows") || istarts(t, tn, "program files") || istarts(t, tn, "programdata") ||
 		         istarts(t, tn, "boot") || istarts(t, tn, "recovery") || istarts(t, tn, "system volume information") ||
-		         istarts(t, tn, "$recycle.bin") || ieq(t, tn, "users") || ieq(t, tn, "users\\") || istarts(t, tn, "users\\*"))
+		         istarts(t, tn, "$recycle.bin") || ieq(t, tn, "users") || ieq(t, tn, "users\\") || ieq(t, tn, "users/") ||
+		         istarts(t, tn, "users\\*") || istarts(t, tn, "users/*"))
 			cls = PC_SYSTEM;
 		else
 			cls = PC_OUTSIDE;
 	} else if (cls == PC_UNKNOWN && (istarts(s, n, "hklm") || istarts(s, n, "hkey_local_machine") ||
 	                                    istarts(s, n, "hkcr") || istarts(s, n, "registry::"))) {
-		cls = imem(s, n, "currentversion\\run") != NULL ? PC_PERSISTENCE : PC_SYSTEM;
+		cls = imem(s, n, "currentversion\\run") != NULL || imem(s, n, "currentversion/run") != NULL ? PC_PERSISTENCE
+		                                                                                         : PC_SYSTEM;
 	} else if (cls == PC_UNKNOWN && (istarts(s, n, "hkcu") || istarts(s, n, "hkey_current_user"))) {
-		cls = imem(s, n, "currentversion\\run") != NULL ? PC_PERSISTENCE : PC_HOME_DOTFILE;
+		cls = imem(s, n, "currentversion\\run") != NULL || imem(s, n, "currentversion/run") != NULL ? PC_PERSISTENCE
+		                                                                                         : PC_HOME_DOTFILE;
 	} else if (cls == PC_UNKNOWN && n >= 2 && s[0] == '\\' && s[1] == '\\') {
 		cls = PC_OUTSIDE; /* \\server\share */
 	}
@@ -271,7 +274,7 @@ pwsh_encoded(struct an *an, const struct rword *b64)
 		return;
 	for (size_t k = 0; k + 1 < bin; k += 2)
 		if (buf[k + 1] == 0 && buf[k] != 0)
-			txt[m++] = (char)buf[k];
+			txt[m++] = buf[k] == '\\' ? '/' : (char)buf[k];
 	if (m > 0)
 		pwsh_text(an, txt, m);
 }
@@ -293,6 +296,10 @@ run_cmd_line(struct an *an, const struct rword *w, size_t n, const char *context
 		t[o++] = ' ';
 	}
 	t[o - 1] = '\0';
+	/* a backslash is a path separator there, never an escape (PowerShell's is `) */
+	for (size_t k = 0; k + 1 < o; k++)
+		if (t[k] == '\\')
+			t[k] = '/';
 	/* cmd and PowerShell syntax read with a POSIX shell's parser: not fully understood */
 	wk_sig(x, an->ci, "win-shell");
 	if (strcmp(context, "powershell") == 0)
