@@ -323,6 +323,21 @@ wk_windows(struct an *an, const char *program)
 
 	if (program == NULL)
 		return false;
+	/* the common case first: a name no Windows row has, written without a backslash */
+	{
+		size_t pl = strlen(program);
+
+		if (pl >= sizeof name)
+			return false;
+		for (size_t k = 0; k < pl; k++)
+			name[k] = (char)tolower((unsigned char)program[k]);
+		name[pl] = '\0';
+		if (pl > 4 && (strcmp(name + pl - 4, ".exe") == 0 || strcmp(name + pl - 4, ".com") == 0))
+			name[pl - 4] = '\0';
+		if (tables_win(x->t, name) == NULL &&
+		    (pw->w == NULL || pw->w->raw == NULL || memchr(pw->w->raw, '\\', pw->w->rawlen) == NULL))
+			return false;
+	}
 	prog = source_word(x, pw, true);
 	{
 		const char *b = prog.s, *e = prog.s + prog.n;
