@@ -3,11 +3,14 @@
  * program, class signals, the argument scan).
  * Part of the intent walker: see walk.h and intent.h. */
 #include "broker/intent/walk.h"
+#include "broker/intent/db.h"
+#include "broker/intent/packages.h"
 #include "broker/intent/fsresolve.h"
 #include "broker/intent/globclass.h"
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/privwrap.h"
 #include "broker/intent/secrets.h"
 #include "broker/intent/substlit.h"
 
@@ -342,13 +345,7 @@ class_signals(struct an *an)
 	if ((cls & PCL(DEBUGGER)) && (wk_opt_value(a, "-p") != NULL || wk_opt_value(a, "--pid") != NULL ||
 	                                 wk_opt_value(a, "--attach-pid") != NULL))
 		wk_sig(x, an->ci, "prog-debugger-attach");
-	if (cls & PCL(DB)) {
-		for (size_t k = 0; k < a->nall; k++)
-			intent_code(x, an->ci, a->all[k].s, a->all[k].n, LANG_SQL, false);
-		for (size_t k = 0; k < a->ninl; k++)
-			intent_code(x, an->ci, a->inl[k].s, a->inl[k].n, LANG_SQL, false);
-		wk_code_from_stdin(an, LANG_SQL, NULL);
-	}
+	wk_db_command(an); /* db.c: statements, statement files, servers */
 }
 
 /* Program names that hide what runs. */
@@ -399,6 +396,8 @@ struct aw {
 	const char *priv_user;
 	bool priv_here, script_path;
 	bool windows; /* analysed as a cmd or PowerShell command (windows.c) */
+	int priv_as;             /* enum wrap_as of the priv wrappers (privwrap.h) */
+	size_t first_cmd, first_sig; /* where this command's commands and signals start */
 	const struct prog *pg;
 	struct args *a;
 	struct an an;
@@ -411,6 +410,7 @@ enum aw_step { AW_ON, AW_DONE, AW_FAIL };
 struct aw_wrapped {
 	size_t j;                    /* the first word of what it runs */
 	bool nocmd, shell_opt;
+	bool cmd_mode, edit_mode;    /* runuser -u USER CMD; sudo -e FILE */
 	const struct rword *script;  /* -c SCRIPT */
 };
 
@@ -540,6 +540,36 @@ aw_wrapper_opts(struct aw *s, const struct wrapper *wr, struct aw_wrapped *wd)
 		}
 		eq = memchr(o->s, '=', o->n);
 		nl = eq != NULL ? (size_t)(eq - o->s) : o->n;
+		if (wk_in_list(&wr->cmdopt, o->s, nl)) { /* pidstat -e CMD */
+			j++;
+			break;
+		}
+		wd->cmd_mode |= wk_in_list(&wr->cmdwith, o->s, nl);
+		wd->edit_mode |= wk_in_list(&wr->edit, o->s, nl);
+		if (wk_in_list(&wr->out, o->s, nl) && (eq != NULL || j + 1 < n)) { /* strace -o FILE */
+			struct rword ov = eq != NULL ? *o : rw[j + 1];
+
+			if (eq != NULL) {
+				ov.s = eq + 1;
+				ov.n = o->n - nl - 1;
+				ov.unk_at = o->unk_at == SIZE_MAX ? SIZE_MAX : o->unk_at > nl + 1 ? o->unk_at - nl - 1 : 0;
+			}
+			wk_add_target(s->w, s->ci, &ov, EFF_WRITE);
+		} else if (o->n > 2 && o->s[1] != '-' && wk_in_list(&wr->out, o->s, 2)) { /* strace -oFILE */
+			struct rword ov = *o;
+
+			ov.s += 2;
+			ov.n -= 2;
+			ov.unk_at = o->unk_at == SIZE_MAX ? SIZE_MAX : o->unk_at > 2 ? o->unk_at - 2 : 0;
+			wk_add_target(s->w, s->ci, &ov, EFF_WRITE);
+		}
+		/* script -qc CMD: a script option at the end of a group */
+		if (wd->script == NULL && eq == NULL && o->n > 2 && o->s[1] != '-' && j + 1 < n &&
+		    wk_in_list(&wr->script, (const char[]){ '-', o->s[o->n - 1] }, 2)) {
+			wd->script = &rw[j + 1];
+			j++;
+			continue;
+		}
 		if (wk_in_list(&wr->nocmd, o->s, nl))
 			wd->nocmd = true;
 		if (wk_in_list(&wr->shell, o->s, nl))
@@ -559,10 +589,11 @@ aw_wrapper_opts(struct aw *s, const struct wrapper *wr, struct aw_wrapped *wd)
 		}
 		if (wk_in_list(&wr->user, o->s, nl))
 			s->priv_user = eq != NULL ? eq + 1 : (j + 1 < n ? rw[j + 1].s : NULL);
-		if (eq == NULL && (wk_in_list(&wr->v, o->s, nl) || wk_in_list(&wr->script, o->s, nl)))
+		if (eq == NULL && (wk_in_list(&wr->v, o->s, nl) || wk_in_list(&wr->script, o->s, nl) ||
+		                      wk_in_list(&wr->out, o->s, nl)))
 			j++;
 	}
-	if (wr->args_none) {
+	if (wr->args_none && !wd->cmd_mode && !wd->edit_mode && !wr->args_edit) {
 		while (j < n && !(rw[j].n > 1 && rw[j].s[0] == '-')) {
 			if (wr->kind == WK_PRIV && s->priv_user == NULL)
 				s->priv_user = rw[j].s;
@@ -603,8 +634,8 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 	if (wd->script != NULL) {
 		wk_nested_script(&s->lw, ci, wd->script->s, wd->script->n, wk_xdup(x, s->name, s->bl), NULL);
 		if (s->priv_here)
-			wk_sig(x, ci, s->priv_user != NULL && strcmp(s->priv_user, "root") != 0 ? "priv-user" : "priv-root");
-	} else if (wr->kind == WK_JOINED && j < n) {
+			wk_sig(x, ci, privwrap_rule(s->priv_as, s->priv_user, 0));
+	} else if ((wr->kind == WK_JOINED || wr->args_joined) && j < n) {
 		size_t len = 0, o = 0;
 		char *t;
 
@@ -618,10 +649,14 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 			t[o++] = ' ';
 		}
 		wk_nested_script(&s->lw, ci, t, o - 1, wk_xdup(x, s->name, s->bl), NULL);
+		if (s->priv_here)
+			wk_sig(x, ci, privwrap_rule(s->priv_as, s->priv_user, 0));
 	} else if (wr->kind == WK_ENV) {
 		secrets_env_dump(x, ci, s->cc->stdout_file);
 	} else if (wr->noargs_shell || wd->shell_opt) {
-		wk_sig(x, ci, s->priv_here ? "priv-shell" : "shell-interactive");
+		wk_sig(x, ci, s->priv_here && s->priv_as == WA_ROOT ? "priv-shell" : "shell-interactive");
+		if (s->priv_here && s->priv_as != WA_ROOT)
+			wk_sig(x, ci, privwrap_rule(s->priv_as, NULL, 0));
 		intent_add_effect(x, ci, EFF_SHELL);
 		if (s->priv_here)
 			intent_add_effect(x, ci, EFF_PRIVILEGE);
@@ -672,6 +707,24 @@ aw_wrappers(struct aw *s)
 		if (wr->kind == WK_PRIV) {
 			s->lw.priv = true;
 			s->priv_here = true;
+			if (wr->as != WA_ROOT)
+				s->priv_as = wr->as;
+			if (wd.edit_mode || wr->args_edit) {
+				/* sudo -e FILE, sudoedit FILE: files edited with its rights */
+				struct intent_cmd *c;
+
+				for (size_t j = wd.j; j < s->n; j++)
+					if (!(s->rw[j].n > 1 && s->rw[j].s[0] == '-'))
+						wk_add_target(s->w, s->ci, &s->rw[j], EFF_OVERWRITE);
+				c = wk_cmd_at(x, s->ci);
+				c->program = wk_xdup(x, s->name, s->bl);
+				c->known = true;
+				c->privileged = true;
+				c->via = s->w->via;
+				intent_add_effect(x, s->ci, EFF_PRIVILEGE);
+				wk_sig(x, s->ci, privwrap_rule(wr->as, s->priv_user, 0));
+				return AW_DONE;
+			}
 		}
 		if (wd.nocmd) {
 			struct intent_cmd *c = wk_cmd_at(x, s->ci);
@@ -682,7 +735,8 @@ aw_wrappers(struct aw *s)
 			c->via = s->vialen > 0 ? wk_xdup(x, s->via, s->vialen) : NULL;
 			return AW_DONE;
 		}
-		if (wd.script != NULL || wr->kind == WK_JOINED || wd.j >= s->n || (wd.shell_opt && wd.j >= s->n))
+		if (wd.script != NULL || wr->kind == WK_JOINED || (wr->args_joined && wd.j < s->n) || wd.j >= s->n ||
+		    (wd.shell_opt && wd.j >= s->n))
 			return aw_wrapper_runs(s, wr, &wd);
 		if (wr->kind == WK_XARGS)
 			aw_xargs(s);
@@ -706,6 +760,7 @@ aw_program(struct aw *s)
 	c->via = s->lw.via;
 	c->privileged = s->lw.priv;
 	c->context = s->lw.context;
+	x->depth_now = s->lw.depth, x->priv_now = s->lw.priv, x->remote_now = s->lw.remote;
 	if (s->k >= s->n)
 		return AW_DONE;
 	r = &s->rw[s->k];
@@ -799,7 +854,14 @@ aw_args(struct aw *s)
 		apply_cmdrules(x, ci, "*", NULL, a, 0, false);
 	}
 	if (s->priv_here)
-		wk_privilege(&s->an, s->priv_user);
+		wk_privilege(&s->an, s->priv_user, s->priv_as);
+	/* git -c core.pager=CMD, --config-env=KEY=VAR: tables/hooks */
+	if (pg != NULL && strcmp(pg->name, "git") == 0)
+		for (size_t j = 0; j < a->nopts; j++)
+			if (a->opts[j].val != NULL &&
+			    (wk_opt_is(&a->opts[j], "-c", 2) || wk_opt_is(&a->opts[j], "--config-env", 12)) &&
+			    wk_hook_word(s->w, ci, a->opts[j].val, true, a->opts[j].nlen == 12) < 0)
+				return wk_oomf(x), AW_FAIL;
 	return AW_ON;
 }
 
@@ -918,6 +980,13 @@ aw_known_program(struct aw *s)
 	wk_link_targets(an);
 	wk_chmod_targets(an);
 	wk_inline_code(an);
+	/* split --filter=CMD, zip -TT CMD: an option's value is a shell command */
+	if (pg->handler != H_SHELL)
+		for (size_t j = 0; j < a->nopts; j++)
+			if (a->opts[j].val != NULL && wk_in_list(&pg->script, a->opts[j].name, a->opts[j].nlen)) {
+				intent_signal(x, s->ci, "opt-exec", a->opts[j].word->s, a->opts[j].word->n);
+				wk_nested_script(&s->lw, s->ci, a->opts[j].val->s, a->opts[j].val->n, pg->name, NULL);
+			}
 	switch (pg->handler) {
 	case H_SHELL: wk_h_shell(an); break;
 	case H_INTERP: wk_h_interp(an); break;
@@ -930,9 +999,11 @@ aw_known_program(struct aw *s)
 	case H_PATCH: wk_h_patch(an); break;
 	case H_NONE: break;
 	}
+	wk_runs(an);
 	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 		wk_h_print(an);
 	class_signals(an);
+	wk_package_command(an); /* packages.c: runners (npx, uvx, ...), downloads named by their URL */
 	if ((pg->classes & PCL(INTERACTIVE)) && !an->code_given && a->nopts == 0 &&
 	    (a->npos == 0 || (pg->classes & (PCL(EDITOR) | PCL(PAGER) | PCL(TRANSFER) | PCL(REMOTE)))) &&
 	    cc->stdin_from < 0 && cc->stdin_text == NULL && !cc->has_stdin_file) {
@@ -968,7 +1039,8 @@ aw_unknown_program(struct aw *s)
 int
 wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 {
-	struct aw s = { .w = w, .x = w->x, .lw = *w, .rw = rw, .n = n, .cc = cc };
+	struct aw s = { .w = w, .x = w->x, .lw = *w, .rw = rw, .n = n, .cc = cc, .priv_as = WA_ROOT,
+		.first_cmd = w->x->in->ncmds, .first_sig = w->x->in->nsigs };
 	enum aw_step st;
 
 	if (!aw_start(&s))
@@ -976,13 +1048,19 @@ wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 	if (!aw_unquote_program(&s))
 		return -1;
 	if ((st = aw_wrappers(&s)) != AW_ON || (st = aw_program(&s)) != AW_ON || (st = aw_args(&s)) != AW_ON ||
-	    (st = aw_builtins(&s)) != AW_ON)
-		return st == AW_FAIL ? -1 : s.ci;
-	if (s.pg != NULL && !s.windows)
-		aw_known_program(&s);
-	else if (!s.script_path && !s.windows)
-		aw_unknown_program(&s);
-	wk_net_analysis(&s.an);
-	arg_scan(&s.an);
+	    (st = aw_builtins(&s)) != AW_ON) {
+		if (st == AW_FAIL)
+			return -1;
+	} else {
+		if (s.pg != NULL && !s.windows)
+			aw_known_program(&s);
+		else if (!s.script_path && !s.windows)
+			aw_unknown_program(&s);
+		wk_net_analysis(&s.an);
+		arg_scan(&s.an);
+	}
+	/* sudo -u bob rm -rf ...: the level of the rights, against what runs */
+	if (s.priv_here && privwrap_escalate(s.x, s.x->t, s.ci, s.first_cmd, s.first_sig) < 0)
+		return wk_oomf(s.x), -1;
 	return s.ci;
 }

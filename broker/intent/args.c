@@ -7,6 +7,7 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/outopts.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@ takes_value(const struct prog *pg, const char *s, size_t n)
 {
 	if (pg == NULL)
 		return false;
+	if (pg->abbrev && outopt_abbrev_in(&pg->v, s, n))
+		return true;
 	return wk_in_list(&pg->v, s, n) || wk_in_list(&pg->code, s, n) || wk_in_list(&pg->sql, s, n) ||
 	       wk_in_list(&pg->up, s, n) || (pg->handler != H_SHELL && wk_in_list(&pg->script, s, n)) ||
 	       (pg->handler == H_SHELL && pg->script.n > 0 && wk_in_list(&pg->script, s, n));

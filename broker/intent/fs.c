@@ -8,6 +8,7 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/outopts.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -435,9 +436,20 @@ wk_spec_targets(struct an *an)
 				wk_add_target(an->w, an->ci, a->pos[first], e);
 			break;
 		case TS_OPT:
-			for (size_t j = 0; j < a->nopts; j++)
-				if (a->opts[j].val != NULL && wk_opt_is(&a->opts[j], ts->opt, strlen(ts->opt)))
-					wk_add_target(an->w, an->ci, a->opts[j].val, e);
+			if (!outopt_sub_ok(&ts->subs, wk_cmd(an)->sub))
+				break;
+			for (size_t j = 0; j < a->nopts; j++) {
+				const struct opt *o = &a->opts[j];
+				bool is = wk_opt_is(o, ts->opt, strlen(ts->opt)) ||
+				          (o->grp[0] == '\0' && outopt_long_is(o->name, o->nlen, ts->opt, pg->abbrev));
+
+				if (is && o->val != NULL)
+					wk_add_target(an->w, an->ci, o->val, e);
+				else if (is && ts->subs.n > 0 && o->npos_before < np)
+					/* git format-patch -o DIR: a subcommand's own option
+					 * takes the word after it */
+					wk_add_target(an->w, an->ci, a->pos[o->npos_before], e);
+			}
 			break;
 		case TS_KV: {
 			size_t kl = strlen(ts->opt);

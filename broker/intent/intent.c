@@ -44,11 +44,6 @@ intent_get(struct intent_ctx *x)
 	return x->in;
 }
 
-const struct tables *
-intent_tables(struct intent_ctx *x)
-{
-	return x->t;
-}
 
 struct intent_cmd *
 wk_cmd_at(struct intent_ctx *x, int i)
@@ -422,6 +417,72 @@ wk_nested_script(struct walk *w, int ci, const char *src, size_t n, const char *
 	walk_list(&nw, sc->list);
 	report_bad(x, ci, sc);
 	return x->oom ? -1 : 0;
+}
+
+/* For the family handlers that work through intent.h (codecalls.c, runs.c):
+ * walk src as a shell script run by command i, in the scope of the command
+ * being analysed. */
+int
+intent_nested(struct intent_ctx *x, int i, const char *src, size_t n, const char *context)
+{
+	const char *cwd = x->cwd_now, *remote = x->remote_now;
+	int depth = x->depth_now, rc;
+	bool priv = x->priv_now;
+	struct walk w = { .x = x, .cwd = cwd != NULL ? cwd : x->in->cwd, .depth = depth, .priv = priv,
+		.remote = remote, .stdin_from = -1, .inter = -1 };
+
+	rc = wk_nested_script(&w, i, src, n, context, NULL);
+	x->cwd_now = cwd;
+	x->depth_now = depth;
+	x->priv_now = priv;
+	x->remote_now = remote;
+	return rc;
+}
+
+/* A path named by command i, relative to the cwd it runs in. */
+int
+intent_add_path_here(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff)
+{
+	const char *cwd = x->cwd_now != NULL ? x->cwd_now : x->in->cwd;
+	struct walk w = { .x = x, .cwd = cwd, .stdin_from = -1, .inter = -1 };
+	struct rword r = { .s = path, .n = len, .unk_at = SIZE_MAX };
+
+	if (len > 0 && path[0] == '~' && (len == 1 || path[1] == '/') && x->env.home != NULL) {
+		char *p = arena_alloc(x->a, x->homelen + len);
+
+		if (p == NULL)
+			return wk_oomf(x), -1;
+		memcpy(p, x->env.home, x->homelen);
+		memcpy(p + x->homelen, path + 1, len - 1);
+		r.s = p;
+		r.n = x->homelen + len - 1;
+	}
+	for (size_t k = 0; k < r.n; k++)
+		if (r.s[k] == '$' || r.s[k] == '`') {
+			r.f |= RW_UNKNOWN;
+			r.unk_at = k;
+			break;
+		}
+	wk_add_target(&w, i, &r, eff);
+	return x->oom ? -1 : 0;
+}
+
+bool
+intent_secret_name(const struct intent_ctx *x, const char *s, size_t n)
+{
+	return secrets_var_name(x->t, s, n);
+}
+
+const struct tables *
+intent_tables(const struct intent_ctx *x)
+{
+	return x->t;
+}
+
+arena *
+intent_arena(struct intent_ctx *x)
+{
+	return x->a;
 }
 
 struct intent_cmd *

@@ -124,8 +124,6 @@ struct intent_ctx;
 struct intent_ctx *intent_begin(arena *a, arena *tmp, const struct tables *t, const struct intent_env *env,
     const char *kind, const char *cwd, const char *workspace);
 struct intent *intent_get(struct intent_ctx *x);
-/* The tables the intent is judged with. */
-const struct tables *intent_tables(struct intent_ctx *x);
 
 /* Analyse a shell command line. 0, or -1 on out of memory. */
 int intent_shell(struct intent_ctx *x, const char *src, size_t n);
@@ -154,6 +152,16 @@ int intent_scan_text(struct intent_ctx *x, int i, const char *text, size_t len);
  * (-1: the last command): a target of class sandgate and the
  * names-sandgate signal.  0, or -1 on out of memory. */
 int intent_scan_self(struct intent_ctx *x, int i, const char *text, size_t len);
+/* For the family handlers (codecalls.c, runs.c), while command i is being
+ * analysed: walk src as a shell script that command i runs (context says
+ * how: "os.system", "tmux new", ...); add a path it names, relative to its
+ * cwd ("~/" expanded); is a variable name a credential's (tables/secrets);
+ * the tables.  0 or -1 on out of memory. */
+int intent_nested(struct intent_ctx *x, int i, const char *src, size_t n, const char *context);
+int intent_add_path_here(struct intent_ctx *x, int i, const char *path, size_t len, enum effect eff);
+bool intent_secret_name(const struct intent_ctx *x, const char *s, size_t n);
+const struct tables *intent_tables(const struct intent_ctx *x);
+arena *intent_arena(struct intent_ctx *x);
 /* Classify an absolute, normalised path. */
 enum pclass intent_classify(struct intent_ctx *x, const char *path, size_t len);
 

@@ -2,11 +2,13 @@
  * code read from stdin, what echo/printf print, and the signals of code text.
  * Part of the intent walker: see walk.h and intent.h. */
 #include "broker/intent/walk.h"
+#include "broker/intent/db.h"
 #include "broker/intent/fsresolve.h"
 #include "broker/intent/globclass.h"
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/codecalls.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -46,7 +48,7 @@ wk_code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_la
 						continue;
 				}
 			} else {
-				if ((cp->scope == LANG_AWK || cp->scope == LANG_VIM) && lang != cp->scope)
+				if (cp->scope != LANG_CODE && lang != cp->scope)
 					continue;
 				if (memcmp(text + k, cp->text, cp->len) != 0)
 					continue;
@@ -113,16 +115,12 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	size_t pl = len > 200 ? 200 : len;
 #define HAS(s) ((m & (1u << CS_##s)) != 0)
 
-	if (lang == LANG_SQL) {
-		if (HAS(DBDROP))
-			intent_signal(x, i, "sql-drop-db", part, pl), intent_add_effect(x, i, EFF_DB_DESTROY);
-		if (HAS(TABLEDROP))
-			intent_signal(x, i, "sql-drop-table", part, pl), intent_add_effect(x, i, EFF_DB_DESTROY);
-		if (HAS(DELETEALL))
-			intent_signal(x, i, "sql-delete-all", part, pl);
-		if (HAS(GRANT))
-			intent_signal(x, i, "sql-grant", part, pl), intent_add_effect(x, i, EFF_PRIVILEGE);
-	}
+	/* what the calls run, reach and read (codecalls.c) */
+	if (!written && (code_lang_general(lang) || lang == LANG_AWK) && code_calls(x, i, text, len, lang, &m) < 0)
+		return -1;
+
+	if (lang == LANG_SQL) /* statements: db.c */
+		return db_text(x, i, x->t, text, len) < 0 || x->oom ? -1 : 0;
 	if ((HAS(SHELL) || HAS(PRIVSHELL)) && (HAS(NET) || HAS(LISTEN))) {
 		intent_signal(x, i, "code-reverse-shell", part, pl);
 		intent_add_effect(x, i, EFF_SHELL);
@@ -166,7 +164,7 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	if (HAS(LINK))
 		intent_signal(x, i, "code-link", part, pl);
 	/* a link made is a file written (codepaths.c names it) */
-	if (lang == LANG_CODE && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
+	if (code_lang_general(lang) && (HAS(FILEWRITE) || HAS(LINK) || HAS(DELETE)))
 		code_writes(x, i, text, len, HAS(FILEWRITE) || HAS(LINK) ? EFF_WRITE : EFF_DELETE);
 #undef HAS
 	return x->oom ? -1 : 0;
@@ -275,6 +273,8 @@ wk_code_from_stdin(struct an *an, enum code_lang lang, const char *generic_rule)
 	}
 	if (an->cc->has_stdin_file) {
 		wk_add_target(an->w, an->ci, &an->cc->stdin_file, EFF_RUN);
+		if (lang == LANG_SQL) /* mysql < dump.sql: statements sandgate does not read */
+			intent_signal(x, an->ci, "sql-file", an->cc->stdin_file.s, an->cc->stdin_file.n);
 		return;
 	}
 	if (an->cc->stdin_from >= 0) {
@@ -306,6 +306,39 @@ pos_index(const struct an *an, const struct rword *r)
 }
 
 /* python, perl, ruby, node...: -c/-e code, -m module, a script, or stdin. */
+
+/* A script the tables know as a program (manage.py): its arguments are
+ * judged by its own subcommand rules, as a command of its own. */
+static void
+script_program(struct an *an, const struct rword *f)
+{
+	struct intent_ctx *x = an->w->x;
+	const char *sl = memrchr(f->s, '/', f->n), *b = sl != NULL ? sl + 1 : f->s;
+	size_t at = pos_index(an, f), bl = f->n - (size_t)(b - f->s);
+	char name[64];
+	struct rword *rw;
+
+	if (at == SIZE_MAX || at >= an->n || bl == 0 || bl >= sizeof name || (f->f & RW_UNKNOWN) ||
+	    an->lw->depth + 1 > INTENT_MAX_DEPTH)
+		return;
+	memcpy(name, b, bl);
+	name[bl] = '\0';
+	if (tables_prog(x->t, name) == NULL || (rw = arena_alloc(x->tmp, (an->n - at) * sizeof *rw)) == NULL)
+		return;
+	memcpy(rw, an->rw + at, (an->n - at) * sizeof *rw);
+	rw[0].s = b;
+	rw[0].n = bl;
+	{
+		struct cmdctx cc = { .text = an->cc->text, .textlen = an->cc->textlen, .stdin_from = -1,
+			.xargs_cls = PC_COUNT };
+		struct walk mw = *an->lw;
+
+		mw.depth++;
+		mw.context = an->pg->name;
+		wk_analyze_words(&mw, rw, an->n - at, &cc);
+	}
+}
+
 void
 wk_h_interp(struct an *an)
 {
@@ -353,6 +386,7 @@ wk_h_interp(struct an *an)
 			wk_sig(x, an->ci, "decode-exec");
 		} else {
 			wk_add_target(an->w, an->ci, f, EFF_RUN);
+			script_program(an, f); /* python manage.py flush */
 		}
 		return;
 	}
@@ -498,10 +532,15 @@ wk_inline_code(struct an *an)
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
 
-		if (o->val == NULL || !wk_in_list(&pg->code, o->name, o->nlen))
+		if (o->val == NULL ||
+		    !(wk_in_list(&pg->code, o->name, o->nlen) || (o->grp[0] && wk_in_list(&pg->code, o->grp, 2))))
 			continue;
 		an->code_given = true;
 		wk_sig(x, an->ci, "inline-code");
+		if (o->val->f & RW_DL) { /* python -c "$(curl ...)": fetched code runs */
+			wk_sig(x, an->ci, "download-exec");
+			intent_add_effect(x, an->ci, EFF_DOWNLOAD_EXEC);
+		}
 		intent_code(x, an->ci, o->val->s, o->val->n, lang, false);
 	}
 	/* "deno eval CODE", "bun -e" */

@@ -7,6 +7,7 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/outopts.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -367,6 +368,21 @@ wk_add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
 	cls = classify_word(w, r, eff, &path);
 	if (path == NULL)
 		return;
+	/* cp x /tmp, tar -C /tmp: a file written to a directory lands inside it;
+	 * LD_LIBRARY_PATH=/tmp: what runs from a directory is inside it */
+	if ((eff == EFF_WRITE || eff == EFF_RUN) && r->unk_at == SIZE_MAX &&
+	    !(r->f & (RW_GLOB | RW_TOOLGLOB | RW_SYNGLOB)) &&
+	    (cls == PC_SYSTEM || cls == PC_HOME_ROOT || cls == PC_WORKSPACE_ROOT) &&
+	    !x->env.no_resolve && outopt_is_dir(path)) {
+		size_t pl = strlen(path);
+		char *child = arena_alloc(x->tmp, pl + 3);
+
+		if (child != NULL) {
+			memcpy(child, path, pl);
+			memcpy(child + (pl > 1 ? pl : 0), "/_", 3);
+			cls = intent_classify(x, child, pl > 1 ? pl + 2 : 2);
+		}
+	}
 	indirect = (r->f & (RW_VAR | RW_UNKNOWN)) != 0 && !(r->f & RW_TMP);
 	wk_add_target_ex(x, i, path, cls, eff,
 	    (indirect ? TF_INDIRECT : 0) | (r->unk_at != SIZE_MAX || path[0] != '/' ? TF_UNKNOWN : 0) |

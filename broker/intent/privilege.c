@@ -7,6 +7,8 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/indirect.h"
+#include "broker/intent/privwrap.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -14,15 +16,60 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The walker's side of a hook (indirect.h): what its value runs. */
+struct hook_walk {
+	struct walk *w;
+	int ci;
+	const struct rword *val;
+};
+
+static void
+hook_script(void *ctx, const char *s, size_t n)
+{
+	struct hook_walk *hw = ctx;
+
+	wk_nested_script(hw->w, hw->ci, s, n, "env", NULL);
+}
+
+static void
+hook_run(void *ctx, const char *s, size_t n)
+{
+	struct hook_walk *hw = ctx;
+	struct rword r = *hw->val;
+
+	r.s = s;
+	r.n = n;
+	r.w = NULL;
+	wk_add_target(hw->w, hw->ci, &r, EFF_RUN);
+}
+
+/* NAME=VALUE (git: a git configuration KEY=VALUE) when NAME is a hook of
+ * tables/hooks: 1, 0 if not, -1 on out of memory. */
+int
+wk_hook_word(struct walk *w, int ci, const struct rword *r, bool git, bool from_env)
+{
+	struct hook_walk hw = { w, ci, r };
+	struct hook_ops ops = { w->x, w->x->t, ci, &hw, hook_script, hook_run };
+	bool opaque = r->unk_at != SIZE_MAX || (r->f & (RW_UNKNOWN | RW_SUBST));
+	const char *eq = memchr(r->s, '=', r->n);
+	size_t nl;
+
+	if (git)
+		return hook_git_config(&ops, r->s, r->n, opaque, from_env);
+	if (eq == NULL)
+		return 0;
+	nl = (size_t)(eq - r->s);
+	if (nl > 0 && r->s[nl - 1] == '+')
+		nl--;
+	if (opaque && r->unk_at != SIZE_MAX && r->unk_at <= nl)
+		return 0;
+	return hook_assign(&ops, false, r->s, nl, eq + 1, r->n - (size_t)(eq + 1 - r->s), opaque, r->s, r->n);
+}
+
 /* Environment assignments in front of a command (or after env). */
 void
 wk_env_assignment(struct walk *w, int ci, const struct rword *r)
 {
-	static const char *const exec_vars[] = { "PAGER", "GIT_PAGER", "MANPAGER", "EDITOR", "VISUAL",
-		"GIT_EDITOR", "GIT_SSH_COMMAND", "GIT_SSH", "GIT_ASKPASS", "SSH_ASKPASS", "SUDO_ASKPASS",
-		"BASH_ENV", "ENV", "PROMPT_COMMAND", "PERL5OPT", "PYTHONSTARTUP", "NODE_OPTIONS", "LESSOPEN",
-		"LESSCLOSE", "RUBYOPT", "GIT_EXTERNAL_DIFF", "GIT_PROXY_COMMAND", "GIT_CONFIG_PARAMETERS",
-		"GIT_CONFIG_GLOBAL", "PERL5DB", "PYTHONINSPECT" };
 	struct intent_ctx *x = w->x;
 	const char *eq = memchr(r->s, '=', r->n);
 	size_t nl;
@@ -32,12 +79,6 @@ wk_env_assignment(struct walk *w, int ci, const struct rword *r)
 	nl = (size_t)(eq - r->s);
 	if (nl > 0 && r->s[nl - 1] == '+')
 		nl--;
-	if ((nl == 10 && memcmp(r->s, "LD_PRELOAD", 10) == 0) || (nl == 8 && memcmp(r->s, "LD_AUDIT", 8) == 0) ||
-	    (nl == 21 && memcmp(r->s, "DYLD_INSERT_LIBRARIES", 21) == 0)) {
-		intent_signal(x, ci, "ld-preload", r->s, r->n);
-		intent_add_effect(x, ci, EFF_EXEC);
-		return;
-	}
 	if (nl == 4 && memcmp(r->s, "PATH", 4) == 0) {
 		intent_signal(x, ci, "path-override", r->s, r->n);
 		return;
@@ -46,35 +87,19 @@ wk_env_assignment(struct walk *w, int ci, const struct rword *r)
 		intent_signal(x, ci, "obf-ifs", r->s, r->n);
 		return;
 	}
-	for (size_t k = 0; k < sizeof exec_vars / sizeof exec_vars[0]; k++)
-		if (strlen(exec_vars[k]) == nl && memcmp(r->s, exec_vars[k], nl) == 0) {
-			size_t before = x->in->ncmds;
-
-			intent_signal(x, ci, "env-exec", r->s, r->n);
-			if ((size_t)(eq + 1 - r->s) < r->n)
-				wk_nested_script(w, ci, eq + 1, r->n - (size_t)(eq + 1 - r->s), "env", NULL);
-			/* the variable holds a shell or an interpreter */
-			for (size_t j = before; j < x->in->ncmds; j++)
-				if (intent_cmd(x->in, j)->classes & (PCL(SHELL) | PCL(INTERP))) {
-					intent_signal(x, ci, "shell-arg", r->s, r->n);
-					break;
-				}
-			return;
-		}
+	/* PAGER, GIT_SSH_COMMAND, LD_PRELOAD, ...: tables/hooks */
+	if (wk_hook_word(w, ci, r, false, false) < 0)
+		wk_oomf(x);
 }
 
-/* Privilege from sudo-like wrappers, judged by what runs. */
+/* Privilege from sudo-like wrappers, judged by what runs (privwrap.h). */
 void
-wk_privilege(struct an *an, const char *user)
+wk_privilege(struct an *an, const char *user, int as)
 {
 	struct intent_ctx *x = an->w->x;
 	uint64_t cls = an->pg != NULL ? an->pg->classes : 0;
 
 	intent_add_effect(x, an->ci, EFF_PRIVILEGE);
-	if (user != NULL && strcmp(user, "root") != 0 && strcmp(user, "0") != 0)
-		wk_sig(x, an->ci, "priv-user");
-	else if ((cls & (PCL(ADMIN) | PCL(POWER))) && !(cls & (PCL(SHELL) | PCL(INTERP))))
-		wk_sig(x, an->ci, "priv-routine");
-	else
-		wk_sig(x, an->ci, "priv-root");
+	wk_sig(x, an->ci, privwrap_rule(as, user,
+	                      (cls & (PCL(ADMIN) | PCL(POWER))) && !(cls & (PCL(SHELL) | PCL(INTERP)))));
 }

@@ -73,12 +73,20 @@ static const char *const pcl_names[PCL_COUNT] = {
 	[PCL_FILESERVER] = "fileserver",
 };
 
+static const char *const code_lang_names[LANG_COUNT] = {
+	[LANG_CODE] = "code", [LANG_AWK] = "awk", [LANG_SED] = "sed", [LANG_SQL] = "sql", [LANG_VIM] = "vim",
+	[LANG_PY] = "py", [LANG_JS] = "js", [LANG_RB] = "rb", [LANG_PL] = "pl", [LANG_PHP] = "php",
+	[LANG_LUA] = "lua", [LANG_R] = "r", [LANG_JL] = "jl", [LANG_OSA] = "osa", [LANG_PS] = "ps",
+	[LANG_EL] = "el",
+};
+
 static const char *const code_sig_names[CS_COUNT] = {
 	[CS_SHELL] = "shell", [CS_PRIVSHELL] = "privshell", [CS_EXEC] = "exec", [CS_EVAL] = "eval",
 	[CS_NET] = "net", [CS_LISTEN] = "listen", [CS_SETUID] = "setuid", [CS_LOADLIB] = "loadlib",
 	[CS_FILEREAD] = "fileread", [CS_FILEWRITE] = "filewrite", [CS_DELETE] = "delete",
 	[CS_DECODE] = "decode", [CS_DBDROP] = "dbdrop", [CS_TABLEDROP] = "tabledrop",
 	[CS_DELETEALL] = "deleteall", [CS_GRANT] = "grant", [CS_LINK] = "link",
+	[CS_CMDARG] = "cmdarg", [CS_ENV] = "env", [CS_DYNAMIC] = "dynamic",
 };
 
 static const struct {
@@ -112,6 +120,12 @@ const char *
 code_sig_name(enum code_sig s)
 {
 	return (unsigned)s < CS_COUNT ? code_sig_names[s] : "?";
+}
+
+const char *
+code_lang_name(enum code_lang l)
+{
+	return (unsigned)l < LANG_COUNT ? code_lang_names[l] : "?";
 }
 
 static int
@@ -323,7 +337,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_SECRETS, T_SERVICES, T_WINDOWS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_SERVICES, T_WINDOWS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -360,6 +374,8 @@ struct tables {
 	size_t nhosts;
 	const struct mcppat **mcps;
 	size_t nmcps;
+	const struct hookpat **hooks;
+	size_t nhooks;
 	const struct secretpat **secrets;
 	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
@@ -368,6 +384,20 @@ struct tables {
 	const struct svcrow **svcglobs;  /* cli rows whose name is a glob */
 	size_t nsvcglobs;
 	struct smap wins;                /* windows rows by each name */
+	struct smap db[DBK_COUNT];   /* tables/db: first word -> struct plist (DBK_HOST: "") */
+	struct smap dbclients, runners;
+	struct smap runs; /* program -> struct runlist */
+};
+
+struct runlist {
+	const struct runspec **v;
+	size_t n, cap;
+};
+
+/* A list of row pointers (an index entry). */
+struct plist {
+	const void **v;
+	size_t n, cap;
 };
 
 struct loader {
@@ -556,8 +586,30 @@ parse_tspec(struct loader *L, const char *s, struct prog *pg)
 		}
 		if (colon == NULL)
 			return lerr(L, "bad target spec '%s'", it);
-		if (parse_effect(L, colon + 1, &e) < 0)
-			return -1;
+		{
+			/* EFF/SUB|SUB: the option means this only after those subcommands */
+			const char *slash = strchr(colon + 1, '/');
+			char effs[32];
+
+			if (slash != NULL) {
+				size_t el = (size_t)(slash - colon - 1);
+				char *subs = arena_strndup(L->t->a, slash + 1, strlen(slash + 1));
+
+				if (subs == NULL)
+					return loom(L);
+				for (char *q = subs; *q != '\0'; q++)
+					if (*q == '|')
+						*q = ',';
+				if (el >= sizeof effs || parse_list(L, subs, &ts->subs, "subcommand") < 0)
+					return el >= sizeof effs ? lerr(L, "bad target spec '%s'", it) : -1;
+				memcpy(effs, colon + 1, el);
+				effs[el] = '\0';
+				if (parse_effect(L, effs, &e) < 0)
+					return -1;
+			} else if (parse_effect(L, colon + 1, &e) < 0) {
+				return -1;
+			}
+		}
 		if (e < 0)
 			return lerr(L, "target spec '%s' needs an effect", it);
 		ts->eff = (enum effect)e;
@@ -622,6 +674,8 @@ parse_program(struct loader *L, struct fields *fl, const char *pristine, void **
 				pg->long1 = true;
 			else if (KEY("sub"))
 				pg->sub = true;
+			else if (KEY("abbrev"))
+				pg->abbrev = true;
 			else
 				return lerr(L, "unknown flag '%s'", f);
 			continue;
@@ -655,8 +709,7 @@ parse_program(struct loader *L, struct fields *fl, const char *pristine, void **
 			continue;
 		}
 		if (KEY("lang")) {
-			static const char *const langs[] = { "code", "awk", "sed", "sql", "vim" };
-			int li = name_index(langs, 5, val);
+			int li = name_index(code_lang_names, LANG_COUNT, val);
 
 			if (li < 0)
 				return lerr(L, "unknown language '%s'", val);
@@ -720,6 +773,14 @@ parse_wrapper(struct loader *L, struct fields *fl, const char *pristine, void **
 			lst = &w->shell;
 		else if (KEY("user"))
 			lst = &w->user;
+		else if (KEY("cmd"))
+			lst = &w->cmdopt;
+		else if (KEY("cmdwith"))
+			lst = &w->cmdwith;
+		else if (KEY("edit"))
+			lst = &w->edit;
+		else if (KEY("out"))
+			lst = &w->out;
 		if (lst != NULL) {
 			if (parse_list(L, eq + 1, lst, "option") < 0)
 				return -1;
@@ -735,9 +796,23 @@ parse_wrapper(struct loader *L, struct fields *fl, const char *pristine, void **
 				return lerr(L, "noargs= must be 'shell'");
 			w->noargs_shell = true;
 		} else if (KEY("args")) {
-			if (strcmp(eq + 1, "none") != 0)
-				return lerr(L, "args= must be 'none'");
-			w->args_none = true;
+			if (strcmp(eq + 1, "none") == 0)
+				w->args_none = true;
+			else if (strcmp(eq + 1, "joined") == 0)
+				w->args_joined = true;
+			else if (strcmp(eq + 1, "edit") == 0)
+				w->args_edit = w->args_none = true;
+			else
+				return lerr(L, "args= must be 'none', 'joined' or 'edit'");
+		} else if (KEY("as")) {
+			if (strcmp(eq + 1, "root") == 0)
+				w->as = WA_ROOT;
+			else if (strcmp(eq + 1, "group") == 0)
+				w->as = WA_GROUP;
+			else if (strcmp(eq + 1, "ns") == 0)
+				w->as = WA_NS;
+			else
+				return lerr(L, "as= must be 'root', 'group' or 'ns'");
 		} else if (KEY("files")) {
 			if (strcmp(eq + 1, "write") != 0)
 				return lerr(L, "files= must be 'write'");
@@ -962,7 +1037,6 @@ parse_host(struct loader *L, struct fields *fl, const char *pristine, void **out
 static int
 parse_code(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
-	static const char *const scopes[] = { "code", "awk", "sed", "sql", "vim" };
 	struct codepat *cp = arena_zalloc(L->t->a, sizeof *cp);
 	const char *text;
 	size_t tl;
@@ -973,9 +1047,10 @@ parse_code(struct loader *L, struct fields *fl, const char *pristine, void **out
 		return loom(L);
 	if (fl->n < 3)
 		return lerr(L, "expected SCOPE SIGNAL TEXT");
-	sc = name_index(scopes, 5, fl->f[0]);
+	sc = name_index(code_lang_names, LANG_COUNT, fl->f[0]);
 	if (sc < 0 || sc == LANG_SED)
-		return lerr(L, "unknown scope '%s' (code, awk, vim or sql)", fl->f[0]);
+		return lerr(L, "unknown scope '%s' (code, awk, vim, sql or a language: py js rb pl php lua r jl osa ps el)",
+		    fl->f[0]);
 	if ((sg = name_index(code_sig_names, CS_COUNT, fl->f[1])) < 0)
 		return lerr(L, "unknown signal '%s'", fl->f[1]);
 	cp->scope = (enum code_lang)sc;
@@ -988,6 +1063,11 @@ parse_code(struct loader *L, struct fields *fl, const char *pristine, void **out
 		return lerr(L, "pattern must be 2 to 200 bytes");
 	if ((cp->text = arena_strndup(L->t->a, text, tl)) == NULL)
 		return loom(L);
+	if (tl > 2 && memcmp(cp->text + tl - 2, "\\s", 2) == 0) {
+		/* a trailing \s is a blank ("system " in ruby) */
+		((char *)cp->text)[tl - 2] = ' ';
+		((char *)cp->text)[--tl] = '\0';
+	}
 	cp->len = tl;
 	if (cp->scope == LANG_SQL)
 		for (char *q = (char *)cp->text; *q; q++)
@@ -1199,6 +1279,36 @@ parse_windows(struct loader *L, struct fields *fl, const char *pristine, void **
 	return 0;
 }
 
+static int
+parse_hook(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const kinds[] = { "cmd", "prog", "file", "lib", "libdir", "opts", "dir", "alias",
+		"bool", "cfg" };
+	struct hookpat *h = arena_zalloc(L->t->a, sizeof *h);
+	const char *name;
+	int kind;
+
+	(void)pristine;
+	if (h == NULL)
+		return loom(L);
+	if (fl->n != 2)
+		return lerr(L, "expected NAME KIND");
+	if ((kind = name_index(kinds, sizeof kinds / sizeof kinds[0], fl->f[1])) < 0)
+		return lerr(L, "unknown hook kind '%s'", fl->f[1]);
+	h->kind = (enum hook_kind)kind;
+	name = fl->f[0];
+	if (strncmp(name, "git:", 4) == 0) {
+		h->git = true;
+		name += 4;
+		if (*name == '\0')
+			return lerr(L, "empty git configuration key");
+	}
+	if ((h->pat = ldup(L, name)) == NULL || (*key = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	*out = h;
+	return 0;
+}
+
 /* secrets: KIND PATTERN CLASS (kinds name word search; classes secret none) */
 static int
 parse_secret(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
@@ -1237,6 +1347,265 @@ parse_secret(struct loader *L, struct fields *fl, const char *pristine, void **o
 	return 0;
 }
 
+static const char *const db_kind_names[DBK_COUNT] = { "first", "sql", "meta", "call", "host", "client" };
+static const char *const db_class_names[DBC_COUNT] = { "none", "read", "write", "file", "schema", "exec",
+	"admin", "perm", "shell", "deleteall", "updateall", "alterdrop", "tabledrop", "grant", "dbdrop", "prod" };
+
+const char *
+db_class_name(enum db_class c)
+{
+	return (unsigned)c < DBC_COUNT ? db_class_names[c] : "?";
+}
+
+/* tables/db: "KIND CLASS TEXT..." or "client NAME KEY=VALUE...". */
+static int
+parse_db(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	struct dbpat *dp = arena_zalloc(L->t->a, sizeof *dp);
+	int k, c;
+	size_t tl = 0, o = 0;
+	char *text, *kb;
+
+	(void)pristine;
+	if (dp == NULL)
+		return loom(L);
+	if (fl->n < 3)
+		return lerr(L, "expected KIND CLASS TEXT or client NAME KEY=VALUE...");
+	if ((k = name_index(db_kind_names, DBK_COUNT, fl->f[0])) < 0)
+		return lerr(L, "unknown kind '%s' (first, sql, meta, call, host or client)", fl->f[0]);
+	dp->kind = (enum db_kind)k;
+	if (dp->kind == DBK_CLIENT) {
+		if ((dp->text = ldup(L, fl->f[1])) == NULL)
+			return loom(L);
+		for (int j = 2; j < fl->n; j++) {
+			const char *f = fl->f[j];
+
+			if (strncmp(f, "args=", 5) == 0) {
+				if (strcmp(f + 5, "none") == 0)
+					dp->args = DBA_NONE;
+				else if (strcmp(f + 5, "cmd") == 0)
+					dp->args = DBA_CMD;
+				else if (strcmp(f + 5, "after1") == 0)
+					dp->args = DBA_AFTER1;
+				else
+					return lerr(L, "args must be none, cmd or after1");
+			} else if (strncmp(f, "host=", 5) == 0) {
+				if (parse_list(L, f + 5, &dp->host, "host") < 0)
+					return -1;
+			} else if (strncmp(f, "db=", 3) == 0) {
+				if (parse_list(L, f + 3, &dp->db, "db") < 0)
+					return -1;
+			} else if (strncmp(f, "file=", 5) == 0) {
+				if (parse_list(L, f + 5, &dp->file, "file") < 0)
+					return -1;
+			} else {
+				return lerr(L, "unknown client key '%s'", f);
+			}
+		}
+		if ((kb = arena_alloc(L->t->a, strlen(dp->text) + 8)) == NULL)
+			return loom(L);
+		snprintf(kb, strlen(dp->text) + 8, "client %s", dp->text);
+		*out = dp;
+		*key = kb;
+		return 0;
+	}
+	if ((c = name_index(db_class_names, DBC_COUNT, fl->f[1])) < 0)
+		return lerr(L, "unknown class '%s'", fl->f[1]);
+	if ((dp->kind == DBK_HOST) != (c == DBC_PROD))
+		return lerr(L, "class prod is for host rows, and host rows are class prod");
+	dp->cls = (enum db_class)c;
+	for (int j = 2; j < fl->n; j++)
+		tl += strlen(fl->f[j]) + 1;
+	if (tl > 201)
+		return lerr(L, "pattern longer than 200 bytes");
+	if (dp->kind != DBK_SQL && dp->kind != DBK_FIRST && fl->n > 3)
+		return lerr(L, "%s rows name one word", db_kind_names[k]);
+	if ((text = arena_alloc(L->t->a, tl)) == NULL ||
+	    (dp->words = arena_alloc(L->t->a, (size_t)(fl->n - 2) * sizeof *dp->words)) == NULL)
+		return loom(L);
+	for (int j = 2; j < fl->n; j++) {
+		size_t wl = strlen(fl->f[j]);
+		char *w = arena_alloc(L->t->a, wl + 1);
+
+		if (w == NULL)
+			return loom(L);
+		for (size_t q = 0; q <= wl; q++)
+			w[q] = (char)tolower((unsigned char)fl->f[j][q]);
+		memcpy(text + o, w, wl);
+		o += wl;
+		text[o++] = ' ';
+		if (strcmp(w, "*") == 0 && (j == 2 || j == fl->n - 1 || dp->kind != DBK_SQL))
+			return lerr(L, "'*' stands between two words of a sql pattern");
+		if (dp->kind != DBK_HOST && dp->kind != DBK_SQL && wl > 1 && w[wl - 1] == '*' && j == fl->n - 1) {
+			w[wl - 1] = '\0';
+			dp->prefix = true;
+		}
+		dp->words[dp->nwords++] = w;
+	}
+	text[o - 1] = '\0';
+	dp->text = text;
+	if ((kb = arena_alloc(L->t->a, strlen(text) + 16)) == NULL)
+		return loom(L);
+	snprintf(kb, strlen(text) + 16, "%s %s", db_kind_names[k], text);
+	*out = dp;
+	*key = kb;
+	return 0;
+}
+
+/* tables/runners: "NAME SUBS ECO [yes=LIST] [pkg=LIST] [v=LIST] [ask] [local]". */
+static int
+parse_runner(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const ecos[RE_COUNT] = { "npm", "py", "go", "url" };
+	struct runner *r = arena_zalloc(L->t->a, sizeof *r);
+	int e;
+	char *kb;
+
+	(void)pristine;
+	if (r == NULL)
+		return loom(L);
+	if (fl->n < 3)
+		return lerr(L, "expected NAME SUBCOMMANDS ECOSYSTEM [KEY=VALUE...]");
+	if ((r->name = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	if (strcmp(fl->f[1], "-") != 0 && parse_list(L, fl->f[1], &r->subs, "subcommand") < 0)
+		return -1;
+	if ((e = name_index(ecos, RE_COUNT, fl->f[2])) < 0)
+		return lerr(L, "unknown ecosystem '%s' (npm, py, go or url)", fl->f[2]);
+	r->eco = (enum runner_eco)e;
+	for (int j = 3; j < fl->n; j++) {
+		const char *f = fl->f[j];
+
+		if (strncmp(f, "yes=", 4) == 0) {
+			if (parse_list(L, f + 4, &r->yes, "yes") < 0)
+				return -1;
+		} else if (strncmp(f, "pkg=", 4) == 0) {
+			if (parse_list(L, f + 4, &r->pkg, "pkg") < 0)
+				return -1;
+		} else if (strncmp(f, "v=", 2) == 0) {
+			if (parse_list(L, f + 2, &r->v, "v") < 0)
+				return -1;
+		} else if (strcmp(f, "ask") == 0) {
+			r->ask = true;
+		} else if (strcmp(f, "local") == 0) {
+			r->local = true;
+		} else {
+			return lerr(L, "unknown runner key '%s'", f);
+		}
+	}
+	if ((kb = arena_alloc(L->t->a, strlen(fl->f[0]) + strlen(fl->f[1]) + 2)) == NULL)
+		return loom(L);
+	snprintf(kb, strlen(fl->f[0]) + strlen(fl->f[1]) + 2, "%s %s", fl->f[0], fl->f[1]);
+	*out = r;
+	*key = kb;
+	return 0;
+}
+
+/* runs: PROGRAM SUB [KEY=VALUE | FLAG]... (see tables/runs) */
+static int
+parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const hows[] = { "none", "argv", "joined", "keys" };
+	struct runspec *r = arena_zalloc(L->t->a, sizeof *r);
+	char *k;
+	size_t kl;
+
+	(void)pristine;
+	if (r == NULL)
+		return loom(L);
+	if (fl->n < 2)
+		return lerr(L, "expected PROGRAM SUB [KEY=VALUE...]");
+	if ((r->prog = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	if (strcmp(fl->f[1], "-") != 0 && parse_list(L, fl->f[1], &r->subs, "subcommand") < 0)
+		return -1;
+	r->lang = LANG_CODE;
+	for (int j = 2; j < fl->n; j++) {
+		const char *f = fl->f[j], *eq = strchr(f, '=');
+		struct strlist *lst = NULL;
+		size_t fl2 = eq != NULL ? (size_t)(eq - f) : strlen(f);
+
+#define KEY(s) (fl2 == sizeof(s) - 1 && strncmp(f, s, fl2) == 0)
+		if (eq == NULL) {
+			if (KEY("plus"))
+				r->plus = true;
+			else if (KEY("file1"))
+				r->file1 = true;
+			else
+				return lerr(L, "unknown flag '%s' (plus, file1)", f);
+			continue;
+		}
+		if (KEY("v"))
+			lst = &r->v;
+		else if (KEY("sh"))
+			lst = &r->sh;
+		else if (KEY("argv"))
+			lst = &r->argv;
+		else if (KEY("file"))
+			lst = &r->file;
+		else if (KEY("cmds"))
+			lst = &r->cmds;
+		else if (KEY("mk"))
+			lst = &r->mk;
+		else if (KEY("env"))
+			lst = &r->env;
+		else if (KEY("esc"))
+			lst = &r->esc;
+		else if (KEY("stdin"))
+			lst = &r->stdin_opts;
+		else if (KEY("opt"))
+			lst = &r->opt;
+		else if (KEY("alias"))
+			lst = &r->alias;
+		if (lst != NULL) {
+			if (parse_list(L, eq + 1, lst, "option") < 0)
+				return -1;
+			if (lst == &r->alias)
+				for (size_t q = 0; q < lst->n; q++)
+					if (strchr(lst->v[q], ':') == NULL)
+						return lerr(L, "alias= items are WORD:COMMAND, not '%s'", lst->v[q]);
+			if (lst == &r->esc)
+				for (size_t q = 0; q < lst->n; q++) {
+					const char *c = strrchr(lst->v[q], ':');
+
+					if (c == NULL || c == lst->v[q] ||
+					    (strcmp(c + 1, "sh") != 0 && name_index(code_lang_names, LANG_COUNT, c + 1) < 0))
+						return lerr(L, "esc= items are PREFIX:LANG (sh or a code language), not '%s'",
+						    lst->v[q]);
+				}
+		} else if (KEY("how")) {
+			int h = name_index(hows, 4, eq + 1);
+
+			if (h < 0)
+				return lerr(L, "how= must be none, argv, joined or keys");
+			r->how = (enum run_how)h;
+		} else if (KEY("skip")) {
+			if (eq[1] < '0' || eq[1] > '3' || eq[2] != '\0')
+				return lerr(L, "skip= must be 0 to 3");
+			r->skip = eq[1] - '0';
+		} else if (KEY("word")) {
+			if ((r->word = ldup(L, eq + 1)) == NULL)
+				return loom(L);
+		} else if (KEY("lang")) {
+			int li = name_index(code_lang_names, LANG_COUNT, eq + 1);
+
+			if (li < 0)
+				return lerr(L, "unknown language '%s'", eq + 1);
+			r->lang = (enum code_lang)li;
+		} else {
+			return lerr(L, "unknown key '%.*s'", (int)fl2, f);
+		}
+#undef KEY
+	}
+	kl = strlen(fl->f[0]) + strlen(fl->f[1]) + 2;
+	if ((k = arena_alloc(L->t->a, kl)) == NULL)
+		return loom(L);
+	snprintf(k, kl, "%s %s", fl->f[0], fl->f[1]);
+	*out = r;
+	*key = k;
+	return 0;
+}
+
 typedef int (*row_parser)(struct loader *, struct fields *, const char *, void **, const char **);
 
 static const struct table_def {
@@ -1255,7 +1624,11 @@ static const struct table_def {
 	[T_MCP] = { "mcp", parse_mcp, true, 3 },
 	[T_SERVICES] = { "services", parse_service, false, MAXF },
 	[T_WINDOWS] = { "windows", parse_windows, false, MAXF },
+	[T_HOOKS] = { "hooks", parse_hook, true, MAXF },
 	[T_SECRETS] = { "secrets", parse_secret, true, MAXF },
+	[T_DB] = { "db", parse_db, false, MAXF },
+	[T_RUNNERS] = { "runners", parse_runner, false, MAXF },
+	[T_RUNS] = { "runs", parse_runs, false, MAXF },
 };
 
 /* --- merging --------------------------------------------------------------------------- */
@@ -1379,6 +1752,20 @@ load_text(struct loader *L, enum tbl which, const char *text, size_t len)
 			if (which == T_HOSTS || which == T_MCP)
 				for (char *q = k; *q; q++)
 					*q = (char)tolower((unsigned char)*q);
+			if (which == T_DB || which == T_RUNNERS) {
+				/* "-KIND TEXT": one space between words, as in the key */
+				char *o = k;
+
+				for (char *q = k; *q; q++) {
+					if (*q == ' ' || *q == '\t') {
+						if (o > k && o[-1] != ' ')
+							*o++ = ' ';
+						continue;
+					}
+					*o++ = which == T_DB && strncmp(k, "client ", 7) != 0 ? (char)tolower((unsigned char)*q) : *q;
+				}
+				*o = '\0';
+			}
 			if (which == T_CODE || which == T_SECRETS) {
 				/* "-SCOPE TEXT": one space between, as in the key */
 				char *sp = k + strcspn(k, " \t");
@@ -1423,7 +1810,7 @@ build_indexes(struct loader *L)
 {
 	struct tables *t = L->t;
 	arena *a = t->a;
-	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, caps = 0, capsv = 0, capc[4096] = { 0 };
+	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capsv = 0, capc[4096] = { 0 };
 
 	for (size_t step = 0; step < 2 * T_COUNT; step++) {
 		enum tbl w = (enum tbl)(step / 2);
@@ -1548,10 +1935,55 @@ build_indexes(struct loader *L)
 						return loom(L);
 				break;
 			}
+			case T_HOOKS:
+				if (push_ptr(a, (const void ***)&t->hooks, &t->nhooks, &capk, e->item) < 0)
+					return loom(L);
+				break;
 			case T_SECRETS:
 				if (push_ptr(a, (const void ***)&t->secrets, &t->nsecrets, &caps, e->item) < 0)
 					return loom(L);
 				break;
+			case T_DB: {
+				struct dbpat *dp = e->item;
+				struct smap *m = &t->db[dp->kind];
+				const char *dk = dp->kind == DBK_HOST || dp->kind == DBK_CLIENT ? "" : dp->words[0];
+				struct plist *pl;
+
+				if (dp->kind == DBK_CLIENT) {
+					if (smap_put(a, &t->dbclients, dp->text, dp) < 0)
+						return loom(L);
+					break;
+				}
+				if ((pl = smap_get(m, dk)) == NULL &&
+				    ((pl = arena_zalloc(a, sizeof *pl)) == NULL || smap_put(a, m, dk, pl) < 0))
+					return loom(L);
+				if (push_ptr(a, &pl->v, &pl->n, &pl->cap, dp) < 0)
+					return loom(L);
+				break;
+			}
+			case T_RUNNERS: {
+				struct runner *r = e->item;
+				struct plist *pl = smap_get(&t->runners, r->name);
+
+				if (pl == NULL && ((pl = arena_zalloc(a, sizeof *pl)) == NULL ||
+				                      smap_put(a, &t->runners, r->name, pl) < 0))
+					return loom(L);
+				if (push_ptr(a, &pl->v, &pl->n, &pl->cap, r) < 0)
+					return loom(L);
+				break;
+			}
+			case T_RUNS: {
+				const struct runspec *r = e->item;
+				struct runlist *rl = smap_get(&t->runs, r->prog);
+
+				if (rl == NULL) {
+					if ((rl = arena_zalloc(a, sizeof *rl)) == NULL || smap_put(a, &t->runs, r->prog, rl) < 0)
+						return loom(L);
+				}
+				if (push_ptr(a, (const void ***)&rl->v, &rl->n, &rl->cap, r) < 0)
+					return loom(L);
+				break;
+			}
 			case T_COUNT:
 				break;
 			}
@@ -1762,6 +2194,15 @@ tables_wrapper(const struct tables *t, const char *name)
 	return smap_get(&t->wrappers, name);
 }
 
+const struct runspec *const *
+tables_runs(const struct tables *t, const char *prog, size_t *n)
+{
+	const struct runlist *rl = smap_get(&t->runs, prog);
+
+	*n = rl != NULL ? rl->n : 0;
+	return rl != NULL ? rl->v : NULL;
+}
+
 const struct cmdrule *const *
 tables_cmdrules(const struct tables *t, const char *prog, size_t *n)
 {
@@ -1898,4 +2339,37 @@ tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1, 
 
 	*n = t->ncode[k];
 	return t->code[k];
+}
+
+const struct dbpat *const *
+tables_db(const struct tables *t, enum db_kind k, const char *w, size_t *n)
+{
+	const struct plist *pl = (unsigned)k < DBK_COUNT ? smap_get(&t->db[k], w) : NULL;
+
+	*n = pl != NULL ? pl->n : 0;
+	return pl != NULL ? (const struct dbpat *const *)pl->v : NULL;
+}
+
+const struct dbpat *
+tables_db_client(const struct tables *t, const char *prog)
+{
+	return smap_get(&t->dbclients, prog);
+}
+
+const struct runner *const *
+tables_runners(const struct tables *t, const char *prog, size_t *n)
+{
+	const struct plist *pl = smap_get(&t->runners, prog);
+
+	*n = pl != NULL ? pl->n : 0;
+	return pl != NULL ? (const struct runner *const *)pl->v : NULL;
+}
+
+const struct hookpat *
+tables_hook(const struct tables *t, const char *name, size_t len, bool git)
+{
+	for (size_t k = 0; k < t->nhooks; k++)
+		if (t->hooks[k]->git == git && glob_match(t->hooks[k]->pat, name, len, git))
+			return t->hooks[k];
+	return NULL;
 }

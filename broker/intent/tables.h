@@ -57,12 +57,27 @@ enum {
 };
 #define PCL(x) ((uint64_t)1 << PCL_##x)
 
-enum code_lang { LANG_CODE, LANG_AWK, LANG_SED, LANG_SQL, LANG_VIM };
+/* Code languages.  LANG_CODE is code of a language sandgate does not name
+ * (every "code" pattern applies); from LANG_PY on the language is known and
+ * its own patterns apply besides the "code" ones (code_lang_general()). */
+enum code_lang {
+	LANG_CODE, LANG_AWK, LANG_SED, LANG_SQL, LANG_VIM,
+	LANG_PY, LANG_JS, LANG_RB, LANG_PL, LANG_PHP, LANG_LUA, LANG_R, LANG_JL, LANG_OSA, LANG_PS, LANG_EL,
+	LANG_COUNT
+};
+
+/* Is l program code (not awk, sed, sql or vim commands)? */
+static inline bool
+code_lang_general(enum code_lang l)
+{
+	return l == LANG_CODE || l >= LANG_PY;
+}
 
 enum code_sig {
 	CS_SHELL, CS_PRIVSHELL, CS_EXEC, CS_EVAL, CS_NET, CS_LISTEN, CS_SETUID, CS_LOADLIB,
 	CS_FILEREAD, CS_FILEWRITE, CS_DELETE, CS_DECODE, CS_DBDROP, CS_TABLEDROP,
 	CS_DELETEALL, CS_GRANT, CS_LINK,
+	CS_CMDARG, CS_ENV, CS_DYNAMIC,
 	CS_COUNT
 };
 
@@ -88,6 +103,7 @@ struct tspec {
 	enum tspec_kind kind;
 	enum effect eff;
 	const char *opt; /* TS_OPT: option name; TS_KV: "of=" */
+	struct strlist subs; /* TS_OPT: only after these subcommands (opt:-o:write/format-patch), or empty */
 };
 
 struct prog {
@@ -97,6 +113,7 @@ struct prog {
 	size_t nt;
 	struct strlist v, rec, up, code, sql, script, listen, p;
 	bool code1, long1, sub, hostfirst;
+	bool abbrev; /* long options may be abbreviated (git, GNU getopt_long): --outp=F is --output=F */
 	enum code_lang lang;
 	enum handler handler;
 };
@@ -109,6 +126,15 @@ struct wrapper {
 	int skip;
 	bool noargs_shell, args_none;
 	bool files_write; /* files=write: its own positional arguments are files it writes (script FILE) */
+	/* issue #13 (docs/RISK.md "Tables"): cmd= options after which the command
+	 * starts (pidstat -e CMD), cmdwith= options that make the positional
+	 * arguments a command (runuser -u USER CMD), edit= options that make them
+	 * files edited with its rights (sudo -e), out= options whose value is a
+	 * file it writes (strace -o FILE) */
+	struct strlist cmdopt, cmdwith, edit, out;
+	bool args_joined;  /* args=joined: the command words are joined into a script (sg GROUP 'CMD') */
+	bool args_edit;    /* args=edit: its positional arguments are files it edits (sudoedit) */
+	enum wrap_as { WA_ROOT, WA_GROUP, WA_NS } as; /* priv: as=group (sg), as=ns (unshare -r) */
 };
 
 enum cond_kind { CK_FLAG, CK_ARG, CK_ARG1, CK_LASTARG, CK_VAL, CK_NOARGS, CK_ARGS, CK_SPEC };
@@ -147,10 +173,36 @@ struct hostpat {
 };
 
 struct codepat {
-	enum code_lang scope; /* LANG_CODE, LANG_AWK or LANG_SQL */
+	enum code_lang scope; /* LANG_CODE (every language) or one language */
 	enum code_sig sig;
 	const char *text;
 	size_t len;
+};
+
+/* A program that runs a command, script or configuration named in its
+ * arguments (tables/runs; broker/intent/runs.c). */
+enum run_how { RH_NONE, RH_ARGV, RH_JOINED, RH_KEYS };
+
+struct runspec {
+	const char *prog;
+	struct strlist subs;   /* empty: whatever the subcommand */
+	const char *word;      /* a word that must follow the subcommand (git bisect run) */
+	enum run_how how;      /* what its positional arguments are */
+	int skip;              /* positional arguments before the command */
+	struct strlist v;      /* options that take a separate value */
+	struct strlist sh;     /* options whose value is a shell command line */
+	struct strlist argv;   /* options after which the rest is a command (gdb --args) */
+	struct strlist file;   /* options whose value is a file it runs or takes configuration from */
+	struct strlist cmds;   /* options whose value is a command of the program's own language */
+	struct strlist mk;     /* options whose value is makefile text */
+	struct strlist env;    /* variables (NAME=...) that name such a file */
+	struct strlist esc;    /* PREFIX:LANG -- command prefixes that leave the program's language */
+	struct strlist stdin_opts; /* options that make it read commands from stdin ("-" always) */
+	struct strlist opt;    /* options whose value is optional: only -Ovalue or --opt=value */
+	struct strlist alias;  /* WORD:COMMAND -- a first command word that stands for a command (cmake -E) */
+	enum code_lang lang;   /* the language of "cmds" values (vim, gdb, ...) */
+	bool plus;             /* +CMD arguments are commands (vim) */
+	bool file1;            /* its first positional argument is such a file */
 };
 
 struct mcppat {
@@ -190,6 +242,56 @@ struct winrow {
 	struct strlist path; /* switches whose value is a path (-path, -literalpath) */
 };
 
+/* tables/db: what SQL, client meta-commands, MongoDB calls and Redis
+ * commands do, database clients, and host or database names that look
+ * like production (docs/RISK.md "Databases").  Read by db.c. */
+enum db_kind { DBK_FIRST, DBK_SQL, DBK_META, DBK_CALL, DBK_HOST, DBK_CLIENT, DBK_COUNT };
+/* In order of severity (db.c keeps the worst of a statement). */
+enum db_class {
+	DBC_NONE, DBC_READ, DBC_WRITE, DBC_FILE, DBC_SCHEMA, DBC_EXEC, DBC_ADMIN, DBC_PERM, DBC_SHELL,
+	DBC_DELETEALL, DBC_UPDATEALL, DBC_ALTERDROP, DBC_TABLEDROP, DBC_GRANT, DBC_DBDROP, DBC_PROD,
+	DBC_COUNT
+};
+enum db_args { DBA_NONE, DBA_CMD, DBA_AFTER1 };
+
+struct dbpat {
+	enum db_kind kind;
+	enum db_class cls;
+	const char *text;    /* lower case, words joined by one space */
+	const char **words;  /* the words ("*": any words in between) */
+	size_t nwords;
+	bool prefix;         /* meta/call/first: a trailing '*' matches any rest */
+	/* client rows */
+	enum db_args args;   /* which positional arguments are statements */
+	struct strlist host, db, file; /* options naming the server, the database, SQL files */
+};
+
+const char *db_class_name(enum db_class c);
+
+/* tables/runners: programs that download a package and run it (npx, pnpm
+ * dlx, uvx, pipx run, ...).  Read by packages.c. */
+enum runner_eco { RE_NPM, RE_PY, RE_GO, RE_URL, RE_COUNT };
+
+struct runner {
+	const char *name;    /* the program */
+	struct strlist subs; /* subcommands that run a package (empty: the program itself) */
+	enum runner_eco eco; /* how package specs are spelled */
+	struct strlist yes;  /* options that skip the confirmation */
+	struct strlist pkg;  /* options naming the package (the bin comes after) */
+	struct strlist v;    /* other options that take a value */
+	bool ask;            /* asks before downloading unless yes (npx, npm exec) */
+	bool local;          /* runs the project's installed bin when it has one */
+};
+
+/* hooks: a variable or git configuration key whose value runs a program */
+enum hook_kind { HK_CMD, HK_PROG, HK_FILE, HK_LIB, HK_LIBDIR, HK_OPTS, HK_DIR, HK_ALIAS, HK_BOOL, HK_CFG };
+
+struct hookpat {
+	const char *pat;  /* a variable name or glob; git keys without "git:" */
+	bool git;         /* a git configuration key (matched without regard to case) */
+	enum hook_kind kind;
+};
+
 /* tables/secrets: names of variables that hold credentials, and search
  * patterns that look for key material (broker/intent/secrets.c). */
 enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
@@ -227,6 +329,15 @@ enum pclass tables_path_class(const struct tables *t, const char *path, size_t l
 const struct pathpat *const *tables_paths(const struct tables *t, int pass, size_t *n);
 enum hclass tables_host_class(const struct tables *t, const char *host, size_t len);
 const struct mcppat *tables_mcp(const struct tables *t, const char *tool, size_t len);
+/* Rows of tables/db of one kind whose first word is w (lower case; "" for
+ * host rows, which are globs), and the client row of a program. */
+const struct dbpat *const *tables_db(const struct tables *t, enum db_kind k, const char *w, size_t *n);
+const struct dbpat *tables_db_client(const struct tables *t, const char *prog);
+/* The runner rows of a program (several: one per subcommand list). */
+const struct runner *const *tables_runners(const struct tables *t, const char *prog, size_t *n);
+/* The hook a variable name (git false) or a git configuration key (git
+ * true) names, or NULL. */
+const struct hookpat *tables_hook(const struct tables *t, const char *name, size_t len, bool git);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the
  * text), for the scanner; check each candidate. */
 const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1,
@@ -238,12 +349,15 @@ const struct svcrow *tables_svc(const struct tables *t, enum svc_kind k, const c
 const struct winrow *tables_win(const struct tables *t, const char *name);
 /* The rows of tables/secrets in order (user rows first). */
 const struct secretpat *const *tables_secrets(const struct tables *t, size_t *n);
+/* The runs rows of a program (NULL when none). */
+const struct runspec *const *tables_runs(const struct tables *t, const char *prog, size_t *n);
 
 /* --- vocabularies --- */
 const char *effect_name(enum effect e);
 const char *pclass_name(enum pclass c);
 const char *hclass_name(enum hclass c);
 const char *code_sig_name(enum code_sig s);
+const char *code_lang_name(enum code_lang l);
 int effect_by_name(const char *s);
 
 /* Glob match of s[0..n): * and ** match anything, ?, [set]; case-insensitive

@@ -57,6 +57,9 @@ struct intent_ctx {
 	bool oom;
 	bool deep_flagged, large_flagged;
 	const char *cwd_now;    /* the cwd of the command being analysed (after cd) */
+	int depth_now;          /* ... its nesting depth, privilege and ssh host (intent_nested) */
+	bool priv_now;
+	const char *remote_now;
 	struct {
 		const char *path;
 		size_t len;
@@ -274,9 +277,13 @@ bool wk_services(struct intent_ctx *x, int ci, const char *prog, const struct ar
 
 /* windows.c: a cmd or PowerShell command (tables/windows); true when handled as one */
 bool wk_windows(struct an *an, const char *program);
+/* runs.c: programs that run commands or files named in their arguments */
+void wk_runs(struct an *an);
 
 /* privilege.c */
 void wk_env_assignment(struct walk *w, int ci, const struct rword *r);
-void wk_privilege(struct an *an, const char *user);
+void wk_privilege(struct an *an, const char *user, int as);
+/* git -c KEY=VALUE (git) or NAME=VALUE: a hook of tables/hooks (indirect.h) */
+int wk_hook_word(struct walk *w, int ci, const struct rword *r, bool git, bool from_env);
 
 #endif

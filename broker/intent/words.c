@@ -171,6 +171,10 @@ param_trick(const struct sh_seg *sg)
 		return false;
 	if (r[0] == '/' || r[0] == '^' || r[0] == ',')
 		return true;
+	/* ${x@P} runs the substitutions in x's value (prompt expansion); @E, @A:
+	 * the text after escapes or as an assignment */
+	if (r[0] == '@' && n == 2 && (r[1] == 'P' || r[1] == 'E' || r[1] == 'A'))
+		return true;
 	if (r[0] == ':' && n > 1 && (isdigit((unsigned char)r[1]) || r[1] == ' ' || r[1] == '$'))
 		return true;
 	return false;

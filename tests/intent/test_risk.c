@@ -75,7 +75,7 @@ static const struct rcase cases[] = {
 	{ "ls /dev/disk/by-id", "low" },
 	{ "echo \"remember to run mkfs later\"", "low" },
 	{ "grep -c shutdown /var/log/auth.log", "low" },
-	{ "npx --version", "medium" },
+	{ "npx --version", "low" }, /* runs no package (tables/runners) */
 	/* medium */
 	{ "npm install express", "medium" },
 	{ "pip install -r requirements.txt", "medium" },
@@ -96,7 +96,7 @@ static const struct rcase cases[] = {
 	{ "kill 4242", "medium" },
 	{ "pkill -f 'node server.js'", "medium" },
 	{ "systemctl restart postgresql", "medium" },
-	{ "sudo apt-get update", "medium" },
+	{ "sudo apt-get update", "high" }, /* issue #13 item 6: privilege is at least high */
 	{ "docker run --rm -it node:20 node -v", "medium" },
 	{ "docker exec -it web ls /app", "medium" },
 	{ "curl -s https://api.github.com/rate_limit | jq .rate", "medium" },
@@ -159,7 +159,7 @@ static const struct rcase cases[] = {
 	{ "echo '{\"hooks\":{}}' > ~/.claude/settings.json", "high" },
 	{ "sysctl -w net.ipv4.ip_forward=1", "high" },
 	{ "iptables -F", "high" },
-	{ "mysql -e 'DROP TABLE sessions' app", "high" },
+	{ "mysql -e 'DROP TABLE sessions' app", "critical" }, /* irreversible loss (issue #13) */
 	/* critical */
 	{ "rm -rf --no-preserve-root /", "critical" },
 	{ "rm -rf ~/", "critical" },
