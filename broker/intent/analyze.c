@@ -67,6 +67,9 @@ cond_holds(const struct cond *c, const struct args *a, size_t first, bool long1,
 	case CK_ARGS:
 		r = first < a->npos;
 		break;
+	case CK_SPEC:
+		r = wk_vcs_spec(a, first, &c->list);
+		break;
 	}
 	return c->neg ? !r : r;
 }
@@ -119,13 +122,22 @@ apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, 
 		any = true;
 		fire(x, ci, r);
 	}
-	if (!specific && has_fallback)
+	if (wk_services(x, ci, prog, a, first, specific, has_fallback)) /* services.c: CLIs by verb */
+		any = true;
+	else if (!specific && has_fallback)
 		for (size_t k = 0; k < n; k++)
 			if (v[k]->fallback && rule_holds(v[k], a, first, long1)) {
 				fire(x, ci, v[k]);
 				any = true;
 			}
 	return any;
+}
+
+bool
+wk_apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, const struct args *a,
+    size_t first, bool long1)
+{
+	return apply_cmdrules(x, ci, prog, sub, a, first, long1);
 }
 
 static const char *
@@ -383,6 +395,7 @@ struct aw {
 	size_t vialen, bl;
 	const char *priv_user;
 	bool priv_here, script_path;
+	bool windows; /* analysed as a cmd or PowerShell command (windows.c) */
 	int priv_as;             /* enum wrap_as of the priv wrappers (privwrap.h) */
 	size_t first_cmd, first_sig; /* where this command's commands and signals start */
 	const struct prog *pg;
@@ -480,8 +493,9 @@ has_unicode_blank(const char *w, size_t n)
 	return false;
 }
 
-/* SUDO, Rm: a name the tables do not know whose lower case they do runs
- * that program where file names ignore case (macOS): judge it as that. */
+/* SUDO, Rm: a wrapper or program name the tables do not know whose lower
+ * case they do runs that one where file names ignore case (macOS): judge
+ * it as that (spelling.c does the same for subcommands). */
 static void
 aw_fold_case(struct aw *s)
 {
@@ -497,7 +511,9 @@ aw_fold_case(struct aw *s)
 	if (!upper || tables_wrapper(x->t, s->name) != NULL || tables_prog(x->t, s->name) != NULL ||
 	    (tables_wrapper(x->t, low) == NULL && tables_prog(x->t, low) == NULL))
 		return;
-	intent_signal(x, s->ci, "prog-case", s->name, s->bl);
+	/* cmd and PowerShell names ignore case: DEL is normal there (spelling.c) */
+	if (tables_win(x->t, low) == NULL)
+		intent_signal(x, s->ci, "odd-case", s->name, s->bl);
 	memcpy(s->name, low, s->bl + 1);
 }
 
@@ -820,6 +836,8 @@ aw_program(struct aw *s)
 	aw_fold_case(s);
 	c->program = wk_xdup(x, s->name, s->bl);
 	s->pg = tables_prog(x->t, s->name);
+	if (s->pg == NULL)
+		s->pg = wk_spell_program(x, ci, s->name, s->bl); /* spelling.c: GIT, Rm */
 	if (memchr(r->s, '/', r->n) != NULL && !(r->f & RW_UNKNOWN)) {
 		const struct prog *pg = s->pg;
 
@@ -867,12 +885,14 @@ aw_args(struct aw *s)
 	    (a->inl = arena_alloc(x->tmp, (n - k) * sizeof *a->inl)) == NULL)
 		return wk_oomf(x), AW_FAIL;
 	s->a = a;
+	wk_spell_dashes(x, ci, s->rw + k + 1, n - k - 1); /* spelling.c: git reset ‐‐hard */
 	wk_split_args(pg, s->rw + k + 1, n - k - 1, a);
 	s->an = (struct an){ .w = s->w, .lw = &s->lw, .ci = ci, .pg = pg, .a = a, .cc = cc, .rw = s->rw + k + 1,
 		.n = n - k - 1 };
 	if (pg != NULL && pg->sub && a->npos > 0) {
 		c->sub = wk_xdup(x, a->pos[0]->s, a->pos[0]->n);
 		s->an.first = 1;
+		wk_spell_sub(x, ci, a); /* spelling.c: git RESET --HARD */
 	}
 	if (a->nopts > 0) {
 		c->flags = arena_alloc(x->a, a->nopts * sizeof *c->flags);
@@ -882,7 +902,9 @@ aw_args(struct aw *s)
 			if ((c->flags[c->nflags] = wk_xdup(x, a->opts[j].name, a->opts[j].nlen)) != NULL)
 				c->nflags++;
 	}
-	if (!apply_cmdrules(x, ci, pg != NULL || s->script_path || c->known ? c->program : "*", c->sub, a,
+	if (wk_windows(&s->an, c->program)) /* windows.c: cmd and PowerShell commands */
+		s->windows = true;
+	else if (!apply_cmdrules(x, ci, pg != NULL || s->script_path || c->known ? c->program : "*", c->sub, a,
 	        s->an.first, pg != NULL && pg->long1) &&
 	    pg == NULL && !s->script_path && !c->known && tables_wrapper(x->t, c->program) == NULL) {
 		wk_sig(x, ci, "prog-unknown");
@@ -1087,9 +1109,9 @@ wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 		if (st == AW_FAIL)
 			return -1;
 	} else {
-		if (s.pg != NULL)
+		if (s.pg != NULL && !s.windows)
 			aw_known_program(&s);
-		else if (!s.script_path)
+		else if (!s.script_path && !s.windows)
 			aw_unknown_program(&s);
 		wk_net_analysis(&s.an);
 		arg_scan(&s.an);

@@ -337,7 +337,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_SERVICES, T_WINDOWS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -380,6 +380,10 @@ struct tables {
 	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
 	size_t ncode[4096];
+	struct smap svcs[SVK_COUNT];     /* services rows by kind and name */
+	const struct svcrow **svcglobs;  /* cli rows whose name is a glob */
+	size_t nsvcglobs;
+	struct smap wins;                /* windows rows by each name */
 	struct smap db[DBK_COUNT];   /* tables/db: first word -> struct plist (DBK_HOST: "") */
 	struct smap dbclients, runners;
 	struct smap runs; /* program -> struct runlist */
@@ -869,7 +873,7 @@ parse_cond(struct loader *L, const char *s, struct cond *c)
 		enum cond_kind k;
 	} kinds[] = {
 		{ "flag:", CK_FLAG }, { "arg1:", CK_ARG1 }, { "arg:", CK_ARG },
-		{ "lastarg:", CK_LASTARG }, { "val:", CK_VAL },
+		{ "lastarg:", CK_LASTARG }, { "val:", CK_VAL }, { "spec:", CK_SPEC },
 	};
 
 	c->neg = *s == '!';
@@ -901,7 +905,13 @@ parse_cond(struct loader *L, const char *s, struct cond *c)
 			           ? -1
 			           : 0;
 		}
-		return parse_list(L, s + pl, &c->list, "match");
+		if (parse_list(L, s + pl, &c->list, "match") < 0)
+			return -1;
+		for (size_t j = 0; c->kind == CK_SPEC && j < c->list.n; j++)
+			if (strcmp(c->list.v[j], "tree") != 0 && strcmp(c->list.v[j], "path") != 0 &&
+			    strcmp(c->list.v[j], "none") != 0)
+				return lerr(L, "spec: takes tree, path or none, not '%s'", c->list.v[j]);
+		return 0;
 	}
 	return lerr(L, "unknown condition '%s'", s);
 }
@@ -962,7 +972,7 @@ static int
 parse_path(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
 	static const enum pclass allowed[] = { PC_SECRET, PC_AGENT_CONFIG, PC_AGENT_INSTRUCTIONS, PC_PERSISTENCE, PC_DEVICE,
-		PC_SPECIAL, PC_NETWORK, PC_SYSTEM, PC_TMP, PC_NONE };
+		PC_SPECIAL, PC_NETWORK, PC_SYSTEM, PC_TMP, PC_HOME_ROOT, PC_NONE };
 	struct pathpat *pp = arena_zalloc(L->t->a, sizeof *pp);
 	const char *g;
 	int c;
@@ -1169,6 +1179,141 @@ parse_mcp(struct loader *L, struct fields *fl, const char *pristine, void **out,
 	}
 	*out = m;
 	*key = p;
+	return 0;
+}
+
+/* services: KIND NAME [VALUE] [KEY=VALUE...] (docs/RISK.md "Tables"). */
+static int
+parse_service(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http" };
+	static const char *const classes[] = { "-", "list", "read", "write", "exec", "destroy", "store", "secret" };
+	struct svcrow *r = arena_zalloc(L->t->a, sizeof *r);
+	int kind, k = 2;
+	char *name, *kb;
+	size_t kl;
+
+	(void)pristine;
+	if (r == NULL)
+		return loom(L);
+	if (fl->n < 2 || (kind = name_index(kinds, SVK_COUNT, fl->f[0])) < 0)
+		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http");
+	r->kind = (enum svc_kind)kind;
+	if ((name = ldup(L, fl->f[1])) == NULL)
+		return loom(L);
+	for (char *q = name; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	r->name = name;
+	if (r->kind == SVK_VERB || r->kind == SVK_NOUN) {
+		int c = fl->n > 2 ? name_index(classes, sizeof classes / sizeof classes[0], fl->f[2]) : -1;
+
+		if (c <= 0 || (r->kind == SVK_NOUN) != (c == SVC_STORE || c == SVC_SECRET))
+			return lerr(L, r->kind == SVK_VERB ? "expected verb WORD list|read|write|exec|destroy"
+			                                   : "expected noun WORD store|secret");
+		r->cls = (enum svc_class)c;
+		k = 3;
+	}
+	r->depth = 4;
+	for (; k < fl->n; k++) {
+		const char *f = fl->f[k], *eq = strchr(f, '=');
+		struct strlist *lst = NULL;
+
+		kl = eq != NULL ? (size_t)(eq - f) : strlen(f);
+#define KEY(s) (kl == sizeof(s) - 1 && strncmp(f, s, kl) == 0)
+		if (r->kind == SVK_CLI && eq == NULL && KEY("secrets")) {
+			r->secrets = true;
+			continue;
+		}
+		if (r->kind == SVK_HTTP && eq == NULL && KEY("first")) {
+			r->method_first = true;
+			continue;
+		}
+		if (eq == NULL)
+			return lerr(L, "unknown flag '%s'", f);
+		if (r->kind == SVK_CLI && KEY("depth")) {
+			char *end;
+			long d = strtol(eq + 1, &end, 10);
+
+			if (*end != '\0' || d < 0 || d > 16)
+				return lerr(L, "depth= must be 0 to 16");
+			r->depth = (int)d;
+			continue;
+		}
+		if (r->kind == SVK_CLI && KEY("nouns"))
+			lst = &r->nouns;
+		else if (r->kind == SVK_CLI && KEY("store"))
+			lst = &r->store;
+		else if (r->kind == SVK_CLI && KEY("secret"))
+			lst = &r->secret;
+		else if (r->kind == SVK_CLI && KEY("v"))
+			lst = &r->v;
+		else if (r->kind == SVK_HTTP && KEY("method"))
+			lst = &r->method;
+#undef KEY
+		if (lst == NULL)
+			return lerr(L, "unknown key '%.*s'", (int)kl, f);
+		if (parse_list(L, eq + 1, lst, "word") < 0)
+			return -1;
+	}
+	kl = strlen(kinds[kind]) + strlen(name) + 2;
+	if ((kb = arena_alloc(L->t->a, kl)) == NULL)
+		return loom(L);
+	snprintf(kb, kl, "%s %s", kinds[kind], name);
+	*out = r;
+	*key = kb;
+	return 0;
+}
+
+/* windows: NAMES ARGS [KEY=VALUE...] (docs/RISK.md "Tables"). */
+static int
+parse_windows(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const args[] = { "none", "delete", "read", "write", "chown", "chmod", "cmd", "pwsh",
+		"eval", "use" };
+	struct winrow *r = arena_zalloc(L->t->a, sizeof *r);
+	char *names;
+	int a;
+
+	(void)pristine;
+	if (r == NULL)
+		return loom(L);
+	if (fl->n < 2 || (a = name_index(args, sizeof args / sizeof args[0], fl->f[1])) < 0)
+		return lerr(L, "expected NAMES ARGS with ARGS one of none delete read write chown chmod cmd pwsh eval use");
+	if ((names = ldup(L, fl->f[0])) == NULL)
+		return loom(L);
+	for (char *q = names; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	r->names = names;
+	r->args = (enum win_args)a;
+	if (parse_list(L, names, &r->name, "name") < 0)
+		return -1;
+	for (int k = 2; k < fl->n; k++) {
+		const char *f = fl->f[k], *eq = strchr(f, '=');
+		size_t kl = eq != NULL ? (size_t)(eq - f) : strlen(f);
+		struct strlist *lst = NULL;
+
+#define KEY(s) (kl == sizeof(s) - 1 && strncmp(f, s, kl) == 0)
+		if (eq == NULL && KEY("dual")) {
+			r->dual = true;
+			continue;
+		}
+		if (eq != NULL && KEY("rec"))
+			lst = &r->rec;
+		else if (eq != NULL && KEY("v"))
+			lst = &r->v;
+		else if (eq != NULL && KEY("path"))
+			lst = &r->path;
+#undef KEY
+		if (lst == NULL)
+			return lerr(L, "unknown key '%.*s'", (int)kl, f);
+		if (parse_list(L, eq + 1, lst, "switch") < 0)
+			return -1;
+		for (size_t j = 0; j < lst->n; j++)
+			for (char *q = (char *)lst->v[j]; *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+	}
+	*out = r;
+	*key = r->names;
 	return 0;
 }
 
@@ -1515,6 +1660,8 @@ static const struct table_def {
 	[T_CODE] = { "code", parse_code, false, 2 },
 	[T_RULES] = { "rules", parse_rule, false, 2 },
 	[T_MCP] = { "mcp", parse_mcp, true, 3 },
+	[T_SERVICES] = { "services", parse_service, false, MAXF },
+	[T_WINDOWS] = { "windows", parse_windows, false, MAXF },
 	[T_HOOKS] = { "hooks", parse_hook, true, MAXF },
 	[T_SECRETS] = { "secrets", parse_secret, true, MAXF },
 	[T_DB] = { "db", parse_db, false, MAXF },
@@ -1701,7 +1848,7 @@ build_indexes(struct loader *L)
 {
 	struct tables *t = L->t;
 	arena *a = t->a;
-	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capc[4096] = { 0 };
+	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capsv = 0, capc[4096] = { 0 };
 
 	for (size_t step = 0; step < 2 * T_COUNT; step++) {
 		enum tbl w = (enum tbl)(step / 2);
@@ -1808,6 +1955,25 @@ build_indexes(struct loader *L)
 				if (push_ptr(a, (const void ***)&t->mcps, &t->nmcps, &capm, e->item) < 0)
 					return loom(L);
 				break;
+			case T_SERVICES: {
+				struct svcrow *r = e->item;
+
+				if (r->kind == SVK_CLI && has_wild(r->name)) {
+					if (push_ptr(a, (const void ***)&t->svcglobs, &t->nsvcglobs, &capsv, r) < 0)
+						return loom(L);
+				} else if (smap_put(a, &t->svcs[r->kind], r->name, r) < 0) {
+					return loom(L);
+				}
+				break;
+			}
+			case T_WINDOWS: {
+				struct winrow *r = e->item;
+
+				for (size_t q = 0; q < r->name.n; q++)
+					if (smap_put(a, &t->wins, r->name.v[q], r) < 0)
+						return loom(L);
+				break;
+			}
 			case T_HOOKS:
 				if (push_ptr(a, (const void ***)&t->hooks, &t->nhooks, &capk, e->item) < 0)
 					return loom(L);
@@ -2083,6 +2249,30 @@ tables_cmdrules(const struct tables *t, const char *prog, size_t *n)
 
 	*n = cl != NULL ? cl->n : 0;
 	return cl != NULL ? cl->v : NULL;
+}
+
+const struct svcrow *
+tables_svc(const struct tables *t, enum svc_kind k, const char *name, size_t n)
+{
+	char buf[128];
+	const struct svcrow *r;
+
+	if (k >= SVK_COUNT || n == 0 || n >= sizeof buf)
+		return NULL;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	if ((r = smap_get(&t->svcs[k], buf)) != NULL || k != SVK_CLI)
+		return r;
+	for (size_t j = 0; j < t->nsvcglobs; j++)
+		if (glob_match(t->svcglobs[j]->name, buf, n, false))
+			return t->svcglobs[j];
+	return NULL;
+}
+
+const struct winrow *
+tables_win(const struct tables *t, const char *name)
+{
+	return smap_get(&t->wins, name);
 }
 
 const struct secretpat *const *

@@ -140,7 +140,7 @@ struct wrapper {
 	enum wrap_as { WA_ROOT, WA_GROUP, WA_NS } as; /* priv: as=group (sg), as=ns (unshare -r) */
 };
 
-enum cond_kind { CK_FLAG, CK_ARG, CK_ARG1, CK_LASTARG, CK_VAL, CK_NOARGS, CK_ARGS };
+enum cond_kind { CK_FLAG, CK_ARG, CK_ARG1, CK_LASTARG, CK_VAL, CK_NOARGS, CK_ARGS, CK_SPEC };
 
 struct cond {
 	enum cond_kind kind;
@@ -212,6 +212,37 @@ struct mcppat {
 	const char *pat;
 	int effect;
 	struct rule r;
+};
+
+/* tables/services: remote-service CLIs whose command words carry a verb
+ * (broker/intent/services.c). */
+enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COUNT };
+enum svc_class { SVC_NONE, SVC_LIST, SVC_READ, SVC_WRITE, SVC_EXEC, SVC_DESTROY, SVC_STORE, SVC_SECRET };
+
+struct svcrow {
+	enum svc_kind kind;
+	const char *name;             /* lower case; a cli name may be a glob */
+	enum svc_class cls;           /* verb: what it does; noun: SVC_STORE or SVC_SECRET */
+	bool secrets;                 /* cli: its read verbs read stored secrets */
+	bool method_first;            /* http: the first argument is the method (http DELETE url) */
+	int depth;                    /* cli: positional words that name the command */
+	struct strlist nouns;         /* cli: verb-looking words that are product names here */
+	struct strlist store, secret; /* cli: more nouns of its own */
+	struct strlist method;        /* http: options whose value is the method */
+	struct strlist v;             /* cli: options that take a value */
+};
+
+/* tables/windows: cmd and PowerShell commands (broker/intent/windows.c). */
+enum win_args { WA_NONE, WA_DELETE, WA_READ, WA_WRITE, WA_CHOWN, WA_CHMOD, WA_CMD, WA_PWSH, WA_EVAL, WA_USE };
+
+struct winrow {
+	const char *names;   /* the key: a comma list, lower case */
+	struct strlist name;
+	enum win_args args;  /* what its arguments are */
+	bool dual;           /* also a Unix program: Windows only with Windows-looking arguments */
+	struct strlist rec;  /* switches that make a delete recursive (/s, -recurse) */
+	struct strlist v;    /* switches that take a value */
+	struct strlist path; /* switches whose value is a path (-path, -literalpath) */
 };
 
 /* tables/db: what SQL, client meta-commands, MongoDB calls and Redis
@@ -315,6 +346,10 @@ const struct hookpat *tables_hook(const struct tables *t, const char *name, size
 const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1,
     size_t *n);
 
+/* services: the row of a kind for a lower-case name (cli names may be globs), or NULL */
+const struct svcrow *tables_svc(const struct tables *t, enum svc_kind k, const char *name, size_t n);
+/* windows: the row for a lower-case command name, or NULL */
+const struct winrow *tables_win(const struct tables *t, const char *name);
 /* The rows of tables/secrets in order (user rows first). */
 const struct secretpat *const *tables_secrets(const struct tables *t, size_t *n);
 /* The runs rows of a program (NULL when none). */

@@ -257,6 +257,26 @@ void wk_h_awk(struct an *an);
 void wk_h_print(struct an *an);
 void wk_inline_code(struct an *an);
 
+/* analyze.c: the commands table for program prog (a Windows command's lower-case name) */
+bool wk_apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, const struct args *a,
+    size_t first, bool long1);
+
+/* vcs.c: the spec: condition of the commands table (git pathspecs) */
+bool wk_vcs_spec(const struct args *a, size_t first, const struct strlist *want);
+
+/* spelling.c: look-alike dashes in option position, programs and subcommands in odd case */
+void wk_spell_dashes(struct intent_ctx *x, int ci, struct rword *rw, size_t n);
+const struct prog *wk_spell_program(struct intent_ctx *x, int ci, char *name, size_t bl);
+void wk_spell_sub(struct intent_ctx *x, int ci, struct args *a);
+
+/* services.c: remote-service CLIs by verb (tables/services), HTTP DELETE.  Called by
+ * the commands table step; true when it classified the command (the table's "*"
+ * fallback rules are then not used). */
+bool wk_services(struct intent_ctx *x, int ci, const char *prog, const struct args *a, size_t first,
+    bool specific, bool has_fallback);
+
+/* windows.c: a cmd or PowerShell command (tables/windows); true when handled as one */
+bool wk_windows(struct an *an, const char *program);
 /* runs.c: programs that run commands or files named in their arguments */
 void wk_runs(struct an *an);
 

@@ -133,8 +133,8 @@ static const struct rcase cases[] = {
 	{ "systemctl enable --now myagent.service", "high" },
 	{ "kill -9 -1", "high" },
 	{ ":(){ :|:& };:", "high" },
-	{ "docker system prune -a --volumes -f", "high" },
-	{ "kubectl delete deployment api -n prod", "high" },
+	{ "docker system prune -a --volumes -f", "high+" }, /* every unused volume: critical since #13 */
+	{ "kubectl delete deployment api -n prod", "high+" }, /* production names raise a delete (#13) */
 	{ "terraform apply -auto-approve", "high" },
 	{ "aws s3 rm s3://bucket/key.txt", "high" },
 	{ "vim -c ':!sh'", "high" },

@@ -37,7 +37,7 @@ done
 pass "a program the tables do not know waits for a person"
 
 # --- programs the tables name but do not fully describe
-for c in 'yq -i .a=1 x.yaml' 'more Makefile' 'less Makefile' 'rename s/a/b/ x' 'patch -p1 < fix.diff' 'hyperfine "ls"'; do
+for c in 'yq -i .a=1 x.yaml' 'more Makefile' 'rename s/a/b/ x' 'patch -p1 < fix.diff' 'hyperfine "ls"'; do
 	held "partial: $c" "$(exec_req "$c")"
 	not_low "partial: $c"
 done
