@@ -14,9 +14,46 @@ struct block {
 struct arena {
 	struct block *head;   /* current block */
 	struct block *first;  /* kept across resets */
+	struct block *spare;  /* blocks a reset kept for reuse (warm memory) */
+	size_t spare_bytes;
 	size_t block_size;
 	size_t total;
 };
+
+/* What a reset keeps besides its biggest block: the next big request then
+ * reuses pages already touched instead of faulting fresh ones in (a 1 MiB
+ * command of short commands spent a fifth of its time in page faults). */
+#define SPARE_MAX ((size_t)24 << 20)
+
+/* Keep b for reuse, or free it when the spares are full. */
+static void
+spare_put(arena *a, struct block *b)
+{
+	if (a->spare_bytes + b->size > SPARE_MAX) {
+		free(b);
+		return;
+	}
+	b->next = a->spare;
+	a->spare = b;
+	a->spare_bytes += b->size;
+}
+
+/* A spare block of at least need bytes, or NULL. */
+static struct block *
+spare_take(arena *a, size_t need)
+{
+	for (struct block **pp = &a->spare; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->size >= need) {
+			struct block *b = *pp;
+
+			*pp = b->next;
+			a->spare_bytes -= b->size;
+			b->next = NULL;
+			b->used = 0;
+			return b;
+		}
+	return NULL;
+}
 
 static struct block *
 block_new(size_t size)
@@ -67,6 +104,7 @@ arena_free(arena *a)
 	if (a == NULL)
 		return;
 	free_chain(a->head, NULL);
+	free_chain(a->spare, NULL);
 	free(a);
 }
 
@@ -83,7 +121,7 @@ arena_reset(arena *a)
 		struct block *n = b->next;
 
 		if (b != big)
-			free(b);
+			spare_put(a, b);
 		b = n;
 	}
 	a->first = a->head = big;
@@ -111,7 +149,8 @@ arena_alloc(arena *a, size_t n)
 			sz = a->total < ((size_t)8 << 20) ? a->total : ((size_t)8 << 20);
 		if (sz < need)
 			sz = need;
-		b = block_new(sz);
+		if ((b = spare_take(a, need)) == NULL)
+			b = block_new(sz);
 		if (b == NULL)
 			return NULL;
 		b->next = a->head;
@@ -183,14 +222,16 @@ arena_release(arena *a, struct arena_mark m)
 {
 	struct block *b = a->head;
 
-	while (b != NULL && b != (struct block *)m.block) {
-		struct block *n = b->next;
-
-		free(b);
-		b = n;
-	}
+	while (b != NULL && b != (struct block *)m.block)
+		b = b->next;
 	if (b == NULL) /* not a mark of this arena: keep everything */
 		return;
+	for (b = a->head; b != (struct block *)m.block;) {
+		struct block *n = b->next;
+
+		spare_put(a, b);
+		b = n;
+	}
 	a->head = b;
 	b->used = m.used;
 	a->total = m.total;

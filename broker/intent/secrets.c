@@ -171,7 +171,7 @@ static enum search_mode
 search_mode(const char *prog)
 {
 	for (size_t k = 0; k < sizeof searchers / sizeof searchers[0]; k++)
-		if (strcmp(searchers[k].name, prog) == 0)
+		if (searchers[k].name[0] == prog[0] && strcmp(searchers[k].name, prog) == 0)
 			return searchers[k].mode;
 	return SM_NONE;
 }
@@ -180,7 +180,7 @@ static bool
 is_prog(const char *prog, const char *const *names)
 {
 	for (; *names != NULL; names++)
-		if (strcmp(prog, *names) == 0)
+		if ((*names)[0] == prog[0] && strcmp(prog, *names) == 0)
 			return true;
 	return false;
 }
