@@ -227,6 +227,30 @@ secrets_of(struct an *an)
 	secrets_command(x, an->ci, &sc);
 }
 
+/* Is r a shell and next an option group with p (sh -p, bash -pi): privileged
+ * mode, which keeps the effective uid of a setuid program that runs it. */
+static bool
+shell_keeps_priv(struct intent_ctx *x, const struct rword *r, const struct rword *next)
+{
+	const struct prog *pg;
+	const char *b;
+	size_t bl;
+	char name[64];
+
+	if (next->n < 2 || next->s[0] != '-' || next->s[1] == '-' || memchr(next->s, 'p', next->n) == NULL)
+		return false;
+	for (size_t k = 1; k < next->n; k++)
+		if (!((next->s[k] >= 'a' && next->s[k] <= 'z') || (next->s[k] >= 'A' && next->s[k] <= 'Z')))
+			return false;
+	b = base_name(r->s, r->n, &bl);
+	if (bl == 0 || bl >= sizeof name)
+		return false;
+	memcpy(name, b, bl);
+	name[bl] = '\0';
+	pg = tables_prog(x->t, name);
+	return pg != NULL && (pg->classes & PCL(SHELL)) != 0;
+}
+
 /* Shell paths, libraries and @files among the arguments. */
 static void
 arg_scan(struct an *an)
@@ -246,6 +270,9 @@ arg_scan(struct an *an)
 				priv = true;
 			if ((m & (1u << CS_SHELL)) || (r->f & RW_SHELLVAR))
 				shell = true;
+			/* choom -- /bin/sh -p, pexec /bin/sh -p: the shell and its -p are two words */
+			if (k + 1 < a->nall && shell_keeps_priv(x, r, &a->all[k + 1]))
+				priv = true;
 		}
 		if (!(cls & (PCL(BUILD) | PCL(TEST) | PCL(READONLY) | PCL(META) | PCL(PRINT) | PCL(FILEOPS) |
 		              PCL(DELETE) | PCL(ARCHIVE) | PCL(PKG) | PCL(VCS))) &&
