@@ -568,15 +568,6 @@ db_text(struct intent_ctx *x, int ci, const struct tables *t, const char *text, 
 /* --- clients ----------------------------------------------------------------------------------- */
 
 static bool
-list_has(const struct strlist *l, const char *s, size_t n)
-{
-	for (size_t k = 0; k < l->n; k++)
-		if (strlen(l->v[k]) == n && memcmp(l->v[k], s, n) == 0)
-			return true;
-	return false;
-}
-
-static bool
 prod_name(const struct tables *t, const char *s, size_t n)
 {
 	size_t np;
@@ -776,8 +767,8 @@ conn_env(struct conn *cn, const struct fam_word *e)
 static bool
 opt_takes(const struct prog *pg, const struct dbpat *cl, const char *s, size_t n)
 {
-	return (pg != NULL && (list_has(&pg->v, s, n) || list_has(&pg->sql, s, n) || list_has(&pg->code, s, n))) ||
-	       list_has(&cl->host, s, n) || list_has(&cl->db, s, n) || list_has(&cl->file, s, n);
+	return (pg != NULL && (wk_in_list(&pg->v, s, n) || wk_in_list(&pg->sql, s, n) || wk_in_list(&pg->code, s, n))) ||
+	       wk_in_list(&cl->host, s, n) || wk_in_list(&cl->db, s, n) || wk_in_list(&cl->file, s, n);
 }
 
 int
@@ -853,18 +844,18 @@ db_client(struct intent_ctx *x, int ci, const struct tables *t, const char *prog
 				vl = w[k + 1].n;
 				k++;
 			}
-			if (pg != NULL && list_has(&pg->sql, nm, nl)) {
+			if (pg != NULL && wk_in_list(&pg->sql, nm, nl)) {
 				struct fam_word sw = { val, vl, w[k].unknown };
 
 				if (statements_in(x, ci, t, &sw) < 0)
 					return -1;
-			} else if (list_has(&cl->host, nm, nl)) {
+			} else if (wk_in_list(&cl->host, nm, nl)) {
 				if (memmem(val, vl, "://", 3) != NULL ? conn_string(&cn, val, vl) < 0 : conn_host(&cn, val, vl) < 0)
 					return -1;
-			} else if (list_has(&cl->db, nm, nl)) {
+			} else if (wk_in_list(&cl->db, nm, nl)) {
 				if (conn_string(&cn, val, vl) < 0 || conn_db(&cn, val, vl) < 0)
 					return -1;
-			} else if (list_has(&cl->file, nm, nl)) {
+			} else if (wk_in_list(&cl->file, nm, nl)) {
 				if (sql_file(x, ci, val, vl) < 0)
 					return -1;
 			}

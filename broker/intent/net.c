@@ -413,26 +413,19 @@ wk_net_analysis(struct an *an)
 			f.unk_at = f.unk_at == SIZE_MAX ? SIZE_MAX : f.unk_at > 7 ? f.unk_at - 7 : 0;
 			wk_add_target(an->w, an->ci, &f, EFF_READ);
 		}
-	if (cls & PCL(DOWNLOAD)) {
-		if (up) {
-			intent_add_effect(x, an->ci, EFF_UPLOAD);
-			wk_sig(x, an->ci, "upload");
-			wk_check_exfil(an);
-		} else if (sends) {
-			/* a JSON body, -X POST: a request, no local file goes out */
-			intent_add_effect(x, an->ci, EFF_NETWORK);
-			wk_sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
-		} else if (wk_cmd(an)->nhosts > 0 || a->npos > 0) {
-			intent_add_effect(x, an->ci, EFF_DOWNLOAD);
-			wk_sig(x, an->ci, "download");
-		}
-	} else if (up) {
+	if (up) {
 		intent_add_effect(x, an->ci, EFF_UPLOAD);
 		wk_sig(x, an->ci, "upload");
 		wk_check_exfil(an);
 	} else if (sends) {
+		/* a JSON body, -X POST: a request, no local file goes out */
 		intent_add_effect(x, an->ci, EFF_NETWORK);
 		wk_sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
+	} else if (cls & PCL(DOWNLOAD)) {
+		if (wk_cmd(an)->nhosts > 0 || a->npos > 0) {
+			intent_add_effect(x, an->ci, EFF_DOWNLOAD);
+			wk_sig(x, an->ci, "download");
+		}
 	} else if ((cls & PCL(NET)) && !(cls & (PCL(SYSINFO) | PCL(VCS) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER))) &&
 	           wk_cmd(an)->nhosts > 0) {
 		intent_add_effect(x, an->ci, EFF_NETWORK);

@@ -7,19 +7,10 @@
 #include <string.h>
 
 static bool
-list_has(const struct strlist *l, const char *s, size_t n)
-{
-	for (size_t k = 0; k < l->n; k++)
-		if (strlen(l->v[k]) == n && memcmp(l->v[k], s, n) == 0)
-			return true;
-	return false;
-}
-
-static bool
 takes_value(const struct runspec *r, const char *s, size_t n)
 {
-	return list_has(&r->v, s, n) || list_has(&r->sh, s, n) || list_has(&r->file, s, n) ||
-	       list_has(&r->cmds, s, n) || list_has(&r->mk, s, n);
+	return wk_in_list(&r->v, s, n) || wk_in_list(&r->sh, s, n) || wk_in_list(&r->file, s, n) ||
+	       wk_in_list(&r->cmds, s, n) || wk_in_list(&r->mk, s, n);
 }
 
 /* A copy in the intent's arena (nested commands point into their text). */
@@ -246,7 +237,7 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 {
 	const struct runs_word *w = rc->words;
 	size_t n = rc->nwords, k = 0, npos = 0, need;
-	bool stdin_cmds = list_has(&r->stdin_opts, "-", 1);
+	bool stdin_cmds = wk_in_list(&r->stdin_opts, "-", 1);
 
 	/* where the options of this row start: after the subcommand (and word) */
 	if (r->subs.n > 0) {
@@ -260,7 +251,7 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 			}
 			break;
 		}
-		if (k >= n || !list_has(&r->subs, w[k].s, w[k].n))
+		if (k >= n || !wk_in_list(&r->subs, w[k].s, w[k].n))
 			return 0;
 		k++;
 	}
@@ -278,7 +269,7 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		char last[3];
 
 		if (wn == 2 && memcmp(s, "--", 2) == 0) {
-			if (list_has(&r->argv, "--", 2))
+			if (wk_in_list(&r->argv, "--", 2))
 				return argv_cmd(x, ci, r, w + k + 1, n - k - 1);
 			k++;
 			break;
@@ -304,16 +295,16 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		if (eq != NULL && s[1] == '-') {
 			val = eq + 1;
 			vl = wn - nl - 1;
-		} else if (!takes_value(r, s, wn) && !list_has(&r->argv, s, wn) && !list_has(&r->stdin_opts, s, wn) &&
-		           wn > 2 && s[1] != '-' && (takes_value(r, s, 2) || list_has(&r->opt, s, 2))) {
+		} else if (!takes_value(r, s, wn) && !wk_in_list(&r->argv, s, wn) && !wk_in_list(&r->stdin_opts, s, wn) &&
+		           wn > 2 && s[1] != '-' && (takes_value(r, s, 2) || wk_in_list(&r->opt, s, 2))) {
 			/* -Ovalue, -xCMD */
 			nl = 2;
 			val = s + 2;
 			vl = wn - 2;
 		}
-		if (list_has(&r->stdin_opts, s, nl))
+		if (wk_in_list(&r->stdin_opts, s, nl))
 			stdin_cmds = true;
-		if (list_has(&r->argv, s, nl)) {
+		if (wk_in_list(&r->argv, s, nl)) {
 			if (r->esc.n > 0 && k + 1 < n) {
 				/* screen -X stuff TEXT */
 				for (size_t e = 0; e < r->esc.n; e++) {
@@ -343,23 +334,23 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 				nl = 2;
 			}
 		}
-		if (val == NULL && takes_value(r, s, nl) && !list_has(&r->opt, s, nl) && k + 1 < n) {
+		if (val == NULL && takes_value(r, s, nl) && !wk_in_list(&r->opt, s, nl) && k + 1 < n) {
 			val = w[k + 1].s;
 			vl = w[k + 1].n;
 			k++;
 		}
 		if (val == NULL)
 			continue;
-		if (list_has(&r->sh, s, nl) || list_has(&r->opt, s, nl)) {
+		if (wk_in_list(&r->sh, s, nl) || wk_in_list(&r->opt, s, nl)) {
 			if (shell(x, ci, val, vl, r->prog) < 0)
 				return -1;
-		} else if (list_has(&r->file, s, nl)) {
+		} else if (wk_in_list(&r->file, s, nl)) {
 			if (file_target(x, ci, val, vl) < 0)
 				return -1;
-		} else if (list_has(&r->cmds, s, nl)) {
+		} else if (wk_in_list(&r->cmds, s, nl)) {
 			if (own_command(x, ci, r, val, vl, false) < 0)
 				return -1;
-		} else if (list_has(&r->mk, s, nl)) {
+		} else if (wk_in_list(&r->mk, s, nl)) {
 			if (makefile_text(x, ci, val, vl) < 0)
 				return -1;
 		}
@@ -403,7 +394,7 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 	for (size_t j = 0; j < rc->nassigns; j++) {
 		const char *eq = memchr(rc->assigns[j].s, '=', rc->assigns[j].n);
 
-		if (eq != NULL && list_has(&r->env, rc->assigns[j].s, (size_t)(eq - rc->assigns[j].s)) &&
+		if (eq != NULL && wk_in_list(&r->env, rc->assigns[j].s, (size_t)(eq - rc->assigns[j].s)) &&
 		    file_target(x, ci, eq + 1, rc->assigns[j].n - (size_t)(eq + 1 - rc->assigns[j].s)) < 0)
 			return -1;
 	}
