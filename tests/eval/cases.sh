@@ -51,7 +51,7 @@ for f in "${files[@]}"; do
 		FNR == 1 && $1 == "command" && $2 == "expected" { next }
 		{
 			sub(/\r$/, "")
-			if (NF < 2 || $1 == "" || $2 !~ /^(low|medium|high|critical)$/) {
+			if (NF < 2 || NF > 3 || $1 == "" || $2 !~ /^(low|medium|high|critical)$/) {
 				printf "%s:%d: malformed row (want command<TAB>low|medium|high|critical[<TAB>note])\n", file, FNR > "/dev/stderr"
 				bad = 1; next
 			}
