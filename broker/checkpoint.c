@@ -1,5 +1,6 @@
 /* checkpoint.c -- Ed25519 keys, signed checkpoints and their file format. */
 #include "broker/checkpoint.h"
+#include "proto/hex.h"
 #include "proto/paths.h"
 
 #include <errno.h>
@@ -32,25 +33,13 @@ ckpt_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 ckpt_unhex(const char *s, size_t slen, uint8_t *out, size_t n)
 {
 	if (slen != 2 * n)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

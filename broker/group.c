@@ -925,6 +925,19 @@ bucket_free(struct gsess *s, struct mbucket *b)
 	free(b);
 }
 
+/* v with its capacity doubled (4 at first), *cap updated; NULL when out
+ * of memory (v and *cap unchanged). */
+static void *
+grow(void *v, size_t *cap, size_t elem)
+{
+	size_t n = *cap ? *cap * 2 : 4;
+	void *p = realloc(v, n * elem);
+
+	if (p != NULL)
+		*cap = n;
+	return p;
+}
+
 static bool
 index_key(void *arg, const char *key, size_t n)
 {
@@ -954,26 +967,18 @@ index_key(void *arg, const char *key, size_t n)
 	if (b->n > 0 && b->v[b->n - 1].m == gm)
 		return true; /* another part of this request, same key */
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4;
-		struct mentry *v = realloc(b->v, cap * sizeof *v);
+		struct mentry *v = grow(b->v, &b->cap, sizeof *v);
 
-		if (v == NULL) {
-			c->oom = true;
-			return false;
-		}
+		if (v == NULL)
+			return c->oom = true, false;
 		b->v = v;
-		b->cap = cap;
 	}
 	if (gm->nrefs == gm->caprefs) {
-		size_t cap = gm->caprefs ? gm->caprefs * 2 : 4;
-		struct mref *r = realloc(gm->refs, cap * sizeof *r);
+		struct mref *r = grow(gm->refs, &gm->caprefs, sizeof *r);
 
-		if (r == NULL) {
-			c->oom = true;
-			return false;
-		}
+		if (r == NULL)
+			return c->oom = true, false;
 		gm->refs = r;
-		gm->caprefs = cap;
 	}
 	b->v[b->n] = (struct mentry){ gm, gm->nrefs };
 	gm->refs[gm->nrefs++] = (struct mref){ b, b->n };

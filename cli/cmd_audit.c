@@ -617,6 +617,22 @@ filter_opt(struct filter *f, int c, const char *arg)
 	{ "after", required_argument, NULL, 'A' }, \
 	{ "risk", required_argument, NULL, 'r' }
 
+/* The end of a command that printed rows: say why reading stopped early,
+ * close the statement and the database, and check the output was written. */
+static int
+end_rows(sqlite3 *db, sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_DONE)
+		cli_err(CMD, "cannot read the audit log: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_err(CMD, "cannot write the output: %s", strerror(errno));
+		return EXIT_UNREACHABLE;
+	}
+	return rc == SQLITE_DONE ? EXIT_OK : EXIT_UNREACHABLE;
+}
+
 static int
 run_select(const struct filter *f, const char *order, int64_t limit, bool json, bool csv)
 {
@@ -647,15 +663,7 @@ run_select(const struct filter *f, const char *order, int64_t limit, bool json, 
 	} else {
 		rc = print_rows(st, json, NULL) == 0 ? SQLITE_DONE : SQLITE_ERROR;
 	}
-	if (rc != SQLITE_DONE)
-		cli_err(CMD, "cannot read the audit log: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_err(CMD, "cannot write the output: %s", strerror(errno));
-		return EXIT_UNREACHABLE;
-	}
-	return rc == SQLITE_DONE ? EXIT_OK : EXIT_UNREACHABLE;
+	return end_rows(db, st, rc);
 }
 
 static int
@@ -1291,15 +1299,7 @@ export_checkpoints(int64_t after)
 		}
 		printf("%s\n", line);
 	}
-	if (rc != SQLITE_DONE)
-		cli_err(CMD, "cannot read the audit log: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_err(CMD, "cannot write the output: %s", strerror(errno));
-		return EXIT_UNREACHABLE;
-	}
-	return rc == SQLITE_DONE ? EXIT_OK : EXIT_UNREACHABLE;
+	return end_rows(db, st, rc);
 }
 
 /* ---- operator steps: reseal, rotate-key ---- */

@@ -7,6 +7,7 @@
  * candidate is listed: an extra file only makes the request stricter, a
  * missing one would let a rule allow what it never covered. */
 #include "cli/hook.h"
+#include "proto/hex.h"
 #include "proto/paths.h"
 
 #include <pwd.h>
@@ -165,18 +166,6 @@ join(const char *base, const char *p)
 	return r;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* JavaScript's decodeURIComponent: NULL when it would throw (a '%' not
  * followed by two hex digits, or bytes that are not UTF-8), or when the
  * result holds a NUL; else the decoded string. */
@@ -193,11 +182,11 @@ uri_decode(const char *s)
 			r[o++] = s[i];
 			continue;
 		}
-		if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0) {
+		if (i + 2 >= n || hex_digit((unsigned char)s[i + 1]) < 0 || hex_digit((unsigned char)s[i + 2]) < 0) {
 			free(r);
 			return NULL;
 		}
-		r[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+		r[o++] = (char)(hex_digit((unsigned char)s[i + 1]) * 16 + hex_digit((unsigned char)s[i + 2]));
 		i += 2;
 	}
 	r[o] = '\0';

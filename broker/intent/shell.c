@@ -5,6 +5,7 @@
  * expansion, compound commands, function bodies) ends up in the tree.  It
  * is a parser, not an interpreter: nothing is expanded. */
 #include "broker/intent/shell.h"
+#include "proto/hex.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -355,18 +356,6 @@ parse_squote(struct parser *p, struct wb *w)
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 put_utf8(struct parser *p, uint32_t cp)
 {
 	char b[4];
@@ -443,7 +432,7 @@ parse_ansi(struct parser *p, struct wb *w)
 			int max = d == 'x' ? 2 : d == 'u' ? 4 : 8, k = 0, h;
 			uint32_t v = 0;
 
-			while (k < max && (h = hexval(ch(p, 0))) >= 0) {
+			while (k < max && (h = hex_digit(ch(p, 0))) >= 0) {
 				v = v * 16 + (uint32_t)h;
 				p->i++;
 				k++;
