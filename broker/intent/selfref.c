@@ -83,6 +83,32 @@ anywhere(const char *text, size_t n, const char *name, size_t *len)
 	return p;
 }
 
+/* The default runtime dir /tmp/sandgate-UID: the dash followed by the uid, a
+ * variable ($UID) or a glob (/tmp/sandgate-*), not another project's
+ * directory (/tmp/sandgate-check, a clone of this repository). */
+static const char *
+default_runtime(const char *text, size_t n, size_t *len)
+{
+	static const char pre[] = "/tmp/sandgate-";
+	const size_t pl = sizeof pre - 1;
+
+	for (const char *p = text; (p = memmem(p, (size_t)(text + n - p), pre, pl)) != NULL; p++) {
+		const char *q = p + pl, *e = text + n;
+
+		if (q < e && (*q == '$' || *q == '*' || *q == '?' || *q == '[' || *q == '{')) {
+			*len = pl + 1;
+			return p;
+		}
+		while (q < e && *q >= '0' && *q <= '9')
+			q++;
+		if (q > p + pl && (q == e || !(word_char(*q) || *q == '.' || *q == '-'))) {
+			*len = (size_t)(q - p);
+			return p;
+		}
+	}
+	return NULL;
+}
+
 /* `sandgate SUBCOMMAND` for an acting subcommand. */
 static const char *
 acting_call(const char *text, size_t n, size_t *len)
@@ -121,7 +147,7 @@ selfref_find(const struct selfref_env *env, const char *text, size_t n, const ch
 	    (p = anywhere(text, n, "console.sock", len)) != NULL || (p = anywhere(text, n, "sandgate.db", len)) != NULL ||
 	    (p = anywhere(text, n, "SANDGATE_DIR", len)) != NULL || (p = anywhere(text, n, "SANDGATE_DB", len)) != NULL ||
 	    (p = anywhere(text, n, ".config/sandgate", len)) != NULL ||
-	    (p = anywhere(text, n, "/tmp/sandgate-", len)) != NULL ||
+	    (p = default_runtime(text, n, len)) != NULL ||
 	    (p = near_sandgate(text, n, "agent.sock", len)) != NULL ||
 	    (p = near_sandgate(text, n, "audit.key", len)) != NULL ||
 	    (p = near_sandgate(text, n, "broker.lock", len)) != NULL || (p = acting_call(text, n, len)) != NULL) {

@@ -68,5 +68,8 @@ not_flagged() { # NAME FIELDS (sandgate is an unknown program to the scorer: it 
 }
 not_flagged "sandgate ask" "$(exec_req 'sandgate ask -- ls')"
 not_flagged "sandgate score" "$(exec_req "$SANDGATE score -- rm -rf /")"
+allowed "a checkout named sandgate-*" "$(exec_req 'cat /tmp/sandgate-check/README.md')"
+check "the default runtime dir by uid" "$(exec_req 'ls /tmp/sandgate-1000/')"
+check "the default runtime dir by glob" "$(exec_req 'rm -rf /tmp/sandgate-*')"
 allowed "echo" "$(exec_req 'echo console; ls sockets')"
 pass "sandgate ask / score and ordinary commands are not flagged"
