@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -42,6 +43,7 @@ static const char *const event_names[] = {
 	[HOOK_EVENT_PRE_TOOL_USE] = "PreToolUse",
 	[HOOK_EVENT_PERMISSION_REQUEST] = "PermissionRequest",
 	[HOOK_EVENT_BEFORE_TOOL] = "BeforeTool",
+	[HOOK_EVENT_PRE_SKILL_SHELL] = "PreSkillShellCommand",
 };
 
 const struct hook_adapter *
@@ -56,7 +58,7 @@ hook_adapter_find(const char *name)
 const char *
 hook_event_name(enum hook_event ev)
 {
-	return ev <= HOOK_EVENT_BEFORE_TOOL ? event_names[ev] : "none";
+	return ev <= HOOK_EVENT_PRE_SKILL_SHELL ? event_names[ev] : "none";
 }
 
 /* ---- helpers for adapters ---- */
@@ -112,307 +114,227 @@ hook_split_mcp(const char *tool_name, json_t *req)
 	return true;
 }
 
-/* Bash, PowerShell: a shell command line (or an argv, as old Codex sent). */
-static const char *
-map_exec(const struct hook_input *in, json_t *req)
+
+/* ---- the tool tables: every tool and field an agent defines ---- */
+
+const struct hook_tool *
+hook_tool_find(const struct hook_tool *table, size_t n, const char *name)
 {
-	json_t *cmd = json_object_get(in->tool_input, "command");
-
-	if (json_is_array(cmd) && json_array_size(cmd) > 0) {
-		size_t i;
-		json_t *w;
-
-		json_array_foreach(cmd, i, w)
-			if (!json_is_string(w))
-				return "tool_input.command is an array with a non-string word";
-		json_object_set(req, "argv", cmd);
-	} else if (json_is_string(cmd)) {
-		json_object_set(req, "command", cmd);
-	} else {
-		return "tool_input has no command string";
-	}
-	hook_copy_str(req, "justification", in->tool_input, "description");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
 	return NULL;
 }
 
-/* Set req.path to p (taken over) when p is not NULL. */
-static void
-set_path(json_t *req, char *p)
+void
+hook_add_url(json_t *req, const char *u, size_t n)
 {
-	if (p != NULL)
-		json_object_set_new(req, "path", json_string(p));
-	free(p);
-}
-
-/* The file named by tool_input[field], resolved as the agent does, as the
- * request's path and first file. */
-static const char *
-need_path(const struct hook_input *in, json_t *req, const char *field, const char *op)
-{
-	const char *p = hook_str(in->tool_input, field);
-
-	if (p == NULL || p[0] == '\0')
-		return field;
-	set_path(req, hook_file(in, in->path_flags, in->cwd, p, op));
-	return NULL;
-}
-
-static const char *
-map_write(const struct hook_input *in, json_t *req)
-{
-	if (need_path(in, req, "file_path", "write") != NULL)
-		return "tool_input has no file_path string";
-	hook_copy_str(req, "content", in->tool_input, "content");
-	return NULL;
-}
-
-static const char *
-map_edit(const struct hook_input *in, json_t *req)
-{
-	json_t *all = json_object_get(in->tool_input, "replace_all");
-
-	if (need_path(in, req, "file_path", "edit") != NULL)
-		return "tool_input has no file_path string";
-	hook_copy_str(req, "old", in->tool_input, "old_string");
-	hook_copy_str(req, "new", in->tool_input, "new_string");
-	if (json_is_boolean(all))
-		json_object_set(req, "replace_all", all);
-	return NULL;
-}
-
-/* Append s to the string at req[key], separated by a newline. */
-static void
-append_str(json_t *req, const char *key, json_t *s)
-{
-	json_t *cur = json_object_get(req, key);
-	size_t a, b;
-	char *buf;
-
-	if (cur == NULL) {
-		json_object_set_new(req, key, json_stringn(json_string_value(s), json_string_length(s)));
-		return;
-	}
-	a = json_string_length(cur);
-	b = json_string_length(s);
-	if ((buf = malloc(a + b + 2)) == NULL)
-		return;
-	memcpy(buf, json_string_value(cur), a);
-	buf[a] = '\n';
-	memcpy(buf + a + 1, json_string_value(s), b);
-	json_object_set_new(req, key, json_stringn(buf, a + b + 1));
-	free(buf);
-}
-
-/* MultiEdit: one path, every edit's old and new strings in order. */
-static const char *
-map_multiedit(const struct hook_input *in, json_t *req)
-{
-	json_t *edits = json_object_get(in->tool_input, "edits"), *e;
+	json_t *urls = json_object_get(req, "urls"), *e;
 	size_t i;
 
-	if (need_path(in, req, "file_path", "edit") != NULL)
-		return "tool_input has no file_path string";
-	if (!json_is_array(edits))
-		return "tool_input has no edits array";
-	json_array_foreach(edits, i, e) {
-		json_t *o = json_object_get(e, "old_string"), *n = json_object_get(e, "new_string");
-
-		if (!json_is_string(o) || !json_is_string(n))
-			return "an edit has no old_string/new_string";
-		append_str(req, "old", o);
-		append_str(req, "new", n);
-		if (json_is_true(json_object_get(e, "replace_all")))
-			json_object_set_new(req, "replace_all", json_true());
+	if (n == 0 || memchr(u, '\0', n) != NULL)
+		return;
+	if (urls == NULL) {
+		urls = json_array();
+		if (urls == NULL || json_object_set_new(req, "urls", urls) < 0)
+			return;
 	}
-	return NULL;
-}
+	json_array_foreach(urls, i, e)
+		if (json_string_length(e) == n && memcmp(json_string_value(e), u, n) == 0)
+			return;
+	if (json_array_size(urls) >= HOOK_URLS_MAX) {
+		/* the broker lets no rule allow a request whose list is cut */
+		json_t *t = json_object_get(req, "urls_total");
 
-static const char *
-map_notebook(const struct hook_input *in, json_t *req)
-{
-	if (need_path(in, req, "notebook_path", "edit") != NULL)
-		return "tool_input has no notebook_path string";
-	hook_copy_str(req, "new", in->tool_input, "new_source");
-	return NULL;
-}
-
-static const char *
-map_read(const struct hook_input *in, json_t *req)
-{
-	return need_path(in, req, "file_path", "read") != NULL ? "tool_input has no file_path string" : NULL;
-}
-
-/* The directory a search tool starts from: tool_input[field] resolved as
- * the agent does, else the session's cwd.  It is the request's path and its
- * first file (a directory read); returns it (a new string) or NULL. */
-static char *
-search_base(const struct hook_input *in, json_t *req, const char *field)
-{
-	const char *p = hook_str(in->tool_input, field);
-	char *base;
-
-	if (p != NULL && p[0] != '\0') {
-		base = hook_file(in, in->path_flags, in->cwd, p, "read");
-	} else if (in->cwd != NULL && in->cwd[0] != '\0') {
-		base = strdup(in->cwd);
-		if (base != NULL)
-			hook_add_resolved(in, base, "read", false);
-	} else {
-		base = NULL;
+		json_object_set_new(req, "urls_total",
+		    json_integer(t != NULL ? json_integer_value(t) + 1 : HOOK_URLS_MAX + 1));
+		return;
 	}
-	if (base != NULL)
-		json_object_set_new(req, "path", json_string(base));
-	return base;
+	json_array_append_new(urls, json_stringn(u, n));
 }
 
-/* Grep (rg PATH --glob G): a file is read alone; a directory is searched
- * through, narrowed by the glob filter when there is one. */
-static const char *
-map_grep(const struct hook_input *in, json_t *req)
+/* The code point at s[*i] (advancing *i), or U+FFFD for a bad byte. */
+static uint32_t
+utf8_next(const unsigned char *s, size_t n, size_t *i)
 {
-	char *base = search_base(in, req, "path");
-	struct stat st;
+	uint32_t c = s[*i];
+	size_t k = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
 
-	if (base != NULL && !(stat(base, &st) == 0 && S_ISREG(st.st_mode)))
-		hook_glob(in, HOOK_GLOB_FILTER, base, hook_str(in->tool_input, "glob"), "read");
-	free(base);
-	return NULL;
+	(*i)++;
+	if (c < 0x80 || *i + k > n)
+		return c < 0x80 ? c : 0xFFFD;
+	c &= 0x3Fu >> k;
+	for (size_t j = 0; j < k; j++)
+		c = (c << 6) | (s[(*i)++] & 0x3Fu);
+	return c;
 }
 
-/* Glob: `rg --files --glob PATTERN` in path (else cwd); an absolute pattern
- * brings its own directory, everything before the component holding the
- * first glob character (Claude Code's own split). */
-static const char *
-map_glob(const struct hook_input *in, json_t *req)
-{
-	const char *pat = hook_str(in->tool_input, "pattern");
-	char *base;
-
-	if (pat != NULL && pat[0] == '/') {
-		size_t m = strcspn(pat, "*?[{"), cut;
-		char *dir;
-
-		if (pat[m] == '\0') { /* no glob character: dirname and basename */
-			const char *slash = strrchr(pat, '/');
-
-			cut = (size_t)(slash - pat);
-		} else {
-			cut = m;
-			while (cut > 0 && pat[cut] != '/')
-				cut--;
-		}
-		dir = cut == 0 ? strdup("/") : strndup(pat, cut);
-		if (dir != NULL) {
-			hook_add_resolved(in, dir, "read", false);
-			json_object_set_new(req, "path", json_string(dir));
-			hook_glob(in, HOOK_GLOB_FILTER, dir, pat + cut + 1, "read");
-		}
-		free(dir);
-		return NULL;
-	}
-	base = search_base(in, req, "path");
-	if (base != NULL)
-		hook_glob(in, HOOK_GLOB_FILTER, base, pat, "read");
-	free(base);
-	return NULL;
-}
-
-/* LS (older Claude Code): one directory listed. */
-static const char *
-map_ls(const struct hook_input *in, json_t *req)
-{
-	free(search_base(in, req, "path"));
-	return NULL;
-}
-
-static const char *
-map_webfetch(const struct hook_input *in, json_t *req)
-{
-	const char *u = hook_str(in->tool_input, "url");
-
-	if (u == NULL || u[0] == '\0')
-		return "tool_input has no url string";
-	json_object_set_new(req, "url", json_string(u));
-	json_object_set_new(req, "method", json_string("GET"));
-	return NULL;
-}
-
-/* A web search has no URL: the host is a fixed name and the query rides along. */
-static const char *
-map_websearch(const struct hook_input *in, json_t *req)
-{
-	json_object_set_new(req, "host", json_string("web-search"));
-	json_object_set_new(req, "method", json_string("SEARCH"));
-	hook_copy_str(req, "query", in->tool_input, "query");
-	return NULL;
-}
-
-/* Monitor: a shell command whose output lines are events (exec), or a
- * WebSocket to watch (net). */
-static const char *
-map_monitor(const struct hook_input *in, json_t *req)
-{
-	json_t *ws = json_object_get(in->tool_input, "ws");
-	const char *u = hook_str(ws, "url");
-
-	if (json_is_string(json_object_get(in->tool_input, "command")))
-		return map_exec(in, req);
-	if (u == NULL || u[0] == '\0')
-		return "tool_input has neither a command nor a ws.url";
-	json_object_set_new(req, "kind", json_string("net"));
-	json_object_set_new(req, "url", json_string(u));
-	json_object_set_new(req, "method", json_string("GET"));
-	hook_copy_str(req, "justification", in->tool_input, "description");
-	return NULL;
-}
-
-/* Claude Code's built-in tools (Codex reuses Bash and the MCP naming). */
-static const struct tool_map {
-	const char *tool, *kind;
-	const char *(*map)(const struct hook_input *, json_t *);
-} claude_tools[] = {
-	{ .tool = "Bash", .kind = "exec", .map = map_exec },
-	{ .tool = "PowerShell", .kind = "exec", .map = map_exec },
-	{ .tool = "Write", .kind = "write", .map = map_write },
-	{ .tool = "Edit", .kind = "edit", .map = map_edit },
-	{ .tool = "MultiEdit", .kind = "edit", .map = map_multiedit },
-	{ .tool = "NotebookEdit", .kind = "edit", .map = map_notebook },
-	{ .tool = "Read", .kind = "read", .map = map_read },
-	{ .tool = "Glob", .kind = "read", .map = map_glob },
-	{ .tool = "Grep", .kind = "read", .map = map_grep },
-	{ .tool = "LS", .kind = "read", .map = map_ls },
-	{ .tool = "WebFetch", .kind = "net", .map = map_webfetch },
-	{ .tool = "WebSearch", .kind = "net", .map = map_websearch },
-	{ .tool = "Monitor", .kind = "exec", .map = map_monitor },
-};
-
-/* Returns true and sets *why (NULL on success) when the tool is known. */
+/* Whether tok (one whitespace-free word) is an http(s) URL as Gemini's
+ * web_fetch reads its prompt: the word holds "://", and its scheme, before
+ * the first ':', is http or https in any case (WHATWG URL). */
 static bool
-map_claude_tool(const struct hook_input *in, json_t *req, const char **why)
+word_is_web_url(const char *tok, size_t n)
 {
-	for (size_t i = 0; i < sizeof claude_tools / sizeof claude_tools[0]; i++) {
-		if (strcmp(in->tool_name, claude_tools[i].tool) != 0)
+	const char *colon = memchr(tok, ':', n);
+	size_t k;
+
+	if (colon == NULL || (size_t)(colon - tok) + 3 > n || memcmp(colon, "://", 3) != 0)
+		return false;
+	k = (size_t)(colon - tok);
+	return (k == 4 && strncasecmp(tok, "http", 4) == 0) || (k == 5 && strncasecmp(tok, "https", 5) == 0);
+}
+
+size_t
+hook_urls_in_text(json_t *req, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = strlen(text), i = 0, start = 0, found = 0;
+
+	while (i <= n) {
+		size_t at = i;
+		bool space = i == n || hook_js_space(utf8_next(s, n, &i));
+
+		if (at == n)
+			i = n + 1;
+		if (!space)
 			continue;
-		json_object_set_new(req, "kind", json_string(claude_tools[i].kind));
-		*why = claude_tools[i].map(in, req);
-		return true;
+		if (at > start && word_is_web_url(text + start, at - start)) {
+			hook_add_url(req, text + start, at - start);
+			found++;
+		}
+		start = i;
 	}
-	if (hook_split_mcp(in->tool_name, req)) {
-		json_object_set_new(req, "kind", json_string("mcp"));
-		json_object_set(req, "arguments", in->tool_input);
-		*why = NULL;
-		return true;
+	return found;
+}
+
+void
+hook_unlisted(json_t *req, const char *field)
+{
+	json_t *u = json_object_get(req, "unlisted");
+
+	if (u == NULL) {
+		u = json_array();
+		if (u == NULL || json_object_set_new(req, "unlisted", u) < 0)
+			return;
 	}
-	return false;
+	json_array_append_new(u, json_string(field));
+	json_object_set_new(req, "kind", json_string("other"));
+}
+
+/* A string, or every string of an array, of the input's field. */
+static void
+each_str(const json_t *v, void (*fn)(const struct hook_input *, const struct hook_tool *, json_t *, enum hook_role, const char *),
+    const struct hook_input *in, const struct hook_tool *t, json_t *req, enum hook_role role)
+{
+	size_t i;
+	json_t *e;
+
+	if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)) {
+		fn(in, t, req, role, json_string_value(v));
+		return;
+	}
+	json_array_foreach(v, i, e)
+		if (json_is_string(e) && strlen(json_string_value(e)) == json_string_length(e))
+			fn(in, t, req, role, json_string_value(e));
+}
+
+static void
+role_target(const struct hook_input *in, const struct hook_tool *t, json_t *req, enum hook_role role, const char *s)
+{
+	char *r;
+
+	if (s[0] == '\0')
+		return;
+	switch (role) {
+	case HR_READ: case HR_UPLOAD:
+		free(hook_file(in, in->path_flags, in->cwd, s, "read"));
+		if (role == HR_UPLOAD && t->host != NULL)
+			hook_add_url(req, t->host, strlen(t->host));
+		break;
+	case HR_WRITE:
+		free(hook_file(in, in->path_flags, in->cwd, s, "write"));
+		break;
+	case HR_EDIT:
+		free(hook_file(in, in->path_flags, in->cwd, s, "edit"));
+		break;
+	case HR_GLOB:
+		if (in->cwd != NULL)
+			hook_glob(in, HOOK_GLOB_WALK, in->cwd, s, "read");
+		break;
+	case HR_URL: case HR_URI:
+		hook_add_url(req, s, strlen(s));
+		break;
+	case HR_URL_TEXT:
+		hook_urls_in_text(req, s);
+		break;
+	case HR_ELSEWHERE:
+		/* under a directory of the agent's own that the hook does not
+		 * know: anywhere such a path could be */
+		if (s[0] == '/') {
+			hook_add_resolved(in, s, "read", hook_glob_magic(s));
+		} else if ((r = paths_join("/**", s)) != NULL) {
+			hook_add_resolved(in, r, "read", true);
+			free(r);
+		}
+		break;
+	default:
+		break;
+	}
 }
 
 const char *
-hook_map_claude_tool(const struct hook_input *in, json_t *req, bool *known)
+hook_map_roles(const struct hook_input *in, const struct hook_tool *t, json_t *req)
 {
-	const char *why = NULL;
+	for (size_t i = 0; i < HOOK_FIELDS_MAX && t->fields[i].name != NULL; i++) {
+		json_t *v = json_object_get(in->tool_input, t->fields[i].name);
+		enum hook_role role = t->fields[i].role;
 
-	*known = map_claude_tool(in, req, &why);
-	return why;
+		if (v == NULL)
+			continue;
+		if (role == HR_COMMAND && json_is_string(v) && json_object_get(req, "command") == NULL)
+			json_object_set(req, "command", v);
+		else if (role == HR_CWD && json_is_string(v) && json_string_length(v) > 0)
+			hook_set_path(req, "cwd", json_string_value(v), in->cwd);
+		else
+			each_str(v, role_target, in, t, req, role);
+	}
+	return NULL;
+}
+
+bool
+hook_map_table(const struct hook_input *in, json_t *req, const struct hook_tool *table, size_t n,
+    const char **why)
+{
+	const struct hook_tool *t = hook_tool_find(table, n, in->tool_name);
+	const char *k;
+	json_t *v;
+	bool listed = true;
+
+	*why = NULL;
+	if (t == NULL)
+		return false;
+	json_object_foreach(in->tool_input, k, v) {
+		bool found = t->open;
+
+		for (size_t i = 0; i < HOOK_FIELDS_MAX && t->fields[i].name != NULL && !found; i++)
+			found = strcmp(t->fields[i].name, k) == 0;
+		if (!found) {
+			hook_unlisted(req, k);
+			listed = false;
+		}
+	}
+	if (!listed) {
+		/* a field the table does not know may name anything: an
+		 * `other` request, judged on its whole input, with every target
+		 * the known fields name (an input the mapping cannot use is
+		 * still refused) */
+		*why = t->map != NULL ? t->map(in, req) : hook_map_roles(in, t, req);
+		json_object_set_new(req, "kind", json_string("other"));
+		return true;
+	}
+	json_object_set_new(req, "kind", json_string(t->kind));
+	*why = t->map != NULL ? t->map(in, req) : hook_map_roles(in, t, req);
+	return true;
 }
 
 /* ---- parsing ---- */
@@ -1017,13 +939,17 @@ reason_text(const char *reason)
 	return json_string("sandgate: (reason text was not UTF-8)");
 }
 
+/* The tool input of the call being answered (borrowed from the request),
+ * for the answers that hand it back; NULL before it is parsed. */
+static const json_t *cur_tool_input;
+
 /* Render the agent's answer as one line of JSON; NULL on out of memory. */
 static char *
 render_answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason)
 {
 	json_t *r = reason_text(reason);
 	json_t *ans = a->answer(ev != HOOK_EVENT_NONE ? ev : a->events[0], allow,
-	    r != NULL ? json_string_value(r) : "denied by sandgate");
+	    r != NULL ? json_string_value(r) : "denied by sandgate", cur_tool_input);
 	char *s = ans != NULL ? json_dumps(ans, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 
 	json_decref(ans);
@@ -1288,6 +1214,7 @@ hook_run(const struct hook_adapter *a, int deadline_s, bool print_only)
 		watchdog_prepare(a, ev, deadline_s);
 	if (req == NULL)
 		return fail_closed(a, ev, "sandgate: malformed hook input (%s); denied (fail closed)", err);
+	cur_tool_input = json_object_get(req, "tool_input");
 	json_object_set_new(req, "wait", json_true());
 	msgpack_sbuffer_init(&sb);
 	/* an oversized request (rc 1) is sent too: the broker denies it and

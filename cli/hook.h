@@ -21,6 +21,7 @@ enum hook_event {
 	HOOK_EVENT_PRE_TOOL_USE,      /* Claude Code, Codex */
 	HOOK_EVENT_PERMISSION_REQUEST,/* Claude Code, Codex */
 	HOOK_EVENT_BEFORE_TOOL,       /* Gemini CLI */
+	HOOK_EVENT_PRE_SKILL_SHELL,   /* Claude Code: a shell command inside a skill */
 };
 
 /* At most this many entries go in a request's `files`; more are counted in
@@ -69,8 +70,49 @@ struct hook_adapter {
 	                                 to input that cannot be read */
 	/* Add kind and payload fields for in's tool to req; NULL or an error. */
 	const char *(*map_tool)(const struct hook_input *in, json_t *req);
-	/* The agent's answer for ev (a new reference); reason is never empty. */
-	json_t *(*answer)(enum hook_event ev, bool allow, const char *reason);
+	/* The agent's answer for ev (a new reference); reason is never empty.
+	 * tool_input is the call's input (NULL when unknown), for the agents
+	 * that allow only by handing it back (Codex's updatedInput). */
+	json_t *(*answer)(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input);
+};
+
+/* What a field of a tool's input names, and so how it maps to the request
+ * (docs/integrations.md, "Every tool, every field"). */
+enum hook_role {
+	HR_INFO = 0,  /* names no target: text, flags, counts, ids (still in the content a rule matches) */
+	HR_COMMAND,   /* a shell command line the tool runs: `command` */
+	HR_CWD,       /* the directory a command runs in: `cwd` */
+	HR_READ,      /* a file or directory read: `files` read (string or array) */
+	HR_WRITE,     /* a file written: `files` write */
+	HR_EDIT,      /* a file edited: `files` edit */
+	HR_GLOB,      /* a glob (or array) of files read: `files` globs */
+	HR_UPLOAD,    /* a local file (or array) sent off the machine: `files` read, plus the tool's host in `urls` */
+	HR_URL,       /* a URL the tool opens: `urls` (`url` for a net request) */
+	HR_URL_TEXT,  /* free text whose URLs the tool fetches: every one in `urls` */
+	HR_URI,       /* a resource URI (MCP): `urls` */
+	HR_ELSEWHERE, /* a path under a directory of the agent's own (docs, plans): `files` read, anywhere */
+	HR_CODE,      /* code or a definition the tool runs (not a shell line): judged by content only */
+	HR_NESTED,    /* an object the tool's mapper reads member by member (unknown members: `other`) */
+	HR_MCP,       /* an MCP server name */
+	HR_PERMS,     /* permissions the call asks for (Gemini additional_permissions) */
+};
+
+#define HOOK_FIELDS_MAX 24
+
+/* One tool an agent defines: its request kind, how it is mapped and every
+ * field of its input.  A field of the input that is not listed (and is not
+ * allowed by `open`) makes the call an `other` request. */
+struct hook_tool {
+	const char *name;
+	const char *kind;   /* the request's kind */
+	/* the mapping; NULL: by the fields' roles (hook_map_roles) */
+	const char *(*map)(const struct hook_input *in, json_t *req);
+	const char *host;   /* where HR_UPLOAD files go (a host of the agent's vendor), or NULL */
+	bool open;          /* the agent's type takes any other key ([k: string]: unknown) */
+	struct {
+		const char *name;
+		enum hook_role role;
+	} fields[HOOK_FIELDS_MAX];
 };
 
 extern const struct hook_adapter hook_claude_code, hook_codex, hook_gemini;
@@ -139,15 +181,46 @@ bool hook_glob_magic(const char *s);
  * *first_op are the first file and its operation, or NULL. */
 size_t hook_patch_files(const struct hook_input *in, const char *text, size_t len, const char *base,
     bool base_known, char **first, const char **first_op);
+/* JavaScript's \s (String.prototype.trim, split(/\s+/)). */
+bool hook_js_space(uint32_t c);
 /* Rust's char::is_whitespace. */
 bool hook_rust_space(uint32_t c);
 /* Trim s[0..n) of characters for which space() holds; returns the length
  * left and its start in *start. */
 size_t hook_trim(const char *s, size_t n, bool (*space)(uint32_t), size_t *start);
 
+/* Map in's tool through table: false when the tool is not in it.  A tool
+ * whose input holds a field the table does not list becomes `other`, with
+ * `unlisted` naming the fields; else the row's kind and mapping.  *why is an
+ * error for an unusable input, else NULL. */
+bool hook_map_table(const struct hook_input *in, json_t *req, const struct hook_tool *table, size_t n,
+    const char **why);
+/* The row of table for name, or NULL. */
+const struct hook_tool *hook_tool_find(const struct hook_tool *table, size_t n, const char *name);
+/* The targets of in's input by the roles of t's fields: `files`, `urls`,
+ * `command`, `cwd`.  Used for `other` requests and tools mapped by roles. */
+const char *hook_map_roles(const struct hook_input *in, const struct hook_tool *t, json_t *req);
+/* Add the URL u to req's `urls` (deduplicated, at most HOOK_URLS_MAX). */
+void hook_add_url(json_t *req, const char *u, size_t n);
+/* Add every http(s) URL in text to req's `urls`; returns how many. */
+size_t hook_urls_in_text(json_t *req, const char *text);
+/* Mark req as an `other` request because of field (added to `unlisted`). */
+void hook_unlisted(json_t *req, const char *field);
+
+#define HOOK_URLS_MAX 64
+
+extern const struct hook_tool hook_claude_tools[], hook_codex_tools[], hook_gemini_tools[];
+extern const size_t hook_claude_ntools, hook_codex_ntools, hook_gemini_ntools;
+
 /* Map Claude Code's tool vocabulary (Bash, Write, Edit, MultiEdit, Read,
  * WebFetch, mcp__server__tool, ...) into req.  *known says whether the tool is
  * one of them; returns NULL, or an error when its tool_input is unusable. */
 const char *hook_map_claude_tool(const struct hook_input *in, json_t *req, bool *known);
+/* An MCP call named mcp__SERVER__TOOL: kind mcp, server (Claude Code's
+ * `mcp_server.name` when the input has it), tool, arguments; false if the
+ * name is not one. */
+bool hook_claude_mcp(const struct hook_input *in, json_t *req);
+/* Bash and PowerShell: `command` (or `argv`) and `justification`. */
+const char *hook_map_exec(const struct hook_input *in, json_t *req);
 
 #endif

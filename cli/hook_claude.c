@@ -3,30 +3,67 @@
  * see docs/integrations.md for the fields and the source read. */
 #include "cli/hook.h"
 
+#include <stdio.h>
+
+/* PreSkillShellCommand: a shell command in a skill's (or custom command's)
+ * text, with its arguments filled in, about to run through Bash or
+ * PowerShell (tool_input.command); command_name is the skill, invoked_by
+ * who loaded it (sdk.d.ts PreSkillShellCommandHookInput, claude-agent-sdk
+ * 0.3.337).  An exec request like any other command. */
+static const char *
+map_skill_shell(const struct hook_input *in, json_t *req)
+{
+	const char *name = hook_str(in->root, "command_name"), *by = hook_str(in->root, "invoked_by");
+	char just[512];
+	bool known;
+	const char *why = hook_map_claude_tool(in, req, &known);
+
+	if (!known || why != NULL || !json_is_string(json_object_get(req, "command")))
+		return why != NULL ? why : "PreSkillShellCommand without a Bash or PowerShell command";
+	snprintf(just, sizeof just, "shell command of skill %.200s (loaded by %.20s)", name != NULL ? name : "?",
+	    by != NULL ? by : "?");
+	json_object_set_new(req, "justification", json_string(just));
+	hook_copy_str(req, "skill", in->root, "command_name");
+	hook_copy_str(req, "skill_source", in->root, "command_source");
+	return NULL;
+}
+
 static const char *
 map_tool(const struct hook_input *in, json_t *req)
 {
 	bool known;
-	const char *why = hook_map_claude_tool(in, req, &known);
+	const char *why;
 
+	if (in->event == HOOK_EVENT_PRE_SKILL_SHELL)
+		return map_skill_shell(in, req);
+	why = hook_map_claude_tool(in, req, &known);
 	if (!known)
 		json_object_set_new(req, "kind", json_string("other"));
 	return why;
 }
 
-/* PreToolUse: hookSpecificOutput.permissionDecision; PermissionRequest:
+/* PreToolUse and PreSkillShellCommand: hookSpecificOutput.permissionDecision
+ * (an allowed PreToolUse also passes the reviewer's reason and note to the
+ * model as additionalContext); PermissionRequest:
  * hookSpecificOutput.decision.behavior (message only on deny). */
 static json_t *
-answer(enum hook_event ev, bool allow, const char *reason)
+answer(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input)
 {
+	(void)tool_input;
 	if (ev == HOOK_EVENT_PERMISSION_REQUEST)
 		return allow
 		    ? json_pack("{s:{s:s,s:{s:s}}}", "hookSpecificOutput", "hookEventName",
 		          "PermissionRequest", "decision", "behavior", "allow")
 		    : json_pack("{s:{s:s,s:{s:s,s:s}}}", "hookSpecificOutput", "hookEventName",
 		          "PermissionRequest", "decision", "behavior", "deny", "message", reason);
+	if (ev == HOOK_EVENT_PRE_SKILL_SHELL)
+		return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreSkillShellCommand",
+		    "permissionDecision", allow ? "allow" : "deny", "permissionDecisionReason", reason);
+	if (allow)
+		return json_pack("{s:{s:s,s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
+		    "permissionDecision", "allow", "permissionDecisionReason", reason, "additionalContext", reason);
 	return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
-	    "permissionDecision", allow ? "allow" : "deny", "permissionDecisionReason", reason);
+	    "permissionDecision", "deny", "permissionDecisionReason", reason);
 }
 
 const struct hook_adapter hook_claude_code = {
@@ -37,7 +74,7 @@ const struct hook_adapter hook_claude_code = {
 	.default_deadline_s = 590,
 	/* Claude Code's expandPath: trim(), "~", relative to the session cwd */
 	.path_flags = HOOK_P_TRIM_JS | HOOK_P_TILDE,
-	.events = { HOOK_EVENT_PRE_TOOL_USE, HOOK_EVENT_PERMISSION_REQUEST },
+	.events = { HOOK_EVENT_PRE_TOOL_USE, HOOK_EVENT_PERMISSION_REQUEST, HOOK_EVENT_PRE_SKILL_SHELL },
 	.map_tool = map_tool,
 	.answer = answer,
 };

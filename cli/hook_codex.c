@@ -184,29 +184,64 @@ map_network(const struct hook_input *in, json_t *req)
 	return true;
 }
 
+/* Bash: the command, and the files of a patch it runs. */
+static const char *
+map_bash(const struct hook_input *in, json_t *req)
+{
+	const char *why = hook_map_exec(in, req);
+
+	if (why == NULL)
+		shell_patch(in, req);
+	return why;
+}
+
+/* Every tool Codex sends to its hooks, with each field of its input: read
+ * from the hook schemas built into the @openai/codex 0.171.0 linux-x64
+ * binary (npm, December 2026: pre-tool-use and permission-request
+ * command.input, `tool_input` free-form) and the tool handlers of
+ * openai/codex codex-rs (Bash: shell and unified exec; apply_patch; MCP as
+ * mcp__server__tool).  Older builds' fields are listed as such. */
+#define F(n, r) { (n), (r) }
+#define I(n) { (n), HR_INFO }
+
+const struct hook_tool hook_codex_tools[] = {
+	{ .name = "Bash", .kind = "exec", .map = map_bash, .fields = { F("command", HR_COMMAND),
+	    I("description"),
+	    /* older builds */
+	    I("sandbox_permissions"), I("with_escalated_permissions"), I("justification"), I("timeout_ms") } },
+	{ .name = "apply_patch", .kind = "edit", .map = map_patch, .fields = { F("command", HR_EDIT),
+	    /* older builds */
+	    F("patch", HR_EDIT) } },
+	/* PermissionRequest of a managed-network approval, earlier schema */
+	{ .name = "NetworkAccess", .kind = "net", .fields = { F("command", HR_COMMAND), I("description") } },
+};
+const size_t hook_codex_ntools = sizeof hook_codex_tools / sizeof hook_codex_tools[0];
+
 static const char *
 map_tool(const struct hook_input *in, json_t *req)
 {
-	bool known;
-	const char *why;
+	const char *why = NULL;
 
 	if (in->event == HOOK_EVENT_PERMISSION_REQUEST &&
 	    (strcmp(in->tool_name, "Bash") == 0 || strcmp(in->tool_name, "NetworkAccess") == 0) &&
 	    map_network(in, req))
 		return NULL;
-	if (strcmp(in->tool_name, "apply_patch") == 0)
-		return map_patch(in, req);
-	why = hook_map_claude_tool(in, req, &known);
-	if (!known)
+	if (hook_map_table(in, req, hook_codex_tools, hook_codex_ntools, &why))
+		return why;
+	if (!hook_claude_mcp(in, req))
 		json_object_set_new(req, "kind", json_string("other"));
-	else if (why == NULL && json_is_string(json_object_get(req, "kind")) &&
-	    strcmp(json_string_value(json_object_get(req, "kind")), "exec") == 0)
-		shell_patch(in, req);
-	return why;
+	return NULL;
 }
 
+/* PermissionRequest: allow or deny (Codex rejects updatedInput,
+ * updatedPermissions and interrupt there).  PreToolUse: Codex enforces a
+ * deny; an allow counts only with updatedInput ("PreToolUse hook returned
+ * unsupported permissionDecision:allow" otherwise), and updatedInput must
+ * carry a string `command` (Bash, apply_patch): the call's own input is
+ * handed back unchanged.  Without one (an MCP call), no decision: Codex goes
+ * on to its own approval, which comes back as PermissionRequest. */
 static json_t *
-answer(enum hook_event ev, bool allow, const char *reason)
+answer(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input)
 {
 	if (ev == HOOK_EVENT_PERMISSION_REQUEST)
 		return allow
@@ -214,7 +249,10 @@ answer(enum hook_event ev, bool allow, const char *reason)
 		          "PermissionRequest", "decision", "behavior", "allow")
 		    : json_pack("{s:{s:s,s:{s:s,s:s}}}", "hookSpecificOutput", "hookEventName",
 		          "PermissionRequest", "decision", "behavior", "deny", "message", reason);
-	if (allow) /* no decision: Codex goes on to its own approval (and PermissionRequest) */
+	if (allow && json_is_string(json_object_get(tool_input, "command")))
+		return json_pack("{s:{s:s,s:s,s:s,s:O}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
+		    "permissionDecision", "allow", "permissionDecisionReason", reason, "updatedInput", tool_input);
+	if (allow)
 		return json_object();
 	return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
 	    "permissionDecision", "deny", "permissionDecisionReason", reason);

@@ -99,8 +99,8 @@ utf8_at(const unsigned char *s, size_t *len)
 }
 
 /* JavaScript's String.prototype.trim (WhiteSpace and LineTerminator). */
-static bool
-js_space(uint32_t c)
+bool
+hook_js_space(uint32_t c)
 {
 	return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xA0 || c == 0x1680 ||
 	    (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
@@ -285,7 +285,7 @@ hook_file(const struct hook_input *in, unsigned flags, const char *base, const c
 	size_t start, n;
 
 	if (flags & HOOK_P_TRIM_JS) {
-		n = hook_trim(raw, strlen(raw), js_space, &start);
+		n = hook_trim(raw, strlen(raw), hook_js_space, &start);
 		if ((buf = strndup(raw + start, n)) == NULL)
 			return NULL;
 		p = buf;

@@ -7,8 +7,10 @@
 #include "cli/hook.h"
 #include "proto/paths.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* The first of keys that is a non-empty string in the tool input. */
@@ -27,6 +29,60 @@ first_str(const struct hook_input *in, const char *const keys[])
 static const char *const file_keys[] = { "file_path", "absolute_path", "path", NULL };
 static const char *const dir_keys[] = { "dir_path", "directory", "path", NULL };
 
+/* additional_permissions (when Gemini's tool sandbox is on): network, and
+ * fileSystem.read / .write path lists.  The paths are files of the request
+ * (read, write), network asks to leave the sandbox's network cut-off; all of
+ * it is spelled out in `permissions` for the summary.  A member the type
+ * does not have makes the call `other`. */
+static void
+shell_perms(const struct hook_input *in, json_t *req)
+{
+	json_t *ap = json_object_get(in->tool_input, "additional_permissions"), *v, *fs, *e;
+	const char *k, *ops[] = { "read", "write" };
+	struct strbuf_lite { char *p; size_t n; } b = { NULL, 0 };
+	size_t i;
+
+	if (ap == NULL)
+		return;
+	if (!json_is_object(ap)) {
+		hook_unlisted(req, "additional_permissions");
+		return;
+	}
+	json_object_foreach(ap, k, v)
+		if (strcmp(k, "network") != 0 && strcmp(k, "fileSystem") != 0)
+			hook_unlisted(req, "additional_permissions.*");
+	fs = json_object_get(ap, "fileSystem");
+	json_object_foreach(fs, k, v)
+		if (strcmp(k, "read") != 0 && strcmp(k, "write") != 0)
+			hook_unlisted(req, "additional_permissions.fileSystem.*");
+	if (json_is_true(json_object_get(ap, "network"))) {
+		json_object_set_new(req, "sandbox", json_string("unsandboxed"));
+		json_object_set_new(req, "sandbox_source", json_string("tool_input.additional_permissions.network"));
+		b.p = strdup("network");
+	}
+	for (size_t o = 0; o < 2; o++) {
+		json_array_foreach(json_object_get(fs, ops[o]), i, e) {
+			const char *p = json_string_value(e);
+			char *r, *nb;
+			size_t add;
+
+			if (p == NULL || p[0] == '\0' || strlen(p) != json_string_length(e))
+				continue;
+			/* absolute paths by the type; a relative one as the tool would join it */
+			r = hook_file(in, 0, in->cwd, p, ops[o]);
+			add = strlen(ops[o]) + 1 + strlen(r != NULL ? r : p) + 2;
+			if ((nb = realloc(b.p, b.n + add + 1)) != NULL) {
+				b.p = nb;
+				b.n += (size_t)sprintf(b.p + b.n, "%s%s %s", b.n > 0 ? "; " : "", ops[o], r != NULL ? r : p);
+			}
+			free(r);
+		}
+	}
+	if (b.p != NULL)
+		json_object_set_new(req, "permissions", json_string(b.p));
+	free(b.p);
+}
+
 static const char *
 map_shell(const struct hook_input *in, json_t *req)
 {
@@ -38,6 +94,7 @@ map_shell(const struct hook_input *in, json_t *req)
 	hook_copy_str(req, "justification", in->tool_input, "description");
 	if (dir != NULL)
 		hook_set_path(req, "cwd", dir, in->cwd);
+	shell_perms(in, req);
 	return NULL;
 }
 
@@ -201,30 +258,54 @@ map_many(const struct hook_input *in, json_t *req)
 	return NULL;
 }
 
-/* web_fetch carries its URLs inside the prompt text: take the first one. */
+/* web_fetch: Gemini fetches every http(s) URL of its prompt (up to 20;
+ * tools/web-fetch.js parsePrompt: words split on whitespace, a word with
+ * "://" parsed as a URL, http and https kept; a github.com/.../blob/ URL is
+ * fetched from raw.githubusercontent.com).  One URL: a net request of it;
+ * several: `other`, every URL a part of its own (`urls`), so that a rule for
+ * the first host never allows the others.  The older `url` field counts too. */
+static void
+fetch_github_raw(json_t *req)
+{
+	json_t *urls = json_object_get(req, "urls"), *e;
+	size_t i, n = json_array_size(urls);
+
+	for (i = 0; i < n; i++) {
+		const char *u;
+		const char *h;
+
+		e = json_array_get(urls, i);
+		u = json_string_value(e);
+		h = strstr(u, "://");
+		if (h != NULL && strncasecmp(h + 3, "github.com/", 11) == 0 && strstr(h + 14, "/blob/") != NULL)
+			hook_add_url(req, "https://raw.githubusercontent.com/", 34);
+	}
+}
+
 static const char *
 map_fetch(const struct hook_input *in, json_t *req)
 {
 	const char *u = hook_str(in->tool_input, "url");
 	const char *p = hook_str(in->tool_input, "prompt");
+	json_t *urls;
 
-	json_object_set_new(req, "method", json_string("GET"));
-	if (u == NULL && p != NULL) {
-		const char *s = strstr(p, "https://"), *h = strstr(p, "http://");
-
-		if (s == NULL || (h != NULL && h < s))
-			s = h;
-		if (s != NULL) {
-			size_t n = strcspn(s, " \t\r\n\"'<>()[]{}`");
-
-			json_object_set_new(req, "url", json_stringn(s, n));
-			return NULL;
-		}
-	}
 	if (u != NULL && u[0] != '\0')
-		json_object_set_new(req, "url", json_string(u));
-	else
+		hook_add_url(req, u, strlen(u));
+	if (p != NULL)
+		hook_urls_in_text(req, p);
+	fetch_github_raw(req);
+	urls = json_object_get(req, "urls");
+	if (json_array_size(urls) == 1 && json_object_get(req, "urls_total") == NULL) {
+		json_object_set(req, "url", json_array_get(urls, 0));
+		json_object_del(req, "urls");
+		json_object_set_new(req, "method", json_string("GET"));
+	} else if (json_array_size(urls) == 0) {
+		/* no URL: Gemini answers from search (or fails); a fixed host */
 		json_object_set_new(req, "host", json_string("web-fetch"));
+		json_object_set_new(req, "method", json_string("GET"));
+	} else {
+		json_object_set_new(req, "kind", json_string("other"));
+	}
 	return NULL;
 }
 
@@ -237,35 +318,119 @@ map_search(const struct hook_input *in, json_t *req)
 	return NULL;
 }
 
-static const struct gemini_tool {
-	const char *tool, *kind;
-	const char *(*map)(const struct hook_input *, json_t *);
-} tools[] = {
-	{ .tool = "run_shell_command", .kind = "exec", .map = map_shell },
-	{ .tool = "write_file", .kind = "write", .map = map_write },
-	{ .tool = "replace", .kind = "edit", .map = map_replace },
-	{ .tool = "read_file", .kind = "read", .map = map_read },
-	{ .tool = "read_many_files", .kind = "read", .map = map_many },
-	{ .tool = "list_directory", .kind = "read", .map = map_ls },
-	{ .tool = "glob", .kind = "read", .map = map_glob },
-	{ .tool = "grep_search", .kind = "read", .map = map_grep },
-	{ .tool = "search_file_content", .kind = "read", .map = map_grep },
-	{ .tool = "web_fetch", .kind = "net", .map = map_fetch },
-	{ .tool = "google_web_search", .kind = "net", .map = map_search },
-};
+/* Every tool Gemini CLI defines, with each field of its input: written from
+ * @google/gemini-cli-core 0.61.0 (npm, December 2026): tools/tool-names.d.ts
+ * ALL_BUILTIN_TOOL_NAMES, tools/definitions/base-declarations.js (parameter
+ * names), model-family-sets/default-legacy.js and gemini-3.js (declarations),
+ * dynamic-declaration-helpers.js (run_shell_command, exit_plan_mode,
+ * activate_skill, update_topic), trackerTools.js, shellBackgroundTools.js,
+ * agents/agent-tool.js (invoke_agent), complete-task.js; plus the older names
+ * and fields earlier releases sent (search_file_content, absolute_path,
+ * directory, paths, include, save_memory...). */
+#define F(n, r) { (n), (r) }
+#define I(n) { (n), HR_INFO }
+#define OTHER(n) .name = (n), .kind = "other"
 
-/* MCP tools: mcp_context names the server and the server's own tool name;
- * without it, the name is mcp__server__tool. */
+const struct hook_tool hook_gemini_tools[] = {
+	{ .name = "run_shell_command", .kind = "exec", .map = map_shell, .fields = {
+	    F("command", HR_COMMAND), I("description"), F("dir_path", HR_CWD), I("is_background"),
+	    I("delay_ms"), F("additional_permissions", HR_PERMS),
+	    /* older */
+	    F("directory", HR_CWD) } },
+	{ .name = "write_file", .kind = "write", .map = map_write, .fields = { F("file_path", HR_WRITE),
+	    I("content"), I("modified_by_user"), I("ai_proposed_content"),
+	    /* older */
+	    F("absolute_path", HR_WRITE) } },
+	{ .name = "replace", .kind = "edit", .map = map_replace, .fields = { F("file_path", HR_EDIT),
+	    I("instruction"), I("old_string"), I("new_string"), I("allow_multiple"),
+	    I("modified_by_user"), I("ai_proposed_content"),
+	    /* older */
+	    I("expected_replacements"), F("absolute_path", HR_EDIT) } },
+	{ .name = "read_file", .kind = "read", .map = map_read, .fields = { F("file_path", HR_READ),
+	    I("start_line"), I("end_line"),
+	    /* older */
+	    F("absolute_path", HR_READ), I("offset"), I("limit") } },
+	{ .name = "read_many_files", .kind = "read", .map = map_many, .fields = { F("include", HR_GLOB),
+	    I("exclude"), I("recursive"), I("useDefaultExcludes"), I("file_filtering_options"),
+	    /* older */
+	    F("paths", HR_GLOB) } },
+	{ .name = "list_directory", .kind = "read", .map = map_ls, .fields = { F("dir_path", HR_READ),
+	    I("ignore"), I("file_filtering_options"),
+	    /* older */
+	    F("path", HR_READ) } },
+	{ .name = "glob", .kind = "read", .map = map_glob, .fields = { F("pattern", HR_GLOB),
+	    F("dir_path", HR_READ), I("case_sensitive"), I("respect_git_ignore"), I("respect_gemini_ignore"),
+	    /* older */
+	    F("path", HR_READ) } },
+	{ .name = "grep_search", .kind = "read", .map = map_grep, .fields = { I("pattern"),
+	    F("dir_path", HR_READ), F("include_pattern", HR_GLOB), I("exclude_pattern"), I("names_only"),
+	    I("max_matches_per_file"), I("total_max_matches"), I("fixed_strings"), I("context"), I("after"),
+	    I("before"), I("no_ignore"),
+	    /* older */
+	    F("include", HR_GLOB), F("path", HR_READ) } },
+	/* the older name of grep_search (TOOL_LEGACY_ALIASES) */
+	{ .name = "search_file_content", .kind = "read", .map = map_grep, .fields = { I("pattern"),
+	    F("dir_path", HR_READ), F("include_pattern", HR_GLOB), I("exclude_pattern"), I("names_only"),
+	    I("max_matches_per_file"), I("total_max_matches"), I("fixed_strings"), I("context"), I("after"),
+	    I("before"), I("no_ignore"), F("include", HR_GLOB), F("path", HR_READ) } },
+	{ .name = "web_fetch", .kind = "net", .map = map_fetch, .fields = { F("prompt", HR_URL_TEXT),
+	    /* older */
+	    F("url", HR_URL) } },
+	{ .name = "google_web_search", .kind = "net", .map = map_search, .fields = { I("query") } },
+	/* files of Gemini's own: docs shipped with it, the plans directory */
+	{ OTHER("get_internal_docs"), .fields = { F("path", HR_ELSEWHERE) } },
+	{ OTHER("exit_plan_mode"), .fields = { F("plan_filename", HR_ELSEWHERE) } },
+	{ OTHER("enter_plan_mode"), .fields = { I("reason") } },
+	/* MCP resources (the URI names the server's resource) */
+	{ OTHER("read_mcp_resource"), .fields = { F("uri", HR_URI) } },
+	{ OTHER("list_mcp_resources"), .fields = { F("serverName", HR_MCP) } },
+	/* work done elsewhere */
+	{ OTHER("invoke_agent"), .fields = { I("agent_name"), F("prompt", HR_CODE) } },
+	{ OTHER("activate_skill"), .fields = { I("name") } },
+	/* a subagent's result: its field is the agent's own output name */
+	{ OTHER("complete_task"), .open = true, .fields = { I("result") } },
+	/* background processes */
+	{ OTHER("list_background_processes") },
+	{ OTHER("read_background_output"), .fields = { I("pid"), I("lines"), I("delay_ms") } },
+	/* task tracker, todos, topics, questions */
+	{ OTHER("tracker_create_task"), .fields = { I("title"), I("description"), I("type"), I("parentId"),
+	    I("dependencies") } },
+	{ OTHER("tracker_update_task"), .fields = { I("id"), I("title"), I("description"), I("status"),
+	    I("dependencies") } },
+	{ OTHER("tracker_get_task"), .fields = { I("id") } },
+	{ OTHER("tracker_list_tasks"), .fields = { I("status"), I("type"), I("parentId") } },
+	{ OTHER("tracker_add_dependency"), .fields = { I("taskId"), I("dependencyId") } },
+	{ OTHER("tracker_visualize") },
+	{ OTHER("write_todos"), .fields = { I("todos") } },
+	{ OTHER("update_topic"), .fields = { I("title"), I("summary"), I("strategic_intent") } },
+	{ OTHER("ask_user"), .fields = { I("questions") } },
+	/* older: a fact saved to GEMINI.md (instructions Gemini obeys later) */
+	{ OTHER("save_memory"), .fields = { I("fact") } },
+};
+const size_t hook_gemini_ntools = sizeof hook_gemini_tools / sizeof hook_gemini_tools[0];
+
+/* MCP tools: mcp_context (optional) names the server, the server's own tool
+ * name and how the server is reached; without it the name is Gemini's
+ * mcp_<server>_<tool>, read as Gemini reads it (tools/mcp-tool.js
+ * parseMcpToolName: the server is the part before the first '_').  Every
+ * other tool (a discovered_tool_*, anything newer) is `other`. */
 static bool
 map_mcp(const struct hook_input *in, json_t *req)
 {
 	json_t *ctx = json_object_get(in->root, "mcp_context");
 	const char *server = hook_str(ctx, "server_name"), *tool = hook_str(ctx, "tool_name");
+	const char *name = in->tool_name, *sep;
 
 	if (server != NULL && server[0] != '\0' && tool != NULL && tool[0] != '\0') {
 		json_object_set_new(req, "server", json_string(server));
 		json_object_set_new(req, "tool", json_string(tool));
-	} else if (!hook_split_mcp(in->tool_name, req)) {
+		hook_copy_str(req, "server_command", ctx, "command");
+		hook_copy_str(req, "server_url", ctx, "url");
+	} else if (strncmp(name, "mcp_", 4) == 0 && name[4] != '_' && name[4] != '\0' &&
+	    (sep = strchr(name + 4, '_')) != NULL && sep[1] != '\0') {
+		json_object_set_new(req, "server", json_stringn(name + 4, (size_t)(sep - name - 4)));
+		json_object_set_new(req, "tool", json_string(sep + 1));
+	} else {
 		return false;
 	}
 	json_object_set_new(req, "kind", json_string("mcp"));
@@ -276,12 +441,10 @@ map_mcp(const struct hook_input *in, json_t *req)
 static const char *
 map_tool(const struct hook_input *in, json_t *req)
 {
-	for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++) {
-		if (strcmp(in->tool_name, tools[i].tool) == 0) {
-			json_object_set_new(req, "kind", json_string(tools[i].kind));
-			return tools[i].map(in, req);
-		}
-	}
+	const char *why = NULL;
+
+	if (hook_map_table(in, req, hook_gemini_tools, hook_gemini_ntools, &why))
+		return why;
 	if (!map_mcp(in, req))
 		json_object_set_new(req, "kind", json_string("other"));
 	return NULL;
@@ -290,8 +453,9 @@ map_tool(const struct hook_input *in, json_t *req)
 /* {"decision": "allow"|"deny", "reason": ...}; Gemini shows a deny's reason
  * to the model and still asks the user on allow when its policy says so. */
 static json_t *
-answer(enum hook_event ev, bool allow, const char *reason)
+answer(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input)
 {
+	(void)tool_input;
 	return json_pack("{s:s,s:s}", "decision", allow ? "allow" : "deny", "reason", reason);
 }
 
