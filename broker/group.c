@@ -663,10 +663,29 @@ tool_suggest(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 	for (size_t i = 1; i < v->n; i++)
 		same &= strcmp(key_part(v->m[i])->tool, p0->tool) == 0;
 	if (p0->kind == SK_OTHER) {
+		/* the tool with this very input (when every member has it),
+		 * then with any input: a rule for the name alone covers only
+		 * the empty input (docs/RULES.md) */
+		bool same_input = p0->content != NULL && strlen(p0->content) <= 3000;
+
 		if (!same)
 			return 0;
+		for (size_t i = 1; i < v->n && same_input; i++)
+			same_input = key_part(v->m[i])->content != NULL &&
+			    strcmp(key_part(v->m[i])->content, p0->content) == 0;
+		if (same_input) {
+			strbuf_puts(&b, "other ");
+			glob_lit(&b, p0->tool, strlen(p0->tool));
+			if (strcmp(p0->content, "{}") != 0) {
+				strbuf_puts(&b, " ");
+				glob_lit(&b, p0->content, strlen(p0->content));
+			}
+			out[nout++] = strbuf_take(&b);
+			b = (struct strbuf){ 0 };
+		}
 		strbuf_puts(&b, "other ");
 		glob_lit(&b, p0->tool, strlen(p0->tool));
+		strbuf_puts(&b, " *");
 		out[nout++] = strbuf_take(&b);
 		return nout;
 	}

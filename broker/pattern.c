@@ -26,6 +26,7 @@ struct pattern {
 	char *host;       /* net: lower-case glob */
 	int port;         /* net: -1 = any */
 	char *server, *tool; /* mcp, other (tool) */
+	char *input;      /* other: a glob over the tool's input as canonical JSON, or NULL (the empty input) */
 	char *text;       /* canonical */
 	char *key1, *key2;
 	bool wide;
@@ -581,7 +582,11 @@ pattern_match_part(const pattern *p, const struct subject *s, const struct subj_
 		return part->kind == SK_MCP && part->server != NULL && part->tool != NULL &&
 		    pattern_glob(p->server, part->server) && pattern_glob(p->tool, part->tool);
 	case SK_OTHER:
-		return part->kind == SK_OTHER && part->tool != NULL && pattern_glob(p->tool, part->tool);
+		/* the tool and its whole input: `other TOOL` alone is the tool
+		 * with an empty input, `other TOOL GLOB` an input GLOB matches */
+		return part->kind == SK_OTHER && part->tool != NULL && pattern_glob(p->tool, part->tool) &&
+		    part->content != NULL &&
+		    (p->input != NULL ? pattern_glob(p->input, part->content) : strcmp(part->content, "{}") == 0);
 	default:
 		return false;
 	}
@@ -709,6 +714,8 @@ canonical(const pattern *p)
 		    buf_put(&b, '.') < 0 || print_glob(&b, p->tool) < 0 ? -1 : 0;
 	} else {
 		rc = rc < 0 || buf_put(&b, ' ') < 0 || print_glob(&b, p->tool) < 0 ? -1 : 0;
+		if (rc == 0 && p->input != NULL)
+			rc = buf_put(&b, ' ') < 0 || print_glob(&b, p->input) < 0 ? -1 : 0;
 	}
 	if (rc < 0) {
 		free(b.p);
@@ -730,6 +737,7 @@ pattern_free(pattern *p)
 	free(p->host);
 	free(p->server);
 	free(p->tool);
+	free(p->input);
 	free(p->text);
 	free(p->key1);
 	free(p->key2);
@@ -950,8 +958,12 @@ parse_mcp(pattern *p, struct rawword *w, int nw, char *err, size_t errlen)
 static int
 parse_other(pattern *p, struct rawword *w, int nw, char *err, size_t errlen)
 {
-	if (nw != 1) {
-		snprintf(err, errlen, "other takes one tool name");
+	if (nw != 1 && nw != 2) {
+		snprintf(err, errlen, "other takes a tool name and, optionally, a glob of its input (one word)");
+		return -1;
+	}
+	if (nw == 2 && (p->input = strdup(w[1].glob)) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if ((p->tool = strdup(w[0].glob)) == NULL) {
@@ -1051,6 +1063,7 @@ const char *pattern_host(const pattern *p) { return p->host; }
 int pattern_port(const pattern *p) { return p->port; }
 const char *pattern_server(const pattern *p) { return p->server; }
 const char *pattern_tool(const pattern *p) { return p->tool; }
+const char *pattern_input(const pattern *p) { return p->input; }
 
 enum pattern_word_type
 pattern_word(const pattern *p, size_t i, const char **text, int *anchor, int *up)

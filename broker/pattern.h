@@ -70,6 +70,9 @@ const char *pattern_host(const pattern *p);
 int pattern_port(const pattern *p);
 const char *pattern_server(const pattern *p);
 const char *pattern_tool(const pattern *p);
+/* other: the glob of the tool's input (canonical JSON, broker/inputtext.h),
+ * NULL for a pattern that names the tool alone (its empty input). */
+const char *pattern_input(const pattern *p);
 
 /* Character glob: * and ? (\ escapes), * crosses any character. */
 bool pattern_glob(const char *glob, const char *s);

@@ -1,5 +1,6 @@
 /* request.c -- request lifecycle, pending queue and idempotency index. */
 #include "broker/request.h"
+#include "broker/inputtext.h"
 #include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/broker.h"
@@ -911,7 +912,9 @@ check_payload(const msgpack_object *map, const char *kind)
 	if (strcmp(kind, "mcp") == 0)
 		return is_str(rpc_map_get(map, "server")) && is_str(rpc_map_get(map, "tool"))
 		    ? NULL : "mcp needs server and tool";
-	return NULL;
+	/* other: the URLs and hosts its input names (a malformed list makes
+	 * the subject unparsed, subject.c); a tool name to match rules on */
+	return is_str(rpc_map_get(map, "tool_name")) ? NULL : "other needs tool_name";
 }
 
 /* `oversized: {field, bytes, sha256}`: the request stands for one whose
@@ -1060,14 +1063,30 @@ make_summary(const struct submit_fields *f)
 		strbuf_putc(&b, '.');
 		strbuf_putn(&b, t, tn);
 	} else if (strcmp(f->kind, "other") == 0) {
+		/* a tool sandgate cannot read: its name and its whole input */
+		const msgpack_object *ti = rpc_map_get(f->map, "tool_input");
+		char *in = ti != NULL ? input_text(ti, (size_t)4 << 20, NULL) : NULL;
+
 		str_field(f->map, "tool_name", &s, &n);
 		strbuf_puts(&b, "other ");
 		strbuf_putn(&b, s, n);
+		strbuf_putc(&b, ' ');
+		strbuf_puts(&b, in != NULL ? in : ti != NULL ? "(an input with no JSON form)" : "(no input)");
+		free(in);
 	} else {
 		str_field(f->map, "path", &s, &n);
 		strbuf_puts(&b, f->kind);
 		strbuf_putc(&b, ' ');
 		strbuf_putn(&b, s, n);
+	}
+	if (strcmp(f->kind, "exec") == 0) {
+		/* what the command asks of its sandbox (Gemini additional_permissions) */
+		str_field(f->map, "permissions", &s, &n);
+		if (n > 0) {
+			strbuf_puts(&b, " [asks for: ");
+			strbuf_putn(&b, s, n);
+			strbuf_putc(&b, ']');
+		}
 	}
 	n = b.n;
 	if ((raw = strbuf_take(&b)) == NULL)

@@ -1,5 +1,6 @@
 /* subject.c -- the matcher's view of a request: parts, words, resolved paths. */
 #include "broker/subject.h"
+#include "broker/inputtext.h"
 #include "broker/intent/shell.h"
 #include "broker/intent/reqfiles.h"
 #include "proto/rpc.h"
@@ -73,6 +74,7 @@ free_part(struct subj_part *p)
 	free(p->host);
 	free(p->server);
 	free(p->tool);
+	free(p->content);
 }
 
 void
@@ -326,6 +328,49 @@ add_req_files(struct subject *s, const msgpack_object *req)
 	return rc;
 }
 
+/* An `other` request's input as its part's content: NULL unless the whole
+ * tool_input is there (not cut, not left out) and at most OTHER_CONTENT_MAX
+ * bytes as text. */
+#define OTHER_CONTENT_MAX 65536
+
+static char *
+other_content(const msgpack_object *req)
+{
+	const msgpack_object *ti = rpc_map_get(req, "tool_input"), *tr = rpc_map_get(req, "truncated");
+
+	if (ti == NULL || (tr != NULL && tr->type == MSGPACK_OBJECT_BOOLEAN && tr->via.boolean) ||
+	    (ti->type == MSGPACK_OBJECT_MAP && rpc_map_get(ti, "sandgate_omitted") != NULL))
+		return NULL;
+	return input_text(ti, OTHER_CONTENT_MAX, NULL);
+}
+
+/* `urls` (an `other` request's URLs and hosts): a net part each; a list
+ * that is not an array of strings, or cut (`urls_total` above its size),
+ * is -1 (unparsed: no rule allows the request). */
+static int
+add_req_urls(struct subject *s, const msgpack_object *req)
+{
+	const msgpack_object *u = rpc_map_get(req, "urls"), *t = rpc_map_get(req, "urls_total");
+	int64_t total = 0;
+
+	if (u == NULL)
+		return t == NULL ? 0 : -1;
+	if (u->type != MSGPACK_OBJECT_ARRAY)
+		return -1;
+	if (t != NULL && (rpc_get_int(t, 0, INT64_MAX, &total) < 0 || total > (int64_t)u->via.array.size))
+		return -1;
+	for (uint32_t i = 0; i < u->via.array.size; i++) {
+		const msgpack_object *e = &u->via.array.ptr[i];
+		struct subj_part *p;
+
+		if (e->type != MSGPACK_OBJECT_STR || e->via.str.size == 0 ||
+		    memchr(e->via.str.ptr, '\0', e->via.str.size) != NULL || (p = subject_add_part(s, SK_NET)) == NULL ||
+		    parse_host(e->via.str.ptr, e->via.str.size, &p->host, &p->port) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Fill the one part of a non-exec request; 0, or -1 when the payload is bad. */
 static int
 fill_single(struct subject *s, const msgpack_object *req)
@@ -358,8 +403,13 @@ fill_single(struct subject *s, const msgpack_object *req)
 		p->tool = get_dup(req, "tool");
 		return p->server != NULL && p->tool != NULL ? 0 : -1;
 	case SK_OTHER:
-		p->tool = get_dup(req, "tool_name");
-		return p->tool != NULL ? 0 : -1;
+		if ((p->tool = get_dup(req, "tool_name")) == NULL)
+			return -1;
+		p->content = other_content(req);
+		/* p is not used below: adding parts may move it */
+		if (add_req_files(s, req) < 0)
+			return -1;
+		return add_req_urls(s, req);
 	default:
 		return -1;
 	}

@@ -4,8 +4,9 @@
  * one write or delete part per file a command writes or deletes (by a
  * redirection, cp, tee, sed -i, inline code...); a file request one part per
  * file it names (its path, the files list, a patch's files, a tool's globs);
- * an MCP call its tool plus every file and host its arguments name; net and
- * other kinds one part (a host, a tool name).  Paths are absolute and
+ * an MCP call its tool plus every file and host its arguments name; a net
+ * request its host; an `other` request its tool (with its whole input, the
+ * part's content) plus every file it lists and every URL of `urls`.  Paths are absolute and
  * normalised; a glob part keeps its pattern (subj_part.glob).  Built once per request (subject_from_intent when the scorer's
  * intent is there, subject_from_request otherwise); owned by the request.
  *
@@ -69,6 +70,10 @@ struct subj_part {
 	int port;               /* 0 when unknown */
 	/* mcp: server and tool; other: tool */
 	char *server, *tool;
+	/* other: the tool's whole input as canonical JSON (broker/inputtext.h),
+	 * what an `other` rule's input glob must match; NULL when it is not
+	 * known whole (cut, too long, not JSON-like): no input glob matches */
+	char *content;
 };
 
 struct subject {

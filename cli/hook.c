@@ -708,6 +708,16 @@ struct cut_digest {
 	char sha[65];
 };
 
+/* An `other` request is judged on its whole input (docs/RULES.md): its
+ * tool_input is never cut, digested or flattened. */
+static bool
+input_judged(json_t *req, const char *k)
+{
+	json_t *kind = json_object_get(req, "kind");
+
+	return strcmp(k, "tool_input") == 0 && json_is_string(kind) && strcmp(json_string_value(kind), "other") == 0;
+}
+
 /* Pack req with the strings of cut fields at most strcap bytes; a cut
  * string F gets F_size and F_sha256.  Returns the packed size. */
 static size_t
@@ -723,7 +733,7 @@ pack_with_cap(json_t *req, size_t strcap, const struct cut_digest *dg, size_t nd
 	msgpack_sbuffer_init(&body);
 	msgpack_packer_init(&ps.pk, &body, msgpack_sbuffer_write);
 	json_object_foreach(req, k, v) {
-		bool cuttable = IN_LIST(k, cut_fields);
+		bool cuttable = IN_LIST(k, cut_fields) && !input_judged(req, k);
 
 		rpc_pack_str(&ps.pk, k);
 		ps.strcap = cuttable ? strcap : SIZE_MAX;
@@ -820,6 +830,8 @@ hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, s
 		if (v != NULL && json_depth(v, HOOK_MAX_DEPTH) > HOOK_MAX_DEPTH)
 			worst = judged_fields[i];
 	}
+	if (input_judged(req, "tool_input") && json_depth(json_object_get(req, "tool_input"), HOOK_MAX_DEPTH) > HOOK_MAX_DEPTH)
+		worst = "tool_input";
 	for (size_t i = 0; i < sizeof cut_fields / sizeof cut_fields[0]; i++) {
 		json_t *v = json_object_get(req, cut_fields[i]);
 
@@ -831,7 +843,8 @@ hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, s
 	}
 	for (int pass = 0; pass < 2 && rc < 0 && worst == NULL; pass++) {
 		if (pass == 1) {
-			if (json_object_get(req, "tool_input") == NULL || (work = json_copy(req)) == NULL)
+			if (json_object_get(req, "tool_input") == NULL || input_judged(req, "tool_input") ||
+			    (work = json_copy(req)) == NULL)
 				break;
 			digest_field(work, "tool_input");
 		}
@@ -849,18 +862,19 @@ hook_pack_request(json_t *req, size_t budget, msgpack_sbuffer *out, char *err, s
 	if (worst == NULL) {
 		/* the first judged field that alone cannot be carried (path
 		 * before the files list holding it), else the biggest */
-		for (size_t i = 0; i < sizeof judged_fields / sizeof judged_fields[0]; i++) {
-			json_t *v = json_object_get(req, judged_fields[i]);
+		for (size_t i = 0; i <= sizeof judged_fields / sizeof judged_fields[0]; i++) {
+			const char *name = i < sizeof judged_fields / sizeof judged_fields[0] ? judged_fields[i] : "tool_input";
+			json_t *v = json_object_get(req, name);
 			msgpack_sbuffer sb;
 			struct pack_state ps = { .strcap = SIZE_MAX };
 
-			if (v == NULL)
+			if (v == NULL || (strcmp(name, "tool_input") == 0 && !input_judged(req, name)))
 				continue;
 			msgpack_sbuffer_init(&sb);
 			msgpack_packer_init(&ps.pk, &sb, msgpack_sbuffer_write);
 			pack_json(&ps, v, -1000000);
 			if (worst_size <= budget && (worst == NULL || sb.size > worst_size)) {
-				worst = judged_fields[i];
+				worst = name;
 				worst_size = sb.size;
 			}
 			msgpack_sbuffer_destroy(&sb);

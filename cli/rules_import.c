@@ -371,8 +371,9 @@ ri_claude_entry(const char *entry, const char *root, bool deny, char *why, size_
 		strbuf_puts(&b, spec + 7);
 		return strbuf_take(&b);
 	}
+	/* a web search reaches sandgate as net web-search (docs/integrations.md) */
 	if ((strcmp(tool, "WebSearch") == 0) && spec == NULL)
-		return strdup("other WebSearch");
+		return strdup("net web-search");
 	if (strcmp(tool, "Agent") == 0 || strcmp(tool, "Task") == 0) {
 		snprintf(why, whylen, "subagents are not something sandgate is asked about");
 		return NULL;
@@ -1052,6 +1053,12 @@ ri_to_claude(const char *text, bool deny, char *why, size_t whylen)
 	case SK_OTHER:
 		if (!valid_name(pattern_tool(p), "")) {
 			snprintf(why, whylen, "not a plain tool name");
+			goto out;
+		}
+		/* Claude Code's tool rule covers every input: an allow only for
+		 * `other TOOL *`; a deny of any input glob (wider, stricter) */
+		if (!deny && (pattern_input(p) == NULL || strcmp(pattern_input(p), "*") != 0)) {
+			snprintf(why, whylen, "Claude Code's tool rules cover any input, so this allow would widen");
 			goto out;
 		}
 		strbuf_puts(&b, pattern_tool(p));

@@ -273,10 +273,11 @@ expect_deny claude-code PreToolUse 0 "sandgate" decided
 pass "150,000 MCP arguments: oversized notice, denied"
 
 # nesting deeper than the protocol allows: a verbatim tool_input is sent as
-# its JSON text (display only); judged MCP arguments cannot be flattened, so
-# the hook sends the oversized notice; and a NUL in the command
+# its JSON text (display only); judged MCP arguments, and the whole input of
+# an `other` request, cannot be flattened, so the hook sends the oversized
+# notice; and a NUL in the command
 deep=$(printf '{"a":%.0s' $(seq 1 60))1$(printf '}%.0s' $(seq 1 60))
-payload codex PreToolUse "\"tool_name\":\"Agent\",\"tool_input\":{\"tree\":$deep}"
+payload codex PreToolUse "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\",\"description\":$deep}"
 (hook codex; echo "$rc" >"$T/rc") &
 wait_for 10 has_pending
 sg pending --json >"$T/pending.json"
@@ -290,6 +291,12 @@ sg hook codex --print-request <"$T/p.json" >"$T/sent.json" 2>/dev/null || rc=$?
 [ "$rc" = 2 ] && [ "$("$Q" get "$T/sent.json" oversized.field)" = arguments ] || fail "deep arguments: no oversized notice"
 hook codex
 expect_deny codex PreToolUse 0 "sandgate" decided
+payload codex PreToolUse "\"tool_name\":\"Agent\",\"tool_input\":{\"tree\":$deep}"
+rc=0
+sg hook codex --print-request <"$T/p.json" >"$T/sent.json" 2>/dev/null || rc=$?
+[ "$rc" = 2 ] && [ "$("$Q" get "$T/sent.json" oversized.field)" = tool_input ] || fail "deep input of an other request: no oversized notice"
+hook codex
+expect_deny codex PreToolUse 0 "sandgate" decided
 payload claude-code PreToolUse '"tool_name":"Bash","tool_input":{"command":"echo a\u0000; rm -rf /"}'
 (hook claude-code; echo "$rc" >"$T/rc") &
 wait_for 10 has_pending
@@ -298,4 +305,4 @@ sg pending --json >"$T/pending.json"
 sg decide "$("$Q" get "$T/pending.json" 0.id)" deny >/dev/null
 wait
 is_deny claude-code PreToolUse || fail "NUL command not denied"
-pass "60-deep tool input flattened, 60-deep MCP arguments oversized, NUL inside a command kept whole"
+pass "60-deep tool input flattened, 60-deep MCP arguments and other input oversized, NUL inside a command kept whole"

@@ -116,7 +116,7 @@ test_claude_settings(void **state)
 		"exec npm run test *", "exec npm run build", "exec git diff *", "exec ls* *",
 		"read ./src/**", "read ~/.zshrc", "read /etc/hosts", "read ./**/*.md",
 		"net example.com", "net *.npmjs.org", "mcp github.create_issue", "mcp puppeteer.*",
-		"other WebSearch",
+		"net web-search",
 	};
 	static const char *const denied[] = { "exec curl *", "read ./.env", "mcp *.*" };
 	static const char *const skipped[] = {
@@ -304,7 +304,8 @@ test_export(void **state)
 		{ "net *.npmjs.org:443", "d", "WebFetch(domain:*.npmjs.org)" },
 		{ "mcp github.create_issue", "a", "mcp__github__create_issue" },
 		{ "mcp github.*", "a", "mcp__github__*" },
-		{ "other WebSearch", "a", "WebSearch" },
+		{ "other WebSearch *", "a", "WebSearch" },
+		{ "other Frob", "d", "Frob" },
 		{ "exec git push origin feature/*", "d", "Bash(git push origin feature/*)" },
 	};
 	static const char *const claude_refused[][2] = {
@@ -313,6 +314,8 @@ test_export(void **state)
 		{ "net *.npmjs.org:443", "a" },
 		{ "delete /tmp/**", "a" },
 		{ "edit ./x", "a" },
+		{ "other WebSearch", "a" }, /* the empty input only; Claude's rule is any input */
+		{ "other Frob {\\\"a\\\":*}", "a" },
 	};
 	char why[256];
 

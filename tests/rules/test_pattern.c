@@ -51,7 +51,7 @@ test_parse_errors(void **state)
 		"", "   ", "bash ls", "execs ls", "exec 'unterminated", "exec \"also",
 		"exec trailing\\", "write", "write a b", "net", "net a b", "net host:0",
 		"net host:70000", "net host:x", "net https://example.com/x", "net [::1",
-		"mcp", "mcp serveronly", "mcp .tool", "mcp server.", "other", "other a b",
+		"mcp", "mcp serveronly", "mcp .tool", "mcp server.", "other", "other a b c",
 		"write ./a/*/../b", "exec", "delete",
 	};
 	char err[256];
@@ -102,6 +102,9 @@ test_canonical(void **state)
 		{ "mcp github.create_issue", "mcp github.create_issue" },
 		{ "mcp github create_issue", "mcp github.create_issue" },
 		{ "other WebSearch", "other WebSearch" },
+		{ "other Frob '{\"path\":\"a b\"}'", "other Frob {\\\"path\\\":\\\"a\\ b\\\"}" },
+		{ "other Frob *", "other Frob *" },
+		{ "other Frob '{\"n\":*}'", "other Frob {\\\"n\\\":\\*}" },
 		{ "exec cat 'my file.txt'", "exec cat 'my file.txt'" },
 		{ "exec cat my\\ dir/*", "exec cat my\\ dir/*" },
 		{ "exec ls '/etc'", "exec ls '/etc'" },
