@@ -30,12 +30,20 @@ static const struct target {
 	const char *events[3];       /* events the adapter answers */
 	int timeout_unit;            /* the agent's hook timeout unit: 1 s or 1000 ms */
 	bool named;                  /* handler carries "name": "sandgate" */
+	/* the handler's own fail-closed setting, where the agent has one:
+	 * Claude Code's onFailure "block" (a hook that cannot start, times
+	 * out, exits other than 0 or 2 or prints invalid JSON counts as exit 2,
+	 * a block; @anthropic-ai/claude-agent-sdk 0.3.337 sdk.d.ts, settings
+	 * hooks).  Codex 0.171.0 (hook schemas in its binary) and Gemini CLI
+	 * 0.61.0 (hooks/types.d.ts CommandHookConfig) have none. */
+	bool on_failure_block;
 } targets[] = {
 	{
 		.agent = "claude-code", .user_dir = ".claude", .user_file = "settings.json",
 		.project_file = ".claude/settings.local.json",
-		.default_events = "PreToolUse,PermissionRequest",
-		.events = { "PreToolUse", "PermissionRequest" }, .timeout_unit = 1,
+		.default_events = "PreToolUse,PermissionRequest,PreSkillShellCommand",
+		.events = { "PreToolUse", "PermissionRequest", "PreSkillShellCommand" }, .timeout_unit = 1,
+		.on_failure_block = true,
 	},
 	{
 		.agent = "codex", .home_env = "CODEX_HOME", .user_dir = ".codex", .user_file = "hooks.json",
@@ -355,6 +363,8 @@ make_handler(const struct opts *o)
 	    (json_int_t)o->timeout_s * o->t->timeout_unit);
 	if (o->t->named && h != NULL)
 		json_object_set_new(h, "name", json_string("sandgate"));
+	if (o->t->on_failure_block && h != NULL)
+		json_object_set_new(h, "onFailure", json_string("block"));
 	free(cmd);
 	return h;
 }
@@ -652,7 +662,8 @@ const struct cli_cmd cmd_install = {
 	.help =
 	    INSTALL_WHERE
 	    "  -e, --events LIST     hook events, comma separated (default: claude-code\n"
-	    "                        PreToolUse,PermissionRequest; codex PermissionRequest;\n"
+	    "                        PreToolUse,PermissionRequest,PreSkillShellCommand;\n"
+	    "                        codex PermissionRequest;\n"
 	    "                        gemini BeforeTool)\n"
 	    "  -t, --hook-timeout SEC  the agent's timeout for the hook (default 600); the\n"
 	    "                        hook's own deadline is set 10 s below it\n"

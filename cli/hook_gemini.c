@@ -364,14 +364,14 @@ const struct hook_tool hook_gemini_tools[] = {
 	    F("path", HR_READ) } },
 	{ .name = "grep_search", .kind = "read", .map = map_grep, .fields = { I("pattern"),
 	    F("dir_path", HR_READ), F("include_pattern", HR_GLOB), I("exclude_pattern"), I("names_only"),
-	    I("max_matches_per_file"), I("total_max_matches"), I("fixed_strings"), I("context"), I("after"),
+	    I("case_sensitive"), I("max_matches_per_file"), I("total_max_matches"), I("fixed_strings"), I("context"), I("after"),
 	    I("before"), I("no_ignore"),
 	    /* older */
 	    F("include", HR_GLOB), F("path", HR_READ) } },
 	/* the older name of grep_search (TOOL_LEGACY_ALIASES) */
 	{ .name = "search_file_content", .kind = "read", .map = map_grep, .fields = { I("pattern"),
 	    F("dir_path", HR_READ), F("include_pattern", HR_GLOB), I("exclude_pattern"), I("names_only"),
-	    I("max_matches_per_file"), I("total_max_matches"), I("fixed_strings"), I("context"), I("after"),
+	    I("case_sensitive"), I("max_matches_per_file"), I("total_max_matches"), I("fixed_strings"), I("context"), I("after"),
 	    I("before"), I("no_ignore"), F("include", HR_GLOB), F("path", HR_READ) } },
 	{ .name = "web_fetch", .kind = "net", .map = map_fetch, .fields = { F("prompt", HR_URL_TEXT),
 	    /* older */

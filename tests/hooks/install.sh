@@ -34,13 +34,17 @@ for k in '$schema' model permissions env sandbox cleanupPeriodDays feedbackSurve
 done
 grep -q '"feedbackSurveyRate": 0.05,' "$F" || fail "0.05 was not written back as 0.05"
 grep -q 'ünïcode ✓' "$F" || fail "UTF-8 text was escaped or lost"
-[ "$(ours "$F" PreToolUse claude-code)" = 1 ] && [ "$(ours "$F" PermissionRequest claude-code)" = 1 ] ||
-    fail "not exactly one sandgate handler per event"
+[ "$(ours "$F" PreToolUse claude-code)" = 1 ] && [ "$(ours "$F" PermissionRequest claude-code)" = 1 ] &&
+    [ "$(ours "$F" PreSkillShellCommand claude-code)" = 1 ] || fail "not exactly one sandgate handler per event"
 cmd=$("$Q" get "$F" hooks.PreToolUse.1.hooks.0.command)
 [ "$cmd" = "'$SANDGATE' hook claude-code --timeout 590" ] || fail "hook command is: $cmd"
 [ "$("$Q" get "$F" hooks.PreToolUse.1.hooks.0.timeout)" = 600 ] || fail "timeout is not 600 s"
 [ "$("$Q" get "$F" hooks.PermissionRequest.0.hooks.0.type)" = command ] || fail "handler type"
-pass "claude-code: merged into existing hooks and permissions, backup kept"
+# a hook that crashes, hangs or is killed blocks the call (Claude Code's onFailure)
+for ev in PreToolUse.1 PermissionRequest.0 PreSkillShellCommand.0; do
+	[ "$("$Q" get "$F" "hooks.$ev.hooks.0.onFailure")" = block ] || fail "$ev: onFailure is not block"
+done
+pass "claude-code: merged into existing hooks and permissions, backup kept, onFailure block, PreSkillShellCommand"
 
 cp "$F" "$T/after.json"
 run install claude-code --project "$P"
@@ -105,7 +109,7 @@ run install claude-code --user
 U="$HOME/.claude/settings.json"
 [ "$rc" = 0 ] && [ -f "$U" ] || fail "user install: $(cat "$T/err")"
 [ "$(backups "$U")" = 0 ] || fail "backup of a file that did not exist"
-[ "$("$Q" len "$U" hooks)" = 2 ] || fail "user file should hold two events"
+[ "$("$Q" len "$U" hooks)" = 3 ] || fail "user file should hold three events"
 run uninstall claude-code
 [ "$rc" = 0 ] && [ "$("$Q" len "$U" .)" = 0 ] || fail "uninstall left: $(cat "$U")"
 pass "claude-code --user: ~/.claude/settings.json created, then emptied"
@@ -124,6 +128,8 @@ same "$S/codex-hooks.json" hooks.PreToolUse "$C" codex
 same "$S/codex-hooks.json" description "$C" codex
 [ "$("$Q" len "$C" .)" = 2 ] || fail "codex hooks.json root must keep only description and hooks"
 [ "$("$Q" get "$C" hooks.PermissionRequest.1.hooks.0.timeout)" = 600 ] || fail "codex timeout"
+# Codex has no fail-closed setting for a handler: none is written
+[ "$("$Q" get "$C" hooks.PermissionRequest.1.hooks.0.onFailure 2>/dev/null)" = "" ] || fail "codex: onFailure written"
 run install codex --events PreToolUse,PermissionRequest
 [ "$(ours "$C" PreToolUse codex)" = 1 ] && [ "$(ours "$C" PermissionRequest codex)" = 1 ] || fail "codex --events"
 run uninstall codex
