@@ -272,6 +272,8 @@ role_target(const struct hook_input *in, const struct hook_tool *t, json_t *req,
 		 * know: anywhere such a path could be */
 		if (s[0] == '/') {
 			hook_add_resolved(in, s, "read", hook_glob_magic(s));
+		} else if (strstr(s, "..") != NULL) {
+			hook_add_resolved(in, "/**", "read", true); /* it climbs: anywhere at all */
 		} else if ((r = paths_join("/**", s)) != NULL) {
 			hook_add_resolved(in, r, "read", true);
 			free(r);

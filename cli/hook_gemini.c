@@ -58,7 +58,8 @@ shell_perms(const struct hook_input *in, json_t *req)
 	if (json_is_true(json_object_get(ap, "network"))) {
 		json_object_set_new(req, "sandbox", json_string("unsandboxed"));
 		json_object_set_new(req, "sandbox_source", json_string("tool_input.additional_permissions.network"));
-		b.p = strdup("network");
+		if ((b.p = strdup("network")) != NULL)
+			b.n = strlen(b.p);
 	}
 	for (size_t o = 0; o < 2; o++) {
 		json_array_foreach(json_object_get(fs, ops[o]), i, e) {
@@ -264,21 +265,33 @@ map_many(const struct hook_input *in, json_t *req)
  * fetched from raw.githubusercontent.com).  One URL: a net request of it;
  * several: `other`, every URL a part of its own (`urls`), so that a rule for
  * the first host never allows the others.  The older `url` field counts too. */
+/* s..e is "OWNER/REPO": two non-empty segments. */
+static bool
+one_slash(const char *s, const char *e)
+{
+	const char *sl = memchr(s, '/', (size_t)(e - s));
+
+	return sl != NULL && sl > s && sl + 1 < e && memchr(sl + 1, '/', (size_t)(e - sl - 1)) == NULL;
+}
+
 static void
 fetch_github_raw(json_t *req)
 {
-	json_t *urls = json_object_get(req, "urls"), *e;
+	json_t *urls = json_object_get(req, "urls");
 	size_t i, n = json_array_size(urls);
 
 	for (i = 0; i < n; i++) {
-		const char *u;
-		const char *h;
+		const char *u = json_string_value(json_array_get(urls, i)), *h = strstr(u, "://"), *b;
+		char *raw;
 
-		e = json_array_get(urls, i);
-		u = json_string_value(e);
-		h = strstr(u, "://");
-		if (h != NULL && strncasecmp(h + 3, "github.com/", 11) == 0 && strstr(h + 14, "/blob/") != NULL)
-			hook_add_url(req, "https://raw.githubusercontent.com/", 34);
+		/* github.com/OWNER/REPO/blob/REST is fetched as
+		 * raw.githubusercontent.com/OWNER/REPO/REST */
+		if (h == NULL || strncasecmp(h + 3, "github.com/", 11) != 0 || (b = strstr(h + 14, "/blob/")) == NULL ||
+		    !one_slash(h + 14, b) || (raw = malloc(strlen(u) + 32)) == NULL)
+			continue;
+		sprintf(raw, "https://raw.githubusercontent.com/%.*s%s", (int)(b - h - 14), h + 14, b + 5);
+		json_array_set_new(urls, i, json_string(raw));
+		free(raw);
 	}
 }
 
