@@ -213,7 +213,7 @@ const struct hook_tool hook_codex_tools[] = {
 	    /* older builds */
 	    F("patch", HR_EDIT) } },
 	/* PermissionRequest of a managed-network approval, earlier schema */
-	{ .name = "NetworkAccess", .kind = "net", .fields = { F("command", HR_COMMAND), I("description") } },
+	{ .name = "NetworkAccess", .kind = "other", .fields = { F("command", HR_COMMAND), I("description") } },
 };
 const size_t hook_codex_ntools = sizeof hook_codex_tools / sizeof hook_codex_tools[0];
 

@@ -282,6 +282,119 @@ test_net_mcp_other(void **state)
 	pattern_free(p);
 }
 
+/* A packed request map {kind: other, tool_name, tool_input: TI (JSON-ish
+ * built with msgpack), urls?} turned into its subject. */
+static struct subject *
+other_subject(const char *tool, void (*pack_input)(msgpack_packer *), bool truncated)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_unpacked up;
+	struct subject *s;
+	size_t off = 0;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, truncated ? 4 : 3);
+	msgpack_pack_str_with_body(&pk, "kind", 4);
+	msgpack_pack_str_with_body(&pk, "other", 5);
+	msgpack_pack_str_with_body(&pk, "tool_name", 9);
+	msgpack_pack_str_with_body(&pk, tool, strlen(tool));
+	msgpack_pack_str_with_body(&pk, "tool_input", 10);
+	pack_input(&pk);
+	if (truncated) {
+		msgpack_pack_str_with_body(&pk, "truncated", 9);
+		msgpack_pack_true(&pk);
+	}
+	msgpack_unpacked_init(&up);
+	assert_int_equal(msgpack_unpack_next(&up, sb.data, sb.size, &off), MSGPACK_UNPACK_SUCCESS);
+	s = subject_from_request(&up.data, HOME_DIR);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
+	return s;
+}
+
+/* {"to":"https://x","file":"a \"b\"\n"} with its keys out of order */
+static void
+pack_upload(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 2);
+	msgpack_pack_str_with_body(pk, "to", 2);
+	msgpack_pack_str_with_body(pk, "https://x", 9);
+	msgpack_pack_str_with_body(pk, "file", 4);
+	msgpack_pack_str_with_body(pk, "a \"b\"\n", 6);
+}
+
+static void
+pack_empty(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 0);
+}
+
+static void
+pack_dup(msgpack_packer *pk)
+{
+	msgpack_pack_map(pk, 2);
+	msgpack_pack_str_with_body(pk, "a", 1);
+	msgpack_pack_int(pk, 1);
+	msgpack_pack_str_with_body(pk, "a", 1);
+	msgpack_pack_int(pk, 2);
+}
+
+/* issue #14: an `other` rule names the tool and its whole input */
+static void
+test_other_input(void **state)
+{
+	struct {
+		const char *pat;
+		bool want;
+	} up[] = {
+		{ "other Upload", false },           /* the name alone: the empty input only */
+		{ "other Upload *", true },
+		{ "other Up*", false },
+		{ "other Up* *", true },
+		{ "other Upload '{\"file\":\"a \\\"b\\\"\\n\",\"to\":\"https://x\"}'", true }, /* keys sorted, JSON escapes */
+		{ "other Upload '{\"to\":\"https://x\",\"file\":\"a \\\"b\\\"\\n\"}'", false }, /* as sent: not canonical */
+		{ "other Upload '{\"file\":'*", true },
+		{ "other Upload '{\"file\":\"notes.md\"'*", false },
+		{ "other Upload *'\"to\":\"https://x\"}'", true },
+		{ "other Other *", false },
+	};
+	struct subject *s;
+	pattern *p;
+
+	(void)state;
+	s = other_subject("Upload", pack_upload, false);
+	assert_non_null(s);
+	assert_false(s->unparsed);
+	assert_string_equal(s->parts[0].content, "{\"file\":\"a \\\"b\\\"\\n\",\"to\":\"https://x\"}");
+	for (size_t i = 0; i < sizeof up / sizeof up[0]; i++) {
+		p = P(up[i].pat);
+		if (pattern_match_part(p, s, &s->parts[0]) != up[i].want)
+			fail_msg("%s vs %s should be %d", up[i].pat, s->parts[0].content, up[i].want);
+		pattern_free(p);
+	}
+	subject_free(s);
+	/* the empty input: the name alone covers it */
+	s = other_subject("Upload", pack_empty, false);
+	p = P("other Upload");
+	assert_true(pattern_match_part(p, s, &s->parts[0]));
+	subject_free(s);
+	/* an input that was cut, or holds a key twice, is matched by no input glob */
+	s = other_subject("Upload", pack_upload, true);
+	assert_null(s->parts[0].content);
+	assert_false(pattern_match_part(p, s, &s->parts[0]));
+	pattern_free(p);
+	p = P("other Upload *");
+	assert_false(pattern_match_part(p, s, &s->parts[0]));
+	subject_free(s);
+	s = other_subject("Upload", pack_dup, false);
+	assert_null(s->parts[0].content);
+	assert_false(pattern_match_part(p, s, &s->parts[0]));
+	subject_free(s);
+	pattern_free(p);
+}
+
 static void
 test_keys(void **state)
 {
@@ -338,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_more_args),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_net_mcp_other),
+		cmocka_unit_test(test_other_input),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_normpath),
 	};
