@@ -322,6 +322,9 @@ const struct prog *tables_prog(const struct tables *t, const char *name);
 const struct wrapper *tables_wrapper(const struct tables *t, const char *name);
 /* The subcommand rules for a program ("*" for unknown programs). */
 const struct cmdrule *const *tables_cmdrules(const struct tables *t, const char *prog, size_t *n);
+/* The same rules less those that name other literal subcommands than sub
+ * (NULL: none), still in table order: what apply_cmdrules must check. */
+const struct cmdrule *const *tables_cmdrules_for(const struct tables *t, const char *prog, const char *sub, size_t *n);
 const struct rule *tables_rule(const struct tables *t, const char *id);
 /* The EFFECT:CLASS rule, or NULL. */
 const struct rule *tables_target_rule(const struct tables *t, enum effect e, enum pclass c);
