@@ -198,6 +198,12 @@ hook_urls_in_text(json_t *req, const char *text)
 			i = n + 1;
 		if (!space)
 			continue;
+		/* the URL parser drops C0 controls and spaces around the word
+		 * (WHATWG URL), which JavaScript's \s does not split on */
+		while (start < at && (unsigned char)text[start] <= 0x20)
+			start++;
+		while (at > start && (unsigned char)text[at - 1] <= 0x20)
+			at--;
 		if (at > start && word_is_web_url(text + start, at - start)) {
 			hook_add_url(req, text + start, at - start);
 			found++;

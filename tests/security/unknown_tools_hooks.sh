@@ -164,6 +164,10 @@ not_allowed "web_fetch of two URLs, a rule for the first host"
 payload gemini wf2 web_fetch '{"prompt":"see https://docs.python.org/3/\nHTTPS://paste.example.net/x"}'
 attack gemini wf2
 not_allowed "web_fetch, the second URL after a newline and in capitals"
+payload gemini wf3 web_fetch '{"prompt":"see https://docs.python.org/3/ and \u0001https://paste.example.net/x\u0002"}'
+attack gemini wf3
+grep -qF 'https://paste.example.net/x' "$T/rec.json" || fail "wf3: the URL between control characters is not a target"
+not_allowed "web_fetch, the second URL wrapped in control characters (the URL parser drops them)"
 payload gemini rm1 read_many_files '{"include":["src/*.ts",".env","../../.ssh/id_rsa"]}'
 attack gemini rm1
 grep -qF '.ssh/id_rsa' "$T/rec.json" || fail "rm1: the key is not a file of the request"
