@@ -914,6 +914,7 @@ aw_args(struct aw *s)
 	s->a = a;
 	wk_spell_dashes(x, ci, s->rw + k + 1, n - k - 1); /* spelling.c: git reset ‐‐hard */
 	wk_split_args(pg, s->rw + k + 1, n - k - 1, a);
+	a->cwd = x->env.no_resolve || c->remote != NULL ? NULL : s->w->cwd; /* vcs.c looks at the work tree */
 	s->an = (struct an){ .w = s->w, .lw = &s->lw, .ci = ci, .pg = pg, .a = a, .cc = cc, .rw = s->rw + k + 1,
 		.n = n - k - 1 };
 	if (pg != NULL && pg->sub && a->npos > 0) {

@@ -909,8 +909,8 @@ parse_cond(struct loader *L, const char *s, struct cond *c)
 			return -1;
 		for (size_t j = 0; c->kind == CK_SPEC && j < c->list.n; j++)
 			if (strcmp(c->list.v[j], "tree") != 0 && strcmp(c->list.v[j], "path") != 0 &&
-			    strcmp(c->list.v[j], "none") != 0)
-				return lerr(L, "spec: takes tree, path or none, not '%s'", c->list.v[j]);
+			    strcmp(c->list.v[j], "none") != 0 && strcmp(c->list.v[j], "named") != 0)
+				return lerr(L, "spec: takes tree, path, named or none, not '%s'", c->list.v[j]);
 		return 0;
 	}
 	return lerr(L, "unknown condition '%s'", s);

@@ -168,6 +168,7 @@ struct args {
 	const struct rword *all;
 	size_t nall;
 	bool dashdash;
+	const char *cwd; /* where the command runs, for checks on disk (vcs.c); NULL: do not look */
 };
 
 struct stdin_info {
