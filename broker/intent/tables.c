@@ -337,7 +337,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_SERVICES, T_WINDOWS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_SERVICES, T_WINDOWS, T_DIRS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -376,6 +376,8 @@ struct tables {
 	size_t nmcps;
 	const struct hookpat **hooks;
 	size_t nhooks;
+	const struct projpat **dirs; /* tables/dirs, in order (first match) */
+	size_t ndirs;
 	const struct secretpat **secrets;
 	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
@@ -1347,6 +1349,43 @@ parse_hook(struct loader *L, struct fields *fl, const char *pristine, void **out
 	return 0;
 }
 
+/* dirs: KIND GLOB (kinds vcs source regen bin) */
+static int
+parse_dirs(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const kinds[PJ_COUNT] = { "vcs", "source", "regen", "bin" };
+	struct projpat *pp = arena_zalloc(L->t->a, sizeof *pp);
+	int kd;
+	const char *g;
+
+	(void)pristine;
+	if (pp == NULL)
+		return loom(L);
+	if (fl->n != 2)
+		return lerr(L, "expected KIND GLOB");
+	if ((kd = name_index(kinds, PJ_COUNT, fl->f[0])) < 0)
+		return lerr(L, "unknown kind '%s' (vcs, source, regen or bin)", fl->f[0]);
+	g = fl->f[1];
+	pp->kind = (enum projkind)kd;
+	if (pp->kind == PJ_BIN) {
+		pp->home = strncmp(g, "~/", 2) == 0;
+		if (pp->home)
+			g += 2;
+		else if (g[0] != '/')
+			return lerr(L, "a bin GLOB is absolute or starts with ~/, not '%s'", fl->f[1]);
+	} else {
+		pp->anchored = strncmp(g, "./", 2) == 0;
+		if (pp->anchored)
+			g += 2;
+		if (*g == '\0' || (!pp->anchored && strchr(g, '/') != NULL) || g[0] == '/')
+			return lerr(L, "GLOB is a base name or ./PATH under the workspace, not '%s'", fl->f[1]);
+	}
+	if ((pp->pat = ldup(L, g)) == NULL || (*key = ldup(L, fl->f[1])) == NULL)
+		return loom(L);
+	*out = pp;
+	return 0;
+}
+
 /* secrets: KIND PATTERN CLASS (kinds name word search; classes secret none) */
 static int
 parse_secret(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
@@ -1667,6 +1706,7 @@ static const struct table_def {
 	[T_DB] = { "db", parse_db, false, MAXF },
 	[T_RUNNERS] = { "runners", parse_runner, false, MAXF },
 	[T_RUNS] = { "runs", parse_runs, false, MAXF },
+	[T_DIRS] = { "dirs", parse_dirs, true, MAXF },
 };
 
 /* --- merging --------------------------------------------------------------------------- */
@@ -1848,7 +1888,7 @@ build_indexes(struct loader *L)
 {
 	struct tables *t = L->t;
 	arena *a = t->a;
-	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capsv = 0, capc[4096] = { 0 };
+	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capsv = 0, capj = 0, capc[4096] = { 0 };
 
 	for (size_t step = 0; step < 2 * T_COUNT; step++) {
 		enum tbl w = (enum tbl)(step / 2);
@@ -1976,6 +2016,10 @@ build_indexes(struct loader *L)
 			}
 			case T_HOOKS:
 				if (push_ptr(a, (const void ***)&t->hooks, &t->nhooks, &capk, e->item) < 0)
+					return loom(L);
+				break;
+			case T_DIRS:
+				if (push_ptr(a, (const void ***)&t->dirs, &t->ndirs, &capj, e->item) < 0)
 					return loom(L);
 				break;
 			case T_SECRETS:
@@ -2402,6 +2446,43 @@ tables_runners(const struct tables *t, const char *prog, size_t *n)
 
 	*n = pl != NULL ? pl->n : 0;
 	return pl != NULL ? (const struct runner *const *)pl->v : NULL;
+}
+
+const struct projpat *
+tables_project(const struct tables *t, const char *rel, size_t n)
+{
+	const char *base = memrchr(rel, '/', n);
+
+	base = base != NULL ? base + 1 : rel;
+	for (size_t k = 0; k < t->ndirs; k++) {
+		const struct projpat *pp = t->dirs[k];
+
+		if (pp->kind == PJ_BIN)
+			continue;
+		if (pp->anchored ? glob_match_path(pp->pat, rel, n) : glob_match(pp->pat, base, n - (size_t)(base - rel), false))
+			return pp;
+	}
+	return NULL;
+}
+
+bool
+tables_bindir(const struct tables *t, const char *path, size_t n)
+{
+	size_t hl = t->home != NULL ? strlen(t->home) : 0;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (size_t k = 0; k < t->ndirs; k++) {
+		const struct projpat *pp = t->dirs[k];
+
+		if (pp->kind != PJ_BIN)
+			continue;
+		if (!pp->home ? glob_match_path(pp->pat, path, n)
+		              : hl > 1 && n > hl + 1 && memcmp(path, t->home, hl) == 0 && path[hl] == '/' &&
+		                    glob_match_path(pp->pat, path + hl + 1, n - hl - 1))
+			return true;
+	}
+	return false;
 }
 
 const struct hookpat *

@@ -295,6 +295,20 @@ struct hookpat {
 	enum hook_kind kind;
 };
 
+/* tables/dirs: what directories hold.  In a workspace (projdel.c): its
+ * version-control data, its source trees, or output a build regenerates (a
+ * GLOB starting "./" matches the path under the workspace root, any other
+ * the base name at any depth).  Anywhere (pathvar.c): the standard
+ * directories of programs a PATH may name (bin: absolute or ~/ globs). */
+enum projkind { PJ_VCS, PJ_SOURCE, PJ_REGEN, PJ_BIN, PJ_COUNT };
+
+struct projpat {
+	const char *pat;
+	bool anchored; /* "./GLOB": relative to the workspace root */
+	bool home;     /* bin "~/GLOB": under the home directory */
+	enum projkind kind;
+};
+
 /* tables/secrets: names of variables that hold credentials, and search
  * patterns that look for key material (broker/intent/secrets.c). */
 enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
@@ -340,6 +354,8 @@ const struct dbpat *tables_db_client(const struct tables *t, const char *prog);
 const struct runner *const *tables_runners(const struct tables *t, const char *prog, size_t *n);
 /* The hook a variable name (git false) or a git configuration key (git
  * true) names, or NULL. */
+const struct projpat *tables_project(const struct tables *t, const char *rel, size_t n);
+bool tables_bindir(const struct tables *t, const char *path, size_t n);
 const struct hookpat *tables_hook(const struct tables *t, const char *name, size_t len, bool git);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the
  * text), for the scanner; check each candidate. */
