@@ -300,6 +300,10 @@ glob_match(const char *pat, const char *s, size_t n, bool fold)
 {
 	long budget = 200000;
 
+	/* A literal first byte that differs decides most table lookups (a
+	 * program's rules against its subcommand) without the matcher. */
+	if (!fold && glob_first_differs(pat, s, n))
+		return false;
 	return gm(pat, s, s + n, fold, false, &budget);
 }
 

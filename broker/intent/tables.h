@@ -382,6 +382,15 @@ int effect_by_name(const char *s);
 /* Glob match of s[0..n): * and ** match anything, ?, [set]; case-insensitive
  * if fold. */
 bool glob_match(const char *pat, const char *s, size_t n, bool fold);
+/* True when pat's literal first byte already rules s out (case-sensitive
+ * glob_match only): lets a loop over many patterns skip the call. */
+static inline bool
+glob_first_differs(const char *pat, const char *s, size_t n)
+{
+	char c = pat[0];
+
+	return c != '\0' && c != '*' && c != '?' && c != '[' && c != '/' && (n == 0 || s[0] != c);
+}
 /* Path glob: * stays within a segment, ** crosses them; a trailing slash
  * and double star also match the directory itself. */
 bool glob_match_path(const char *pat, const char *s, size_t n);
