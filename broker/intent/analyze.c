@@ -104,7 +104,7 @@ apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, 
     size_t first, bool long1)
 {
 	size_t n;
-	const struct cmdrule *const *v = tables_cmdrules(x->t, prog, &n);
+	const struct cmdrule *const *v = tables_cmdrules_for(x->t, prog, sub, &n);
 	bool specific = false, any = false, has_fallback = false;
 	size_t sublen = sub != NULL ? strlen(sub) : 0;
 
