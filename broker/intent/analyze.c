@@ -876,8 +876,15 @@ aw_program(struct aw *s)
 			                  "suid-copy-interp" : "suid-copy");
 			intent_add_effect(x, ci, EFF_PRIVILEGE);
 		} else if (!std_bin_dir(r->s, r->n)) {
+			size_t nt = c->ntargets;
+
 			s->script_path = true;
 			wk_add_target(s->w, ci, r, EFF_RUN);
+			/* A well-known program's name on an executable in a scratch
+			 * directory anyone can write to: it need not be that program. */
+			if ((pg != NULL || tables_wrapper(x->t, s->name) != NULL) && c->ntargets > nt &&
+			    c->targets[c->ntargets - 1].cls == PC_TMP)
+				intent_signal(x, ci, "prog-shadow-tmp", r->s, r->n);
 		}
 	}
 	return AW_ON;
