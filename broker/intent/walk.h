@@ -275,6 +275,9 @@ void wk_spell_sub(struct intent_ctx *x, int ci, struct args *a);
 bool wk_services(struct intent_ctx *x, int ci, const char *prog, const struct args *a, size_t first,
     bool specific, bool has_fallback);
 
+/* jarcli.c: java -jar CLI.jar ARGS, scored as the CLI's tables entry (jenkins-cli) */
+void wk_jar_cli(struct an *an);
+
 /* windows.c: a cmd or PowerShell command (tables/windows); true when handled as one */
 bool wk_windows(struct an *an, const char *program);
 /* runs.c: programs that run commands or files named in their arguments */
