@@ -1186,7 +1186,7 @@ parse_mcp(struct loader *L, struct fields *fl, const char *pristine, void **out,
 static int
 parse_service(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
-	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http" };
+	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http", "copy" };
 	static const char *const classes[] = { "-", "list", "read", "write", "exec", "destroy", "store", "secret" };
 	struct svcrow *r = arena_zalloc(L->t->a, sizeof *r);
 	int kind, k = 2;
@@ -1197,7 +1197,7 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 	if (r == NULL)
 		return loom(L);
 	if (fl->n < 2 || (kind = name_index(kinds, SVK_COUNT, fl->f[0])) < 0)
-		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http");
+		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http copy");
 	r->kind = (enum svc_kind)kind;
 	if ((name = ldup(L, fl->f[1])) == NULL)
 		return loom(L);
@@ -1230,6 +1230,16 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 		}
 		if (eq == NULL)
 			return lerr(L, "unknown flag '%s'", f);
+		if (r->kind == SVK_COPY && KEY("dir")) {
+			if (strcmp(eq + 1, "up") != 0 && strcmp(eq + 1, "down") != 0)
+				return lerr(L, "dir= must be up or down");
+			r->dir = eq[1] == 'u' ? 1 : 2;
+			continue;
+		}
+		if (r->kind == SVK_COPY && KEY("to") && strcmp(eq + 1, "first") == 0) {
+			r->to_first = true;
+			continue;
+		}
 		if (r->kind == SVK_CLI && KEY("depth")) {
 			char *end;
 			long d = strtol(eq + 1, &end, 10);
@@ -1249,6 +1259,12 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 			lst = &r->v;
 		else if (r->kind == SVK_HTTP && KEY("method"))
 			lst = &r->method;
+		else if (r->kind == SVK_COPY && KEY("remote"))
+			lst = &r->remote;
+		else if (r->kind == SVK_COPY && KEY("to"))
+			lst = &r->to;
+		else if (r->kind == SVK_COPY && KEY("from"))
+			lst = &r->from;
 #undef KEY
 		if (lst == NULL)
 			return lerr(L, "unknown key '%.*s'", (int)kl, f);

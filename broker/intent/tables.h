@@ -216,7 +216,7 @@ struct mcppat {
 
 /* tables/services: remote-service CLIs whose command words carry a verb
  * (broker/intent/services.c). */
-enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COUNT };
+enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COPY, SVK_COUNT };
 enum svc_class { SVC_NONE, SVC_LIST, SVC_READ, SVC_WRITE, SVC_EXEC, SVC_DESTROY, SVC_STORE, SVC_SECRET };
 
 struct svcrow {
@@ -230,6 +230,11 @@ struct svcrow {
 	struct strlist store, secret; /* cli: more nouns of its own */
 	struct strlist method;        /* http: options whose value is the method */
 	struct strlist v;             /* cli: options that take a value */
+	/* copy (broker/intent/transfer.c): a command that copies between here and storage */
+	struct strlist remote;        /* what a remote location looks like (globs) */
+	struct strlist to, from;      /* options naming the destination / a local source */
+	bool to_first;                /* the first argument is the destination (borg create REPO PATHS) */
+	int dir;                      /* 0 by position, 1 always up, 2 always down */
 };
 
 /* tables/windows: cmd and PowerShell commands (broker/intent/windows.c). */

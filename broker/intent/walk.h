@@ -247,6 +247,8 @@ void wk_h_ssh(struct an *an);
 void wk_h_remote_copy(struct an *an);
 void wk_check_exfil(struct an *an);
 void wk_net_analysis(struct an *an);
+/* transfer.c: storage and backup copies (tables/services copy rows): 2 upload, 4 download, 0 neither */
+int wk_transfer(struct an *an);
 /* netexfil.c: command output or credentials written into a host name or URL */
 void wk_net_exfil(struct an *an);
 
