@@ -398,8 +398,12 @@ wk_net_analysis(struct an *an)
 	sends = upload_opts(an);
 	up = sends == 2;
 	xfer = wk_transfer(an); /* transfer.c: rclone copy, aws s3 cp, restic backup -r rest:... */
+	if (xfer == 0)
+		xfer = wk_net_send(an); /* netsend.c: whois -h, finger @, lp -h, socat FILE TCP, cat f | nc */
 	if (xfer == 2)
 		up = true;
+	else if (xfer == 3 && sends == 0)
+		sends = 1;
 	if (cls & (PCL(NET) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER) | PCL(MAIL)))
 		for (size_t k = 0; k < a->nall; k++)
 			if (a->all[k].f & RW_FILEREAD) {

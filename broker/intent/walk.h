@@ -249,6 +249,8 @@ void wk_check_exfil(struct an *an);
 void wk_net_analysis(struct an *an);
 /* transfer.c: storage and backup copies (tables/services copy rows): 2 upload, 4 download, 0 neither */
 int wk_transfer(struct an *an);
+/* netsend.c: line-protocol and raw-socket senders: 2 a file goes out, 4 one comes in, 3 text in a URL, 1 text sent, 0 */
+int wk_net_send(struct an *an);
 /* netexfil.c: command output or credentials written into a host name or URL */
 void wk_net_exfil(struct an *an);
 
