@@ -300,6 +300,10 @@ glob_match(const char *pat, const char *s, size_t n, bool fold)
 {
 	long budget = 200000;
 
+	/* A literal first byte that differs decides most table lookups (a
+	 * program's rules against its subcommand) without the matcher. */
+	if (!fold && glob_first_differs(pat, s, n))
+		return false;
 	return gm(pat, s, s + n, fold, false, &budget);
 }
 
@@ -357,6 +361,11 @@ struct tvec {
 struct cmdlist {
 	const struct cmdrule **v;
 	size_t n, cap;
+	/* A pre-filter built after loading: for a literal subcommand, the rules
+	 * that name it plus every rule that can match any subcommand (none
+	 * named, "*", a glob), in table order; wild holds the latter alone. */
+	struct smap bysub;
+	struct cmdlist *wild;
 };
 
 struct tables {
@@ -1877,6 +1886,67 @@ push_ptr(arena *a, const void ***arr, size_t *n, size_t *cap, const void *p)
 	return 0;
 }
 
+static bool
+cmdrule_any_sub(const struct cmdrule *r)
+{
+	if (r->fallback || r->subs.n == 0)
+		return true;
+	for (size_t k = 0; k < r->subs.n; k++)
+		if (strpbrk(r->subs.v[k], "*?[\\") != NULL)
+			return true;
+	return false;
+}
+
+/* Build each program's per-subcommand pre-filter (struct cmdlist). */
+static int
+index_cmdlists(struct tables *t)
+{
+	arena *a = t->a;
+
+	for (size_t i = 0; i < t->cmds.cap; i++) {
+		struct cmdlist *cl = t->cmds.vals[i];
+
+		if (t->cmds.keys[i] == NULL || cl == NULL)
+			continue;
+		if ((cl->wild = arena_zalloc(a, sizeof *cl->wild)) == NULL)
+			return -1;
+		for (size_t k = 0; k < cl->n; k++) {
+			const struct cmdrule *r = cl->v[k];
+
+			if (cmdrule_any_sub(r)) {
+				/* into wild and into every sub list made so far and later */
+				if (push_ptr(a, (const void ***)&cl->wild->v, &cl->wild->n, &cl->wild->cap, r) < 0)
+					return -1;
+				for (size_t j = 0; j < cl->bysub.cap; j++) {
+					struct cmdlist *f = cl->bysub.vals[j];
+
+					if (cl->bysub.keys[j] != NULL &&
+					    push_ptr(a, (const void ***)&f->v, &f->n, &f->cap, r) < 0)
+						return -1;
+				}
+				continue;
+			}
+			for (size_t q = 0; q < r->subs.n; q++) {
+				struct cmdlist *f = smap_get(&cl->bysub, r->subs.v[q]);
+
+				if (f == NULL) {
+					/* a new sub starts with the wild rules seen so far */
+					if ((f = arena_zalloc(a, sizeof *f)) == NULL ||
+					    smap_put(a, &cl->bysub, r->subs.v[q], f) < 0)
+						return -1;
+					for (size_t w = 0; w < cl->wild->n; w++)
+						if (push_ptr(a, (const void ***)&f->v, &f->n, &f->cap, cl->wild->v[w]) < 0)
+							return -1;
+				}
+				if (f->n == 0 || f->v[f->n - 1] != r) /* a rule naming one sub twice */
+					if (push_ptr(a, (const void ***)&f->v, &f->n, &f->cap, r) < 0)
+						return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 build_indexes(struct loader *L)
 {
@@ -2062,6 +2132,8 @@ build_indexes(struct loader *L)
 			}
 		}
 	}
+	if (index_cmdlists(t) < 0)
+		return loom(L);
 	return 0;
 }
 
@@ -2274,6 +2346,20 @@ tables_runs(const struct tables *t, const char *prog, size_t *n)
 
 	*n = rl != NULL ? rl->n : 0;
 	return rl != NULL ? rl->v : NULL;
+}
+
+const struct cmdrule *const *
+tables_cmdrules_for(const struct tables *t, const char *prog, const char *sub, size_t *n)
+{
+	const struct cmdlist *cl = smap_get(&t->cmds, prog);
+
+	if (cl != NULL && cl->wild != NULL) {
+		const struct cmdlist *f = sub != NULL ? smap_get(&cl->bysub, sub) : NULL;
+
+		cl = f != NULL ? f : cl->wild;
+	}
+	*n = cl != NULL ? cl->n : 0;
+	return cl != NULL ? cl->v : NULL;
 }
 
 const struct cmdrule *const *

@@ -333,6 +333,9 @@ const struct prog *tables_prog(const struct tables *t, const char *name);
 const struct wrapper *tables_wrapper(const struct tables *t, const char *name);
 /* The subcommand rules for a program ("*" for unknown programs). */
 const struct cmdrule *const *tables_cmdrules(const struct tables *t, const char *prog, size_t *n);
+/* The same rules less those that name other literal subcommands than sub
+ * (NULL: none), still in table order: what apply_cmdrules must check. */
+const struct cmdrule *const *tables_cmdrules_for(const struct tables *t, const char *prog, const char *sub, size_t *n);
 const struct rule *tables_rule(const struct tables *t, const char *id);
 /* The EFFECT:CLASS rule, or NULL. */
 const struct rule *tables_target_rule(const struct tables *t, enum effect e, enum pclass c);
@@ -377,6 +380,15 @@ int effect_by_name(const char *s);
 /* Glob match of s[0..n): * and ** match anything, ?, [set]; case-insensitive
  * if fold. */
 bool glob_match(const char *pat, const char *s, size_t n, bool fold);
+/* True when pat's literal first byte already rules s out (case-sensitive
+ * glob_match only): lets a loop over many patterns skip the call. */
+static inline bool
+glob_first_differs(const char *pat, const char *s, size_t n)
+{
+	char c = pat[0];
+
+	return c != '\0' && c != '*' && c != '?' && c != '[' && c != '/' && (n == 0 || s[0] != c);
+}
 /* Path glob: * stays within a segment, ** crosses them; a trailing slash
  * and double star also match the directory itself. */
 bool glob_match_path(const char *pat, const char *s, size_t n);
