@@ -1612,8 +1612,14 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 				r->plus = true;
 			else if (KEY("file1"))
 				r->file1 = true;
+			else if (KEY("repl"))
+				r->repl = true;
+			else if (KEY("replany"))
+				r->repl = r->replany = true;
+			else if (KEY("outside"))
+				r->outside = true;
 			else
-				return lerr(L, "unknown flag '%s' (plus, file1)", f);
+				return lerr(L, "unknown flag '%s' (plus, file1, repl, replany, outside)", f);
 			continue;
 		}
 		if (KEY("v"))
@@ -1638,6 +1644,22 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 			lst = &r->opt;
 		else if (KEY("alias"))
 			lst = &r->alias;
+		else if (KEY("kv"))
+			lst = &r->kv;
+		else if (KEY("hook"))
+			lst = &r->hook;
+		else if (KEY("after"))
+			lst = &r->after;
+		else if (KEY("lib"))
+			lst = &r->lib;
+		else if (KEY("shesc"))
+			lst = &r->shesc;
+		else if (KEY("embed"))
+			lst = &r->embed;
+		else if (KEY("norepl"))
+			lst = &r->norepl;
+		else if (KEY("detach"))
+			lst = &r->detach;
 		if (lst != NULL) {
 			if (parse_list(L, eq + 1, lst, "option") < 0)
 				return -1;
@@ -1645,6 +1667,22 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 				for (size_t q = 0; q < lst->n; q++)
 					if (strchr(lst->v[q], ':') == NULL)
 						return lerr(L, "alias= items are WORD:COMMAND, not '%s'", lst->v[q]);
+			if (lst == &r->kv)
+				for (size_t q = 0; q < lst->n; q++) {
+					const char *c = strchr(lst->v[q], ':');
+
+					if (c == NULL || c == lst->v[q] || c[1] == '\0')
+						return lerr(L, "kv= items are OPTION:KEY, not '%s'", lst->v[q]);
+				}
+			if (lst == &r->embed)
+				for (size_t q = 0; q < lst->n; q++) {
+					const char *c = strrchr(lst->v[q], ':');
+
+					/* OPEN (at least one character), ':', CLOSE, ':sh' */
+					if (c == NULL || strcmp(c + 1, "sh") != 0 || c - lst->v[q] < 3 || c[-2] != ':')
+						return lerr(L, "embed= items are OPEN:CLOSE:sh (CLOSE one character), not '%s'",
+						    lst->v[q]);
+				}
 			if (lst == &r->esc)
 				for (size_t q = 0; q < lst->n; q++) {
 					const char *c = strrchr(lst->v[q], ':');

@@ -206,6 +206,18 @@ struct runspec {
 	enum code_lang lang;   /* the language of "cmds" values (vim, gdb, ...) */
 	bool plus;             /* +CMD arguments are commands (vim) */
 	bool file1;            /* its first positional argument is such a file */
+	/* issue #13 (runs family): */
+	struct strlist hook;   /* options whose value is a command it runs on an event (restic --password-command) */
+	struct strlist kv;     /* OPT:KEY -- the option's value is KEY=VALUE,...; KEY's value is a command line */
+	struct strlist after;  /* positional words after which the next word is a command line */
+	struct strlist lib;    /* options whose value is a library (or its directory) it loads */
+	struct strlist shesc;  /* options that let its input run shell commands (tex -shell-escape) */
+	struct strlist embed;  /* OPEN:CLOSE:sh -- commands written inside its text (m4 esyscmd(...)) */
+	struct strlist norepl; /* options that mean it does not read commands from the terminal */
+	struct strlist detach; /* options that start it in the background (no terminal) */
+	bool repl;             /* without a command, script or stdin it reads commands from the terminal */
+	bool replany;          /* ... even with positional arguments (ncdu DIR) */
+	bool outside;          /* as a wrapper, it runs the command outside the caller (systemd-run) */
 };
 
 struct mcppat {
