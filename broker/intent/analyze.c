@@ -1101,6 +1101,7 @@ aw_known_program(struct aw *s)
 	case H_NONE: break;
 	}
 	wk_runs(an);
+	wk_jar_cli(an); /* jarcli.c: java -jar jenkins-cli.jar delete-job */
 	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 		wk_h_print(an);
 	class_signals(an);

@@ -1197,7 +1197,8 @@ parse_mcp(struct loader *L, struct fields *fl, const char *pristine, void **out,
 static int
 parse_service(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
-	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http" };
+	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http", "copy", "send",
+		"addr" };
 	static const char *const classes[] = { "-", "list", "read", "write", "exec", "destroy", "store", "secret" };
 	struct svcrow *r = arena_zalloc(L->t->a, sizeof *r);
 	int kind, k = 2;
@@ -1208,7 +1209,7 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 	if (r == NULL)
 		return loom(L);
 	if (fl->n < 2 || (kind = name_index(kinds, SVK_COUNT, fl->f[0])) < 0)
-		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http");
+		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http copy send addr");
 	r->kind = (enum svc_kind)kind;
 	if ((name = ldup(L, fl->f[1])) == NULL)
 		return loom(L);
@@ -1222,6 +1223,15 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 			return lerr(L, r->kind == SVK_VERB ? "expected verb WORD list|read|write|exec|destroy"
 			                                   : "expected noun WORD store|secret");
 		r->cls = (enum svc_class)c;
+		k = 3;
+	}
+	if (r->kind == SVK_ADDR) {
+		static const char *const addrs[] = { "-", "file", "connect", "listen", "stdio" };
+		int c = fl->n > 2 ? name_index(addrs, sizeof addrs / sizeof addrs[0], fl->f[2]) : -1;
+
+		if (c <= 0)
+			return lerr(L, "expected addr WORD file|connect|listen|stdio");
+		r->dir = c;
 		k = 3;
 	}
 	r->depth = 4;
@@ -1241,6 +1251,16 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 		}
 		if (eq == NULL)
 			return lerr(L, "unknown flag '%s'", f);
+		if (r->kind == SVK_COPY && KEY("dir")) {
+			if (strcmp(eq + 1, "up") != 0 && strcmp(eq + 1, "down") != 0)
+				return lerr(L, "dir= must be up or down");
+			r->dir = eq[1] == 'u' ? 1 : 2;
+			continue;
+		}
+		if (r->kind == SVK_COPY && KEY("to") && strcmp(eq + 1, "first") == 0) {
+			r->to_first = true;
+			continue;
+		}
 		if (r->kind == SVK_CLI && KEY("depth")) {
 			char *end;
 			long d = strtol(eq + 1, &end, 10);
@@ -1260,6 +1280,20 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 			lst = &r->v;
 		else if (r->kind == SVK_HTTP && KEY("method"))
 			lst = &r->method;
+		else if (r->kind == SVK_COPY && KEY("remote"))
+			lst = &r->remote;
+		else if (r->kind == SVK_COPY && KEY("to"))
+			lst = &r->to;
+		else if (r->kind == SVK_COPY && KEY("from"))
+			lst = &r->from;
+		else if (r->kind == SVK_SEND && KEY("host"))
+			lst = &r->host;
+		else if (r->kind == SVK_SEND && KEY("data"))
+			lst = &r->data;
+		else if (r->kind == SVK_SEND && KEY("file"))
+			lst = &r->file;
+		else if (r->kind == SVK_SEND && KEY("safe"))
+			lst = &r->safe;
 #undef KEY
 		if (lst == NULL)
 			return lerr(L, "unknown key '%.*s'", (int)kl, f);

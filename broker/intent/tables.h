@@ -228,7 +228,9 @@ struct mcppat {
 
 /* tables/services: remote-service CLIs whose command words carry a verb
  * (broker/intent/services.c). */
-enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COUNT };
+enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COPY, SVK_SEND, SVK_ADDR, SVK_COUNT };
+/* addr rows (socat address types): what an address is */
+enum svc_addr { SVA_NONE, SVA_FILE, SVA_CONNECT, SVA_LISTEN, SVA_STDIO };
 enum svc_class { SVC_NONE, SVC_LIST, SVC_READ, SVC_WRITE, SVC_EXEC, SVC_DESTROY, SVC_STORE, SVC_SECRET };
 
 struct svcrow {
@@ -242,6 +244,15 @@ struct svcrow {
 	struct strlist store, secret; /* cli: more nouns of its own */
 	struct strlist method;        /* http: options whose value is the method */
 	struct strlist v;             /* cli: options that take a value */
+	/* copy (broker/intent/transfer.c): a command that copies between here and storage */
+	struct strlist remote;        /* what a remote location looks like (globs) */
+	struct strlist to, from;      /* options naming the destination / a local source */
+	bool to_first;                /* the first argument is the destination (borg create REPO PATHS) */
+	int dir;                      /* 0 by position, 1 always up, 2 always down; addr: enum svc_addr */
+	/* send (broker/intent/netsend.c): a client that sends text or files to a host it names */
+	struct strlist host;          /* options naming the host, or "at" (USER@HOST), "pos" (an argument) */
+	struct strlist data, file;    /* options whose value is sent; options (or "pos") naming files sent */
+	struct strlist safe;          /* hosts it is meant for (globs): sending there is ordinary */
 };
 
 /* tables/windows: cmd and PowerShell commands (broker/intent/windows.c). */
