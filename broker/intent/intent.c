@@ -669,10 +669,13 @@ analyze_simple_in(struct walk *w, const struct sh_node *nd, int stdin_from, bool
 			intent_signal(x, -1, "obf-ansi", words.v[k].s, words.v[k].n);
 			break;
 		}
-	/* $'\x72\x6d': escapes that spell letters or digits, which need none */
+	/* $'\x72\x6d': escapes that spell letters or digits, which need none,
+	 * in command position hide what runs (high).  In an argument the walk
+	 * judges the decoded word and obf-ansi already says text is hidden. */
 	for (size_t k = 0; k < nd->nwords; k++)
 		if (nd->words[k].flags & SH_W_ANSI_PLAIN) {
-			intent_signal(x, -1, "obf-ansi-plain", nd->words[k].raw, nd->words[k].rawlen);
+			if (words.n > 0 && words.v[0].w == &nd->words[k])
+				intent_signal(x, -1, "obf-ansi-plain", nd->words[k].raw, nd->words[k].rawlen);
 			break;
 		}
 	for (size_t k = 0; k < words.n; k++)

@@ -22,8 +22,9 @@ want() { # NAME COMMAND LEVEL...
 want "hex program" "\$'\\x72\\x6d' -rf /" critical
 want "octal program" "\$'\\162\\155' -rf /" critical
 want "unicode program" "\$'\\u0072m' -rf ~" critical
-want "hex letters as argument" "echo \$'\\x68\\x69'" high
-want "octal letters to printf" "printf %s \$'\\101\\102'" high
+want "hex letters as argument" "echo \$'\\x68\\x69'" medium
+want "octal letters to printf" "printf %s \$'\\101\\102'" medium
+want "hex letters as the program" "\$'\\x65\\x63\\x68\\x6f' hi" high
 want "prompt substitution" "x='\$(id)'; echo \${x@P}" high critical
 want "prompt backquotes" "x='\`id\`'; echo \"\${x@P}\"" high critical
 want "prompt octal backquote" "echo \"\${v=aa\\140 env| ls -l\\140}\${v@P}\"" high critical
