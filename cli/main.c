@@ -21,6 +21,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_rules,
 	&cmd_audit,
 	&cmd_score,
+	&cmd_policy,
 };
 
 static void
