@@ -1447,9 +1447,11 @@ reply_state(struct broker *b, struct peer *p, uint32_t msgid, const struct reque
 	struct reqstate *rs = b->reqs;
 
 	rpc_pack_result(&rs->pk, msgid);
-	msgpack_pack_map(&rs->pk, 4 + 4);
+	msgpack_pack_map(&rs->pk, 5 + 4);
 	rpc_pack_kv_int(&rs->pk, "id", r->id);
 	rpc_pack_kv_str(&rs->pk, "state", "pending");
+	/* false: decided already (a rule), its row being recorded */
+	rpc_pack_kv_bool(&rs->pk, "waiting", r->state == REQ_PENDING);
 	rpc_pack_kv_int(&rs->pk, "now_ms", broker_now_ms(b));
 	rpc_pack_kv_int(&rs->pk, "deadline_ms", r->deadline_ms);
 	pack_escalation(&rs->pk, r);

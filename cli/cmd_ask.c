@@ -294,7 +294,8 @@ wait_decision(struct ask *a, sg_client *c, struct client_msg *m, int64_t rid, in
 	span(t2, sizeof t2, end - now);
 	if (need > 1)
 		snprintf(quorum, sizeof quorum, "; needs %lld approvers", (long long)need);
-	if (!a->quiet) {
+	if (!a->quiet && rpc_map_get(st, "waiting") != NULL && rpc_map_get(st, "waiting")->type == MSGPACK_OBJECT_BOOLEAN &&
+	    rpc_map_get(st, "waiting")->via.boolean) {
 		if (level >= 2) {
 			fprintf(stderr, "sandgate %s: waiting for an on-call reviewer (request %lld, escalated)%s; "
 			    "denied if nobody decides within %s\n", a->name, (long long)rid, quorum, t2);
@@ -316,7 +317,7 @@ wait_decision(struct ask *a, sg_client *c, struct client_msg *m, int64_t rid, in
 		cli_err(a->name, "%s", client_error(c));
 		return -1;
 	}
-	if (to_esc >= 0 && !a->quiet && (wait_ms < 0 || to_esc < wait_ms)) {
+	if (to_esc >= 0 && (wait_ms < 0 || to_esc < wait_ms)) {
 		if (client_wait(c, id, (int)(to_esc > 0 ? to_esc : 0) + 200, m) == 0)
 			return 0;
 		if (strstr(client_error(c), "timed out") == NULL) {
