@@ -463,7 +463,7 @@ pack_circumvention(msgpack_packer *pk, const struct request *r)
 }
 
 /* issue #15: escalate_ms, expire_ms (broker clock, nil: never),
- * escalation {level, time_ms, by, why}, quorum {need, approvals: [...]} */
+ * escalation {level, time_ms, by, why}, quorum {need, approved: [...]} */
 static void
 pack_opt_time(msgpack_packer *pk, const char *key, int64_t ms)
 {
@@ -492,7 +492,7 @@ pack_escalation(msgpack_packer *pk, const struct request *r)
 	rpc_pack_kv_int(pk, "need", r->quorum);
 	for (int i = 0; i < r->nvotes; i++)
 		n += r->votes[i].allow;
-	rpc_pack_str(pk, "approvals");
+	rpc_pack_str(pk, "approved");
 	msgpack_pack_array(pk, n);
 	for (int i = 0; i < r->nvotes; i++) {
 		if (!r->votes[i].allow)

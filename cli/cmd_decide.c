@@ -184,7 +184,7 @@ run(int argc, char **argv)
 		    strcmp(json_string_value(json_object_get(j, "state")), "pending") == 0)
 			/* a vote that does not complete a quorum (issue #15) */
 			printf("request %lld: %s recorded; still pending (%zu of %lld approvals)\n", d.id, d.decision,
-			    json_array_size(json_object_get(q, "approvals")),
+			    json_array_size(json_object_get(q, "approved")),
 			    (long long)json_integer_value(json_object_get(q, "need")));
 		else
 			printf("request %lld: %s (audit seq %lld)\n", d.id, d.decision,

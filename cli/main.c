@@ -22,6 +22,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_audit,
 	&cmd_score,
 	&cmd_policy,
+	&cmd_pane,
 };
 
 static void
