@@ -96,7 +96,7 @@ struct request {
 	int64_t esc_ms;               /* when it escalated */
 	char *esc_by, *esc_why;       /* who (a reviewer's name and uid, or "broker") and why */
 	struct pager_page *page;      /* the pager run its group was paged with */
-	struct vote { int64_t uid, pid, ms; bool allow; char name[64]; } votes[QUORUM_MAX_VOTES];
+	struct vote { int64_t uid, pid, ms; bool allow; char name[64]; } *votes; /* malloc'd at the first */
 	int nvotes;
 };
 
@@ -337,6 +337,7 @@ on_timer_closed(uv_handle_t *h)
 	free(r->reason);
 	free(r->esc_by);
 	free(r->esc_why);
+	free(r->votes);
 	free(r);
 }
 
@@ -951,6 +952,10 @@ vote(struct broker *b, struct request *r, bool allow, const char *note, struct p
 		}
 	if (r->nvotes >= QUORUM_MAX_VOTES) {
 		snprintf(why, whylen, "request %lld has too many votes", (long long)r->id);
+		return -1;
+	}
+	if (r->votes == NULL && (r->votes = calloc(QUORUM_MAX_VOTES, sizeof *r->votes)) == NULL) {
+		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
 	v = &r->votes[r->nvotes++];
