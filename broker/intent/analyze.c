@@ -24,7 +24,7 @@ static bool
 any_glob(const struct strlist *l, const char *s, size_t n)
 {
 	for (size_t k = 0; k < l->n; k++)
-		if (glob_match(l->v[k], s, n, false))
+		if (!glob_first_differs(l->v[k], s, n) && glob_match(l->v[k], s, n, false))
 			return true;
 	return false;
 }
@@ -103,8 +103,9 @@ apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, 
     size_t first, bool long1)
 {
 	size_t n;
-	const struct cmdrule *const *v = tables_cmdrules(x->t, prog, &n);
+	const struct cmdrule *const *v = tables_cmdrules_for(x->t, prog, sub, &n);
 	bool specific = false, any = false, has_fallback = false;
+	size_t sublen = sub != NULL ? strlen(sub) : 0;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct cmdrule *r = v[k];
@@ -113,7 +114,7 @@ apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, 
 			has_fallback = true;
 			continue;
 		}
-		if (r->subs.n > 0 && (sub == NULL || !any_glob(&r->subs, sub, strlen(sub))))
+		if (r->subs.n > 0 && (sub == NULL || !any_glob(&r->subs, sub, sublen)))
 			continue;
 		if (!rule_holds(r, a, first, long1))
 			continue;
@@ -874,8 +875,15 @@ aw_program(struct aw *s)
 			                  "suid-copy-interp" : "suid-copy");
 			intent_add_effect(x, ci, EFF_PRIVILEGE);
 		} else if (!std_bin_dir(r->s, r->n)) {
+			size_t nt = c->ntargets;
+
 			s->script_path = true;
 			wk_add_target(s->w, ci, r, EFF_RUN);
+			/* A well-known program's name on an executable in a scratch
+			 * directory anyone can write to: it need not be that program. */
+			if ((pg != NULL || tables_wrapper(x->t, s->name) != NULL) && c->ntargets > nt &&
+			    c->targets[c->ntargets - 1].cls == PC_TMP)
+				intent_signal(x, ci, "prog-shadow-tmp", r->s, r->n);
 		}
 	}
 	return AW_ON;

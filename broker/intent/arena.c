@@ -185,7 +185,7 @@ arena_strndup(arena *a, const char *s, size_t n)
 }
 
 void *
-arena_grow(arena *a, void *arr, size_t n, size_t *cap, size_t elem)
+arena_grow_slow(arena *a, void *arr, size_t n, size_t *cap, size_t elem)
 {
 	size_t ncap;
 	void *p;

@@ -22,7 +22,15 @@ void *arena_zalloc(arena *a, size_t n);
 char *arena_strndup(arena *a, const char *s, size_t n);
 /* Grow an array kept in the arena: when *n == *cap, copy it to twice the
  * room.  Returns the (possibly moved) array, or NULL on out of memory. */
-void *arena_grow(arena *a, void *arr, size_t n, size_t *cap, size_t elem);
+void *arena_grow_slow(arena *a, void *arr, size_t n, size_t *cap, size_t elem);
+static inline void *
+arena_grow(arena *a, void *arr, size_t n, size_t *cap, size_t elem)
+{
+	/* Most calls find room: no call for them. */
+	if (n < *cap && arr != NULL)
+		return arr;
+	return arena_grow_slow(a, arr, n, cap, elem);
+}
 /* Bytes handed out since the last reset (for limits). */
 size_t arena_used(const arena *a);
 

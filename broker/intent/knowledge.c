@@ -185,6 +185,37 @@ usable(const struct rule *r)
 	return r != NULL && r->weight > 0;
 }
 
+/* A wrapper whose tables/runs row says `outside` (systemd-run) ran command
+ * k through the service manager: outside the agent's process tree, its
+ * sandbox and its limits (runs-outside).  0, or -1 on out of memory. */
+static int
+outside_wrappers(struct intent_ctx *x, const struct tables *t, struct intent_cmd *c, int k)
+{
+	const char *via = c->via;
+
+	while (via != NULL && *via != '\0') {
+		size_t l = strcspn(via, " "), nr;
+		char name[64];
+		const struct runspec *const *rows;
+
+		if (l > 0 && l < sizeof name) {
+			memcpy(name, via, l);
+			name[l] = '\0';
+			rows = tables_runs(t, name, &nr);
+			for (size_t j = 0; rows != NULL && j < nr; j++)
+				if (rows[j]->outside) {
+					if (intent_signal(x, k, "runs-outside", c->text, c->textlen) < 0)
+						return -1;
+					c->effects |= (uint64_t)1 << EFF_EXEC;
+					break;
+				}
+		}
+		via += l;
+		via += strspn(via, " ");
+	}
+	return 0;
+}
+
 /* At most this many commands are named by floor reasons of one kind. */
 #define FLOOR_NAMED 4
 
@@ -209,6 +240,8 @@ knowledge_apply(struct intent_ctx *x, const struct tables *t, enum sandbox_where
 
 		if (pg != NULL && pg->w.n > 0)
 			apply_w(c, pg);
+		if (c->via != NULL && outside_wrappers(x, t, c, (int)k) < 0)
+			return -1;
 		/* script= on a program that is not a shell: an option whose value
 		 * is a command it runs (sort --compress-program, man -P) */
 		if (pg != NULL && pg->script.n > 0 && pg->handler != H_SHELL && opt_exec != NULL)

@@ -5,12 +5,46 @@
 #include "broker/intent/walk.h"
 
 #include <string.h>
+#include <strings.h>
+
+/* Is s one of the OPT parts of r's kv= items (sshfs -o)? */
+static bool
+kv_opt(const struct runspec *r, const char *s, size_t n)
+{
+	for (size_t k = 0; k < r->kv.n; k++) {
+		const char *c = strchr(r->kv.v[k], ':');
+
+		if ((size_t)(c - r->kv.v[k]) == n && memcmp(r->kv.v[k], s, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Is option word s (-x, --long, or a single-dash group -dmS) in l?  A group
+ * counts when one of its letters is. */
+static bool
+opt_or_letter(const struct strlist *l, const char *s, size_t n)
+{
+	const char *eq = memchr(s, '=', n);
+
+	if (wk_in_list(l, s, eq != NULL ? (size_t)(eq - s) : n))
+		return true;
+	if (n > 2 && s[0] == '-' && s[1] != '-')
+		for (size_t k = 1; k < n; k++) {
+			char one[2] = { '-', s[k] };
+
+			if (wk_in_list(l, one, 2))
+				return true;
+		}
+	return false;
+}
 
 static bool
 takes_value(const struct runspec *r, const char *s, size_t n)
 {
 	return wk_in_list(&r->v, s, n) || wk_in_list(&r->sh, s, n) || wk_in_list(&r->file, s, n) ||
-	       wk_in_list(&r->cmds, s, n) || wk_in_list(&r->mk, s, n);
+	       wk_in_list(&r->cmds, s, n) || wk_in_list(&r->mk, s, n) || wk_in_list(&r->lib, s, n) ||
+	       wk_in_list(&r->hook, s, n) || kv_opt(r, s, n);
 }
 
 /* A copy in the intent's arena (nested commands point into their text). */
@@ -232,9 +266,93 @@ file_target(struct intent_ctx *x, int ci, const char *s, size_t n)
 	return intent_add_path_here(x, ci, s, n, EFF_RUN);
 }
 
+/* A library (or a directory of them) the program loads, named by a path:
+ * its code runs inside the program (mysql --default-auth ../x, --plugin-dir).
+ * A bare plugin name (mysql_native_password) is the program's own. */
 static int
-one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs_call *rc, bool has_sub)
+lib_target(struct intent_ctx *x, int ci, const char *s, size_t n)
 {
+	if (n == 0 || (memchr(s, '/', n) == NULL && s[0] != '.' && s[0] != '~' && s[0] != '$'))
+		return 0;
+	/* the system's own plugin directories (root's files) */
+	if ((n > 5 && memcmp(s, "/usr/", 5) == 0) || (n > 5 && memcmp(s, "/lib/", 5) == 0) ||
+	    (n > 7 && memcmp(s, "/lib64/", 7) == 0))
+		return intent_add_path_here(x, ci, s, n, EFF_RUN);
+	intent_signal(x, ci, "runs-lib", s, n > 200 ? 200 : n);
+	intent_add_effect(x, ci, EFF_EXEC);
+	return intent_add_path_here(x, ci, s, n, EFF_RUN);
+}
+
+/* kv=OPT:KEY: the option's value is KEY=VALUE,KEY=VALUE (sshfs -o
+ * ssh_command=CMD, restic -o sftp.command=CMD); KEY's value, matched without
+ * regard to case, is a command line. */
+static int
+kv_value(struct intent_ctx *x, int ci, const struct runspec *r, const char *opt, size_t ol, const char *s, size_t n)
+{
+	size_t p = 0;
+
+	while (p < n) {
+		size_t e = p, eq;
+
+		while (e < n && s[e] != ',')
+			e++;
+		for (eq = p; eq < e && s[eq] != '='; eq++)
+			;
+		for (size_t k = 0; eq < e && k < r->kv.n; k++) {
+			const char *c = strchr(r->kv.v[k], ':');
+
+			if ((size_t)(c - r->kv.v[k]) == ol && memcmp(r->kv.v[k], opt, ol) == 0 &&
+			    strlen(c + 1) == eq - p && strncasecmp(c + 1, s + p, eq - p) == 0) {
+				intent_add_effect(x, ci, EFF_EXEC);
+				intent_signal(x, ci, "runs-hook", s + p, e - p > 200 ? 200 : e - p);
+				if (shell(x, ci, s + eq + 1, e - eq - 1, r->prog) < 0)
+					return -1;
+			}
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* embed=OPEN:CLOSE:sh: commands written inside the program's text (m4
+ * esyscmd(CMD), TeX \write18{CMD}); CLOSE nests with OPEN's last character. */
+static int
+embedded(struct intent_ctx *x, int ci, const struct runspec *r, const char *s, size_t n)
+{
+	for (size_t k = 0; k < r->embed.n; k++) {
+		const char *it = r->embed.v[k], *c = strrchr(it, ':');
+		size_t ol = (size_t)(c - 2 - it);
+		char open = it[ol - 1], close = c[-1];
+		const char *p = s, *e = s + n;
+
+		while (p < e && (p = memmem(p, (size_t)(e - p), it, ol)) != NULL) {
+			const char *b = p + ol, *q = b;
+			int depth = 1;
+
+			while (q < e && depth > 0) {
+				depth += *q == open ? 1 : *q == close ? -1 : 0;
+				if (depth > 0)
+					q++;
+			}
+			/* m4 quotes the command: `cmd' */
+			if (q - b >= 2 && *b == '`' && q[-1] == '\'')
+				b++, q--;
+			intent_add_effect(x, ci, EFF_EXEC);
+			intent_signal(x, ci, "runs-hook", p, (size_t)(q - p) > 200 ? 200 : (size_t)(q - p));
+			if (q > b && shell(x, ci, b, (size_t)(q - b), r->prog) < 0)
+				return -1;
+			p = q;
+		}
+	}
+	return 0;
+}
+
+/* repl: what one row says about a terminal: 0 nothing, 1 it reads commands
+ * from the terminal, 2 the same in the background (detached) */
+static int
+one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs_call *rc, bool has_sub, int *repl)
+{
+	bool posseen = false, norepl = false, detach = false;
 	const struct runs_word *w = rc->words;
 	size_t n = rc->nwords, k = 0, npos = 0, need;
 	bool stdin_cmds = wk_in_list(&r->stdin_opts, "-", 1);
@@ -274,6 +392,8 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 			k++;
 			break;
 		}
+		if (r->embed.n > 0 && embedded(x, ci, r, s, wn) < 0)
+			return -1;
 		if (r->plus && wn > 1 && s[0] == '+') {
 			if (own_command(x, ci, r, s + 1, wn - 1, true) < 0)
 				return -1;
@@ -281,6 +401,16 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		}
 		if (wn < 2 || s[0] != '-') {
 			/* a positional argument */
+			posseen = true;
+			if (wk_in_list(&r->after, s, wn) && k + 1 < n) {
+				/* fail2ban-client set JAIL action ACT actionban CMD */
+				intent_add_effect(x, ci, EFF_EXEC);
+				intent_signal(x, ci, "runs-hook", w[k + 1].s, w[k + 1].n > 200 ? 200 : w[k + 1].n);
+				if (shell(x, ci, w[k + 1].s, w[k + 1].n, r->prog) < 0)
+					return -1;
+				k++;
+				continue;
+			}
 			if (r->subs.n == 0 && r->word == NULL && has_sub && r->how == RH_NONE && !r->file1)
 				break; /* program-wide options end at the subcommand */
 			if (r->file1 && npos == 0 && file_target(x, ci, s, wn) < 0)
@@ -290,6 +420,14 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 			npos++;
 			continue;
 		}
+		if (wk_in_list(&r->shesc, s, wn)) {
+			/* dvips -R0, pdflatex -shell-escape: its input may run commands */
+			intent_signal(x, ci, "runs-shell-escape", s, wn);
+			intent_add_effect(x, ci, EFF_EXEC);
+			continue;
+		}
+		norepl |= opt_or_letter(&r->norepl, s, wn);
+		detach |= opt_or_letter(&r->detach, s, wn);
 		eq = memchr(s, '=', wn);
 		nl = eq != NULL && s[1] == '-' ? (size_t)(eq - s) : wn;
 		if (eq != NULL && s[1] == '-') {
@@ -301,6 +439,12 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 			nl = 2;
 			val = s + 2;
 			vl = wn - 2;
+		} else if (eq != NULL && nl == wn && s[1] != '-' && !takes_value(r, s, wn) &&
+		           takes_value(r, s, (size_t)(eq - s))) {
+			/* -filename=x, -shell-escape style long options with one dash */
+			nl = (size_t)(eq - s);
+			val = eq + 1;
+			vl = wn - nl - 1;
 		}
 		if (wk_in_list(&r->stdin_opts, s, nl))
 			stdin_cmds = true;
@@ -341,7 +485,13 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		}
 		if (val == NULL)
 			continue;
-		if (wk_in_list(&r->sh, s, nl) || wk_in_list(&r->opt, s, nl)) {
+		if (wk_in_list(&r->hook, s, nl)) {
+			/* restic --password-command CMD: run whenever it needs one */
+			intent_signal(x, ci, "runs-hook", s, wn > 200 ? 200 : wn);
+			intent_add_effect(x, ci, EFF_EXEC);
+			if (shell(x, ci, val, vl, r->prog) < 0)
+				return -1;
+		} else if (wk_in_list(&r->sh, s, nl) || wk_in_list(&r->opt, s, nl)) {
 			if (shell(x, ci, val, vl, r->prog) < 0)
 				return -1;
 		} else if (wk_in_list(&r->file, s, nl)) {
@@ -353,8 +503,19 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		} else if (wk_in_list(&r->mk, s, nl)) {
 			if (makefile_text(x, ci, val, vl) < 0)
 				return -1;
+		} else if (wk_in_list(&r->lib, s, nl)) {
+			if (lib_target(x, ci, val, vl) < 0)
+				return -1;
+		} else if (kv_opt(r, s, nl)) {
+			if (kv_value(x, ci, r, s, nl, val, vl) < 0)
+				return -1;
 		}
+		if (r->embed.n > 0 && !(val >= s && val < s + wn) && embedded(x, ci, r, val, vl) < 0)
+			return -1; /* a value in the next word (a joined one was read with its option) */
 	}
+	if (r->repl && !norepl && !rc->code_given && !rc->stdin_any && (r->replany || !posseen) &&
+	    !(k < n && r->how != RH_NONE))
+		*repl = detach ? 2 : 1;
 	if (k < n && r->how != RH_NONE) {
 		const struct runs_word *c = w + k;
 		size_t cn = n - k;
@@ -398,6 +559,8 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		    file_target(x, ci, eq + 1, rc->assigns[j].n - (size_t)(eq + 1 - rc->assigns[j].s)) < 0)
 			return -1;
 	}
+	if (r->embed.n > 0 && rc->stdin_text != NULL && embedded(x, ci, r, rc->stdin_text, rc->stdin_len) < 0)
+		return -1;
 	if (stdin_cmds && rc->stdin_text != NULL) {
 		const char *s = rc->stdin_text, *e = s + rc->stdin_len;
 
@@ -429,8 +592,23 @@ runs_analyze(struct intent_ctx *x, int ci, const struct runs_call *rc)
 	 * counts its own and the outer count resumes after it */
 	walks = 0;
 	walks_flagged = false;
+	int repl = 0;
+
 	for (size_t k = 0; k < nr && rcode == 0; k++)
-		rcode = one_row(x, ci, rows[k], rc, pg != NULL && pg->sub);
+		rcode = one_row(x, ci, rows[k], rc, pg != NULL && pg->sub, &repl);
+	for (size_t k = 0; k < nr && rcode == 0 && walks > 0; k++)
+		if (rows[k]->outside) {
+			/* openvt CMD: the command runs on another console, outside the caller */
+			intent_signal(x, ci, "runs-outside", rc->prog, strlen(rc->prog));
+			break;
+		}
+	if (rcode == 0 && repl != 0 && walks == 0) {
+		/* tclsh, irb, bare screen: commands typed at it run (a shell escape) */
+		intent_signal(x, ci, repl == 1 ? "repl-interactive" : "repl-detached", rc->prog, strlen(rc->prog));
+		intent_add_effect(x, ci, EFF_SHELL);
+		if (repl == 1)
+			wk_cmd_at(x, ci)->interactive = true;
+	}
 	walks = walks_was;
 	walks_flagged = flagged_was;
 	return rcode;
@@ -442,11 +620,21 @@ wk_runs(struct an *an)
 {
 	struct intent_ctx *x = an->w->x;
 	struct runs_call rc = { .prog = an->pg->name, .sub = wk_cmd(an)->sub, .nwords = an->n,
-		.stdin_text = an->cc->stdin_text, .stdin_len = an->cc->stdin_len, .nassigns = an->cc->nassigns };
+		.stdin_text = an->cc->stdin_text, .stdin_len = an->cc->stdin_len, .nassigns = an->cc->nassigns,
+		.stdin_any = an->cc->stdin_text != NULL || an->cc->has_stdin_file || an->cc->stdin_from >= 0,
+		.code_given = an->code_given };
 	size_t nr;
 
 	if (tables_runs(x->t, an->pg->name, &nr) == NULL)
 		return;
+	if (rc.stdin_text == NULL && an->cc->stdin_from >= 0) {
+		/* echo 'esyscmd(id)' | m4: what the producer prints, when known */
+		struct stdin_info si;
+
+		wk_get_stdin_info(x, an->cc->stdin_from, &si);
+		rc.stdin_text = si.content;
+		rc.stdin_len = si.len;
+	}
 	if ((rc.words = arena_alloc(x->tmp, (an->n + an->cc->nassigns + 1) * sizeof *rc.words)) == NULL) {
 		wk_oomf(x);
 		return;

@@ -34,6 +34,8 @@ struct runs_call {
 	size_t nassigns;
 	const char *stdin_text;      /* a here-document or here-string, or NULL */
 	size_t stdin_len;
+	bool stdin_any;              /* stdin is not the terminal: a pipe, a file, a here-document */
+	bool code_given;             /* its handler found code or a script to run (python -c, x.py) */
 };
 
 /* Apply the runs rows of rc->prog to command ci.  0, or -1 on out of memory. */

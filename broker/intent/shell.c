@@ -329,9 +329,13 @@ skip_space_nl(struct parser *p)
 static bool
 at_word(const struct parser *p, const char *kw)
 {
-	size_t k = strlen(kw);
+	size_t k;
 	int c;
 
+	/* The first byte rules out nearly every call before strlen/memcmp. */
+	if (p->i >= p->n || p->s[p->i] != kw[0])
+		return false;
+	k = strlen(kw);
 	if (p->i + k > p->n || memcmp(p->s + p->i, kw, k) != 0)
 		return false;
 	c = ch(p, k);

@@ -300,6 +300,10 @@ glob_match(const char *pat, const char *s, size_t n, bool fold)
 {
 	long budget = 200000;
 
+	/* A literal first byte that differs decides most table lookups (a
+	 * program's rules against its subcommand) without the matcher. */
+	if (!fold && glob_first_differs(pat, s, n))
+		return false;
 	return gm(pat, s, s + n, fold, false, &budget);
 }
 
@@ -357,6 +361,11 @@ struct tvec {
 struct cmdlist {
 	const struct cmdrule **v;
 	size_t n, cap;
+	/* A pre-filter built after loading: for a literal subcommand, the rules
+	 * that name it plus every rule that can match any subcommand (none
+	 * named, "*", a glob), in table order; wild holds the latter alone. */
+	struct smap bysub;
+	struct cmdlist *wild;
 };
 
 struct tables {
@@ -1569,8 +1578,14 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 				r->plus = true;
 			else if (KEY("file1"))
 				r->file1 = true;
+			else if (KEY("repl"))
+				r->repl = true;
+			else if (KEY("replany"))
+				r->repl = r->replany = true;
+			else if (KEY("outside"))
+				r->outside = true;
 			else
-				return lerr(L, "unknown flag '%s' (plus, file1)", f);
+				return lerr(L, "unknown flag '%s' (plus, file1, repl, replany, outside)", f);
 			continue;
 		}
 		if (KEY("v"))
@@ -1595,6 +1610,22 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 			lst = &r->opt;
 		else if (KEY("alias"))
 			lst = &r->alias;
+		else if (KEY("kv"))
+			lst = &r->kv;
+		else if (KEY("hook"))
+			lst = &r->hook;
+		else if (KEY("after"))
+			lst = &r->after;
+		else if (KEY("lib"))
+			lst = &r->lib;
+		else if (KEY("shesc"))
+			lst = &r->shesc;
+		else if (KEY("embed"))
+			lst = &r->embed;
+		else if (KEY("norepl"))
+			lst = &r->norepl;
+		else if (KEY("detach"))
+			lst = &r->detach;
 		if (lst != NULL) {
 			if (parse_list(L, eq + 1, lst, "option") < 0)
 				return -1;
@@ -1602,6 +1633,22 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 				for (size_t q = 0; q < lst->n; q++)
 					if (strchr(lst->v[q], ':') == NULL)
 						return lerr(L, "alias= items are WORD:COMMAND, not '%s'", lst->v[q]);
+			if (lst == &r->kv)
+				for (size_t q = 0; q < lst->n; q++) {
+					const char *c = strchr(lst->v[q], ':');
+
+					if (c == NULL || c == lst->v[q] || c[1] == '\0')
+						return lerr(L, "kv= items are OPTION:KEY, not '%s'", lst->v[q]);
+				}
+			if (lst == &r->embed)
+				for (size_t q = 0; q < lst->n; q++) {
+					const char *c = strrchr(lst->v[q], ':');
+
+					/* OPEN (at least one character), ':', CLOSE, ':sh' */
+					if (c == NULL || strcmp(c + 1, "sh") != 0 || c - lst->v[q] < 3 || c[-2] != ':')
+						return lerr(L, "embed= items are OPEN:CLOSE:sh (CLOSE one character), not '%s'",
+						    lst->v[q]);
+				}
 			if (lst == &r->esc)
 				for (size_t q = 0; q < lst->n; q++) {
 					const char *c = strrchr(lst->v[q], ':');
@@ -1843,6 +1890,67 @@ push_ptr(arena *a, const void ***arr, size_t *n, size_t *cap, const void *p)
 	return 0;
 }
 
+static bool
+cmdrule_any_sub(const struct cmdrule *r)
+{
+	if (r->fallback || r->subs.n == 0)
+		return true;
+	for (size_t k = 0; k < r->subs.n; k++)
+		if (strpbrk(r->subs.v[k], "*?[\\") != NULL)
+			return true;
+	return false;
+}
+
+/* Build each program's per-subcommand pre-filter (struct cmdlist). */
+static int
+index_cmdlists(struct tables *t)
+{
+	arena *a = t->a;
+
+	for (size_t i = 0; i < t->cmds.cap; i++) {
+		struct cmdlist *cl = t->cmds.vals[i];
+
+		if (t->cmds.keys[i] == NULL || cl == NULL)
+			continue;
+		if ((cl->wild = arena_zalloc(a, sizeof *cl->wild)) == NULL)
+			return -1;
+		for (size_t k = 0; k < cl->n; k++) {
+			const struct cmdrule *r = cl->v[k];
+
+			if (cmdrule_any_sub(r)) {
+				/* into wild and into every sub list made so far and later */
+				if (push_ptr(a, (const void ***)&cl->wild->v, &cl->wild->n, &cl->wild->cap, r) < 0)
+					return -1;
+				for (size_t j = 0; j < cl->bysub.cap; j++) {
+					struct cmdlist *f = cl->bysub.vals[j];
+
+					if (cl->bysub.keys[j] != NULL &&
+					    push_ptr(a, (const void ***)&f->v, &f->n, &f->cap, r) < 0)
+						return -1;
+				}
+				continue;
+			}
+			for (size_t q = 0; q < r->subs.n; q++) {
+				struct cmdlist *f = smap_get(&cl->bysub, r->subs.v[q]);
+
+				if (f == NULL) {
+					/* a new sub starts with the wild rules seen so far */
+					if ((f = arena_zalloc(a, sizeof *f)) == NULL ||
+					    smap_put(a, &cl->bysub, r->subs.v[q], f) < 0)
+						return -1;
+					for (size_t w = 0; w < cl->wild->n; w++)
+						if (push_ptr(a, (const void ***)&f->v, &f->n, &f->cap, cl->wild->v[w]) < 0)
+							return -1;
+				}
+				if (f->n == 0 || f->v[f->n - 1] != r) /* a rule naming one sub twice */
+					if (push_ptr(a, (const void ***)&f->v, &f->n, &f->cap, r) < 0)
+						return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 build_indexes(struct loader *L)
 {
@@ -2028,6 +2136,8 @@ build_indexes(struct loader *L)
 			}
 		}
 	}
+	if (index_cmdlists(t) < 0)
+		return loom(L);
 	return 0;
 }
 
@@ -2240,6 +2350,20 @@ tables_runs(const struct tables *t, const char *prog, size_t *n)
 
 	*n = rl != NULL ? rl->n : 0;
 	return rl != NULL ? rl->v : NULL;
+}
+
+const struct cmdrule *const *
+tables_cmdrules_for(const struct tables *t, const char *prog, const char *sub, size_t *n)
+{
+	const struct cmdlist *cl = smap_get(&t->cmds, prog);
+
+	if (cl != NULL && cl->wild != NULL) {
+		const struct cmdlist *f = sub != NULL ? smap_get(&cl->bysub, sub) : NULL;
+
+		cl = f != NULL ? f : cl->wild;
+	}
+	*n = cl != NULL ? cl->n : 0;
+	return cl != NULL ? cl->v : NULL;
 }
 
 const struct cmdrule *const *

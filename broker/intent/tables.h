@@ -206,6 +206,18 @@ struct runspec {
 	enum code_lang lang;   /* the language of "cmds" values (vim, gdb, ...) */
 	bool plus;             /* +CMD arguments are commands (vim) */
 	bool file1;            /* its first positional argument is such a file */
+	/* issue #13 (runs family): */
+	struct strlist hook;   /* options whose value is a command it runs on an event (restic --password-command) */
+	struct strlist kv;     /* OPT:KEY -- the option's value is KEY=VALUE,...; KEY's value is a command line */
+	struct strlist after;  /* positional words after which the next word is a command line */
+	struct strlist lib;    /* options whose value is a library (or its directory) it loads */
+	struct strlist shesc;  /* options that let its input run shell commands (tex -shell-escape) */
+	struct strlist embed;  /* OPEN:CLOSE:sh -- commands written inside its text (m4 esyscmd(...)) */
+	struct strlist norepl; /* options that mean it does not read commands from the terminal */
+	struct strlist detach; /* options that start it in the background (no terminal) */
+	bool repl;             /* without a command, script or stdin it reads commands from the terminal */
+	bool replany;          /* ... even with positional arguments (ncdu DIR) */
+	bool outside;          /* as a wrapper, it runs the command outside the caller (systemd-run) */
 };
 
 struct mcppat {
@@ -322,6 +334,9 @@ const struct prog *tables_prog(const struct tables *t, const char *name);
 const struct wrapper *tables_wrapper(const struct tables *t, const char *name);
 /* The subcommand rules for a program ("*" for unknown programs). */
 const struct cmdrule *const *tables_cmdrules(const struct tables *t, const char *prog, size_t *n);
+/* The same rules less those that name other literal subcommands than sub
+ * (NULL: none), still in table order: what apply_cmdrules must check. */
+const struct cmdrule *const *tables_cmdrules_for(const struct tables *t, const char *prog, const char *sub, size_t *n);
 const struct rule *tables_rule(const struct tables *t, const char *id);
 /* The EFFECT:CLASS rule, or NULL. */
 const struct rule *tables_target_rule(const struct tables *t, enum effect e, enum pclass c);
@@ -366,6 +381,15 @@ int effect_by_name(const char *s);
 /* Glob match of s[0..n): * and ** match anything, ?, [set]; case-insensitive
  * if fold. */
 bool glob_match(const char *pat, const char *s, size_t n, bool fold);
+/* True when pat's literal first byte already rules s out (case-sensitive
+ * glob_match only): lets a loop over many patterns skip the call. */
+static inline bool
+glob_first_differs(const char *pat, const char *s, size_t n)
+{
+	char c = pat[0];
+
+	return c != '\0' && c != '*' && c != '?' && c != '[' && c != '/' && (n == 0 || s[0] != c);
+}
 /* Path glob: * stays within a segment, ** crosses them; a trailing slash
  * and double star also match the directory itself. */
 bool glob_match_path(const char *pat, const char *s, size_t n);

@@ -378,6 +378,46 @@ test_files(void **state)
 	rmdir(dir);
 }
 
+/* The per-subcommand pre-filter keeps every rule that could match, in
+ * table order: rules naming the sub, program-wide rules, glob subs, "*". */
+static void
+test_cmdrules_for(void **state)
+{
+	char err[256];
+	struct tables *t = load1("commands",
+	    "r1 tool - - - 10 program-wide\n"
+	    "r2 tool push,pull - - 10 names push\n"
+	    "r3 tool p* - - 10 a glob\n"
+	    "r4 tool fetch - - 10 names fetch\n"
+	    "r5 tool push - - 10 push again\n"
+	    "r6 tool * - - 10 fallback\n",
+	    err, sizeof err);
+	const struct cmdrule *const *v;
+	size_t n;
+
+	(void)state;
+	if (t == NULL)
+		print_error("%s\n", err);
+	assert_non_null(t);
+	v = tables_cmdrules_for(t, "tool", "push", &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0]->r.id, "r1");
+	assert_string_equal(v[1]->r.id, "r2");
+	assert_string_equal(v[2]->r.id, "r3");
+	assert_string_equal(v[3]->r.id, "r5");
+	assert_string_equal(v[4]->r.id, "r6");
+	v = tables_cmdrules_for(t, "tool", "status", &n); /* no rule names it */
+	assert_int_equal(n, 3);
+	assert_string_equal(v[1]->r.id, "r3");
+	v = tables_cmdrules_for(t, "tool", NULL, &n);
+	assert_int_equal(n, 3);
+	(void)tables_cmdrules(t, "tool", &n);
+	assert_int_equal(n, 6);
+	assert_null(tables_cmdrules_for(t, "other", "push", &n));
+	assert_int_equal(n, 0);
+	tables_free(t);
+}
+
 int
 main(void)
 {
@@ -389,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_cmdrules_for),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
