@@ -151,8 +151,16 @@ job_done(struct pager *pgr, struct job *j)
 	if (text[0] != '\0') {
 		size_t have = strlen(j->pg->failure);
 
-		if (have + 2 < sizeof j->pg->failure)
-			snprintf(j->pg->failure + have, sizeof j->pg->failure - have, "%s%s", have > 0 ? "; " : "", text);
+		if (have + 2 < sizeof j->pg->failure) {
+			/* what does not fit is cut (the log and the alert have it whole) */
+			size_t room = sizeof j->pg->failure - have - 1, n;
+
+			if (have > 0)
+				memcpy(j->pg->failure + have, "; ", 2), have += 2, room -= 2;
+			n = strlen(text) < room ? strlen(text) : room;
+			memcpy(j->pg->failure + have, text, n);
+			j->pg->failure[have + n] = '\0';
+		}
 		alert(b, text);
 	} else {
 		log_msg("pager: %s for group %s done", j->event, j->pg->gid);

@@ -108,8 +108,10 @@ sg audit query --json >"$T/audit.jsonl"
 for code in escalated expired timeout; do
 	grep -q "\"decided_by\":\"$code\"" "$T/audit.jsonl" || fail "no audit row decided_by $code"
 done
-grep '"decided_by":"expired"' "$T/audit.jsonl" | grep -q '"escalation_level":2' || fail "escalation_level not audited"
-grep '"decided_by":"expired"' "$T/audit.jsonl" | grep -q 'escalated by broker: unanswered for 40 s' ||
+# (files, not `grep | grep -q`: under pipefail the first grep may die of SIGPIPE)
+grep '"decided_by":"expired"' "$T/audit.jsonl" >"$T/expired.jsonl"
+grep -q '"escalation_level":2' "$T/expired.jsonl" || fail "escalation_level not audited"
+grep -q 'escalated by broker: unanswered for 40 s' "$T/expired.jsonl" ||
 	fail "escalation not in the audit note"
 sg audit verify >/dev/null || fail "audit verify"
 pass "no rules from timeouts/expiries; outcome codes audited; the chain verifies"
