@@ -187,7 +187,7 @@ parse(struct ask *a, int argc, char **argv)
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jr:p:u:S:T:y:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jqr:p:u:S:T:y:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->kind = optarg; break;
 		case 'a': a->agent = optarg; break;

@@ -147,7 +147,7 @@ grep -Eq '^sandgate ask: waiting for a reviewer \(request [0-9]+\); escalates in
 wait_for 5 'grep -q "waiting for" "$T/p2.err"'
 grep -Eq '^sandgate ask: waiting for (an on-call reviewer \(request [0-9]+, escalated\)|a reviewer \(request [0-9]+\); escalates in 0 s); denied if nobody decides within 5 min$' "$T/p2.err" ||
 	fail "progress line (critical): $(cat "$T/p2.err")"
-"$SANDGATE" ask --quiet --session p3 -- git push --force origin next 2>"$T/p3.err" & p3=$!
+"$SANDGATE" ask -q --session p3 -- git push --force origin next 2>"$T/p3.err" & p3=$!
 wait_for 5 '[ "$(pending_count)" = 3 ]'
 for id in $(sg pending --json | grep -o '"id":[0-9]*,"agent"' | grep -o '[0-9]*'); do sg decide "$id" deny >/dev/null; done
 expect_rc 1 wait $p1
