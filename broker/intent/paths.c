@@ -1,6 +1,7 @@
 /* paths.c -- paths: classifying them (tables, links, globs), normalising them against
  * the cwd, and adding a resolved word as a target.
  * Part of the intent walker: see walk.h and intent.h. */
+#include "broker/intent/projdel.h"
 #include "broker/intent/walk.h"
 #include "broker/intent/fsresolve.h"
 #include "broker/intent/globclass.h"
@@ -368,6 +369,7 @@ wk_add_target(struct walk *w, int i, const struct rword *r, enum effect eff)
 	cls = classify_word(w, r, eff, &path);
 	if (path == NULL)
 		return;
+	cls = wk_projdel(w, i, r, path, cls, eff); /* projdel.c: rm -rf .git, src, every entry of the root */
 	/* cp x /tmp, tar -C /tmp: a file written to a directory lands inside it;
 	 * LD_LIBRARY_PATH=/tmp: what runs from a directory is inside it */
 	if ((eff == EFF_WRITE || eff == EFF_RUN) && r->unk_at == SIZE_MAX &&

@@ -1,6 +1,7 @@
 /* privilege.c -- privilege: sudo-like wrappers judged by what runs, and environment
  * assignments that act as hooks (LD_PRELOAD, PATH, ...).
  * Part of the intent walker: see walk.h and intent.h. */
+#include "broker/intent/pathvar.h"
 #include "broker/intent/walk.h"
 #include "broker/intent/fsresolve.h"
 #include "broker/intent/globclass.h"
@@ -80,7 +81,7 @@ wk_env_assignment(struct walk *w, int ci, const struct rword *r)
 	if (nl > 0 && r->s[nl - 1] == '+')
 		nl--;
 	if (nl == 4 && memcmp(r->s, "PATH", 4) == 0) {
-		intent_signal(x, ci, "path-override", r->s, r->n);
+		wk_path_var(w, ci, r); /* pathvar.c: which directories it puts first */
 		return;
 	}
 	if (nl == 3 && memcmp(r->s, "IFS", 3) == 0) {

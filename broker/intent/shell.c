@@ -7,6 +7,7 @@
 #include "broker/intent/shell.h"
 #include "proto/hex.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +448,8 @@ parse_ansi(struct parser *p, struct wb *w)
 					return -1;
 				continue;
 			}
+			if (v < 128 && isalnum((int)v))
+				w->flags |= SH_W_ANSI_PLAIN; /* a letter needs no escape: it hides a word */
 			if (d == 'x') {
 				c = (int)v;
 				break;
@@ -466,6 +469,8 @@ parse_ansi(struct parser *p, struct wb *w)
 				}
 				c = v & 0xFF;
 				w->flags |= SH_W_ANSI;
+				if (c < 128 && isalnum(c))
+					w->flags |= SH_W_ANSI_PLAIN;
 				break;
 			}
 			c = d; /* \\ \' \" \? and unknown escapes keep the char */

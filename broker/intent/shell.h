@@ -57,6 +57,7 @@ enum {
 	SH_W_ESCAPED = 1 << 6, /* a backslash outside quotes */
 	SH_W_ARITH = 1 << 7,   /* $((...)) */
 	SH_W_COMPLEX = 1 << 8, /* ${...} with an operator */
+	SH_W_ANSI_PLAIN = 1 << 9, /* $'...' with an escape that spells a letter or digit ($'\x72m') */
 };
 
 struct sh_word {

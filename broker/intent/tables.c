@@ -341,7 +341,7 @@ code_key(unsigned char c0, unsigned char c1)
 	return ((unsigned)c0 * 31u + c1) & 4095u;
 }
 
-enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_SERVICES, T_WINDOWS, T_COUNT };
+enum tbl { T_PROGRAMS, T_WRAPPERS, T_COMMANDS, T_PATHS, T_HOSTS, T_CODE, T_RULES, T_MCP, T_HOOKS, T_SECRETS, T_DB, T_RUNNERS, T_RUNS, T_SERVICES, T_WINDOWS, T_DIRS, T_COUNT };
 
 struct entry {
 	const char *key;
@@ -385,6 +385,8 @@ struct tables {
 	size_t nmcps;
 	const struct hookpat **hooks;
 	size_t nhooks;
+	const struct projpat **dirs; /* tables/dirs, in order (first match) */
+	size_t ndirs;
 	const struct secretpat **secrets;
 	size_t nsecrets;
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
@@ -918,8 +920,8 @@ parse_cond(struct loader *L, const char *s, struct cond *c)
 			return -1;
 		for (size_t j = 0; c->kind == CK_SPEC && j < c->list.n; j++)
 			if (strcmp(c->list.v[j], "tree") != 0 && strcmp(c->list.v[j], "path") != 0 &&
-			    strcmp(c->list.v[j], "none") != 0)
-				return lerr(L, "spec: takes tree, path or none, not '%s'", c->list.v[j]);
+			    strcmp(c->list.v[j], "none") != 0 && strcmp(c->list.v[j], "named") != 0)
+				return lerr(L, "spec: takes tree, path, named or none, not '%s'", c->list.v[j]);
 		return 0;
 	}
 	return lerr(L, "unknown condition '%s'", s);
@@ -1195,7 +1197,8 @@ parse_mcp(struct loader *L, struct fields *fl, const char *pristine, void **out,
 static int
 parse_service(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
 {
-	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http" };
+	static const char *const kinds[SVK_COUNT] = { "cli", "verb", "noun", "scope", "prod", "http", "copy", "send",
+		"addr" };
 	static const char *const classes[] = { "-", "list", "read", "write", "exec", "destroy", "store", "secret" };
 	struct svcrow *r = arena_zalloc(L->t->a, sizeof *r);
 	int kind, k = 2;
@@ -1206,7 +1209,7 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 	if (r == NULL)
 		return loom(L);
 	if (fl->n < 2 || (kind = name_index(kinds, SVK_COUNT, fl->f[0])) < 0)
-		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http");
+		return lerr(L, "expected KIND NAME ... with KIND one of cli verb noun scope prod http copy send addr");
 	r->kind = (enum svc_kind)kind;
 	if ((name = ldup(L, fl->f[1])) == NULL)
 		return loom(L);
@@ -1220,6 +1223,15 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 			return lerr(L, r->kind == SVK_VERB ? "expected verb WORD list|read|write|exec|destroy"
 			                                   : "expected noun WORD store|secret");
 		r->cls = (enum svc_class)c;
+		k = 3;
+	}
+	if (r->kind == SVK_ADDR) {
+		static const char *const addrs[] = { "-", "file", "connect", "listen", "stdio" };
+		int c = fl->n > 2 ? name_index(addrs, sizeof addrs / sizeof addrs[0], fl->f[2]) : -1;
+
+		if (c <= 0)
+			return lerr(L, "expected addr WORD file|connect|listen|stdio");
+		r->dir = c;
 		k = 3;
 	}
 	r->depth = 4;
@@ -1239,6 +1251,16 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 		}
 		if (eq == NULL)
 			return lerr(L, "unknown flag '%s'", f);
+		if (r->kind == SVK_COPY && KEY("dir")) {
+			if (strcmp(eq + 1, "up") != 0 && strcmp(eq + 1, "down") != 0)
+				return lerr(L, "dir= must be up or down");
+			r->dir = eq[1] == 'u' ? 1 : 2;
+			continue;
+		}
+		if (r->kind == SVK_COPY && KEY("to") && strcmp(eq + 1, "first") == 0) {
+			r->to_first = true;
+			continue;
+		}
 		if (r->kind == SVK_CLI && KEY("depth")) {
 			char *end;
 			long d = strtol(eq + 1, &end, 10);
@@ -1258,6 +1280,20 @@ parse_service(struct loader *L, struct fields *fl, const char *pristine, void **
 			lst = &r->v;
 		else if (r->kind == SVK_HTTP && KEY("method"))
 			lst = &r->method;
+		else if (r->kind == SVK_COPY && KEY("remote"))
+			lst = &r->remote;
+		else if (r->kind == SVK_COPY && KEY("to"))
+			lst = &r->to;
+		else if (r->kind == SVK_COPY && KEY("from"))
+			lst = &r->from;
+		else if (r->kind == SVK_SEND && KEY("host"))
+			lst = &r->host;
+		else if (r->kind == SVK_SEND && KEY("data"))
+			lst = &r->data;
+		else if (r->kind == SVK_SEND && KEY("file"))
+			lst = &r->file;
+		else if (r->kind == SVK_SEND && KEY("safe"))
+			lst = &r->safe;
 #undef KEY
 		if (lst == NULL)
 			return lerr(L, "unknown key '%.*s'", (int)kl, f);
@@ -1353,6 +1389,43 @@ parse_hook(struct loader *L, struct fields *fl, const char *pristine, void **out
 	if ((h->pat = ldup(L, name)) == NULL || (*key = ldup(L, fl->f[0])) == NULL)
 		return loom(L);
 	*out = h;
+	return 0;
+}
+
+/* dirs: KIND GLOB (kinds vcs source regen bin) */
+static int
+parse_dirs(struct loader *L, struct fields *fl, const char *pristine, void **out, const char **key)
+{
+	static const char *const kinds[PJ_COUNT] = { "vcs", "source", "regen", "bin" };
+	struct projpat *pp = arena_zalloc(L->t->a, sizeof *pp);
+	int kd;
+	const char *g;
+
+	(void)pristine;
+	if (pp == NULL)
+		return loom(L);
+	if (fl->n != 2)
+		return lerr(L, "expected KIND GLOB");
+	if ((kd = name_index(kinds, PJ_COUNT, fl->f[0])) < 0)
+		return lerr(L, "unknown kind '%s' (vcs, source, regen or bin)", fl->f[0]);
+	g = fl->f[1];
+	pp->kind = (enum projkind)kd;
+	if (pp->kind == PJ_BIN) {
+		pp->home = strncmp(g, "~/", 2) == 0;
+		if (pp->home)
+			g += 2;
+		else if (g[0] != '/')
+			return lerr(L, "a bin GLOB is absolute or starts with ~/, not '%s'", fl->f[1]);
+	} else {
+		pp->anchored = strncmp(g, "./", 2) == 0;
+		if (pp->anchored)
+			g += 2;
+		if (*g == '\0' || (!pp->anchored && strchr(g, '/') != NULL) || g[0] == '/')
+			return lerr(L, "GLOB is a base name or ./PATH under the workspace, not '%s'", fl->f[1]);
+	}
+	if ((pp->pat = ldup(L, g)) == NULL || (*key = ldup(L, fl->f[1])) == NULL)
+		return loom(L);
+	*out = pp;
 	return 0;
 }
 
@@ -1714,6 +1787,7 @@ static const struct table_def {
 	[T_DB] = { "db", parse_db, false, MAXF },
 	[T_RUNNERS] = { "runners", parse_runner, false, MAXF },
 	[T_RUNS] = { "runs", parse_runs, false, MAXF },
+	[T_DIRS] = { "dirs", parse_dirs, true, MAXF },
 };
 
 /* --- merging --------------------------------------------------------------------------- */
@@ -1956,7 +2030,7 @@ build_indexes(struct loader *L)
 {
 	struct tables *t = L->t;
 	arena *a = t->a;
-	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capsv = 0, capc[4096] = { 0 };
+	size_t cap1 = 0, cap2 = 0, caph = 0, capm = 0, capg = 0, capk = 0, caps = 0, capsv = 0, capj = 0, capc[4096] = { 0 };
 
 	for (size_t step = 0; step < 2 * T_COUNT; step++) {
 		enum tbl w = (enum tbl)(step / 2);
@@ -2084,6 +2158,10 @@ build_indexes(struct loader *L)
 			}
 			case T_HOOKS:
 				if (push_ptr(a, (const void ***)&t->hooks, &t->nhooks, &capk, e->item) < 0)
+					return loom(L);
+				break;
+			case T_DIRS:
+				if (push_ptr(a, (const void ***)&t->dirs, &t->ndirs, &capj, e->item) < 0)
 					return loom(L);
 				break;
 			case T_SECRETS:
@@ -2526,6 +2604,43 @@ tables_runners(const struct tables *t, const char *prog, size_t *n)
 
 	*n = pl != NULL ? pl->n : 0;
 	return pl != NULL ? (const struct runner *const *)pl->v : NULL;
+}
+
+const struct projpat *
+tables_project(const struct tables *t, const char *rel, size_t n)
+{
+	const char *base = memrchr(rel, '/', n);
+
+	base = base != NULL ? base + 1 : rel;
+	for (size_t k = 0; k < t->ndirs; k++) {
+		const struct projpat *pp = t->dirs[k];
+
+		if (pp->kind == PJ_BIN)
+			continue;
+		if (pp->anchored ? glob_match_path(pp->pat, rel, n) : glob_match(pp->pat, base, n - (size_t)(base - rel), false))
+			return pp;
+	}
+	return NULL;
+}
+
+bool
+tables_bindir(const struct tables *t, const char *path, size_t n)
+{
+	size_t hl = t->home != NULL ? strlen(t->home) : 0;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (size_t k = 0; k < t->ndirs; k++) {
+		const struct projpat *pp = t->dirs[k];
+
+		if (pp->kind != PJ_BIN)
+			continue;
+		if (!pp->home ? glob_match_path(pp->pat, path, n)
+		              : hl > 1 && n > hl + 1 && memcmp(path, t->home, hl) == 0 && path[hl] == '/' &&
+		                    glob_match_path(pp->pat, path + hl + 1, n - hl - 1))
+			return true;
+	}
+	return false;
 }
 
 const struct hookpat *

@@ -228,7 +228,9 @@ struct mcppat {
 
 /* tables/services: remote-service CLIs whose command words carry a verb
  * (broker/intent/services.c). */
-enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COUNT };
+enum svc_kind { SVK_CLI, SVK_VERB, SVK_NOUN, SVK_SCOPE, SVK_PROD, SVK_HTTP, SVK_COPY, SVK_SEND, SVK_ADDR, SVK_COUNT };
+/* addr rows (socat address types): what an address is */
+enum svc_addr { SVA_NONE, SVA_FILE, SVA_CONNECT, SVA_LISTEN, SVA_STDIO };
 enum svc_class { SVC_NONE, SVC_LIST, SVC_READ, SVC_WRITE, SVC_EXEC, SVC_DESTROY, SVC_STORE, SVC_SECRET };
 
 struct svcrow {
@@ -242,6 +244,15 @@ struct svcrow {
 	struct strlist store, secret; /* cli: more nouns of its own */
 	struct strlist method;        /* http: options whose value is the method */
 	struct strlist v;             /* cli: options that take a value */
+	/* copy (broker/intent/transfer.c): a command that copies between here and storage */
+	struct strlist remote;        /* what a remote location looks like (globs) */
+	struct strlist to, from;      /* options naming the destination / a local source */
+	bool to_first;                /* the first argument is the destination (borg create REPO PATHS) */
+	int dir;                      /* 0 by position, 1 always up, 2 always down; addr: enum svc_addr */
+	/* send (broker/intent/netsend.c): a client that sends text or files to a host it names */
+	struct strlist host;          /* options naming the host, or "at" (USER@HOST), "pos" (an argument) */
+	struct strlist data, file;    /* options whose value is sent; options (or "pos") naming files sent */
+	struct strlist safe;          /* hosts it is meant for (globs): sending there is ordinary */
 };
 
 /* tables/windows: cmd and PowerShell commands (broker/intent/windows.c). */
@@ -307,6 +318,20 @@ struct hookpat {
 	enum hook_kind kind;
 };
 
+/* tables/dirs: what directories hold.  In a workspace (projdel.c): its
+ * version-control data, its source trees, or output a build regenerates (a
+ * GLOB starting "./" matches the path under the workspace root, any other
+ * the base name at any depth).  Anywhere (pathvar.c): the standard
+ * directories of programs a PATH may name (bin: absolute or ~/ globs). */
+enum projkind { PJ_VCS, PJ_SOURCE, PJ_REGEN, PJ_BIN, PJ_COUNT };
+
+struct projpat {
+	const char *pat;
+	bool anchored; /* "./GLOB": relative to the workspace root */
+	bool home;     /* bin "~/GLOB": under the home directory */
+	enum projkind kind;
+};
+
 /* tables/secrets: names of variables that hold credentials, and search
  * patterns that look for key material (broker/intent/secrets.c). */
 enum secret_kind { SK_NAME, SK_WORD, SK_SEARCH };
@@ -355,6 +380,8 @@ const struct dbpat *tables_db_client(const struct tables *t, const char *prog);
 const struct runner *const *tables_runners(const struct tables *t, const char *prog, size_t *n);
 /* The hook a variable name (git false) or a git configuration key (git
  * true) names, or NULL. */
+const struct projpat *tables_project(const struct tables *t, const char *rel, size_t n);
+bool tables_bindir(const struct tables *t, const char *path, size_t n);
 const struct hookpat *tables_hook(const struct tables *t, const char *name, size_t len, bool git);
 /* Code patterns that may start with bytes c0 c1 (c1 = 0 at the end of the
  * text), for the scanner; check each candidate. */

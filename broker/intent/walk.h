@@ -168,6 +168,7 @@ struct args {
 	const struct rword *all;
 	size_t nall;
 	bool dashdash;
+	const char *cwd; /* where the command runs, for checks on disk (vcs.c); NULL: do not look */
 };
 
 struct stdin_info {
@@ -247,6 +248,12 @@ void wk_h_ssh(struct an *an);
 void wk_h_remote_copy(struct an *an);
 void wk_check_exfil(struct an *an);
 void wk_net_analysis(struct an *an);
+/* transfer.c: storage and backup copies (tables/services copy rows): 2 upload, 4 download, 0 neither */
+int wk_transfer(struct an *an);
+/* netsend.c: line-protocol and raw-socket senders: 2 a file goes out, 4 one comes in, 3 text in a URL, 1 text sent, 0 */
+int wk_net_send(struct an *an);
+/* netexfil.c: command output or credentials written into a host name or URL */
+void wk_net_exfil(struct an *an);
 
 /* interp.c */
 uint32_t wk_code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_lang lang);
@@ -274,6 +281,9 @@ void wk_spell_sub(struct intent_ctx *x, int ci, struct args *a);
  * fallback rules are then not used). */
 bool wk_services(struct intent_ctx *x, int ci, const char *prog, const struct args *a, size_t first,
     bool specific, bool has_fallback);
+
+/* jarcli.c: java -jar CLI.jar ARGS, scored as the CLI's tables entry (jenkins-cli) */
+void wk_jar_cli(struct an *an);
 
 /* windows.c: a cmd or PowerShell command (tables/windows); true when handled as one */
 bool wk_windows(struct an *an, const char *program);

@@ -1,6 +1,7 @@
 /* words.c -- resolving words: variables, parameter expansion, command substitutions
  * and brace expansion.
  * Part of the intent walker: see walk.h and intent.h. */
+#include "broker/intent/promptexp.h"
 #include "broker/intent/walk.h"
 #include "broker/intent/fsresolve.h"
 #include "broker/intent/globclass.h"
@@ -202,6 +203,8 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 		break;
 	case SH_SEG_VAR: {
 		struct var *v = var_get(x, sg->s, sg->n);
+		const char *dv;
+		size_t dn;
 
 		if (sg->complex && sg->inner != NULL) {
 			for (size_t k = 0; k < sg->inner->nsegs; k++)
@@ -209,6 +212,14 @@ resolve_seg(struct walk *w, const struct sh_seg *sg, unsigned *f, size_t *unk_at
 					wk_walk_subst(w, sg->inner->segs[k].sub, "${}");
 			if (param_trick(sg))
 				*f |= RW_PARAM;
+			/* ${x=WORD}: x holds WORD from now on; ${x@P}: x's substitutions run (promptexp.c) */
+			if (v == NULL && wk_prompt_default(sg, &dv, &dn)) {
+				wk_var_set(x, sg->s, sg->n, dv, dn,
+				    memchr(dv, '$', dn) != NULL || memchr(dv, '`', dn) != NULL ? RW_UNKNOWN : 0);
+				v = var_get(x, sg->s, sg->n);
+			} else if (v != NULL && wk_prompt_op(sg)) {
+				wk_prompt_expand(w, v->val, v->vlen);
+			}
 		}
 		/* a credential from the environment (secrets.c); one the script set holds what it was set to */
 		if (v == NULL && secrets_seg_value(sg) && secrets_var_name(x->t, sg->s, sg->n))

@@ -86,7 +86,7 @@ static const struct rcase cases[] = {
 	{ "git clone https://github.com/org/repo.git", "medium" },
 	{ "git push origin feature/parser", "medium" },
 	{ "git reset HEAD~1", "medium" },
-	{ "git checkout -- src/main.c", "medium" },
+	{ "git checkout -- src/main.c", "high" }, /* named after --: its changes are discarded */
 	{ "git branch -d old-feature", "medium" },
 	{ "rm build.log", "medium" },
 	{ "rm -rf target/debug", "medium" },

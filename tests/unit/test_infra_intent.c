@@ -119,7 +119,7 @@ test_vcs(void **state)
 		{ "git checkout main -- '*.go'", "high", "git-checkout-tree" },
 		{ "git checkout -f topic", "high", "git-checkout-force" },
 		{ "git checkout src/app.py", "medium", "git-checkout-file" },
-		{ "git checkout -- Makefile", "medium", "git-checkout-file" },
+		{ "git checkout -- Makefile", "high", "git-checkout-named" }, /* named after --: discarded */
 		{ "git checkout main", "low", NULL },
 		{ "git checkout feature/login", "low", NULL },
 		{ "git checkout -b wip", "low", NULL },
