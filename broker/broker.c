@@ -3,6 +3,7 @@
 #include "proto/wallclock.h"
 #include "broker/audit.h"
 #include "broker/log.h"
+#include "broker/pager.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
 #include "broker/request.h"
@@ -211,10 +212,17 @@ on_finish(uv_timer_t *t)
 	uv_close((uv_handle_t *)&b->sig_int, NULL);
 	uv_close((uv_handle_t *)&b->finish, NULL);
 	policy_stop(b);
+	pager_stop(b); /* runs still going finish on their own, bounded by pager_timeout */
 	store_close(b->store);
 	b->store = NULL;
 	request_free_all(b);
 	policy_free(b);
+}
+
+int64_t
+broker_now_ms(const struct broker *b)
+{
+	return wall_clock_ms() + b->clock_skew_ms;
 }
 
 void
@@ -330,6 +338,17 @@ setup(struct broker *b, const struct broker_opts *opts, char *err, size_t errlen
 	}
 	if (policy_init(b, err, errlen) < 0)
 		return -1;
+	if (pager_init(b) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	{
+		const char *tc = getenv("SANDGATE_TEST_CLOCK");
+
+		b->test_clock = tc != NULL && strcmp(tc, "1") == 0;
+		if (b->test_clock)
+			log_msg("SANDGATE_TEST_CLOCK=1: consoles may move this broker's clock forward (tests only)");
+	}
 	agent_acc = (struct sock_access){
 		.mode = b->cfg.has_agent_group ? 0660 : system ? 0666 : 0600,
 		.gid = b->cfg.agent_gid, .has_gid = b->cfg.has_agent_group,

@@ -42,7 +42,15 @@ struct broker {
 	bool stopping;
 	bool store_failing;          /* the last store health event was an error */
 	char store_error[256];       /* ... and its message (for status) */
+	/* issue #15 */
+	struct pager *pager;         /* the pager command's runs (pager.h) */
+	int64_t clock_skew_ms;       /* added to the wall clock (broker_now_ms) */
+	bool test_clock;             /* SANDGATE_TEST_CLOCK=1: the `clock` method may move it */
 };
+
+/* The broker's clock for deadlines, escalation and expiry: the wall clock,
+ * moved forward by the `clock` method in tests (SANDGATE_TEST_CLOCK=1). */
+int64_t broker_now_ms(const struct broker *b);
 
 /* Run the broker until SIGTERM/SIGINT; returns the process exit code. */
 int broker_main(const struct broker_opts *opts);

@@ -31,6 +31,7 @@ config_defaults(struct config *c)
 	c->workspaces[0] = '\0';
 	c->audit_checkpoint_file[0] = '\0';
 	c->audit_syslog = true;
+	escpolicy_defaults(&c->esc);
 }
 
 static int
@@ -415,6 +416,15 @@ parse_line(struct config *c, char *line, int lineno, char *err, size_t errlen)
 			return -1;
 		}
 		quota_note_line(c, key, lineno);
+		return 0;
+	}
+	if (escpolicy_key(key)) {
+		char why[384];
+
+		if (escpolicy_set(&c->esc, key, val, lineno, why, sizeof why) < 0) {
+			snprintf(err, errlen, "line %d: %.64s: %s", lineno, key, why);
+			return -1;
+		}
 		return 0;
 	}
 	snprintf(err, errlen, "line %d: unknown setting '%.64s'", lineno, key);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "broker/escpolicy.h"
+
 struct config {
 	int timeout_s;           /* default deadline of a request (timeout) */
 	bool per_request_commit; /* commit = each | grouped */
@@ -34,6 +36,8 @@ struct config {
 	char audit_checkpoint_file[1024]; /* audit_checkpoint_file: "" = next to the DB, "none" = no file */
 	bool audit_syslog;                /* audit_syslog: also send each checkpoint to syslog */
 	char workspaces[4096];         /* workspaces: the entries of every such line, comma-joined */
+	/* escalation, expiry, quorum, pager, baselines (issue #15, escpolicy.h) */
+	struct escpolicy esc;
 };
 
 void config_defaults(struct config *c);

@@ -5,8 +5,12 @@
 #include "broker/peer.h"
 #include "broker/policy.h"
 #include "broker/request.h"
+#include "broker/log.h"
+#include "proto/rpc.h"
 #include "proto/proto.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,7 +19,7 @@
 
 typedef void method_fn(struct broker *, struct peer *, uint32_t, const msgpack_object *);
 
-static method_fn m_hello, m_subscribe, m_status;
+static method_fn m_hello, m_subscribe, m_status, m_escalate, m_clock;
 
 /* One entry per method; PROTOCOL.md documents each. */
 static const struct method {
@@ -36,6 +40,9 @@ static const struct method {
 	{ .name = "rules", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = policy_rules },
 	{ .name = "rule_add", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = policy_rule_add },
 	{ .name = "rule_rm", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = policy_rule_rm },
+	/* issue #15 */
+	{ .name = "escalate", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = m_escalate },
+	{ .name = "clock", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = m_clock },
 };
 
 static void
@@ -111,7 +118,7 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	rpc_pack_result(&pk, msgid);
-	msgpack_pack_map(&pk, 16);
+	msgpack_pack_map(&pk, 16 + 5);
 	rpc_pack_kv_int(&pk, "version", SG_PROTO_VERSION);
 	rpc_pack_kv_int(&pk, "pid", getpid());
 	rpc_pack_kv_int(&pk, "started_ms", b->started_ms);
@@ -142,6 +149,30 @@ m_status(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object 
 	rpc_pack_kv_int(&pk, "max_request_timeout_s",
 	    b->cfg.max_request_timeout_s > b->cfg.timeout_s ? b->cfg.max_request_timeout_s : b->cfg.timeout_s);
 	rpc_pack_kv_int(&pk, "refused", (int64_t)request_quota_refused(b));
+	/* issue #15: the queue by level, the escalated, the oldest; notify */
+	{
+		size_t lv[4], esc;
+		int64_t oldest;
+
+		request_queue_stats(b, lv, &esc, &oldest);
+		rpc_pack_str(&pk, "levels");
+		msgpack_pack_map(&pk, 4);
+		rpc_pack_kv_int(&pk, "low", (int64_t)lv[0]);
+		rpc_pack_kv_int(&pk, "medium", (int64_t)lv[1]);
+		rpc_pack_kv_int(&pk, "high", (int64_t)lv[2]);
+		rpc_pack_kv_int(&pk, "critical", (int64_t)lv[3]);
+		rpc_pack_kv_int(&pk, "escalated", (int64_t)esc);
+		rpc_pack_str(&pk, "oldest_ms");
+		if (oldest >= 0)
+			msgpack_pack_int64(&pk, oldest);
+		else
+			msgpack_pack_nil(&pk);
+		rpc_pack_kv_int(&pk, "now_ms", broker_now_ms(b));
+		rpc_pack_str(&pk, "notify");
+		msgpack_pack_map(&pk, 2);
+		rpc_pack_kv_bool(&pk, "bell", b->cfg.esc.notify_bell);
+		rpc_pack_kv_bool(&pk, "tmux", b->cfg.esc.notify_tmux);
+	}
 	peer_send(p, sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -179,4 +210,98 @@ methods_dispatch(struct broker *b, struct peer *p, const struct rpc_msg *m)
 		return;
 	}
 	meth->handler(b, p, m->id, m->params);
+}
+
+/* escalate [{id | group, why?, reviewer?}]: to the on-call level now. */
+static void
+m_escalate(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	const msgpack_object *m = &params->via.array.ptr[0];
+	char *gid = NULL, *why = NULL, *name = NULL, by[160], reason[400];
+	const char *bad = NULL;
+	int64_t id = 0;
+	int n = 0, found = 0;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	if (m->type != MSGPACK_OBJECT_MAP || rpc_opt_str(m, "group", 64, &gid, &bad) < 0 ||
+	    rpc_opt_str(m, "why", 300, &why, &bad) < 0 || rpc_opt_str(m, "reviewer", 128, &name, &bad) < 0 ||
+	    (gid == NULL && rpc_get_int(rpc_map_get(m, "id"), 1, INT64_MAX, &id) < 0)) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{id | group, why?, reviewer?}]");
+		goto out;
+	}
+	snprintf(by, sizeof by, "%s (uid %lu)", name != NULL && name[0] != '\0' ? name : "reviewer",
+	    (unsigned long)peer_uid(p));
+	snprintf(reason, sizeof reason, "escalated by hand%s%s", why != NULL ? ": " : "", why != NULL ? why : "");
+	if (gid != NULL) {
+		struct group *g = policy_group_find(b, gid);
+		int64_t ids[4096];
+		size_t k = 0;
+
+		for (const struct group_member *gm = g != NULL ? group_first(g) : NULL; gm != NULL && k < 4096;
+		     gm = group_next(gm))
+			ids[k++] = gm->id;
+		for (size_t i = 0; i < k; i++) {
+			int rc = request_escalate(b, ids[i], by, reason);
+
+			found += rc >= 0;
+			n += rc > 0;
+		}
+		if (g == NULL) {
+			peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no group %s", gid);
+			goto out;
+		}
+	} else {
+		int rc = request_escalate(b, id, by, reason);
+
+		if (rc < 0) {
+			peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no pending request %lld", (long long)id);
+			goto out;
+		}
+		found = 1;
+		n = rc;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_result(&pk, msgid);
+	msgpack_pack_map(&pk, 2);
+	rpc_pack_kv_int(&pk, "escalated", n);
+	rpc_pack_kv_int(&pk, "already", found - n);
+	peer_send(p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+out:
+	free(gid);
+	free(why);
+	free(name);
+}
+
+/* clock [{advance_ms}]: tests only (SANDGATE_TEST_CLOCK=1 at start): move
+ * the broker's clock forward; every pending request's timer is re-armed. */
+static void
+m_clock(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	const msgpack_object *m = &params->via.array.ptr[0];
+	int64_t adv;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	if (!b->test_clock) {
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "the clock moves only in a broker started with "
+		    "SANDGATE_TEST_CLOCK=1 (tests)");
+		return;
+	}
+	if (m->type != MSGPACK_OBJECT_MAP || rpc_get_int(rpc_map_get(m, "advance_ms"), 0, 86400000LL * 30, &adv) < 0) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{advance_ms: 0..30 days}]");
+		return;
+	}
+	b->clock_skew_ms += adv;
+	log_msg("test clock: moved forward %lld ms (now %+lld ms)", (long long)adv, (long long)b->clock_skew_ms);
+	request_clock_moved(b);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	rpc_pack_result(&pk, msgid);
+	msgpack_pack_map(&pk, 1);
+	rpc_pack_kv_int(&pk, "now_ms", broker_now_ms(b));
+	peer_send(p, sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
 }

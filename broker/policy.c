@@ -1107,3 +1107,9 @@ out:
 	free(gid);
 	rule_params_free(&rp);
 }
+
+struct group *
+policy_group_find(struct broker *b, const char *id)
+{
+	return P(b) != NULL ? groups_find(P(b)->groups, id) : NULL;
+}

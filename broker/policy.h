@@ -50,6 +50,8 @@ void policy_note_denial(struct broker *b, const char *session, const struct subj
 /* Group membership of pending requests; add returns NULL on out of memory. */
 struct group *policy_group_add(struct broker *b, const struct group_member *m);
 void policy_group_remove(struct broker *b, struct group *g, void *req);
+/* The pending group named id, or NULL (issue #15: escalate a group). */
+struct group *policy_group_find(struct broker *b, const char *id);
 /* Tell consoles (debounced) that groups changed. */
 void policy_groups_changed(struct broker *b);
 

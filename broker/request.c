@@ -6,6 +6,9 @@
 #include "broker/broker.h"
 #include "broker/canon.h"
 #include "broker/log.h"
+#include "broker/pager.h"
+#include "broker/escpolicy.h"
+#include "proto/mpjson.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
 #include "broker/quota.h"
@@ -25,6 +28,7 @@
 #define DONE_KEEP 10000
 #define SUMMARY_MAX 4096
 #define LIST_DEFAULT_LIMIT 1000
+#define QUORUM_MAX_VOTES 32
 #define LIST_MAX_BYTES (512u * 1024u) /* a page stops past this (after its first item) */
 
 enum req_state { REQ_PENDING, REQ_RECORDING, REQ_DONE };
@@ -86,6 +90,15 @@ struct request {
 	int64_t conflict_with;        /* refused: its key belongs to this earlier request */
 	struct waiter refused;        /* ... and the submitter, answered with a conflict error */
 	struct quota_hold quota;      /* while waiting */
+	/* issue #15: escalation, expiry, quorum (docs/POLICY.md) */
+	int64_t escalate_at_ms, expire_at_ms; /* broker clock; -1: never */
+	int quorum;                   /* distinct approving uids needed to allow */
+	int esc_level;                /* 1 first level (local console), 2 escalated (on-call) */
+	int64_t esc_ms;               /* when it escalated */
+	char *esc_by, *esc_why;       /* who (a reviewer's name and uid, or "broker") and why */
+	struct pager_page *page;      /* the pager run its group was paged with */
+	struct vote { int64_t uid, pid, ms; bool allow; char name[64]; } *votes; /* malloc'd at the first */
+	int nvotes;
 };
 
 struct reqstate {
@@ -323,6 +336,9 @@ on_timer_closed(uv_handle_t *h)
 	free(r->risk);
 	free(r->rule_text);
 	free(r->reason);
+	free(r->esc_by);
+	free(r->esc_why);
+	free(r->votes);
 	free(r);
 }
 
@@ -381,10 +397,20 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 {
 	char reason[600];
 
-	if (strcmp(r->by, "reviewer") == 0)
-		snprintf(reason, sizeof reason, "%s by reviewer %s%s%s", r->allow ? "allowed" : "denied",
+	if (strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0)
+		snprintf(reason, sizeof reason, "%s by %sreviewer %s%s%s", r->allow ? "allowed" : "denied",
+		    strcmp(r->by, "escalated") == 0 ? "on-call " : "",
 		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)",
 		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+	else if (strcmp(r->by, "quorum") == 0)
+		snprintf(reason, sizeof reason, "%s by a quorum of %d reviewers (last: %s)%s%s",
+		    r->allow ? "allowed" : "denied", r->quorum,
+		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)",
+		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+	else if (strcmp(r->by, "expired") == 0)
+		snprintf(reason, sizeof reason, "denied: nobody decided within %lld s (expire.%s)%s",
+		    (long long)((r->expire_at_ms - r->created_ms) / 1000), rule_level_name(r->level),
+		    r->esc_level >= 2 ? ", after escalating to on-call" : "");
 	else if (strcmp(r->by, "timeout") == 0 && r->timeout_asked_s > 0)
 		snprintf(reason, sizeof reason, "denied: nobody decided within %lld s (the request asked for "
 		    "%lld s; max_request_timeout caps it)", (long long)r->timeout_s, (long long)r->timeout_asked_s);
@@ -438,11 +464,53 @@ pack_circumvention(msgpack_packer *pk, const struct request *r)
 	}
 }
 
+/* issue #15: escalate_ms, expire_ms (broker clock, nil: never),
+ * escalation {level, time_ms, by, why}, quorum {need, approved: [...]} */
+static void
+pack_opt_time(msgpack_packer *pk, const char *key, int64_t ms)
+{
+	rpc_pack_str(pk, key);
+	if (ms >= 0)
+		msgpack_pack_int64(pk, ms);
+	else
+		msgpack_pack_nil(pk);
+}
+
+static void
+pack_escalation(msgpack_packer *pk, const struct request *r)
+{
+	int n = 0;
+
+	pack_opt_time(pk, "escalate_ms", r->esc_level >= 2 ? r->esc_ms : r->escalate_at_ms);
+	pack_opt_time(pk, "expire_ms", r->expire_at_ms);
+	rpc_pack_str(pk, "escalation");
+	msgpack_pack_map(pk, 4);
+	rpc_pack_kv_int(pk, "level", r->esc_level);
+	pack_opt_time(pk, "time_ms", r->esc_level >= 2 ? r->esc_ms : -1);
+	rpc_pack_kv_str(pk, "by", r->esc_by);
+	rpc_pack_kv_str(pk, "why", r->esc_why);
+	rpc_pack_str(pk, "quorum");
+	msgpack_pack_map(pk, 2);
+	rpc_pack_kv_int(pk, "need", r->quorum);
+	for (int i = 0; i < r->nvotes; i++)
+		n += r->votes[i].allow;
+	rpc_pack_str(pk, "approved");
+	msgpack_pack_array(pk, n);
+	for (int i = 0; i < r->nvotes; i++) {
+		if (!r->votes[i].allow)
+			continue;
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_int(pk, "uid", r->votes[i].uid);
+		rpc_pack_kv_str(pk, "name", r->votes[i].name);
+		rpc_pack_kv_int(pk, "time_ms", r->votes[i].ms);
+	}
+}
+
 static void
 pack_request(msgpack_packer *pk, const struct request *r)
 {
 	msgpack_pack_map(pk, 13 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
-	    (r->intent != NULL) + (r->timeout_asked_s > 0));
+	    (r->intent != NULL) + (r->timeout_asked_s > 0) + 4);
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "agent", r->agent);
 	rpc_pack_kv_str(pk, "session", r->session);
@@ -475,6 +543,7 @@ pack_request(msgpack_packer *pk, const struct request *r)
 		rpc_pack_str(pk, "intent");
 		pk->callback(pk->data, r->intent, r->intent_len);
 	}
+	pack_escalation(pk, r); /* issue #15: last, four keys */
 }
 
 static void
@@ -514,7 +583,13 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	struct reqstate *rs = b->reqs;
 	struct store_request_row req = request_row(r);
 	struct store_decision_row row;
+	msgpack_sbuffer vsb;
+	msgpack_packer vpk;
+	char *anote = NULL;
 
+	/* a person deciding after the escalation to on-call is its own outcome */
+	if (strcmp(by, "reviewer") == 0 && r->esc_level >= 2)
+		by = "escalated";
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending--;
 	own_clear(r); /* a decided request is nobody's to withdraw */
@@ -523,7 +598,8 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 		policy_group_remove(b, r->group, r);
 		r->group = NULL;
 	}
-	if (!allow && (strcmp(by, "reviewer") == 0 || strcmp(by, "rule") == 0))
+	if (!allow && (strcmp(by, "reviewer") == 0 || strcmp(by, "rule") == 0 || strcmp(by, "escalated") == 0 ||
+	    strcmp(by, "quorum") == 0))
 		policy_note_denial(b, r->session, r->subj);
 	list_push(&rs->rec_head, &rs->rec_tail, r);
 	rs->nrecording++;
@@ -536,6 +612,37 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	r->reviewer_uid = reviewer != NULL ? (int64_t)peer_uid(reviewer) : -1;
 	r->reviewer_pid = reviewer != NULL ? (int64_t)peer_pid(reviewer) : -1;
 	wait_slot(&r->decider, reply_to, msgid);
+	/* the audit row's note: the reviewer's, plus how it escalated and what
+	 * the pager did (so far) */
+	if (r->esc_level >= 2) {
+		struct strbuf nb = { 0 };
+		const char *pf = pager_failure(r->page);
+
+		if (r->note != NULL)
+			strbuf_puts(&nb, r->note), strbuf_puts(&nb, "; ");
+		strbuf_puts(&nb, "escalated by ");
+		strbuf_puts(&nb, r->esc_by != NULL ? r->esc_by : "?");
+		strbuf_puts(&nb, ": ");
+		strbuf_puts(&nb, r->esc_why != NULL ? r->esc_why : "");
+		if (pf[0] != '\0')
+			strbuf_puts(&nb, "; pager failed: "), strbuf_puts(&nb, pf);
+		anote = strbuf_take(&nb);
+	}
+	msgpack_sbuffer_init(&vsb);
+	msgpack_packer_init(&vpk, &vsb, msgpack_sbuffer_write);
+	if (r->nvotes > 0) {
+		msgpack_pack_array(&vpk, (uint32_t)r->nvotes);
+		for (int i = 0; i < r->nvotes; i++) {
+			msgpack_pack_map(&vpk, 5);
+			rpc_pack_kv_int(&vpk, "uid", r->votes[i].uid);
+			rpc_pack_kv_int(&vpk, "pid", r->votes[i].pid);
+			rpc_pack_kv_str(&vpk, "name", r->votes[i].name);
+			rpc_pack_kv_str(&vpk, "vote", r->votes[i].allow ? "allow" : "deny");
+			rpc_pack_kv_int(&vpk, "time_ms", r->votes[i].ms);
+		}
+	}
+	pager_release(b, r->page, by);
+	r->page = NULL;
 	row = (struct store_decision_row){
 		.request_id = r->id,
 		.request = &req,
@@ -545,7 +652,9 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 		.reviewer_uid = r->reviewer_uid,
 		.reviewer_pid = r->reviewer_pid,
 		.reviewer_name = r->reviewer_name,
-		.note = r->note,
+		.note = anote != NULL ? anote : r->note,
+		.approvers = vsb.size > 0 ? vsb.data : NULL, .approvers_len = vsb.size,
+		.escalation_level = r->esc_level,
 		.rule_id = r->rule_id,
 		.risk_level = r->score >= 0 ? rule_level_name(r->level) : NULL,
 		.risk_score = r->score,
@@ -553,8 +662,14 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 		.intent = r->intent, .intent_len = r->intent_len,
 		.shown_sha256 = r->shown_sha256[0] != '\0' ? r->shown_sha256 : NULL,
 	};
-	if (store_put_decision(b->store, &row, finish_decision, r) < 0)
+	if (store_put_decision(b->store, &row, finish_decision, r) < 0) {
+		free(anote);
+		msgpack_sbuffer_destroy(&vsb);
 		finish_decision(r, -1, 0);
+		return;
+	}
+	free(anote);
+	msgpack_sbuffer_destroy(&vsb);
 }
 
 /* The decision's row is committed (status 0) or could not be (-1): answer
@@ -632,16 +747,245 @@ finish_decision(void *arg, int status, int64_t seq)
 		broker_maybe_finish(b);
 }
 
-static void
-on_deadline(uv_timer_t *t)
-{
-	struct request *r = t->data;
+/* ---- escalation, expiry, quorum (issue #15; docs/POLICY.md) ---- */
 
-	if (r->state == REQ_PENDING)
-		decide(r->b, r, false, "timeout", NULL, NULL, NULL, 0, NULL);
+static void on_timer(uv_timer_t *t);
+
+/* The policy in force for r (its agent, uid, gid and risk level). */
+static void
+esc_setup(struct broker *b, struct request *r)
+{
+	struct esc_effective e;
+	int l = (int)r->level;
+
+	escpolicy_resolve(&b->cfg.esc, r->agent, true, r->uid, r->gid, &e);
+	r->escalate_at_ms = e.escalate_ms[l] >= 0 ? r->created_ms + e.escalate_ms[l] : -1;
+	r->expire_at_ms = e.expire_ms[l] >= 0 ? r->created_ms + e.expire_ms[l] : -1;
+	r->quorum = e.quorum[l];
+	r->esc_level = 1;
 }
 
-/* ---- rules and groups (policy.h) ---- */
+/* The timer at r's next event: escalation, expiry or the deadline. */
+static void
+arm(struct request *r)
+{
+	int64_t now = broker_now_ms(r->b), next = r->deadline_ms;
+
+	if (r->expire_at_ms >= 0 && r->expire_at_ms < next)
+		next = r->expire_at_ms;
+	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && r->escalate_at_ms < next)
+		next = r->escalate_at_ms;
+	uv_timer_start(&r->timer, on_timer, next > now ? (uint64_t)(next - now) : 0, 0);
+}
+
+/* The pager's trigger text: the group and the request that escalated. */
+static char *
+trigger_json(struct broker *b, struct request *r, const char *gid)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_zone z;
+	msgpack_object o;
+	size_t off = 0;
+	char *text = NULL;
+	char host[256] = "";
+
+	gethostname(host, sizeof host - 1);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 9);
+	rpc_pack_kv_str(&pk, "event", "trigger");
+	rpc_pack_kv_str(&pk, "group", gid);
+	rpc_pack_kv_str(&pk, "host", host);
+	rpc_pack_kv_int(&pk, "time_ms", broker_now_ms(b));
+	rpc_pack_kv_str(&pk, "level", rule_level_name(r->level));
+	rpc_pack_kv_int(&pk, "group_size", r->group != NULL ? (int64_t)group_size(r->group) : 1);
+	rpc_pack_kv_str(&pk, "escalated_by", r->esc_by);
+	rpc_pack_kv_str(&pk, "why", r->esc_why);
+	rpc_pack_str(&pk, "request");
+	pack_request(&pk, r);
+	msgpack_zone_init(&z, 4096);
+	if (msgpack_unpack(sb.data, sb.size, &off, &z, &o) == MSGPACK_UNPACK_SUCCESS) {
+		json_t *j = mpjson_from_msgpack(&o);
+		char *d = json_dumps(j, JSON_COMPACT);
+
+		json_decref(j);
+		if (d != NULL) {
+			size_t n = strlen(d);
+
+			if ((text = malloc(n + 2)) != NULL) {
+				memcpy(text, d, n);
+				text[n] = '\n', text[n + 1] = '\0';
+			}
+			free(d);
+		}
+	}
+	msgpack_zone_destroy(&z);
+	msgpack_sbuffer_destroy(&sb);
+	return text;
+}
+
+/* r goes to the on-call level: consoles are told (notification
+ * `escalated`), the pager triggered for its group (once per group). */
+static void
+escalate(struct broker *b, struct request *r, const char *by, const char *why)
+{
+	struct reqstate *rs = b->reqs;
+	char gid[32];
+	char *json;
+
+	if (r->state != REQ_PENDING || r->esc_level >= 2)
+		return;
+	r->esc_level = 2;
+	r->esc_ms = broker_now_ms(b);
+	free(r->esc_by);
+	free(r->esc_why);
+	r->esc_by = strdup(by);
+	r->esc_why = strdup(why);
+	log_msg("request %lld (%s, group %s) escalated by %s: %s", (long long)r->id, rule_level_name(r->level),
+	    r->group != NULL ? group_id(r->group) : "-", by, why);
+	rpc_pack_notify(&rs->pk, "escalated");
+	msgpack_pack_array(&rs->pk, 1);
+	msgpack_pack_map(&rs->pk, 5 + 4); /* + pack_escalation's four */
+	rpc_pack_kv_int(&rs->pk, "id", r->id);
+	rpc_pack_kv_str(&rs->pk, "group", r->group != NULL ? group_id(r->group) : NULL);
+	rpc_pack_kv_str(&rs->pk, "level", rule_level_name(r->level));
+	rpc_pack_kv_str(&rs->pk, "summary", r->summary);
+	rpc_pack_kv_int(&rs->pk, "deadline_ms", r->deadline_ms);
+	pack_escalation(&rs->pk, r);
+	broker_broadcast(b, rs->sb.data, rs->sb.size);
+	msgpack_sbuffer_clear(&rs->sb);
+	if (b->cfg.esc.pager[0] != '\0') {
+		if (r->group != NULL)
+			snprintf(gid, sizeof gid, "%s", group_id(r->group));
+		else
+			snprintf(gid, sizeof gid, "r%lld", (long long)r->id);
+		json = trigger_json(b, r, gid);
+		if (json == NULL)
+			log_msg("pager: out of memory: request %lld not paged", (long long)r->id);
+		else
+			r->page = pager_page(b, gid, json);
+	}
+	arm(r);
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+	struct request *r = t->data;
+	struct broker *b = r->b;
+	int64_t now = broker_now_ms(b);
+
+	if (r->state != REQ_PENDING)
+		return;
+	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && now >= r->escalate_at_ms) {
+		char why[160];
+
+		snprintf(why, sizeof why, "unanswered for %lld s (escalate.%s)",
+		    (long long)((r->escalate_at_ms - r->created_ms) / 1000), rule_level_name(r->level));
+		escalate(b, r, "broker", why);
+	}
+	if (r->expire_at_ms >= 0 && now >= r->expire_at_ms && r->expire_at_ms <= r->deadline_ms)
+		decide(b, r, false, "expired", NULL, NULL, NULL, 0, NULL);
+	else if (now >= r->deadline_ms)
+		decide(b, r, false, "timeout", NULL, NULL, NULL, 0, NULL);
+	else
+		arm(r);
+}
+
+void
+request_clock_moved(struct broker *b)
+{
+	for (struct request *r = b->reqs->pending_head; r != NULL; r = r->next)
+		arm(r);
+}
+
+void
+request_queue_stats(struct broker *b, size_t levels[4], size_t *escalated, int64_t *oldest_ms)
+{
+	memset(levels, 0, 4 * sizeof levels[0]);
+	*escalated = 0;
+	*oldest_ms = b->reqs->pending_head != NULL ? b->reqs->pending_head->created_ms : -1;
+	for (struct request *r = b->reqs->pending_head; r != NULL; r = r->next) {
+		levels[r->level <= RL_CRITICAL ? r->level : RL_CRITICAL]++;
+		*escalated += r->esc_level >= 2;
+		if (r->created_ms < *oldest_ms)
+			*oldest_ms = r->created_ms;
+	}
+}
+
+int
+request_escalate(struct broker *b, int64_t id, const char *by, const char *why)
+{
+	struct request *r = table_get(b->reqs->by_id, &id, sizeof id);
+
+	if (r == NULL || r->state != REQ_PENDING)
+		return -1;
+	if (r->esc_level >= 2)
+		return 0;
+	escalate(b, r, by, why);
+	return 1;
+}
+
+/* A console's vote on r (quorum > 1): the requester's uid never counts, nor
+ * a second vote of one uid (whatever name it gives).  Returns the outcome:
+ * 1 decided (by quorum, or a deny), 0 counted and still pending, -1 not
+ * counted (why says so). */
+static int
+vote(struct broker *b, struct request *r, bool allow, const char *note, struct peer *p, struct peer *reply_to,
+    uint32_t msgid, const char *name, char *why, size_t whylen)
+{
+	int64_t uid = (int64_t)peer_uid(p);
+	int yes = 0, no = 0;
+	struct vote *v;
+
+	if (allow && uid == (int64_t)r->uid) {
+		snprintf(why, whylen, "request %lld needs %d approvers other than its requester (uid %lld): "
+		    "your approval is not counted", (long long)r->id, r->quorum, (long long)uid);
+		return -1;
+	}
+	for (int i = 0; i < r->nvotes; i++)
+		if (r->votes[i].uid == uid && r->votes[i].allow == allow) {
+			snprintf(why, whylen, "uid %lld already %s request %lld (as '%s'); a reviewer name is not an "
+			    "identity: this vote is not counted", (long long)uid, allow ? "approved" : "denied",
+			    (long long)r->id, r->votes[i].name);
+			return -1;
+		}
+	if (r->nvotes >= QUORUM_MAX_VOTES) {
+		snprintf(why, whylen, "request %lld has too many votes", (long long)r->id);
+		return -1;
+	}
+	if (r->votes == NULL && (r->votes = calloc(QUORUM_MAX_VOTES, sizeof *r->votes)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	v = &r->votes[r->nvotes++];
+	v->uid = uid;
+	v->pid = (int64_t)peer_pid(p);
+	v->ms = broker_now_ms(b);
+	v->allow = allow;
+	snprintf(v->name, sizeof v->name, "%s", name != NULL ? name : "");
+	for (int i = 0; i < r->nvotes; i++) {
+		if (r->votes[i].allow)
+			yes++;
+		else if (r->votes[i].uid != (int64_t)r->uid)
+			no++;
+	}
+	log_msg("request %lld: %s by uid %lld (%s), %d of %d approvals", (long long)r->id,
+	    allow ? "approved" : "denied", (long long)uid, name != NULL ? name : "", yes, r->quorum);
+	if (!allow && (b->cfg.esc.quorum_deny_any || uid == (int64_t)r->uid || no >= r->quorum)) {
+		decide(b, r, false, r->esc_level >= 2 ? "escalated" : "reviewer", note, p, reply_to, msgid, name);
+		return 1;
+	}
+	if (allow && yes >= r->quorum) {
+		decide(b, r, true, "quorum", note, p, reply_to, msgid, name);
+		return 1;
+	}
+	snprintf(why, whylen, "recorded: %d of %d approvals", yes, r->quorum);
+	return 0;
+}
+
+/* ---- rules and groups (policy.h) ---- *//* ---- rules and groups (policy.h) ---- */
 
 /* What the rule set says about r now. */
 static void
@@ -804,6 +1148,8 @@ request_recheck(struct broker *b)
 
 		next = r->next;
 		judge(b, r, &v);
+		if (v.v == VERDICT_ALLOW && r->quorum > 1)
+			continue; /* a quorum is never replaced by a rule */
 		if (v.v != VERDICT_NONE)
 			decide_by_rule(b, r, &v);
 		else if (v.first_uncovered < r->subj->nparts && v.first_uncovered != r->key_part)
@@ -823,6 +1169,13 @@ request_decide_list(struct broker *b, struct request **v, size_t n, bool allow, 
 		snprintf(v[i]->shown_sha256, sizeof v[i]->shown_sha256, "%s",
 		    shown_sha256 != NULL ? shown_sha256 : "");
 		/* the group's answer goes to the console, not one per request */
+		if (v[i]->quorum > 1 && reviewer != NULL) {
+			char why[300];
+
+			if (vote(b, v[i], allow, note, reviewer, NULL, 0, reviewer_name, why, sizeof why) > 0)
+				done++;
+			continue;
+		}
 		decide(b, v[i], allow, "reviewer", note, reviewer, NULL, 0, reviewer_name);
 		done++;
 	}
@@ -1118,9 +1471,14 @@ reply_state(struct broker *b, struct peer *p, uint32_t msgid, const struct reque
 	struct reqstate *rs = b->reqs;
 
 	rpc_pack_result(&rs->pk, msgid);
-	msgpack_pack_map(&rs->pk, 2);
+	msgpack_pack_map(&rs->pk, 5 + 4);
 	rpc_pack_kv_int(&rs->pk, "id", r->id);
 	rpc_pack_kv_str(&rs->pk, "state", "pending");
+	/* false: decided already (a rule), its row being recorded */
+	rpc_pack_kv_bool(&rs->pk, "waiting", r->state == REQ_PENDING);
+	rpc_pack_kv_int(&rs->pk, "now_ms", broker_now_ms(b));
+	rpc_pack_kv_int(&rs->pk, "deadline_ms", r->deadline_ms);
+	pack_escalation(&rs->pk, r);
 	peer_send_sbuf(p, &rs->sb);
 }
 
@@ -1191,7 +1549,9 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	r->uid = peer_uid(p);
 	r->gid = peer_gid(p);
 	own_set(r, p);
-	r->created_ms = wall_clock_ms();
+	r->created_ms = broker_now_ms(b);
+	r->escalate_at_ms = r->expire_at_ms = -1;
+	r->quorum = 1;
 	r->timeout_s = f->timeout_s > 0 ? f->timeout_s : b->cfg.timeout_s;
 	{
 		/* an agent may not ask to be waited for longer than the cap (nor
@@ -1375,7 +1735,13 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
+	esc_setup(b, r);
 	judge(b, r, &verdict);
+	if (verdict.v == VERDICT_ALLOW && r->quorum > 1) {
+		/* a level that needs a quorum is never allowed by a rule */
+		verdict.v = VERDICT_NONE;
+		verdict.first_uncovered = 0;
+	}
 	if (verdict.v == VERDICT_NONE) {
 		/* it would wait for a person: within the quotas only (quota.h); a
 		 * refusal is not recorded, so a flood cannot fill the disk */
@@ -1414,7 +1780,7 @@ request_submit(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	row = request_row(r);
 	store_put_request(b->store, &row, NULL, NULL);
 	join_group(b, r, verdict.first_uncovered < r->subj->nparts ? verdict.first_uncovered : 0);
-	uv_timer_start(&r->timer, on_deadline, (uint64_t)(r->deadline_ms - r->created_ms), 0);
+	arm(r);
 	if (!f.wait)
 		reply_state(b, p, msgid, r);
 	if (r->circ != 0)
@@ -1557,7 +1923,17 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no request %lld", (long long)id);
 	else if (r->state != REQ_PENDING)
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)id);
-	else {
+	else if (r->quorum > 1) {
+		char why[300];
+		int rc;
+
+		memcpy(r->shown_sha256, shown, sizeof shown);
+		rc = vote(b, r, allow, note, p, p, msgid, name, why, sizeof why);
+		if (rc < 0)
+			peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "%s", why);
+		else if (rc == 0)
+			reply_state(b, p, msgid, r);
+	} else {
 		memcpy(r->shown_sha256, shown, sizeof shown);
 		decide(b, r, allow, "reviewer", note, p, p, msgid, name);
 	}

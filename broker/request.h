@@ -25,6 +25,17 @@ void request_cancel(struct broker *b, struct peer *p, uint32_t msgid, const msgp
 void request_list(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 void request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 
+/* issue #15: the broker's clock moved (the `clock` test method): re-arm
+ * every pending request's timer. */
+void request_clock_moved(struct broker *b);
+/* Escalate pending request id now (by: who, why: the reason); 1 done, 0
+ * already escalated, -1 no such pending request. */
+int request_escalate(struct broker *b, int64_t id, const char *by, const char *why);
+
+/* Pending requests per risk level, how many escalated, the oldest's
+ * created_ms (-1: none); one walk of the queue (status). */
+void request_queue_stats(struct broker *b, size_t levels[4], size_t *escalated, int64_t *oldest_ms);
+
 /* For policy.c (rules and groups). */
 struct request;
 /* Re-judge every pending request against the rules: decide what a rule now

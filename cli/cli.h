@@ -54,6 +54,7 @@ extern const struct cli_cmd cmd_console;
 extern const struct cli_cmd cmd_hook, cmd_install, cmd_uninstall, cmd_exec, cmd_sandbox;
 extern const struct cli_cmd cmd_rules;
 extern const struct cli_cmd cmd_audit;
+extern const struct cli_cmd cmd_policy, cmd_pane;
 /* `sandgate ask` as a function (cmd_ask.c): name prefixes errors; with words
  * non-NULL the positional words are a command to run (exec), handed back in
  * (*words, *nwords) when allowed.  Returns ask's exit status. */

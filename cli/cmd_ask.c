@@ -13,7 +13,7 @@ struct ask {
 	const char *server, *tool, *justification;
 	const char *sandbox, *sandbox_source; /* where the command runs, and who says so */
 	long timeout_s;
-	bool json;
+	bool json, quiet;
 	const char *name; /* "ask", or "exec" when the words are a command to run */
 	bool exec_mode;
 	int argc;
@@ -51,7 +51,7 @@ pack_submit(msgpack_packer *pk, void *arg)
 	rpc_pack_kv_str(pk, "session", a->session);
 	rpc_pack_kv_str(pk, "kind", a->kind);
 	rpc_pack_kv_str(pk, "cwd", a->cwd);
-	rpc_pack_kv_bool(pk, "wait", true);
+	rpc_pack_kv_bool(pk, "wait", false); /* pending: progress on stderr, then `wait` */
 	rpc_pack_kv_str(pk, "tool_name", a->exec_mode ? "sandgate-exec" : "sandgate-ask");
 	if (a->workspace != NULL)
 		rpc_pack_kv_str(pk, "workspace", a->workspace);
@@ -181,13 +181,13 @@ parse(struct ask *a, int argc, char **argv)
 		{ "path", required_argument, NULL, 'p' }, { "url", required_argument, NULL, 'u' },
 		{ "server", required_argument, NULL, 'S' }, { "tool", required_argument, NULL, 'T' },
 		{ "why", required_argument, NULL, 'y' }, { "sandboxed", no_argument, NULL, 1 },
-		{ "unsandboxed", no_argument, NULL, 2 }, { NULL, 0, NULL, 0 },
+		{ "unsandboxed", no_argument, NULL, 2 }, { "quiet", no_argument, NULL, 'q' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jr:p:u:S:T:y:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jqr:p:u:S:T:y:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->kind = optarg; break;
 		case 'a': a->agent = optarg; break;
@@ -195,6 +195,7 @@ parse(struct ask *a, int argc, char **argv)
 		case 'C': a->cwd = optarg; break;
 		case 'w': a->workspace = optarg; break;
 		case 'j': a->json = true; break;
+		case 'q': a->quiet = true; break;
 		case 'r': a->req_id = optarg; break;
 		case 'p': a->path = optarg; break;
 		case 'u': a->url = optarg; break;
@@ -248,6 +249,93 @@ defaults(struct ask *a)
 	}
 }
 
+/* "40 s", "5 m", "2 h" */
+static void
+span(char *buf, size_t cap, long long ms)
+{
+	long long s = ms > 0 ? (ms + 999) / 1000 : 0;
+
+	if (s < 120)
+		snprintf(buf, cap, "%lld s", s);
+	else if (s < 7200)
+		snprintf(buf, cap, "%lld min", s / 60);
+	else
+		snprintf(buf, cap, "%lld h", s / 3600);
+}
+
+static int64_t
+opt_int(const msgpack_object *o, const char *key)
+{
+	int64_t v;
+
+	return rpc_get_int(rpc_map_get(o, key), INT64_MIN + 1, INT64_MAX, &v) == 0 ? v : -1;
+}
+
+/* The request waits for a person (issue #15): say so on stderr, with when it
+ * escalates and when it is denied if nobody answers (the broker's times,
+ * relative to its clock), then wait for the decision; when the escalation
+ * time passes meanwhile, say that too.  *m (the pending reply) is replaced by
+ * the decision.  0, or -1 (printed) when the broker is gone. */
+static int
+wait_decision(struct ask *a, sg_client *c, struct client_msg *m, int64_t rid, int wait_ms)
+{
+	const msgpack_object *st = m->msg.result, *esc = rpc_map_get(st, "escalation");
+	const msgpack_object *q = rpc_map_get(st, "quorum");
+	int64_t now = opt_int(st, "now_ms"), esc_at = opt_int(st, "escalate_ms");
+	int64_t exp_at = opt_int(st, "expire_ms"), dl = opt_int(st, "deadline_ms");
+	int64_t level = esc != NULL ? opt_int(esc, "level") : 1, need = q != NULL ? opt_int(q, "need") : 1;
+	int64_t end = dl, to_esc = -1;
+	char t1[32], t2[32], quorum[64] = "";
+	uint32_t id;
+	msgpack_packer *pk;
+
+	if (exp_at > 0 && (end < 0 || exp_at < end))
+		end = exp_at;
+	span(t2, sizeof t2, end - now);
+	if (need > 1)
+		snprintf(quorum, sizeof quorum, "; needs %lld approvers", (long long)need);
+	if (!a->quiet && rpc_map_get(st, "waiting") != NULL && rpc_map_get(st, "waiting")->type == MSGPACK_OBJECT_BOOLEAN &&
+	    rpc_map_get(st, "waiting")->via.boolean) {
+		if (level >= 2) {
+			fprintf(stderr, "sandgate %s: waiting for an on-call reviewer (request %lld, escalated)%s; "
+			    "denied if nobody decides within %s\n", a->name, (long long)rid, quorum, t2);
+		} else if (esc_at >= 0 && esc_at < end) {
+			to_esc = esc_at - now;
+			span(t1, sizeof t1, to_esc);
+			fprintf(stderr, "sandgate %s: waiting for a reviewer (request %lld); escalates in %s%s; "
+			    "denied if nobody decides within %s\n", a->name, (long long)rid, t1, quorum, t2);
+		} else {
+			fprintf(stderr, "sandgate %s: waiting for a reviewer (request %lld)%s; denied if nobody decides "
+			    "within %s\n", a->name, (long long)rid, quorum, t2);
+		}
+	}
+	client_msg_free(m);
+	pk = client_begin(c, "wait", &id);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_int64(pk, rid);
+	if (client_send(c, wait_ms) < 0) {
+		cli_err(a->name, "%s", client_error(c));
+		return -1;
+	}
+	if (to_esc >= 0 && (wait_ms < 0 || to_esc < wait_ms)) {
+		if (client_wait(c, id, (int)(to_esc > 0 ? to_esc : 0) + 200, m) == 0)
+			return 0;
+		if (strstr(client_error(c), "timed out") == NULL) {
+			cli_err(a->name, "%s", client_error(c));
+			return -1;
+		}
+		span(t2, sizeof t2, end - esc_at);
+		fprintf(stderr, "sandgate %s: escalated to on-call; denied if nobody decides within %s\n", a->name, t2);
+		if (wait_ms >= 0)
+			wait_ms -= (int)to_esc;
+	}
+	if (client_wait(c, id, wait_ms, m) < 0) {
+		cli_err(a->name, "%s", client_error(c));
+		return -1;
+	}
+	return 0;
+}
+
 int
 ask_request(const char *name, int argc, char **argv, int *nwords, char ***words)
 {
@@ -292,6 +380,24 @@ ask_request(const char *name, int argc, char **argv, int *nwords, char ***words)
 		client_msg_free(&m);
 		client_close(c);
 		return rc;
+	}
+	if (rpc_str_eq(rpc_map_get(m.msg.result, "state"), "pending")) {
+		int64_t rid = 0;
+
+		rpc_get_int(rpc_map_get(m.msg.result, "id"), 1, INT64_MAX, &rid);
+		if (wait_decision(&a, c, &m, rid, wait_ms) < 0) {
+			client_close(c);
+			return EXIT_UNREACHABLE;
+		}
+		if ((err = m.msg.error) != NULL && err->type != MSGPACK_OBJECT_NIL) {
+			size_t elen = 0;
+			const char *e = client_msg_error(&m, &elen);
+
+			cli_err(name, "%.*s", (int)elen, e);
+			client_msg_free(&m);
+			client_close(c);
+			return EXIT_UNREACHABLE;
+		}
 	}
 	r = m.msg.result;
 	if (a.json) {
@@ -350,6 +456,8 @@ const struct cli_cmd cmd_ask = {
 	    "      --unsandboxed   the command will run outside any sandbox (the workspace's\n"
 	    "                      own scripts then score at least medium)\n"
 	    "  -j, --json          print the decision as JSON on stdout\n"
+	    "  -q, --quiet         no progress lines on stderr (\"waiting for a reviewer;\n"
+	    "                      escalates in 40 s\")\n"
 	    "\n"
 	    "For exec, one word after -- is a shell command line; several words are an argv.\n"
 	    "A request too big for one message (1 MiB) is not cut: it is sent without its\n"

@@ -176,8 +176,16 @@ run(int argc, char **argv)
 	if (rc == EXIT_OK) {
 		json_t *j = mpjson_from_msgpack(m.msg.result);
 
+		json_t *q = json_object_get(j, "quorum");
+
 		if (json)
 			cli_print_json(j);
+		else if (json_is_string(json_object_get(j, "state")) &&
+		    strcmp(json_string_value(json_object_get(j, "state")), "pending") == 0)
+			/* a vote that does not complete a quorum (issue #15) */
+			printf("request %lld: %s recorded; still pending (%zu of %lld approvals)\n", d.id, d.decision,
+			    json_array_size(json_object_get(q, "approved")),
+			    (long long)json_integer_value(json_object_get(q, "need")));
 		else
 			printf("request %lld: %s (audit seq %lld)\n", d.id, d.decision,
 			    (long long)json_integer_value(json_object_get(j, "seq")));

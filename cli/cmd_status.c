@@ -7,6 +7,44 @@
 
 #include "proto/paths.h"
 
+/* "sg 5 pending (1 crit, 2 high, 2 low), oldest 4m, 1 escalated" */
+static void
+print_tmux(json_t *j, json_int_t n)
+{
+	static const char *const key[] = { "critical", "high", "medium", "low" };
+	static const char *const abbr[] = { "crit", "high", "med", "low" };
+	json_t *lv = json_object_get(j, "levels"), *old = json_object_get(j, "oldest_ms");
+	json_int_t esc = json_integer_value(json_object_get(j, "escalated"));
+	int shown = 0;
+
+	printf("sg %lld pending", (long long)n);
+	for (int i = 0; i < 4; i++) {
+		json_int_t c = json_integer_value(json_object_get(lv, key[i]));
+
+		if (c > 0)
+			printf("%s%lld %s", shown++ ? ", " : " (", (long long)c, abbr[i]);
+	}
+	if (shown)
+		printf(")");
+	if (json_is_integer(old)) {
+		long long age = (long long)(json_integer_value(json_object_get(j, "now_ms")) - json_integer_value(old)) / 1000;
+
+		if (age < 0)
+			age = 0;
+		if (age < 60)
+			printf(", oldest %llds", age);
+		else if (age < 3600)
+			printf(", oldest %lldm", age / 60);
+		else if (age < 86400)
+			printf(", oldest %lldh", age / 3600);
+		else
+			printf(", oldest %lldd", age / 86400);
+	}
+	if (esc > 0)
+		printf(", %lld escalated", (long long)esc);
+	printf("\n");
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -47,8 +85,10 @@ run(int argc, char **argv)
 
 		if (json_is_string(json_object_get(j, "store_error")))
 			printf("sg STORE ERROR, %lld pending\n", (long long)n);
+		else if (n == 0)
+			printf("sg ok\n");
 		else
-			printf(n > 0 ? "sg %lld pending\n" : "sg ok\n", (long long)n);
+			print_tmux(j, n);
 	} else if (json) {
 		cli_print_json(j);
 	} else {
@@ -89,6 +129,7 @@ const struct cli_cmd cmd_status = {
 	    "  --json   print the status as one JSON object\n"
 	    "  --tmux   one short segment for tmux's status line, e.g.\n"
 	    "           set -g status-right '#(sandgate status --tmux)'\n"
+	    "           sg ok | sg off | sg 5 pending (1 crit, 2 high, 2 low), oldest 4m, 1 escalated\n"
 	    "\n"
 	    "Exit status: 0 running, 3 not running or unreachable.\n",
 	.run = run,

@@ -21,6 +21,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_rules,
 	&cmd_audit,
 	&cmd_score,
+	&cmd_policy,
+	&cmd_pane,
 };
 
 static void

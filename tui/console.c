@@ -51,7 +51,7 @@ enum cap { CAP_UNKNOWN, CAP_YES, CAP_NO };
 enum modal { M_NONE, M_HELP, M_INPUT, M_SCOPE, M_TTL, M_DECIDE, M_CONFIRM };
 enum input_kind { IN_FILTER, IN_NOTE };
 enum call_kind { CALL_SUBSCRIBE, CALL_LIST, CALL_GROUPS, CALL_GROUP_IDS, CALL_GROUP_MEMBERS,
-	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM };
+	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM, CALL_ESCALATE };
 
 struct call {
 	uint32_t id;
@@ -153,7 +153,18 @@ struct console {
 	/* the broker's alerts (alert.h), drawn above the status line */
 	struct alerts alerts;
 	struct rect alert_rect;
+	/* issue #15: the broker's clock minus ours (status now_ms; 0 unless it is
+	 * more than 2 s off, e.g. a test clock), notify on new high/critical groups */
+	int64_t skew_ms;
+	bool notify_bell, notify_tmux;
+	int64_t notified_ms;
 };
+
+static int64_t
+cnow(const console *c)
+{
+	return wall_clock_ms() + c->skew_ms;
+}
 
 static volatile sig_atomic_t got_signal;
 
@@ -166,7 +177,7 @@ say(console *c, bool error, const char *fmt, ...)
 	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
 	va_end(ap);
 	c->msg_error = error;
-	c->msg_ms = wall_clock_ms();
+	c->msg_ms = cnow(c);
 }
 
 /* The "message" text of an error response, escaped, into buf. */
@@ -206,7 +217,7 @@ lose_connection(console *c, const char *why)
 	c->listing = false;
 	c->gsync_active = c->gsync_wanted = c->gids_active = false;
 	c->ngwant = c->ngsent = 0;
-	c->down_since_ms = wall_clock_ms();
+	c->down_since_ms = cnow(c);
 	c->next_retry_ms = c->down_since_ms + 200;
 	model_clear(c->m);
 	c->pd.active = false;
@@ -724,6 +735,30 @@ on_response(console *c, const struct client_msg *m, int64_t now)
 		if (rpc_get_int(rpc_map_get(m->msg.result, "consoles"), 0, INT64_MAX, &v) == 0)
 			c->status_consoles = (long)v;
 		alerts_on_status(&c->alerts, m->msg.result, now);
+		if (rpc_get_int(rpc_map_get(m->msg.result, "now_ms"), 0, INT64_MAX, &v) == 0) {
+			int64_t d = v - wall_clock_ms();
+
+			c->skew_ms = d > 2000 || d < -2000 ? d : 0;
+		}
+		{
+			const msgpack_object *nt = rpc_map_get(m->msg.result, "notify"), *o;
+
+			if ((o = rpc_map_get(nt, "bell")) != NULL && o->type == MSGPACK_OBJECT_BOOLEAN)
+				c->notify_bell = o->via.boolean;
+			if ((o = rpc_map_get(nt, "tmux")) != NULL && o->type == MSGPACK_OBJECT_BOOLEAN)
+				c->notify_tmux = o->via.boolean;
+		}
+		break;
+	}
+	case CALL_ESCALATE: {
+		int64_t v = 0;
+
+		if (error_text(m, err, sizeof err) != NULL)
+			say(c, true, "could not escalate: %s", err);
+		else if (rpc_get_int(rpc_map_get(m->msg.result, "escalated"), 0, INT64_MAX, &v) == 0 && v > 0)
+			say(c, false, "escalated %lld request%s to on-call", (long long)v, v == 1 ? "" : "s");
+		else
+			say(c, false, "already escalated");
 		break;
 	}
 	case CALL_DECIDE:
@@ -740,6 +775,70 @@ on_response(console *c, const struct client_msg *m, int64_t now)
 		schedule(&c->rules_due_ms, now);
 		break;
 	}
+}
+
+/* A new high or critical group (issue #15): a bell and a tmux message, as
+ * the broker's `notify` says, at most every 2 s.  Only our own words go to
+ * tmux (no agent text: display-message reads #{formats}). */
+static void
+notify_new(console *c, const msgpack_object *view, const char *gid, int64_t now)
+{
+	const msgpack_object *lv = rpc_map_get(rpc_map_get(view, "risk"), "level");
+	bool crit = rpc_str_eq(lv, "critical");
+	char msg[160];
+	pid_t pid;
+
+	if ((!crit && !rpc_str_eq(lv, "high")) || now - c->notified_ms < 2000)
+		return;
+	c->notified_ms = now;
+	if (c->notify_bell)
+		beep();
+	if (!c->notify_tmux || getenv("TMUX") == NULL || getenv("TMUX")[0] == '\0')
+		return;
+	snprintf(msg, sizeof msg, "sandgate: new %s group %s waits for a decision (%zu pending)",
+	    crit ? "CRITICAL" : "HIGH", strspn(gid, "gL0123456789") == strlen(gid) ? gid : "?", model_pending(c->m));
+	/* fire and forget: a grandchild runs tmux, the child is reaped here */
+	if ((pid = fork()) == 0) {
+		if (fork() == 0) {
+			int fd = open("/dev/null", O_RDWR);
+
+			if (fd >= 0) {
+				dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+				close(fd);
+			}
+			execlp("tmux", "tmux", "display-message", msg, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* An "escalated" notification: mark it, and say who, when and why. */
+static void
+on_escalated(console *c, const msgpack_object *p)
+{
+	const msgpack_object *e = rpc_map_get(p, "escalation"), *by = rpc_map_get(e, "by"), *why = rpc_map_get(e, "why");
+	const msgpack_object *lv = rpc_map_get(p, "level"), *g = rpc_map_get(p, "group");
+	char *eby, *ewhy, *eg;
+	int64_t id = 0;
+
+	model_escalated(c->m, p);
+	rpc_get_int(rpc_map_get(p, "id"), 1, INT64_MAX, &id);
+	eby = by != NULL && by->type == MSGPACK_OBJECT_STR ? text_escape(by->via.str.ptr, by->via.str.size, 80, NULL) : NULL;
+	ewhy = why != NULL && why->type == MSGPACK_OBJECT_STR ? text_escape(why->via.str.ptr, why->via.str.size, 200, NULL)
+	                                                      : NULL;
+	eg = g != NULL && g->type == MSGPACK_OBJECT_STR ? text_escape(g->via.str.ptr, g->via.str.size, 24, NULL) : NULL;
+	say(c, true, "%s#%lld (%s%s%s) escalated to on-call by %s: %s", c->opts.oncall ? "ON-CALL: " : "",
+	    (long long)id, lv != NULL && lv->type == MSGPACK_OBJECT_STR ? (rpc_str_eq(lv, "critical") ? "CRIT" :
+	    rpc_str_eq(lv, "high") ? "HIGH" : rpc_str_eq(lv, "medium") ? "med" : "low") : "?",
+	    eg != NULL ? " " : "", eg != NULL ? eg : "", eby != NULL ? eby : "?", ewhy != NULL ? ewhy : "");
+	free(eby);
+	free(ewhy);
+	free(eg);
+	if (c->opts.oncall && c->notify_bell)
+		beep();
 }
 
 static bool
@@ -761,12 +860,28 @@ on_message(console *c, const struct client_msg *m, int64_t now)
 		return;
 	p = m->msg.params->via.array.size > 0 ? &m->msg.params->via.array.ptr[0] : NULL;
 	if (method_is(m, "request") && p != NULL) {
-		model_add_request(c->m, p);
+		const msgpack_object *g = rpc_map_get(p, "group");
+		char gid[64] = "";
+		bool known;
+
+		if (g != NULL && g->type == MSGPACK_OBJECT_STR && g->via.str.size < sizeof gid)
+			memcpy(gid, g->via.str.ptr, g->via.str.size), gid[g->via.str.size] = '\0';
+		known = gid[0] != '\0' && model_group(c->m, gid) != NULL;
+		if (model_add_request(c->m, p) == 1 && !known)
+			notify_new(c, p, gid, now);
+	} else if (method_is(m, "escalated") && p != NULL) {
+		on_escalated(c, p);
+		schedule(&c->status_due_ms, now); /* and learn the broker's clock */
 	} else if (method_is(m, "decided") && p != NULL) {
 		int64_t id;
+		const msgpack_object *by = rpc_map_get(p, "by");
 
-		if (rpc_get_int(rpc_map_get(p, "id"), 1, INT64_MAX, &id) == 0)
-			model_remove_request(c->m, id);
+		if (rpc_get_int(rpc_map_get(p, "id"), 1, INT64_MAX, &id) == 0 && model_remove_request(c->m, id) == 1 &&
+		    (rpc_str_eq(by, "expired") || rpc_str_eq(by, "timeout"))) {
+			say(c, true, "request #%lld %s: denied, nobody decided in time", (long long)id,
+			    rpc_str_eq(by, "expired") ? "expired" : "timed out");
+			schedule(&c->status_due_ms, now);
+		}
 	} else if (method_is(m, "groups")) {
 		on_groups_note(c, p, now);
 	} else if (method_is(m, "rules")) {
@@ -1410,10 +1525,42 @@ do_action(console *c, enum key_action a, int64_t now)
 		const struct mgroup *g = c->view == V_QUEUE ? cur_group(c, now) : NULL;
 
 		if (g != NULL) {
-			model_defer(c->m, g->id, now + DEFER_MS);
-			say(c, false, "group deferred for 10 minutes (Z shows it again)");
+			/* a defer never outlives the group's first deadline (issue #15) */
+			int64_t end = model_group_end(g, NULL);
+
+			if (end > 0 && end < now + DEFER_MS) {
+				char left[16];
+
+				view_age(left, sizeof left, end - now);
+				model_defer(c->m, g->id, end);
+				say(c, false, "group deferred until its deadline, in %s (capped: it is denied then; Z shows it)",
+				    left);
+			} else {
+				model_defer(c->m, g->id, now + DEFER_MS);
+				say(c, false, "group deferred for 10 minutes (Z shows it again)");
+			}
 			c->sel_group[0] = '\0';
 		}
+		break;
+	}
+	case ACT_ESCALATE: {
+		const struct mgroup *g = c->view == V_QUEUE ? cur_group(c, now) : NULL;
+		msgpack_packer *pk;
+
+		if (g == NULL || g->local) {
+			say(c, true, g == NULL ? "no group selected" : "this broker groups nothing: cannot escalate");
+			break;
+		}
+		if ((pk = call_begin(c, "escalate", CALL_ESCALATE, 0)) == NULL) {
+			say(c, true, "not connected");
+			break;
+		}
+		msgpack_pack_array(pk, 1);
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_str(pk, "group", g->id);
+		rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
+		rpc_pack_kv_str(pk, "why", "escalated from the console");
+		call_send(c);
 		break;
 	}
 	case ACT_UNDEFER:
@@ -1987,6 +2134,7 @@ console_new(model *m, const struct console_opts *opts, char *err, size_t errlen)
 		return NULL;
 	}
 	c->opts = *opts;
+	c->notify_bell = c->notify_tmux = true; /* until the broker's status says otherwise */
 	if (c->opts.reviewer == NULL)
 		c->opts.reviewer = "console";
 	c->broker_err_fd = -1;
@@ -2053,7 +2201,7 @@ console_frame(console *c, int64_t now_ms)
 int
 console_key(console *c, int key)
 {
-	return handle_key(c, key, wall_clock_ms()) & H_QUIT;
+	return handle_key(c, key, cnow(c)) & H_QUIT;
 }
 
 static bool
@@ -2081,7 +2229,7 @@ setup_paths(console *c)
 static int
 loop(console *c)
 {
-	int64_t now = wall_clock_ms();
+	int64_t now = cnow(c);
 
 	c->down_since_ms = now;
 	while (!c->quit && got_signal == 0) {
@@ -2110,7 +2258,7 @@ loop(console *c)
 			timeout = timeout > REFETCH_DELAY_MS ? REFETCH_DELAY_MS : timeout;
 		if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR)
 			break;
-		now = wall_clock_ms();
+		now = cnow(c);
 		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break; /* the terminal is gone */
 		while ((ch = getch()) != ERR)

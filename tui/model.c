@@ -198,6 +198,8 @@ free_req(struct mreq *r)
 	free(r->reasons);
 	free(r->raw);
 	free(r->intent);
+	free(r->esc_by);
+	free(r->esc_why);
 	free(r);
 }
 
@@ -599,6 +601,73 @@ parse_risk(struct mreq *r, const msgpack_object *risk)
 	}
 }
 
+/* escalate_ms, expire_ms, escalation {level, time_ms, by, why} (issue #15) */
+static void
+parse_escalation(struct mreq *r, const msgpack_object *v)
+{
+	const msgpack_object *e = rpc_map_get(v, "escalation");
+
+	r->escalate_ms = int_field(v, "escalate_ms", -1);
+	r->expire_ms = int_field(v, "expire_ms", -1);
+	r->esc_level = (int)int_field(e, "level", 1);
+	r->esc_ms = int_field(e, "time_ms", -1);
+	free(r->esc_by);
+	free(r->esc_why);
+	r->esc_by = field(e, "by", 256, NULL);
+	r->esc_why = field(e, "why", 512, NULL);
+}
+
+int
+model_escalated(model *m, const msgpack_object *note)
+{
+	int64_t id;
+	struct mreq *r;
+
+	if (note == NULL || rpc_get_int(rpc_map_get(note, "id"), 1, INT64_MAX, &id) < 0 ||
+	    (r = (struct mreq *)model_find(m, id)) == NULL)
+		return 0;
+	parse_escalation(r, note);
+	m->generation++;
+	return 1;
+}
+
+int64_t
+model_req_end(const struct mreq *r)
+{
+	int64_t end = r->deadline_ms > 0 ? r->deadline_ms : -1;
+
+	if (r->expire_ms > 0 && (end < 0 || r->expire_ms < end))
+		end = r->expire_ms;
+	return end;
+}
+
+int64_t
+model_group_end(const struct mgroup *g, bool *esc)
+{
+	int64_t end = -1;
+
+	if (esc != NULL)
+		*esc = false;
+	for (size_t i = 0; i < g->n && i < 4096; i++) {
+		int64_t e = model_req_end(g->m[i]);
+
+		if (e > 0 && (end < 0 || e < end))
+			end = e;
+		if (esc != NULL && g->m[i]->esc_level >= 2)
+			*esc = true;
+	}
+	return end;
+}
+
+const struct mreq *
+model_group_escalated(const struct mgroup *g)
+{
+	for (size_t i = 0; i < g->n && i < 4096; i++)
+		if (g->m[i]->esc_level >= 2)
+			return g->m[i];
+	return NULL;
+}
+
 int
 model_add_request(model *m, const msgpack_object *v)
 {
@@ -632,6 +701,7 @@ model_add_request(model *m, const msgpack_object *v)
 		return -1;
 	}
 	parse_risk(r, rpc_map_get(v, "risk"));
+	parse_escalation(r, v);
 	r->hostile |= scan_flags(r->agent) | scan_flags(r->session) | scan_flags(r->summary) |
 	    scan_flags(r->cwd) | scan_flags(r->workspace);
 	r->shown = r->level;

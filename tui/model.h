@@ -35,6 +35,10 @@ struct mreq {
 	size_t raw_len;
 	char *intent;              /* the broker's intent map, msgpack, or NULL */
 	size_t intent_len;
+	/* issue #15: escalation and expiry (broker clock; -1: never / not sent) */
+	int64_t escalate_ms, expire_ms, esc_ms;
+	int esc_level;             /* 1 first level, 2 escalated to on-call */
+	char *esc_by, *esc_why;    /* who and why, once escalated (untrusted-free: the broker's) */
 	/* model bookkeeping */
 	struct mgroup *group;
 	size_t gpos, apos;
@@ -93,6 +97,14 @@ void model_clear(model *m);
 /* Add a request view (list result item or "request" notification).
  * 1 added, 0 already known, -1 malformed (ignored). */
 int model_add_request(model *m, const msgpack_object *view);
+/* An "escalated" notification: mark the request escalated.  1 if known. */
+int model_escalated(model *m, const msgpack_object *note);
+/* When request r is denied if nobody decides (its deadline or expiry). */
+int64_t model_req_end(const struct mreq *r);
+/* Over (up to 4096 of) g's members: the earliest end, and whether any
+ * escalated (*esc, may be NULL); the escalated member, if any. */
+int64_t model_group_end(const struct mgroup *g, bool *esc);
+const struct mreq *model_group_escalated(const struct mgroup *g);
 /* A "decided" notification: drop the request.  1 if it was known. */
 int model_remove_request(model *m, int64_t id);
 const struct mreq *model_find(const model *m, int64_t id);

@@ -147,10 +147,23 @@ head(lines *out, const struct detail_src *s, int width)
 	view_age(age, sizeof age, s->now_ms - r->created_ms);
 	snprintf(buf, sizeof buf, "  #%lld  %s ago", (long long)r->id, age);
 	lines_put(out, TR_DIM, buf);
-	if (r->deadline_ms > 0) {
-		view_age(left, sizeof left, r->deadline_ms - s->now_ms);
+	if (model_req_end(r) > 0) {
+		view_age(left, sizeof left, model_req_end(r) - s->now_ms);
 		snprintf(buf, sizeof buf, "  denied in %s", left);
 		lines_put(out, TR_DIM, buf);
+	}
+	if (r->esc_level >= 2) {
+		/* issue #15: who escalated it, when and why */
+		char when[16], what[600];
+
+		view_age(when, sizeof when, s->now_ms - r->esc_ms);
+		snprintf(what, sizeof what, "%s ago by %s: %s", when, r->esc_by != NULL ? r->esc_by : "?",
+		    r->esc_why != NULL ? r->esc_why : "");
+		kv(out, "escalated", what, strlen(what), width);
+	} else if (r->escalate_ms > 0 && r->escalate_ms < model_req_end(r)) {
+		view_age(left, sizeof left, r->escalate_ms - s->now_ms);
+		snprintf(buf, sizeof buf, "to on-call in %s (E: now)", left);
+		kv(out, "escalates", buf, strlen(buf), width);
 	}
 	kv(out, "session", r->session, strlen(r->session), width);
 	snprintf(buf, sizeof buf, "pid %lld  uid %lld", (long long)r->pid, (long long)r->uid);

@@ -47,14 +47,16 @@ view_risk_badge(enum risk_level l)
 	}
 }
 
-/* One group row: marker, badge and score, count, [agent], text, age. */
+/* One group row: marker, badge and score, count, [agent], text, time left. */
 static void
 queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width, int64_t now_ms)
 {
 	const struct mreq *r = g->rep;
 	int base = sel ? TR_SELECTED : TR_NORMAL;
 	int agent_w = width >= 56 ? 12 : 0, text_end = width - 5, start;
-	char age[16], num[32];
+	char num[32], left[16];
+	bool esc = false;
+	int64_t end = model_group_end(g, &esc);
 	const char *text;
 
 	lines_newline(out);
@@ -102,9 +104,16 @@ queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width,
 		lines_put_clip(out, base, text, strlen(text), text_end - lines_col(out) - 1);
 	}
 	lines_pad_to(out, base, text_end);
-	view_age(age, sizeof age, now_ms - g->oldest_ms);
-	snprintf(num, sizeof num, "%5s", age);
-	lines_put(out, sel ? base : TR_DIM, num);
+	/* issue #15: the time left before the group's first member is denied
+	 * (its expiry or deadline; the age is in the detail), in the critical
+	 * colour once the group escalated to on-call, high under a minute */
+	if (end > 0)
+		view_age(left, sizeof left, end - now_ms);
+	else
+		view_age(left, sizeof left, now_ms - g->oldest_ms);
+	snprintf(num, sizeof num, "%5s", left);
+	lines_put(out, esc ? TR_RISK_CRITICAL : sel ? base : end > 0 && end - now_ms < 60000 ? TR_RISK_HIGH : TR_DIM,
+	    num);
 }
 
 void
