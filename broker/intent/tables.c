@@ -392,6 +392,7 @@ struct tables {
 	const struct codepat **code[4096]; /* by the hash of the first two bytes */
 	size_t ncode[4096];
 	struct smap svcs[SVK_COUNT];     /* services rows by kind and name */
+	struct smap svcprogs[SVK_COUNT]; /* the program (first dotted word) of each row, by kind */
 	const struct svcrow **svcglobs;  /* cli rows whose name is a glob */
 	size_t nsvcglobs;
 	struct smap wins;                /* windows rows by each name */
@@ -2145,6 +2146,12 @@ build_indexes(struct loader *L)
 						return loom(L);
 				} else if (smap_put(a, &t->svcs[r->kind], r->name, r) < 0) {
 					return loom(L);
+				} else {
+					const char *dot = strchr(r->name, '.');
+					char *prog = dot != NULL ? arena_strndup(a, r->name, (size_t)(dot - r->name)) : NULL;
+
+					if (smap_put(a, &t->svcprogs[r->kind], prog != NULL ? prog : r->name, r) < 0)
+						return loom(L);
 				}
 				break;
 			}
@@ -2469,6 +2476,12 @@ tables_svc(const struct tables *t, enum svc_kind k, const char *name, size_t n)
 		if (glob_match(t->svcglobs[j]->name, buf, n, false))
 			return t->svcglobs[j];
 	return NULL;
+}
+
+bool
+tables_svc_prog(const struct tables *t, enum svc_kind k, const char *prog)
+{
+	return k < SVK_COUNT && smap_get(&t->svcprogs[k], prog) != NULL;
 }
 
 const struct winrow *

@@ -390,6 +390,9 @@ const struct codepat *const *tables_code_by_pair(const struct tables *t, unsigne
 
 /* services: the row of a kind for a lower-case name (cli names may be globs), or NULL */
 const struct svcrow *tables_svc(const struct tables *t, enum svc_kind k, const char *name, size_t n);
+/* Does some row of kind k (a literal name) belong to program prog (its
+ * first dotted word)?  A quick filter before building dotted keys. */
+bool tables_svc_prog(const struct tables *t, enum svc_kind k, const char *prog);
 /* windows: the row for a lower-case command name, or NULL */
 const struct winrow *tables_win(const struct tables *t, const char *name);
 /* The rows of tables/secrets in order (user rows first). */

@@ -72,6 +72,8 @@ find_row(const struct an *an, size_t *nwords)
 	char key[128];
 	size_t o, lens[4], nl = 0;
 
+	if (!tables_svc_prog(x->t, SVK_COPY, an->pg->name))
+		return NULL;
 	o = strlen(an->pg->name);
 	if (o >= sizeof key)
 		return NULL;
