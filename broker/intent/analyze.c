@@ -278,7 +278,7 @@ arg_scan(struct an *an)
 		}
 		if (!(cls & (PCL(BUILD) | PCL(TEST) | PCL(READONLY) | PCL(META) | PCL(PRINT) | PCL(FILEOPS) |
 		              PCL(DELETE) | PCL(ARCHIVE) | PCL(PKG) | PCL(VCS))) &&
-		    r->n > 3 && (memcmp(r->s + r->n - 3, ".so", 3) == 0 || memmem(r->s, r->n, ".so.", 4) != NULL)) {
+		    r->n > 3 && (memcmp(r->s + r->n - 3, ".so", 3) == 0 || wk_find(r->s, r->n, ".so.", 4) != NULL)) {
 			wk_sig(x, an->ci, "so-arg");
 			intent_add_effect(x, an->ci, EFF_EXEC);
 		}

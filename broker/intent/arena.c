@@ -5,21 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct block {
-	struct block *next;
-	size_t size, used;
-	_Alignas(16) unsigned char data[];
-};
-
-struct arena {
-	struct block *head;   /* current block */
-	struct block *first;  /* kept across resets */
-	struct block *spare;  /* blocks a reset kept for reuse (warm memory) */
-	size_t spare_bytes;
-	size_t block_size;
-	size_t total;
-};
-
 /* What a reset keeps besides its biggest block: the next big request then
  * reuses pages already touched instead of faulting fresh ones in (a 1 MiB
  * command of short commands spent a fifth of its time in page faults). */
@@ -27,7 +12,7 @@ struct arena {
 
 /* Keep b for reuse, or free it when the spares are full. */
 static void
-spare_put(arena *a, struct block *b)
+spare_put(arena *a, struct arena_block *b)
 {
 	if (a->spare_bytes + b->size > SPARE_MAX) {
 		free(b);
@@ -39,12 +24,12 @@ spare_put(arena *a, struct block *b)
 }
 
 /* A spare block of at least need bytes, or NULL. */
-static struct block *
+static struct arena_block *
 spare_take(arena *a, size_t need)
 {
-	for (struct block **pp = &a->spare; *pp != NULL; pp = &(*pp)->next)
+	for (struct arena_block **pp = &a->spare; *pp != NULL; pp = &(*pp)->next)
 		if ((*pp)->size >= need) {
-			struct block *b = *pp;
+			struct arena_block *b = *pp;
 
 			*pp = b->next;
 			a->spare_bytes -= b->size;
@@ -55,10 +40,10 @@ spare_take(arena *a, size_t need)
 	return NULL;
 }
 
-static struct block *
+static struct arena_block *
 block_new(size_t size)
 {
-	struct block *b;
+	struct arena_block *b;
 
 	if (size > SIZE_MAX - sizeof *b)
 		return NULL;
@@ -88,10 +73,10 @@ arena_new(size_t block_size)
 }
 
 static void
-free_chain(struct block *b, struct block *stop)
+free_chain(struct arena_block *b, struct arena_block *stop)
 {
 	while (b != NULL && b != stop) {
-		struct block *n = b->next;
+		struct arena_block *n = b->next;
 
 		free(b);
 		b = n;
@@ -111,14 +96,14 @@ arena_free(arena *a)
 void
 arena_reset(arena *a)
 {
-	struct block *big = a->first;
+	struct arena_block *big = a->first;
 
 	/* Keep the biggest block, so a steady load reuses warm memory. */
-	for (struct block *b = a->head; b != NULL; b = b->next)
+	for (struct arena_block *b = a->head; b != NULL; b = b->next)
 		if (b->size > big->size)
 			big = b;
-	for (struct block *b = a->head; b != NULL;) {
-		struct block *n = b->next;
+	for (struct arena_block *b = a->head; b != NULL;) {
+		struct arena_block *n = b->next;
 
 		if (b != big)
 			spare_put(a, b);
@@ -131,9 +116,9 @@ arena_reset(arena *a)
 }
 
 void *
-arena_alloc(arena *a, size_t n)
+arena_alloc_slow(arena *a, size_t n)
 {
-	struct block *b = a->head;
+	struct arena_block *b = a->head;
 	size_t need;
 
 	if (n > SIZE_MAX / 2)
@@ -220,14 +205,14 @@ arena_mark(arena *a)
 void
 arena_release(arena *a, struct arena_mark m)
 {
-	struct block *b = a->head;
+	struct arena_block *b = a->head;
 
-	while (b != NULL && b != (struct block *)m.block)
+	while (b != NULL && b != (struct arena_block *)m.block)
 		b = b->next;
 	if (b == NULL) /* not a mark of this arena: keep everything */
 		return;
-	for (b = a->head; b != (struct block *)m.block;) {
-		struct block *n = b->next;
+	for (b = a->head; b != (struct arena_block *)m.block;) {
+		struct arena_block *n = b->next;
 
 		spare_put(a, b);
 		b = n;

@@ -5,8 +5,26 @@
 #define SG_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct arena arena;
+
+/* The layout is here only for the inline fast path of arena_alloc; use the
+ * functions below. */
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct arena {
+	struct arena_block *head;   /* current block */
+	struct arena_block *first;  /* kept across resets */
+	struct arena_block *spare;  /* blocks a reset kept for reuse (warm memory) */
+	size_t spare_bytes;
+	size_t block_size;
+	size_t total;
+};
 
 /* A new arena whose blocks start at block_size bytes; NULL on out of memory. */
 arena *arena_new(size_t block_size);
@@ -15,7 +33,21 @@ void arena_free(arena *a);
 /* Forget every allocation but keep the first block for reuse. */
 void arena_reset(arena *a);
 /* n bytes aligned to 16, not zeroed; NULL on out of memory or overflow. */
-void *arena_alloc(arena *a, size_t n);
+void *arena_alloc_slow(arena *a, size_t n);
+static inline void *
+arena_alloc(arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	size_t need = (n + 15) & ~(size_t)15;
+
+	/* the common case: room left in the current block */
+	if (n - 1 < SIZE_MAX / 2 && b->size - b->used >= need) {
+		b->used += need;
+		a->total += need;
+		return b->data + b->used - need;
+	}
+	return arena_alloc_slow(a, n);
+}
 /* n zeroed bytes. */
 void *arena_zalloc(arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n). */

@@ -105,7 +105,7 @@ is_url(const char *s, size_t n)
 	const char *h;
 	size_t hn;
 
-	return n > 3 && memmem(s, n, "://", 3) != NULL && host_of(s, n, &h, &hn, false);
+	return n > 3 && wk_find(s, n, "://", 3) != NULL && host_of(s, n, &h, &hn, false);
 }
 
 int

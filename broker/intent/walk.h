@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct fs_state;
 
@@ -295,5 +296,23 @@ void wk_env_assignment(struct walk *w, int ci, const struct rword *r);
 void wk_privilege(struct an *an, const char *user, int as);
 /* git -c KEY=VALUE (git) or NAME=VALUE: a hook of tables/hooks (indirect.h) */
 int wk_hook_word(struct walk *w, int ci, const struct rword *r, bool git, bool from_env);
+
+/* memmem for words: glibc's general algorithm costs about 200 instructions a
+ * call on short haystacks; this scans with memchr for the first byte. */
+static inline const char *
+wk_find(const char *s, size_t n, const char *nd, size_t nl)
+{
+	while (nl > 0 && n >= nl) {
+		const char *p = memchr(s, nd[0], n - nl + 1);
+
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, nd, nl) == 0)
+			return p;
+		n -= (size_t)(p - s) + 1;
+		s = p + 1;
+	}
+	return nl == 0 ? s : NULL;
+}
 
 #endif
