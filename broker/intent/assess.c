@@ -616,6 +616,59 @@ add_req_files(struct req *r, int ci, const char *kind)
 	return 0;
 }
 
+/* An other request's `urls` (hook adapters list every URL, resource URI or
+ * upload host the tool's input names), as hosts of one command of their own. */
+static int
+add_req_urls(struct req *r)
+{
+	const msgpack_object *u = field(r->map, "urls");
+	int ci;
+
+	if (u == NULL || u->type != MSGPACK_OBJECT_ARRAY || u->via.array.size == 0)
+		return 0;
+	if ((ci = intent_add_cmd(r->x, NULL, "(urls)", 6)) < 0)
+		return -1;
+	intent_cmd(intent_get(r->x), (size_t)ci)->context = "urls";
+	for (uint32_t k = 0; k < u->via.array.size; k++) {
+		const msgpack_object *e = &u->via.array.ptr[k];
+
+		if (e->type != MSGPACK_OBJECT_STR || e->via.str.size == 0 || e->via.str.size > MAX_FIELD)
+			continue; /* the request check already made such a request unparsed */
+		if (intent_scan_text(r->x, ci, e->via.str.ptr, e->via.str.size) < 0 ||
+		    intent_add_url(r->x, ci, e->via.str.ptr, e->via.str.size) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An other tool is not understood field by field: when its files hold a
+ * secret and its URLs name a host off this machine, it may well send the
+ * one to the other (an `Artifact` upload of ~/.aws/credentials), so it is
+ * judged as exfiltration until a person says otherwise. */
+static void
+other_secret_remote(struct intent_ctx *x)
+{
+	const struct intent *in = intent_get(x);
+	int secret = -1, remote = -1;
+
+	for (size_t i = 0; i < in->ncmds; i++) {
+		const struct intent_cmd *c = intent_cmd(in, i);
+
+		for (size_t k = 0; k < c->ntargets && secret < 0; k++)
+			if (c->targets[k].cls == PC_SECRET)
+				secret = (int)i;
+		for (size_t k = 0; k < c->nhosts && remote < 0; k++)
+			if (c->hosts[k].cls != HC_LOCAL)
+				remote = (int)i;
+	}
+	if (secret >= 0 && remote >= 0) {
+		const struct intent_cmd *c = intent_cmd(in, (size_t)remote);
+
+		intent_signal(x, remote, "exfiltrate", c->text, c->textlen);
+		intent_add_effect(x, remote, EFF_EXFILTRATE);
+	}
+}
+
 static int
 kind_path(struct req *r, const char *kind)
 {
@@ -950,8 +1003,11 @@ assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packe
 		return -1;
 	}
 	rc = assess_kind(&r, kind);
-	if (rc == 0 && kind != NULL && (strcmp(kind, "exec") == 0 || strcmp(kind, "net") == 0))
+	if (rc == 0 && kind != NULL &&
+	    (strcmp(kind, "exec") == 0 || strcmp(kind, "net") == 0 || strcmp(kind, "other") == 0))
 		rc = add_req_files(&r, -1, kind); /* files listed with a command: each one counts */
+	if (rc == 0 && kind != NULL && strcmp(kind, "other") == 0 && (rc = add_req_urls(&r)) == 0)
+		other_secret_remote(r.x); /* a tool naming a secret and a remote host may send one to the other */
 	if (rc < 0) {
 		fail_result(out);
 		return -1;
