@@ -561,7 +561,7 @@ static const char *const cut_fields[] = {
 /* The fields an oversized request keeps besides `oversized`. */
 static const char *const oversized_keep[] = {
 	"req_id", "agent", "session", "kind", "cwd", "workspace", "tool_name", "event", "wait",
-	"sandbox", "sandbox_source",
+	"sandbox", "sandbox_source", "timeout",
 };
 
 static bool
@@ -1238,6 +1238,15 @@ hook_run(const struct hook_adapter *a, int deadline_s, bool print_only)
 		return fail_closed(a, ev, "sandgate: malformed hook input (%s); denied (fail closed)", err);
 	cur_tool_input = json_object_get(req, "tool_input");
 	json_object_set_new(req, "wait", json_true());
+	{
+		/* The broker times the request out a second before our own deadline,
+		 * so it records `timeout` when the agent hears the deny, and no
+		 * reviewer decides a request the agent was already told about. */
+		long long left = (deadline - now_ms()) / 1000 - 1;
+
+		if (left >= 2) /* shorter: the watchdog answers, the broker withdraws */
+			json_object_set_new(req, "timeout", json_integer(left > 86400 ? 86400 : left));
+	}
 	msgpack_sbuffer_init(&sb);
 	/* an oversized request (rc 1) is sent too: the broker denies it and
 	 * records why, and the agent gets the broker's reason */

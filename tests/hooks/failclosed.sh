@@ -178,6 +178,18 @@ hook codex --timeout 1
 expect_deny codex PreToolUse 0 "deadline of 1 s"
 wait_for 5 '[ "$(pending_count)" = 0 ]' # the broker withdrew them when the hooks left
 pass "hook deadline (SANDGATE_HOOK_TIMEOUT and --timeout): deny, request withdrawn"
+# a deadline long enough: the request carries it, so the broker times it out
+# first (audited `timeout`) and the agent hears the broker's answer
+payload claude-code PreToolUse
+sg hook claude-code --print-request --timeout 30 <"$T/p.json" >"$T/preq" 2>/dev/null || true
+t=$("$Q" get "$T/preq" timeout)
+[ "$t" -ge 27 ] && [ "$t" -le 29 ] || fail "the request's timeout is $t, want a second or two below the hook's 30 s"
+hook claude-code --timeout 4
+expect_deny claude-code PreToolUse 0 "nobody decided within" decided
+grep -q "deadline of 4 s" "$T/out" && fail "the watchdog answered, not the broker: $(cat "$T/out")"
+sg audit query --json >"$T/aq" 2>/dev/null || true
+grep -q '"outcome": *"timeout"\|"decided_by": *"timeout"' "$T/aq" || fail "no timeout in the audit log: $(tail -c 600 "$T/aq")"
+pass "hook deadline sent as the request's timeout: the broker answers timeout before the watchdog"
 # stdin that never ends: the event is unknown when the deadline hits
 mkfifo "$T/fifo"
 exec 7<>"$T/fifo"
