@@ -266,6 +266,11 @@ intent_scan_text(struct intent_ctx *x, int i, const char *text, size_t len)
 		uint32_t cp;
 		size_t l;
 
+		/* printable ASCII, nearly all of a command line, in a tight loop */
+		while (k < len && (unsigned char)(s[k] - 0x20) < 0x5F)
+			k++;
+		if (k >= len)
+			break;
 		if (s[k] < 0x80) {
 			unsigned char c = s[k];
 
