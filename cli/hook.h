@@ -168,6 +168,10 @@ void hook_add_resolved(const struct hook_input *in, const char *path, const char
  * agent uses (a new string, for `path`), NULL on out of memory. */
 char *hook_file(const struct hook_input *in, unsigned flags, const char *base, const char *raw,
     const char *op);
+/* The directory a search or listing tool reads: dir resolved like a file
+ * (flags HOOK_P_*), or the cwd when dir is NULL or empty; added as read,
+ * set as req's `path`; a new string, or NULL. */
+char *hook_dir_base(const struct hook_input *in, json_t *req, const char *dir, unsigned flags);
 /* Add the files a glob pattern can reach from base (braces expanded). */
 void hook_glob(const struct hook_input *in, enum hook_globsem sem, const char *base,
     const char *pattern, const char *op);

@@ -149,21 +149,7 @@ map_read(const struct hook_input *in, json_t *req)
 static char *
 search_base(const struct hook_input *in, json_t *req, const char *field)
 {
-	const char *p = hook_str(in->tool_input, field);
-	char *base;
-
-	if (p != NULL && p[0] != '\0') {
-		base = hook_file(in, in->path_flags, in->cwd, p, "read");
-	} else if (in->cwd != NULL && in->cwd[0] != '\0') {
-		base = strdup(in->cwd);
-		if (base != NULL)
-			hook_add_resolved(in, base, "read", false);
-	} else {
-		base = NULL;
-	}
-	if (base != NULL)
-		json_object_set_new(req, "path", json_string(base));
-	return base;
+	return hook_dir_base(in, req, hook_str(in->tool_input, field), in->path_flags);
 }
 
 /* Grep (rg PATH --glob G): a file is read alone; a directory is searched

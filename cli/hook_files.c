@@ -764,3 +764,18 @@ hook_patch_files(const struct hook_input *in, const char *text, size_t len, cons
 	}
 	return count;
 }
+
+char *
+hook_dir_base(const struct hook_input *in, json_t *req, const char *dir, unsigned flags)
+{
+	char *base = NULL;
+
+	if (dir != NULL && dir[0] != '\0') {
+		base = hook_file(in, flags, in->cwd, dir, "read");
+	} else if (in->cwd != NULL && in->cwd[0] != '\0' && (base = strdup(in->cwd)) != NULL) {
+		hook_add_resolved(in, base, "read", false);
+	}
+	if (base != NULL)
+		json_object_set_new(req, "path", json_string(base));
+	return base;
+}

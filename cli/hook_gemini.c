@@ -150,19 +150,7 @@ map_replace(const struct hook_input *in, json_t *req)
 static char *
 dir_base(const struct hook_input *in, json_t *req, unsigned flags)
 {
-	const char *d = first_str(in, dir_keys);
-	char *base;
-
-	if (d != NULL) {
-		base = hook_file(in, flags, in->cwd, d, "read");
-	} else if (in->cwd != NULL && in->cwd[0] != '\0' && (base = strdup(in->cwd)) != NULL) {
-		hook_add_resolved(in, base, "read", false);
-	} else {
-		base = NULL;
-	}
-	if (base != NULL)
-		json_object_set_new(req, "path", json_string(base));
-	return base;
+	return hook_dir_base(in, req, first_str(in, dir_keys), flags);
 }
 
 /* list_directory: path.resolve(target dir, dir_path). */
