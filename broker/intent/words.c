@@ -355,11 +355,18 @@ wk_resolve_word(struct walk *w, const struct sh_word *wd, struct rvec *out)
 		f |= RW_ANSI;
 	if (wd->flags & SH_W_ESCAPED)
 		f |= RW_ESCAPED;
-	for (size_t k = base; k < x->blen; k++)
-		if (x->split[k] && isspace((unsigned char)x->buf[k]))
+	/* most words hold no split byte at all: memchr finds the first one */
+	for (const unsigned char *sp = x->blen > base ? memchr(x->split + base, 1, x->blen - base) : NULL;
+	     sp != NULL && !any_split;) {
+		size_t k = (size_t)(sp - x->split);
+
+		if (isspace((unsigned char)x->buf[k]))
 			any_split = true;
+		else
+			sp = k + 1 < x->blen ? memchr(sp + 1, 1, x->blen - k - 1) : NULL;
+	}
 	start = base;
-	for (size_t k = base; k <= x->blen; k++) {
+	for (size_t k = any_split ? base : x->blen; k <= x->blen; k++) { /* unsplit: one word */
 		bool cut = k == x->blen || (any_split && x->split[k] && isspace((unsigned char)x->buf[k]));
 		struct rword r;
 
