@@ -156,19 +156,6 @@ arena_zalloc(arena *a, size_t n)
 	return p;
 }
 
-char *
-arena_strndup(arena *a, const char *s, size_t n)
-{
-	char *p = n < SIZE_MAX ? arena_alloc(a, n + 1) : NULL;
-
-	if (p == NULL)
-		return NULL;
-	if (n > 0)
-		memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 void *
 arena_grow_slow(arena *a, void *arr, size_t n, size_t *cap, size_t elem)
 {

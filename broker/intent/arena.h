@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct arena arena;
 
@@ -51,7 +52,18 @@ arena_alloc(arena *a, size_t n)
 /* n zeroed bytes. */
 void *arena_zalloc(arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n). */
-char *arena_strndup(arena *a, const char *s, size_t n);
+static inline char *
+arena_strndup(arena *a, const char *s, size_t n)
+{
+	char *p = n < SIZE_MAX ? (char *)arena_alloc(a, n + 1) : NULL;
+
+	if (p == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
 /* Grow an array kept in the arena: when *n == *cap, copy it to twice the
  * room.  Returns the (possibly moved) array, or NULL on out of memory. */
 void *arena_grow_slow(arena *a, void *arr, size_t n, size_t *cap, size_t elem);
