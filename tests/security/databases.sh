@@ -11,10 +11,6 @@ source "$SG_SRC/tests/security/lib_intent.sh"
 
 default_broker
 
-critical() {
-	case $LEVEL in critical) ;; *) fail "$1: scored '$LEVEL', want critical" ;; esac
-}
-
 for cmd in \
 	"psql -c 'DROP TABLE users'" \
 	"psql -c\"drop table users\"" \
@@ -37,7 +33,7 @@ for cmd in \
 	"python manage.py flush --noinput" \
 	"alembic downgrade base"; do
 	held "$cmd" "$(exec_req "$cmd")"
-	critical "$cmd"
+	is_critical "$cmd"
 done
 pass "destructive statements and schema resets wait for a person and score critical"
 

