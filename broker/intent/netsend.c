@@ -262,7 +262,10 @@ wk_net_send(struct an *an)
 		return socat(an);
 	for (size_t k = 0; k < a->nall; k++) {
 		const struct rword *r = &a->all[k];
+		char c0 = r->n > 7 ? (char)(r->s[0] | 0x20) : 0;
 
+		if (c0 != 't' && c0 != 'g' && c0 != 'd') /* telnet:// gopher:// dict:// only */
+			continue;
 		if (r->n > 9 && strncasecmp(r->s, "telnet://", 9) == 0)
 			telnet_url = true;
 		if ((r->n > 9 && strncasecmp(r->s, "gopher://", 9) == 0) ||
