@@ -9,6 +9,7 @@
 #include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/line.h"
+#include "tui/picker.h"
 #include "tui/text.h"
 #include "tui/theme.h"
 #include "tui/view.h"
@@ -44,11 +45,12 @@
 #define DISK_MAX (1024 * 1024)
 #define AUDIT_LIMIT 500
 #define DETAIL_THROTTLE_MS 250
+#define DWELL_MS 400            /* a request that replaced a decided one by itself */
 
 enum { H_NONE = 0, H_REDRAW = 1, H_QUIT = 2 };
 enum view_id { V_QUEUE, V_RULES, V_AUDIT, V_AGENTS, V_COUNT };
 enum cap { CAP_UNKNOWN, CAP_YES, CAP_NO };
-enum modal { M_NONE, M_HELP, M_INPUT, M_SCOPE, M_TTL, M_DECIDE, M_CONFIRM };
+enum modal { M_NONE, M_HELP, M_INPUT, M_PICK, M_CONFIRM };
 enum input_kind { IN_FILTER, IN_NOTE };
 enum call_kind { CALL_SUBSCRIBE, CALL_LIST, CALL_GROUPS, CALL_GROUP_IDS, CALL_GROUP_MEMBERS,
 	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM, CALL_ESCALATE };
@@ -69,17 +71,13 @@ struct pending_decision {
 	int rule;               /* suggestion index, -1 none */
 	char scope[32];
 	int64_t ttl_s;          /* 0: no expiry */
+	char level[16];         /* an allow rule's ceiling ("" : the broker's default) */
+	bool critical_ok;       /* the ceiling is critical */
+	char pattern[4100];     /* the suggestion's pattern as the picker showed it */
 	size_t count;
 	bool local;             /* local group: decide members one by one */
 	char shown[65];         /* SHA-256 of the detail on screen when decided, or "" */
 };
-
-static const struct {
-	const char *label;
-	int64_t seconds;
-} ttls[] = { { "1 hour", 3600 }, { "8 hours", 28800 }, { "1 day", 86400 }, { "7 days", 604800 },
-	{ "no expiry", 0 } };
-#define NTTL (sizeof ttls / sizeof ttls[0])
 
 struct console {
 	struct console_opts opts;
@@ -117,6 +115,14 @@ struct console {
 	char sel_group[256];
 	int64_t sel_member;
 	size_t detail_top, help_top;
+	/* issue #16: the request the detail shows (a change scrolls to the top
+	 * and marks the head until the next key), which request's head and
+	 * which group's row the last frame drew, and when the request shown
+	 * changed by itself (the one before was decided or went away) */
+	int64_t shown_rid, seen_rid, sent_rid;
+	char seen_gid[256];
+	bool fresh, fresh_by_itself, seen_valid;
+	int64_t fresh_ms;
 	lines *list_lines, *detail_lines, *aux_lines;
 	/* detail cache */
 	int64_t dk_rid, dk_built_ms;
@@ -126,13 +132,14 @@ struct console {
 	size_t dk_nrules, dk_view_sel;
 	enum view_id dk_view;
 	unsigned dk_note;
+	bool dk_fresh, dk_intent, show_intent;
 	struct mreq const **members;
 	size_t nmembers;
 	/* modals */
 	enum modal modal;
 	enum input_kind input_kind;
 	char input[1024], input_saved[1024];
-	size_t scope_sel, ttl_sel;
+	struct picker pick;
 	struct pending_decision pd;
 	char note[1024];
 	/* status line */
@@ -140,6 +147,7 @@ struct console {
 	bool msg_error;
 	int64_t msg_ms;
 	int64_t undo_rule;
+	char rule_desc[320];    /* the rule the last group decision saves, as the status line repeats it */
 	/* other views */
 	struct audit_rows audit;
 	char audit_err[256];
@@ -666,6 +674,8 @@ on_decided(console *c, const struct call *k, const struct client_msg *m, int64_t
 		return;
 	}
 	if (e != NULL) {
+		if (k->kind == CALL_DECIDE && k->arg == c->sent_rid)
+			c->sent_rid = 0; /* not decided: it may be tried again */
 		say(c, true, "request #%lld: %s", (long long)k->arg, e);
 		return;
 	}
@@ -678,8 +688,12 @@ on_decided(console *c, const struct call *k, const struct client_msg *m, int64_t
 
 		rpc_get_int(rpc_map_get(m->msg.result, "decided"), 0, INT64_MAX, &n);
 		if (rpc_get_int(rpc_map_get(m->msg.result, "rule_id"), 1, INT64_MAX, &rule) == 0) {
+			char *desc = text_escape(c->rule_desc, strlen(c->rule_desc), 240, NULL);
+
 			c->undo_rule = rule;
-			say(c, false, "decided %lld; rule #%lld remembered (u undoes)", (long long)n, (long long)rule);
+			say(c, false, "decided %lld; rule #%lld remembered: %s (u undoes)", (long long)n, (long long)rule,
+			    desc != NULL ? desc : "");
+			free(desc);
 		} else {
 			say(c, false, "decided %lld request%s of the group", (long long)n, n == 1 ? "" : "s");
 		}
@@ -1061,7 +1075,7 @@ static void
 build_queue_detail(console *c, int width, int64_t now)
 {
 	const struct mgroup *g = cur_group(c, now);
-	struct detail_src src = { .now_ms = now, .note = c->note };
+	struct detail_src src = { .now_ms = now, .note = c->note, .fresh = c->fresh, .show_intent = c->show_intent };
 	msgpack_unpacked req, intent, common, varies;
 	char note[128] = "";
 	char *disk = NULL;
@@ -1133,17 +1147,43 @@ audit_refresh(console *c, int64_t now, bool force)
 	c->audit_loaded_ms = now;
 }
 
+/* The request the queue's selection stands for (its id, 0: none).  When it
+ * changes (moved to, or the one shown was decided) the detail goes back to
+ * its top and its head is marked until the next key (issue #16). */
+static int64_t
+track_shown(console *c, int64_t now)
+{
+	const struct mgroup *g = cur_group(c, now);
+	size_t idx;
+	const struct mreq *r = cur_member(c, g, &idx);
+	int64_t rid = r != NULL ? r->id : 0;
+
+	if (rid != c->shown_rid) {
+		c->fresh_by_itself = c->shown_rid != 0 && model_find(c->m, c->shown_rid) == NULL;
+		c->shown_rid = rid;
+		c->detail_top = 0;
+		c->fresh = rid != 0;
+		c->fresh_ms = now;
+	}
+	return rid;
+}
+
 /* Rebuild the detail document when what it shows changed. */
 static void
 detail_refresh(console *c, int width, int64_t now)
 {
 	const struct mgroup *g = c->view == V_QUEUE ? cur_group(c, now) : NULL;
 	unsigned note = hash_str(c->note);
-	bool same = c->dk_view == c->view && c->dk_width == width && c->dk_note == note &&
-	    c->dk_nrules == model_rule_count(c->m) && c->dk_view_sel == c->sel[c->view] &&
-	    (c->view != V_QUEUE || (c->dk_group == g && c->dk_rid == c->sel_member));
+	int64_t rid = c->view == V_QUEUE ? track_shown(c, now) : 0;
+	bool same;
 
-	if (same && c->dk_gen == model_generation(c->m))
+	same = c->dk_view == c->view && c->dk_width == width && c->dk_note == note &&
+	    c->dk_nrules == model_rule_count(c->m) && c->dk_view_sel == c->sel[c->view] &&
+	    c->dk_intent == c->show_intent &&
+	    (c->view != V_QUEUE || (c->dk_group == g && c->dk_rid == rid && c->dk_fresh == c->fresh));
+
+	/* ages and time left ("4s ago", "denied in 3m") move every second */
+	if (same && c->dk_gen == model_generation(c->m) && now / 1000 == c->dk_built_ms / 1000)
 		return;
 	if (same && now - c->dk_built_ms < DETAIL_THROTTLE_MS)
 		return;
@@ -1185,9 +1225,10 @@ detail_refresh(console *c, int width, int64_t now)
 	default:
 		break;
 	}
-	if (c->dk_view != c->view || c->dk_view_sel != c->sel[c->view] ||
-	    (c->view == V_QUEUE && (c->dk_group != g || c->dk_rid != c->sel_member)))
+	if (c->view != V_QUEUE && (c->dk_view != c->view || c->dk_view_sel != c->sel[c->view]))
 		c->detail_top = 0;
+	c->dk_fresh = c->fresh;
+	c->dk_intent = c->show_intent;
 	c->dk_view = c->view;
 	c->dk_width = width;
 	c->dk_note = note;
@@ -1256,6 +1297,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 	}
 	if (!d->group) {
 		send_decide_one(c, d->id, d->allow, d->shown);
+		c->sent_rid = d->id;
 	} else if (d->local || (g = model_group(c->m, d->group_id)) == NULL || g->local) {
 		g = model_group(c->m, d->group_id);
 		if (g == NULL) {
@@ -1273,7 +1315,9 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		if (pk == NULL)
 			return;
 		msgpack_pack_array(pk, 1);
-		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s > 0) : 0));
+		bool lvl = rule && d->allow && d->level[0] != '\0', pat = rule && d->pattern[0] != '\0';
+
+		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s > 0) + lvl * (1 + d->critical_ok) + pat : 0));
 		rpc_pack_kv_str(pk, "group", d->group_id);
 		rpc_pack_kv_str(pk, "decision", d->allow ? "allow" : "deny");
 		rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
@@ -1286,6 +1330,15 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 			rpc_pack_kv_str(pk, "scope", d->scope);
 			if (d->ttl_s > 0)
 				rpc_pack_kv_int(pk, "ttl", d->ttl_s);
+			if (lvl) {
+				rpc_pack_kv_str(pk, "max_level", d->level);
+				if (d->critical_ok)
+					rpc_pack_kv_bool(pk, "critical_ok", true);
+			}
+			if (pat) /* the broker refuses it if the suggestion changed since */
+				rpc_pack_kv_str(pk, "pattern", d->pattern);
+			snprintf(c->rule_desc, sizeof c->rule_desc, "%s%s%s %.200s (%s)", d->allow ? "allow" : "deny",
+			    lvl ? " \xe2\x89\xa4" : "", lvl ? d->level : "", d->pattern, d->scope);
 		}
 		call_send(c);
 	}
@@ -1297,7 +1350,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 static int
 decide(console *c, struct pending_decision *d, enum risk_level level, int64_t now)
 {
-	if (d->allow && level >= RISK_CRITICAL) {
+	if (d->allow && (level >= RISK_CRITICAL || (d->rule >= 0 && d->critical_ok))) {
 		c->pd = *d;
 		c->pd.active = true;
 		c->modal = M_CONFIRM;
@@ -1305,6 +1358,26 @@ decide(console *c, struct pending_decision *d, enum risk_level level, int64_t no
 	}
 	send_decision(c, d, now);
 	return H_REDRAW;
+}
+
+/* A decision key acts only on a request whose head (or row) was on screen,
+ * and not in the first DWELL_MS after it replaced a decided one by itself:
+ * else it shows the head and asks for the key again (issue #16). */
+static bool
+head_seen(console *c, const struct mgroup *g, const struct mreq *r, const char *key, int64_t now)
+{
+	bool seen = strcmp(c->seen_gid, g->id) == 0 && (r == NULL || c->seen_rid == r->id);
+
+	if (seen && !(c->fresh_by_itself && now - c->fresh_ms < DWELL_MS))
+		return true;
+	c->detail_top = 0;
+	c->fresh_by_itself = false;
+	if (r != NULL)
+		say(c, true, "#%lld %s: look first, then press %s again", (long long)r->id,
+		    seen ? "just replaced the one decided" : "was not on screen", key);
+	else
+		say(c, true, "group %s was not on screen: look first, then press %s again", g->id, key);
+	return false;
 }
 
 static int
@@ -1317,6 +1390,12 @@ act_decide(console *c, bool allow, bool whole_group, int64_t now)
 
 	if (c->view != V_QUEUE || g == NULL || r == NULL) {
 		say(c, true, "nothing selected to decide");
+		return H_REDRAW;
+	}
+	if (!head_seen(c, g, r, whole_group ? (allow ? "A" : "D") : (allow ? "a" : "d"), now))
+		return H_REDRAW;
+	if (!whole_group && r->id == c->sent_rid) {
+		say(c, false, "#%lld: decision sent, waiting for the broker", (long long)r->id);
 		return H_REDRAW;
 	}
 	if (whole_group) {
@@ -1344,10 +1423,11 @@ act_rule(console *c, int64_t now)
 		say(c, true, "rules not available from this broker: decide once (a/d) or the group (A/D)");
 	} else if (g->nsugg == 0) {
 		say(c, true, "the broker suggested no rule for this group");
+	} else if (!head_seen(c, g, cur_member(c, g, &(size_t){ 0 }), "s", now)) {
+		return H_REDRAW;
 	} else {
-		c->modal = M_SCOPE;
-		c->scope_sel = 0;
-		c->ttl_sel = 1;
+		c->modal = M_PICK;
+		picker_start(&c->pick, g);
 		c->pd = (struct pending_decision){ .group = true, .rule = -1, .count = g->n };
 		snprintf(c->pd.group_id, sizeof c->pd.group_id, "%s", g->id);
 		shown_sha256(c, g, 0, c->pd.shown);
@@ -1593,6 +1673,11 @@ do_action(console *c, enum key_action a, int64_t now)
 		}
 		break;
 	}
+	case ACT_INTENT:
+		c->show_intent = !c->show_intent;
+		if (c->show_intent && c->view == V_QUEUE)
+			say(c, false, "the intent map is shown at the end of the detail (i folds it)");
+		break;
 	case ACT_VIEW_QUEUE: set_view(c, V_QUEUE, now); break;
 	case ACT_VIEW_RULES: set_view(c, V_RULES, now); break;
 	case ACT_VIEW_AUDIT: set_view(c, V_AUDIT, now); break;
@@ -1674,48 +1759,32 @@ modal_key(console *c, int key, int64_t now)
 		return H_REDRAW;
 	case M_INPUT:
 		return input_key(c, key, now);
-	case M_SCOPE:
+	case M_PICK:
 		g = model_group(c->m, c->pd.group_id);
 		if (g == NULL || g->nsugg == 0) {
 			c->modal = M_NONE;
-			say(c, true, "the group is gone");
-		} else if (key == 'j' || key == KEY_DOWN) {
-			c->scope_sel = (c->scope_sel + 1) % (size_t)g->nsugg;
-		} else if (key == 'k' || key == KEY_UP) {
-			c->scope_sel = (c->scope_sel + (size_t)g->nsugg - 1) % (size_t)g->nsugg;
-		} else if (key >= '1' && key < '1' + g->nsugg) {
-			c->scope_sel = (size_t)(key - '1');
-			c->modal = M_TTL;
-		} else if (key == '\n' || key == KEY_ENTER) {
-			c->modal = M_TTL;
-		} else {
-			c->modal = M_NONE;
+			say(c, true, "the group is gone: nothing decided");
+			return H_REDRAW;
 		}
-		if (c->modal == M_TTL && g != NULL) {
-			c->pd.rule = g->sugg[c->scope_sel].index;
-			snprintf(c->pd.scope, sizeof c->pd.scope, "%s", g->sugg[c->scope_sel].scope);
+		if (c->pick.step != PK_CONFIRM) {
+			if (picker_key(&c->pick, g, key) < 0) {
+				c->modal = M_NONE;
+				say(c, false, "cancelled: nothing decided");
+			}
+			return H_REDRAW;
 		}
-		return H_REDRAW;
-	case M_TTL:
-		if (key == 'j' || key == KEY_DOWN)
-			c->ttl_sel = (c->ttl_sel + 1) % NTTL;
-		else if (key == 'k' || key == KEY_UP)
-			c->ttl_sel = (c->ttl_sel + NTTL - 1) % NTTL;
-		else if (key >= '1' && key < '1' + (int)NTTL)
-			c->ttl_sel = (size_t)(key - '1'), c->modal = M_DECIDE;
-		else if (key == '\n' || key == KEY_ENTER)
-			c->modal = M_DECIDE;
-		else
-			c->modal = M_NONE;
-		c->pd.ttl_s = ttls[c->ttl_sel].seconds;
-		return H_REDRAW;
-	case M_DECIDE:
 		c->modal = M_NONE;
-		g = model_group(c->m, c->pd.group_id);
-		if ((key == 'a' || key == 'd') && g != NULL) {
+		if (key == 'a' || key == 'd') {
 			struct pending_decision d = c->pd;
+			const struct msugg *sg = &g->sugg[c->pick.pattern < (size_t)g->nsugg ? c->pick.pattern : 0];
 
 			d.allow = key == 'a';
+			d.rule = sg->index;
+			snprintf(d.scope, sizeof d.scope, "%s", picker_scope_name(c->pick.scope));
+			d.ttl_s = picker_ttl_seconds(c->pick.ttl);
+			snprintf(d.level, sizeof d.level, "%s", risk_level_name(picker_ceiling_level(c->pick.ceiling)));
+			d.critical_ok = picker_ceiling_level(c->pick.ceiling) == RISK_CRITICAL;
+			snprintf(d.pattern, sizeof d.pattern, "%s", sg->pattern);
 			return decide(c, &d, g->max_level, now);
 		}
 		say(c, false, "cancelled: nothing decided");
@@ -1793,6 +1862,7 @@ handle_key(console *c, int key, int64_t now)
 		return H_REDRAW;
 	if (key == KEY_MOUSE)
 		return mouse_key(c, now);
+	c->fresh = false; /* the head's "new" mark lasts until a key */
 	if (c->modal != M_NONE)
 		return modal_key(c, key, now);
 	where = (c->view == V_QUEUE ? KW_QUEUE : c->view == V_RULES ? KW_RULES
@@ -1818,10 +1888,20 @@ header(console *c, int64_t now)
 	lines_reset(l);
 	lines_newline(l);
 	lines_fill(l, TR_HEADER);
-	lines_put(l, TR_HEADER, c->opts.oncall ? " sandgate on-call " : " sandgate ");
+	if (w >= 56 || c->opts.oncall)
+		lines_put(l, TR_HEADER, c->opts.oncall ? " sandgate on-call " : " sandgate ");
+	else
+		lines_put(l, TR_HEADER, " ");
+	/* the view tabs: named from 80 columns, the others as their keys below
+	 * (issue #16: "[1 Queue] 2 3 4" stays discoverable in a side pane) */
 	for (int v = 0; v < V_COUNT; v++) {
-		if (w < 80 && v != (int)c->view)
+		if (w < 80 && v != (int)c->view) {
+			snprintf(buf, sizeof buf, "%s%d", v > 0 ? " " : "", v + 1);
+			lines_put(l, TR_HEADER, buf);
 			continue;
+		}
+		if (w < 80 && v > 0)
+			lines_put(l, TR_HEADER, " ");
 		snprintf(buf, sizeof buf, v == (int)c->view ? "[%d %s]" : " %d %s ", v + 1, names[v]);
 		lines_put(l, v == (int)c->view ? TR_TITLE : TR_HEADER, buf);
 	}
@@ -1863,12 +1943,14 @@ hints(console *c, lines *l, int w)
 		{ ACT_FILTER, "filter", 15 },
 		{ ACT_REVOKE, "revoke", 2 }, { ACT_HELP, "help", 15 }, { ACT_QUIT, "quit", 15 },
 	};
+	/* issue #16: "? help q quit" always end the line (just "? q" when tight) */
+	int tail = w - lines_col(l) >= 40 ? 14 : 4;
 	char names[32];
 
 	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
 		int need;
-
 		unsigned where = c->detail_focus ? 16u | (c->view == V_QUEUE ? 1u : 0u) : 1u << c->view;
+		bool last = h[i].a == ACT_HELP || h[i].a == ACT_QUIT;
 
 		if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
 			continue;
@@ -1878,9 +1960,14 @@ hints(console *c, lines *l, int w)
 			keys_names(h[i].a, names, sizeof names);
 		if (strchr(names, ',') != NULL)
 			*strchr(names, ',') = '\0';
+		if (last && tail == 4) {
+			lines_put(l, TR_STATUS, " ");
+			lines_put(l, TR_KEY, names);
+			continue;
+		}
 		need = (int)strlen(names) + (int)strlen(h[i].what) + 2;
-		if (lines_col(l) + need > w)
-			break;
+		if (lines_col(l) + need > w - (last ? 0 : tail))
+			continue;
 		lines_put(l, TR_STATUS, " ");
 		lines_put(l, TR_KEY, names);
 		lines_put(l, TR_STATUS, " ");
@@ -1931,48 +2018,17 @@ modal_box(console *c, int64_t now)
 
 	lines_reset(l);
 	lines_wrap(l, w, 4);
-	if (c->modal == M_SCOPE && g != NULL) {
-		lines_newline(l);
-		lines_put(l, TR_PROMPT, " Remember which rule? (1-3, j/k, Enter; Esc cancels)");
-		for (int i = 0; i < g->nsugg; i++) {
-			bool s = (size_t)i == c->scope_sel;
-
-			lines_newline(l);
-			if (s)
-				lines_fill(l, TR_SELECTED);
-			snprintf(buf, sizeof buf, " %d ", i + 1);
-			lines_put(l, s ? TR_SELECTED : TR_KEY, buf);
-			lines_put_untrusted(l, s ? TR_SELECTED : TR_NORMAL, g->sugg[i].pattern, strlen(g->sugg[i].pattern));
-			snprintf(buf, sizeof buf, "  scope %s, covers %lld", g->sugg[i].scope, (long long)g->sugg[i].covers);
-			lines_put(l, s ? TR_SELECTED : TR_DIM, buf);
-			if (g->sugg[i].covers_high)
-				lines_put(l, TR_RISK_HIGH, " incl. high/critical");
-		}
-	} else if (c->modal == M_TTL) {
-		lines_newline(l);
-		lines_put(l, TR_PROMPT, " For how long? (1-5, j/k, Enter; Esc cancels)");
-		for (size_t i = 0; i < NTTL; i++) {
-			lines_newline(l);
-			if (i == c->ttl_sel)
-				lines_fill(l, TR_SELECTED);
-			snprintf(buf, sizeof buf, " %zu %s", i + 1, ttls[i].label);
-			lines_put(l, i == c->ttl_sel ? TR_SELECTED : TR_NORMAL, buf);
-		}
-	} else if (c->modal == M_DECIDE) {
-		lines_newline(l);
-		snprintf(buf, sizeof buf, " Remember for %s (%s) and decide %zu: ", c->pd.scope,
-		    ttls[c->ttl_sel].label, g != NULL ? g->n : c->pd.count);
-		lines_put(l, TR_PROMPT, buf);
-		lines_put(l, TR_KEY, "a");
-		lines_put(l, TR_ALLOW, " allow  ");
-		lines_put(l, TR_KEY, "d");
-		lines_put(l, TR_DENY, " deny");
-		lines_put(l, TR_DIM, "  (other keys cancel)");
+	if (c->modal == M_PICK && g != NULL) {
+		lines_wrap(l, 0, 0);
+		picker_format(l, &c->pick, c->m, g, w);
 	} else if (c->modal == M_CONFIRM) {
 		lines_newline(l);
 		lines_fill(l, TR_RISK_CRITICAL);
 		if (c->pd.rule == -2)
 			snprintf(buf, sizeof buf, " Revoke rule #%lld? y revokes, any other key keeps it", (long long)c->pd.id);
+		else if (c->pd.group && c->pd.rule >= 0 && c->pd.critical_ok)
+			snprintf(buf, sizeof buf, " CRITICAL: remember an allow that applies to critical requests too, "
+			    "and allow all %zu? y allows, any other key cancels", c->pd.count);
 		else if (c->pd.group)
 			snprintf(buf, sizeof buf, " CRITICAL: allow all %zu requests of this group? y allows, any other key cancels",
 			    c->pd.count);
@@ -2057,6 +2113,22 @@ list_pane(console *c, const struct rect *r, int64_t now)
 	draw_lines(r, c->list_lines, 0);
 }
 
+/* What the frame just drew of the queue's selection (issue #16): its row
+ * (one-column list) or the detail's head (line 0 on screen). */
+static void
+note_seen(console *c)
+{
+	if (c->view != V_QUEUE || c->modal == M_HELP)
+		return;
+	if (c->lay.mode == LAYOUT_NARROW && !c->detail_focus) {
+		snprintf(c->seen_gid, sizeof c->seen_gid, "%s", c->sel_group);
+		c->seen_rid = c->shown_rid;
+	} else if (c->detail_top == 0 && c->dk_view == V_QUEUE && c->dk_rid == c->shown_rid) {
+		snprintf(c->seen_gid, sizeof c->seen_gid, "%s", c->sel_group);
+		c->seen_rid = c->shown_rid;
+	}
+}
+
 static void
 frame(console *c, int64_t now)
 {
@@ -2073,6 +2145,8 @@ frame(console *c, int64_t now)
 		agents_refresh(c);
 	if (c->view == V_AUDIT)
 		audit_refresh(c, now, false);
+	if (c->view == V_QUEUE)
+		track_shown(c, now);
 	header(c, now);
 	if (c->modal == M_HELP) {
 		struct rect r = { 1, 0, c->lay.rows - 2, c->lay.cols };
@@ -2102,12 +2176,13 @@ frame(console *c, int64_t now)
 			}
 		}
 	}
+	note_seen(c);
 	if (c->alert_rect.h > 0) {
 		lines_reset(c->aux_lines);
 		alerts_format(&c->alerts, c->aux_lines, c->alert_rect.w, now);
 		draw_lines(&c->alert_rect, c->aux_lines, 0);
 	}
-	if (c->modal == M_SCOPE || c->modal == M_TTL || c->modal == M_DECIDE || c->modal == M_CONFIRM)
+	if (c->modal == M_PICK || c->modal == M_CONFIRM)
 		modal_box(c, now);
 	status_line(c, now);
 	move(c->lay.rows - 1, c->lay.cols - 1);

@@ -20,12 +20,13 @@ layout_compute(int cols, int rows, struct layout *out)
 	}
 	out->mode = LAYOUT_WIDE;
 	{
-		int lw = cols * 45 / 100;
+		/* issue #16: the list gives commands room (66 columns at 120) */
+		int lw = cols * 55 / 100;
 
 		if (lw < 56)
 			lw = 56;
-		if (lw > 80)
-			lw = 80;
+		if (lw > 96)
+			lw = 96;
 		out->list = (struct rect){ 1, 0, rows - 2, lw };
 		out->sep = (struct rect){ 1, lw, rows - 2, 1 };
 		out->detail = (struct rect){ 1, lw + 1, rows - 2, cols - lw - 1 };

@@ -4,6 +4,7 @@
 #include "tui/theme.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,16 @@ wrap_line(lines *l)
 	spaces(l, TR_DIM, l->indent);
 }
 
-/* Put a plain piece, wrapping at character boundaries when asked to. */
+/* Does a word start at s: the piece starts with a non-space and the line
+ * so far ends in a space (or holds only the indent)? */
+static bool
+at_word_start(lines *l, const char *s, size_t n)
+{
+	return n > 0 && s[0] != ' ' && l->tlen > 0 && cur(l)->nsp > 0 && l->text[l->tlen - 1] == ' ';
+}
+
+/* Put a plain piece, wrapping at word boundaries when it can (else at
+ * character boundaries) when asked to. */
 static void
 put_plain(lines *l, int role, const char *s, size_t n, size_t cols)
 {
@@ -176,6 +186,17 @@ put_plain(lines *l, int role, const char *s, size_t n, size_t cols)
 				sp--;
 			if (sp > 0 && sp < k) {
 				k = text_fit(s, sp, (size_t)-1 / 2, &c);
+			} else if (sp == 0 && cur(l)->cols > l->indent && at_word_start(l, s, n)) {
+				/* a word that starts here and fits a fresh row moves there
+				 * whole (word-boundary wrap across pieces) */
+				size_t wl = 0, wc;
+
+				while (wl < n && s[wl] != ' ')
+					wl++;
+				if (text_fit(s, wl, (size_t)-1 / 2, &wc) == wl && (int)wc <= l->wrap - l->indent) {
+					wrap_line(l);
+					continue;
+				}
 			}
 		}
 		raw_put(l, role, s, k, c);

@@ -236,6 +236,7 @@ free_rules(model *m)
 		free(r->scope_value);
 		free(r->author_name);
 		free(r->note);
+		free(r->origin);
 	}
 	free(m->rules);
 	m->rules = NULL;
@@ -702,6 +703,12 @@ model_add_request(model *m, const msgpack_object *v)
 	}
 	parse_risk(r, rpc_map_get(v, "risk"));
 	parse_escalation(r, v);
+	{
+		const msgpack_object *cv = rpc_map_get(v, "circumvention");
+
+		if (cv != NULL && cv->type == MSGPACK_OBJECT_ARRAY)
+			r->circ = cv->via.array.size > 99 ? 99 : (int)cv->via.array.size;
+	}
 	r->hostile |= scan_flags(r->agent) | scan_flags(r->session) | scan_flags(r->summary) |
 	    scan_flags(r->cwd) | scan_flags(r->workspace);
 	r->shown = r->level;
@@ -1008,6 +1015,7 @@ model_set_rules(model *m, const msgpack_object *result)
 		r->scope_value = field(o, "scope_value", 4096, NULL);
 		r->author_name = field(o, "author_name", 256, NULL);
 		r->note = field(o, "note", 4096, NULL);
+		r->origin = field(o, "origin", 512, NULL);
 		r->expires_ms = int_field(o, "expires_ms", 0);
 		r->created_ms = int_field(o, "created_ms", 0);
 		r->hits = int_field(o, "hits", 0);

@@ -39,6 +39,7 @@ struct mreq {
 	int64_t escalate_ms, expire_ms, esc_ms;
 	int esc_level;             /* 1 first level, 2 escalated to on-call */
 	char *esc_by, *esc_why;    /* who and why, once escalated (untrusted-free: the broker's) */
+	int circ;                  /* circumvention signals the broker found (issue #16: the row is marked) */
 	/* model bookkeeping */
 	struct mgroup *group;
 	size_t gpos, apos;
@@ -82,7 +83,7 @@ struct mgroup {
 
 struct mrule {
 	int64_t id, expires_ms, created_ms, hits, last_hit_ms, author_uid;
-	char *effect, *pattern, *scope, *scope_value, *author_name, *note;
+	char *effect, *pattern, *scope, *scope_value, *author_name, *note, *origin;
 	bool critical_ok, revoked;
 	enum risk_level max_level;  /* an allow applies up to this level (unknown: not said) */
 };

@@ -41,6 +41,8 @@ struct detail_src {
 	size_t nrules;
 	bool rules_available;
 	const char *note;                   /* note waiting for the next decision */
+	bool fresh;                         /* just became the request shown: mark its head */
+	bool show_intent;                   /* unfold the broker's intent map */
 	int64_t now_ms;
 };
 
@@ -51,6 +53,8 @@ void view_detail(lines *out, const struct detail_src *src, int width);
  * has no rules method, one line says so. */
 void view_rules(lines *out, model *m, bool available, size_t top, size_t rows, size_t sel,
     bool focused, int width, int64_t now_ms);
+/* "allow ≤low", "allow", "deny": a rule's effect with its ceiling (issue #16). */
+void view_rule_effect(char *buf, size_t cap, const struct mrule *r);
 /* Detail of one rule. */
 void view_rule_detail(lines *out, const struct mrule *r, int width, int64_t now_ms);
 

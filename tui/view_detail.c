@@ -139,6 +139,8 @@ head(lines *out, const struct detail_src *s, int width)
 	char age[16], left[16], buf[160];
 
 	lines_newline(out);
+	if (s->fresh) /* issue #16: another request than a moment ago */
+		lines_put(out, TR_PROMPT, "\xe2\x96\xb6 "); /* ▶ */
 	lines_put(out, view_risk_role(r->shown), view_risk_badge(r->shown));
 	lines_put(out, TR_NORMAL, " ");
 	lines_put(out, TR_TITLE, r->kind);
@@ -165,14 +167,22 @@ head(lines *out, const struct detail_src *s, int width)
 		snprintf(buf, sizeof buf, "to on-call in %s (E: now)", left);
 		kv(out, "escalates", buf, strlen(buf), width);
 	}
-	kv(out, "session", r->session, strlen(r->session), width);
-	snprintf(buf, sizeof buf, "pid %lld  uid %lld", (long long)r->pid, (long long)r->uid);
-	kv(out, "peer", buf, strlen(buf), width);
+	if (r->circ > 0) {
+		lines_newline(out);
+		lines_put(out, TR_ALERT, "! goes around the controls");
+		lines_put(out, TR_DIM, " (circumvention: see Risk)");
+	}
 }
 
+/* What the request is: its command, path, URL... (first, under the head). */
 static void
-payload(lines *out, const struct detail_src *s, int width)
+key_fields(lines *out, const struct detail_src *s, int width)
 {
+	static const struct { const char *key, *label; } fields[] = {
+		{ "command", "command" }, { "path", "path" }, { "url", "url" }, { "host", "host" },
+		{ "method", "method" }, { "server", "server" }, { "tool", "tool" },
+		{ "tool_name", "tool name" }, { "justification", "why" },
+	};
 	const msgpack_object *q = s->req, *o;
 	const char *p;
 	size_t n;
@@ -183,6 +193,30 @@ payload(lines *out, const struct detail_src *s, int width)
 		lines_put(out, TR_DIM, "(full request not kept: memory budget)");
 		return;
 	}
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (rpc_map_get(q, fields[i].key) != NULL && get_bytes(q, fields[i].key, &p, &n))
+			kv(out, fields[i].label, p, n, width);
+	if ((o = rpc_map_get(q, "port")) != NULL)
+		kv_obj(out, "port", o, width);
+}
+
+/* The rest of the request: where it came from, argv, raw inputs. */
+static void
+request_fields(lines *out, const struct detail_src *s, int width)
+{
+	const msgpack_object *q = s->req, *o;
+	char buf[96];
+
+	section(out, "Request", width);
+	kv(out, "session", s->r->session, strlen(s->r->session), width);
+	snprintf(buf, sizeof buf, "pid %lld  uid %lld", (long long)s->r->pid, (long long)s->r->uid);
+	kv(out, "peer", buf, strlen(buf), width);
+	if (s->r->cwd != NULL)
+		kv(out, "cwd", s->r->cwd, strlen(s->r->cwd), width);
+	if (s->r->workspace != NULL)
+		kv(out, "workspace", s->r->workspace, strlen(s->r->workspace), width);
+	if (q == NULL)
+		return;
 	if ((o = rpc_map_get(q, "argv")) != NULL && o->type == MSGPACK_OBJECT_ARRAY) {
 		lines_newline(out);
 		lines_wrap(out, width, 10);
@@ -200,24 +234,35 @@ payload(lines *out, const struct detail_src *s, int width)
 		}
 		lines_wrap(out, width, 0);
 	}
-	static const struct { const char *key, *label; } fields[] = {
-		{ "command", "command" }, { "path", "path" }, { "url", "url" }, { "host", "host" },
-		{ "method", "method" }, { "server", "server" }, { "tool", "tool" },
-		{ "justification", "why" }, { "tool_name", "tool name" },
-	};
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if (rpc_map_get(q, fields[i].key) != NULL && get_bytes(q, fields[i].key, &p, &n))
-			kv(out, fields[i].label, p, n, width);
-	if ((o = rpc_map_get(q, "port")) != NULL)
-		kv_obj(out, "port", o, width);
 	if ((o = rpc_map_get(q, "arguments")) != NULL)
 		kv_obj(out, "arguments", o, width);
-	if (s->r->cwd != NULL)
-		kv(out, "cwd", s->r->cwd, strlen(s->r->cwd), width);
-	if (s->r->workspace != NULL)
-		kv(out, "workspace", s->r->workspace, strlen(s->r->workspace), width);
 	if ((o = rpc_map_get(q, "tool_input")) != NULL)
 		kv_obj(out, "tool input", o, width);
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Is part the whole request (its summary, give or take surrounding space)? */
+static bool
+whole_request(const struct mreq *r, const char *part)
+{
+	size_t pl = strlen(part), sl;
+	const char *sm = r->summary;
+
+	while (pl > 0 && part[pl - 1] == ' ')
+		pl--;
+	while (pl > 0 && *part == ' ')
+		part++, pl--;
+	sl = strlen(sm);
+	while (sl > 0 && sm[sl - 1] == ' ')
+		sl--;
+	while (sl > 0 && *sm == ' ')
+		sm++, sl--;
+	return pl == sl && memcmp(part, sm, pl) == 0;
 }
 
 static void
@@ -237,7 +282,15 @@ risk(lines *out, const struct detail_src *s, int width)
 	}
 	for (size_t i = 0; i < r->nreasons; i++) {
 		const struct mreason *x = &r->reasons[i];
+		bool dup = false;
 
+		/* issue #16: the same reason twice (same words, weight and part) once */
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = same_str(r->reasons[j].text != NULL ? r->reasons[j].text : r->reasons[j].id,
+			          x->text != NULL ? x->text : x->id) &&
+			    r->reasons[j].weight == x->weight && same_str(r->reasons[j].part, x->part);
+		if (dup)
+			continue;
 		lines_newline(out);
 		lines_wrap(out, width, 4);
 		lines_put(out, TR_DIM, "  * ");
@@ -249,9 +302,11 @@ risk(lines *out, const struct detail_src *s, int width)
 			snprintf(buf, sizeof buf, " (%+lld)", (long long)x->weight);
 			lines_put(out, TR_DIM, buf);
 		}
-		if (x->part != NULL && *x->part != '\0') {
+		/* the part it is about, unless that is the whole request (the
+		 * command is shown above); a long part on one clipped line */
+		if (x->part != NULL && *x->part != '\0' && !whole_request(r, x->part)) {
 			lines_put(out, TR_DIM, " in ");
-			lines_put_untrusted(out, TR_NORMAL, x->part, strlen(x->part));
+			lines_put_clip(out, TR_NORMAL, x->part, strlen(x->part), width / 2 > 24 ? width / 2 : 24);
 		}
 		lines_wrap(out, width, 0);
 	}
@@ -348,6 +403,32 @@ why_not(lines *out, const struct mrule *ru, const struct detail_src *s)
 	lines_put(out, TR_MARK_DIFFERS, buf);
 }
 
+/* Is the rule about the request's kind (a write rule also covers edits)? */
+static bool
+rule_same_kind(const struct mrule *ru, const struct mreq *r)
+{
+	size_t n = strcspn(ru->pattern, " ");
+
+	if (!starts_with_kind(ru->pattern))
+		return true; /* a pattern without a kind word: the broker's own */
+	if (strncmp(ru->pattern, r->kind, n) == 0 && r->kind[n] == '\0')
+		return true;
+	return n == 5 && strncmp(ru->pattern, "write", 5) == 0 && strcmp(r->kind, "edit") == 0;
+}
+
+/* A preset's catch-all (exec STAR, read /STARSTAR...): comparing words with it
+ * says nothing (issue #16). */
+static bool
+rule_catch_all(const struct mrule *ru)
+{
+	const char *body = ru->pattern + strcspn(ru->pattern, " ");
+
+	while (*body == ' ')
+		body++;
+	return ru->origin != NULL && strncmp(ru->origin, "preset ", 7) == 0 &&
+	    (strcmp(body, "*") == 0 || strcmp(body, "/**") == 0 || strcmp(body, "./**") == 0 || strcmp(body, "**") == 0);
+}
+
 static void
 against(lines *out, const struct detail_src *s, int width)
 {
@@ -362,7 +443,7 @@ against(lines *out, const struct detail_src *s, int width)
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct mrule *ru = &s->rules[i];
 
-		if (ru->revoked || ru->pattern == NULL)
+		if (ru->revoked || ru->pattern == NULL || !rule_same_kind(ru, s->r) || rule_catch_all(ru))
 			continue;
 		request_words(s->r, words, sizeof words, starts_with_kind(ru->pattern));
 		compare_tokens(ru->pattern, words, tmp);
@@ -372,8 +453,11 @@ against(lines *out, const struct detail_src *s, int width)
 		}
 	}
 	if (best != NULL) {
-		snprintf(tbuf, sizeof tbuf, "Against rule #%lld (%s, %s)", (long long)best->id,
-		    best->effect ? best->effect : "?", best->scope ? best->scope : "?");
+		char eff[48];
+
+		view_rule_effect(eff, sizeof eff, best);
+		snprintf(tbuf, sizeof tbuf, "Against rule #%lld (%s, %s)", (long long)best->id, eff,
+		    best->scope ? best->scope : "?");
 		title = tbuf;
 		pattern = best->pattern;
 		/* c holds the best comparison, but its tokens point into words,
@@ -436,6 +520,39 @@ out:
 
 /* ---- diff-of-intent (1): content ---- */
 
+/* "@@ -3,7 +3,8 @@" for ops[a..b] (unified diff: a count of 1 is left
+ * out; an empty side names the line before it, count 0). */
+static void
+hunk_header(char *buf, size_t cap, const struct diff_op *ops, long a, long b)
+{
+	int os = 0, ns = 0, oc = 0, nc = 0, obefore = 0, nbefore = 0;
+	char o[32], n[32];
+
+	for (long k = a - 1; k >= 0 && (obefore == 0 || nbefore == 0); k--) {
+		if (obefore == 0 && ops[k].old_no)
+			obefore = ops[k].old_no;
+		if (nbefore == 0 && ops[k].new_no)
+			nbefore = ops[k].new_no;
+	}
+	for (long k = a; k <= b; k++) {
+		if (ops[k].op != '+') {
+			if (oc++ == 0)
+				os = ops[k].old_no;
+		}
+		if (ops[k].op != '-') {
+			if (nc++ == 0)
+				ns = ops[k].new_no;
+		}
+	}
+	if (oc == 0)
+		os = obefore;
+	if (nc == 0)
+		ns = nbefore;
+	snprintf(o, sizeof o, oc == 1 ? "%d" : "%d,%d", os, oc);
+	snprintf(n, sizeof n, nc == 1 ? "%d" : "%d,%d", ns, nc);
+	snprintf(buf, cap, "@@ -%s +%s @@", o, n);
+}
+
 static void
 put_diff(lines *out, const char *a, size_t an, const char *b, size_t bn, int width)
 {
@@ -443,9 +560,12 @@ put_diff(lines *out, const char *a, size_t an, const char *b, size_t bn, int wid
 	int approx;
 	long n = diff_lines(a, an, b, bn, DIFF_MAX_EDITS, &ops, &approx);
 	int maxno = 1, nw, gutter, shown = 0;
-	char buf[64];
+	char buf[96];
+	bool *show;
 
-	if (n < 0) {
+	if (n < 0 || (show = calloc((size_t)n + 1, sizeof *show)) == NULL) {
+		if (n >= 0)
+			free(ops);
 		lines_newline(out);
 		lines_put(out, TR_ERROR, "out of memory computing the diff");
 		return;
@@ -458,22 +578,23 @@ put_diff(lines *out, const char *a, size_t an, const char *b, size_t bn, int wid
 		lines_newline(out);
 		lines_put(out, TR_DIM, "(too many changes for a line-by-line match: old then new)");
 	}
-	lines_expand_tabs(out, 1);
-	for (long i = 0, last_change = -1000000, next_change = -1; i < n && shown < DIFF_MAX_LINES; i++) {
-		bool show, prev_shown = i > 0 && (i - 1 - last_change <= DIFF_CONTEXT || (next_change < n && next_change - (i - 1) <= DIFF_CONTEXT));
-
-		if (next_change < i)
-			for (next_change = i; next_change < n && ops[next_change].op == ' '; next_change++)
-				;
+	/* the changed lines and DIFF_CONTEXT lines around each */
+	for (long i = 0; i < n; i++)
 		if (ops[i].op != ' ')
-			last_change = i;
-		show = i - last_change <= DIFF_CONTEXT || (next_change < n && next_change - i <= DIFF_CONTEXT);
-		if (!show)
+			for (long k = i - DIFF_CONTEXT; k <= i + DIFF_CONTEXT; k++)
+				if (k >= 0 && k < n)
+					show[k] = true;
+	lines_expand_tabs(out, 1);
+	for (long i = 0; i < n && shown < DIFF_MAX_LINES; i++) {
+		if (!show[i])
 			continue;
-		if (!prev_shown) {
+		if (i == 0 || !show[i - 1]) {
+			long end = i;
+
+			while (end + 1 < n && show[end + 1])
+				end++;
+			hunk_header(buf, sizeof buf, ops, i, end);
 			lines_newline(out);
-			snprintf(buf, sizeof buf, "@@ -%d +%d @@", ops[i].old_no ? ops[i].old_no : ops[i].new_no,
-			    ops[i].new_no ? ops[i].new_no : ops[i].old_no);
 			lines_put(out, TR_DIFF_HUNK, buf);
 		}
 		lines_newline(out);
@@ -507,6 +628,7 @@ put_diff(lines *out, const char *a, size_t an, const char *b, size_t bn, int wid
 		lines_newline(out);
 		lines_put(out, TR_DIM, "no change: the new content equals the file on disk");
 	}
+	free(show);
 	free(ops);
 }
 
@@ -642,7 +764,12 @@ intent(lines *out, const struct detail_src *s, int width)
 {
 	if (s->intent == NULL || s->intent->type != MSGPACK_OBJECT_MAP)
 		return;
-	section(out, "Intent", width);
+	if (!s->show_intent) {
+		/* issue #16: the raw dump is folded; i unfolds it */
+		section(out, "Intent (i shows it)", width);
+		return;
+	}
+	section(out, "Intent (i folds it)", width);
 	for (uint32_t i = 0; i < s->intent->via.map.size && i < 40; i++) {
 		const msgpack_object *k = &s->intent->via.map.ptr[i].key;
 		char label[16] = "?";
@@ -812,12 +939,15 @@ view_detail(lines *out, const struct detail_src *s, int width)
 	/* padding must not push what follows out of view: long runs of
 	 * whitespace after text are shown as a count (text.h) */
 	lines_whitespace(out, TEXT_WS_COUNT);
+	/* issue #16: what it is first; for a write or edit the content diff
+	 * right under it, then why it is risky, then the rest */
 	head(out, s, width);
-	payload(out, s, width);
+	key_fields(out, s, width);
+	content(out, s, width);
 	risk(out, s, width);
 	against(out, s, width);
-	content(out, s, width);
 	group(out, s, width);
+	request_fields(out, s, width);
 	intent(out, s, width);
 	if (s->note != NULL && *s->note != '\0') {
 		section(out, "Note for the next decision", width);

@@ -47,6 +47,16 @@ view_risk_badge(enum risk_level l)
 	}
 }
 
+/* Does a member (of the first 4096) go around the controls? */
+static bool
+group_circumvents(const struct mgroup *g)
+{
+	for (size_t i = 0; i < g->n && i < 4096; i++)
+		if (g->m[i]->circ > 0)
+			return true;
+	return false;
+}
+
 /* One group row: marker, badge and score, count, [agent], text, time left. */
 static void
 queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width, int64_t now_ms)
@@ -73,7 +83,12 @@ queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width,
 	else
 		snprintf(num, sizeof num, "%3zukx", g->n / 1000 < 999 ? g->n / 1000 : 999);
 	lines_put(out, g->n > 1 ? TR_TITLE : base, num);
-	lines_put(out, base, " ");
+	/* issue #16: a group holding a request that goes around the controls
+	 * (the alert line names its id) is marked */
+	if (group_circumvents(g))
+		lines_put(out, TR_ALERT, "!");
+	else
+		lines_put(out, base, " ");
 	if (agent_w > 0) {
 		start = lines_col(out);
 		if (r != NULL)

@@ -23,6 +23,18 @@ expiry(char *buf, size_t cap, const struct mrule *r, int64_t now_ms)
 }
 
 void
+view_rule_effect(char *buf, size_t cap, const struct mrule *r)
+{
+	static const char *const short_level[] = { "?", "low", "med", "high", "crit" };
+	bool deny = r->effect != NULL && strcmp(r->effect, "deny") == 0;
+
+	if (deny || r->effect == NULL || r->max_level == RISK_UNKNOWN)
+		snprintf(buf, cap, "%s", r->effect != NULL ? (deny ? "deny" : "allow") : "?");
+	else
+		snprintf(buf, cap, "allow \xe2\x89\xa4%s", short_level[r->max_level]); /* ≤ */
+}
+
+void
 view_rules(lines *out, model *m, bool available, size_t top, size_t rows, size_t sel,
     bool focused, int width, int64_t now_ms)
 {
@@ -54,8 +66,11 @@ view_rules(lines *out, model *m, bool available, size_t top, size_t rows, size_t
 		lines_put(out, base, s && focused ? ">" : " ");
 		snprintf(buf, sizeof buf, "#%-4lld ", (long long)r->id);
 		lines_put(out, base, buf);
-		lines_put(out, deny ? TR_DENY : TR_ALLOW, deny ? "deny " : "allow");
-		lines_put(out, base, " ");
+		/* issue #16: the ceiling with the effect, "allow ≤low" */
+		view_rule_effect(exp, sizeof exp, r);
+		start = lines_col(out);
+		lines_put(out, deny ? TR_DENY : TR_ALLOW, exp);
+		lines_pad_to(out, base, start + 11);
 		start = lines_col(out);
 		lines_put_clip(out, base, r->scope ? r->scope : "?", r->scope ? strlen(r->scope) : 1, 9);
 		lines_pad_to(out, base, start + 10);
@@ -82,7 +97,11 @@ view_rule_detail(lines *out, const struct mrule *r, int width, int64_t now_ms)
 	lines_newline(out);
 	snprintf(buf, sizeof buf, "rule #%lld  ", (long long)r->id);
 	lines_put(out, TR_TITLE, buf);
-	lines_put(out, r->effect && strcmp(r->effect, "deny") == 0 ? TR_DENY : TR_ALLOW, r->effect ? r->effect : "?");
+	view_rule_effect(exp, sizeof exp, r);
+	lines_put(out, r->effect && strcmp(r->effect, "deny") == 0 ? TR_DENY : TR_ALLOW, exp);
+	lines_put(out, TR_NORMAL, " ");
+	lines_put_clip(out, TR_NORMAL, r->pattern ? r->pattern : "", r->pattern ? strlen(r->pattern) : 0,
+	    width - lines_col(out));
 	lines_newline(out);
 	lines_wrap(out, width, 10);
 	lines_put(out, TR_DIM, "pattern");
@@ -118,6 +137,12 @@ view_rule_detail(lines *out, const struct mrule *r, int width, int64_t now_ms)
 		lines_put_untrusted(out, TR_NORMAL, r->author_name, strlen(r->author_name));
 	snprintf(buf, sizeof buf, " (uid %lld)", (long long)r->author_uid);
 	lines_put(out, TR_DIM, buf);
+	if (r->origin != NULL) {
+		lines_newline(out);
+		lines_put(out, TR_DIM, "origin");
+		lines_pad_to(out, TR_DIM, 10);
+		lines_put_untrusted(out, TR_NORMAL, r->origin, strlen(r->origin));
+	}
 	if (r->note != NULL) {
 		lines_newline(out);
 		lines_put(out, TR_DIM, "note");

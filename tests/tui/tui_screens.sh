@@ -112,13 +112,13 @@ pass "single deny with a note"
 
 # --- the Audit view reads the decisions from the DB (read-only)
 keys 3
-wait_screen '\[3 Audit\] [0-9]+ of [0-9]+'
+wait_screen '\[3 Audit\]( [0-9])* [0-9]+ of [0-9]+'
 screen | grep -q 'deny  reviewer  curl' || fail "audit view lacks the deny"
 [ "$(screen | grep -c 'allow reviewer  git push origin feature')" = 2 ] || fail "audit view lacks the allows"
 keys /
 keys -l 'decision:deny'
 keys Enter
-wait_screen '\[3 Audit\] 1 of [0-9]+'
+wait_screen '\[3 Audit\]( [0-9])* 1 of [0-9]+'
 screen | grep -q 'allow reviewer' && fail "the filter let an allow through"
 keys Escape
 # --- the Agents view: pending per agent and session
@@ -144,21 +144,47 @@ wait_screen '1 group'
 # the steps in between ran
 wait_screen 'a allow d deny A/D group' 15
 keys s
-wait_screen 'Remember which rule|suggested no rule|rules not available'
-if screen | grep -q 'Remember which rule'; then
+wait_screen 'Remember which pattern|suggested no rule|rules not available'
+if screen | grep -q 'Remember which pattern'; then
 	# the status line shows the last decision for 6 s; the golden has the key line
 	wait_screen 'a allow d deny' 20
 	check_screen scope_60x20
+	# the prompt names as many options as there are
+	n=$(screen | grep -cE '^ [1-3] exec ')
+	screen | grep -q "Remember which pattern? (1-$n, " || fail "the prompt does not fit $n options: $(screen)"
+	pat=$(screen | grep -E '^ 1 exec ' | sed -E 's/^ 1 (exec .*[^ ]) +covers.*/\1/')
 	keys Enter
-	wait_screen 'For how long'
-	keys Enter
-	wait_screen 'allow'
+	wait_screen 'For whom\? \(1-4'
+	screen | grep -qF " pattern $pat" || fail "the scope step does not repeat the pattern '$pat': $(screen)"
+	check_screen picker_scope_60x20
+	keys 2
+	wait_screen 'For how long\? \(1-5'
+	keys 3
+	wait_screen 'An allow applies up to which risk'
+	keys 1
+	wait_screen 'Remember exec'
+	screen | grep -qF " Remember $pat" || fail "the confirmation does not repeat the pattern: $(screen)"
+	screen | grep -q 'for agent claude-code, 1 day, an allow up to low' || fail "the confirmation lacks the choices: $(screen)"
+	check_screen picker_confirm_60x20
 	keys a
 	wait_screen 'rule #[0-9]+ remembered'
+	screen | grep -q 'remembered: allow ≤low exec' || fail "the status line does not repeat the rule: $(screen)"
 	sg pending --json | grep -q 'npm run' && fail "npm requests still pending"
+	# the scope, the expiry and the ceiling chosen are the rule's
+	rules=$(sg rules list --json)
+	echo "$rules" | grep -qE '"scope": ?"agent"' || fail "the rule is not of agent scope: $rules"
+	echo "$rules" | grep -qE '"scope_value": ?"claude-code"' || fail "the rule is not for claude-code: $rules"
+	echo "$rules" | grep -qE '"max_level": ?"low"' || fail "the rule's ceiling is not low: $rules"
+	echo "$rules" | grep -qE '"expires_ms": ?[0-9]+' || fail "the rule has no expiry: $rules"
+	sg rules list | grep -q 'agent' || fail "rules list does not show the agent scope: $(sg rules list)"
+	# the Rules view shows the ceiling with the effect
+	keys 2
+	wait_screen 'allow ≤low'
+	keys 1
+	wait_screen '\[1 Queue\]'
 	keys u
 	wait_screen 'revoked'
-	pass "scope choice, rule created and undone"
+	pass "pattern, scope, expiry and ceiling chosen; rule created with them and undone"
 else
 	echo "SKIP: scope choice (the broker sends no rule suggestions for this group yet)"
 	keys Escape
