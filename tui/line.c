@@ -158,11 +158,12 @@ wrap_line(lines *l)
 }
 
 /* Does a word start at s: the piece starts with a non-space and the line
- * so far ends in a space (or holds only the indent)? */
+ * so far ends in a space or an escape (\n, <U+200B>...)? */
 static bool
 at_word_start(lines *l, const char *s, size_t n)
 {
-	return n > 0 && s[0] != ' ' && l->tlen > 0 && cur(l)->nsp > 0 && l->text[l->tlen - 1] == ' ';
+	return n > 0 && s[0] != ' ' && l->tlen > 0 && cur(l)->nsp > 0 &&
+	    (l->text[l->tlen - 1] == ' ' || l->sp[l->nsp - 1].role == TR_ESCAPED);
 }
 
 /* Put a plain piece, wrapping at word boundaries when it can (else at
