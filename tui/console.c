@@ -691,8 +691,8 @@ on_decided(console *c, const struct call *k, const struct client_msg *m, int64_t
 			char *desc = text_escape(c->rule_desc, strlen(c->rule_desc), 240, NULL);
 
 			c->undo_rule = rule;
-			say(c, false, "decided %lld; rule #%lld remembered: %s (u undoes)", (long long)n, (long long)rule,
-			    desc != NULL ? desc : "");
+			say(c, false, "rule #%lld remembered: %s; %lld decided, u undoes", (long long)rule,
+			    desc != NULL ? desc : "", (long long)n);
 			free(desc);
 		} else {
 			say(c, false, "decided %lld request%s of the group", (long long)n, n == 1 ? "" : "s");
