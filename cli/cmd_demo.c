@@ -44,6 +44,12 @@ struct demo {
 	int64_t start_ms;
 	/* tally, from the broker's "decided" notifications */
 	int decided, allowed, denied, timed_out, withdrawn;
+	int64_t by_rule[32];     /* the rules that answered requests, one entry per request */
+	int nby_rule, by_made_rule;
+	/* the scripted reviewer's grouped burst: its groups as they arrive */
+	int burst_seen;
+	char burst_groups[4][32];
+	int nburst_groups;
 	int left;                /* agents stopped before their answer */
 };
 
@@ -104,6 +110,31 @@ run_self(const char *self, char *const args[], char *out, size_t cap)
 
 /* ---- one demo agent: a hook fed a payload ---- */
 
+/* The payload with every @DEMO@ replaced by the demo's dir (malloc'd). */
+static char *
+demo_payload_text(const struct demo *d, const char *payload)
+{
+	size_t n = 0, dl = strlen(d->dir);
+	const char *s;
+	char *out, *o;
+
+	for (s = payload; (s = strstr(s, "@DEMO@")) != NULL; s += 6)
+		n++;
+	if ((out = malloc(strlen(payload) + n * dl + 1)) == NULL)
+		return NULL;
+	for (o = out, s = payload; *s != '\0';) {
+		if (strncmp(s, "@DEMO@", 6) == 0) {
+			memcpy(o, d->dir, dl);
+			o += dl;
+			s += 6;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Feed payload to `sandgate [sandbox ... --] hook ADAPTER`; its answer into
  * out.  Returns the exit status (125: the sandbox could not be made). */
 static int
@@ -112,8 +143,13 @@ run_hook(const struct demo *d, const struct demo_payload *p, bool sandboxed, cha
 	char deadline[16];
 	const char *argv[16];
 	int in[2], res[2], n = 0, st;
-	size_t len = 0, plen = strlen(p->payload), off = 0;
+	size_t len = 0, plen, off = 0;
 	pid_t pid;
+	char *payload = demo_payload_text(d, p->payload);
+
+	if (payload == NULL)
+		return -1;
+	plen = strlen(payload);
 
 	snprintf(deadline, sizeof deadline, "%d", d->timeout_s + HOOK_MARGIN_S);
 	argv[n++] = "sandgate";
@@ -131,11 +167,14 @@ run_hook(const struct demo *d, const struct demo_payload *p, bool sandboxed, cha
 	argv[n++] = "--timeout";
 	argv[n++] = deadline;
 	argv[n] = NULL;
-	if (pipe2(in, O_CLOEXEC) < 0)
+	if (pipe2(in, O_CLOEXEC) < 0) {
+		free(payload);
 		return -1;
+	}
 	if (pipe2(res, O_CLOEXEC) < 0) {
 		close(in[0]);
 		close(in[1]);
+		free(payload);
 		return -1;
 	}
 	pid = fork();
@@ -149,7 +188,7 @@ run_hook(const struct demo *d, const struct demo_payload *p, bool sandboxed, cha
 	close(res[1]);
 	/* payloads are far below a pipe's buffer, but write in a loop anyway */
 	while (pid > 0 && off < plen) {
-		ssize_t w = write(in[1], p->payload + off, plen - off);
+		ssize_t w = write(in[1], payload + off, plen - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -158,6 +197,7 @@ run_hook(const struct demo *d, const struct demo_payload *p, bool sandboxed, cha
 		off += (size_t)w;
 	}
 	close(in[1]);
+	free(payload);
 	while (pid > 0 && len + 1 < cap) {
 		ssize_t r = read(res[0], out + len, cap - 1 - len);
 
@@ -227,6 +267,8 @@ agent_main(const struct demo *d, size_t i)
 	if (out == NULL)
 		return EXIT_DENIED;
 	usleep((useconds_t)((d->console ? 400000 : 150000) * i));
+	/* the late install: once the burst before it was remembered */
+	usleep((useconds_t)(d->console ? p->delay_ms : p->delay_scripted_ms) * 1000);
 	rc = run_hook(d, p, sandboxed, out, ANSWER_MAX);
 	if (sandboxed && rc == 125) {
 		printf("  (note: bubblewrap could not make the sandbox for %s (exit 125); "
@@ -348,6 +390,109 @@ match_payload(const msgpack_object *req)
 	return found;
 }
 
+/* How many payloads the scripted reviewer answers as one remembered group. */
+static int
+burst_size(void)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < DEMO_PAYLOADS; i++)
+		n += demo_payloads[i].answer != NULL && strcmp(demo_payloads[i].answer, "remember") == 0;
+	return n;
+}
+
+struct group_arg {
+	const char *group, *note, *pattern;
+	int64_t rule;
+};
+
+static void
+pack_group_ids(msgpack_packer *pk, void *arg)
+{
+	struct group_arg *g = arg;
+
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 1);
+	rpc_pack_str(pk, "ids");
+	msgpack_pack_array(pk, 1);
+	rpc_pack_str(pk, g->group);
+}
+
+static void
+pack_decide_group(msgpack_packer *pk, void *arg)
+{
+	struct group_arg *g = arg;
+
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, g->rule >= 0 ? 8 : 4);
+	rpc_pack_kv_str(pk, "group", g->group);
+	rpc_pack_kv_str(pk, "decision", "allow");
+	rpc_pack_kv_str(pk, "reviewer", "demo-reviewer");
+	rpc_pack_kv_str(pk, "note", g->note);
+	if (g->rule >= 0) {
+		rpc_pack_kv_int(pk, "rule", g->rule);
+		rpc_pack_kv_str(pk, "pattern", g->pattern);
+		rpc_pack_kv_str(pk, "scope", "session");
+		rpc_pack_kv_int(pk, "ttl", 3600);
+	}
+}
+
+/* Decide group gid as a person would with s in the console: allow it and
+ * remember the first suggestion with a wildcard (session, 1 hour); without
+ * one, allow the group once. */
+static void
+remember_group(sg_client *c, const char *gid, const char *note)
+{
+	struct group_arg a = { .group = gid, .note = note, .rule = -1 };
+	struct client_msg m, r;
+	const msgpack_object *gs, *sg = NULL;
+	char pattern[4200] = "";
+
+	if (cli_call("demo", c, "groups", pack_group_ids, &a, 10000, &m) != EXIT_OK)
+		return;
+	gs = rpc_map_get(m.msg.result, "groups");
+	if (gs != NULL && gs->type == MSGPACK_OBJECT_ARRAY && gs->via.array.size > 0)
+		sg = rpc_map_get(&gs->via.array.ptr[0], "suggestions");
+	for (uint32_t i = 0; sg != NULL && sg->type == MSGPACK_OBJECT_ARRAY && i < sg->via.array.size; i++) {
+		const msgpack_object *pt = rpc_map_get(&sg->via.array.ptr[i], "pattern");
+		int64_t idx;
+
+		if (pt != NULL && pt->type == MSGPACK_OBJECT_STR && pt->via.str.size < sizeof pattern &&
+		    memchr(pt->via.str.ptr, '*', pt->via.str.size) != NULL &&
+		    rpc_get_int(rpc_map_get(&sg->via.array.ptr[i], "index"), 0, 16, &idx) == 0) {
+			snprintf(pattern, sizeof pattern, "%.*s", (int)pt->via.str.size, pt->via.str.ptr);
+			a.rule = idx;
+			a.pattern = pattern;
+			break;
+		}
+	}
+	usleep(200000); /* a person takes a moment */
+	if (cli_call("demo", c, "decide", pack_decide_group, &a, 10000, &r) == EXIT_OK)
+		client_msg_free(&r);
+	client_msg_free(&m);
+}
+
+/* One request of the grouped burst arrived; once all have, decide their
+ * group(s) and remember them. */
+static void
+on_burst(struct demo *d, sg_client *c, const msgpack_object *group, const struct demo_payload *p)
+{
+	char gid[32];
+	bool known = false;
+
+	if (group != NULL && group->type == MSGPACK_OBJECT_STR && group->via.str.size < sizeof gid) {
+		snprintf(gid, sizeof gid, "%.*s", (int)group->via.str.size, group->via.str.ptr);
+		for (int i = 0; i < d->nburst_groups; i++)
+			known |= strcmp(d->burst_groups[i], gid) == 0;
+		if (!known && d->nburst_groups < 4)
+			snprintf(d->burst_groups[d->nburst_groups++], sizeof d->burst_groups[0], "%s", gid);
+	}
+	if (++d->burst_seen < burst_size())
+		return;
+	for (int i = 0; i < d->nburst_groups; i++)
+		remember_group(c, d->burst_groups[i], p->note);
+}
+
 /* A "request" notification: the scripted reviewer answers it as the
  * payload table says. */
 static void
@@ -356,9 +501,13 @@ on_request(struct demo *d, sg_client *c, const msgpack_object *view)
 	const struct demo_payload *p = match_payload(rpc_map_get(view, "request"));
 	int64_t id;
 
-	if (d->console || p == NULL || p->answer == NULL ||
+	if (d->console || p == NULL || p->answer == NULL || strcmp(p->answer, "rule") == 0 ||
 	    rpc_get_int(rpc_map_get(view, "id"), 1, INT64_MAX, &id) != 0)
 		return;
+	if (strcmp(p->answer, "remember") == 0) {
+		on_burst(d, c, rpc_map_get(view, "group"), p);
+		return;
+	}
 	{
 		struct decide_arg a = { id, p->answer, p->note };
 		struct client_msg r;
@@ -383,6 +532,9 @@ on_decided(struct demo *d, const msgpack_object *dm)
 		d->denied++;
 	if (rpc_str_eq(by, "timeout"))
 		d->timed_out++;
+	if (rpc_str_eq(by, "rule") && d->nby_rule < 32 &&
+	    rpc_get_int(rpc_map_get(dm, "rule_id"), 1, INT64_MAX, &d->by_rule[d->nby_rule]) == 0)
+		d->nby_rule++;
 }
 
 /* Handle what the broker sent; -1 when the connection is gone. */
@@ -470,7 +622,7 @@ pack_rules_all(msgpack_packer *pk, void *arg)
 
 /* Rules created since the demo started; -1 if the broker cannot say. */
 static int
-rules_made(const struct demo *d, sg_client *c)
+rules_made(struct demo *d, sg_client *c)
 {
 	struct client_msg m;
 	const msgpack_object *rules;
@@ -487,8 +639,15 @@ rules_made(const struct demo *d, sg_client *c)
 		if (origin != NULL && origin->type == MSGPACK_OBJECT_STR && origin->via.str.size >= 6 &&
 		    memcmp(origin->via.str.ptr, "preset", 6) == 0)
 			continue;
-		if (rpc_get_int(rpc_map_get(r, "created_ms"), 0, INT64_MAX, &t) == 0 && t >= d->start_ms)
+		if (rpc_get_int(rpc_map_get(r, "created_ms"), 0, INT64_MAX, &t) == 0 && t >= d->start_ms) {
+			int64_t id;
+
 			n++;
+			/* the requests it answered by itself once remembered */
+			if (rpc_get_int(rpc_map_get(r, "id"), 1, INT64_MAX, &id) == 0)
+				for (int k = 0; k < d->nby_rule; k++)
+					d->by_made_rule += d->by_rule[k] == id;
+		}
 	}
 	client_msg_free(&m);
 	return n;
@@ -644,6 +803,21 @@ setup(struct demo *d)
 		cli_err("demo", "cannot make %s: %s", d->ws, strerror(errno));
 		return -1;
 	}
+	/* the file the outside-workspace write rewrites, so the console has a
+	 * real file to diff against */
+	{
+		char home[PATH_MAX + 16];
+		FILE *f;
+
+		snprintf(home, sizeof home, "%s/home", d->dir);
+		if (mkdir(home, 0700) == 0) {
+			snprintf(home, sizeof home, "%s/home/.bashrc", d->dir);
+			if ((f = fopen(home, "w")) != NULL) {
+				fputs(DEMO_BASHRC_OLD, f);
+				fclose(f);
+			}
+		}
+	}
 	/* a private broker: own runtime dir, DB and config, always, so the demo
 	 * never touches the user's (nor meets a broker already running there) */
 	set_env_path("SANDGATE_DIR", d->dir, "run");
@@ -679,6 +853,8 @@ print_tally(const struct demo *d, int rules)
 		printf(", %d left undecided (withdrawn)", d->left);
 	if (rules >= 0)
 		printf(", %d rule%s made", rules, rules == 1 ? "" : "s");
+	if (d->by_made_rule > 0)
+		printf(" (answering %d later request%s by itself)", d->by_made_rule, d->by_made_rule == 1 ? "" : "s");
 	printf("; every answer was recorded before it was sent.\n");
 }
 
@@ -690,7 +866,7 @@ run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sg_client *c;
 	struct client_msg m;
-	int rules, vrc;
+	int rules, vrc, brc;
 
 	if (parse(&d, argc, argv) < 0)
 		return EXIT_USAGE;
@@ -702,7 +878,20 @@ run(int argc, char **argv)
 	free(dir);
 	free(db);
 	snprintf(timeout, sizeof timeout, "%d", d.timeout_s);
-	if (run_self(d.self, (char *const[]){ "sandgate", "broker", "--timeout", timeout, NULL }, NULL, 0) != 0) {
+	/* the broker's home is the demo's home/, so the agent's write to
+	 * home/.bashrc is what it is: a shell start-up file outside the workspace */
+	{
+		char *home = getenv("HOME") != NULL ? strdup(getenv("HOME")) : NULL;
+
+		set_env_path("HOME", d.dir, "home");
+		brc = run_self(d.self, (char *const[]){ "sandgate", "broker", "--timeout", timeout, NULL }, NULL, 0);
+		if (home != NULL)
+			setenv("HOME", home, 1);
+		else
+			unsetenv("HOME");
+		free(home);
+	}
+	if (brc != 0) {
 		cli_err("demo", "the broker did not start (is one already running in $SANDGATE_DIR?)");
 		return EXIT_UNREACHABLE;
 	}
@@ -721,15 +910,19 @@ run(int argc, char **argv)
 	if (d.console) {
 		printf("%zu demo agents (Claude Code, Codex, Gemini CLI hooks%s) are sending requests;\n"
 		    "decide them in the console (? lists the keys, q quits; undecided ones time out\n"
-		    "after %d s and are denied)...\n", DEMO_PAYLOADS, d.sandboxed ? ", sandboxed" : "",
-		    d.timeout_s);
+		    "after %d s and are denied).  Try: s on the group of three `npm install`s remembers\n"
+		    "it, and a fourth install arriving after 45 s is then answered by that rule;\n"
+		    "the write to home/.bashrc is outside the workspace: its detail shows the diff...\n",
+		    DEMO_PAYLOADS, d.sandboxed ? ", sandboxed" : "", d.timeout_s);
 		fflush(stdout);
 		usleep(1500000);
 		d.console_pid = start_console(&d);
 	} else {
 		printf("%zu agent requests arriving through the Claude Code, Codex and Gemini CLI hooks%s;\n"
-		    "the scripted reviewer answers all but one, which times out after %d s and is\n"
-		    "denied (fail closed):\n", DEMO_PAYLOADS, d.sandboxed ? " (sandboxed)" : "", d.timeout_s);
+		    "the scripted reviewer allows a burst of three installs as one group and\n"
+		    "remembers it (a fourth install is then answered by that rule), answers the\n"
+		    "others one by one but one, which times out after %d s and is denied (fail closed):\n",
+		    DEMO_PAYLOADS, d.sandboxed ? " (sandboxed)" : "", d.timeout_s);
 	}
 	start_agents(&d, c);
 	review(&d, c);

@@ -147,7 +147,12 @@ struct console {
 	bool msg_error;
 	int64_t msg_ms;
 	int64_t undo_rule;
-	char rule_desc[320];    /* the rule the last group decision saves, as the status line repeats it */
+	char rule_desc[320];
+	/* issue #16: every wait that ends is said on the status line: requests
+	 * denied by their deadline (counted while the message shows), deferred
+	 * groups back in the queue, rules that expired */
+	int64_t expired_ms, expired_first, expired_last, waits_checked_ms;
+	size_t expired_n;    /* the rule the last group decision saves, as the status line repeats it */
 	/* other views */
 	struct audit_rows audit;
 	char audit_err[256];
@@ -855,6 +860,53 @@ on_escalated(console *c, const msgpack_object *p)
 		beep();
 }
 
+/* A request denied because nobody decided in time; several in a row are
+ * counted on one message instead of each hiding the one before. */
+static void
+said_expired(console *c, int64_t id, const char *how, int64_t now)
+{
+	if (c->expired_n > 0 && now - c->expired_ms < MESSAGE_MS && c->msg_ms == c->expired_ms) {
+		c->expired_n++;
+		c->expired_first = id < c->expired_first ? id : c->expired_first;
+		c->expired_last = id > c->expired_last ? id : c->expired_last;
+		say(c, true, "%zu requests (#%lld to #%lld) %s: denied, nobody decided in time", c->expired_n,
+		    (long long)c->expired_first, (long long)c->expired_last, how);
+	} else {
+		c->expired_n = 1;
+		c->expired_first = c->expired_last = id;
+		say(c, true, "request #%lld %s: denied, nobody decided in time", (long long)id, how);
+	}
+	c->expired_ms = c->msg_ms;
+}
+
+/* Waits that end without a message from the broker: a deferred group back
+ * in the queue, a rule past its expiry (checked once a second). */
+static void
+check_waits(console *c, int64_t now)
+{
+	size_t back;
+
+	if (now / 1000 == c->waits_checked_ms / 1000)
+		return;
+	back = c->waits_checked_ms > 0 ? model_defer_ended(c->m, c->waits_checked_ms, now) : 0;
+	if (back > 0)
+		say(c, false, "%zu deferred group%s back in the queue (its time to wait is over)", back,
+		    back == 1 ? " is" : "s are");
+	for (size_t i = 0; i < model_rule_count(c->m) && c->waits_checked_ms > 0; i++) {
+		const struct mrule *r = model_rule_at(c->m, i);
+
+		if (!r->revoked && r->expires_ms > c->waits_checked_ms && r->expires_ms <= now) {
+			char *e = text_escape(r->pattern != NULL ? r->pattern : "", r->pattern != NULL ? strlen(r->pattern) : 0,
+			    120, NULL);
+
+			say(c, false, "rule #%lld expired: %s no longer answers", (long long)r->id, e != NULL ? e : "");
+			free(e);
+			schedule(&c->rules_due_ms, now);
+		}
+	}
+	c->waits_checked_ms = now;
+}
+
 static bool
 method_is(const struct client_msg *m, const char *name)
 {
@@ -892,8 +944,7 @@ on_message(console *c, const struct client_msg *m, int64_t now)
 
 		if (rpc_get_int(rpc_map_get(p, "id"), 1, INT64_MAX, &id) == 0 && model_remove_request(c->m, id) == 1 &&
 		    (rpc_str_eq(by, "expired") || rpc_str_eq(by, "timeout"))) {
-			say(c, true, "request #%lld %s: denied, nobody decided in time", (long long)id,
-			    rpc_str_eq(by, "expired") ? "expired" : "timed out");
+			said_expired(c, id, rpc_str_eq(by, "expired") ? "expired" : "timed out", now);
 			schedule(&c->status_due_ms, now);
 		}
 	} else if (method_is(m, "groups")) {
@@ -2147,6 +2198,7 @@ frame(console *c, int64_t now)
 		audit_refresh(c, now, false);
 	if (c->view == V_QUEUE)
 		track_shown(c, now);
+	check_waits(c, now);
 	header(c, now);
 	if (c->modal == M_HELP) {
 		struct rect r = { 1, 0, c->lay.rows - 2, c->lay.cols };

@@ -1100,6 +1100,17 @@ model_deferred(model *m, int64_t now_ms)
 	return n;
 }
 
+size_t
+model_defer_ended(model *m, int64_t since_ms, int64_t now_ms)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->ndef; i++)
+		if (m->def[i].until > since_ms && m->def[i].until <= now_ms && gfind(m, m->def[i].id) != NULL)
+			n++;
+	return n;
+}
+
 static int
 queue_cmp(const void *a, const void *b)
 {

@@ -155,6 +155,8 @@ const char *model_filter(const model *m);
 void model_defer(model *m, const char *group_id, int64_t until_ms);
 void model_undefer_all(model *m);
 size_t model_deferred(model *m, int64_t now_ms);
+/* Groups still here whose deferral ended in (since_ms, now_ms]. */
+size_t model_defer_ended(model *m, int64_t since_ms, int64_t now_ms);
 /* Counter that changes whenever the queue's content may have changed. */
 uint64_t model_generation(const model *m);
 

@@ -22,6 +22,17 @@ _demo_cleanup() {
 }
 trap _demo_cleanup EXIT
 
+# --- the scripted demo (no terminal): the burst is remembered, and the rule
+# answers the later install by itself; the .bashrc write is refused
+mkdir -p "$T/stmp"
+TMPDIR=$T/stmp "$SANDGATE" demo --scripted </dev/null >"$T/scripted.out" 2>&1 || fail "scripted demo: $(cat "$T/scripted.out")"
+grep -qE 'npm install dayjs@1.11.10 +-> allow \(allowed by rule [0-9]+ \(exec npm install \*\)' "$T/scripted.out" ||
+	fail "the remembered rule did not answer the later install: $(cat "$T/scripted.out")"
+grep -qE 'home/.bashrc +-> deny' "$T/scripted.out" || fail "the .bashrc write: $(cat "$T/scripted.out")"
+grep -q '1 rule made (answering 1 later request by itself)' "$T/scripted.out" || fail "tally: $(cat "$T/scripted.out")"
+rm -rf "$T/stmp"
+pass "scripted demo: a grouped burst remembered, the rule answers a later request"
+
 keep_server
 # the demo keeps to its own dir under $TMPDIR, whatever SANDGATE_DIR says
 mkdir -p "$T/dtmp"
@@ -37,6 +48,25 @@ wait_screen 'github.create_issue' 20
 screen | head -1 | grep -qE '\[1 Queue\] .* [0-9]+ pending' || fail "no queue header: $(screen | head -1)"
 [ "$(sg status --json | grep -o '"pending":[0-9]*' | cut -d: -f2)" -ge 4 ] || fail "too few pending"
 pass "the demo opened the console and its agents filled the queue"
+
+# issue #16: the grouped burst (three npm installs, one row), and the write
+# outside the workspace with its content diff first (against the real file)
+wait_screen '3x .*npm install' 20
+pass "the demo's burst of installs is one group"
+keys /
+keys -l 'bashrc'
+keys Enter
+wait_screen '1 group'
+keys Enter
+wait_screen 'Content diff'
+wait_screen "\\+ alias npm='npx --yes npm@latest'"
+d=$(screen | sed -E 's/^[^│]*│ ?//')
+[ "$(echo "$d" | grep -n 'Content diff' | cut -d: -f1)" -lt "$(echo "$d" | grep -n -- '-- Risk' | cut -d: -f1 || echo 99)" ] ||
+	fail "the content diff is not first: $d"
+echo "$d" | grep -qE '^ *1 +1 +# ~/.bashrc' || fail "no diff against the file on disk: $d"
+pass "the outside-workspace write shows its content diff first"
+keys Escape Escape
+wait_screen 'pending'
 
 # deny the group holding the force-push with D
 keys /
