@@ -1727,7 +1727,7 @@ do_action(console *c, enum key_action a, int64_t now)
 	case ACT_INTENT:
 		c->show_intent = !c->show_intent;
 		if (c->show_intent && c->view == V_QUEUE)
-			say(c, false, "the intent map is shown at the end of the detail (i folds it)");
+			say(c, false, "intent map at the end of the detail (i folds it)");
 		break;
 	case ACT_VIEW_QUEUE: set_view(c, V_QUEUE, now); break;
 	case ACT_VIEW_RULES: set_view(c, V_RULES, now); break;
@@ -1956,19 +1956,6 @@ header(console *c, int64_t now)
 		snprintf(buf, sizeof buf, v == (int)c->view ? "[%d %s]" : " %d %s ", v + 1, names[v]);
 		lines_put(l, v == (int)c->view ? TR_TITLE : TR_HEADER, buf);
 	}
-	if (c->view == V_QUEUE)
-		snprintf(buf, sizeof buf, " %zu pending, %zu group%s", model_pending(c->m), nq, nq == 1 ? "" : "s");
-	else if (c->view == V_RULES)
-		snprintf(buf, sizeof buf, " %zu rule%s", model_rule_count(c->m), model_rule_count(c->m) == 1 ? "" : "s");
-	else if (c->view == V_AUDIT)
-		snprintf(buf, sizeof buf, " %zu of %lld", c->audit.n, (long long)c->audit.total);
-	else
-		snprintf(buf, sizeof buf, " %zu pending", model_pending(c->m));
-	lines_put(l, TR_HEADER, buf);
-	if (deferred > 0 && c->view == V_QUEUE) {
-		snprintf(buf, sizeof buf, " +%zu deferred", deferred);
-		lines_put(l, TR_HEADER, buf);
-	}
 	if (c->offline) {
 		state = "offline", role = TR_HEADER;
 	} else if (c->cl == NULL) {
@@ -1979,50 +1966,96 @@ header(console *c, int64_t now)
 	} else {
 		state = "live", role = TR_HEADER;
 	}
+	if (c->view == V_QUEUE)
+		snprintf(buf, sizeof buf, " %zu pending, %zu group%s", model_pending(c->m), nq, nq == 1 ? "" : "s");
+	else if (c->view == V_RULES)
+		snprintf(buf, sizeof buf, " %zu rule%s", model_rule_count(c->m), model_rule_count(c->m) == 1 ? "" : "s");
+	else if (c->view == V_AUDIT)
+		snprintf(buf, sizeof buf, " %zu of %lld", c->audit.n, (long long)c->audit.total);
+	else
+		snprintf(buf, sizeof buf, " %zu pending", model_pending(c->m));
+	/* in a narrow pane the connection state must still fit: shorter counts */
+	if (c->view == V_QUEUE && lines_col(l) + (int)strlen(buf) + (int)strlen(state) + 2 > w)
+		snprintf(buf, sizeof buf, " %zu pending", model_pending(c->m));
+	lines_put(l, TR_HEADER, buf);
+	if (deferred > 0 && c->view == V_QUEUE) {
+		snprintf(buf, sizeof buf, " +%zu deferred", deferred);
+		lines_put(l, TR_HEADER, buf);
+	}
 	snprintf(buf, sizeof buf, " %s ", state);
 	lines_pad_to(l, TR_HEADER, w - (int)strlen(buf));
 	lines_put(l, role, buf);
 	draw_line(&c->lay.header, 0, l, 0);
 }
 
+/* Names of the key(s) for hint i ("A/D" for the group pair). */
+static const char *
+hint_names(enum key_action a, char *names, size_t cap)
+{
+	if (a == ACT_ALLOW_GROUP)
+		snprintf(names, cap, "A/D");
+	else
+		keys_names(a, names, cap);
+	if (strchr(names, ',') != NULL)
+		*strchr(names, ',') = '\0';
+	return names;
+}
+
 static void
 hints(console *c, lines *l, int w)
 {
+	/* in the order shown; what does not fit is left out, except ? and q */
 	static const struct { enum key_action a; const char *what; unsigned views; } h[] = {
-		{ ACT_ALLOW, "allow", 1 }, { ACT_DENY, "deny", 1 }, { ACT_ALLOW_GROUP, "group", 1 },
-		{ ACT_RULE, "remember", 1 }, { ACT_OPEN, "detail", 15 }, { ACT_BACK, "back", 16 },
-		{ ACT_FILTER, "filter", 15 },
-		{ ACT_REVOKE, "revoke", 2 }, { ACT_HELP, "help", 15 }, { ACT_QUIT, "quit", 15 },
+		{ ACT_ALLOW, "allow", 1 }, { ACT_DENY, "deny", 1 }, { ACT_OPEN, "detail", 15 },
+		{ ACT_ALLOW_GROUP, "group", 1 }, { ACT_RULE, "remember", 1 }, { ACT_BACK, "back", 16 },
+		{ ACT_FILTER, "filter", 15 }, { ACT_REVOKE, "revoke", 2 },
 	};
-	/* issue #16: "? help q quit" always end the line (just "? q" when tight) */
-	int tail = w - lines_col(l) >= 40 ? 14 : 4;
+	/* issue #16: "? help q quit" always end the line; shorter forms keep
+	 * both keys when room is short */
+	static const char *const tails[] = { " ? help q quit", " ? help q", " ? q" };
+	unsigned where = c->detail_focus ? 16u | (c->view == V_QUEUE ? 1u : 0u) : 1u << c->view;
 	char names[32];
+	int start = lines_col(l), best = 0, best_n = -1;
 
+	for (int t = 0; t < 3; t++) {
+		int col = start, n = 0;
+
+		for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+			int need;
+
+			if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
+				continue;
+			need = (int)strlen(hint_names(h[i].a, names, sizeof names)) + (int)strlen(h[i].what) + 2;
+			if (col + need <= w - (int)strlen(tails[t]))
+				col += need, n++;
+		}
+		if (n > best_n)
+			best_n = n, best = t;
+	}
 	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
 		int need;
-		unsigned where = c->detail_focus ? 16u | (c->view == V_QUEUE ? 1u : 0u) : 1u << c->view;
-		bool last = h[i].a == ACT_HELP || h[i].a == ACT_QUIT;
 
 		if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
 			continue;
-		if (h[i].a == ACT_ALLOW_GROUP)
-			snprintf(names, sizeof names, "A/D");
-		else
-			keys_names(h[i].a, names, sizeof names);
-		if (strchr(names, ',') != NULL)
-			*strchr(names, ',') = '\0';
-		if (last && tail == 4) {
-			lines_put(l, TR_STATUS, " ");
-			lines_put(l, TR_KEY, names);
-			continue;
-		}
-		need = (int)strlen(names) + (int)strlen(h[i].what) + 2;
-		if (lines_col(l) + need > w - (last ? 0 : tail))
+		need = (int)strlen(hint_names(h[i].a, names, sizeof names)) + (int)strlen(h[i].what) + 2;
+		if (lines_col(l) + need > w - (int)strlen(tails[best]))
 			continue;
 		lines_put(l, TR_STATUS, " ");
 		lines_put(l, TR_KEY, names);
 		lines_put(l, TR_STATUS, " ");
 		lines_put(l, TR_STATUS, h[i].what);
+	}
+	{
+		const char *t = tails[best];
+
+		lines_put(l, TR_STATUS, " ");
+		lines_put(l, TR_KEY, "?");
+		if (strstr(t, "help") != NULL)
+			lines_put(l, TR_STATUS, " help");
+		lines_put(l, TR_STATUS, " ");
+		lines_put(l, TR_KEY, "q");
+		if (strstr(t, "quit") != NULL)
+			lines_put(l, TR_STATUS, " quit");
 	}
 }
 

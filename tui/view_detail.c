@@ -139,6 +139,8 @@ head(lines *out, const struct detail_src *s, int width)
 	char age[16], left[16], buf[160];
 
 	lines_newline(out);
+	/* the head wraps rather than cut its time left in a narrow pane */
+	lines_wrap(out, width, 2);
 	if (s->fresh) /* issue #16: another request than a moment ago */
 		lines_put(out, TR_PROMPT, "\xe2\x96\xb6 "); /* ▶ */
 	lines_put(out, view_risk_role(r->shown), view_risk_badge(r->shown));
@@ -154,6 +156,7 @@ head(lines *out, const struct detail_src *s, int width)
 		snprintf(buf, sizeof buf, "  denied in %s", left);
 		lines_put(out, TR_DIM, buf);
 	}
+	lines_wrap(out, width, 0);
 	if (r->esc_level >= 2) {
 		/* issue #15: who escalated it, when and why */
 		char when[16], what[600];

@@ -35,8 +35,9 @@ keys Enter
 wait_screen '1 group'
 keys E
 wait_screen 'escalated 1 request to on-call|ON-CALL: #[0-9]+ \(HIGH g[0-9]+\) escalated to on-call by tester'
-wait_screen "escalated +[0-9]+s ago by tester \(uid $(id -u)\): escalated by hand:"
+wait_screen "escalated +[0-9]+s ago by tester \(uid $(id -u)\): escalated by"
 screen | grep -q "escalated from the console" || fail "why"
+screen | grep -qE "(by|^.*│ +)hand: escalated from the console" || fail "how: $(screen)"
 pass "E escalates the group now; the detail says who, when and why"
 keys Escape
 keys Escape
