@@ -20,6 +20,7 @@
 #include "tui/layout.h"
 #include "tui/line.h"
 #include "tui/model.h"
+#include "tui/picker.h"
 #include "tui/text.h"
 #include "tui/theme.h"
 #include "tui/view.h"
@@ -1156,6 +1157,228 @@ test_layout_take_bottom(void **state)
 	(void)state;
 }
 
+
+/* ---- issue #16: detail order, hunk headers, word wrap, picker, ceilings ---- */
+
+static char *
+doc_text(const struct detail_src *src, int width)
+{
+	lines *l = lines_new();
+	size_t n;
+	char *t;
+
+	view_detail(l, src, width);
+	t = lines_text(l, &n);
+	lines_free(l);
+	return t;
+}
+
+/* A write request of content against disk, in a group of one. */
+static char *
+write_doc(const char *disk, const char *content, bool fresh, struct mreason *reasons, size_t nreasons)
+{
+	static struct mreq r;
+	static struct mgroup g;
+	const struct mreq *members[1] = { &r };
+	msgpack_sbuffer b;
+	msgpack_packer p;
+	msgpack_unpacked up;
+	struct detail_src src;
+	char *t;
+
+	r = (struct mreq){ .id = 7, .agent = "codex", .session = "s", .kind = "write", .summary = "write a.txt",
+		.score = 5, .level = RISK_LOW, .shown = RISK_LOW, .reasons = reasons, .nreasons = nreasons,
+		.created_ms = 1000, .deadline_ms = 0, .expire_ms = -1, .escalate_ms = -1 };
+	g = (struct mgroup){ .id = "g1", .n = 1, .rep = &r, .max_level = RISK_LOW };
+	msgpack_sbuffer_init(&b);
+	msgpack_packer_init(&p, &b, msgpack_sbuffer_write);
+	msgpack_pack_map(&p, 2);
+	rpc_pack_kv_str(&p, "path", "a.txt");
+	rpc_pack_kv_str(&p, "content", content);
+	msgpack_unpacked_init(&up);
+	msgpack_unpack_next(&up, b.data, b.size, NULL);
+	src = (struct detail_src){ .g = &g, .r = &r, .members = members, .nmembers = 1, .req = &up.data,
+		.disk = disk, .disk_len = disk != NULL ? strlen(disk) : 0, .now_ms = 5000, .fresh = fresh };
+	t = doc_text(&src, 60);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&b);
+	return t;
+}
+
+static void
+test_detail_issue16(void **state)
+{
+	char old[512] = "", nw[512] = "", *t;
+	struct mreason dup[3] = {
+		{ .text = "overwrites a file", .weight = 5, .part = "write a.txt" },
+		{ .text = "overwrites a file", .weight = 5, .part = "write a.txt" },
+		{ .text = "outside the workspace", .weight = 30, .part = "../x" },
+	};
+
+	for (int i = 1; i <= 20; i++) {
+		char line[32];
+
+		snprintf(line, sizeof line, "l%d\n", i);
+		strcat(old, line);
+		snprintf(line, sizeof line, i == 10 ? "ten\n" : i == 20 ? "twenty\n" : "l%d\n", i);
+		strcat(nw, line);
+	}
+	t = write_doc(old, nw, true, dup, 3);
+	/* hunks with their line counts; the head marked; the diff before the risk */
+	assert_non_null(strstr(t, "@@ -7,7 +7,7 @@"));
+	assert_non_null(strstr(t, "@@ -17,4 +17,4 @@"));
+	assert_true(strncmp(t, "\xe2\x96\xb6 low  write by codex", strlen("\xe2\x96\xb6 low  write by codex")) == 0);
+	assert_true(strstr(t, "Content diff") < strstr(t, "-- Risk"));
+	/* the same reason once; a part that is the whole request is not repeated */
+	assert_non_null(strstr(t, "overwrites a file (+5)\n"));
+	assert_null(strstr(strstr(t, "overwrites a file") + 1, "overwrites a file"));
+	assert_non_null(strstr(t, "outside the workspace (+30) in ../x"));
+	free(t);
+	/* lines only added at the end: -1,3 +1,4; a new file: -0,0 */
+	t = write_doc("a\nb\nc\n", "a\nb\nc\nd\n", false, NULL, 0);
+	assert_non_null(strstr(t, "@@ -1,3 +1,4 @@"));
+	assert_true(strncmp(t, "low  write", 10) == 0);
+	free(t);
+	t = write_doc(NULL, "x\n", false, NULL, 0);
+	assert_non_null(strstr(t, "@@ -0,0 +1 @@"));
+	free(t);
+	(void)state;
+}
+
+static void
+test_wrap_words(void **state)
+{
+	lines *l = lines_new();
+	size_t n;
+	char *t;
+
+	lines_wrap(l, 20, 0);
+	lines_newline(l);
+	lines_put(l, TR_NORMAL, "label     ");
+	lines_put(l, TR_NORMAL, "supercalifragilistic");   /* 20: moves to its own row whole */
+	lines_put(l, TR_NORMAL, " and more words here");
+	t = lines_text(l, &n);
+	assert_string_equal(t, "label\nsupercalifragilistic\n and more words here");
+	free(t);
+	/* after an escape, a word moves whole too */
+	lines_reset(l);
+	lines_wrap(l, 12, 0);
+	lines_newline(l);
+	lines_put_untrusted(l, TR_NORMAL, "line one\nline two", 17);
+	t = lines_text(l, &n);
+	assert_string_equal(t, "line one\\n\nline two");
+	free(t);
+	lines_free(l);
+	(void)state;
+}
+
+static void
+test_picker(void **state)
+{
+	model *m = model_new();
+	struct mgroup g;
+	struct picker p;
+	const struct mreq *also[3];
+	lines *l = lines_new();
+	size_t n;
+	char *t;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	add(m, 1, "a", "npm run test -- --grep api", "low");
+	add(m, 2, "a", "npm run build", "low");
+	add(m, 3, "a", "npm test && make -j4", "low");
+	/* word-for-word coverage as the rule language reads it */
+	assert_true(picker_words_cover("exec npm run *", model_find(m, 2)));
+	assert_true(picker_words_cover("exec npm run test -- --grep *", model_find(m, 1)));
+	assert_false(picker_words_cover("exec npm run test -- --grep *", model_find(m, 2)));
+	assert_false(picker_words_cover("exec npm test", model_find(m, 3)));
+	assert_false(picker_words_cover("write ./**", model_find(m, 2)));
+	/* a group of request 1 with two suggestions */
+	g = (struct mgroup){ .id = "g1", .session = "s1", .agent = "a", .n = 1, .max_level = RISK_MEDIUM,
+		.rep = (struct mreq *)model_find(m, 1), .nsugg = 2 };
+	g.m = (struct mreq **)&g.rep;
+	g.sugg[0] = (struct msugg){ .index = 0, .pattern = "exec npm run test -- --grep *", .scope = "session",
+		.covers = 1, .priced = true };
+	g.sugg[1] = (struct msugg){ .index = 1, .pattern = "exec npm run *", .scope = "session", .covers = 2,
+		.priced = true };
+	((struct mreq *)model_find(m, 1))->group = &g;
+	assert_int_equal(picker_also(m, &g, "exec npm run *", 0, also, 3), 1);
+	assert_int_equal(also[0]->id, 2);
+	assert_int_equal(picker_also(m, &g, "exec npm run *", 1, also, 3), 1);
+	picker_start(&p, &g);
+	assert_int_equal(p.step, PK_PATTERN);
+	assert_int_equal(picker_ceiling_level(p.ceiling), RISK_MEDIUM); /* the group's level */
+	picker_format(l, &p, m, &g, 80);
+	t = lines_text(l, &n);
+	assert_non_null(strstr(t, "Remember which pattern? (1-2, j/k, Enter; Esc cancels)"));
+	free(t);
+	/* j moves, Enter chooses; scope 3 (workspace) cannot be chosen without one */
+	assert_int_equal(picker_key(&p, &g, 'j'), 0);
+	lines_reset(l);
+	picker_format(l, &p, m, &g, 80);
+	t = lines_text(l, &n);
+	assert_non_null(strstr(t, "covers 2: 1 here, 1 more waiting\n   also #2 npm run build"));
+	free(t);
+	assert_int_equal(picker_key(&p, &g, '\n'), 1);
+	assert_int_equal(p.step, PK_SCOPE);
+	assert_int_equal(picker_key(&p, &g, '3'), 0);
+	assert_int_equal(p.step, PK_SCOPE);
+	assert_int_equal(picker_key(&p, &g, '2'), 1);
+	assert_string_equal(picker_scope_name(p.scope), "agent");
+	assert_int_equal(picker_key(&p, &g, '5'), 1);
+	assert_int_equal(picker_ttl_seconds(p.ttl), 0);
+	assert_int_equal(picker_key(&p, &g, '1'), 1);
+	assert_int_equal(p.step, PK_CONFIRM);
+	lines_reset(l);
+	picker_format(l, &p, m, &g, 80);
+	t = lines_text(l, &n);
+	assert_non_null(strstr(t, " Remember exec npm run *\n   for agent a, no expiry, an allow up to low"));
+	free(t);
+	/* Esc (or any other key) cancels a choosing step */
+	picker_start(&p, &g);
+	assert_int_equal(picker_key(&p, &g, 27), -1);
+	/* covers 0 says why */
+	g.sugg[0].covers = 0;
+	g.others_n = 1;
+	g.others_ex = "make -j4";
+	picker_start(&p, &g);
+	lines_reset(l);
+	picker_format(l, &p, m, &g, 100);
+	t = lines_text(l, &n);
+	assert_non_null(strstr(t, "covers 0: the requests also run make -j4, which it does not cover"));
+	free(t);
+	((struct mreq *)model_find(m, 1))->group = NULL;
+	lines_free(l);
+	model_free(m);
+	msgpack_sbuffer_destroy(&sb);
+	(void)state;
+}
+
+static void
+test_rule_effect(void **state)
+{
+	struct mrule r = { .effect = "allow", .max_level = RISK_LOW };
+	char buf[32];
+	struct layout lay;
+
+	view_rule_effect(buf, sizeof buf, &r);
+	assert_string_equal(buf, "allow \xe2\x89\xa4low");
+	r.max_level = RISK_CRITICAL;
+	view_rule_effect(buf, sizeof buf, &r);
+	assert_string_equal(buf, "allow \xe2\x89\xa4" "crit");
+	r.effect = "deny";
+	view_rule_effect(buf, sizeof buf, &r);
+	assert_string_equal(buf, "deny");
+	r = (struct mrule){ .effect = "allow" };
+	view_rule_effect(buf, sizeof buf, &r);
+	assert_string_equal(buf, "allow");
+	/* the list gives commands room at 120 columns */
+	layout_compute(120, 40, &lay);
+	assert_int_equal(lay.list.w, 66);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -1172,6 +1395,8 @@ main(void)
 		cmocka_unit_test(test_alerts), cmocka_unit_test(test_alerts_status),
 		cmocka_unit_test(test_lines_text),
 		cmocka_unit_test(test_layout_take_bottom),
+		cmocka_unit_test(test_detail_issue16), cmocka_unit_test(test_wrap_words),
+		cmocka_unit_test(test_picker), cmocka_unit_test(test_rule_effect),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
