@@ -1205,10 +1205,14 @@ static int64_t
 track_shown(console *c, int64_t now)
 {
 	const struct mgroup *g = cur_group(c, now);
+	const struct mreq *r = c->sel_member != 0 ? model_find(c->m, c->sel_member) : NULL;
 	size_t idx;
-	const struct mreq *r = cur_member(c, g, &idx);
-	int64_t rid = r != NULL ? r->id : 0;
+	int64_t rid;
 
+	/* the member chosen is still in the group: no need to sort its members */
+	if (r == NULL || g == NULL || r->group != g)
+		r = cur_member(c, g, &idx);
+	rid = r != NULL ? r->id : 0;
 	if (rid != c->shown_rid) {
 		c->fresh_by_itself = c->shown_rid != 0 && model_find(c->m, c->shown_rid) == NULL;
 		c->shown_rid = rid;
