@@ -2008,7 +2008,7 @@ hint_names(enum key_action a, char *names, size_t cap)
 static void
 hints(console *c, lines *l, int w)
 {
-	/* in the order shown; what does not fit is left out, except ? and q */
+	/* in order of importance; ? and q always end the line */
 	static const struct { enum key_action a; const char *what; unsigned views; } h[] = {
 		{ ACT_ALLOW, "allow", 1 }, { ACT_DENY, "deny", 1 }, { ACT_OPEN, "detail", 15 },
 		{ ACT_ALLOW_GROUP, "group", 1 }, { ACT_RULE, "remember", 1 }, { ACT_BACK, "back", 16 },
@@ -2019,8 +2019,11 @@ hints(console *c, lines *l, int w)
 	static const char *const tails[] = { " ? help q quit", " ? help q", " ? q" };
 	unsigned where = c->detail_focus ? 16u | (c->view == V_QUEUE ? 1u : 0u) : 1u << c->view;
 	char names[32];
-	int start = lines_col(l), best = 0, best_n = -1;
+	int start = lines_col(l), best, counts[3];
 
+	/* the keys are in order of importance: the first that does not fit
+	 * ends the line; the form of ? and q that leaves the most keys (the
+	 * longest one on a tie) */
 	for (int t = 0; t < 3; t++) {
 		int col = start, n = 0;
 
@@ -2030,24 +2033,25 @@ hints(console *c, lines *l, int w)
 			if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
 				continue;
 			need = (int)strlen(hint_names(h[i].a, names, sizeof names)) + (int)strlen(h[i].what) + 2;
-			if (col + need <= w - (int)strlen(tails[t]))
-				col += need, n++;
+			if (col + need > w - (int)strlen(tails[t]))
+				break;
+			col += need, n++;
 		}
-		if (n > best_n)
-			best_n = n, best = t;
+		counts[t] = n;
 	}
-	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
-		int need;
-
+	best = 0;
+	for (int t = 1; t < 3; t++)
+		if (counts[t] > counts[best])
+			best = t;
+	for (size_t i = 0, n = 0; i < sizeof h / sizeof h[0] && n < (size_t)counts[best]; i++) {
 		if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
 			continue;
-		need = (int)strlen(hint_names(h[i].a, names, sizeof names)) + (int)strlen(h[i].what) + 2;
-		if (lines_col(l) + need > w - (int)strlen(tails[best]))
-			continue;
+		hint_names(h[i].a, names, sizeof names);
 		lines_put(l, TR_STATUS, " ");
 		lines_put(l, TR_KEY, names);
 		lines_put(l, TR_STATUS, " ");
 		lines_put(l, TR_STATUS, h[i].what);
+		n++;
 	}
 	{
 		const char *t = tails[best];

@@ -308,8 +308,16 @@ risk(lines *out, const struct detail_src *s, int width)
 		/* the part it is about, unless that is the whole request (the
 		 * command is shown above); a long part on one clipped line */
 		if (x->part != NULL && *x->part != '\0' && !whole_request(r, x->part)) {
-			lines_put(out, TR_DIM, " in ");
-			lines_put_clip(out, TR_NORMAL, x->part, strlen(x->part), width / 2 > 24 ? width / 2 : 24);
+			int room = width - lines_col(out) - 4;
+
+			if (room < 20) { /* too little room left: on a row of its own */
+				lines_newline(out);
+				lines_put(out, TR_DIM, "      in ");
+			} else {
+				lines_put(out, TR_DIM, " in ");
+			}
+			room = width - lines_col(out);
+			lines_put_clip(out, TR_NORMAL, x->part, strlen(x->part), room > 40 ? 40 : room);
 		}
 		lines_wrap(out, width, 0);
 	}

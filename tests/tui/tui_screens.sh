@@ -142,7 +142,7 @@ wait_screen '1 group'
 # the status line still says "request #4 denied" for 6 s after the deny
 # above; wait for the key hints so the golden does not depend on how fast
 # the steps in between ran
-wait_screen 'a allow d deny A/D group' 15
+wait_screen 'a allow d deny .*A/D group' 15
 keys s
 wait_screen 'Remember which pattern|suggested no rule|rules not available'
 if screen | grep -q 'Remember which pattern'; then
