@@ -121,7 +121,7 @@ struct console {
 	 * changed by itself (the one before was decided or went away) */
 	int64_t shown_rid, seen_rid, sent_rid;
 	char seen_gid[256];
-	bool fresh, fresh_by_itself, seen_valid;
+	bool fresh, fresh_by_itself;
 	int64_t fresh_ms;
 	lines *list_lines, *detail_lines, *aux_lines;
 	/* detail cache */
@@ -147,12 +147,12 @@ struct console {
 	bool msg_error;
 	int64_t msg_ms;
 	int64_t undo_rule;
-	char rule_desc[320];
+	char rule_desc[320];    /* the rule the last group decision saves, as the status line repeats it */
 	/* issue #16: every wait that ends is said on the status line: requests
 	 * denied by their deadline (counted while the message shows), deferred
 	 * groups back in the queue, rules that expired */
 	int64_t expired_ms, expired_first, expired_last, waits_checked_ms;
-	size_t expired_n;    /* the rule the last group decision saves, as the status line repeats it */
+	size_t expired_n;
 	/* other views */
 	struct audit_rows audit;
 	char audit_err[256];
