@@ -141,6 +141,7 @@ jstr(json_t *o, const char *k)
 /* ---- the console connection ---------------------------------------------- */
 
 static bool pending_hint; /* a notification said something was queued */
+static size_t quiet_polls; /* 250 ms without a word from the hook or the broker */
 
 static void
 note_notification(struct client_msg *m)
@@ -245,22 +246,28 @@ decide_group(sg_client *c, json_t *g, struct review *r)
 	json_object_set_new(p, "decision", json_string("allow"));
 	json_object_set_new(p, "reviewer", json_string(REVIEWER));
 	if (with_rule) {
-		json_t *ttl = json_object_get(s0, "ttl");
+		json_t *ttl = json_object_get(s0, "ttl"), *ceil = json_object_get(s0, "max_level");
 
 		json_object_set(p, "rule", json_object_get(s0, "index"));
 		if (json_is_string(json_object_get(s0, "pattern")))
 			json_object_set(p, "pattern", json_object_get(s0, "pattern"));
-		/* the scope and TTL it is offered with (scope values come from the group) */
+		/* what the suggestion is offered with, handed back as offered: its
+		 * scope (the value comes from the group), TTL and ceiling when it
+		 * carries them (a broker ignores keys it does not know); never
+		 * critical_ok */
 		if (json_is_string(json_object_get(s0, "scope")))
 			json_object_set(p, "scope", json_object_get(s0, "scope"));
 		if (json_is_integer(ttl) && json_integer_value(ttl) > 0)
 			json_object_set(p, "ttl", ttl);
+		if (json_is_string(ceil) && strcmp(json_string_value(ceil), "critical") != 0)
+			json_object_set(p, "max_level", ceil);
 	}
 	res = rpc(c, "decide", json_pack("[o]", json_deep_copy(p)), &err);
 	if (res == NULL && err != NULL && with_rule) {
 		const char *code = jstr(err, "code");
 
-		if (strcmp(code, "not-found") == 0) {
+		if (strcmp(code, "not-found") == 0 || strcmp(code, "conflict") == 0) {
+			/* decided meanwhile, or the group changed: look again */
 			json_decref(err);
 			json_decref(p);
 			return 1;
@@ -275,6 +282,7 @@ decide_group(sg_client *c, json_t *g, struct review *r)
 		json_object_del(p, "pattern");
 		json_object_del(p, "scope");
 		json_object_del(p, "ttl");
+		json_object_del(p, "max_level");
 		res = rpc(c, "decide", json_pack("[o]", json_deep_copy(p)), &err);
 	}
 	json_decref(p);
@@ -549,6 +557,7 @@ run_call(const char *sandgate, const char *adapter, json_t *payload, const char 
 		if (n < 0 && errno != EINTR)
 			goto broken;
 		if (n == 0) { /* quiet: look for anything a notification did not announce */
+			quiet_polls++;
 			pending_hint = true;
 			continue;
 		}
@@ -1087,6 +1096,8 @@ main(int argc, char **argv)
 	    "made: %zu (must be 0)\n", s.critical_unattended, s.high_unowned);
 	if (s.rows != adapters[0] + adapters[1])
 		printf("  note: %zu audit rows for %zu hook runs\n", s.rows, adapters[0] + adapters[1]);
+	if (getenv("SG_FATIGUE_VERBOSE") != NULL)
+		fprintf(stderr, "fatigue: %zu quiet polls of 250 ms\n", quiet_polls);
 	for (size_t i = 0; i < s.fails.n; i++)
 		printf("  %s\n", s.fails.name[i]);
 	if (s.critical_unattended != 0 || s.high_unowned != 0)
