@@ -9,8 +9,8 @@
 #   run 1: default settings (the broker installs the `routine` preset)
 #   run 2 (SG_FATIGUE_RUNS=2): preset = none (remembered decisions and groups alone)
 # Each run starts one `sandgate hook` process per tool call (2,292 on the
-# development corpus): about 10 s on an idle 2-core machine, a minute or more
-# under load; run 2 is left out by default to keep the test short.
+# development corpus): 50-60 s at load 3-5 on 2 shared cores, 124 s at load 12
+# (docs/BENCHMARKS.md); run 2 is left out by default to keep the test short.
 # Skips (exit 77) when ../shared is absent, as in a fresh checkout.
 # SG_TRACES=FILE replays another trace file (the same JSON lines).
 source "$SG_SRC/tests/lib.sh"
