@@ -108,6 +108,16 @@ tally_free(struct tally *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* Control characters of untrusted text (signatures, summaries) as '?', so a
+ * label cannot move the terminal's cursor. */
+static void
+sanitize(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* Print "a N, b M" in the order first seen. */
 static void
 tally_print(const struct tally *t)
@@ -305,6 +315,7 @@ decide_group(sg_client *c, json_t *g, struct review *r)
 		char label[300];
 
 		snprintf(label, sizeof label, "%s [%s]", jstr(g, "signature"), level_names[level]);
+		sanitize(label);
 		tally_add(&r->labels, label);
 	}
 	if (with_rule && json_is_integer(json_object_get(res, "rule_id"))) {
@@ -889,6 +900,7 @@ read_audit(const char *sandgate, const struct review *r, json_t *rules, struct a
 			snprintf(m, sizeof m, "FAIL: critical request %lld allowed by %s %lld without a person: %.400s",
 			    (long long)json_integer_value(json_object_get(row, "request_id")), by,
 			    (long long)json_integer_value(rid), jstr(row, "summary"));
+			sanitize(m);
 			tally_add(&s->fails, m);
 		}
 		if (strcmp(dec, "allow") == 0 && level == L_HIGH && !by_person(by) && ri < 0) {
@@ -898,6 +910,7 @@ read_audit(const char *sandgate, const struct review *r, json_t *rules, struct a
 			snprintf(m, sizeof m, "FAIL: high request %lld allowed by %s %lld, which the reviewer did not "
 			    "make: %.400s", (long long)json_integer_value(json_object_get(row, "request_id")), by,
 			    (long long)json_integer_value(rid), jstr(row, "summary"));
+			sanitize(m);
 			tally_add(&s->fails, m);
 		}
 		json_decref(row);
