@@ -950,7 +950,7 @@ main(int argc, char **argv)
 	FILE *f;
 	char *line = NULL, err[256], *dir, *path;
 	size_t cap = 0, nsess = 0, capsess = 0, nrows = 0, caprows = 0, calls = 0;
-	size_t base_cmd = 0, base_prefix = 0, adapters[2] = { 0, 0 };
+	size_t base_cmd = 0, base_prefix = 0, adapters[2] = { 0, 0 }, nreplay, all_sessions;
 	json_t **rows = NULL, *e, *serr, *rules;
 	struct session *sess = NULL;
 	struct review r = { 0 };
@@ -1001,9 +1001,18 @@ main(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
+	/* SG_FATIGUE_SESSIONS=N: only the first N sessions (sanitizer builds,
+	 * where every hook process starts slowly) */
+	if (getenv("SG_FATIGUE_SESSIONS") != NULL && atol(getenv("SG_FATIGUE_SESSIONS")) > 0 &&
+	    (size_t)atol(getenv("SG_FATIGUE_SESSIONS")) < nsess) {
+		all_sessions = nsess;
+		nreplay = (size_t)atol(getenv("SG_FATIGUE_SESSIONS"));
+	} else {
+		nreplay = all_sessions = nsess;
+	}
 
 	/* baselines, on the same calls */
-	for (size_t i = 0; i < nsess; i++) {
+	for (size_t i = 0; i < nreplay; i++) {
 		struct tally allowed = { 0 };
 
 		for (size_t k = 0; k < sess[i].n; k++) {
@@ -1031,7 +1040,7 @@ main(int argc, char **argv)
 		return 3;
 	}
 	json_decref(e);
-	for (size_t i = 0, n = 0; i < nsess; i++) {
+	for (size_t i = 0, n = 0; i < nreplay; i++) {
 		r.session = sess[i].name;
 		for (size_t k = 0; k < sess[i].n; k++, n++) {
 			const char *adapter;
@@ -1064,8 +1073,10 @@ main(int argc, char **argv)
 		return 3;
 	}
 
-	printf("approval-fatigue evaluation: %zu tool calls in %zu sessions (%s), one at a time through "
-	    "`sandgate hook`, %.1f s\n", calls, nsess, argv[2], (double)(now_ms() - t0) / 1000.0);
+	printf("approval-fatigue evaluation: %zu tool calls in %zu sessions (%s%s), one at a time through "
+	    "`sandgate hook`, %.1f s\n", calls, nreplay, argv[2],
+	    nreplay < all_sessions ? ", the first sessions only (SG_FATIGUE_SESSIONS)" : "",
+	    (double)(now_ms() - t0) / 1000.0);
 	printf("  human decisions per 100 tool calls:\n");
 	printf("    %-58s %5zu  %5.1f\n", "per-command prompting (every call but read-only tools)", base_cmd,
 	    per100(base_cmd, calls));
