@@ -19,7 +19,7 @@ conf=$XDG_CONFIG_HOME/sandgate/config
 rm -f "$conf"
 start_broker
 list=$(sg rules list --json)
-[ "$(printf '%s' "$list" | grep -o '"origin":"preset routine"' | wc -l)" = 4 ] ||
+[ "$(printf '%s' "$list" | grep -o '"origin":"preset routine"' | wc -l)" = 11 ] ||
     fail "the preset was not installed: $list"
 for p in 'exec \*' 'read /\*\*' 'write \./\*\*' 'write /tmp/\*\*'; do
 	printf '%s' "$list" | grep -q "\"pattern\":\"$p\"" || fail "preset rule $p missing: $list"
@@ -27,7 +27,7 @@ done
 printf '%s' "$list" | grep -q '"max_level":"medium"\|"max_level":"high"\|"max_level":"critical"' &&
     fail "a preset rule reaches above low: $list"
 grep -q "installed the routine preset" "$SANDGATE_DIR/broker.log" || fail "no log line for the preset"
-pass "default settings install the routine preset (4 rules, ceiling low, origin preset routine)"
+pass "default settings install the routine preset (11 rules, ceiling low, origin preset routine)"
 
 # --- low is answered by a preset rule, medium and above wait
 out=$(sg ask --json -- git status) || fail "git status was not allowed"
@@ -53,7 +53,7 @@ sg rules rm 1 >/dev/null || fail "rules rm 1"
 stop_broker
 start_broker
 n=$(sg rules list --json | grep -o '"origin":"preset routine"' | wc -l)
-[ "$n" = 3 ] || fail "after revoking one and restarting, $n preset rules are active (want 3)"
+[ "$n" = 10 ] || fail "after revoking one and restarting, $n preset rules are active (want 10)"
 ask_bg ls -- ls -la
 wait_total 1
 still_pending ls || fail "ls was allowed after exec * was revoked"
@@ -74,8 +74,8 @@ pass "preset = none and --preset none install nothing"
 
 # --- by hand
 out=$(sg rules import --preset routine) || fail "rules import --preset routine: $out"
-printf '%s' "$out" | grep -q "4 rule(s) imported" || fail "import said: $out"
-[ "$(sg rules list --json | grep -o '"origin":"preset routine"' | wc -l)" = 4 ] || fail "imported rules"
+printf '%s' "$out" | grep -q "11 rule(s) imported" || fail "import said: $out"
+[ "$(sg rules list --json | grep -o '"origin":"preset routine"' | wc -l)" = 11 ] || fail "imported rules"
 expect_rc 2 sg rules import --preset nosuch
 stop_broker
 pass "rules import --preset routine adds the same rules; an unknown preset is a usage error"
