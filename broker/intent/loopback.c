@@ -12,7 +12,8 @@
  *     `localhost:2375/...`;
  *   - a Unix socket (`curl --unix-socket /var/run/docker.sock`): local-socket
  *     (high);
- *   - cloud metadata addresses, which are not local (tables/hosts: metadata);
+ *   - a host that is not this machine by its literal name or address
+ *     (127.0.0.1.nip.io, localhost.example) or cloud metadata addresses;
  *   - a command whose request text mentions a proxy, --resolve, --connect-to or
  *     socks (the connection may go elsewhere);
  *   - the exfiltration signals: a secret sent to loopback may be tunnelled on,
@@ -93,6 +94,30 @@ wk_loopback_port(struct intent_ctx *x, int i, const char *s, size_t n)
 		wk_sig(x, i, "local-daemon");
 }
 
+/* This machine by its literal name or address: localhost, 127.x.x.x (digits
+ * and dots only: 127.0.0.1.nip.io is a DNS name anyone can point anywhere),
+ * ::1, 0.0.0.0.  The hosts table's `local` class is wider (127.*). */
+static bool
+loopback_host(const char *h)
+{
+	size_t dots = 0;
+
+	if (strcasecmp(h, "localhost") == 0 || strcasecmp(h, "localhost.localdomain") == 0 || strcmp(h, "::1") == 0 ||
+	    strcmp(h, "0:0:0:0:0:0:0:1") == 0 || strcmp(h, "0.0.0.0") == 0)
+		return true;
+	if (strncmp(h, "127.", 4) != 0)
+		return false;
+	for (const char *p = h + 3; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (++dots > 3 || p[1] == '.' || p[1] == '\0')
+				return false;
+		} else if (!isdigit((unsigned char)*p)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 mentions(const char *s, size_t n, const char *w)
 {
@@ -149,7 +174,7 @@ intent_loopback_apply(struct intent_ctx *x)
 		bool local = c->nhosts > 0;
 
 		for (size_t k = 0; k < c->nhosts && local; k++)
-			local = c->hosts[k].cls == HC_LOCAL;
+			local = c->hosts[k].cls == HC_LOCAL && loopback_host(c->hosts[k].host);
 		if (!local || has_sig(in, (int)i, "local-daemon") || has_sig(in, (int)i, "local-socket") ||
 		    has_sig(in, (int)i, "host-metadata"))
 			continue;

@@ -15,7 +15,7 @@ static const struct preset_rule routine_rules[] = {
 	{ "allow", "delete /tmp/**", "low", "preset routine: /tmp deletes the scorer rates low" },
 	{ "allow", "mcp *.*", "low", "preset routine: MCP tools the scorer rates low (read-only verbs)" },
 	{ "allow", "net localhost", "low", "preset routine: reads of this machine's own services the scorer rates low" },
-	{ "allow", "net 127.*", "low", "preset routine: reads of this machine's own services the scorer rates low" },
+	{ "allow", "net 127.0.0.1", "low", "preset routine: reads of this machine's own services the scorer rates low" },
 	{ "allow", "net [::1]", "low", "preset routine: reads of this machine's own services the scorer rates low" },
 };
 
