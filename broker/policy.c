@@ -439,6 +439,30 @@ policy_assess(struct broker *b, uid_t uid, const char *session, const msgpack_ob
 	return 0;
 }
 
+/* The missing directories above path (at most 16), which writing it creates. */
+static void
+note_new_parents(struct prov *pv, uid_t uid, const char *session, const char *path, int64_t id)
+{
+	char buf[PROV_PATH_MAX + 1];
+	size_t n = strlen(path);
+	struct stat st;
+
+	if (n > PROV_PATH_MAX)
+		return;
+	memcpy(buf, path, n + 1);
+	for (int depth = 0; depth < 16; depth++) {
+		char *slash = strrchr(buf, '/');
+
+		if (slash == NULL || slash == buf)
+			return;
+		*slash = '\0';
+		if (lstat(buf, &st) == 0 || errno != ENOENT)
+			return;
+		if (prov_note(pv, uid, session, buf, id) < 0)
+			return;
+	}
+}
+
 void
 policy_note_created(struct broker *b, uid_t uid, const char *session, const struct subject *s, int64_t id)
 {
@@ -457,6 +481,8 @@ policy_note_created(struct broker *b, uid_t uid, const char *session, const stru
 			continue;
 		if (prov_note(pv, uid, session, sp->path, id) < 0)
 			log_msg("provenance: out of memory; request %lld's files are not remembered", (long long)id);
+		/* and the directories it makes on the way (mkdir -p a/b, a Write of new/x.py) */
+		note_new_parents(pv, uid, session, sp->path, id);
 	}
 }
 

@@ -77,7 +77,16 @@ out=$(sub s1 "\"kind\":\"delete\",\"path\":\"$W/scratch.txt\"")
 case $out in *'"decision":"allow"'*) ;; *) fail "delete request of the session's own file: not allowed at once: $out" ;; esac
 out=$(sub s1 "$(exec_req 'mv out.log renamed.log')")
 case $out in *'"decision":"allow"'*) ;; *) fail "mv of the session's own file: not allowed at once: $out" ;; esac
-pass "a session's own scratch files (Write, cat >, touch, tee) are deleted, moved at low with the creating request named"
+# directories it made on the way: mkdir -p, a Write into a new directory
+created s1 "mkdir -p" "$(exec_req 'mkdir -p repro/sub')" "$T/mk.tmp"
+mkdir -p "$W/repro/sub"
+out=$(sub s1 "$(exec_req 'rm -rf repro')")
+case $out in *'"decision":"allow"'*) ;; *) fail "rm -rf of a directory the session made: not allowed at once: $out" ;; esac
+created s1 "write into a new directory" "\"kind\":\"write\",\"path\":\"$W/scratch/deep/t.py\",\"content\":\"x\"" "$T/mk2.tmp"
+mkdir -p "$W/scratch/deep"; printf 'x\n' >"$W/scratch/deep/t.py"
+out=$(sub s1 "$(exec_req 'rm -r scratch')")
+case $out in *'"decision":"allow"'*) ;; *) fail "rm -r of a directory a Write made: not allowed at once: $out" ;; esac
+pass "a session's own scratch files (Write, cat >, touch, tee, mkdir -p) are deleted, moved at low with the creating request named"
 
 # --- another session's file, and one nobody's request made ---------------------
 created s1 "write mine.py" "\"kind\":\"write\",\"path\":\"$W/mine.py\",\"content\":\"x\"" "$W/mine.py"
@@ -92,6 +101,10 @@ asked s3 "overwritten, not created" "$(exec_req 'rm preexisting2.py')"
 # the same session name under another agent is the same uid's session: still s1;
 # but a session name only matches exactly
 asked S1 "session names are exact" "$(exec_req 'rm mine.py')"
+# a directory that was there: a file written into it does not make it the session's
+mkdir -p "$W/pkg"; printf 'x\n' >"$W/pkg/keep.py"
+created s4 "write into an existing directory" "\"kind\":\"write\",\"path\":\"$W/pkg/new.py\",\"content\":\"x\"" "$W/pkg/new.py"
+asked s4 "existing directory" "$(exec_req 'rm -r pkg')"
 pass "no discount for another session's file or a file that existed before"
 
 # --- denied and pending requests create nothing ----------------------------------
