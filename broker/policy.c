@@ -468,7 +468,9 @@ policy_note_created(struct broker *b, uid_t uid, const char *session, const stru
 {
 	struct prov *pv = P(b)->prov;
 
-	if (pv == NULL || s == NULL || session == NULL || s->unparsed)
+	/* a subject that is not whole (a command cut to fit) still lists the
+	 * files its first commands write: a person allowed them */
+	if (pv == NULL || s == NULL || session == NULL)
 		return;
 	for (size_t k = 0; k < s->nparts; k++) {
 		const struct subj_part *sp = &s->parts[k];

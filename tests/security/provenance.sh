@@ -77,6 +77,19 @@ out=$(sub s1 "\"kind\":\"delete\",\"path\":\"$W/scratch.txt\"")
 case $out in *'"decision":"allow"'*) ;; *) fail "delete request of the session's own file: not allowed at once: $out" ;; esac
 out=$(sub s1 "$(exec_req 'mv out.log renamed.log')")
 case $out in *'"decision":"allow"'*) ;; *) fail "mv of the session's own file: not allowed at once: $out" ;; esac
+# a long command (its subject is not whole, so a person allows it) still notes what it creates
+long=$(printf 'x = %d\n' $(seq 1 80))
+DENY=0 person s1 "long heredoc then inline code" "$(exec_req "cat <<'EOF' > long_patch.py
+$long
+EOF
+python3 -c \"
+p = open('long_patch.py').read()
+$(printf '# %s\n' $(seq 1 150))
+open('src/mod.py', 'w').write(p)
+\"")"
+printf 'x\n' >"$W/long_patch.py"
+out=$(sub s1 "$(exec_req 'rm long_patch.py')")
+case $out in *'"decision":"allow"'*) ;; *) fail "rm of a file a long allowed command created: not allowed at once: $out" ;; esac
 # directories it made on the way: mkdir -p, a Write into a new directory
 created s1 "mkdir -p" "$(exec_req 'mkdir -p repro/sub')" "$T/mk.tmp"
 mkdir -p "$W/repro/sub"
