@@ -879,7 +879,8 @@ in_git_dir(const char *path)
  * workspace is marked with the request that created it.  Only a plain
  * workspace file: not outside it, not one of a sensitive class (those are
  * not PC_WORKSPACE), not under .git, not named through a link, a variable
- * or a glob, and not a symbolic link now (one swapped in since). */
+ * or a glob, and not a symbolic link now (one swapped in since) nor a file
+ * with other hard links. */
 static void
 provenance_apply(struct intent_ctx *x, const struct assess_prov *prov)
 {
@@ -899,7 +900,9 @@ provenance_apply(struct intent_ctx *x, const struct assess_prov *prov)
 			    tg->cls != PC_WORKSPACE || tg->indirect || tg->glob || tg->unknown || tg->through != NULL ||
 			    tg->path[0] != '/' || in_git_dir(tg->path))
 				continue;
-			if (lstat(tg->path, &st) == 0 && S_ISLNK(st.st_mode))
+			/* a link swapped in, or a hard link made since (`ln -f important.py
+			 * x.py` then `shred x.py` would destroy important.py's content) */
+			if (lstat(tg->path, &st) == 0 && (S_ISLNK(st.st_mode) || (!S_ISDIR(st.st_mode) && st.st_nlink > 1)))
 				continue;
 			tg->created_at = prov->created(prov->ctx, tg->path, strlen(tg->path));
 		}

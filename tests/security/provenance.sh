@@ -158,7 +158,12 @@ created s1 "write sub/a.py" "\"kind\":\"write\",\"path\":\"$W/sub/a.py\",\"conte
 mkdir -p "$HOME/outside/sub"; printf 'x\n' >"$HOME/outside/sub/a.py"
 rm -rf "$W/sub"; ln -s "$HOME/outside/sub" "$W/sub"
 asked s1 "parent directory swapped for a link" "$(exec_req 'rm sub/a.py')"
-pass "a symbolic link swapped in after creation gets no discount"
+# a hard link made since: shredding it would destroy the other name's content
+printf 'precious\n' >"$W/important.py"
+created s5 "write hl.py" "\"kind\":\"write\",\"path\":\"$W/hl.py\",\"content\":\"x\"" "$W/hl.py"
+ln -f "$W/important.py" "$W/hl.py"
+asked s5 "hard link made since (shred)" "$(exec_req 'shred -u hl.py')"
+pass "a symbolic or hard link made after creation gets no discount"
 
 # --- outside the workspace and sensitive files -----------------------------------
 person s1 "write in home" "\"kind\":\"write\",\"path\":\"$HOME/notes.txt\",\"content\":\"x\""
