@@ -4,6 +4,7 @@
 #include "broker/record/audit.h"
 #include "broker/broker.h"
 #include "broker/intent/assess.h"
+#include "broker/provenance.h"
 #include "broker/intent/workspace.h"
 #include "proto/log.h"
 #include "broker/peer.h"
@@ -18,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #define HITS_FLUSH_MS 1000
 #define SWEEP_EVERY_MS 60000
@@ -55,6 +58,7 @@ struct op {
 
 struct policy {
 	assess_tables *tables;    /* intent and risk (issue #3) */
+	struct prov *prov;        /* files each session created (issue #17) */
 	ruleset *rules;
 	groups *groups;
 	circ *circ;
@@ -266,11 +270,14 @@ policy_init(struct broker *b, char *err, size_t errlen)
 		return -1;
 	}
 	pol->tables = assess_tables_load(cfg, err, errlen);
+	pol->prov = prov_new();
 	free(cfg);
 	msgpack_sbuffer_init(&pol->sb);
 	msgpack_packer_init(&pol->pk, &pol->sb, msgpack_sbuffer_write);
 	b->policy = pol;
-	if (pol->tables == NULL) {
+	if (pol->tables == NULL || pol->prov == NULL) {
+		if (pol->tables != NULL)
+			snprintf(err, errlen, "out of memory");
 		policy_free(b);
 		return -1;
 	}
@@ -361,6 +368,7 @@ policy_free(struct broker *b)
 	groups_free(pol->groups);
 	circ_free(pol->circ);
 	assess_tables_free(pol->tables);
+	prov_free(pol->prov);
 	msgpack_sbuffer_destroy(&pol->sb);
 	free(pol);
 	b->policy = NULL;
@@ -397,14 +405,30 @@ op_new(struct broker *b, struct peer *p, uint32_t msgid, int kind)
 
 /* ---- judging ---- */
 
+struct prov_q {
+	const struct prov *prov;
+	uid_t uid;
+	const char *session;
+};
+
+static int64_t
+prov_created(void *ctx, const char *path, size_t len)
+{
+	const struct prov_q *q = ctx;
+
+	return prov_lookup(q->prov, q->uid, q->session, path, len);
+}
+
 int
-policy_assess(struct broker *b, const msgpack_object *req, msgpack_packer *pk, int *score,
-    enum rule_level *level)
+policy_assess(struct broker *b, uid_t uid, const char *session, const msgpack_object *req, msgpack_packer *pk,
+    int *score, enum rule_level *level)
 {
 	struct assess_result ar;
+	struct prov_q q = { .prov = P(b)->prov, .uid = uid, .session = session };
+	struct assess_prov ap = { .created = prov_created, .ctx = &q };
 	int l;
 
-	if (assess_request(P(b)->tables, req, pk, &ar) < 0) {
+	if (assess_request_prov(P(b)->tables, req, session != NULL ? &ap : NULL, pk, &ar) < 0) {
 		*score = 100;
 		*level = RL_CRITICAL;
 		return -1;
@@ -413,6 +437,55 @@ policy_assess(struct broker *b, const msgpack_object *req, msgpack_packer *pk, i
 	*score = ar.score;
 	*level = l < 0 ? RL_CRITICAL : (enum rule_level)l;
 	return 0;
+}
+
+/* The missing directories above path (at most 16), which writing it creates. */
+static void
+note_new_parents(struct prov *pv, uid_t uid, const char *session, const char *path, int64_t id)
+{
+	char buf[PROV_PATH_MAX + 1];
+	size_t n = strlen(path);
+	struct stat st;
+
+	if (n > PROV_PATH_MAX)
+		return;
+	memcpy(buf, path, n + 1);
+	for (int depth = 0; depth < 16; depth++) {
+		char *slash = strrchr(buf, '/');
+
+		if (slash == NULL || slash == buf)
+			return;
+		*slash = '\0';
+		if (lstat(buf, &st) == 0 || errno != ENOENT)
+			return;
+		if (prov_note(pv, uid, session, buf, id) < 0)
+			return;
+	}
+}
+
+void
+policy_note_created(struct broker *b, uid_t uid, const char *session, const struct subject *s, int64_t id)
+{
+	struct prov *pv = P(b)->prov;
+
+	/* a subject that is not whole (a command cut to fit) still lists the
+	 * files its first commands write: a person allowed them */
+	if (pv == NULL || s == NULL || session == NULL)
+		return;
+	for (size_t k = 0; k < s->nparts; k++) {
+		const struct subj_part *sp = &s->parts[k];
+		struct stat st;
+
+		/* a file it writes that is not there yet: the session creates it */
+		if (sp->kind != SK_WRITE || sp->path == NULL || sp->glob || sp->path[0] != '/')
+			continue;
+		if (lstat(sp->path, &st) == 0 || errno != ENOENT)
+			continue;
+		if (prov_note(pv, uid, session, sp->path, id) < 0)
+			log_msg("provenance: out of memory; request %lld's files are not remembered", (long long)id);
+		/* and the directories it makes on the way (mkdir -p a/b, a Write of new/x.py) */
+		note_new_parents(pv, uid, session, sp->path, id);
+	}
 }
 
 void

@@ -10,6 +10,7 @@
 #define SG_POLICY_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <msgpack.h>
 
 #include "broker/rules/circumvent.h"
@@ -34,8 +35,12 @@ void policy_peer_lost(struct broker *b, struct peer *p);
 /* Intent and risk of a submitted request map: packs {intent, risk} into pk
  * (broker/intent/assess.h) and gives the score and level.  -1 on out of
  * memory (then nothing was packed and the level is critical). */
-int policy_assess(struct broker *b, const msgpack_object *req, msgpack_packer *pk, int *score,
-    enum rule_level *level);
+int policy_assess(struct broker *b, uid_t uid, const char *session, const msgpack_object *req, msgpack_packer *pk,
+    int *score, enum rule_level *level);
+/* An allowed request (id, of uid's session) is delivered: remember the files
+ * its write parts create, those not there yet (broker/provenance.h), so
+ * that the session's later deletes and overwrites of them score lower. */
+void policy_note_created(struct broker *b, uid_t uid, const char *session, const struct subject *s, int64_t id);
 
 /* Judge a request against the rules (no side effects). */
 void policy_judge(struct broker *b, const struct subject *s, const struct rule_ctx *c,

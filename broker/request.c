@@ -695,6 +695,8 @@ finish_decision(void *arg, int status, int64_t seq)
 		r->seq = 0;
 	} else {
 		r->seq = seq;
+		if (r->allow) /* the files it creates are this session's (issue #17) */
+			policy_note_created(b, r->uid, r->session, r->subj, r->id);
 	}
 	rs->decided_total++;
 	while (r->waiters != NULL) {
@@ -1119,7 +1121,7 @@ prepare(struct broker *b, struct request *r, const msgpack_object *map)
 
 	msgpack_sbuffer_clear(&rs->asb);
 	msgpack_zone_clear(&rs->azone);
-	if (policy_assess(b, map, &rs->apk, &r->score, &r->level) == 0 &&
+	if (policy_assess(b, r->uid, r->session, map, &rs->apk, &r->score, &r->level) == 0 &&
 	    msgpack_unpack(rs->asb.data, rs->asb.size, &off, &rs->azone, &out) == MSGPACK_UNPACK_SUCCESS) {
 		intent = rpc_map_get(&out, "intent");
 		risk = rpc_map_get(&out, "risk");

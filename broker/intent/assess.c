@@ -4,6 +4,7 @@
 #include "broker/intent/intent.h"
 #include "broker/intent/reqfiles.h"
 #include "broker/intent/knowledge.h"
+#include "broker/intent/mcpverb.h"
 #include "broker/intent/secrets.h"
 #include "broker/intent/risk.h"
 #include "broker/intent/tables.h"
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define MAX_FIELD 4096           /* cwd, workspace, path, url */
 #define MAX_LISTED_CMDS 256      /* commands listed in the intent */
@@ -798,7 +800,6 @@ kind_mcp(struct req *r)
 	const char *server = str_field(r->a, r->map, "server", 256, &sn, &r->bad);
 	const char *tool = str_field(r->a, r->map, "tool", 256, &tn, &r->bad);
 	const msgpack_object *args = field(r->map, "arguments");
-	const struct mcppat *m;
 	struct mcp_walk mw = { .r = r, .peff = EFF_USE };
 	int ci, rc;
 
@@ -812,17 +813,9 @@ kind_mcp(struct req *r)
 	intent_cmd(intent_get(r->x), (size_t)ci)->program = server != NULL ? server : NULL;
 	intent_cmd(intent_get(r->x), (size_t)ci)->sub = tool;
 	intent_scan_text(r->x, ci, tool, tn);
-	m = tables_mcp(r->at->t, tool, tn);
-	if (m != NULL) {
-		if (m->effect >= 0) {
-			intent_add_effect(r->x, ci, (enum effect)m->effect);
-			if (m->effect == EFF_WRITE || m->effect == EFF_DELETE)
-				mw.peff = (enum effect)m->effect;
-		} else if (strcmp(m->pat, "*") != 0) {
-			mw.peff = EFF_VIEW; /* a reading tool; one sandgate does not know stays "use" */
-		}
-		intent_signal_rule(r->x, ci, &m->r, tool, tn);
-	}
+	/* the tool's verb and the server (mcpverb.h) */
+	if (mcp_verb_apply(r->x, r->at->t, ci, server, sn, tool, tn, &mw.peff) < 0)
+		return -1;
 	mw.ci = ci;
 	/* every value of the arguments: paths, globs, URLs, commands */
 	rc = req_args_walk(r->a, args, mcp_arg, &mw);
@@ -870,14 +863,67 @@ fail_result(struct assess_result *out)
 	out->level = "critical";
 }
 
+/* Is there a .git component in path (a repository's internals: hooks,
+ * config, objects)? */
+static bool
+in_git_dir(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "/.git")) != NULL; p += 5)
+		if (p[5] == '/' || p[5] == '\0')
+			return true;
+	return false;
+}
+
+/* Files this session created (assess.h struct assess_prov; docs/RISK.md
+ * "Files this session created"): a delete or overwrite of one inside the
+ * workspace is marked with the request that created it.  Only a plain
+ * workspace file: not outside it, not one of a sensitive class (those are
+ * not PC_WORKSPACE), not under .git, not named through a link, a variable
+ * or a glob, and not a symbolic link now (one swapped in since) nor a file
+ * with other hard links. */
+static void
+provenance_apply(struct intent_ctx *x, const struct assess_prov *prov)
+{
+	const struct intent *in = intent_get(x);
+
+	if (prov == NULL || prov->created == NULL)
+		return;
+	for (size_t i = 0; i < in->ncmds; i++) {
+		struct intent_cmd *c = intent_cmd(in, i);
+
+		for (size_t k = 0; k < c->ntargets; k++) {
+			struct intent_target *tg = &c->targets[k];
+			struct stat st;
+
+			if ((tg->eff != EFF_DELETE && tg->eff != EFF_DELETE_RECURSIVE && tg->eff != EFF_OVERWRITE &&
+			        tg->eff != EFF_WRITE) ||
+			    tg->cls != PC_WORKSPACE || tg->indirect || tg->glob || tg->unknown || tg->through != NULL ||
+			    tg->path[0] != '/' || in_git_dir(tg->path))
+				continue;
+			/* a link swapped in, or a hard link made since (`ln -f important.py
+			 * x.py` then `shred x.py` would destroy important.py's content) */
+			if (lstat(tg->path, &st) == 0 && (S_ISLNK(st.st_mode) || (!S_ISDIR(st.st_mode) && st.st_nlink > 1)))
+				continue;
+			tg->created_at = prov->created(prov->ctx, tg->path, strlen(tg->path));
+		}
+	}
+}
+
 static int
-finish(const assess_tables *at, arena *a, struct intent_ctx *x, msgpack_packer *pk, struct assess_result *out)
+finish(const assess_tables *at, arena *a, struct intent_ctx *x, const struct assess_prov *prov, msgpack_packer *pk,
+    struct assess_result *out)
 {
 	struct risk rk;
 	const char *sb = intent_get(x)->sandbox;
 	int where = sb != NULL ? sandbox_by_name(sb, strlen(sb)) : -1;
 
 	secrets_finish(x);
+	provenance_apply(x, prov);
+	/* HTTP to this machine's own services (loopback.c) */
+	if (intent_loopback_apply(x) < 0) {
+		fail_result(out);
+		return -1;
+	}
 	/* low needs positive knowledge (knowledge.h): after every other signal */
 	if (knowledge_apply(x, at->t, where < 0 ? SB_UNKNOWN : (enum sandbox_where)where) < 0 ||
 	    risk_score(a, at->t, intent_get(x), &rk) < 0) {
@@ -978,6 +1024,13 @@ sandbox_of(struct req *r, const msgpack_object *req, const msgpack_object *ti)
 int
 assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packer *pk, struct assess_result *out)
 {
+	return assess_request_prov(at, req, NULL, pk, out);
+}
+
+int
+assess_request_prov(const assess_tables *at, const msgpack_object *req, const struct assess_prov *prov,
+    msgpack_packer *pk, struct assess_result *out)
+{
 	arena *a = at->scratch;
 	struct req r = { .at = at, .a = a, .map = req };
 	const char *kind, *cwd, *ws;
@@ -992,7 +1045,7 @@ assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packe
 			return -1;
 		}
 		bad_request(&r, "request is not a map");
-		return finish(at, a, r.x, pk, out);
+		return finish(at, a, r.x, prov, pk, out);
 	}
 	kind = str_field(a, req, "kind", 32, NULL, &r.bad);
 	cwd = str_field(a, req, "cwd", MAX_FIELD, NULL, &r.bad);
@@ -1016,7 +1069,7 @@ assess_request(const assess_tables *at, const msgpack_object *req, msgpack_packe
 	sandbox_of(&r, req, ti);
 	if (r.bad)
 		bad_request(&r, "a field has the wrong type or size");
-	return finish(at, a, r.x, pk, out);
+	return finish(at, a, r.x, prov, pk, out);
 }
 
 int
@@ -1032,5 +1085,5 @@ assess_command(const assess_tables *at, const char *cmd, size_t len, const char 
 		fail_result(out);
 		return -1;
 	}
-	return finish(at, a, x, pk, out);
+	return finish(at, a, x, NULL, pk, out);
 }

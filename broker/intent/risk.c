@@ -90,6 +90,19 @@ target_text(arena *a, const struct rule *r, const char *path)
 	return s;
 }
 
+/* "TEXT (PATH, created by this session at #N)" */
+static const char *
+own_text(arena *a, const struct rule *r, const struct intent_target *tg)
+{
+	size_t n = strlen(r->text) + 200 + 60;
+	char *s = arena_alloc(a, n);
+
+	if (s == NULL)
+		return r->text;
+	snprintf(s, n, "%s (%.160s, created by this session at #%lld)", r->text, tg->path, (long long)tg->created_at);
+	return s;
+}
+
 /* "NAMED -> WHERE IT LEADS" for a target reached through a link. */
 static const char *
 link_text(arena *a, const struct intent_target *tg)
@@ -130,6 +143,8 @@ risk_score(arena *a, const struct tables *t, const struct intent *in, struct ris
 	double score;
 	int top;
 
+	const struct rule *own = tables_rule(t, "own-file");
+
 	memset(out, 0, sizeof *out);
 	for (size_t k = 0; k < in->nsigs; k++) {
 		const struct intent_signal *s = &in->sigs[k];
@@ -146,6 +161,12 @@ risk_score(arena *a, const struct tables *t, const struct intent *in, struct ris
 
 			if (r == NULL || r->weight <= 0)
 				continue;
+			if (tg->created_at > 0 && own != NULL && own->weight < r->weight) {
+				/* a file this session created (assess.c provenance_apply) */
+				if (add(&acc, own->id, own_text(a, own, tg), own->weight, c->text, c->textlen) < 0)
+					return -1;
+				continue;
+			}
 			if (add(&acc, r->id, target_text(a, r, tg->through != NULL ? link_text(a, tg) : tg->path),
 			        r->weight, c->text, c->textlen) < 0)
 				return -1;

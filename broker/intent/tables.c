@@ -2586,6 +2586,18 @@ tables_mcp(const struct tables *t, const char *tool, size_t len)
 	return NULL;
 }
 
+const struct mcppat *
+tables_mcp_word(const struct tables *t, const char *word, size_t len)
+{
+	for (size_t k = 0; k < t->nmcps; k++) {
+		const char *p = t->mcps[k]->pat;
+
+		if (strlen(p) == len && memcmp(p, word, len) == 0 && strpbrk(p, "*?[") == NULL)
+			return t->mcps[k];
+	}
+	return NULL;
+}
+
 const struct codepat *const *
 tables_code_by_pair(const struct tables *t, unsigned char c0, unsigned char c1, size_t *n)
 {

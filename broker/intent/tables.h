@@ -372,6 +372,9 @@ enum pclass tables_path_class(const struct tables *t, const char *path, size_t l
 const struct pathpat *const *tables_paths(const struct tables *t, int pass, size_t *n);
 enum hclass tables_host_class(const struct tables *t, const char *host, size_t len);
 const struct mcppat *tables_mcp(const struct tables *t, const char *tool, size_t len);
+/* The word row (a pattern without wildcards) that is exactly word (lower
+ * case), or NULL: an MCP tool's verb (mcpverb.h). */
+const struct mcppat *tables_mcp_word(const struct tables *t, const char *word, size_t len);
 /* Rows of tables/db of one kind whose first word is w (lower case; "" for
  * host rows, which are globs), and the client row of a program. */
 const struct dbpat *const *tables_db(const struct tables *t, enum db_kind k, const char *w, size_t *n);

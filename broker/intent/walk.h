@@ -199,6 +199,8 @@ char *wk_xdup(struct intent_ctx *x, const char *s, size_t n);
 struct intent_cmd *wk_cmd_at(struct intent_ctx *x, int i);
 int wk_new_cmd(struct walk *w, const char *text, size_t textlen, int stdin_from);
 void wk_sig(struct intent_ctx *x, int i, const char *rule_id);
+/* loopback.c: a local URL or host:port s of command i naming a daemon's API port */
+void wk_loopback_port(struct intent_ctx *x, int i, const char *s, size_t n);
 void wk_add_target_ex(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff, unsigned tf);
 void wk_add_target_raw(struct intent_ctx *x, int i, const char *path, enum pclass cls, enum effect eff,
     bool indirect);

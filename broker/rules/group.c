@@ -353,11 +353,9 @@ group_signature(const struct subject *s, size_t key_part)
 		snprintf(port, sizeof port, ":%d", p->port);
 		strbuf_puts(&b, port);
 		break;
-	case SK_MCP:
+	case SK_MCP: /* one group per server: its tools are asked about together (issue #17) */
 		strbuf_puts(&b, " ");
 		strbuf_puts(&b, p->server);
-		strbuf_puts(&b, ".");
-		strbuf_puts(&b, p->tool);
 		break;
 	default:
 		strbuf_puts(&b, " ");

@@ -8,6 +8,15 @@ static const struct preset_rule routine_rules[] = {
 	{ "allow", "read /**", "low", "preset routine: reads the scorer rates low" },
 	{ "allow", "write ./**", "low", "preset routine: workspace writes and edits the scorer rates low" },
 	{ "allow", "write /tmp/**", "low", "preset routine: /tmp writes the scorer rates low" },
+	/* issue #17: what the scorer now rates low outside the four above */
+	{ "allow", "write /dev/null", "low", "preset routine: output thrown away" },
+	{ "allow", "delete ./**", "low",
+	    "preset routine: workspace deletes the scorer rates low (files this session created)" },
+	{ "allow", "delete /tmp/**", "low", "preset routine: /tmp deletes the scorer rates low" },
+	{ "allow", "mcp *.*", "low", "preset routine: MCP tools the scorer rates low (read-only verbs)" },
+	{ "allow", "net localhost", "low", "preset routine: reads of this machine's own services the scorer rates low" },
+	{ "allow", "net 127.0.0.1", "low", "preset routine: reads of this machine's own services the scorer rates low" },
+	{ "allow", "net [::1]", "low", "preset routine: reads of this machine's own services the scorer rates low" },
 };
 
 static const struct preset presets[] = {

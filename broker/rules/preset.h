@@ -1,7 +1,8 @@
 /* preset.h -- rule sets sandgate ships.
  *
  * "routine" answers what the risk scorer rates low in the places agents
- * normally work (any command, reads, writes in the workspace or /tmp), so
+ * normally work (any command, reads, writes and deletes in the workspace or
+ * /tmp, /dev/null, MCP tools, HTTP to loopback), so
  * that a person is asked only about what is medium or above, unparsed, or a
  * circumvention signal.  The broker installs the preset named by the
  * `preset` setting once per database (docs/RULES.md); `sandgate rules
