@@ -151,8 +151,15 @@ check_size(struct ask *a)
 static int
 fill_payload(struct ask *a)
 {
-	bool exec = strcmp(a->kind, "exec") == 0;
+	static const char *const kinds[] = { "exec", "write", "edit", "read", "delete", "net", "mcp", "other" };
+	bool exec = strcmp(a->kind, "exec") == 0, known = false;
 
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		known |= strcmp(a->kind, kinds[i]) == 0;
+	if (!known) {
+		cli_err(a->name, "--kind must be exec, write, edit, read, delete, net, mcp or other, not '%s'", a->kind);
+		return -1;
+	}
 	if (exec || a->exec_mode) {
 		if (a->argc == 0) {
 			cli_err(a->name, "nothing to ask: give the command after --");
@@ -187,7 +194,7 @@ parse(struct ask *a, int argc, char **argv)
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jqr:p:u:S:T:y:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(a->name, argc, argv, "+k:a:s:C:w:t:jqr:p:u:S:T:y:", opts)) != -1) {
 		switch (c) {
 		case 'k': a->kind = optarg; break;
 		case 'a': a->agent = optarg; break;

@@ -459,7 +459,7 @@ run_tail(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fjn:", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit tail", argc, argv, "+fjn:", opts)) != -1) {
 		if (c == 'f')
 			follow = true;
 		else if (c == 'j')
@@ -681,7 +681,7 @@ run_query(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jn:", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit query", argc, argv, "+jn:", opts)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'n' && positive(optarg, &limit) == 0)
@@ -715,7 +715,7 @@ run_export(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit export", argc, argv, "+", opts)) != -1) {
 		if (c == 'F')
 			format = optarg;
 		else if (c == 'C')
@@ -1016,7 +1016,7 @@ run_verify(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit verify", argc, argv, "+", opts)) != -1) {
 		if (c == 'c') {
 			ckfile = optarg;
 		} else if (c == 'a') {
@@ -1172,7 +1172,7 @@ run_checkpoint(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit checkpoint", argc, argv, "+", opts)) != -1) {
 		if (c == 'e')
 			out = optarg;
 		else if (c == 'k')
@@ -1381,7 +1381,7 @@ run_seal(int argc, char **argv, bool rotate)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt((rotate ? "audit rotate-key" : "audit reseal"), argc, argv, "+", opts)) != -1) {
 		if (c == 'r' && !rotate) {
 			reason = optarg;
 		} else if (c == 'a') {
@@ -1468,11 +1468,7 @@ run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(argv[1], subs[i].name) == 0) {
-			int rc = subs[i].run(argc - 1, argv + 1);
-
-			if (rc == EXIT_USAGE && argc >= 2)
-				fprintf(stderr, "see `sandgate audit --help`\n");
-			return rc;
+			return subs[i].run(argc - 1, argv + 1);
 		}
 	}
 	cli_err(CMD, "unknown subcommand '%s' (tail, query, export, verify, checkpoint, reseal, rotate-key)", argv[1]);

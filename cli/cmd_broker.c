@@ -21,7 +21,7 @@ run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ft:p:", opts, NULL)) != -1) {
+	while ((c = cli_getopt("broker", argc, argv, "+ft:p:", opts)) != -1) {
 		switch (c) {
 		case 'f':
 			bo.foreground = true;
@@ -48,7 +48,6 @@ run(int argc, char **argv)
 			bo.preset = optarg;
 			break;
 		default:
-			cli_help(&cmd_broker, stderr);
 			return EXIT_USAGE;
 		}
 	}

@@ -125,11 +125,13 @@ run(int argc, char **argv)
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:js:t:r:", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("decide", argc, argv, "n:js:t:r:", opts)) != -1) {
 		if (ch == 'n')
 			d.note = optarg;
 		else if (ch == 'j')
 			json = true;
+		else if (ch == 's' && !cli_check_scope("decide", "--scope", optarg))
+			return EXIT_USAGE;
 		else if (ch == 's')
 			d.scope = optarg;
 		else if (ch == 't' && (d.ttl = ttl_seconds(optarg)) < 0) {

@@ -535,7 +535,7 @@ parse(struct opts *o, const char *cmd, int argc, char **argv)
 
 	o->timeout_s = 600;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "P:ue:t:n", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "P:ue:t:n", opts)) != -1) {
 		switch (c) {
 		case 'P': o->project = optarg; break;
 		case 'u': o->user = true; break;

@@ -54,8 +54,7 @@ run(int argc, char **argv)
 		else if (strcmp(argv[i], "--theme") == 0 && i + 1 < argc)
 			theme = argv[++i];
 		else {
-			cli_err("pane", "unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
+			return cli_bad_arg("pane", argv[i]);
 		}
 	}
 	if (strspn(size, "0123456789") == 0 || strspn(size, "0123456789%") != strlen(size) || strlen(size) > 6) {

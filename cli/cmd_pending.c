@@ -250,8 +250,7 @@ run(int argc, char **argv)
 		} else if (strcmp(argv[i], "--groups") == 0) {
 			groups = true;
 		} else {
-			cli_err("pending", "unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
+			return cli_bad_arg("pending", argv[i]);
 		}
 	}
 	if ((c = cli_connect("pending", ROLE_CONSOLE, 5000)) == NULL)
