@@ -39,9 +39,9 @@ printf '%s' "$groups" | grep -q '"pattern":"write ./src/\*"' || fail "write sugg
 # every pending request carries its group in the request view
 "$SGTEST" call console list '[]' | grep -q "\"group\":\"$gp\"" || fail "request view has no group"
 # ... and `sandgate pending` shows it, with the risk level, for `decide g:GROUP`
-sg pending | head -n 1 | grep -q '^ID  *AGE  *RISK  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
+sg pending | head -n 1 | grep -q '^ID  *AGE  *RISK  *SCORE  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
 [ "$(sg pending | grep -c " $gp  .*python ")" = 3 ] || fail "pending rows of $gp: $(sg pending)"
-sg pending | grep -q "^[0-9]* *[0-9]*s  [a-z]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
+sg pending | grep -q "^[0-9]* *[0-9]*s  [a-z]*  *[0-9]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
 wait_for 5 "grep -q '^groups \\[{\"version\":[0-9]*,\"changed\":\\[\"g' '$T/notes'"
 grep -q '^request \[{"id":[0-9]*,.*"group":"g' "$T/notes" || fail "request notifications carry no group"
 pass "pending requests are grouped, with common fields, what varies and suggestions"

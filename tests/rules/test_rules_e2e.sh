@@ -15,7 +15,7 @@ cd "$W"
 
 # --- a rule answers at once, recorded with its id
 out=$(sg rules add allow exec npm run test '*')
-[ "$out" = "rule 1: allow exec npm run test * (global)" ] || fail "rules add said: $out"
+[ "$out" = "rule 1: allow ≤high exec npm run test * (global)" ] || fail "rules add said: $out"
 out=$(sg ask --json -- npm run test --ci) || fail "npm run test --ci was not allowed"
 [ "$(json_field "$out" by)" = rule ] || fail "not decided by a rule: $out"
 [ "$(json_field "$out" rule_id)" = 1 ] || fail "no rule_id: $out"
