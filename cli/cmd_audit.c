@@ -32,12 +32,60 @@ static const char *const levels[] = { "low", "medium", "high", "critical" };
 
 /* ---- opening ---- */
 
+/* True when path is a WAL-mode SQLite database (header bytes 18 and 19 are
+ * 2) with no PATH-wal beside it, or an empty one (opening such a copy
+ * read-only may leave an empty -wal behind).  A broker that stopped cleanly
+ * leaves that too (its last connection folds the WAL back in); a copy made
+ * while the broker ran, without the -wal file, lacks the newest pages.
+ * Call it before sqlite3_open_v2. */
+static bool
+wal_left_behind(const char *path)
+{
+	unsigned char h[100];
+	char wal[PATH_MAX + 8];
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	bool walmode;
+
+	if (f == NULL)
+		return false;
+	walmode = fread(h, 1, sizeof h, f) == sizeof h && memcmp(h, "SQLite format 3", 16) == 0 &&
+	    h[18] == 2 && h[19] == 2;
+	fclose(f);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	return walmode && ((stat(wal, &st) < 0 && errno == ENOENT) || (stat(wal, &st) == 0 && st.st_size == 0));
+}
+
+/* The message for a log that shows nothing where a -wal file is missing
+ * (issue #16: such a copy used to verify as "0 rows"). */
+static void
+say_incomplete(const char *path, const char *what)
+{
+	cli_err(CMD, "%s %s, and it is a WAL database without %s-wal beside it: the copy looks "
+	    "incomplete (WAL not copied).  Copy %s-wal with it while the broker runs, or copy with "
+	    "`sqlite3 %s \".backup COPY\"`", path, what, path, path, path);
+}
+
+static bool
+log_empty(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool empty = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM audit LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		empty = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	return empty;
+}
+
 static sqlite3 *
 open_log(char **path_out)
 {
 	char *path = paths_db();
 	sqlite3 *db = NULL;
 	struct stat st;
+	bool left_behind;
 
 	if (path == NULL) {
 		cli_err(CMD, "out of memory");
@@ -48,6 +96,7 @@ open_log(char **path_out)
 		free(path);
 		return NULL;
 	}
+	left_behind = wal_left_behind(path);
 	/* one thread, read-only: no per-call mutex; mmap saves a copy per page */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		cli_err(CMD, "cannot open %s read-only: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
@@ -58,7 +107,17 @@ open_log(char **path_out)
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
 	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
-		cli_err(CMD, "%s has no audit log yet (a broker of this version adds it when it starts)", path);
+		if (left_behind)
+			say_incomplete(path, "has no audit log");
+		else
+			cli_err(CMD, "%s has no audit log yet (a broker of this version adds it when it starts)", path);
+		sqlite3_close(db);
+		free(path);
+		return NULL;
+	}
+	/* nothing recorded and the -wal file missing: not "0 rows, verified" */
+	if (left_behind && log_empty(db)) {
+		say_incomplete(path, "holds no audit rows");
 		sqlite3_close(db);
 		free(path);
 		return NULL;
@@ -388,14 +447,24 @@ human_row(sqlite3_stmt *st)
 	    ? (const char *)sqlite3_column_text(st, AF_RISK_LEVEL) : "-";
 	char *lvl = text_escape(level, strlen(level), 12, NULL);
 
+	char seq[32], req[40] = "request -", rule[32] = "";
+
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(by, sizeof by, "%s%s%s", sqlite3_column_text(st, AF_DECIDED_BY), name ? " " : "", name ? name : "");
+	/* labelled: the audit sequence number is not a request id (`decide`
+	 * takes those), and a rule decision names its rule */
+	snprintf(seq, sizeof seq, "seq %lld", (long long)sqlite3_column_int64(st, AF_SEQ));
+	if (sqlite3_column_type(st, AF_REQUEST_ID) == SQLITE_INTEGER)
+		snprintf(req, sizeof req, "request %lld", (long long)sqlite3_column_int64(st, AF_REQUEST_ID));
+	if (sqlite3_column_type(st, AF_RULE_ID) == SQLITE_INTEGER)
+		snprintf(rule, sizeof rule, " %lld", (long long)sqlite3_column_int64(st, AF_RULE_ID));
+	snprintf(by, sizeof by, "%s%s%s%s", sqlite3_column_text(st, AF_DECIDED_BY), rule, name ? " " : "",
+	    name ? name : "");
 	{
 		char *esc_by = text_escape(by, strlen(by), 40, NULL);
 
-		printf("#%-7lld %s  %-5s %-24s %-9s %-30s %s\n", (long long)sqlite3_column_int64(st, AF_SEQ),
-		    when, sqlite3_column_text(st, AF_DECISION), esc_by ? esc_by : "?", lvl ? lvl : "-",
+		printf("%-10s %s  %-14s %-5s %-24s %-9s %-24s %s\n", seq, when, req,
+		    sqlite3_column_text(st, AF_DECISION), esc_by ? esc_by : "?", lvl ? lvl : "-",
 		    agent ? agent : "?", summary ? summary : "?");
 		free(esc_by);
 	}
@@ -1340,11 +1409,13 @@ open_log_rw(char **path_out)
 {
 	char *path = paths_db();
 	sqlite3 *db = NULL;
+	bool left_behind;
 
 	if (path == NULL) {
 		cli_err(CMD, "out of memory");
 		return NULL;
 	}
+	left_behind = wal_left_behind(path); /* before opening makes a -wal file */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		cli_err(CMD, "cannot open %s for writing: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
@@ -1352,8 +1423,12 @@ open_log_rw(char **path_out)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
-		cli_err(CMD, "%s has no audit log", path);
+	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK ||
+	    (left_behind && log_empty(db))) {
+		if (left_behind)
+			say_incomplete(path, log_empty(db) ? "holds no audit rows" : "has no audit log");
+		else
+			cli_err(CMD, "%s has no audit log", path);
 		sqlite3_close(db);
 		free(path);
 		return NULL;
@@ -1480,7 +1555,9 @@ const struct cli_cmd cmd_audit = {
 	.args = "tail|query|export|verify|checkpoint|reseal|rotate-key [OPTIONS]",
 	.summary = "read, export and verify the tamper-evident audit log",
 	.help =
-	    "  tail [-n N] [-f] [--json]        the last N decisions (default 10); -f follows\n"
+	    "  tail [-n N] [-f] [--json]        the last N decisions (default 10); -f follows.\n"
+	    "                                   Lines read `seq 12 TIME request 9 allow rule 7 ...`:\n"
+	    "                                   the audit sequence number is not the request id\n"
 	    "  query [--agent A] [--since T] [--until T] [--decision allow|deny] [--by B]\n"
 	    "        [--risk LEVEL] [--after SEQ] [--limit N] [--json]\n"
 	    "                                   newest first, at most N (default 100, 0 = all);\n"
@@ -1509,8 +1586,10 @@ const struct cli_cmd cmd_audit = {
 	    "T is 30m, 2h, 7d (ago), @EPOCH_SECONDS, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z].\n"
 	    "The log is read directly from $SANDGATE_DB (else ~/.local/state/sandgate/sandgate.db),\n"
 	    "read-only; a running broker is not needed.  Keys: audit.key and audit.pub in\n"
-	    "$XDG_CONFIG_HOME/sandgate.\n"
+	    "$XDG_CONFIG_HOME/sandgate.  A copy of a running broker's database needs its -wal\n"
+	    "file (or `sqlite3 DB \".backup COPY\"`): one without it that shows no rows is\n"
+	    "reported as incomplete, not verified.\n"
 	    "Exit status: 0 ok; 1 verify found tampering (or reseal/rotate-key refused); 2 usage;\n"
-	    "3 the log cannot be read.\n",
+	    "3 the log cannot be read (or the copy looks incomplete).\n",
 	.run = run,
 };
