@@ -230,6 +230,38 @@ parse(struct ask *a, int argc, char **argv)
 	return fill_payload(a);
 }
 
+/* The terminal's session (issue #16): "tty-pts3-4567", the controlling
+ * terminal and its session id (the shell that owns it), so that every
+ * request typed in one shell, or run by its scripts and pipelines, groups
+ * together, and a terminal reused later is another session.  -1 without a
+ * controlling terminal. */
+static int
+terminal_session(char *buf, size_t cap)
+{
+	char stat[1024], *p;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f != NULL ? fread(stat, 1, sizeof stat - 1, f) : 0;
+	int ppid, pgrp, sid, tty = 0;
+	unsigned maj, min;
+
+	if (f != NULL)
+		fclose(f);
+	stat[n] = '\0';
+	/* "pid (comm) state ppid pgrp session tty_nr ...": comm may hold anything */
+	if ((p = strrchr(stat, ')')) == NULL || sscanf(p + 1, " %*c %d %d %d %d", &ppid, &pgrp, &sid, &tty) != 4 ||
+	    tty == 0 || sid <= 0)
+		return -1;
+	maj = ((unsigned)tty >> 8) & 0xfff;
+	min = ((unsigned)tty & 0xff) | (((unsigned)tty >> 12) & 0xfff00);
+	if (maj >= 136 && maj <= 143)
+		snprintf(buf, cap, "tty-pts%u-%d", (maj - 136) * 256 + min, sid);
+	else if (maj == 4)
+		snprintf(buf, cap, "tty-tty%u-%d", min, sid);
+	else
+		snprintf(buf, cap, "tty-%u.%u-%d", maj, min, sid);
+	return 0;
+}
+
 static void
 defaults(struct ask *a)
 {
@@ -240,6 +272,8 @@ defaults(struct ask *a)
 	a->agent = (env = getenv("SANDGATE_AGENT")) != NULL && *env ? env : "cli";
 	if ((env = getenv("SANDGATE_SESSION")) != NULL && *env) {
 		a->session = env;
+	} else if (terminal_session(a->session_buf, sizeof a->session_buf) == 0) {
+		a->session = a->session_buf;
 	} else {
 		snprintf(a->session_buf, sizeof a->session_buf, "cli-%ld", (long)getppid());
 		a->session = a->session_buf;
@@ -447,7 +481,10 @@ const struct cli_cmd cmd_ask = {
 	.help =
 	    "  -k, --kind K        exec (default), write, edit, read, delete, net, mcp, other\n"
 	    "  -a, --agent A       agent name (default $SANDGATE_AGENT or \"cli\")\n"
-	    "  -s, --session S     session id (default $SANDGATE_SESSION or cli-PPID)\n"
+	    "  -s, --session S     session id (default $SANDGATE_SESSION, else the terminal's,\n"
+	    "                      e.g. tty-pts3-4567 (terminal and its shell's session id):\n"
+	    "                      what one shell asks groups together; without a\n"
+	    "                      terminal cli-PPID)\n"
 	    "  -C, --cwd D         working directory of the request (default: current)\n"
 	    "  -w, --workspace D   workspace root\n"
 	    "  -t, --timeout SEC   deny if nobody decides within SEC seconds\n"

@@ -92,7 +92,7 @@ run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (dry) {
-		printf("tmux split-window -h -l %s %s\n", size, cmd);
+		printf("tmux split-window -h -d -l %s %s\n", size, cmd);
 		return EXIT_OK;
 	}
 	/* -d: the agent's pane keeps the focus */
