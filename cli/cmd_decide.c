@@ -1,5 +1,6 @@
 /* cmd_decide.c -- `sandgate decide`: answer a pending request. */
 #include "cli/cli.h"
+#include "tui/text.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@ struct decision {
 	const char *group, *scope;
 	long long ttl, rule;
 	char *pattern; /* suggestion `rule` as fetched: the broker refuses if it changed */
+	char ceiling[16]; /* an allow rule's: the group's level, at most high */
 };
 
 static void
@@ -94,7 +96,11 @@ pick_suggestion(sg_client *c, struct decision *d)
 		rc = EXIT_DENIED;
 	} else if ((pat = rpc_map_get(&sg->via.array.ptr[d->rule], "pattern")) != NULL &&
 	    pat->type == MSGPACK_OBJECT_STR) {
+		const msgpack_object *lv = rpc_map_get(&gl->via.array.ptr[0], "max_level");
+
 		d->pattern = strndup(pat->via.str.ptr, pat->via.str.size);
+		snprintf(d->ceiling, sizeof d->ceiling, "%s", rpc_str_eq(lv, "low") ? "low"
+		    : rpc_str_eq(lv, "medium") ? "medium" : "high");
 	}
 	client_msg_free(&m);
 	return rc;
@@ -120,6 +126,20 @@ ttl_seconds(const char *s)
 	if (*end != '\0' && end[1] != '\0')
 		return -1;
 	return v * mul <= 315360000LL ? v * mul : -1;
+}
+
+/* "; saved rule 7: allow ≤medium exec npm install * (session)": the rule as
+ * `rules list` shows it (the pattern escaped: it holds an agent's words). */
+static void
+print_saved(const struct decision *d, long long id)
+{
+	char *e = d->pattern != NULL ? text_escape(d->pattern, strlen(d->pattern), 200, NULL) : NULL;
+
+	printf("; saved rule %lld", id);
+	if (e != NULL)
+		printf(": %s%s%s %s (%s)", d->decision, strcmp(d->decision, "allow") == 0 ? " ≤" : "",
+		    strcmp(d->decision, "allow") == 0 ? d->ceiling : "", e, d->scope != NULL ? d->scope : "session");
+	free(e);
 }
 
 /* decide g:GROUP allow|deny [--scope S] [--ttl T] [--rule N]: every member
@@ -149,7 +169,7 @@ decide_group(struct decision *d, bool json)
 				printf(", %lld could not be recorded (denied)",
 				    (long long)json_integer_value(json_object_get(j, "failed")));
 			if (json_is_integer(rid))
-				printf("; saved rule %lld", (long long)json_integer_value(rid));
+				print_saved(d, (long long)json_integer_value(rid));
 			else if (json_is_true(json_object_get(j, "rule_failed")))
 				printf("; the rule could not be recorded");
 			printf("\n");

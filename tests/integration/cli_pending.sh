@@ -84,7 +84,7 @@ want=$(printf '%s\n' "$gtxt" | awk -v g="$gm" '$1 == g {on=1; next} on && /^g[0-
 expect_rc 1 sg decide "g:$gm" allow --rule $((n + 1)) 2>"$T/err"
 grep -q "group $gm has $n suggested rules: --rule 1 to $n" "$T/err" || fail "--rule past the end: $(cat "$T/err")"
 out=$(sg decide "g:$gm" allow --rule 2)
-case $out in *"saved rule "*) ;; *) fail "decide --rule 2 said: $out" ;; esac
+case $out in *"; saved rule "[0-9]*": allow ≤medium $want (session)") ;; *) fail "decide --rule 2 said: $out (want $want)" ;; esac
 sg rules list | grep -qF "allow ≤medium $want" || fail "rule saved is not suggestion 2 ($want): $(sg rules list)"
 sg rules list | grep -F "allow ≤medium $want" | grep -q ' session ' || fail "scope: $(sg rules list)"
 pass "decide g:G --rule N saves suggestion N as listed (from 1); a number past the end is refused"

@@ -48,7 +48,7 @@ pass "pending requests are grouped, with common fields, what varies and suggesti
 
 # --- decide a group and save its narrowest suggestion as a session rule
 out=$(sg decide "g:$gp" allow --rule 1)
-case $out in "group $gp: allow 3 request(s); saved rule 1") ;; *) fail "decide said: $out" ;; esac
+case $out in "group $gp: allow 3 request(s); saved rule 1: allow ≤low exec python *.py (session)") ;; *) fail "decide said: $out" ;; esac
 for n in p1 p2 p3; do [ "$(rc_of $n)" = 0 ] || fail "$n was not allowed"; done
 still_pending other || fail "a request outside the rule was decided"
 sg rules list --json | grep -q '"id":1,"effect":"allow","pattern":"exec python \*.py","scope":"session","scope_value":"s1"' ||
