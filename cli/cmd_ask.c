@@ -147,6 +147,29 @@ check_size(struct ask *a)
 	a->oversized = true;
 }
 
+/* The target the kind needs, as the broker checks it (a usage error here,
+ * not an unreachable broker). */
+static int
+check_target(const struct ask *a)
+{
+	const char *k = a->kind;
+
+	if ((strcmp(k, "write") == 0 || strcmp(k, "edit") == 0 || strcmp(k, "read") == 0 ||
+	    strcmp(k, "delete") == 0) && a->path == NULL) {
+		cli_err(a->name, "kind %s needs a path (--path P, or the path after --)", k);
+		return -1;
+	}
+	if (strcmp(k, "net") == 0 && a->url == NULL) {
+		cli_err(a->name, "kind net needs a URL (--url U, or the URL after --)");
+		return -1;
+	}
+	if (strcmp(k, "mcp") == 0 && (a->server == NULL || a->tool == NULL)) {
+		cli_err(a->name, "kind mcp needs --server S and --tool T");
+		return -1;
+	}
+	return 0;
+}
+
 /* Fill the kind's payload from the positional words when no option gave it. */
 static int
 fill_payload(struct ask *a)
@@ -165,7 +188,7 @@ fill_payload(struct ask *a)
 			cli_err(a->name, "nothing to ask: give the command after --");
 			return -1;
 		}
-		return 0;
+		return exec ? 0 : check_target(a);
 	}
 	if (a->argc == 1 && a->path == NULL && a->url == NULL &&
 	    (strcmp(a->kind, "net") != 0 ? (a->path = a->argv[0]) : (a->url = a->argv[0])))
@@ -174,7 +197,7 @@ fill_payload(struct ask *a)
 		cli_err(a->name, "kind %s takes one target (a path or URL), not a command", a->kind);
 		return -1;
 	}
-	return 0;
+	return check_target(a);
 }
 
 static int

@@ -54,6 +54,12 @@ usage_err "^sandgate ask: --kind must be exec, write, edit, read, delete, net, m
 	ask --kind fetch -- https://example.com
 usage_err "^sandgate exec: --kind must be" exec --kind EXEC -- ls
 usage_err "^sandgate rules rm: 'x' is not a rule id" rules rm x
+usage_err "^sandgate ask: kind write needs a path" ask --kind write
+usage_err "^sandgate ask: kind net needs a URL" ask --kind net
+usage_err "^sandgate ask: kind mcp needs --server S and --tool T" ask --kind mcp --tool t
+usage_err "^sandgate exec: kind net needs a URL" exec --kind net -- ls
+usage_err "^sandgate rules add: --scope session needs --scope-value" rules add allow exec ls --scope session
+usage_err "^sandgate rules add: --max-level critical needs --critical-ok" rules add allow exec ls --max-level critical
 pass "bad --scope, --max-level, pattern kind and --kind: exit 2 before connecting"
 
 # help CMD and version
