@@ -1,8 +1,9 @@
 /* broker.c -- daemon start-up, sockets, signals and orderly shutdown. */
 #include "broker/broker.h"
 #include "proto/wallclock.h"
-#include "broker/audit.h"
-#include "broker/log.h"
+#include "broker/record/audit.h"
+#include "broker/auditlink.h"
+#include "proto/log.h"
 #include "broker/pager.h"
 #include "broker/peer.h"
 #include "broker/policy.h"

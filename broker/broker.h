@@ -11,7 +11,7 @@
 #include <msgpack.h>
 
 #include "broker/config.h"
-#include "broker/store.h"
+#include "broker/record/store.h"
 
 struct peer;
 struct reqstate;

@@ -1,7 +1,7 @@
 /* config.c -- "key = value" settings with strict validation. */
 #include "broker/config.h"
 #include "broker/intent/workspace.h"
-#include "broker/preset.h"
+#include "broker/rules/preset.h"
 
 #include <errno.h>
 #include <grp.h>

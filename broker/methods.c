@@ -5,7 +5,7 @@
 #include "broker/peer.h"
 #include "broker/policy.h"
 #include "broker/request.h"
-#include "broker/log.h"
+#include "proto/log.h"
 #include "proto/rpc.h"
 #include "proto/proto.h"
 

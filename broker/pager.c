@@ -1,7 +1,7 @@
 /* pager.c -- running the pager command off the loop thread (pager.h). */
 #include "broker/pager.h"
 #include "broker/broker.h"
-#include "broker/log.h"
+#include "proto/log.h"
 #include "proto/rpc.h"
 #include "proto/wallclock.h"
 

@@ -1,7 +1,7 @@
 /* peer.c -- client connections on the broker's sockets. */
 #include "broker/peer.h"
 #include "broker/broker.h"
-#include "broker/log.h"
+#include "proto/log.h"
 #include "broker/methods.h"
 #include "broker/request.h"
 #include "proto/frame.h"

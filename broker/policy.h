@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <msgpack.h>
 
-#include "broker/circumvent.h"
-#include "broker/group.h"
-#include "broker/rule.h"
-#include "broker/subject.h"
+#include "broker/rules/circumvent.h"
+#include "broker/rules/group.h"
+#include "broker/rules/rule.h"
+#include "broker/rules/subject.h"
 
 struct broker;
 struct peer;

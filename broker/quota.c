@@ -2,8 +2,8 @@
  * rate-limited alert when they refuse (quota.h). */
 #include "broker/quota.h"
 #include "broker/broker.h"
-#include "broker/log.h"
-#include "broker/table.h"
+#include "proto/log.h"
+#include "proto/table.h"
 #include "proto/rpc.h"
 #include "proto/wallclock.h"
 

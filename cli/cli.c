@@ -1,7 +1,7 @@
 /* cli.c -- helpers shared by the subcommands. */
 #include "cli/cli.h"
 #include "proto/paths.h"
-#include "broker/rule.h"
+#include "broker/rules/rule.h"
 
 #include <limits.h>
 #include <pwd.h>

@@ -5,9 +5,9 @@
  * Field names of --json, jsonl and csv output are stable (docs/AUDIT.md). */
 #include "cli/cli.h"
 #include "proto/wallclock.h"
-#include "broker/audit.h"
-#include "broker/auditcopy.h"
-#include "broker/checkpoint.h"
+#include "broker/record/audit.h"
+#include "broker/record/auditcopy.h"
+#include "broker/record/checkpoint.h"
 #include "broker/config.h"
 #include "proto/paths.h"
 #include "tui/text.h"

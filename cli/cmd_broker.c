@@ -1,7 +1,7 @@
 /* cmd_broker.c -- `sandgate broker`: run the daemon. */
 #include "cli/cli.h"
 #include "broker/broker.h"
-#include "broker/preset.h"
+#include "broker/rules/preset.h"
 
 #include "proto/paths.h"
 

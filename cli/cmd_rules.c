@@ -3,8 +3,8 @@
 #include "cli/cli.h"
 #include "proto/wallclock.h"
 #include "cli/rules_import.h"
-#include "broker/preset.h"
-#include "broker/pattern.h"
+#include "broker/rules/preset.h"
+#include "broker/rules/pattern.h"
 #include "tui/text.h"
 
 #include <errno.h>
@@ -682,7 +682,7 @@ import_text(struct import_opts *o, const char *name, const char *path, const cha
 	return rc;
 }
 
-/* Add the rules of a preset sandgate ships (broker/preset.h); origin
+/* Add the rules of a preset sandgate ships (broker/rules/preset.h); origin
  * "preset NAME" marks them as installed, so the broker's once-per-database
  * install (the `preset` setting) does not add them again. */
 static int

@@ -3,7 +3,7 @@
 #include "cli/rules_import.h"
 #include "proto/wallclock.h"
 #include "proto/strbuf.h"
-#include "broker/pattern.h"
+#include "broker/rules/pattern.h"
 
 #include <jansson.h>
 #include <limits.h>

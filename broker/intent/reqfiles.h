@@ -5,7 +5,7 @@
  * for a glob, an MCP tool takes paths anywhere in its arguments.  Each of
  * them is a target the risk scorer weighs and a subject part a rule must
  * cover, so the scorer (assess.c) and the rule matcher's subject
- * (broker/subject.c) read them with the same code:
+ * (broker/rules/subject.c) read them with the same code:
  *
  *   files        [{path, op: read|write|edit|delete, glob?: bool}] (the hook
  *                adapters' list; at most REQ_FILES_MAX entries)

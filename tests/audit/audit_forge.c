@@ -13,8 +13,8 @@
  *
  * It uses sandgate's own row hash and checkpoint code: the format is
  * public, so an attacker has it too. */
-#include "broker/audit.h"
-#include "broker/checkpoint.h"
+#include "broker/record/audit.h"
+#include "broker/record/checkpoint.h"
 
 #include <sodium.h>
 #include <sqlite3.h>

@@ -1,5 +1,5 @@
 /* audit_rt.c -- an auditor's re-implementation of the row hash, written
- * from docs/AUDIT.md alone (it shares no code with broker/audit.c), used
+ * from docs/AUDIT.md alone (it shares no code with broker/record/audit.c), used
  * to prove that an export carries every field exactly.
  *
  *   audit_rt JSONL [CSV]

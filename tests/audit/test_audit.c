@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "broker/audit.h"
-#include "broker/auditcopy.h"
-#include "broker/checkpoint.h"
+#include "broker/record/audit.h"
+#include "broker/record/auditcopy.h"
+#include "broker/record/checkpoint.h"
 #include "broker/config.h"
-#include "broker/store.h"
+#include "broker/record/store.h"
 #include "proto/rpc.h"
 
 #include <fcntl.h>

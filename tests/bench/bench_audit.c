@@ -13,7 +13,7 @@
  * per decision-rate run; BENCH_AUDIT_DB=PATH keeps the big log there (and
  * reuses it when it exists, skipping the writing). */
 #include "tests/bench/benchlib.h"
-#include "broker/store.h"
+#include "broker/record/store.h"
 #include "proto/client.h"
 #include "proto/paths.h"
 #include "proto/rpc.h"

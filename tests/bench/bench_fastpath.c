@@ -8,7 +8,7 @@
  * Usage: bench_fastpath PATH/TO/sandgate.  Runs a real broker in a temp dir. */
 #include "tests/bench/benchlib.h"
 #include "broker/intent/assess.h"
-#include "broker/rule.h"
+#include "broker/rules/rule.h"
 #include "proto/paths.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/auditcopy.h"
-#include "broker/checkpoint.h"
+#include "broker/record/auditcopy.h"
+#include "broker/record/checkpoint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 
 #include "broker/intent/assess.h"
 #include "broker/intent/workspace.h"
-#include "broker/pattern.h"
+#include "broker/rules/pattern.h"
 #include "cli/rules_import.h"
 #include "proto/rpc.h"
 

@@ -2,7 +2,7 @@
 #ifndef SG_TEST_RULES_HELPERS_H
 #define SG_TEST_RULES_HELPERS_H
 
-#include "broker/subject.h"
+#include "broker/rules/subject.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

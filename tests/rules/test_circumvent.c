@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "broker/circumvent.h"
+#include "broker/rules/circumvent.h"
 #include "helpers.h"
 
 #define NOW 1700000000000LL

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "broker/group.h"
+#include "broker/rules/group.h"
 #include "proto/rpc.h"
 #include "helpers.h"
 

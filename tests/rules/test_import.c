@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "broker/pattern.h"
+#include "broker/rules/pattern.h"
 #include "cli/rules_import.h"
 
 /* A settings file in the shape Claude Code writes (project settings). */

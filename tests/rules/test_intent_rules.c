@@ -15,7 +15,7 @@
 
 #include "broker/intent/assess.h"
 #include "broker/intent/workspace.h"
-#include "broker/rule.h"
+#include "broker/rules/rule.h"
 #include "proto/rpc.h"
 
 #define WS "/home/u/proj"

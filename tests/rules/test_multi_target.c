@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "broker/circumvent.h"
-#include "broker/globcover.h"
+#include "broker/rules/circumvent.h"
+#include "broker/rules/globcover.h"
 #include "broker/intent/assess.h"
 #include "broker/intent/codepaths.h"
 #include "broker/intent/reqfiles.h"
-#include "broker/rule.h"
+#include "broker/rules/rule.h"
 #include "proto/mpjson.h"
 #include "proto/rpc.h"
 

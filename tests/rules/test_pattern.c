@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "broker/pattern.h"
+#include "broker/rules/pattern.h"
 #include "helpers.h"
 
 static pattern *

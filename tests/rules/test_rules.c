@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "broker/rule.h"
+#include "broker/rules/rule.h"
 #include "helpers.h"
 
 #define T0 1700000000000LL

@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "broker/intent/assess.h"
-#include "broker/subject.h"
+#include "broker/rules/subject.h"
 #include "proto/rpc.h"
 
 #define WS "/home/u/proj"

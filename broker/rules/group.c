@@ -1,10 +1,10 @@
 /* group.c -- grouping pending requests, what they share, and suggestions,
  * kept up to date per request (group.h says how). */
-#include "broker/group.h"
-#include "broker/pattern.h"
-#include "broker/ranked.h"
-#include "broker/ruleindex.h"
-#include "broker/table.h"
+#include "broker/rules/group.h"
+#include "broker/rules/pattern.h"
+#include "broker/rules/ranked.h"
+#include "broker/rules/ruleindex.h"
+#include "proto/table.h"
 #include "proto/rpc.h"
 #include "proto/strbuf.h"
 #include "proto/wallclock.h"

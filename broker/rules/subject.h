@@ -70,7 +70,7 @@ struct subj_part {
 	int port;               /* 0 when unknown */
 	/* mcp: server and tool; other: tool */
 	char *server, *tool;
-	/* other: the tool's whole input as canonical JSON (broker/inputtext.h),
+	/* other: the tool's whole input as canonical JSON (broker/rules/inputtext.h),
 	 * what an `other` rule's input glob must match; NULL when it is not
 	 * known whole (cut, too long, not JSON-like): no input glob matches */
 	char *content;

@@ -1,5 +1,5 @@
 /* checkpoint.c -- Ed25519 keys, signed checkpoints and their file format. */
-#include "broker/checkpoint.h"
+#include "broker/record/checkpoint.h"
 #include "proto/hex.h"
 #include "proto/paths.h"
 

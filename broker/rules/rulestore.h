@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker/rule.h"
-#include "broker/store.h"
+#include "broker/rules/rule.h"
+#include "broker/record/store.h"
 
 struct sqlite3;
 

@@ -1,7 +1,7 @@
 /* circumvent.c -- circumvention signals: retries of denied requests, edits of
  * agent settings, sandbox escapes, and reaching for sandgate itself. */
-#include "broker/circumvent.h"
-#include "broker/table.h"
+#include "broker/rules/circumvent.h"
+#include "proto/table.h"
 #include "broker/intent/selfref.h"
 
 #include <stdio.h>

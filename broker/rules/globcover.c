@@ -1,5 +1,5 @@
 /* globcover.c -- rule globs that cover every path of a part's glob (see globcover.h). */
-#include "broker/globcover.h"
+#include "broker/rules/globcover.h"
 
 #include <stddef.h>
 #include <stdlib.h>

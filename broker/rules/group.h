@@ -30,8 +30,8 @@
 #include <stdint.h>
 #include <msgpack.h>
 
-#include "broker/rule.h"
-#include "broker/subject.h"
+#include "broker/rules/rule.h"
+#include "broker/rules/subject.h"
 
 typedef struct groups groups;
 struct group;

@@ -1,9 +1,9 @@
 /* store.c -- SQLite store: group commit, inline on the loop thread or on the
  * worker thread (store.h). */
-#include "broker/store.h"
+#include "broker/record/store.h"
 #include "proto/wallclock.h"
-#include "broker/audit.h"
-#include "broker/log.h"
+#include "broker/record/audit.h"
+#include "proto/log.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -48,7 +48,7 @@ static const struct migration {
 	"CREATE UNIQUE INDEX decisions_request ON decisions(request_id);"
 	"CREATE INDEX requests_agent ON requests(agent, id);", NULL },
 	{ "0002-rules",
-	/* remembered decisions (broker/rule.h); decisions made by one name it */
+	/* remembered decisions (broker/rules/rule.h); decisions made by one name it */
 	"CREATE TABLE rules ("
 	"  id INTEGER PRIMARY KEY,"
 	"  effect TEXT NOT NULL CHECK (effect IN ('allow','deny')),"

@@ -1,5 +1,5 @@
 /* table.c -- chained hash table (FNV-1a, doubling at load 1). */
-#include "broker/table.h"
+#include "proto/table.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* pattern.c -- parse, print and match rule patterns. */
-#include "broker/pattern.h"
-#include "broker/globcover.h"
+#include "broker/rules/pattern.h"
+#include "broker/rules/globcover.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -444,7 +444,7 @@ path_tok_match(const struct tok *t, const struct subject *s, const char *path)
 }
 
 /* Does path token t cover every path of the part's glob (absolute)?  See
- * broker/globcover.h: conservative, "not covered" when unsure. */
+ * broker/rules/globcover.h: conservative, "not covered" when unsure. */
 static bool
 path_tok_covers(const struct tok *t, const struct subject *s, const char *glob)
 {

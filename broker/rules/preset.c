@@ -1,5 +1,5 @@
 /* preset.c -- rule sets sandgate ships (preset.h). */
-#include "broker/preset.h"
+#include "broker/rules/preset.h"
 
 #include <string.h>
 

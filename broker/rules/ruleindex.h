@@ -12,8 +12,8 @@
 
 #include <stdbool.h>
 
-#include "broker/pattern.h"
-#include "broker/subject.h"
+#include "broker/rules/pattern.h"
+#include "broker/rules/subject.h"
 
 typedef struct ruleindex ruleindex;
 

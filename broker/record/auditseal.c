@@ -4,8 +4,8 @@
  * `audit rotate-key` hands the signing over to a new key with a checkpoint
  * the old key signs.  Both are checkpoints of the chain, copied out like
  * every other (docs/AUDIT.md "When the log does not verify", "Keys"). */
-#include "broker/audit.h"
-#include "broker/auditcopy.h"
+#include "broker/record/audit.h"
+#include "broker/record/auditcopy.h"
 #include "proto/paths.h"
 #include "proto/wallclock.h"
 

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "broker/subject.h"
+#include "broker/rules/subject.h"
 
 #define PATTERN_MAX_LEN 4096
 #define PATTERN_MAX_WORDS 128
@@ -70,7 +70,7 @@ const char *pattern_host(const pattern *p);
 int pattern_port(const pattern *p);
 const char *pattern_server(const pattern *p);
 const char *pattern_tool(const pattern *p);
-/* other: the glob of the tool's input (canonical JSON, broker/inputtext.h),
+/* other: the glob of the tool's input (canonical JSON, broker/rules/inputtext.h),
  * NULL for a pattern that names the tool alone (its empty input). */
 const char *pattern_input(const pattern *p);
 

@@ -1,5 +1,5 @@
 /* log.c -- timestamped one-line log messages. */
-#include "broker/log.h"
+#include "proto/log.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* ranked.c -- an order-statistic treap with a running minimum (ranked.h). */
-#include "broker/ranked.h"
+#include "broker/rules/ranked.h"
 
 static size_t size_of(const struct rnode *n) { return n != NULL ? n->size : 0; }
 static int64_t min_of(const struct rnode *n) { return n != NULL ? n->min : INT64_MAX; }

@@ -1,6 +1,6 @@
 /* rulestore.c -- the rules table: load, insert, revoke, hit counts. */
-#include "broker/rulestore.h"
-#include "broker/log.h"
+#include "broker/rules/rulestore.h"
+#include "proto/log.h"
 
 #include <sqlite3.h>
 #include <stdio.h>

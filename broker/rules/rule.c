@@ -1,7 +1,7 @@
 /* rule.c -- rule set: storage, precedence, scope, expiry, hits. */
-#include "broker/rule.h"
-#include "broker/ruleindex.h"
-#include "broker/table.h"
+#include "broker/rules/rule.h"
+#include "broker/rules/ruleindex.h"
+#include "proto/table.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* subject.c -- the matcher's view of a request: parts, words, resolved paths. */
-#include "broker/subject.h"
-#include "broker/inputtext.h"
+#include "broker/rules/subject.h"
+#include "broker/rules/inputtext.h"
 #include "broker/intent/shell.h"
 #include "broker/intent/reqfiles.h"
 #include "proto/rpc.h"

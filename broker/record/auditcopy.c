@@ -1,5 +1,5 @@
 /* auditcopy.c -- the audit checkpoints' copies outside the database. */
-#include "broker/auditcopy.h"
+#include "broker/record/auditcopy.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* inputtext.c -- a msgpack value as canonical compact JSON (inputtext.h). */
-#include "broker/inputtext.h"
+#include "broker/rules/inputtext.h"
 
 #include <stdbool.h>
 #include <stdio.h>

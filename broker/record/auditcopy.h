@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker/checkpoint.h"
+#include "broker/record/checkpoint.h"
 
 struct auditcopy {
 	char *path;        /* the checkpoint file, or NULL for none */

@@ -1,6 +1,6 @@
 /* ruleindex.c -- rule buckets keyed by kind and literal leading words. */
-#include "broker/ruleindex.h"
-#include "broker/table.h"
+#include "broker/rules/ruleindex.h"
+#include "proto/table.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "broker/subject.h"
+#include "broker/rules/subject.h"
 
 enum {
 	CIRC_RETRY = 1u << 0,

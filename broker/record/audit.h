@@ -18,12 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker/checkpoint.h"
-#include "broker/store.h"
+#include "broker/record/checkpoint.h"
+#include "broker/record/store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
-struct broker;
 struct msgpack_object;
 
 #define AUDIT_HASH_LEN 32
@@ -234,16 +233,6 @@ int audit_reseal(struct sqlite3 *db, const struct audit_seal_opts *o, char *msg,
  * audit.key (the old one's public half stays in audit.pub).  0 with msg, or
  * -1 with the reason in msg. */
 int audit_rotate_key(struct sqlite3 *db, const struct audit_seal_opts *o, char *msg, size_t msglen);
-
-/* ---- loop side ---- */
-
-/* Hand the config's audit settings to the store and turn store health
- * changes into "alert" notifications to the consoles.  Call once after the
- * store is open. */
-void audit_attach(struct broker *b);
-/* Copy the config's audit settings into the store's options (broker start-up). */
-struct config;
-void audit_store_opts(const struct config *cfg, struct store_opts *so);
 
 /* Parse the optional `shown_sha256` of decide params (64 hex digits) into
  * out (lower case, NUL-terminated; "" when absent).  0 or -1 if malformed. */

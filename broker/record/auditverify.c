@@ -10,8 +10,8 @@
  * fail unless a later break recorded exactly them (then they are notes).
  * Failures that no epoch explains (an untrusted key, a copy that
  * contradicts the database, a missing break record) always fail. */
-#include "broker/audit.h"
-#include "broker/auditcopy.h"
+#include "broker/record/audit.h"
+#include "broker/record/auditcopy.h"
 #include "proto/strbuf.h"
 #include "proto/wallclock.h"
 

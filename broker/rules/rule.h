@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker/pattern.h"
-#include "broker/subject.h"
+#include "broker/rules/pattern.h"
+#include "broker/rules/subject.h"
 
 enum rule_effect { RULE_ALLOW, RULE_DENY };
 enum rule_scope { SCOPE_ONCE, SCOPE_SESSION, SCOPE_AGENT, SCOPE_WORKSPACE, SCOPE_GLOBAL, SCOPE_COUNT };
