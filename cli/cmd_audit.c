@@ -32,12 +32,32 @@ static const char *const levels[] = { "low", "medium", "high", "critical" };
 
 /* ---- opening ---- */
 
+/* True when some process holds a lock in PATH-shm (SQLite's connections
+ * each hold one on its "DMS" byte, offset 128, while the database is
+ * open): the database is live, whatever its -wal file looks like. */
+static bool
+shm_in_use(const char *path)
+{
+	char shm[PATH_MAX + 8];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1 };
+	int fd;
+	bool used;
+
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	if ((fd = open(shm, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return false;
+	used = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return used;
+}
+
 /* True when path is a WAL-mode SQLite database (header bytes 18 and 19 are
- * 2) with no PATH-wal beside it, or an empty one (opening such a copy
- * read-only may leave an empty -wal behind).  A broker that stopped cleanly
- * leaves that too (its last connection folds the WAL back in); a copy made
- * while the broker ran, without the -wal file, lacks the newest pages.
- * Call it before sqlite3_open_v2. */
+ * 2) with no PATH-wal beside it, or an empty one that no open connection
+ * uses (reading such a copy leaves an empty -wal behind; a running broker
+ * may have emptied its own, and then holds its -shm).  A broker that
+ * stopped cleanly leaves no -wal either (its last connection folds it
+ * back in); a copy made while the broker ran, without the -wal file, lacks
+ * the newest pages.  Call it before sqlite3_open_v2. */
 static bool
 wal_left_behind(const char *path)
 {
@@ -53,7 +73,11 @@ wal_left_behind(const char *path)
 	    h[18] == 2 && h[19] == 2;
 	fclose(f);
 	snprintf(wal, sizeof wal, "%s-wal", path);
-	return walmode && ((stat(wal, &st) < 0 && errno == ENOENT) || (stat(wal, &st) == 0 && st.st_size == 0));
+	if (!walmode)
+		return false;
+	if (stat(wal, &st) < 0)
+		return errno == ENOENT;
+	return st.st_size == 0 && !shm_in_use(path);
 }
 
 /* The message for a log that shows nothing where a -wal file is missing

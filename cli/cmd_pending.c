@@ -40,8 +40,8 @@ int_of(const msgpack_object *map, const char *key, int64_t dflt)
 	return rpc_get_int(rpc_map_get(map, key), INT64_MIN, INT64_MAX, &v) == 0 ? v : dflt;
 }
 
-/* Level names in order; -1 for anything else (shown last: unknown is never
- * ranked below a known level by accident, it is listed and marked "?"). */
+/* The rank of a level name, low 0 to critical 3; -1 for anything else
+ * (cmp_risk sorts that with critical, and print_row never cuts it). */
 static int
 level_of(const msgpack_object *name)
 {

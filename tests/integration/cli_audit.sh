@@ -21,7 +21,18 @@ grep -q "verify" "$T/out" && fail "it printed a verification: $(cat "$T/out")"
 rc=0
 SANDGATE_DB="$T/copy/a.db" sg audit verify >/dev/null 2>"$T/err" || rc=$?
 [ "$rc" = 3 ] && grep -q "looks incomplete" "$T/err" || fail "second verify of the same copy: $rc $(cat "$T/err")"
+grep -q "has no audit log" "$T/err" || fail "the copy had the audit tables: $(cat "$T/err")"
 pass "a copy without its WAL and without the audit tables: incomplete, exit 3"
+
+# the live log itself, empty, is no incomplete copy (whatever its -wal holds:
+# a running broker may have emptied it, and holds its -shm)
+sg audit verify >"$T/out" 2>"$T/err" || fail "verify of the live empty log: $(cat "$T/out" "$T/err")"
+sg audit tail >/dev/null 2>"$T/err" || fail "tail of the live empty log: $(cat "$T/err")"
+# the same with its -wal emptied, as a TRUNCATE checkpoint leaves it
+sqlite3 "$SANDGATE_DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+[ -e "$SANDGATE_DB-wal" ] && [ ! -s "$SANDGATE_DB-wal" ] || fail "precondition: the -wal was not emptied"
+sg audit verify >"$T/out" 2>"$T/err" || fail "verify of the live log with an empty -wal: $(cat "$T/out" "$T/err")"
+pass "the live empty log verifies (also with its -wal emptied by a checkpoint)"
 
 # a log whose tables were folded into the main file (a clean stop), then
 # rows written by the next broker: the copy shows 0 rows
