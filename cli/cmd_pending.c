@@ -139,7 +139,7 @@ pack_groups(msgpack_packer *pk, void *arg)
 
 /* What the group's label leaves out: members with other commands. */
 static void
-print_others(const msgpack_object *g)
+print_others(const msgpack_object *g, size_t width)
 {
 	const msgpack_object *o = rpc_map_get(g, "others");
 	int64_t reqs, more;
@@ -148,7 +148,7 @@ print_others(const msgpack_object *g)
 	if (o == NULL || o->type != MSGPACK_OBJECT_MAP || (reqs = int_of(o, "requests", 0)) <= 0)
 		return;
 	more = int_of(o, "more", 0);
-	ex = field(rpc_map_get(o, "example"), 60);
+	ex = field(rpc_map_get(o, "example"), width);
 	if (int_of(g, "count", 0) <= 1)
 		printf(" (+%lld more part%s: %s)", (long long)more, more == 1 ? "" : "s", ex != NULL ? ex : "?");
 	else
@@ -213,9 +213,11 @@ print_group(const msgpack_object *g, int64_t now_ms)
 {
 	const msgpack_object *sg = rpc_map_get(g, "suggestions");
 	char *id = field(rpc_map_get(g, "id"), 10), *lvl = field(rpc_map_get(g, "max_level"), 8);
-	char *sess = field(rpc_map_get(g, "session"), 16), *sig = field(rpc_map_get(g, "signature"), 120);
-	int64_t age = (now_ms - int_of(g, "oldest_ms", now_ms)) / 1000;
 	int rank = level_of(rpc_map_get(g, "max_level"));
+	/* a critical group's label is never cut (the broker bounds it: 1 KiB) */
+	char *sess = field(rpc_map_get(g, "session"), 16);
+	char *sig = field(rpc_map_get(g, "signature"), rank == 3 || rank < 0 ? 0 : 120);
+	int64_t age = (now_ms - int_of(g, "oldest_ms", now_ms)) / 1000;
 	/* a rule saved from a suggestion answers up to the group's level, at
 	 * most high (PROTOCOL.md, decide with `rule`) */
 	const char *ceiling = ceiling_of(rank);
@@ -223,7 +225,7 @@ print_group(const msgpack_object *g, int64_t now_ms)
 	if (id != NULL && lvl != NULL && sess != NULL && sig != NULL) {
 		printf("%-8s %5lld  %-8s %5llds  %-16s %s", id, (long long)int_of(g, "count", 0), lvl,
 		    (long long)(age < 0 ? 0 : age), sess, sig);
-		print_others(g);
+		print_others(g, rank == 3 || rank < 0 ? 0 : 60);
 		putchar('\n');
 	}
 	print_members(g);
@@ -443,7 +445,8 @@ const struct cli_cmd cmd_pending = {
 	    "Requests are listed riskiest first (level, then score, then the oldest).\n"
 	    "Columns: id, age, risk level and score (0-100), group (decide a whole\n"
 	    "group with `sandgate decide g:GROUP allow|deny`), kind, agent, request.\n"
-	    "A critical request is never cut; others are cut at 200 columns.  With\n"
+	    "A critical request (and a critical group's label) is never cut; others are\n"
+	    "cut at 200 columns (labels at 120) and say how much they leave out.  With\n"
 	    "--groups: group, count, highest risk, age of the oldest member, session,\n"
 	    "label.\n"
 	    "Text from agents is shown with control characters and invisible Unicode\n"

@@ -64,6 +64,9 @@ gc=$(printf '%s\n' "$gtxt" | awk '/^g[0-9]/ && $3 == "critical" {print $1; exit}
 [ -n "$gc" ] || fail "no critical group: $gtxt"
 printf '%s\n' "$gtxt" | awk -v g="$gc" '$1 == g {on=1; next} on && /^g[0-9]/ {exit} on {print}' |
 	grep -- '--rule' | grep -v 'allow ≤high;' && fail "a critical group's suggestion ceiling is not high (the cap): $gtxt"
+# a critical group's label is not cut either: what else it runs is there whole
+printf '%s\n' "$gtxt" | grep "^$gc " | grep -q "echo yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy" ||
+	fail "the critical group's label was cut: $(printf '%s\n' "$gtxt" | grep "^$gc ")"
 gm=$(printf '%s\n' "$gtxt" | awk '/^g[0-9]/ && $3 == "medium" {print $1; exit}')
 printf '%s\n' "$gtxt" | awk -v g="$gm" '$1 == g {on=1; next} on && /^g[0-9]/ {exit} on {print}' |
 	grep -q -- '--rule 1: .*allow ≤medium;' || fail "a medium group's ceiling: $gtxt"
