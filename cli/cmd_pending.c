@@ -402,7 +402,8 @@ run(int argc, char **argv)
 		pg.offset = nxt;
 	}
 	if (rc == EXIT_OK) {
-		qsort(rows, nrows, sizeof *rows, cmp_risk);
+		if (nrows > 1)
+			qsort(rows, nrows, sizeof *rows, cmp_risk);
 		if (json) {
 			json_t *all = json_array();
 

@@ -466,7 +466,7 @@ rules_export(int argc, char **argv)
 	bool all = false;
 	struct client_msg m;
 	const msgpack_object *rules;
-	json_t *allow = json_array(), *deny = json_array();
+	json_t *allow, *deny;
 	FILE *out = stdout;
 	sg_client *c;
 	int ch, rc, skipped = 0;
@@ -498,6 +498,8 @@ rules_export(int argc, char **argv)
 		client_close(c);
 		return EXIT_DENIED;
 	}
+	allow = json_array();
+	deny = json_array();
 	rules = rpc_map_get(m.msg.result, "rules");
 	for (uint32_t i = 0; rules != NULL && rules->type == MSGPACK_OBJECT_ARRAY && i < rules->via.array.size; i++) {
 		const msgpack_object *r = &rules->via.array.ptr[i];
