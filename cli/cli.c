@@ -1,6 +1,7 @@
 /* cli.c -- helpers shared by the subcommands. */
 #include "cli/cli.h"
 #include "proto/paths.h"
+#include "broker/rules/rule.h"
 
 #include <limits.h>
 #include <pwd.h>
@@ -22,12 +23,93 @@ cli_err(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int
+cli_getopt(const char *cmd, int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+	char spec[128];
+	const char *rest = optstring;
+	const char *help = strchr(cmd, ' ');
+	int plus = *rest == '+', c;
+
+	rest += plus;
+	if (*rest == ':')
+		rest++;
+	snprintf(spec, sizeof spec, "%s:%s", plus ? "+" : "", rest);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	{
+		/* a long option is the word getopt passed (argv[optind - 1], cut at
+		 * '='); a short one is optopt (it may sit in a bundle like -xv) */
+		const char *w = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : "?";
+		char shortopt[3] = { '-', (char)optopt, '\0' };
+		int helplen = help != NULL ? (int)(help - cmd) : (int)strlen(cmd);
+		int wlen;
+
+		if (strncmp(w, "--", 2) != 0 && optopt != 0)
+			w = shortopt;
+		wlen = (int)strcspn(w, "=");
+		if (c == ':')
+			cli_err(cmd, "option '%.*s' needs a value (see `sandgate %.*s --help`)", wlen, w, helplen, cmd);
+		else if (strchr(w, '=') != NULL && optopt != 0)
+			cli_err(cmd, "option '%.*s' takes no value (see `sandgate %.*s --help`)", wlen, w, helplen, cmd);
+		else
+			cli_err(cmd, "unknown option '%.*s' (see `sandgate %.*s --help`)", wlen, w, helplen, cmd);
+	}
+	return '?';
+}
+
+int
+cli_bad_arg(const char *cmd, const char *arg)
+{
+	const char *sp = strchr(cmd, ' ');
+	int helplen = sp != NULL ? (int)(sp - cmd) : (int)strlen(cmd);
+
+	if (arg[0] == '-' && arg[1] != '\0')
+		cli_err(cmd, "unknown option '%.*s' (see `sandgate %.*s --help`)", (int)strcspn(arg, "="), arg,
+		    helplen, cmd);
+	else
+		cli_err(cmd, "unexpected argument '%s' (see `sandgate %.*s --help`)", arg, helplen, cmd);
+	return EXIT_USAGE;
+}
+
+bool
+cli_check_scope(const char *cmd, const char *opt, const char *s)
+{
+	if (rule_scope_parse(s) >= 0)
+		return true;
+	cli_err(cmd, "%s must be once, session, agent, workspace or global, not '%s'", opt, s);
+	return false;
+}
+
+bool
+cli_check_level(const char *cmd, const char *opt, const char *s)
+{
+	if (rule_level_parse(s) >= 0)
+		return true;
+	cli_err(cmd, "%s must be low, medium, high or critical, not '%s'", opt, s);
+	return false;
+}
+
 void
 cli_help(const struct cli_cmd *c, FILE *f)
 {
+	const char *l = c->help;
+
 	fprintf(f, "usage: sandgate %s %s\n\n%s\n", c->name, c->args, c->summary);
-	if (c->help != NULL && *c->help != '\0')
-		fprintf(f, "\n%s", c->help);
+	if (l == NULL || *l == '\0')
+		return;
+	fputc('\n', f);
+	/* a line ending in "(tests)" documents an option the test suite uses
+	 * (e.g. console --exit-after): kept in the source, not shown */
+	while (*l != '\0') {
+		size_t n = strcspn(l, "\n");
+
+		if (!(n >= 7 && memcmp(l + n - 7, "(tests)", 7) == 0))
+			fprintf(f, "%.*s%s", (int)n, l, l[n] == '\n' ? "\n" : "");
+		l += n + (l[n] == '\n');
+	}
 }
 
 bool

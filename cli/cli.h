@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <msgpack.h>
 
@@ -23,12 +24,27 @@ struct cli_cmd {
 	const char *name;
 	const char *args;    /* one-line synopsis after the name */
 	const char *summary; /* one line for `sandgate --help` */
-	const char *help;    /* the full --help text (options) */
+	const char *help;    /* the full --help text (options); a line ending in
+	                      * "(tests)" is an option for the test suite and is
+	                      * not printed */
 	int (*run)(int argc, char **argv);
 };
 
 /* Print "sandgate NAME: message" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long with the CLI's own messages (opterr is off): an unknown option
+ * prints "sandgate CMD: unknown option '--x' (see `sandgate CMD --help`)", a
+ * missing value "sandgate CMD: option '--x' needs a value"; both return '?'
+ * (the caller returns EXIT_USAGE).  optstring as for getopt_long (a leading
+ * '+' stops at the first word that is not an option). */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *optstring, const struct option *longopts);
+/* Report a word a hand-made parser does not take: "unknown option" for
+ * -x/--x, else "unexpected argument"; returns EXIT_USAGE. */
+int cli_bad_arg(const char *cmd, const char *arg);
+/* Value checks of options that name a rule scope or a risk level: false
+ * after printing "sandgate CMD: OPT must be ..., not 'x'" (a usage error). */
+bool cli_check_scope(const char *cmd, const char *opt, const char *s);
+bool cli_check_level(const char *cmd, const char *opt, const char *s);
 /* Print the command's --help text to f. */
 void cli_help(const struct cli_cmd *c, FILE *f);
 /* True if argv has -h/--help before "--"; prints help to stdout. */

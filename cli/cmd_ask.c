@@ -147,18 +147,48 @@ check_size(struct ask *a)
 	a->oversized = true;
 }
 
+/* The target the kind needs, as the broker checks it (a usage error here,
+ * not an unreachable broker). */
+static int
+check_target(const struct ask *a)
+{
+	const char *k = a->kind;
+
+	if ((strcmp(k, "write") == 0 || strcmp(k, "edit") == 0 || strcmp(k, "read") == 0 ||
+	    strcmp(k, "delete") == 0) && a->path == NULL) {
+		cli_err(a->name, "kind %s needs a path (--path P, or the path after --)", k);
+		return -1;
+	}
+	if (strcmp(k, "net") == 0 && a->url == NULL) {
+		cli_err(a->name, "kind net needs a URL (--url U, or the URL after --)");
+		return -1;
+	}
+	if (strcmp(k, "mcp") == 0 && (a->server == NULL || a->tool == NULL)) {
+		cli_err(a->name, "kind mcp needs --server S and --tool T");
+		return -1;
+	}
+	return 0;
+}
+
 /* Fill the kind's payload from the positional words when no option gave it. */
 static int
 fill_payload(struct ask *a)
 {
-	bool exec = strcmp(a->kind, "exec") == 0;
+	static const char *const kinds[] = { "exec", "write", "edit", "read", "delete", "net", "mcp", "other" };
+	bool exec = strcmp(a->kind, "exec") == 0, known = false;
 
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		known |= strcmp(a->kind, kinds[i]) == 0;
+	if (!known) {
+		cli_err(a->name, "--kind must be exec, write, edit, read, delete, net, mcp or other, not '%s'", a->kind);
+		return -1;
+	}
 	if (exec || a->exec_mode) {
 		if (a->argc == 0) {
 			cli_err(a->name, "nothing to ask: give the command after --");
 			return -1;
 		}
-		return 0;
+		return exec ? 0 : check_target(a);
 	}
 	if (a->argc == 1 && a->path == NULL && a->url == NULL &&
 	    (strcmp(a->kind, "net") != 0 ? (a->path = a->argv[0]) : (a->url = a->argv[0])))
@@ -167,7 +197,7 @@ fill_payload(struct ask *a)
 		cli_err(a->name, "kind %s takes one target (a path or URL), not a command", a->kind);
 		return -1;
 	}
-	return 0;
+	return check_target(a);
 }
 
 static int
@@ -187,7 +217,7 @@ parse(struct ask *a, int argc, char **argv)
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:a:s:C:w:t:jqr:p:u:S:T:y:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(a->name, argc, argv, "+k:a:s:C:w:t:jqr:p:u:S:T:y:", opts)) != -1) {
 		switch (c) {
 		case 'k': a->kind = optarg; break;
 		case 'a': a->agent = optarg; break;
@@ -223,6 +253,38 @@ parse(struct ask *a, int argc, char **argv)
 	return fill_payload(a);
 }
 
+/* The terminal's session (issue #16): "tty-pts3-4567", the controlling
+ * terminal and its session id (the shell that owns it), so that every
+ * request typed in one shell, or run by its scripts and pipelines, groups
+ * together, and a terminal reused later is another session.  -1 without a
+ * controlling terminal. */
+static int
+terminal_session(char *buf, size_t cap)
+{
+	char stat[1024], *p;
+	FILE *f = fopen("/proc/self/stat", "r");
+	size_t n = f != NULL ? fread(stat, 1, sizeof stat - 1, f) : 0;
+	int ppid, pgrp, sid, tty = 0;
+	unsigned maj, min;
+
+	if (f != NULL)
+		fclose(f);
+	stat[n] = '\0';
+	/* "pid (comm) state ppid pgrp session tty_nr ...": comm may hold anything */
+	if ((p = strrchr(stat, ')')) == NULL || sscanf(p + 1, " %*c %d %d %d %d", &ppid, &pgrp, &sid, &tty) != 4 ||
+	    tty == 0 || sid <= 0)
+		return -1;
+	maj = ((unsigned)tty >> 8) & 0xfff;
+	min = ((unsigned)tty & 0xff) | (((unsigned)tty >> 12) & 0xfff00);
+	if (maj >= 136 && maj <= 143)
+		snprintf(buf, cap, "tty-pts%u-%d", (maj - 136) * 256 + min, sid);
+	else if (maj == 4)
+		snprintf(buf, cap, "tty-tty%u-%d", min, sid);
+	else
+		snprintf(buf, cap, "tty-%u.%u-%d", maj, min, sid);
+	return 0;
+}
+
 static void
 defaults(struct ask *a)
 {
@@ -233,6 +295,8 @@ defaults(struct ask *a)
 	a->agent = (env = getenv("SANDGATE_AGENT")) != NULL && *env ? env : "cli";
 	if ((env = getenv("SANDGATE_SESSION")) != NULL && *env) {
 		a->session = env;
+	} else if (terminal_session(a->session_buf, sizeof a->session_buf) == 0) {
+		a->session = a->session_buf;
 	} else {
 		snprintf(a->session_buf, sizeof a->session_buf, "cli-%ld", (long)getppid());
 		a->session = a->session_buf;
@@ -440,7 +504,10 @@ const struct cli_cmd cmd_ask = {
 	.help =
 	    "  -k, --kind K        exec (default), write, edit, read, delete, net, mcp, other\n"
 	    "  -a, --agent A       agent name (default $SANDGATE_AGENT or \"cli\")\n"
-	    "  -s, --session S     session id (default $SANDGATE_SESSION or cli-PPID)\n"
+	    "  -s, --session S     session id (default $SANDGATE_SESSION, else the terminal's,\n"
+	    "                      e.g. tty-pts3-4567 (terminal and its shell's session id):\n"
+	    "                      what one shell asks groups together; without a\n"
+	    "                      terminal cli-PPID)\n"
 	    "  -C, --cwd D         working directory of the request (default: current)\n"
 	    "  -w, --workspace D   workspace root\n"
 	    "  -t, --timeout SEC   deny if nobody decides within SEC seconds\n"

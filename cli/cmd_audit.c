@@ -32,12 +32,84 @@ static const char *const levels[] = { "low", "medium", "high", "critical" };
 
 /* ---- opening ---- */
 
+/* True when some process holds a lock in PATH-shm (SQLite's connections
+ * each hold one on its "DMS" byte, offset 128, while the database is
+ * open): the database is live, whatever its -wal file looks like. */
+static bool
+shm_in_use(const char *path)
+{
+	char shm[PATH_MAX + 8];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1 };
+	int fd;
+	bool used;
+
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	if ((fd = open(shm, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return false;
+	used = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return used;
+}
+
+/* True when path is a WAL-mode SQLite database (header bytes 18 and 19 are
+ * 2) with no PATH-wal beside it, or an empty one that no open connection
+ * uses (reading such a copy leaves an empty -wal behind; a running broker
+ * may have emptied its own, and then holds its -shm).  A broker that
+ * stopped cleanly leaves no -wal either (its last connection folds it
+ * back in); a copy made while the broker ran, without the -wal file, lacks
+ * the newest pages.  Call it before sqlite3_open_v2. */
+static bool
+wal_left_behind(const char *path)
+{
+	unsigned char h[100];
+	char wal[PATH_MAX + 8];
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	bool walmode;
+
+	if (f == NULL)
+		return false;
+	walmode = fread(h, 1, sizeof h, f) == sizeof h && memcmp(h, "SQLite format 3", 16) == 0 &&
+	    h[18] == 2 && h[19] == 2;
+	fclose(f);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (!walmode)
+		return false;
+	if (stat(wal, &st) < 0)
+		return errno == ENOENT;
+	return st.st_size == 0 && !shm_in_use(path);
+}
+
+/* The message for a log that shows nothing where a -wal file is missing
+ * (issue #16: such a copy used to verify as "0 rows"). */
+static void
+say_incomplete(const char *path, const char *what)
+{
+	cli_err(CMD, "%s %s, and it is a WAL database without %s-wal beside it: the copy looks "
+	    "incomplete (WAL not copied).  Copy %s-wal with it while the broker runs, or copy with "
+	    "`sqlite3 %s \".backup COPY\"`", path, what, path, path, path);
+}
+
+static bool
+log_empty(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool empty = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM audit LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		empty = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	return empty;
+}
+
 static sqlite3 *
 open_log(char **path_out)
 {
 	char *path = paths_db();
 	sqlite3 *db = NULL;
 	struct stat st;
+	bool left_behind;
 
 	if (path == NULL) {
 		cli_err(CMD, "out of memory");
@@ -48,6 +120,7 @@ open_log(char **path_out)
 		free(path);
 		return NULL;
 	}
+	left_behind = wal_left_behind(path);
 	/* one thread, read-only: no per-call mutex; mmap saves a copy per page */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		cli_err(CMD, "cannot open %s read-only: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
@@ -58,7 +131,17 @@ open_log(char **path_out)
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
 	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
-		cli_err(CMD, "%s has no audit log yet (a broker of this version adds it when it starts)", path);
+		if (left_behind)
+			say_incomplete(path, "has no audit log");
+		else
+			cli_err(CMD, "%s has no audit log yet (a broker of this version adds it when it starts)", path);
+		sqlite3_close(db);
+		free(path);
+		return NULL;
+	}
+	/* nothing recorded and the -wal file missing: not "0 rows, verified" */
+	if (left_behind && log_empty(db)) {
+		say_incomplete(path, "holds no audit rows");
 		sqlite3_close(db);
 		free(path);
 		return NULL;
@@ -388,14 +471,24 @@ human_row(sqlite3_stmt *st)
 	    ? (const char *)sqlite3_column_text(st, AF_RISK_LEVEL) : "-";
 	char *lvl = text_escape(level, strlen(level), 12, NULL);
 
+	char seq[32], req[40] = "request -", rule[32] = "";
+
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(by, sizeof by, "%s%s%s", sqlite3_column_text(st, AF_DECIDED_BY), name ? " " : "", name ? name : "");
+	/* labelled: the audit sequence number is not a request id (`decide`
+	 * takes those), and a rule decision names its rule */
+	snprintf(seq, sizeof seq, "seq %lld", (long long)sqlite3_column_int64(st, AF_SEQ));
+	if (sqlite3_column_type(st, AF_REQUEST_ID) == SQLITE_INTEGER)
+		snprintf(req, sizeof req, "request %lld", (long long)sqlite3_column_int64(st, AF_REQUEST_ID));
+	if (sqlite3_column_type(st, AF_RULE_ID) == SQLITE_INTEGER)
+		snprintf(rule, sizeof rule, " %lld", (long long)sqlite3_column_int64(st, AF_RULE_ID));
+	snprintf(by, sizeof by, "%s%s%s%s", sqlite3_column_text(st, AF_DECIDED_BY), rule, name ? " " : "",
+	    name ? name : "");
 	{
 		char *esc_by = text_escape(by, strlen(by), 40, NULL);
 
-		printf("#%-7lld %s  %-5s %-24s %-9s %-30s %s\n", (long long)sqlite3_column_int64(st, AF_SEQ),
-		    when, sqlite3_column_text(st, AF_DECISION), esc_by ? esc_by : "?", lvl ? lvl : "-",
+		printf("%-10s %s  %-14s %-5s %-24s %-9s %-24s %s\n", seq, when, req,
+		    sqlite3_column_text(st, AF_DECISION), esc_by ? esc_by : "?", lvl ? lvl : "-",
 		    agent ? agent : "?", summary ? summary : "?");
 		free(esc_by);
 	}
@@ -459,7 +552,7 @@ run_tail(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fjn:", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit tail", argc, argv, "+fjn:", opts)) != -1) {
 		if (c == 'f')
 			follow = true;
 		else if (c == 'j')
@@ -681,7 +774,7 @@ run_query(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+jn:", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit query", argc, argv, "+jn:", opts)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'n' && positive(optarg, &limit) == 0)
@@ -715,7 +808,7 @@ run_export(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit export", argc, argv, "+", opts)) != -1) {
 		if (c == 'F')
 			format = optarg;
 		else if (c == 'C')
@@ -1016,7 +1109,7 @@ run_verify(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit verify", argc, argv, "+", opts)) != -1) {
 		if (c == 'c') {
 			ckfile = optarg;
 		} else if (c == 'a') {
@@ -1172,7 +1265,7 @@ run_checkpoint(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt("audit checkpoint", argc, argv, "+", opts)) != -1) {
 		if (c == 'e')
 			out = optarg;
 		else if (c == 'k')
@@ -1340,11 +1433,13 @@ open_log_rw(char **path_out)
 {
 	char *path = paths_db();
 	sqlite3 *db = NULL;
+	bool left_behind;
 
 	if (path == NULL) {
 		cli_err(CMD, "out of memory");
 		return NULL;
 	}
+	left_behind = wal_left_behind(path); /* before opening makes a -wal file */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		cli_err(CMD, "cannot open %s for writing: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
@@ -1352,8 +1447,12 @@ open_log_rw(char **path_out)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
-		cli_err(CMD, "%s has no audit log", path);
+	if (sqlite3_exec(db, "SELECT 1 FROM audit_meta LIMIT 1", NULL, NULL, NULL) != SQLITE_OK ||
+	    (left_behind && log_empty(db))) {
+		if (left_behind)
+			say_incomplete(path, log_empty(db) ? "holds no audit rows" : "has no audit log");
+		else
+			cli_err(CMD, "%s has no audit log", path);
 		sqlite3_close(db);
 		free(path);
 		return NULL;
@@ -1381,7 +1480,7 @@ run_seal(int argc, char **argv, bool rotate)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = cli_getopt((rotate ? "audit rotate-key" : "audit reseal"), argc, argv, "+", opts)) != -1) {
 		if (c == 'r' && !rotate) {
 			reason = optarg;
 		} else if (c == 'a') {
@@ -1468,11 +1567,7 @@ run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (strcmp(argv[1], subs[i].name) == 0) {
-			int rc = subs[i].run(argc - 1, argv + 1);
-
-			if (rc == EXIT_USAGE && argc >= 2)
-				fprintf(stderr, "see `sandgate audit --help`\n");
-			return rc;
+			return subs[i].run(argc - 1, argv + 1);
 		}
 	}
 	cli_err(CMD, "unknown subcommand '%s' (tail, query, export, verify, checkpoint, reseal, rotate-key)", argv[1]);
@@ -1484,7 +1579,9 @@ const struct cli_cmd cmd_audit = {
 	.args = "tail|query|export|verify|checkpoint|reseal|rotate-key [OPTIONS]",
 	.summary = "read, export and verify the tamper-evident audit log",
 	.help =
-	    "  tail [-n N] [-f] [--json]        the last N decisions (default 10); -f follows\n"
+	    "  tail [-n N] [-f] [--json]        the last N decisions (default 10); -f follows.\n"
+	    "                                   Lines read `seq 12 TIME request 9 allow rule 7 ...`:\n"
+	    "                                   the audit sequence number is not the request id\n"
 	    "  query [--agent A] [--since T] [--until T] [--decision allow|deny] [--by B]\n"
 	    "        [--risk LEVEL] [--after SEQ] [--limit N] [--json]\n"
 	    "                                   newest first, at most N (default 100, 0 = all);\n"
@@ -1513,8 +1610,10 @@ const struct cli_cmd cmd_audit = {
 	    "T is 30m, 2h, 7d (ago), @EPOCH_SECONDS, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z].\n"
 	    "The log is read directly from $SANDGATE_DB (else ~/.local/state/sandgate/sandgate.db),\n"
 	    "read-only; a running broker is not needed.  Keys: audit.key and audit.pub in\n"
-	    "$XDG_CONFIG_HOME/sandgate.\n"
+	    "$XDG_CONFIG_HOME/sandgate.  A copy of a running broker's database needs its -wal\n"
+	    "file (or `sqlite3 DB \".backup COPY\"`): one without it that shows no rows is\n"
+	    "reported as incomplete, not verified.\n"
 	    "Exit status: 0 ok; 1 verify found tampering (or reseal/rotate-key refused); 2 usage;\n"
-	    "3 the log cannot be read.\n",
+	    "3 the log cannot be read (or the copy looks incomplete).\n",
 	.run = run,
 };

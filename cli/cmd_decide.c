@@ -1,5 +1,6 @@
 /* cmd_decide.c -- `sandgate decide`: answer a pending request. */
 #include "cli/cli.h"
+#include "tui/text.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@ struct decision {
 	/* g:GROUP form (issue #4) */
 	const char *group, *scope;
 	long long ttl, rule;
+	char *pattern; /* suggestion `rule` as fetched: the broker refuses if it changed */
+	char ceiling[16]; /* an allow rule's: the group's level, at most high */
 };
 
 static void
@@ -33,7 +36,8 @@ pack_decide_group(msgpack_packer *pk, void *arg)
 	struct decision *d = arg;
 
 	msgpack_pack_array(pk, 1);
-	msgpack_pack_map(pk, 3 + (d->note != NULL) + (d->scope != NULL) + (d->ttl > 0) + (d->rule >= 0));
+	msgpack_pack_map(pk, 3 + (d->note != NULL) + (d->scope != NULL) + (d->ttl > 0) + (d->rule >= 0) +
+	    (d->pattern != NULL));
 	rpc_pack_kv_str(pk, "group", d->group);
 	rpc_pack_kv_str(pk, "decision", d->decision);
 	rpc_pack_kv_str(pk, "reviewer", d->reviewer);
@@ -45,6 +49,61 @@ pack_decide_group(msgpack_packer *pk, void *arg)
 		rpc_pack_kv_int(pk, "ttl", d->ttl);
 	if (d->rule >= 0)
 		rpc_pack_kv_int(pk, "rule", d->rule);
+	if (d->pattern != NULL)
+		rpc_pack_kv_str(pk, "pattern", d->pattern);
+}
+
+static void
+pack_group_query(msgpack_packer *pk, void *arg)
+{
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 2);
+	rpc_pack_str(pk, "ids");
+	msgpack_pack_array(pk, 1);
+	rpc_pack_str(pk, (const char *)arg);
+	rpc_pack_kv_int(pk, "members", 0);
+}
+
+/* --rule N: fetch the group's suggestions, check that N names one (they are
+ * numbered from 1, as `pending --groups` and the console show them) and keep
+ * its pattern, so that a group that changed meanwhile is refused (conflict)
+ * rather than saving a rule nobody saw.  EXIT_OK, or the exit status after
+ * printing why. */
+static int
+pick_suggestion(sg_client *c, struct decision *d)
+{
+	struct client_msg m;
+	const msgpack_object *gl, *sg = NULL, *pat;
+	int rc = cli_call("decide", c, "groups", pack_group_query, (void *)d->group, 30000, &m);
+	uint32_t n;
+
+	if (rc != EXIT_OK)
+		return rc;
+	gl = rpc_map_get(m.msg.result, "groups");
+	if (gl != NULL && gl->type == MSGPACK_OBJECT_ARRAY && gl->via.array.size > 0)
+		sg = rpc_map_get(&gl->via.array.ptr[0], "suggestions");
+	if (gl == NULL || gl->type != MSGPACK_OBJECT_ARRAY || gl->via.array.size == 0) {
+		cli_err("decide", "no group '%s' (it was decided or changed: see `sandgate pending --groups`)",
+		    d->group);
+		rc = EXIT_DENIED;
+	} else if ((n = sg != NULL && sg->type == MSGPACK_OBJECT_ARRAY ? sg->via.array.size : 0) <= (uint32_t)d->rule) {
+		if (n == 0)
+			cli_err("decide", "group %s has no suggested rule: decide it without --rule, or add "
+			    "one with `sandgate rules add`", d->group);
+		else
+			cli_err("decide", "group %s has %u suggested rule%s: --rule 1%s%u (see `sandgate pending "
+			    "--groups`)", d->group, n, n == 1 ? "" : "s", n == 1 ? "" : " to ", n == 1 ? 1 : n);
+		rc = EXIT_DENIED;
+	} else if ((pat = rpc_map_get(&sg->via.array.ptr[d->rule], "pattern")) != NULL &&
+	    pat->type == MSGPACK_OBJECT_STR) {
+		const msgpack_object *lv = rpc_map_get(&gl->via.array.ptr[0], "max_level");
+
+		d->pattern = strndup(pat->via.str.ptr, pat->via.str.size);
+		snprintf(d->ceiling, sizeof d->ceiling, "%s", rpc_str_eq(lv, "low") ? "low"
+		    : rpc_str_eq(lv, "medium") ? "medium" : "high");
+	}
+	client_msg_free(&m);
+	return rc;
 }
 
 /* Seconds from "90", "90s", "10m", "2h", "7d"; -1 if malformed. */
@@ -69,6 +128,20 @@ ttl_seconds(const char *s)
 	return v * mul <= 315360000LL ? v * mul : -1;
 }
 
+/* "; saved rule 7: allow ≤medium exec npm install * (session)": the rule as
+ * `rules list` shows it (the pattern escaped: it holds an agent's words). */
+static void
+print_saved(const struct decision *d, long long id)
+{
+	char *e = d->pattern != NULL ? text_escape(d->pattern, strlen(d->pattern), 200, NULL) : NULL;
+
+	printf("; saved rule %lld", id);
+	if (e != NULL)
+		printf(": %s%s%s %s (%s)", d->decision, strcmp(d->decision, "allow") == 0 ? " ≤" : "",
+		    strcmp(d->decision, "allow") == 0 ? d->ceiling : "", e, d->scope != NULL ? d->scope : "session");
+	free(e);
+}
+
 /* decide g:GROUP allow|deny [--scope S] [--ttl T] [--rule N]: every member
  * of a group, optionally saving one of its suggestions as a rule. */
 static int
@@ -80,7 +153,9 @@ decide_group(struct decision *d, bool json)
 
 	if ((c = cli_connect("decide", ROLE_CONSOLE, 5000)) == NULL)
 		return EXIT_UNREACHABLE;
-	rc = cli_call("decide", c, "decide", pack_decide_group, d, 30000, &m);
+	rc = d->rule >= 0 ? pick_suggestion(c, d) : EXIT_OK;
+	if (rc == EXIT_OK)
+		rc = cli_call("decide", c, "decide", pack_decide_group, d, 30000, &m);
 	if (rc == EXIT_OK) {
 		json_t *j = mpjson_from_msgpack(m.msg.result);
 		json_t *rid = json_object_get(j, "rule_id");
@@ -94,7 +169,7 @@ decide_group(struct decision *d, bool json)
 				printf(", %lld could not be recorded (denied)",
 				    (long long)json_integer_value(json_object_get(j, "failed")));
 			if (json_is_integer(rid))
-				printf("; saved rule %lld", (long long)json_integer_value(rid));
+				print_saved(d, (long long)json_integer_value(rid));
 			else if (json_is_true(json_object_get(j, "rule_failed")))
 				printf("; the rule could not be recorded");
 			printf("\n");
@@ -103,6 +178,7 @@ decide_group(struct decision *d, bool json)
 		client_msg_free(&m);
 	}
 	client_close(c);
+	free(d->pattern);
 	return rc;
 }
 
@@ -125,11 +201,13 @@ run(int argc, char **argv)
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:js:t:r:", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("decide", argc, argv, "n:js:t:r:", opts)) != -1) {
 		if (ch == 'n')
 			d.note = optarg;
 		else if (ch == 'j')
 			json = true;
+		else if (ch == 's' && !cli_check_scope("decide", "--scope", optarg))
+			return EXIT_USAGE;
 		else if (ch == 's')
 			d.scope = optarg;
 		else if (ch == 't' && (d.ttl = ttl_seconds(optarg)) < 0) {
@@ -204,7 +282,9 @@ const struct cli_cmd cmd_decide = {
 	    "  -n, --note TEXT   note recorded with the decision and shown to the agent\n"
 	    "  -j, --json        print the recorded decision as JSON\n"
 	    "  g:GROUP           decide every member of a group (`sandgate pending` shows groups)\n"
-	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N (from 1) as a rule\n"
+	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N as a rule,\n"
+	    "                    numbered from 1 as `sandgate pending --groups` and the console\n"
+	    "                    show them (refused if the group's suggestions changed since)\n"
 	    "  -s, --scope S     the rule's scope: once, session (default), agent, workspace, global\n"
 	    "  -t, --ttl T       the rule expires after T (90, 90s, 10m, 2h, 7d); use never extends it\n"
 	    "\n"

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include "cli/install_place.h"
+
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -63,7 +65,7 @@ struct opts {
 	const char *cmd;         /* "install" or "uninstall", for messages */
 	const struct target *t;
 	const char *project;
-	bool user, dry_run;
+	bool user, dry_run, force;
 	int timeout_s;           /* the agent-side hook timeout we write */
 	char events[128];
 };
@@ -527,7 +529,7 @@ parse(struct opts *o, const char *cmd, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "project", required_argument, NULL, 'P' }, { "user", no_argument, NULL, 'u' },
 		{ "events", required_argument, NULL, 'e' }, { "hook-timeout", required_argument, NULL, 't' },
-		{ "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+		{ "dry-run", no_argument, NULL, 'n' }, { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 },
 	};
 	const char *events = NULL;
 	char *end;
@@ -535,12 +537,13 @@ parse(struct opts *o, const char *cmd, int argc, char **argv)
 
 	o->timeout_s = 600;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "P:ue:t:n", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cmd, argc, argv, "P:ue:t:nf", opts)) != -1) {
 		switch (c) {
 		case 'P': o->project = optarg; break;
 		case 'u': o->user = true; break;
 		case 'e': events = optarg; break;
 		case 'n': o->dry_run = true; break;
+		case 'f': o->force = true; break;
 		case 't':
 			o->timeout_s = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || o->timeout_s < 2 || o->timeout_s > 86400) {
@@ -582,6 +585,45 @@ warn_disabled(const json_t *root, const char *path)
 		    "tools.enableHooks is false); the sandgate hook will not run until they are on\n", path);
 }
 
+/* First run (issue #16): a hook that runs a binary from a build tree or a
+ * temp dir breaks when that is rebuilt or cleaned, and settings written
+ * there are not the ones the agent reads.  -1 after saying so. */
+static int
+refuse_transient(const char *settings)
+{
+	char exe[PATH_MAX], why[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if (place_is_transient(exe, why, sizeof why)) {
+			cli_err("install", "the hook would run %s, which is inside %s: it stops working (and the "
+			    "agent is denied everything) when that is rebuilt or removed.  Install sandgate first "
+			    "(e.g. `cmake --install build --prefix ~/.local`) and run that one's install, or pass "
+			    "--force", exe, why);
+			return -1;
+		}
+	}
+	if (place_is_transient(settings, why, sizeof why)) {
+		cli_err("install", "%s is inside %s: an agent started elsewhere does not read it, and it goes "
+		    "away with that directory.  Name the project with --project DIR, or pass --force", settings, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* First run: the hook denies everything until a broker runs; say so. */
+static void
+warn_no_broker(void)
+{
+	char why[PATH_MAX + 256];
+
+	if (!place_broker_runs(why, sizeof why))
+		fprintf(stderr, "sandgate install: warning: no broker is running (%s): until one runs, the "
+		    "hook denies every tool call.  Start it with `sandgate broker`, or run `sandgate` (the "
+		    "console starts one)\n", why);
+}
+
 static int
 run_cmd(int argc, char **argv, bool install)
 {
@@ -596,6 +638,10 @@ run_cmd(int argc, char **argv, bool install)
 		return EXIT_USAGE;
 	if ((path = settings_path(&o)) == NULL || (path = resolve_link(path, cmd)) == NULL)
 		return EXIT_DENIED;
+	if (install && !o.force && !o.dry_run && refuse_transient(path) < 0) {
+		free(path);
+		return EXIT_DENIED;
+	}
 	if (load(path, &root, &existed, cmd) < 0)
 		goto out;
 	before = json_deep_copy(root);
@@ -629,6 +675,8 @@ run_cmd(int argc, char **argv, bool install)
 		warn_disabled(root, path);
 	rc = EXIT_OK;
 out:
+	if (install && rc == EXIT_OK)
+		warn_no_broker();
 	free(text);
 	free(path);
 	json_decref(root);
@@ -667,10 +715,14 @@ const struct cli_cmd cmd_install = {
 	    "                        gemini BeforeTool)\n"
 	    "  -t, --hook-timeout SEC  the agent's timeout for the hook (default 600); the\n"
 	    "                        hook's own deadline is set 10 s below it\n"
+	    "  -f, --force           write even when this binary or the settings file is in a\n"
+	    "                        build tree or a temporary directory (refused otherwise)\n"
 	    "\n"
-	    "The entry runs this sandgate binary by absolute path.  Existing settings and\n"
-	    "hooks are kept; a previous sandgate entry is replaced in place, so running it\n"
-	    "twice changes nothing.  The old file is kept as FILE.sandgate-backup-TIME.  A\n"
+	    "The entry runs this sandgate binary by absolute path: run the install of an\n"
+	    "installed sandgate, not of a build tree or a temp dir (those are refused without\n"
+	    "--force).  A warning says when no broker runs (the hook then denies\n"
+	    "everything).  Existing settings and hooks are kept; a previous sandgate entry\n"
+	    "is replaced in place, so running it twice changes nothing.  The old file is kept as FILE.sandgate-backup-TIME.  A\n"
 	    "file that is not valid JSON (comments, trailing commas) is never touched.\n"
 	    "Exit status: 0 done or nothing to do, 1 refused, 2 usage.\n",
 	.run = run_install,

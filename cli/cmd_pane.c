@@ -54,8 +54,7 @@ run(int argc, char **argv)
 		else if (strcmp(argv[i], "--theme") == 0 && i + 1 < argc)
 			theme = argv[++i];
 		else {
-			cli_err("pane", "unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
+			return cli_bad_arg("pane", argv[i]);
 		}
 	}
 	if (strspn(size, "0123456789") == 0 || strspn(size, "0123456789%") != strlen(size) || strlen(size) > 6) {
@@ -93,7 +92,7 @@ run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (dry) {
-		printf("tmux split-window -h -l %s %s\n", size, cmd);
+		printf("tmux split-window -h -d -l %s %s\n", size, cmd);
 		return EXIT_OK;
 	}
 	/* -d: the agent's pane keeps the focus */

@@ -32,24 +32,76 @@ field(const msgpack_object *o, size_t width)
 	return text_oneline(o->via.str.ptr, o->via.str.size, width, NULL);
 }
 
+static int64_t
+int_of(const msgpack_object *map, const char *key, int64_t dflt)
+{
+	int64_t v;
+
+	return rpc_get_int(rpc_map_get(map, key), INT64_MIN, INT64_MAX, &v) == 0 ? v : dflt;
+}
+
+/* The rank of a level name, low 0 to critical 3; -1 for anything else
+ * (cmp_risk sorts that with critical, and print_row never cuts it). */
+static int
+level_of(const msgpack_object *name)
+{
+	static const char *const names[] = { "low", "medium", "high", "critical" };
+
+	for (int i = 3; i >= 0; i--)
+		if (rpc_str_eq(name, names[i]))
+			return i;
+	return -1;
+}
+
+static int
+level_rank(const msgpack_object *risk)
+{
+	return level_of(rpc_map_get(risk, "level"));
+}
+
+/* Riskiest first: level, then score, then the oldest (lowest id). */
+static int
+cmp_risk(const void *pa, const void *pb)
+{
+	const msgpack_object *a = *(const msgpack_object *const *)pa, *b = *(const msgpack_object *const *)pb;
+	const msgpack_object *ra = rpc_map_get(a, "risk"), *rb = rpc_map_get(b, "risk");
+	int la = level_rank(ra), lb = level_rank(rb);
+	int64_t sa = int_of(ra, "score", -1), sb = int_of(rb, "score", -1);
+	int64_t ia = int_of(a, "id", 0), ib = int_of(b, "id", 0);
+
+	/* an unknown level sorts with critical: a person must look at it */
+	la = la < 0 ? 4 : la;
+	lb = lb < 0 ? 4 : lb;
+	if (la != lb)
+		return lb - la;
+	if (sa != sb)
+		return sb > sa ? 1 : -1;
+	return ia < ib ? -1 : ia > ib;
+}
+
 static void
 print_row(const msgpack_object *r, int64_t now_ms)
 {
 	const msgpack_object *id = rpc_map_get(r, "id"), *created = rpc_map_get(r, "created_ms");
 	const msgpack_object *kind = rpc_map_get(r, "kind"), *agent = rpc_map_get(r, "agent");
 	const msgpack_object *sum = rpc_map_get(r, "summary"), *risk = rpc_map_get(r, "risk");
-	int64_t idv = 0, c = now_ms;
+	int64_t idv = 0, c = now_ms, score = int_of(risk, "score", -1);
+	int rank = level_rank(risk);
 	char *k, *a, *s, *lv = field(risk != NULL ? rpc_map_get(risk, "level") : NULL, 8);
-	char *g = field(rpc_map_get(r, "group"), 8);
+	char *g = field(rpc_map_get(r, "group"), 8), sc[8] = "?";
 
 	rpc_get_int(id, 0, INT64_MAX, &idv);
 	rpc_get_int(created, 0, INT64_MAX, &c);
+	if (score >= 0 && score <= 100)
+		snprintf(sc, sizeof sc, "%lld", (long long)score);
 	k = field(kind, 8);
 	a = field(agent, 14);
-	s = field(sum, 200);
+	/* a critical request (or one of unknown level) is shown whole: nobody
+	 * should approve what they could not read */
+	s = field(sum, rank == 3 || rank < 0 ? 0 : 200);
 	if (k != NULL && a != NULL && s != NULL && lv != NULL && g != NULL)
-		printf("%-7lld %5llds  %-8s %-7s %-7s %-14s %s\n", (long long)idv,
-		    (long long)((now_ms - c) / 1000), lv, g, k, a, s);
+		printf("%-7lld %5llds  %-8s %5s  %-7s %-7s %-14s %s\n", (long long)idv,
+		    (long long)((now_ms - c) / 1000), lv, sc, g, k, a, s);
 	free(lv);
 	free(g);
 	free(k);
@@ -85,17 +137,9 @@ pack_groups(msgpack_packer *pk, void *arg)
 	rpc_pack_kv_int(pk, "members", 10000);
 }
 
-static int64_t
-int_of(const msgpack_object *map, const char *key, int64_t dflt)
-{
-	int64_t v;
-
-	return rpc_get_int(rpc_map_get(map, key), INT64_MIN, INT64_MAX, &v) == 0 ? v : dflt;
-}
-
 /* What the group's label leaves out: members with other commands. */
 static void
-print_others(const msgpack_object *g)
+print_others(const msgpack_object *g, size_t width)
 {
 	const msgpack_object *o = rpc_map_get(g, "others");
 	int64_t reqs, more;
@@ -104,7 +148,7 @@ print_others(const msgpack_object *g)
 	if (o == NULL || o->type != MSGPACK_OBJECT_MAP || (reqs = int_of(o, "requests", 0)) <= 0)
 		return;
 	more = int_of(o, "more", 0);
-	ex = field(rpc_map_get(o, "example"), 60);
+	ex = field(rpc_map_get(o, "example"), width);
 	if (int_of(g, "count", 0) <= 1)
 		printf(" (+%lld more part%s: %s)", (long long)more, more == 1 ? "" : "s", ex != NULL ? ex : "?");
 	else
@@ -112,32 +156,93 @@ print_others(const msgpack_object *g)
 	free(ex);
 }
 
+/* The ceiling of an allow rule saved from a group's suggestion: the group's
+ * level, at most high (PROTOCOL.md, decide with `rule`). */
+static const char *
+ceiling_of(int rank)
+{
+	static const char *const names[] = { "low", "medium", "high", "high" };
+
+	return rank >= 0 && rank <= 3 ? names[rank] : "high";
+}
+
+/* The JSON group as the text shows it: each suggestion also has its
+ * `number` (what --rule takes, from 1) and `ceiling`. */
+static void
+json_number_suggestions(json_t *jg, const msgpack_object *g)
+{
+	json_t *sg = json_object_get(jg, "suggestions"), *x;
+	const char *ceiling = ceiling_of(level_of(rpc_map_get(g, "max_level")));
+	size_t i;
+
+	json_array_foreach(sg, i, x) {
+		json_t *ix = json_object_get(x, "index");
+
+		json_object_set_new(x, "number", json_integer(json_is_integer(ix) ? json_integer_value(ix) + 1
+		    : (json_int_t)i + 1));
+		json_object_set_new(x, "ceiling", json_string(ceiling));
+	}
+}
+
+/* The members' ids, up to 20 ("+N more" after them). */
+static void
+print_members(const msgpack_object *g)
+{
+	const msgpack_object *ms = rpc_map_get(g, "members");
+	int64_t count = int_of(g, "count", 0);
+	uint32_t shown = 0;
+
+	if (ms == NULL || ms->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	printf("         members:");
+	for (uint32_t i = 0; i < ms->via.array.size && shown < 20; i++) {
+		int64_t id;
+
+		if (rpc_get_int(&ms->via.array.ptr[i], 1, INT64_MAX, &id) == 0) {
+			printf(" #%lld", (long long)id);
+			shown++;
+		}
+	}
+	if (count > (int64_t)shown)
+		printf(" (+%lld more; --json lists every id)", (long long)(count - shown));
+	putchar('\n');
+}
+
 static void
 print_group(const msgpack_object *g, int64_t now_ms)
 {
 	const msgpack_object *sg = rpc_map_get(g, "suggestions");
 	char *id = field(rpc_map_get(g, "id"), 10), *lvl = field(rpc_map_get(g, "max_level"), 8);
-	char *sess = field(rpc_map_get(g, "session"), 16), *sig = field(rpc_map_get(g, "signature"), 120);
+	int rank = level_of(rpc_map_get(g, "max_level"));
+	/* a critical group's label is never cut (the broker bounds it: 1 KiB) */
+	char *sess = field(rpc_map_get(g, "session"), 16);
+	char *sig = field(rpc_map_get(g, "signature"), rank == 3 || rank < 0 ? 0 : 120);
 	int64_t age = (now_ms - int_of(g, "oldest_ms", now_ms)) / 1000;
+	/* a rule saved from a suggestion answers up to the group's level, at
+	 * most high (PROTOCOL.md, decide with `rule`) */
+	const char *ceiling = ceiling_of(rank);
 
 	if (id != NULL && lvl != NULL && sess != NULL && sig != NULL) {
 		printf("%-8s %5lld  %-8s %5llds  %-16s %s", id, (long long)int_of(g, "count", 0), lvl,
 		    (long long)(age < 0 ? 0 : age), sess, sig);
-		print_others(g);
+		print_others(g, rank == 3 || rank < 0 ? 0 : 60);
 		putchar('\n');
 	}
+	print_members(g);
 	for (uint32_t i = 0; sg != NULL && sg->type == MSGPACK_OBJECT_ARRAY && i < sg->via.array.size; i++) {
 		const msgpack_object *x = &sg->via.array.ptr[i], *ch = rpc_map_get(x, "covers_high");
 		const msgpack_object *pr = rpc_map_get(x, "priced");
-		char *pat = field(rpc_map_get(x, "pattern"), 120);
+		char *pat = field(rpc_map_get(x, "pattern"), 120), *scope = field(rpc_map_get(x, "scope"), 12);
 		bool priced = pr == NULL || pr->type != MSGPACK_OBJECT_BOOLEAN || pr->via.boolean;
 
-		printf("         --rule %lld: %s  (covers %s%lld%s%s)\n", (long long)int_of(x, "index", i) + 1,
-		    pat != NULL ? pat : "?",
-		    priced ? "" : "at least ", (long long)int_of(x, "covers", 0), priced ? "" : ", still counting",
+		printf("         --rule %lld: %s  (%s scope, allow ≤%s; covers %s%lld%s%s)\n",
+		    (long long)int_of(x, "index", i) + 1, pat != NULL ? pat : "?", scope != NULL ? scope : "?",
+		    ceiling, priced ? "" : "at least ", (long long)int_of(x, "covers", 0),
+		    priced ? "" : ", still counting",
 		    ch != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean
 		    ? "; also matches a pending high or critical request" : "");
 		free(pat);
+		free(scope);
 	}
 	free(id);
 	free(lvl);
@@ -207,6 +312,7 @@ run_groups(sg_client *c, bool json)
 				json_t *jg = mpjson_from_msgpack(g);
 				int64_t more = int_of(g, "members_next", -1);
 
+				json_number_suggestions(jg, g);
 				if (more > 0 && (rc = more_members(c, id, more, jg)) != EXIT_OK) {
 					json_decref(jg);
 					break;
@@ -216,7 +322,7 @@ run_groups(sg_client *c, bool json)
 			}
 			if (printed++ == 0)
 				printf("%-8s %5s  %-8s %6s  %-16s %s\n", "GROUP", "COUNT", "RISK", "AGE", "SESSION",
-				    "SIGNATURE");
+				    "LABEL");
 			print_group(g, now);
 		}
 		next = int_of(m.msg.result, "next", -1);
@@ -239,10 +345,12 @@ run(int argc, char **argv)
 {
 	bool json = false, groups = false;
 	struct page pg = { 0 };
-	json_t *all;
+	struct client_msg *pages = NULL;
+	const msgpack_object **rows = NULL;
+	size_t npages = 0, nrows = 0;
 	int64_t now;
 	sg_client *c;
-	int rc = EXIT_OK, printed = 0;
+	int rc = EXIT_OK;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
@@ -250,8 +358,7 @@ run(int argc, char **argv)
 		} else if (strcmp(argv[i], "--groups") == 0) {
 			groups = true;
 		} else {
-			cli_err("pending", "unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
+			return cli_bad_arg("pending", argv[i]);
 		}
 	}
 	if ((c = cli_connect("pending", ROLE_CONSOLE, 5000)) == NULL)
@@ -261,39 +368,62 @@ run(int argc, char **argv)
 		client_close(c);
 		return rc;
 	}
-	all = json_array();
 	now = wall_clock_ms();
 	for (;;) {
-		struct client_msg m;
 		const msgpack_object *reqs, *next;
 		int64_t nxt = -1;
+		struct client_msg *pm;
 
-		if ((rc = cli_call("pending", c, "list", pack_list, &pg, 30000, &m)) != EXIT_OK)
+		if ((pm = realloc(pages, (npages + 1) * sizeof *pages)) == NULL) {
+			cli_err("pending", "out of memory");
+			rc = EXIT_UNREACHABLE;
 			break;
-		reqs = rpc_map_get(m.msg.result, "requests");
-		next = rpc_map_get(m.msg.result, "next");
+		}
+		pages = pm;
+		if ((rc = cli_call("pending", c, "list", pack_list, &pg, 30000, &pages[npages])) != EXIT_OK)
+			break;
+		reqs = rpc_map_get(pages[npages].msg.result, "requests");
+		next = rpc_map_get(pages[npages].msg.result, "next");
+		npages++;
 		for (uint32_t i = 0; reqs != NULL && reqs->type == MSGPACK_OBJECT_ARRAY && i < reqs->via.array.size; i++) {
-			if (json) {
-				json_array_append_new(all, mpjson_from_msgpack(&reqs->via.array.ptr[i]));
-			} else {
-				if (printed++ == 0)
-					printf("%-7s %6s  %-8s %-7s %-7s %-14s %s\n", "ID", "AGE", "RISK",
-					    "GROUP", "KIND", "AGENT", "REQUEST");
-				print_row(&reqs->via.array.ptr[i], now);
+			const msgpack_object **nr = nrows % 256 == 0
+			    ? realloc(rows, (nrows + 256) * sizeof *rows) : rows;
+
+			if (nr == NULL) {
+				cli_err("pending", "out of memory");
+				rc = EXIT_UNREACHABLE;
+				break;
 			}
+			rows = nr;
+			rows[nrows++] = &reqs->via.array.ptr[i];
 		}
-		if (next == NULL || rpc_get_int(next, 0, INT64_MAX, &nxt) < 0 || nxt <= pg.offset) {
-			client_msg_free(&m);
+		if (rc != EXIT_OK || next == NULL || rpc_get_int(next, 0, INT64_MAX, &nxt) < 0 || nxt <= pg.offset)
 			break;
-		}
 		pg.offset = nxt;
-		client_msg_free(&m);
 	}
-	if (rc == EXIT_OK && json)
-		cli_print_json(all);
-	else if (rc == EXIT_OK && printed == 0)
-		printf("no pending requests\n");
-	json_decref(all);
+	if (rc == EXIT_OK) {
+		if (nrows > 1)
+			qsort(rows, nrows, sizeof *rows, cmp_risk);
+		if (json) {
+			json_t *all = json_array();
+
+			for (size_t i = 0; i < nrows; i++)
+				json_array_append_new(all, mpjson_from_msgpack(rows[i]));
+			cli_print_json(all);
+			json_decref(all);
+		} else if (nrows == 0) {
+			printf("no pending requests\n");
+		} else {
+			printf("%-7s %6s  %-8s %5s  %-7s %-7s %-14s %s\n", "ID", "AGE", "RISK", "SCORE",
+			    "GROUP", "KIND", "AGENT", "REQUEST");
+			for (size_t i = 0; i < nrows; i++)
+				print_row(rows[i], now);
+		}
+	}
+	free(rows);
+	for (size_t i = 0; i < npages; i++)
+		client_msg_free(&pages[i]);
+	free(pages);
 	client_close(c);
 	return rc;
 }
@@ -303,15 +433,23 @@ const struct cli_cmd cmd_pending = {
 	.args = "[--groups] [--json]",
 	.summary = "list requests waiting for a decision",
 	.help =
-	    "  --groups  list the groups instead, riskiest first, each with the rules\n"
-	    "            it suggests (`sandgate decide g:GROUP allow --rule N`)\n"
+	    "  --groups  list the groups instead, riskiest first: each with its label,\n"
+	    "            members, highest level, and the rules it suggests, numbered\n"
+	    "            from 1 as `sandgate decide g:GROUP allow --rule N` takes them\n"
+	    "            (and as the console shows them), with the scope they are saved\n"
+	    "            with (--scope changes it) and the ceiling of the allow rule\n"
+	    "            (the group's level, at most high)\n"
 	    "  --json    print a JSON array of the pending requests (or of the\n"
-	    "            groups, with every member id) with all their fields\n"
+	    "            groups, with every member id, each suggestion with its\n"
+	    "            `number` and `ceiling`) with all their fields\n"
 	    "\n"
-	    "Columns: id, age, risk level, group (decide a whole group with\n"
-	    "`sandgate decide g:GROUP allow|deny`), kind, agent, request.  With\n"
+	    "Requests are listed riskiest first (level, then score, then the oldest).\n"
+	    "Columns: id, age, risk level and score (0-100), group (decide a whole\n"
+	    "group with `sandgate decide g:GROUP allow|deny`), kind, agent, request.\n"
+	    "A critical request (and a critical group's label) is never cut; others are\n"
+	    "cut at 200 columns (labels at 120) and say how much they leave out.  With\n"
 	    "--groups: group, count, highest risk, age of the oldest member, session,\n"
-	    "signature.\n"
+	    "label.\n"
 	    "Text from agents is shown with control characters and invisible Unicode\n"
 	    "escaped; runs of whitespace are collapsed (16 or more shown as a count,\n"
 	    "e.g. \"⟨200 spaces⟩\") and a cut says how many bytes it leaves out, e.g.\n"

@@ -41,20 +41,20 @@ run(int argc, char **argv)
 	json_t *arr = NULL;
 	int c;
 
+	if (argc >= 2 && argv[1][0] == '-' && strcmp(argv[1], "-") != 0)
+		return cli_bad_arg("policy", argv[1]);
 	if (argc < 2 || strcmp(argv[1], "show") != 0) {
 		cli_err("policy", "expected `policy show [--agent A] [--uid U] [--json]`");
 		return EXIT_USAGE;
 	}
 	argc--, argv++;
 	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_getopt("policy", argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'a': agent = optarg; break;
 		case 'u': uidarg = optarg; break;
 		case 'j': json = true; break;
 		default:
-			cli_err("policy", "unknown option '%s'", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

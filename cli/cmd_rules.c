@@ -4,6 +4,7 @@
 #include "proto/wallclock.h"
 #include "cli/rules_import.h"
 #include "broker/rules/preset.h"
+#include "broker/rules/pattern.h"
 #include "tui/text.h"
 
 #include <errno.h>
@@ -84,6 +85,24 @@ print_escaped(const msgpack_object *o, size_t max)
 	free(e);
 }
 
+/* "allow ≤low exec *", "deny exec rm -rf /": the effect, for an allow the
+ * ceiling (the highest risk level it answers; a deny applies at every
+ * level), and the pattern, escaped. */
+static void
+print_rule_phrase(const msgpack_object *r, size_t max)
+{
+	const msgpack_object *lv = rpc_map_get(r, "max_level");
+
+	if (rpc_str_eq(rpc_map_get(r, "effect"), "deny")) {
+		fputs("deny ", stdout);
+	} else {
+		fputs("allow ≤", stdout);
+		print_escaped(lv, 16);
+		putchar(' ');
+	}
+	print_escaped(rpc_map_get(r, "pattern"), max);
+}
+
 static void
 print_rule_row(const msgpack_object *r)
 {
@@ -103,11 +122,11 @@ print_rule_row(const msgpack_object *r)
 		else
 			snprintf(expires, sizeof expires, "%lldh", (long long)left / 3600);
 	}
-	printf("%-5lld %-6s ", (long long)id, rpc_str_eq(rpc_map_get(r, "effect"), "deny") ? "deny" : "allow");
+	printf("%-5lld ", (long long)id);
 	o = rpc_map_get(r, "scope");
 	printf("%-9.*s %6lld %-8s ", o != NULL && o->type == MSGPACK_OBJECT_STR ? (int)o->via.str.size : 1,
 	    o != NULL && o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : "?", (long long)hits, expires);
-	print_escaped(rpc_map_get(r, "pattern"), 120);
+	print_rule_phrase(r, 120);
 	o = rpc_map_get(r, "revoked");
 	if (o != NULL && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean)
 		fputs("  (revoked)", stdout);
@@ -148,7 +167,7 @@ rules_list(int argc, char **argv)
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "aj", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("rules list", argc, argv, "aj", opts)) != -1) {
 		if (ch == 'a')
 			all = true;
 		else if (ch == 'j')
@@ -172,8 +191,7 @@ rules_list(int argc, char **argv)
 		} else if (rules == NULL || rules->type != MSGPACK_OBJECT_ARRAY || rules->via.array.size == 0) {
 			printf("no rules\n");
 		} else {
-			printf("%-5s %-6s %-9s %6s %-8s %s\n", "ID", "EFFECT", "SCOPE", "HITS", "EXPIRES",
-			    "PATTERN");
+			printf("%-5s %-9s %6s %-8s %s\n", "ID", "SCOPE", "HITS", "EXPIRES", "RULE");
 			for (uint32_t i = 0; i < rules->via.array.size; i++)
 				print_rule_row(&rules->via.array.ptr[i]);
 		}
@@ -207,6 +225,25 @@ join_words(int argc, char **argv, int from)
 static const char *const add_opts[] = {
 	"--scope", "--scope-value", "--ttl", "--note", "--max-level", "--critical-ok", "--json",
 };
+
+/* The pattern parses as the broker will parse it (a bad kind, quote or
+ * glob is a usage error, not a refusal); prints why not. */
+static bool
+check_pattern(const char *cmd, const char *text)
+{
+	char err[256];
+	pattern *p = pattern_parse(text, strlen(text), err, sizeof err);
+
+	if (p == NULL) {
+		char *e = text_escape(text, strlen(text), 200, NULL);
+
+		cli_err(cmd, "bad pattern '%s': %s (docs/RULES.md)", e != NULL ? e : "?", err);
+		free(e);
+		return false;
+	}
+	pattern_free(p);
+	return true;
+}
 
 static int
 rules_add(int argc, char **argv)
@@ -278,6 +315,26 @@ rules_add(int argc, char **argv)
 	free(pos);
 	if (a.pattern == NULL)
 		return EXIT_UNREACHABLE;
+	if (!cli_check_scope("rules add", "--scope", a.scope) ||
+	    (a.max_level != NULL && !cli_check_level("rules add", "--max-level", a.max_level)) ||
+	    !check_pattern("rules add", a.pattern)) {
+		free(a.pattern);
+		return EXIT_USAGE;
+	}
+	if (a.scope_value == NULL && (strcmp(a.scope, "session") == 0 || strcmp(a.scope, "agent") == 0 ||
+	    strcmp(a.scope, "workspace") == 0)) {
+		cli_err("rules add", "--scope %s needs --scope-value (the %s)", a.scope,
+		    strcmp(a.scope, "session") == 0 ? "session id" : strcmp(a.scope, "agent") == 0
+		    ? "agent name" : "workspace directory");
+		free(a.pattern);
+		return EXIT_USAGE;
+	}
+	if (a.max_level != NULL && strcmp(a.max_level, "critical") == 0 && !a.critical_ok) {
+		cli_err("rules add", "--max-level critical needs --critical-ok (a rule that may allow "
+		    "critical requests says so)");
+		free(a.pattern);
+		return EXIT_USAGE;
+	}
 	if ((c = cli_connect("rules add", ROLE_CONSOLE, 5000)) == NULL) {
 		free(a.pattern);
 		return EXIT_UNREACHABLE;
@@ -292,8 +349,8 @@ rules_add(int argc, char **argv)
 			int64_t id = 0;
 
 			rpc_get_int(rpc_map_get(m.msg.result, "id"), 0, INT64_MAX, &id);
-			printf("rule %lld: %s ", (long long)id, a.effect);
-			print_escaped(rpc_map_get(m.msg.result, "pattern"), 0);
+			printf("rule %lld: ", (long long)id);
+			print_rule_phrase(m.msg.result, 0);
 			printf(" (%s)\n", a.scope);
 		}
 		client_msg_free(&m);
@@ -309,6 +366,31 @@ pack_rm(msgpack_packer *pk, void *arg)
 	msgpack_pack_array(pk, 1);
 	msgpack_pack_map(pk, 1);
 	rpc_pack_kv_int(pk, "id", *(long long *)arg);
+}
+
+/* 1 when rule id exists and is revoked, 0 when not (or unknown: rule_rm
+ * says so), -1 when the broker cannot be asked (printed). */
+static int
+revoked_already(sg_client *c, long long id)
+{
+	struct client_msg m;
+	const msgpack_object *rules;
+	int found = 0;
+
+	if (fetch_rules("rules rm", c, true, &m) != EXIT_OK)
+		return -1;
+	rules = rpc_map_get(m.msg.result, "rules");
+	for (uint32_t i = 0; rules != NULL && rules->type == MSGPACK_OBJECT_ARRAY && i < rules->via.array.size; i++) {
+		const msgpack_object *r = &rules->via.array.ptr[i], *rv = rpc_map_get(r, "revoked");
+		int64_t rid = 0;
+
+		if (rpc_get_int(rpc_map_get(r, "id"), 0, INT64_MAX, &rid) == 0 && rid == id) {
+			found = rv != NULL && rv->type == MSGPACK_OBJECT_BOOLEAN && rv->via.boolean;
+			break;
+		}
+	}
+	client_msg_free(&m);
+	return found;
 }
 
 static int
@@ -335,7 +417,19 @@ rules_rm(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		long long id = strtoll(argv[i], NULL, 10);
 		struct client_msg m;
-		int r = cli_call("rules rm", c, "rule_rm", pack_rm, &id, 30000, &m);
+		int r = revoked_already(c, id);
+
+		if (r == 1) {
+			/* the broker answers a second revocation as done; say what it was */
+			cli_err("rules rm", "rule %lld was already revoked", id);
+			rc = rc == EXIT_OK ? EXIT_DENIED : rc;
+			continue;
+		}
+		if (r < 0) {
+			rc = EXIT_UNREACHABLE;
+			break;
+		}
+		r = cli_call("rules rm", c, "rule_rm", pack_rm, &id, 30000, &m);
 
 		if (r == EXIT_OK) {
 			printf("rule %lld revoked\n", id);
@@ -372,13 +466,13 @@ rules_export(int argc, char **argv)
 	bool all = false;
 	struct client_msg m;
 	const msgpack_object *rules;
-	json_t *allow = json_array(), *deny = json_array();
+	json_t *allow, *deny;
 	FILE *out = stdout;
 	sg_client *c;
 	int ch, rc, skipped = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:o:a", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("rules export", argc, argv, "f:o:a", opts)) != -1) {
 		if (ch == 'f')
 			fmt = optarg;
 		else if (ch == 'o')
@@ -404,6 +498,8 @@ rules_export(int argc, char **argv)
 		client_close(c);
 		return EXIT_DENIED;
 	}
+	allow = json_array();
+	deny = json_array();
 	rules = rpc_map_get(m.msg.result, "rules");
 	for (uint32_t i = 0; rules != NULL && rules->type == MSGPACK_OBJECT_ARRAY && i < rules->via.array.size; i++) {
 		const msgpack_object *r = &rules->via.array.ptr[i];
@@ -635,7 +731,7 @@ rules_import(int argc, char **argv)
 	int ch, rc = EXIT_OK;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:s:v:nl:p:", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("rules import", argc, argv, "f:s:v:nl:p:", opts)) != -1) {
 		switch (ch) {
 		case 'f': o.fmt = optarg; break;
 		case 's': o.scope = optarg; break;
@@ -650,6 +746,9 @@ rules_import(int argc, char **argv)
 		cli_err("rules import", "--format is auto, sandgate, claude or codex");
 		return EXIT_USAGE;
 	}
+	if ((o.scope != NULL && !cli_check_scope("rules import", "--scope", o.scope)) ||
+	    (o.max_level != NULL && !cli_check_level("rules import", "--max-level", o.max_level)))
+		return EXIT_USAGE;
 	if (optind >= argc && preset == NULL) {
 		cli_err("rules import", "expected one or more files (- for stdin) or --preset NAME");
 		return EXIT_USAGE;
@@ -715,7 +814,9 @@ const struct cli_cmd cmd_rules = {
 	.summary = "list, add, revoke, export and import remembered decisions",
 	.help =
 	    "  rules list [--all] [--json]\n"
-	    "      active rules (--all: also revoked and expired ones)\n"
+	    "      active rules (--all: also revoked and expired ones), each as\n"
+	    "      `allow ≤LEVEL PATTERN` (LEVEL: the highest risk it answers) or\n"
+	    "      `deny PATTERN` (at every level)\n"
 	    "  rules add allow|deny PATTERN... [--scope S] [--scope-value V] [--ttl T]\n"
 	    "            [--note N] [--max-level L] [--critical-ok] [--json] [-- WORDS...]\n"
 	    "      PATTERN: exec npm run test '*' | write ./src/** | read ~/.aws/** |\n"
@@ -725,7 +826,8 @@ const struct cli_cmd cmd_rules = {
 	    "      use).  L: the highest risk level an allow applies to (default high);\n"
 	    "      critical requests need --critical-ok.\n"
 	    "  rules rm ID...\n"
-	    "      revoke: the rule stops matching from the next request\n"
+	    "      revoke: the rule stops matching from the next request; a rule revoked\n"
+	    "      before is reported as such (exit 1)\n"
 	    "  rules export [--format sandgate|claude|codex] [-o FILE] [--all]\n"
 	    "      sandgate: JSON lines; claude: a settings.json permissions block; codex:\n"
 	    "      prefix_rule lines.  Rules that cannot be said exactly are reported, not\n"
@@ -738,7 +840,8 @@ const struct cli_cmd cmd_rules = {
 	    "      --preset routine: allow what the scorer rates low (commands, reads, writes in\n"
 	    "      the workspace and /tmp), so people only see what is new or risky.\n"
 	    "\n"
-	    "Exit status: 0 done, 1 refused or some entries not imported, 2 usage, 3 broker\n"
+	    "Exit status: 0 done, 1 refused (no such rule, already revoked) or some entries\n"
+	    "not imported, 2 usage (including a bad scope, level or pattern), 3 broker\n"
 	    "unreachable.\n",
 	.run = run,
 };

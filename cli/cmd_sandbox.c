@@ -271,7 +271,7 @@ parse(struct sandbox *s, int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+w:a:p", opts, NULL)) != -1) {
+	while ((c = cli_getopt("sandbox", argc, argv, "+w:a:p", opts)) != -1) {
 		switch (c) {
 		case 'w': s->workspace_arg = optarg; break;
 		case 'a': s->agent = optarg; break;

@@ -56,8 +56,7 @@ run(int argc, char **argv)
 	int rc;
 
 	if (argc > (json || tmux ? 2 : 1)) {
-		cli_err("status", "unexpected argument '%s'", argv[json || tmux ? 2 : 1]);
-		return EXIT_USAGE;
+		return cli_bad_arg("status", argv[json || tmux ? 2 : 1]);
 	}
 	if (tmux) {
 		/* one short segment for tmux's status-right; never an error text */

@@ -1120,12 +1120,18 @@ ask_broker(const struct hook_adapter *a, enum hook_event ev, const msgpack_sbuff
 	const char *e;
 	size_t elen;
 	int64_t rid = 0;
+	enum client_fail fail = CLIENT_FAIL_ERROR;
 	int rc;
 
-	c = path != NULL ? client_connect(path, ROLE_AGENT, "sandgate-hook", remaining_ms(deadline),
-	    err, sizeof err) : NULL;
+	c = path != NULL ? client_open(path, ROLE_AGENT, "sandgate-hook", remaining_ms(deadline),
+	    &fail, err, sizeof err) : NULL;
 	free(dir);
 	free(path);
+	/* nobody listens: say how to start one (a person reads this reason in
+	 * the agent's UI); a broker we refused to trust gets no such hint */
+	if (c == NULL && !oom && fail == CLIENT_FAIL_UNREACHABLE)
+		return fail_closed(a, ev, "sandgate: broker unreachable (%s); denied (fail closed). Start it "
+		    "with `sandgate broker`, or run `sandgate` (the console starts one)", err);
 	if (c == NULL)
 		return fail_closed(a, ev, "sandgate: broker unreachable (%s); denied (fail closed)",
 		    oom ? "out of memory" : err);

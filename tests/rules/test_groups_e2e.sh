@@ -39,16 +39,16 @@ printf '%s' "$groups" | grep -q '"pattern":"write ./src/\*"' || fail "write sugg
 # every pending request carries its group in the request view
 "$SGTEST" call console list '[]' | grep -q "\"group\":\"$gp\"" || fail "request view has no group"
 # ... and `sandgate pending` shows it, with the risk level, for `decide g:GROUP`
-sg pending | head -n 1 | grep -q '^ID  *AGE  *RISK  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
+sg pending | head -n 1 | grep -q '^ID  *AGE  *RISK  *SCORE  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
 [ "$(sg pending | grep -c " $gp  .*python ")" = 3 ] || fail "pending rows of $gp: $(sg pending)"
-sg pending | grep -q "^[0-9]* *[0-9]*s  [a-z]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
+sg pending | grep -q "^[0-9]* *[0-9]*s  [a-z]*  *[0-9]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
 wait_for 5 "grep -q '^groups \\[{\"version\":[0-9]*,\"changed\":\\[\"g' '$T/notes'"
 grep -q '^request \[{"id":[0-9]*,.*"group":"g' "$T/notes" || fail "request notifications carry no group"
 pass "pending requests are grouped, with common fields, what varies and suggestions"
 
 # --- decide a group and save its narrowest suggestion as a session rule
 out=$(sg decide "g:$gp" allow --rule 1)
-case $out in "group $gp: allow 3 request(s); saved rule 1") ;; *) fail "decide said: $out" ;; esac
+case $out in "group $gp: allow 3 request(s); saved rule 1: allow ≤low exec python *.py (session)") ;; *) fail "decide said: $out" ;; esac
 for n in p1 p2 p3; do [ "$(rc_of $n)" = 0 ] || fail "$n was not allowed"; done
 still_pending other || fail "a request outside the rule was decided"
 sg rules list --json | grep -q '"id":1,"effect":"allow","pattern":"exec python \*.py","scope":"session","scope_value":"s1"' ||

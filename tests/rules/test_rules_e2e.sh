@@ -15,7 +15,7 @@ cd "$W"
 
 # --- a rule answers at once, recorded with its id
 out=$(sg rules add allow exec npm run test '*')
-[ "$out" = "rule 1: allow exec npm run test * (global)" ] || fail "rules add said: $out"
+[ "$out" = "rule 1: allow ≤high exec npm run test * (global)" ] || fail "rules add said: $out"
 out=$(sg ask --json -- npm run test --ci) || fail "npm run test --ci was not allowed"
 [ "$(json_field "$out" by)" = rule ] || fail "not decided by a rule: $out"
 [ "$(json_field "$out" rule_id)" = 1 ] || fail "no rule_id: $out"
@@ -64,7 +64,8 @@ wait_total 1
 still_pending build2 || fail "a revoked rule still matched"
 sg rules list --all | grep -q "exec npm run build  (revoked)" || fail "rules list --all does not show the revoked rule"
 sg rules list | grep -q "exec npm run build" && fail "rules list shows a revoked rule"
-expect_rc 0 sg rules rm 2 # revoking twice is fine
+expect_rc 1 sg rules rm 2 2>"$T/rm2.err" # revoking twice: said, and refused (issue #16)
+grep -q "rule 2 was already revoked" "$T/rm2.err" || fail "rules rm twice: $(cat "$T/rm2.err")"
 pass "a revoked rule stops matching from the next request"
 
 # --- expiry: a short TTL runs out (and use does not extend it)
@@ -100,13 +101,15 @@ still_pending after || fail "revoked rule came back after restart"
 sg decide "$("$SGTEST" call console list '[]' | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)" deny >/dev/null
 pass "rules, revocations and hit counts survive a restart"
 
-# --- bad input is refused, on the right socket only
-expect_rc 1 sg rules add allow "exec 'oops"
-expect_rc 1 sg rules add allow "bogus thing"
+# --- bad input is refused, on the right socket only; what the CLI can see
+# is wrong (pattern, scope, level) is a usage error, exit 2 (issue #16)
+expect_rc 2 sg rules add allow "exec 'oops"
+expect_rc 2 sg rules add allow "bogus thing"
 expect_rc 2 sg rules add maybe exec ls
 expect_rc 2 sg rules add allow
-expect_rc 1 sg rules add allow exec ls --scope session
-expect_rc 1 sg rules add allow exec ls --max-level critical
+expect_rc 2 sg rules add allow exec ls --scope session
+expect_rc 2 sg rules add allow exec ls --max-level critical
+expect_rc 1 sg rules add allow exec ls --scope workspace --scope-value relative/dir
 expect_rc 2 sg rules add allow exec ls --ttl 5x
 expect_rc 1 sg rules rm 999
 expect_rc 2 sg rules rm abc
