@@ -1,6 +1,7 @@
 /* request.c -- request lifecycle, pending queue and idempotency index. */
 #include "broker/request.h"
 #include "broker/rules/inputtext.h"
+#include "broker/rules/shape.h"
 #include "proto/wallclock.h"
 #include "broker/record/audit.h"
 #include "broker/auditlink.h"
@@ -80,6 +81,7 @@ struct request {
 	int circ_part[CIRC_NSIGNALS];
 	struct group *group;          /* while pending */
 	size_t key_part;              /* the part its group is about */
+	char *conns;                  /* how its commands are joined (shape.h), or NULL */
 	int64_t rule_id;              /* decided by this rule (by "rule") */
 	char *rule_text;
 	char shown_sha256[65];        /* decide's shown_sha256 (audit), or "" */
@@ -336,6 +338,7 @@ on_timer_closed(uv_handle_t *h)
 	free(r->intent);
 	free(r->risk);
 	free(r->rule_text);
+	free(r->conns);
 	free(r->reason);
 	free(r->esc_by);
 	free(r->esc_why);
@@ -1016,7 +1019,7 @@ join_group(struct broker *b, struct request *r, size_t key_part)
 	struct group_member m = {
 		.req = r, .id = r->id, .created_ms = r->created_ms, .session = r->session,
 		.agent = r->agent, .subj = r->subj, .key_part = key_part, .score = r->score,
-		.level = r->level, .no_allow = r->circ != 0,
+		.level = r->level, .no_allow = r->circ != 0, .conns = r->conns,
 	};
 
 	if (r->group != NULL)
@@ -1106,6 +1109,28 @@ keep_risk(struct reqstate *rs, struct request *r, const msgpack_object *risk)
 	return take_bytes(&rs->ksb, &r->risk, &r->risk_len);
 }
 
+/* How the commands of an exec request's line are joined (shape.h), for
+ * its group's signature; NULL for one command or another kind. */
+static char *
+request_conns(const msgpack_object *map, const struct subject *s)
+{
+	const msgpack_object *cmd = rpc_map_get(map, "command"), *argv = rpc_map_get(map, "argv");
+	size_t nexec = 0;
+
+	if (s == NULL || s->kind != SK_EXEC)
+		return NULL;
+	for (size_t k = 0; k < s->nparts; k++)
+		nexec += s->parts[k].kind == SK_EXEC;
+	if (cmd != NULL && cmd->type == MSGPACK_OBJECT_STR)
+		return shape_connectors(cmd->via.str.ptr, cmd->via.str.size, nexec);
+	/* an argument vector such as [bash, -c, SCRIPT]: the script's line */
+	if (argv != NULL && argv->type == MSGPACK_OBJECT_ARRAY && argv->via.array.size == 3 &&
+	    argv->via.array.ptr[2].type == MSGPACK_OBJECT_STR && argv->via.array.ptr[1].type == MSGPACK_OBJECT_STR &&
+	    argv->via.array.ptr[1].via.str.size == 2 && memcmp(argv->via.array.ptr[1].via.str.ptr, "-c", 2) == 0)
+		return shape_connectors(argv->via.array.ptr[2].via.str.ptr, argv->via.array.ptr[2].via.str.size, nexec);
+	return nexec > 1 ? shape_connectors(NULL, 0, nexec) : NULL;
+}
+
 /* The intent, risk, subject and circumvention signals of a new request,
  * computed once; -1 on out of memory. */
 static int
@@ -1135,6 +1160,8 @@ prepare(struct broker *b, struct request *r, const msgpack_object *map)
 		rc = -1;
 	if (rc == 0 && risk == NULL && r->circ != 0 && r->level < RL_HIGH)
 		r->level = RL_HIGH;
+	if (rc == 0)
+		r->conns = request_conns(map, r->subj);
 	return rc;
 }
 
