@@ -82,6 +82,10 @@ struct request {
 	struct group *group;          /* while pending */
 	size_t key_part;              /* the part its group is about */
 	char *conns;                  /* how its commands are joined (shape.h), or NULL */
+	/* issue #16: allowed by a rule just added, its answer held for the undo
+	 * window (undo_window); still pending, in no group, until then */
+	int64_t held_rule, held_until_ms;
+	char *undo_note;              /* a hold that was undone: said in its audit row's note */
 	int64_t rule_id;              /* decided by this rule (by "rule") */
 	char *rule_text;
 	char shown_sha256[65];        /* decide's shown_sha256 (audit), or "" */
@@ -339,6 +343,7 @@ on_timer_closed(uv_handle_t *h)
 	free(r->risk);
 	free(r->rule_text);
 	free(r->conns);
+	free(r->undo_note);
 	free(r->reason);
 	free(r->esc_by);
 	free(r->esc_why);
@@ -514,7 +519,7 @@ static void
 pack_request(msgpack_packer *pk, const struct request *r)
 {
 	msgpack_pack_map(pk, 13 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
-	    (r->intent != NULL) + (r->timeout_asked_s > 0) + 4);
+	    (r->intent != NULL) + (r->timeout_asked_s > 0) + (r->held_rule > 0) + 4);
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "agent", r->agent);
 	rpc_pack_kv_str(pk, "session", r->session);
@@ -537,6 +542,12 @@ pack_request(msgpack_packer *pk, const struct request *r)
 	pk->callback(pk->data, r->raw, r->raw_len);
 	if (r->group != NULL)
 		rpc_pack_kv_str(pk, "group", group_id(r->group));
+	if (r->held_rule > 0) { /* issue #16: allowed by a new rule, answer held for the undo window */
+		rpc_pack_str(pk, "held");
+		msgpack_pack_map(pk, 2);
+		rpc_pack_kv_int(pk, "rule_id", r->held_rule);
+		rpc_pack_kv_int(pk, "until_ms", r->held_until_ms);
+	}
 	if (r->circ != 0)
 		pack_circumvention(pk, r);
 	if (r->risk != NULL) {
@@ -596,6 +607,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 		by = "escalated";
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending--;
+	r->held_rule = 0; /* decided: whatever held it no longer does */
 	own_clear(r); /* a decided request is nobody's to withdraw */
 	quota_release(rs->quota, &r->quota);
 	if (r->group != NULL) {
@@ -618,18 +630,25 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	wait_slot(&r->decider, reply_to, msgid);
 	/* the audit row's note: the reviewer's, plus how it escalated and what
 	 * the pager did (so far) */
-	if (r->esc_level >= 2) {
+	if (r->esc_level >= 2 || r->undo_note != NULL) {
 		struct strbuf nb = { 0 };
 		const char *pf = pager_failure(r->page);
 
 		if (r->note != NULL)
 			strbuf_puts(&nb, r->note), strbuf_puts(&nb, "; ");
+		if (r->undo_note != NULL)
+			strbuf_puts(&nb, r->undo_note);
+		if (r->esc_level < 2)
+			goto note_done;
+		if (r->undo_note != NULL)
+			strbuf_puts(&nb, "; ");
 		strbuf_puts(&nb, "escalated by ");
 		strbuf_puts(&nb, r->esc_by != NULL ? r->esc_by : "?");
 		strbuf_puts(&nb, ": ");
 		strbuf_puts(&nb, r->esc_why != NULL ? r->esc_why : "");
 		if (pf[0] != '\0')
 			strbuf_puts(&nb, "; pager failed: "), strbuf_puts(&nb, pf);
+note_done:
 		anote = strbuf_take(&nb);
 	}
 	msgpack_sbuffer_init(&vsb);
@@ -754,6 +773,7 @@ finish_decision(void *arg, int status, int64_t seq)
 /* ---- escalation, expiry, quorum (issue #15; docs/POLICY.md) ---- */
 
 static void on_timer(uv_timer_t *t);
+static void hold_end(struct broker *b, struct request *r);
 
 /* The policy in force for r (its agent, uid, gid and risk level). */
 static void
@@ -779,6 +799,8 @@ arm(struct request *r)
 		next = r->expire_at_ms;
 	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && r->escalate_at_ms < next)
 		next = r->escalate_at_ms;
+	if (r->held_rule > 0 && r->held_until_ms < next)
+		next = r->held_until_ms;
 	uv_timer_start(&r->timer, on_timer, next > now ? (uint64_t)(next - now) : 0, 0);
 }
 
@@ -882,7 +904,7 @@ on_timer(uv_timer_t *t)
 
 	if (r->state != REQ_PENDING)
 		return;
-	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && now >= r->escalate_at_ms) {
+	if (r->esc_level < 2 && r->held_rule == 0 && r->escalate_at_ms >= 0 && now >= r->escalate_at_ms) {
 		char why[160];
 
 		snprintf(why, sizeof why, "unanswered for %lld s (escalate.%s)",
@@ -893,6 +915,8 @@ on_timer(uv_timer_t *t)
 		decide(b, r, false, "expired", NULL, NULL, NULL, 0, NULL);
 	else if (now >= r->deadline_ms)
 		decide(b, r, false, "timeout", NULL, NULL, NULL, 0, NULL);
+	else if (r->held_rule > 0 && now >= r->held_until_ms)
+		hold_end(b, r);
 	else
 		arm(r);
 }
@@ -1175,6 +1199,8 @@ request_recheck(struct broker *b)
 		struct rule_verdict v;
 
 		next = r->next;
+		if (r->held_rule > 0)
+			continue; /* judged again when its hold ends */
 		judge(b, r, &v);
 		if (v.v == VERDICT_ALLOW && r->quorum > 1)
 			continue; /* a quorum is never replaced by a rule */
@@ -1183,6 +1209,140 @@ request_recheck(struct broker *b)
 		else if (v.first_uncovered < r->subj->nparts && v.first_uncovered != r->key_part)
 			join_group(b, r, v.first_uncovered);
 	}
+}
+
+/* ---- answers held for the undo window (issue #16) ---- */
+
+static int
+add_released(struct released_list *out, const struct request *r, bool allow, bool held)
+{
+	struct released *v;
+
+	if (out == NULL)
+		return 0;
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 8;
+
+		if ((v = realloc(out->v, cap * sizeof *v)) == NULL)
+			return -1;
+		out->v = v;
+		out->cap = cap;
+	}
+	v = &out->v[out->n];
+	if ((v->summary = strdup(r->summary != NULL ? r->summary : "")) == NULL)
+		return -1;
+	v->id = r->id;
+	v->level = r->level;
+	v->allow = allow;
+	v->held = held;
+	out->n++;
+	return 0;
+}
+
+void
+released_free(struct released_list *l)
+{
+	for (size_t i = 0; l != NULL && i < l->n; i++)
+		free(l->v[i].summary);
+	if (l != NULL) {
+		free(l->v);
+		*l = (struct released_list){ 0 };
+	}
+}
+
+/* The hold of r ends: judged again now (the rule may have been revoked,
+ * or another may deny it), answered if a rule still decides it, else
+ * back in the queue. */
+static void
+hold_end(struct broker *b, struct request *r)
+{
+	struct rule_verdict v;
+
+	r->held_rule = 0;
+	judge(b, r, &v);
+	if (v.v != VERDICT_NONE && !(v.v == VERDICT_ALLOW && r->quorum > 1)) {
+		decide_by_rule(b, r, &v);
+		return;
+	}
+	join_group(b, r, v.first_uncovered < r->subj->nparts ? v.first_uncovered : r->key_part);
+	arm(r);
+}
+
+void
+request_recheck_new_rule(struct broker *b, int64_t rule_id, int64_t hold_ms, struct released_list *out)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r, *next;
+	int64_t until = broker_now_ms(b) + hold_ms;
+
+	for (r = rs->pending_head; r != NULL; r = next) {
+		struct rule_verdict v;
+
+		next = r->next;
+		if (r->held_rule > 0)
+			continue;
+		judge(b, r, &v);
+		if (v.v == VERDICT_ALLOW && r->quorum > 1)
+			continue; /* a quorum is never replaced by a rule */
+		if (v.v == VERDICT_ALLOW && hold_ms > 0) {
+			/* answered by the new rule: held, so the person can still undo it */
+			if (add_released(out, r, true, true) < 0)
+				log_msg("out of memory: request %lld not listed as released", (long long)r->id);
+			if (r->group != NULL) {
+				policy_group_remove(b, r->group, r);
+				r->group = NULL;
+			}
+			r->held_rule = rule_id;
+			r->held_until_ms = until;
+			arm(r);
+		} else if (v.v != VERDICT_NONE) {
+			if (add_released(out, r, v.v == VERDICT_ALLOW, false) < 0)
+				log_msg("out of memory: request %lld not listed as released", (long long)r->id);
+			decide_by_rule(b, r, &v);
+		} else if (v.first_uncovered < r->subj->nparts && v.first_uncovered != r->key_part) {
+			join_group(b, r, v.first_uncovered);
+		}
+	}
+}
+
+int
+request_unhold(struct broker *b, int64_t id, int64_t rule_id, const char *note)
+{
+	struct request *r = table_get(b->reqs->by_id, &id, sizeof id);
+	struct rule_verdict v;
+
+	if (r == NULL)
+		return -1;
+	if (r->state != REQ_PENDING)
+		return 1; /* its answer is out, or being recorded: too late */
+	if (r->held_rule != rule_id)
+		return 0; /* pending already (or held by another rule) */
+	r->held_rule = 0;
+	free(r->undo_note);
+	r->undo_note = note != NULL ? strdup(note) : NULL;
+	/* back in the queue, never judged again here: a person decides it (or
+	 * a later rule change does, as for any pending request) */
+	judge(b, r, &v);
+	join_group(b, r, v.first_uncovered < r->subj->nparts ? v.first_uncovered : r->key_part);
+	arm(r);
+	return 2;
+}
+
+int
+request_answer_state(struct broker *b, int64_t id, bool *allow, const char **summary, enum rule_level *level)
+{
+	struct request *r = table_get(b->reqs->by_id, &id, sizeof id);
+
+	if (r == NULL)
+		return -1;
+	*allow = r->allow;
+	if (summary != NULL)
+		*summary = r->summary;
+	if (level != NULL)
+		*level = r->level;
+	if (r->state != REQ_PENDING)
+		return 1;
+	return r->held_rule > 0 ? 2 : 0;
 }
 
 size_t

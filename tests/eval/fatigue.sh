@@ -21,14 +21,14 @@ fi
 wsconf=${SG_FATIGUE_WS:-}
 
 echo "== run 1: default settings (the broker installs the routine preset: what the scorer rates low)"
-printf '%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
+printf 'undo_window = 0\n%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 SG_FATIGUE_MAX=5 "$SG_FATIGUE" "$traces"
 stop_broker
 remove_db
 
 echo "== run 2: preset = none (remembered decisions and groups alone; session rules from the reviewer only)"
-printf 'preset = none\n%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
+printf 'preset = none\nundo_window = 0\n%s\n' "$wsconf" >"$XDG_CONFIG_HOME/sandgate/config"
 start_broker
 "$SG_FATIGUE" "$traces"
 stop_broker
