@@ -56,6 +56,7 @@ struct op {
 	 * OP_UNDO's answer: returned to the queue, already answered */
 	struct released_list rel, gone;
 	int64_t until_ms;
+	bool seed;                /* the preset, installed at start */
 };
 
 struct policy {
@@ -242,6 +243,7 @@ seed_preset(struct broker *b)
 			continue;
 		}
 		o->pending = made[i];
+		o->seed = true;
 		if (rulestore_insert(b->store, made[i], on_rule_added, o) < 0)
 			on_rule_added(o, -1, 0);
 	}
@@ -678,6 +680,11 @@ new_rule_side_effects(struct broker *b, struct op *o, rule *r)
 	struct released_list copy = { 0 };
 
 	o->until_ms = broker_now_ms(b) + hold;
+	if (o->seed) {
+		/* the preset, installed at start: nothing waits, nothing to undo */
+		request_recheck(b);
+		return;
+	}
 	request_recheck_new_rule(b, o->rule_id, hold, &o->rel);
 	/* the log keeps its own copy: the op's goes into the reply */
 	for (size_t i = 0; i < o->rel.n; i++) {
@@ -696,7 +703,7 @@ new_rule_side_effects(struct broker *b, struct op *o, rule *r)
 			break;
 		copy.v[copy.n++] = x;
 	}
-	undo_log_add(&pol->undo, o->rule_id, o->until_ms, &copy, o->ids, o->nids);
+	undo_log_add(&pol->undo, o->rule_id, rule_author_uid(r), o->until_ms, &copy, o->ids, o->nids);
 	released_free(&copy);
 	if (o->rel.n > 0)
 		log_msg("rule %lld answered %zu other waiting request(s)%s", (long long)o->rule_id, o->rel.n,
@@ -1206,14 +1213,15 @@ policy_undo(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_obje
 		free(reviewer);
 		return;
 	}
-	if ((u = undo_log_find(&pol->undo, id)) == NULL || (r = ruleset_find(pol->rules, u->rule_id)) == NULL) {
+	if ((u = undo_log_find(&pol->undo, id, (int64_t)peer_uid(p))) == NULL ||
+	    (r = ruleset_find(pol->rules, u->rule_id)) == NULL) {
 		if (id > 0 && ruleset_find(pol->rules, id) != NULL)
 			peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "rule %lld was not added since the broker started "
 			    "(or too long ago): nothing to undo; `sandgate rules rm %lld` revokes it", (long long)id,
 			    (long long)id);
 		else
 			peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, id > 0 ? "no rule %lld" :
-			    "no rule was added since the broker started: nothing to undo", (long long)id);
+			    "you added no rule since the broker started: nothing to undo", (long long)id);
 		free(reviewer);
 		return;
 	}

@@ -14,13 +14,14 @@ rec_clear(struct undo_rec *r)
 }
 
 void
-undo_log_add(struct undo_log *l, int64_t rule_id, int64_t until_ms, struct released_list *rel,
-    const int64_t *decided, size_t ndecided)
+undo_log_add(struct undo_log *l, int64_t rule_id, int64_t author_uid, int64_t until_ms,
+    struct released_list *rel, const int64_t *decided, size_t ndecided)
 {
 	struct undo_rec *r = &l->v[l->next];
 
 	rec_clear(r);
 	r->rule_id = rule_id;
+	r->author_uid = author_uid;
 	r->until_ms = until_ms;
 	if (rel != NULL) {
 		r->rel = *rel;
@@ -36,12 +37,12 @@ undo_log_add(struct undo_log *l, int64_t rule_id, int64_t until_ms, struct relea
 }
 
 struct undo_rec *
-undo_log_find(struct undo_log *l, int64_t rule_id)
+undo_log_find(struct undo_log *l, int64_t rule_id, int64_t uid)
 {
 	for (size_t k = 1; k <= l->n; k++) {
 		struct undo_rec *r = &l->v[(l->next + UNDO_KEEP - k) % UNDO_KEEP];
 
-		if (rule_id == 0 || r->rule_id == rule_id)
+		if (rule_id == 0 ? r->author_uid == uid : r->rule_id == rule_id)
 			return r;
 	}
 	return NULL;

@@ -17,6 +17,7 @@
 
 struct undo_rec {
 	int64_t rule_id;
+	int64_t author_uid;           /* who added it */
 	int64_t until_ms;             /* broker clock: when the held answers go out */
 	struct released_list rel;     /* answered or held by the rule's arrival */
 	int64_t *decided;             /* decided by the person with it (group decide) */
@@ -31,11 +32,11 @@ struct undo_log {
 
 /* Remember rule_id's side effects: rel is taken (emptied), decided copied.
  * The oldest record is forgotten past UNDO_KEEP. */
-void undo_log_add(struct undo_log *l, int64_t rule_id, int64_t until_ms, struct released_list *rel,
-    const int64_t *decided, size_t ndecided);
-/* The record of rule_id, or of the latest rule with rule_id 0; NULL if
- * none is remembered. */
-struct undo_rec *undo_log_find(struct undo_log *l, int64_t rule_id);
+void undo_log_add(struct undo_log *l, int64_t rule_id, int64_t author_uid, int64_t until_ms,
+    struct released_list *rel, const int64_t *decided, size_t ndecided);
+/* The record of rule_id, or with rule_id 0 of the latest rule uid added;
+ * NULL if none is remembered. */
+struct undo_rec *undo_log_find(struct undo_log *l, int64_t rule_id, int64_t uid);
 void undo_log_free(struct undo_log *l);
 
 /* Pack two map entries: released: [{id, summary, level, decision, held}]
