@@ -797,7 +797,8 @@ arm(struct request *r)
 
 	if (r->expire_at_ms >= 0 && r->expire_at_ms < next)
 		next = r->expire_at_ms;
-	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && r->escalate_at_ms < next)
+	/* a held request does not escalate (a rule answered it; on_timer) */
+	if (r->esc_level < 2 && r->held_rule == 0 && r->escalate_at_ms >= 0 && r->escalate_at_ms < next)
 		next = r->escalate_at_ms;
 	if (r->held_rule > 0 && r->held_until_ms < next)
 		next = r->held_until_ms;
