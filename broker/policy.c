@@ -816,6 +816,8 @@ policy_rule_add(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_
 		on_rule_added(o, -1, 0);
 }
 
+static void unhold_revoked(struct broker *b, struct peer *p, int64_t id);
+
 static void
 on_rule_revoked(void *arg, int status, int64_t seq)
 {
@@ -877,6 +879,7 @@ policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	}
 	ruleset_revoke(pol->rules, r, wall_clock_ms()); /* stops matching now */
 	rules_changed(b);
+	unhold_revoked(b, p, id); /* issue #16: answers it still holds are not given */
 	request_recheck(b); /* regroup: a part it covered may now need a decision */
 	broadcast_hint(b, "rules");
 	rule_persist_revoke(b, r, peer_uid(p), o);
@@ -1163,6 +1166,24 @@ out:
 	free(reqs);
 	free(gid);
 	rule_params_free(&rp);
+}
+
+/* Rule id was revoked (rules rm): the requests whose answers it still
+ * holds go back to the queue, as with undo. */
+static void
+unhold_revoked(struct broker *b, struct peer *p, int64_t id)
+{
+	struct undo_rec *u = undo_log_find(&P(b)->undo, id, 0);
+	char note[200];
+
+	if (u == NULL)
+		return;
+	snprintf(note, sizeof note, "allowed by rule %lld and held for the undo window; the rule was revoked by "
+	    "uid %lld", (long long)id, (long long)peer_uid(p));
+	for (size_t i = 0; i < u->rel.n; i++)
+		if (u->rel.v[i].held && request_unhold(b, u->rel.v[i].id, id, note) == 2)
+			log_msg("rule %lld revoked: request %lld back in the queue", (long long)id,
+			    (long long)u->rel.v[i].id);
 }
 
 /* The revocation of an undone rule is recorded: answer what undo did. */

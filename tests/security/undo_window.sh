@@ -136,6 +136,24 @@ done
 echo "race: $returned undone in time, $answered already answered"
 pass "undo racing the window: reported outcomes match what the agent got"
 
+# --- `rules rm` during the window: the held answer is not given either
+ask_bg d1 --timeout 600 -- npm install -g deno
+wait_total 1
+d1=$(id_of "npm install -g deno")
+out=$(add_rule)
+rid=$(printf '%s\n' "$out" | sed -n 's/^rule \([0-9]*\): .*/\1/p')
+printf '%s\n' "$out" | grep -qx "also allowed #$d1 npm install -g deno (medium)" || fail "not reported: $out"
+sg rules rm "$rid" >/dev/null
+"$SGTEST" call console list '[]' | grep -q '"held"' && fail "still held after rules rm"
+advance 60000
+sleep 0.3
+still_pending d1 || fail "the request held by a revoked rule was answered"
+sg decide "$d1" deny >/dev/null
+[ "$(rc_of d1)" = 1 ] || fail "d1 was not denied"
+[ "$(audit "SELECT count(*) FROM audit WHERE request_id=$d1 AND note LIKE '%the rule was revoked by uid%'")" = 1 ] ||
+	fail "the revocation is not in d1's audit row"
+pass "rules rm during the window: the held answer is not given"
+
 # --- the broker dies during the window: the held request is denied
 ask_bg k1 --timeout 600 -- npm install -g bun
 wait_total 1
