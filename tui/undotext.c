@@ -48,7 +48,7 @@ undo_released_text(const msgpack_object *result, char *buf, size_t cap)
 	if (put_items(buf, cap, &len, "; also allowed ", rel, "allow") > 0 &&
 	    rpc_map_get(result, "undo_until_ms") != NULL &&
 	    rpc_map_get(result, "undo_until_ms")->type == MSGPACK_OBJECT_POSITIVE_INTEGER && len < cap)
-		len += (size_t)snprintf(buf + len, cap - len, " (held: u undoes)");
+		len += (size_t)snprintf(buf + len, cap - len, " (held: u puts it back)");
 	put_items(buf, cap, &len, "; also denied ", rel, "deny");
 }
 
