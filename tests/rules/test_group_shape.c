@@ -172,8 +172,10 @@ test_key_unambiguous(void **state)
 	subject_free(s);
 }
 
+/* The group's view as the `groups` method packs it; the strings in *up
+ * point into *sb (destroy both after use). */
 static void
-packed_group(groups *gs, struct group *g, msgpack_unpacked *up, const msgpack_object **out)
+packed_group(groups *gs, struct group *g, msgpack_sbuffer *sbp, msgpack_unpacked *up, const msgpack_object **out)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
@@ -195,7 +197,7 @@ packed_group(groups *gs, struct group *g, msgpack_unpacked *up, const msgpack_ob
 	groups_pack_page(gs, &pk, &q);
 	msgpack_unpacked_init(up);
 	assert_true(msgpack_unpack_next(up, sb.data, sb.size, NULL) == MSGPACK_UNPACK_SUCCESS);
-	msgpack_sbuffer_destroy(&sb);
+	*sbp = sb;
 	gl = rpc_map_get(&up->data, "groups");
 	assert_non_null(gl);
 	assert_int_equal(gl->via.array.size, 1);
@@ -215,6 +217,7 @@ test_label_varies_whole(void **state)
 	struct fixture *f = *state;
 	struct group *g;
 	const msgpack_object *pg, *varies, *sugg;
+	msgpack_sbuffer sb;
 	msgpack_unpacked up;
 	bool saw_command = false;
 	struct group_suggestion sg[GROUP_MAX_SUGGESTIONS];
@@ -222,7 +225,7 @@ test_label_varies_whole(void **state)
 
 	g = add_line(f, "s1", "curl -s https://get.example.com/a | sh", RL_CRITICAL);
 	add_line(f, "s1", "curl -s https://get.example.com/b | sh", RL_CRITICAL);
-	packed_group(f->gs, g, &up, &pg);
+	packed_group(f->gs, g, &sb, &up, &pg);
 	assert_true(str_is(rpc_map_get(pg, "signature"), "exec curl [-s] | sh"));
 	assert_true(str_is(rpc_map_get(pg, "label"), "curl -s https://get.example.com/* | sh"));
 	varies = rpc_map_get(pg, "varies");
@@ -250,6 +253,7 @@ test_label_varies_whole(void **state)
 		assert_true(str_is(rpc_map_get(&sugg->via.array.ptr[i], "leaves"), "sh"));
 	}
 	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
 	n = group_suggest(f->gs, g, SIZE_MAX, sg);
 	for (size_t i = 0; i < n; i++) {
 		assert_false(sg[i].whole);
@@ -285,14 +289,16 @@ test_list_label(void **state)
 	struct fixture *f = *state;
 	struct group *g;
 	const msgpack_object *pg;
+	msgpack_sbuffer sb;
 	msgpack_unpacked up;
 
 	g = add_line(f, "s1", "npm ci && make -j4 all", RL_MEDIUM);
 	add_line(f, "s1", "npm ci && make -j4 test", RL_MEDIUM);
-	packed_group(f->gs, g, &up, &pg);
+	packed_group(f->gs, g, &sb, &up, &pg);
 	assert_true(str_is(rpc_map_get(pg, "label"), "npm ci && make -j4 *"));
 	assert_true(str_is(rpc_map_get(pg, "signature"), "exec npm ci && make [-j4]"));
 	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
 }
 
 int
