@@ -31,6 +31,7 @@ config_defaults(struct config *c)
 	c->workspaces[0] = '\0';
 	c->audit_checkpoint_file[0] = '\0';
 	c->audit_syslog = true;
+	c->undo_window_ms = 5000;
 	escpolicy_defaults(&c->esc);
 }
 
@@ -129,6 +130,16 @@ set_audit_retention(struct config *c, const char *v)
 		return 0;
 	}
 	return parse_duration_ms(v, 1000, 100LL * 365 * 86400 * 1000, &c->audit_retention_ms);
+}
+
+static int
+set_undo_window(struct config *c, const char *v)
+{
+	if (strcmp(v, "0") == 0) {
+		c->undo_window_ms = 0;
+		return 0;
+	}
+	return parse_duration_ms(v, 0, 10LL * 60 * 1000, &c->undo_window_ms);
 }
 
 static int
@@ -365,6 +376,7 @@ static const struct config_key {
 	{ .name = "audit_checkpoint_file", .expect = "an absolute path or none",
 	  .set = set_audit_checkpoint_file },
 	{ .name = "audit_syslog", .expect = "on or off", .set = set_audit_syslog },
+	{ .name = "undo_window", .expect = "0 (off) or a duration up to 10m (e.g. 5s)", .set = set_undo_window },
 };
 
 static char *

@@ -35,6 +35,10 @@ struct config {
 	/* where audit checkpoints are copied outside the DB (docs/AUDIT.md) */
 	char audit_checkpoint_file[1024]; /* audit_checkpoint_file: "" = next to the DB, "none" = no file */
 	bool audit_syslog;                /* audit_syslog: also send each checkpoint to syslog */
+	/* issue #16: requests a new rule allows besides the ones the person
+	 * decided wait this long before their answers go out, so `u` (undo)
+	 * can still take the rule back (0: answered at once) */
+	int64_t undo_window_ms;
 	char workspaces[4096];         /* workspaces: the entries of every such line, comma-joined */
 	/* escalation, expiry, quorum, pager, baselines (issue #15, escpolicy.h) */
 	struct escpolicy esc;

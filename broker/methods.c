@@ -40,6 +40,7 @@ static const struct method {
 	{ .name = "rules", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = policy_rules },
 	{ .name = "rule_add", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = policy_rule_add },
 	{ .name = "rule_rm", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = policy_rule_rm },
+	{ .name = "undo", .roles = FOR_CONSOLE, .min_params = 0, .max_params = 1, .handler = policy_undo },
 	/* issue #15 */
 	{ .name = "escalate", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = m_escalate },
 	{ .name = "clock", .roles = FOR_CONSOLE, .min_params = 1, .max_params = 1, .handler = m_clock },

@@ -11,6 +11,7 @@
 #include "broker/rules/preset.h"
 #include "broker/request.h"
 #include "broker/rules/rulestore.h"
+#include "broker/undo.h"
 #include "proto/paths.h"
 #include "proto/proto.h"
 #include "proto/rpc.h"
@@ -46,7 +47,7 @@ struct op {
 	struct broker *b;
 	struct peer *p;           /* NULL once the console is gone */
 	uint32_t msgid;
-	enum { OP_ADD, OP_RM, OP_GROUP } kind;
+	enum { OP_ADD, OP_RM, OP_GROUP, OP_UNDO } kind;
 	rule *pending;            /* OP_ADD, OP_GROUP: the rule until its row commits */
 	int64_t rule_id;
 	bool rule_failed;
@@ -54,6 +55,11 @@ struct op {
 	bool allow;
 	int64_t *ids;             /* OP_GROUP: members decided */
 	size_t nids;
+	/* issue #16: what the new rule answered besides (OP_ADD, OP_GROUP), or
+	 * OP_UNDO's answer: returned to the queue, already answered */
+	struct released_list rel, gone;
+	int64_t until_ms;
+	bool seed;                /* the preset, installed at start */
 };
 
 struct policy {
@@ -67,6 +73,7 @@ struct policy {
 	uint64_t groups_sent;
 	int64_t last_sweep;
 	struct op *ops;
+	struct undo_log undo;     /* side effects of the last rules added (undo.h) */
 	bool stopped;
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
@@ -240,6 +247,7 @@ seed_preset(struct broker *b)
 			continue;
 		}
 		o->pending = made[i];
+		o->seed = true;
 		if (rulestore_insert(b->store, made[i], on_rule_added, o) < 0)
 			on_rule_added(o, -1, 0);
 	}
@@ -348,6 +356,8 @@ op_free(struct op *o)
 {
 	rule_free(o->pending);
 	free(o->ids);
+	released_free(&o->rel);
+	released_free(&o->gone);
 	free(o);
 }
 
@@ -364,6 +374,7 @@ policy_free(struct broker *b)
 		op_unlink(pol, o);
 		op_free(o);
 	}
+	undo_log_free(&pol->undo);
 	ruleset_free(pol->rules);
 	groups_free(pol->groups);
 	circ_free(pol->circ);
@@ -549,9 +560,9 @@ policy_group_remove(struct broker *b, struct group *g, void *req)
 /* ---- packing ---- */
 
 static void
-pack_rule(msgpack_packer *pk, const rule *r)
+pack_rule_n(msgpack_packer *pk, const rule *r, size_t extra)
 {
-	msgpack_pack_map(pk, 18);
+	msgpack_pack_map(pk, 18 + extra);
 	rpc_pack_kv_int(pk, "id", rule_id(r));
 	rpc_pack_kv_str(pk, "effect", rule_effect_name(rule_effect(r)));
 	rpc_pack_kv_str(pk, "pattern", rule_text(r));
@@ -581,13 +592,9 @@ pack_rule(msgpack_packer *pk, const rule *r)
 }
 
 static void
-reply_rule(struct broker *b, struct peer *p, uint32_t msgid, const rule *r)
+pack_rule(msgpack_packer *pk, const rule *r)
 {
-	struct policy *pol = P(b);
-
-	rpc_pack_result(&pol->pk, msgid);
-	pack_rule(&pol->pk, r);
-	peer_send_sbuf(p, &pol->sb);
+	pack_rule_n(pk, r, 0);
 }
 
 /* ---- console: rules ---- */
@@ -733,6 +740,49 @@ make_rule(struct broker *b, struct peer *p, const struct rule_params *rp, enum r
 	return r;
 }
 
+/* ---- side effects of a new rule, and undo (issue #16) ---- */
+
+/* Rule r is active: judge the queue again.  What it answers besides what
+ * the person decides with it (o->ids) is listed in o->rel; its allows are
+ * held for undo_window, and remembered for undo. */
+static void
+new_rule_side_effects(struct broker *b, struct op *o, rule *r)
+{
+	struct policy *pol = P(b);
+	int64_t hold = rule_effect(r) == RULE_ALLOW ? b->cfg.undo_window_ms : 0;
+	struct released_list copy = { 0 };
+
+	o->until_ms = broker_now_ms(b) + hold;
+	if (o->seed) {
+		/* the preset, installed at start: nothing waits, nothing to undo */
+		request_recheck(b);
+		return;
+	}
+	request_recheck_new_rule(b, o->rule_id, hold, &o->rel);
+	/* the log keeps its own copy: the op's goes into the reply */
+	for (size_t i = 0; i < o->rel.n; i++) {
+		struct released x = o->rel.v[i];
+
+		if (copy.n == copy.cap) {
+			size_t cap = copy.cap ? copy.cap * 2 : 8;
+			struct released *v = realloc(copy.v, cap * sizeof *v);
+
+			if (v == NULL)
+				break;
+			copy.v = v;
+			copy.cap = cap;
+		}
+		if ((x.summary = strdup(x.summary)) == NULL)
+			break;
+		copy.v[copy.n++] = x;
+	}
+	undo_log_add(&pol->undo, o->rule_id, rule_author_uid(r), o->until_ms, &copy, o->ids, o->nids);
+	released_free(&copy);
+	if (o->rel.n > 0)
+		log_msg("rule %lld answered %zu other waiting request(s)%s", (long long)o->rule_id, o->rel.n,
+		    hold > 0 ? " (allows held for the undo window)" : "");
+}
+
 /* The rule's row is committed (or not): make it active and re-check. */
 static bool
 activate(struct broker *b, struct op *o, int status)
@@ -755,7 +805,7 @@ activate(struct broker *b, struct op *o, int status)
 	}
 	o->rule_id = rule_id(r);
 	rules_changed(b);
-	request_recheck(b);
+	new_rule_side_effects(b, o, r);
 	broadcast_hint(b, "rules");
 	return true;
 }
@@ -769,9 +819,15 @@ on_rule_added(void *arg, int status, int64_t seq)
 
 	(void)seq;
 	if (activate(b, o, status)) {
-		r = ruleset_find(P(b)->rules, o->rule_id);
-		if (o->p != NULL)
-			reply_rule(b, o->p, o->msgid, r);
+		struct policy *pol = P(b);
+
+		r = ruleset_find(pol->rules, o->rule_id);
+		if (o->p != NULL) {
+			rpc_pack_result(&pol->pk, o->msgid);
+			pack_rule_n(&pol->pk, r, 2);
+			undo_pack_released(&pol->pk, &o->rel, o->until_ms);
+			peer_send_sbuf(o->p, &pol->sb);
+		}
 	} else if (o->p != NULL) {
 		peer_reply_error(o->p, o->msgid, "store-error", "the rule could not be recorded");
 	}
@@ -832,6 +888,8 @@ policy_rule_add(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_
 	if (rulestore_insert(b->store, r, on_rule_added, o) < 0)
 		on_rule_added(o, -1, 0);
 }
+
+static void unhold_revoked(struct broker *b, struct peer *p, int64_t id);
 
 static void
 on_rule_revoked(void *arg, int status, int64_t seq)
@@ -894,6 +952,7 @@ policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	}
 	ruleset_revoke(pol->rules, r, wall_clock_ms()); /* stops matching now */
 	rules_changed(b);
+	unhold_revoked(b, p, id); /* issue #16: answers it still holds are not given */
 	request_recheck(b); /* regroup: a part it covered may now need a decision */
 	broadcast_hint(b, "rules");
 	rule_persist_revoke(b, r, peer_uid(p), o);
@@ -981,7 +1040,8 @@ on_group_done(void *arg, int status, int64_t seq)
 			failed++;
 	if (o->p != NULL) {
 		rpc_pack_result(&pol->pk, o->msgid);
-		msgpack_pack_map(&pol->pk, 7);
+		msgpack_pack_map(&pol->pk, 9);
+		undo_pack_released(&pol->pk, &o->rel, o->until_ms);
 		rpc_pack_kv_str(&pol->pk, "group", o->group);
 		rpc_pack_kv_str(&pol->pk, "decision", o->allow ? "allow" : "deny");
 		rpc_pack_kv_int(&pol->pk, "decided", (int64_t)(o->nids - failed));
@@ -1179,6 +1239,133 @@ out:
 	free(reqs);
 	free(gid);
 	rule_params_free(&rp);
+}
+
+/* Rule id was revoked (rules rm): the requests whose answers it still
+ * holds go back to the queue, as with undo. */
+static void
+unhold_revoked(struct broker *b, struct peer *p, int64_t id)
+{
+	struct undo_rec *u = undo_log_find(&P(b)->undo, id, 0);
+	char note[200];
+
+	if (u == NULL)
+		return;
+	snprintf(note, sizeof note, "allowed by rule %lld and held for the undo window; the rule was revoked by "
+	    "uid %lld", (long long)id, (long long)peer_uid(p));
+	for (size_t i = 0; i < u->rel.n; i++)
+		if (u->rel.v[i].held && request_unhold(b, u->rel.v[i].id, id, note) == 2)
+			log_msg("rule %lld revoked: request %lld back in the queue", (long long)id,
+			    (long long)u->rel.v[i].id);
+}
+
+/* The revocation of an undone rule is recorded: answer what undo did. */
+static void
+on_undo_revoked(void *arg, int status, int64_t seq)
+{
+	struct op *o = arg;
+	struct broker *b = o->b;
+	struct policy *pol = P(b);
+
+	(void)seq;
+	if (o->p != NULL) {
+		rpc_pack_result(&pol->pk, o->msgid);
+		msgpack_pack_map(&pol->pk, 5);
+		rpc_pack_kv_int(&pol->pk, "rule_id", o->rule_id);
+		rpc_pack_kv_bool(&pol->pk, "revoked", status == 0);
+		rpc_pack_kv_str(&pol->pk, "revoke_error", status == 0 ? NULL :
+		    "the rule stopped matching but its revocation could not be recorded");
+		undo_pack_list(&pol->pk, "returned", &o->rel, false);
+		undo_pack_list(&pol->pk, "answered", &o->gone, true);
+		peer_send_sbuf(o->p, &pol->sb);
+	}
+	op_unlink(pol, o);
+	op_free(o);
+}
+
+/* undo [ {rule_id?, reviewer?} ]: take back a rule just added (the latest
+ * one without rule_id): revoke it, and put the requests whose answers it
+ * still holds back in the queue; say which answers were already given. */
+void
+policy_undo(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
+{
+	struct policy *pol = P(b);
+	const msgpack_object *m = params->via.array.size > 0 ? &params->via.array.ptr[0] : NULL;
+	int64_t id = 0;
+	char *reviewer = NULL, note[300];
+	const char *bad = NULL;
+	struct undo_rec *u;
+	struct op *o;
+	rule *r;
+	bool was_revoked;
+
+	if (m != NULL && m->type != MSGPACK_OBJECT_NIL &&
+	    (m->type != MSGPACK_OBJECT_MAP ||
+	     (rpc_map_get(m, "rule_id") != NULL && rpc_get_int(rpc_map_get(m, "rule_id"), 1, INT64_MAX, &id) < 0) ||
+	     rpc_opt_str(m, "reviewer", NAME_MAX_LEN, &reviewer, &bad) < 0)) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "expected [{rule_id?, reviewer?}]");
+		free(reviewer);
+		return;
+	}
+	if ((u = undo_log_find(&pol->undo, id, (int64_t)peer_uid(p))) == NULL ||
+	    (r = ruleset_find(pol->rules, u->rule_id)) == NULL) {
+		if (id > 0 && ruleset_find(pol->rules, id) != NULL)
+			peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "rule %lld was not added since the broker started "
+			    "(or too long ago): nothing to undo; `sandgate rules rm %lld` revokes it", (long long)id,
+			    (long long)id);
+		else
+			peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, id > 0 ? "no rule %lld" :
+			    "you added no rule since the broker started: nothing to undo", (long long)id);
+		free(reviewer);
+		return;
+	}
+	if ((o = op_new(b, p, msgid, OP_UNDO)) == NULL) {
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		free(reviewer);
+		return;
+	}
+	o->rule_id = u->rule_id;
+	was_revoked = rule_revoked(r);
+	/* the rule stops matching first: nothing it held can be judged allowed
+	 * by it again */
+	if (!was_revoked) {
+		ruleset_revoke(pol->rules, r, wall_clock_ms());
+		rules_changed(b);
+	}
+	snprintf(note, sizeof note, "allowed by rule %lld and held for the undo window; undone by %s (uid %lld)",
+	    (long long)u->rule_id, reviewer != NULL ? reviewer : "(unnamed)", (long long)peer_uid(p));
+	for (size_t i = 0; i < u->rel.n; i++) {
+		struct released *x = &u->rel.v[i];
+		int st = x->held ? request_unhold(b, x->id, u->rule_id, note) : 1;
+
+		if (st == 2) {
+			log_msg("undo of rule %lld: request %lld back in the queue", (long long)u->rule_id, (long long)x->id);
+			undo_list_add(&o->rel, x, false);
+		} else if (st == 1) {
+			bool allow = x->allow;
+
+			request_answer_state(b, x->id, &allow, NULL, NULL);
+			undo_list_add(&o->gone, x, allow);
+		}
+	}
+	for (size_t i = 0; i < u->ndecided; i++) {
+		struct released x = { .id = u->decided[i], .summary = "" };
+		const char *sum = NULL;
+		bool allow = false;
+
+		if (request_answer_state(b, x.id, &allow, &sum, &x.level) == 1) {
+			x.summary = (char *)(sum != NULL ? sum : "");
+			undo_list_add(&o->gone, &x, allow);
+		}
+	}
+	u->undone = true;
+	request_recheck(b); /* regroup: a part it covered needs a decision again */
+	broadcast_hint(b, "rules");
+	free(reviewer);
+	if (was_revoked) /* revoked before (rules rm, an earlier undo): recorded then */
+		on_undo_revoked(o, 0, 0);
+	else if (rulestore_revoke(b->store, rule_id(r), rule_revoked_ms(r), peer_uid(p), on_undo_revoked, o) < 0)
+		on_undo_revoked(o, -1, 0);
 }
 
 struct group *

@@ -64,6 +64,9 @@ void policy_groups_changed(struct broker *b);
 void policy_rules(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 void policy_rule_add(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 void policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
+/* issue #16: undo [{rule_id?}]: revoke a rule just added and return the
+ * requests whose answers it still holds to the queue (docs/RULES.md). */
+void policy_undo(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 void policy_groups(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params);
 /* decide [{group, decision, ...}]: m is the params map. */
 void policy_decide_group(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *m);

@@ -1,6 +1,7 @@
 /* request.c -- request lifecycle, pending queue and idempotency index. */
 #include "broker/request.h"
 #include "broker/rules/inputtext.h"
+#include "broker/rules/shape.h"
 #include "proto/wallclock.h"
 #include "broker/record/audit.h"
 #include "broker/auditlink.h"
@@ -80,6 +81,11 @@ struct request {
 	int circ_part[CIRC_NSIGNALS];
 	struct group *group;          /* while pending */
 	size_t key_part;              /* the part its group is about */
+	char *conns;                  /* how its commands are joined (shape.h), or NULL */
+	/* issue #16: allowed by a rule just added, its answer held for the undo
+	 * window (undo_window); still pending, in no group, until then */
+	int64_t held_rule, held_until_ms;
+	char *undo_note;              /* a hold that was undone: said in its audit row's note */
 	int64_t rule_id;              /* decided by this rule (by "rule") */
 	char *rule_text;
 	char shown_sha256[65];        /* decide's shown_sha256 (audit), or "" */
@@ -336,6 +342,8 @@ on_timer_closed(uv_handle_t *h)
 	free(r->intent);
 	free(r->risk);
 	free(r->rule_text);
+	free(r->conns);
+	free(r->undo_note);
 	free(r->reason);
 	free(r->esc_by);
 	free(r->esc_why);
@@ -511,7 +519,7 @@ static void
 pack_request(msgpack_packer *pk, const struct request *r)
 {
 	msgpack_pack_map(pk, 13 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
-	    (r->intent != NULL) + (r->timeout_asked_s > 0) + 4);
+	    (r->intent != NULL) + (r->timeout_asked_s > 0) + (r->held_rule > 0) + 4);
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "agent", r->agent);
 	rpc_pack_kv_str(pk, "session", r->session);
@@ -534,6 +542,12 @@ pack_request(msgpack_packer *pk, const struct request *r)
 	pk->callback(pk->data, r->raw, r->raw_len);
 	if (r->group != NULL)
 		rpc_pack_kv_str(pk, "group", group_id(r->group));
+	if (r->held_rule > 0) { /* issue #16: allowed by a new rule, answer held for the undo window */
+		rpc_pack_str(pk, "held");
+		msgpack_pack_map(pk, 2);
+		rpc_pack_kv_int(pk, "rule_id", r->held_rule);
+		rpc_pack_kv_int(pk, "until_ms", r->held_until_ms);
+	}
 	if (r->circ != 0)
 		pack_circumvention(pk, r);
 	if (r->risk != NULL) {
@@ -593,6 +607,7 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 		by = "escalated";
 	list_remove(&rs->pending_head, &rs->pending_tail, r);
 	rs->npending--;
+	r->held_rule = 0; /* decided: whatever held it no longer does */
 	own_clear(r); /* a decided request is nobody's to withdraw */
 	quota_release(rs->quota, &r->quota);
 	if (r->group != NULL) {
@@ -615,18 +630,25 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 	wait_slot(&r->decider, reply_to, msgid);
 	/* the audit row's note: the reviewer's, plus how it escalated and what
 	 * the pager did (so far) */
-	if (r->esc_level >= 2) {
+	if (r->esc_level >= 2 || r->undo_note != NULL) {
 		struct strbuf nb = { 0 };
 		const char *pf = pager_failure(r->page);
 
 		if (r->note != NULL)
 			strbuf_puts(&nb, r->note), strbuf_puts(&nb, "; ");
+		if (r->undo_note != NULL)
+			strbuf_puts(&nb, r->undo_note);
+		if (r->esc_level < 2)
+			goto note_done;
+		if (r->undo_note != NULL)
+			strbuf_puts(&nb, "; ");
 		strbuf_puts(&nb, "escalated by ");
 		strbuf_puts(&nb, r->esc_by != NULL ? r->esc_by : "?");
 		strbuf_puts(&nb, ": ");
 		strbuf_puts(&nb, r->esc_why != NULL ? r->esc_why : "");
 		if (pf[0] != '\0')
 			strbuf_puts(&nb, "; pager failed: "), strbuf_puts(&nb, pf);
+note_done:
 		anote = strbuf_take(&nb);
 	}
 	msgpack_sbuffer_init(&vsb);
@@ -753,6 +775,7 @@ finish_decision(void *arg, int status, int64_t seq)
 /* ---- escalation, expiry, quorum (issue #15; docs/POLICY.md) ---- */
 
 static void on_timer(uv_timer_t *t);
+static void hold_end(struct broker *b, struct request *r);
 
 /* The policy in force for r (its agent, uid, gid and risk level). */
 static void
@@ -776,8 +799,11 @@ arm(struct request *r)
 
 	if (r->expire_at_ms >= 0 && r->expire_at_ms < next)
 		next = r->expire_at_ms;
-	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && r->escalate_at_ms < next)
+	/* a held request does not escalate (a rule answered it; on_timer) */
+	if (r->esc_level < 2 && r->held_rule == 0 && r->escalate_at_ms >= 0 && r->escalate_at_ms < next)
 		next = r->escalate_at_ms;
+	if (r->held_rule > 0 && r->held_until_ms < next)
+		next = r->held_until_ms;
 	uv_timer_start(&r->timer, on_timer, next > now ? (uint64_t)(next - now) : 0, 0);
 }
 
@@ -881,7 +907,7 @@ on_timer(uv_timer_t *t)
 
 	if (r->state != REQ_PENDING)
 		return;
-	if (r->esc_level < 2 && r->escalate_at_ms >= 0 && now >= r->escalate_at_ms) {
+	if (r->esc_level < 2 && r->held_rule == 0 && r->escalate_at_ms >= 0 && now >= r->escalate_at_ms) {
 		char why[160];
 
 		snprintf(why, sizeof why, "unanswered for %lld s (escalate.%s)",
@@ -892,6 +918,8 @@ on_timer(uv_timer_t *t)
 		decide(b, r, false, "expired", NULL, NULL, NULL, 0, NULL);
 	else if (now >= r->deadline_ms)
 		decide(b, r, false, "timeout", NULL, NULL, NULL, 0, NULL);
+	else if (r->held_rule > 0 && now >= r->held_until_ms)
+		hold_end(b, r);
 	else
 		arm(r);
 }
@@ -1018,7 +1046,7 @@ join_group(struct broker *b, struct request *r, size_t key_part)
 	struct group_member m = {
 		.req = r, .id = r->id, .created_ms = r->created_ms, .session = r->session,
 		.agent = r->agent, .subj = r->subj, .key_part = key_part, .score = r->score,
-		.level = r->level, .no_allow = r->circ != 0,
+		.level = r->level, .no_allow = r->circ != 0, .conns = r->conns,
 	};
 
 	if (r->group != NULL)
@@ -1108,6 +1136,28 @@ keep_risk(struct reqstate *rs, struct request *r, const msgpack_object *risk)
 	return take_bytes(&rs->ksb, &r->risk, &r->risk_len);
 }
 
+/* How the commands of an exec request's line are joined (shape.h), for
+ * its group's signature; NULL for one command or another kind. */
+static char *
+request_conns(const msgpack_object *map, const struct subject *s)
+{
+	const msgpack_object *cmd = rpc_map_get(map, "command"), *argv = rpc_map_get(map, "argv");
+	size_t nexec = 0;
+
+	if (s == NULL || s->kind != SK_EXEC)
+		return NULL;
+	for (size_t k = 0; k < s->nparts; k++)
+		nexec += s->parts[k].kind == SK_EXEC;
+	if (cmd != NULL && cmd->type == MSGPACK_OBJECT_STR)
+		return shape_connectors(cmd->via.str.ptr, cmd->via.str.size, nexec);
+	/* an argument vector such as [bash, -c, SCRIPT]: the script's line */
+	if (argv != NULL && argv->type == MSGPACK_OBJECT_ARRAY && argv->via.array.size == 3 &&
+	    argv->via.array.ptr[2].type == MSGPACK_OBJECT_STR && argv->via.array.ptr[1].type == MSGPACK_OBJECT_STR &&
+	    argv->via.array.ptr[1].via.str.size == 2 && memcmp(argv->via.array.ptr[1].via.str.ptr, "-c", 2) == 0)
+		return shape_connectors(argv->via.array.ptr[2].via.str.ptr, argv->via.array.ptr[2].via.str.size, nexec);
+	return nexec > 1 ? shape_connectors(NULL, 0, nexec) : NULL;
+}
+
 /* The intent, risk, subject and circumvention signals of a new request,
  * computed once; -1 on out of memory. */
 static int
@@ -1137,6 +1187,8 @@ prepare(struct broker *b, struct request *r, const msgpack_object *map)
 		rc = -1;
 	if (rc == 0 && risk == NULL && r->circ != 0 && r->level < RL_HIGH)
 		r->level = RL_HIGH;
+	if (rc == 0)
+		r->conns = request_conns(map, r->subj);
 	return rc;
 }
 
@@ -1150,6 +1202,8 @@ request_recheck(struct broker *b)
 		struct rule_verdict v;
 
 		next = r->next;
+		if (r->held_rule > 0)
+			continue; /* judged again when its hold ends */
 		judge(b, r, &v);
 		if (v.v == VERDICT_ALLOW && r->quorum > 1)
 			continue; /* a quorum is never replaced by a rule */
@@ -1158,6 +1212,140 @@ request_recheck(struct broker *b)
 		else if (v.first_uncovered < r->subj->nparts && v.first_uncovered != r->key_part)
 			join_group(b, r, v.first_uncovered);
 	}
+}
+
+/* ---- answers held for the undo window (issue #16) ---- */
+
+static int
+add_released(struct released_list *out, const struct request *r, bool allow, bool held)
+{
+	struct released *v;
+
+	if (out == NULL)
+		return 0;
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 8;
+
+		if ((v = realloc(out->v, cap * sizeof *v)) == NULL)
+			return -1;
+		out->v = v;
+		out->cap = cap;
+	}
+	v = &out->v[out->n];
+	if ((v->summary = strdup(r->summary != NULL ? r->summary : "")) == NULL)
+		return -1;
+	v->id = r->id;
+	v->level = r->level;
+	v->allow = allow;
+	v->held = held;
+	out->n++;
+	return 0;
+}
+
+void
+released_free(struct released_list *l)
+{
+	for (size_t i = 0; l != NULL && i < l->n; i++)
+		free(l->v[i].summary);
+	if (l != NULL) {
+		free(l->v);
+		*l = (struct released_list){ 0 };
+	}
+}
+
+/* The hold of r ends: judged again now (the rule may have been revoked,
+ * or another may deny it), answered if a rule still decides it, else
+ * back in the queue. */
+static void
+hold_end(struct broker *b, struct request *r)
+{
+	struct rule_verdict v;
+
+	r->held_rule = 0;
+	judge(b, r, &v);
+	if (v.v != VERDICT_NONE && !(v.v == VERDICT_ALLOW && r->quorum > 1)) {
+		decide_by_rule(b, r, &v);
+		return;
+	}
+	join_group(b, r, v.first_uncovered < r->subj->nparts ? v.first_uncovered : r->key_part);
+	arm(r);
+}
+
+void
+request_recheck_new_rule(struct broker *b, int64_t rule_id, int64_t hold_ms, struct released_list *out)
+{
+	struct reqstate *rs = b->reqs;
+	struct request *r, *next;
+	int64_t until = broker_now_ms(b) + hold_ms;
+
+	for (r = rs->pending_head; r != NULL; r = next) {
+		struct rule_verdict v;
+
+		next = r->next;
+		if (r->held_rule > 0)
+			continue;
+		judge(b, r, &v);
+		if (v.v == VERDICT_ALLOW && r->quorum > 1)
+			continue; /* a quorum is never replaced by a rule */
+		if (v.v == VERDICT_ALLOW && hold_ms > 0) {
+			/* answered by the new rule: held, so the person can still undo it */
+			if (add_released(out, r, true, true) < 0)
+				log_msg("out of memory: request %lld not listed as released", (long long)r->id);
+			if (r->group != NULL) {
+				policy_group_remove(b, r->group, r);
+				r->group = NULL;
+			}
+			r->held_rule = rule_id;
+			r->held_until_ms = until;
+			arm(r);
+		} else if (v.v != VERDICT_NONE) {
+			if (add_released(out, r, v.v == VERDICT_ALLOW, false) < 0)
+				log_msg("out of memory: request %lld not listed as released", (long long)r->id);
+			decide_by_rule(b, r, &v);
+		} else if (v.first_uncovered < r->subj->nparts && v.first_uncovered != r->key_part) {
+			join_group(b, r, v.first_uncovered);
+		}
+	}
+}
+
+int
+request_unhold(struct broker *b, int64_t id, int64_t rule_id, const char *note)
+{
+	struct request *r = table_get(b->reqs->by_id, &id, sizeof id);
+	struct rule_verdict v;
+
+	if (r == NULL)
+		return -1;
+	if (r->state != REQ_PENDING)
+		return 1; /* its answer is out, or being recorded: too late */
+	if (r->held_rule != rule_id)
+		return 0; /* pending already (or held by another rule) */
+	r->held_rule = 0;
+	free(r->undo_note);
+	r->undo_note = note != NULL ? strdup(note) : NULL;
+	/* back in the queue, never judged again here: a person decides it (or
+	 * a later rule change does, as for any pending request) */
+	judge(b, r, &v);
+	join_group(b, r, v.first_uncovered < r->subj->nparts ? v.first_uncovered : r->key_part);
+	arm(r);
+	return 2;
+}
+
+int
+request_answer_state(struct broker *b, int64_t id, bool *allow, const char **summary, enum rule_level *level)
+{
+	struct request *r = table_get(b->reqs->by_id, &id, sizeof id);
+
+	if (r == NULL)
+		return -1;
+	*allow = r->allow;
+	if (summary != NULL)
+		*summary = r->summary;
+	if (level != NULL)
+		*level = r->level;
+	if (r->state != REQ_PENDING)
+		return 1;
+	return r->held_rule > 0 ? 2 : 0;
 }
 
 size_t

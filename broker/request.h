@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <msgpack.h>
 
+#include "broker/rules/rule.h"
+
 struct broker;
 struct peer;
 
@@ -41,6 +43,32 @@ struct request;
 /* Re-judge every pending request against the rules: decide what a rule now
  * covers, regroup the rest. */
 void request_recheck(struct broker *b);
+
+/* issue #16: what a new rule answered besides what the person decided. */
+struct released {
+	int64_t id;
+	char *summary;
+	enum rule_level level;
+	bool allow, held;         /* held: an allow whose answer waits for the undo window */
+};
+struct released_list {
+	struct released *v;
+	size_t n, cap;
+};
+void released_free(struct released_list *l);
+/* Like request_recheck after rule rule_id was added, but every request it
+ * makes a rule allow is held for hold_ms (0: answered at once) before it is
+ * judged again and answered; every request decided or held is appended to
+ * out (may be NULL). */
+void request_recheck_new_rule(struct broker *b, int64_t rule_id, int64_t hold_ms, struct released_list *out);
+/* Undo: request id, held by rule_id, goes back to the queue (note goes into
+ * its audit row when it is decided).  2 returned to the queue, 1 too late
+ * (answered or being recorded), 0 not held by that rule, -1 unknown. */
+int request_unhold(struct broker *b, int64_t id, int64_t rule_id, const char *note);
+/* -1 unknown, 0 pending, 2 held, 1 decided or being recorded (*allow says
+ * how); *summary (borrowed) and *level when not NULL. */
+int request_answer_state(struct broker *b, int64_t id, bool *allow, const char **summary,
+    enum rule_level *level);
 /* Decide the pending requests in v as reviewer (no per-request replies;
  * shown_sha256 as in decide, may be NULL); returns how many were pending. */
 size_t request_decide_list(struct broker *b, struct request **v, size_t n, bool allow,

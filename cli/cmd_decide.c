@@ -1,5 +1,6 @@
 /* cmd_decide.c -- `sandgate decide`: answer a pending request. */
 #include "cli/cli.h"
+#include "cli/released.h"
 #include "tui/text.h"
 
 #include <getopt.h>
@@ -173,6 +174,7 @@ decide_group(struct decision *d, bool json)
 			else if (json_is_true(json_object_get(j, "rule_failed")))
 				printf("; the rule could not be recorded");
 			printf("\n");
+			cli_print_released(m.msg.result, json_is_integer(rid) ? (long long)json_integer_value(rid) : 0);
 		}
 		json_decref(j);
 		client_msg_free(&m);

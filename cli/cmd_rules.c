@@ -1,6 +1,7 @@
 /* cmd_rules.c -- `sandgate rules list|add|rm|export|import`: remembered
  * decisions from the command line. */
 #include "cli/cli.h"
+#include "cli/released.h"
 #include "proto/wallclock.h"
 #include "cli/rules_import.h"
 #include "broker/rules/preset.h"
@@ -352,6 +353,7 @@ rules_add(int argc, char **argv)
 			printf("rule %lld: ", (long long)id);
 			print_rule_phrase(m.msg.result, 0);
 			printf(" (%s)\n", a.scope);
+			cli_print_released(m.msg.result, (long long)id); /* issue #16: what else it answered */
 		}
 		client_msg_free(&m);
 	}
@@ -791,7 +793,7 @@ static const struct {
 	int (*run)(int, char **);
 } subs[] = {
 	{ "list", rules_list }, { "add", rules_add }, { "rm", rules_rm },
-	{ "export", rules_export }, { "import", rules_import },
+	{ "export", rules_export }, { "import", rules_import }, { "undo", rules_undo },
 };
 
 static int
@@ -828,6 +830,10 @@ const struct cli_cmd cmd_rules = {
 	    "  rules rm ID...\n"
 	    "      revoke: the rule stops matching from the next request; a rule revoked\n"
 	    "      before is reported as such (exit 1)\n"
+	    "  rules undo [ID] [--json]\n"
+	    "      take back a rule just added (default: the latest): revoke it and put the\n"
+	    "      requests whose answers it still holds (undo_window) back in the queue;\n"
+	    "      exits 1 naming those whose answers were already delivered\n"
 	    "  rules export [--format sandgate|claude|codex] [-o FILE] [--all]\n"
 	    "      sandgate: JSON lines; claude: a settings.json permissions block; codex:\n"
 	    "      prefix_rule lines.  Rules that cannot be said exactly are reported, not\n"

@@ -11,6 +11,7 @@
 #include "tui/line.h"
 #include "tui/picker.h"
 #include "tui/text.h"
+#include "tui/undotext.h"
 #include "tui/theme.h"
 #include "tui/view.h"
 #include "proto/client.h"
@@ -53,7 +54,7 @@ enum cap { CAP_UNKNOWN, CAP_YES, CAP_NO };
 enum modal { M_NONE, M_HELP, M_INPUT, M_PICK, M_CONFIRM };
 enum input_kind { IN_FILTER, IN_NOTE };
 enum call_kind { CALL_SUBSCRIBE, CALL_LIST, CALL_GROUPS, CALL_GROUP_IDS, CALL_GROUP_MEMBERS,
-	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM, CALL_ESCALATE };
+	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM, CALL_ESCALATE, CALL_UNDO };
 
 struct call {
 	uint32_t id;
@@ -694,10 +695,12 @@ on_decided(console *c, const struct call *k, const struct client_msg *m, int64_t
 		rpc_get_int(rpc_map_get(m->msg.result, "decided"), 0, INT64_MAX, &n);
 		if (rpc_get_int(rpc_map_get(m->msg.result, "rule_id"), 1, INT64_MAX, &rule) == 0) {
 			char *desc = text_escape(c->rule_desc, strlen(c->rule_desc), 240, NULL);
+			char also[400];
 
 			c->undo_rule = rule;
-			say(c, false, "rule #%lld remembered: %s; %lld decided, u undoes", (long long)rule,
-			    desc != NULL ? desc : "", (long long)n);
+			undo_released_text(m->msg.result, also, sizeof also); /* issue #16 */
+			say(c, false, "rule #%lld remembered: %s; %lld decided, u undoes%s", (long long)rule,
+			    desc != NULL ? desc : "", (long long)n, also);
 			free(desc);
 		} else {
 			say(c, false, "decided %lld request%s of the group", (long long)n, n == 1 ? "" : "s");
@@ -783,6 +786,19 @@ on_response(console *c, const struct client_msg *m, int64_t now)
 	case CALL_DECIDE:
 	case CALL_DECIDE_GROUP:
 		on_decided(c, &k, m, now);
+		break;
+	case CALL_UNDO: /* issue #16 */
+		if (error_text(m, err, sizeof err) != NULL) {
+			say(c, true, "could not undo rule #%lld: %s", (long long)k.arg, err);
+		} else {
+			char line[480];
+
+			undo_result_text(m->msg.result, line, sizeof line);
+			say(c, false, "%s", line);
+		}
+		if (c->undo_rule == k.arg)
+			c->undo_rule = 0;
+		schedule(&c->rules_due_ms, now);
 		break;
 	case CALL_RULE_RM:
 		if (error_text(m, err, sizeof err) != NULL)
@@ -1505,6 +1521,23 @@ rule_rm(console *c, int64_t id)
 	call_send(c);
 }
 
+/* u: take the rule back, and the answers it still holds (issue #16). */
+static void
+undo_rule(console *c, int64_t id)
+{
+	msgpack_packer *pk = call_begin(c, "undo", CALL_UNDO, id);
+
+	if (pk == NULL) {
+		say(c, true, "not connected");
+		return;
+	}
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 2);
+	rpc_pack_kv_int(pk, "rule_id", id);
+	rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
+	call_send(c);
+}
+
 static size_t
 list_len(console *c, int64_t now)
 {
@@ -1704,7 +1737,7 @@ do_action(console *c, enum key_action a, int64_t now)
 		break;
 	case ACT_UNDO:
 		if (c->undo_rule > 0)
-			rule_rm(c, c->undo_rule);
+			undo_rule(c, c->undo_rule);
 		else
 			say(c, true, "no rule to undo");
 		break;

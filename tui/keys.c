@@ -45,7 +45,7 @@ static const struct key_binding table[] = {
 	{ .key = 'Z', .name = "Z", .action = ACT_UNDEFER, .where = KW_QUEUE | KW_DETAIL, .help = "show deferred groups again" },
 	{ .key = 'E', .name = "E", .action = ACT_ESCALATE, .where = KW_QUEUE | KW_DETAIL,
 	  .help = "escalate the group to on-call now (pager, on-call consoles)" },
-	{ .key = 'u', .name = "u", .action = ACT_UNDO, .where = KW_ANY, .help = "undo: revoke the rule just created" },
+	{ .key = 'u', .name = "u", .action = ACT_UNDO, .where = KW_ANY, .help = "undo: revoke the rule just created; what it allowed besides goes back to the queue (within undo_window)" },
 	{ .key = 'x', .name = "x", .action = ACT_REVOKE, .where = KW_RULES, .help = "revoke the selected rule" },
 	{ .key = '[', .name = "[", .action = ACT_PREV_MEMBER, .where = KW_QUEUE | KW_DETAIL, .help = "previous request of the group" },
 	{ .key = ']', .name = "]", .action = ACT_NEXT_MEMBER, .where = KW_QUEUE | KW_DETAIL, .help = "next request of the group" },

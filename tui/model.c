@@ -213,6 +213,7 @@ free_group(struct mgroup *g)
 	free(g->kind);
 	free(g->pattern);
 	free(g->signature);
+	free(g->label);
 	free(g->m);
 	free(g->common);
 	free(g->varies);
@@ -798,6 +799,8 @@ clear_group_data(struct mgroup *g)
 	free(g->kind);
 	free(g->pattern);
 	free(g->signature);
+	free(g->label);
+	g->label = NULL;
 	free(g->common);
 	free(g->varies);
 	free(g->others_ex);
@@ -832,6 +835,7 @@ upsert_group(model *m, const msgpack_object *o)
 	g->kind = field(o, "kind", 64, NULL);
 	g->pattern = field(o, "pattern", 8192, NULL);
 	g->signature = field(o, "signature", 8192, NULL);
+	g->label = field(o, "label", 8192, NULL);
 	if ((x = rpc_map_get(o, "common")) != NULL && x->type == MSGPACK_OBJECT_MAP)
 		g->common = pack_copy(x, &g->common_len);
 	if ((x = rpc_map_get(o, "varies")) != NULL && x->type == MSGPACK_OBJECT_ARRAY)

@@ -59,6 +59,7 @@ struct mgroup {
 	bool local;                /* grouped by the console: the broker sent no groups */
 	char *key;                 /* what members share (local grouping key) */
 	char *agent, *session, *kind, *pattern, *signature;
+	char *label;               /* the whole shape of its members (every part), or NULL */
 	struct mreq **m;           /* members, unordered */
 	size_t n, cap;
 	struct mreq *rep;          /* highest risk, then oldest member */

@@ -838,11 +838,11 @@ local_field(lines *out, const struct detail_src *s, const char *label, size_t of
 		for (size_t i = 0; i < n && shown < 10; i++)
 			if (i == 0 || strcmp(v[i], v[i - 1]) != 0) {
 				if (shown++ > 0)
-					lines_put(out, TR_DIM, " | ");
+					lines_put(out, TR_DIM, " \xc2\xa6 "); /* ¦: " | " would read as a pipe */
 				lines_put_untrusted(out, TR_NORMAL, v[i], strlen(v[i]));
 			}
 		if (distinct > shown)
-			lines_put(out, TR_DIM, " | ...");
+			lines_put(out, TR_DIM, " \xc2\xa6 ...");
 	}
 	lines_wrap(out, width, 0);
 	free(v);
@@ -888,7 +888,7 @@ group(lines *out, const struct detail_src *s, int width)
 			lines_put(out, TR_MARK_DIFFERS, buf);
 			for (uint32_t j = 0; vals != NULL && vals->type == MSGPACK_OBJECT_ARRAY && j < vals->via.array.size && j < 10; j++) {
 				if (j > 0)
-					lines_put(out, TR_DIM, " | ");
+					lines_put(out, TR_DIM, " \xc2\xa6 "); /* ¦: " | " would read as a pipe */
 				put_obj(out, &vals->via.array.ptr[j], 1);
 			}
 			lines_wrap(out, width, 0);

@@ -95,8 +95,10 @@ queue_row(lines *out, const struct mgroup *g, bool sel, bool focused, int width,
 			lines_put_clip(out, sel ? base : TR_DIM, r->agent, strlen(r->agent), agent_w - 1);
 		lines_pad_to(out, base, start + agent_w);
 	}
-	text = g->n > 1 && g->pattern != NULL ? g->pattern : r != NULL ? r->summary : "";
-	if (g->n > 1 && g->others_n > 0) {
+	/* the label shows every part (`curl * | sh`); the pattern only one */
+	text = g->n > 1 && g->label != NULL ? g->label : g->n > 1 && g->pattern != NULL ? g->pattern :
+	    r != NULL ? r->summary : "";
+	if (g->n > 1 && g->others_n > 0 && g->label == NULL) {
 		/* the pattern is about one command of each member: say they have
 		 * more, and show one's, giving that the room it needs first */
 		int avail = text_end - lines_col(out) - 1, tw, sw;

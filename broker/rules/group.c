@@ -3,6 +3,7 @@
 #include "broker/rules/group.h"
 #include "broker/rules/pattern.h"
 #include "broker/rules/ranked.h"
+#include "broker/rules/shape.h"
 #include "broker/rules/ruleindex.h"
 #include "proto/table.h"
 #include "proto/rpc.h"
@@ -23,10 +24,10 @@
 
 #define CONTAINER(p, type, field) ((type *)(void *)((char *)(p) - offsetof(type, field)))
 
-enum field { F_PROGRAM, F_SUBCOMMAND, F_FLAGS, F_ARGS, F_CWD, F_PATH, F_DIR, F_HOST, F_PORT,
+enum field { F_PROGRAM, F_SUBCOMMAND, F_FLAGS, F_ARGS, F_COMMAND, F_CWD, F_PATH, F_DIR, F_HOST, F_PORT,
              F_SERVER, F_TOOL, F_AGENT, F_COUNT };
 static const char *const field_names[F_COUNT] = {
-	"program", "subcommand", "flags", "args", "cwd", "path", "dir", "host", "port",
+	"program", "subcommand", "flags", "args", "command", "cwd", "path", "dir", "host", "port",
 	"server", "tool", "agent",
 };
 
@@ -133,6 +134,16 @@ struct group {
 	 * (the signature) does not show those, so the view says so */
 	struct gmember *ohead, *otail;
 	size_t nothers;
+	/* the whole shape over every member ("curl -s URL* | sh"), made
+	 * when asked for after the membership changed */
+	char *label;
+	bool label_ok;
+	/* whether each suggestion, with the rules in force, answers every part
+	 * of every member, and else the first part it leaves to a person */
+	bool whole_ok;
+	uint64_t whole_gen;
+	bool whole[GROUP_MAX_SUGGESTIONS];
+	char *leaves[GROUP_MAX_SUGGESTIONS];
 };
 
 struct groups {
@@ -317,61 +328,155 @@ host_domain(struct strbuf *b, const char *host)
 	strbuf_puts(b, p);
 }
 
+/* The signature and the grouping key are built together: the signature is
+ * for people, the key says the same without ambiguity (every piece a
+ * program, flag or path names is length-prefixed), so a program named
+ * "curl | sh" never shares a key with a pipeline. */
+struct sigb {
+	struct strbuf lab, key;
+};
+
+static void
+sig_const(struct sigb *sb, const char *t)
+{
+	strbuf_puts(&sb->lab, t);
+	strbuf_puts(&sb->key, t);
+}
+
+static void
+sig_var(struct sigb *sb, const char *t, size_t n)
+{
+	char len[24];
+
+	snprintf(len, sizeof len, "%zu:", n);
+	strbuf_putn(&sb->lab, t, n);
+	strbuf_puts(&sb->key, len);
+	strbuf_putn(&sb->key, t, n);
+}
+
+static void
+sig_buf(struct sigb *sb, struct strbuf *tmp)
+{
+	sig_var(sb, tmp->p != NULL ? tmp->p : "", tmp->n);
+	free(tmp->p);
+	*tmp = (struct strbuf){ 0 };
+}
+
+/* One part of s in the signature (after its separator). */
+static void
+sig_part(struct sigb *sb, const struct subject *s, const struct subj_part *p, bool first)
+{
+	struct strbuf t = { 0 };
+	char port[16];
+	const char *open = "", *close = "";
+
+	if (s->kind == SK_EXEC && p->kind != SK_EXEC) {
+		/* in a command line, a file or host part says what is done to it */
+		open = p->kind == SK_WRITE ? "> " : p->kind == SK_DELETE ? "(deletes " :
+		    p->kind == SK_EDIT ? "(edits " : p->kind == SK_READ ? "(reads " : p->kind == SK_NET ? "(net " : "(";
+		close = p->kind == SK_WRITE ? "" : ")";
+	} else if (s->kind != SK_EXEC && (!first || p->kind != s->kind)) {
+		open = subject_kind_name(p->kind); /* "write ./src + read ./docs" */
+		sig_const(sb, open);
+		open = " ";
+	}
+	sig_const(sb, open);
+	switch (p->kind) {
+	case SK_EXEC:
+		sig_var(sb, p->program, strlen(p->program) < FIELD_MAX ? strlen(p->program) : FIELD_MAX);
+		if (part_subcommand(p) != NULL) {
+			sig_const(sb, " ");
+			sig_var(sb, part_subcommand(p), strlen(part_subcommand(p)));
+		}
+		flag_shape(&t, p);
+		if (t.n > 0)
+			sig_buf(sb, &t);
+		break;
+	case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
+		dir_prefix(&t, s, p->path);
+		sig_buf(sb, &t);
+		break;
+	case SK_NET:
+		host_domain(&t, p->host != NULL ? p->host : "?");
+		snprintf(port, sizeof port, ":%d", p->port);
+		strbuf_puts(&t, port);
+		sig_buf(sb, &t);
+		break;
+	case SK_MCP: /* one group per server: its tools are asked about together (issue #17) */
+		sig_var(sb, p->server != NULL ? p->server : "?", strlen(p->server != NULL ? p->server : "?"));
+		break;
+	default:
+		sig_var(sb, p->tool != NULL ? p->tool : "?", strlen(p->tool != NULL ? p->tool : "?"));
+		break;
+	}
+	free(t.p);
+	sig_const(sb, close);
+}
+
+/* The signature of every part of s, in order: commands joined by how the
+ * line joins them (conns: shape.h codes, one per gap between exec parts;
+ * NULL: unknown, " + "), a command's files after it ("exec curl [-s] | sh",
+ * "exec cc [-o] > ./build ; rm [-f] (deletes ./)"); *key (if key is not
+ * NULL) the grouping key, which also holds key_part.  NULL on out of
+ * memory. */
+static char *
+signature_and_key(const struct subject *s, const char *conns, size_t key_part, char **key)
+{
+	struct sigb sb = { { 0 }, { 0 } };
+	char kp[32];
+	size_t nexec = 0, nconns = conns != NULL ? strlen(conns) : 0;
+
+	snprintf(kp, sizeof kp, "%zu\x1f", key_part);
+	strbuf_puts(&sb.key, kp);
+	sig_const(&sb, subject_kind_name(s->kind));
+	if (s->unparsed || key_part >= s->nparts) {
+		sig_const(&sb, " (not understood)");
+	} else {
+		for (size_t k = 0; k < s->nparts; k++) {
+			const struct subj_part *p = &s->parts[k];
+
+			if (s->kind == SK_EXEC && p->kind == SK_EXEC) {
+				if (nexec > 0)
+					sig_const(&sb, shape_conn_text(nexec - 1 < nconns ? conns[nexec - 1] : SHAPE_UNKNOWN));
+				else
+					sig_const(&sb, " ");
+				nexec++;
+			} else {
+				sig_const(&sb, k == 0 ? " " : s->kind == SK_EXEC ? " " : " + ");
+			}
+			sig_part(&sb, s, p, k == 0);
+		}
+	}
+	if (sb.lab.p != NULL && sb.lab.n > SIG_MAX) {
+		size_t n = SIG_MAX;
+
+		while (n > 0 && ((unsigned char)sb.lab.p[n] & 0xc0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+		sb.lab.n = n;
+		sb.lab.p[n] = '\0';
+		strbuf_puts(&sb.lab, "\xe2\x80\xa6");
+	}
+	if (key != NULL)
+		*key = strbuf_take(&sb.key);
+	else
+		free(sb.key.p);
+	if (key != NULL && *key == NULL) {
+		free(sb.lab.p);
+		return NULL;
+	}
+	return strbuf_take(&sb.lab);
+}
+
 char *
 group_signature(const struct subject *s, size_t key_part)
 {
-	struct strbuf b = { 0 };
-	const struct subj_part *p;
-	char port[16];
+	return signature_and_key(s, NULL, key_part, NULL);
+}
 
-	strbuf_puts(&b, subject_kind_name(s->kind));
-	if (s->unparsed || key_part >= s->nparts) {
-		strbuf_puts(&b, " (not understood)");
-		return strbuf_take(&b);
-	}
-	p = &s->parts[key_part];
-	switch (p->kind) {
-	case SK_EXEC:
-		strbuf_puts(&b, " ");
-		strbuf_putn(&b, p->program, strlen(p->program) < FIELD_MAX ? strlen(p->program) : FIELD_MAX);
-		if (part_subcommand(p) != NULL) {
-			strbuf_puts(&b, " ");
-			strbuf_puts(&b, part_subcommand(p));
-		}
-		flag_shape(&b, p);
-		break;
-	case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
-		if (s->kind == SK_EXEC)
-			strbuf_puts(&b, p->kind == SK_WRITE ? " > " : " ");
-		else
-			strbuf_puts(&b, " ");
-		dir_prefix(&b, s, p->path);
-		break;
-	case SK_NET:
-		strbuf_puts(&b, " ");
-		host_domain(&b, p->host);
-		snprintf(port, sizeof port, ":%d", p->port);
-		strbuf_puts(&b, port);
-		break;
-	case SK_MCP: /* one group per server: its tools are asked about together (issue #17) */
-		strbuf_puts(&b, " ");
-		strbuf_puts(&b, p->server);
-		break;
-	default:
-		strbuf_puts(&b, " ");
-		strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
-		break;
-	}
-	if (b.p != NULL && b.n > SIG_MAX) {
-		size_t n = SIG_MAX;
-
-		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
-			n--; /* not inside a UTF-8 sequence */
-		b.n = n;
-		b.p[n] = '\0';
-		strbuf_puts(&b, "\xe2\x80\xa6");
-	}
-	return strbuf_take(&b);
+char *
+group_signature_conns(const struct subject *s, const char *conns, size_t key_part)
+{
+	return signature_and_key(s, conns, key_part, NULL);
 }
 
 /* ---- suggestions ---- */
@@ -732,6 +837,214 @@ candidates(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 	}
 }
 
+/* ---- the label: every part of every member ---- */
+
+/* A path for the label, anchored as patterns are (./ workspace, ~/ home). */
+static const char *
+label_anchor(const struct subject *s, const char *path, const char **mark)
+{
+	const char *base = NULL;
+
+	*mark = "/";
+	if (path == NULL)
+		return NULL;
+	if (s->workspace != NULL && subject_path_within(path, s->workspace))
+		base = s->workspace, *mark = "./";
+	else if (s->home != NULL && subject_path_within(path, s->home))
+		base = s->home, *mark = "~/";
+	if (base != NULL)
+		path += strcmp(base, "/") == 0 ? 0 : strlen(base);
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+/* The words of exec part k of every member: literal where they agree,
+ * prefix*suffix or * where they differ, a final * when their lengths do. */
+static void
+label_words(struct strbuf *b, const struct mview *v, size_t k)
+{
+	const struct subj_part *p0 = &v->m[0]->subj->parts[k];
+	size_t minw = p0->nwords;
+	bool same_len = true, last_any = false;
+
+	for (size_t i = 1; i < v->n; i++) {
+		size_t nw = v->m[i]->subj->parts[k].nwords;
+
+		same_len &= nw == p0->nwords;
+		if (nw < minw)
+			minw = nw;
+	}
+	for (size_t j = 0; j < minw; j++) {
+		const char *w0 = word_at(p0, j);
+		size_t l0 = strlen(w0), pre = l0, suf = l0, minlen = l0;
+		bool dyn = p0->words[j].dynamic, eq = true;
+
+		for (size_t i = 1; i < v->n; i++) {
+			const struct subj_part *p = &v->m[i]->subj->parts[k];
+			const char *w = word_at(p, j);
+			size_t wl = strlen(w), q;
+
+			dyn |= p->words[j].dynamic;
+			eq &= strcmp(w, w0) == 0;
+			for (q = 0; q < pre && q < wl && w[q] == w0[q]; q++)
+				;
+			pre = q;
+			for (q = 0; q < suf && q < wl && w[wl - 1 - q] == w0[l0 - 1 - q]; q++)
+				;
+			suf = q;
+			if (wl < minlen)
+				minlen = wl;
+		}
+		if (j > 0)
+			strbuf_putc(b, ' ');
+		if (eq && !dyn) {
+			char *q = pattern_quote_word(w0, l0);
+
+			strbuf_puts(b, q != NULL ? q : "?");
+			free(q);
+			last_any = false;
+			continue;
+		}
+		if (pre + suf > minlen)
+			suf = minlen - pre;
+		if (dyn || pre + suf == 0) {
+			if (last_any)
+				b->n--, b->p[b->n] = '\0'; /* one * for a run of them */
+			else
+				strbuf_putc(b, '*');
+			last_any = true;
+			continue;
+		}
+		glob_lit(b, w0, pre);
+		strbuf_putc(b, '*');
+		glob_lit(b, w0 + l0 - suf, suf);
+		last_any = false;
+	}
+	if ((!same_len || p0->more_args) && !last_any)
+		strbuf_puts(b, minw > 0 ? " *" : "*");
+}
+
+/* The path of file part k of every member: itself, or the common
+ * directory with * (one level) or ** (deeper). */
+static void
+label_path(struct strbuf *b, const struct mview *v, size_t k)
+{
+	const struct subj_part *p0 = &v->m[0]->subj->parts[k];
+	const char *mark0, *mark, *r0 = label_anchor(v->m[0]->subj, p0->path, &mark0);
+	size_t lcd;
+	bool same = true, deep = false;
+
+	if (r0 == NULL) {
+		strbuf_puts(b, "(named at run time)");
+		return;
+	}
+	lcd = strlen(r0);
+	for (size_t i = 1; i < v->n; i++) {
+		const char *r = label_anchor(v->m[i]->subj, v->m[i]->subj->parts[k].path, &mark);
+		size_t q;
+
+		if (r == NULL || strcmp(mark, mark0) != 0) {
+			strbuf_puts(b, "*");
+			return;
+		}
+		same &= strcmp(r, r0) == 0;
+		for (q = 0; q < lcd && r[q] == r0[q]; q++)
+			;
+		lcd = q;
+	}
+	strbuf_puts(b, mark0);
+	if (same) {
+		glob_lit(b, r0, strlen(r0));
+		return;
+	}
+	while (lcd > 0 && r0[lcd] != '/')
+		lcd--;
+	for (size_t i = 0; i < v->n && !deep; i++) {
+		const char *r = label_anchor(v->m[i]->subj, v->m[i]->subj->parts[k].path, &mark);
+
+		deep = strchr(r + (lcd ? lcd + 1 : 0), '/') != NULL;
+	}
+	glob_lit(b, r0, lcd);
+	strbuf_puts(b, lcd > 0 ? "/" : "");
+	strbuf_puts(b, deep ? "**" : "*");
+}
+
+/* The label of the members in v, which share their signature (so their
+ * parts line up): each command's words joined as the line joins them,
+ * each file after the command that writes or deletes it.  NULL when the
+ * parts do not line up or memory ran out. */
+static char *
+shape_label(const struct mview *v)
+{
+	const struct group_member *m0 = v->m[0];
+	const struct subject *s0 = m0->subj;
+	const char *conns = m0->conns;
+	struct strbuf b = { 0 };
+	size_t nexec = 0, nconns = conns != NULL ? strlen(conns) : 0;
+
+	if (s0->kind != SK_EXEC || s0->unparsed || s0->nparts == 0)
+		return NULL;
+	for (size_t i = 1; i < v->n; i++) {
+		if (v->m[i]->subj->nparts != s0->nparts || v->m[i]->subj->unparsed)
+			return NULL;
+		for (size_t k = 0; k < s0->nparts; k++)
+			if (v->m[i]->subj->parts[k].kind != s0->parts[k].kind)
+				return NULL;
+	}
+	for (size_t k = 0; k < s0->nparts && b.n < 4 * SIG_MAX; k++) {
+		const struct subj_part *p = &s0->parts[k];
+
+		switch (p->kind) {
+		case SK_EXEC:
+			if (nexec > 0)
+				strbuf_puts(&b, shape_conn_text(nexec - 1 < nconns ? conns[nexec - 1] : SHAPE_UNKNOWN));
+			nexec++;
+			label_words(&b, v, k);
+			break;
+		case SK_WRITE:
+			strbuf_puts(&b, " > ");
+			label_path(&b, v, k);
+			break;
+		case SK_DELETE: case SK_EDIT: case SK_READ:
+			strbuf_puts(&b, p->kind == SK_DELETE ? " (deletes " : p->kind == SK_EDIT ? " (edits " : " (reads ");
+			label_path(&b, v, k);
+			strbuf_putc(&b, ')');
+			break;
+		case SK_NET:
+			strbuf_puts(&b, " (net ");
+			strbuf_puts(&b, p->host != NULL ? p->host : "?");
+			strbuf_putc(&b, ')');
+			break;
+		default:
+			strbuf_puts(&b, " (");
+			strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
+			strbuf_putc(&b, ')');
+			break;
+		}
+	}
+	if (b.p != NULL && b.n > SIG_MAX) {
+		size_t n = SIG_MAX;
+
+		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+			n--;
+		b.n = n;
+		b.p[n] = '\0';
+		strbuf_puts(&b, "\xe2\x80\xa6");
+	}
+	return strbuf_take(&b);
+}
+
+/* One member's whole command as the label shows it. */
+static char *
+member_label(const struct group_member *m)
+{
+	const struct group_member *one[1] = { m };
+	struct mview v = { one, 1 };
+
+	return shape_label(&v);
+}
+
 /* ---- common and varies ---- */
 
 static bool
@@ -739,6 +1052,7 @@ field_applies(enum field f, enum subj_kind k)
 {
 	switch (f) {
 	case F_PROGRAM: case F_SUBCOMMAND: case F_FLAGS: case F_ARGS: return k == SK_EXEC;
+	case F_COMMAND: return true; /* a request of several parts: stats_add */
 	case F_CWD: case F_AGENT: return true;
 	case F_PATH: case F_DIR: return k >= SK_WRITE && k <= SK_DELETE;
 	case F_HOST: case F_PORT: return k == SK_NET;
@@ -777,6 +1091,16 @@ field_value(const struct group_member *m, enum field f)
 			if (b.n > 0)
 				strbuf_puts(&b, " ");
 			strbuf_puts(&b, p->words[i].text);
+		}
+		break;
+	case F_COMMAND:
+		/* every part, as the label shows them: what differs between members
+		 * of a pipeline or list group besides the part it is about */
+		if (m->subj->nparts > 1 && !m->subj->unparsed) {
+			char *c = member_label(m);
+
+			strbuf_puts(&b, c != NULL ? c : "");
+			free(c);
 		}
 		break;
 	case F_CWD: strbuf_puts(&b, m->subj->cwd ? m->subj->cwd : ""); break;
@@ -874,6 +1198,8 @@ stats_add(struct group *g, struct gmember *gm)
 	for (int f = 0; p != NULL && f < F_COUNT; f++) {
 		char *v;
 
+		if (f == F_COMMAND && (gm->m.subj->nparts < 2 || gm->m.subj->kind != SK_EXEC))
+			continue;
 		if (!field_applies((enum field)f, p->kind) || (v = field_value(&gm->m, (enum field)f)) == NULL)
 			continue;
 		if (*v != '\0') /* no value: neither common nor varying */
@@ -1480,6 +1806,109 @@ ensure_sugg(groups *gs, struct group *g)
 	g->sugg_ok = true;
 }
 
+/* ---- does a suggestion answer every part? ---- */
+
+/* One part of s as a person reads it ("sh", "> /etc/x", "net x.org"). */
+static char *
+part_words(const struct subject *s, size_t k)
+{
+	const struct subj_part *p = &s->parts[k];
+	struct strbuf b = { 0 };
+	char port[16], *out;
+
+	switch (p->kind) {
+	case SK_EXEC:
+		for (size_t w = 0; w < p->nwords; w++) {
+			if (w > 0)
+				strbuf_putc(&b, ' ');
+			strbuf_puts(&b, p->words[w].text);
+		}
+		break;
+	case SK_WRITE: case SK_EDIT: case SK_READ: case SK_DELETE:
+		strbuf_puts(&b, subject_kind_name(p->kind));
+		strbuf_putc(&b, ' ');
+		strbuf_puts(&b, p->path != NULL ? p->path : "(a file named at run time)");
+		break;
+	case SK_NET:
+		strbuf_puts(&b, "net ");
+		strbuf_puts(&b, p->host != NULL ? p->host : "?");
+		snprintf(port, sizeof port, ":%d", p->port);
+		strbuf_puts(&b, port);
+		break;
+	default:
+		strbuf_puts(&b, p->tool != NULL ? p->tool : "?");
+		break;
+	}
+	if (b.p == NULL)
+		return strbuf_take(&b);
+	out = text_squeeze(b.p, b.n, 256);
+	free(b.p);
+	return out;
+}
+
+/* For each suggestion of g: would it, saved as an allow rule next to the
+ * rules in force, answer every part of every member?  A pattern is about
+ * one part: `exec curl *` does not answer `curl x | sh`, whose `sh` still
+ * needs a person; such a suggestion is not whole and names that part. */
+static void
+ensure_whole(groups *gs, struct group *g)
+{
+	int64_t now = wall_clock_ms();
+	enum rule_level ceiling = suggestion_ceiling(g);
+
+	if (g->whole_ok && g->whole_gen == gs->rules_gen)
+		return;
+	for (size_t k = 0; k < GROUP_MAX_SUGGESTIONS; k++) {
+		free(g->leaves[k]);
+		g->leaves[k] = NULL;
+		g->whole[k] = k < g->nsugg;
+	}
+	for (struct rnode *n = ranked_first(&g->members); n != NULL; n = ranked_next(n)) {
+		const struct group_member *m = &GM(n)->m;
+		struct rule_ctx c = { .session = m->session, .agent = m->agent, .workspace = m->subj->workspace,
+		                      .level = m->level < ceiling ? m->level : ceiling, .now_ms = now };
+
+		if (m->subj->nparts < 2 && !m->subj->unparsed)
+			continue; /* one part: the suggestion matches it (ensure_sugg checked) */
+		for (size_t k = 0; k < g->nsugg; k++) {
+			struct rule_verdict v = { .first_uncovered = SIZE_MAX };
+			bool ok;
+
+			if (!g->whole[k])
+				continue;
+			ok = !m->subj->unparsed && ruleset_eval(gs->rs, m->subj, &c, g->sugg[k]->r, &v) == 0 &&
+			    v.v != VERDICT_NONE;
+			if (!ok) {
+				g->whole[k] = false;
+				g->leaves[k] = v.first_uncovered < m->subj->nparts ? part_words(m->subj, v.first_uncovered)
+				    : strdup("(a command sandgate could not read)");
+			}
+		}
+	}
+	g->whole_ok = true;
+	g->whole_gen = gs->rules_gen;
+}
+
+static const char *
+group_label(struct group *g)
+{
+	struct mview v = { NULL, 0 };
+
+	if (g->label_ok)
+		return g->label;
+	free(g->label);
+	g->label = NULL;
+	if ((v.m = malloc(ranked_size(&g->members) * sizeof *v.m)) == NULL)
+		return NULL;
+	for (struct rnode *n = ranked_first(&g->members); n != NULL; n = ranked_next(n))
+		v.m[v.n++] = &GM(n)->m;
+	if (v.n > 0)
+		g->label = shape_label(&v);
+	free(v.m);
+	g->label_ok = true;
+	return g->label;
+}
+
 size_t
 group_suggest(groups *gs, struct group *g, size_t budget, struct group_suggestion out[GROUP_MAX_SUGGESTIONS])
 {
@@ -1499,6 +1928,9 @@ group_suggest(groups *gs, struct group *g, size_t budget, struct group_suggestio
 		out[n].covers = (int64_t)P->covers;
 		out[n].covers_high = P->nhigh > 0;
 		out[n].priced = priced_done(gs, P);
+		ensure_whole(gs, g);
+		out[n].whole = g->whole[k];
+		out[n].leaves = g->leaves[k] != NULL ? strdup(g->leaves[k]) : NULL;
 		n++;
 	}
 	return n;
@@ -1507,8 +1939,10 @@ group_suggest(groups *gs, struct group *g, size_t budget, struct group_suggestio
 void
 group_suggestions_free(struct group_suggestion *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(s[i].pattern);
+		free(s[i].leaves);
+	}
 }
 
 /* ---- membership ---- */
@@ -1600,13 +2034,16 @@ group_destroy(groups *gs, struct group *g, bool in_order)
 	gs->version++;
 	free(g->key);
 	free(g->sig);
+	free(g->label);
+	for (size_t k = 0; k < GROUP_MAX_SUGGESTIONS; k++)
+		free(g->leaves[k]);
 	free(g);
 }
 
 struct group *
 groups_add(groups *gs, const struct group_member *m)
 {
-	char *sig = group_signature(m->subj, m->key_part), *key;
+	char *gkey = NULL, *sig = signature_and_key(m->subj, m->conns, m->key_part, &gkey), *key;
 	size_t sl, kl;
 	struct group *g;
 	struct gmember *gm;
@@ -1615,14 +2052,16 @@ groups_add(groups *gs, const struct group_member *m)
 	if (sig == NULL)
 		return NULL;
 	sl = strlen(m->session);
-	kl = sl + 1 + strlen(sig);
+	kl = sl + 1 + strlen(gkey);
 	if ((key = malloc(kl + 1)) == NULL) {
 		free(sig);
+		free(gkey);
 		return NULL;
 	}
 	memcpy(key, m->session, sl);
 	key[sl] = '\x1f';
-	memcpy(key + sl + 1, sig, strlen(sig) + 1);
+	memcpy(key + sl + 1, gkey, strlen(gkey) + 1);
+	free(gkey);
 	if ((g = table_get(gs->by_key, key, kl)) != NULL) {
 		free(key);
 		free(sig);
@@ -1660,6 +2099,7 @@ groups_add(groups *gs, const struct group_member *m)
 	}
 	price_touch(gs, gm, false);
 	g->sugg_ok = false;
+	g->label_ok = g->whole_ok = false;
 	reorder(gs, g, !fresh);
 	mark_dirty(gs, g);
 	return g;
@@ -1699,6 +2139,7 @@ groups_remove(groups *gs, struct group *g, void *req)
 		return;
 	}
 	g->sugg_ok = false;
+	g->label_ok = g->whole_ok = false;
 	reorder(gs, g, true);
 	mark_dirty(gs, g);
 }
@@ -1867,13 +2308,16 @@ pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_
 
 		*budget = spent < *budget ? *budget - spent : 0;
 	}
-	msgpack_pack_map(pk, 15 + (g->nothers > 0));
+	ensure_whole(gs, g);
+	msgpack_pack_map(pk, 16 + (g->nothers > 0));
 	rpc_pack_kv_str(pk, "id", g->id);
 	rpc_pack_kv_int(pk, "count", (int64_t)n);
 	rpc_pack_kv_str(pk, "session", m0->session);
 	rpc_pack_kv_str(pk, "agent", m0->agent);
 	rpc_pack_kv_str(pk, "kind", subject_kind_name(p0 != NULL ? p0->kind : m0->subj->kind));
 	rpc_pack_kv_str(pk, "signature", g->sig);
+	rpc_pack_kv_str(pk, "label", group_label(g) != NULL ? group_label(g) :
+	    g->nsugg > 0 && g->whole[0] ? rule_text(g->sugg[0]->r) : g->sig);
 	rpc_pack_kv_str(pk, "pattern", g->nsugg > 0 ? rule_text(g->sugg[0]->r) : NULL);
 	pack_fields(pk, g);
 	rpc_pack_kv_int(pk, "max_score", group_max_score(g));
@@ -1889,8 +2333,11 @@ pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_
 	for (size_t i = 0; i < g->nsugg; i++) {
 		const struct priced *P = g->sugg[i];
 
-		msgpack_pack_map(pk, 6);
+		msgpack_pack_map(pk, 7 + (g->leaves[i] != NULL));
 		rpc_pack_kv_int(pk, "index", (int64_t)i);
+		rpc_pack_kv_bool(pk, "whole", g->whole[i]);
+		if (g->leaves[i] != NULL)
+			rpc_pack_kv_str(pk, "leaves", g->leaves[i]);
 		rpc_pack_kv_str(pk, "pattern", rule_text(P->r));
 		rpc_pack_kv_str(pk, "scope", rule_scope_name(SCOPE_SESSION));
 		rpc_pack_kv_int(pk, "covers", (int64_t)P->covers);

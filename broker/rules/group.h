@@ -44,6 +44,7 @@ struct group_member {
 	const char *session, *agent;
 	const struct subject *subj;
 	size_t key_part;        /* the part the group is about */
+	const char *conns;      /* how its exec parts are joined (shape.h codes), or NULL */
 	int score;
 	enum rule_level level;
 	bool no_allow;          /* circumvention: rules never allow it */
@@ -57,6 +58,8 @@ struct group_suggestion {
 	int64_t covers;         /* pending requests it would release */
 	bool covers_high;       /* its pattern also matches a pending high/critical request */
 	bool priced;            /* covers and covers_high are complete */
+	bool whole;             /* with the rules in force it answers every part of every member */
+	char *leaves;           /* else the first part it leaves to a person (malloc'd), or NULL */
 };
 
 /* rs: the rule set suggestions are priced against (not owned; call
@@ -66,8 +69,13 @@ void groups_free(groups *gs);
 /* The rules changed: every price is redone (in groups_price steps). */
 void groups_rules_changed(groups *gs);
 
-/* Signature of part key_part of s (no session); malloc'd. */
+/* Signature of s (no session): every part in order, commands joined by
+ * conns (shape.h codes, one per gap between exec parts; NULL: not known,
+ * " + "), e.g. "exec curl [-s] | sh"; malloc'd.  Requests share a group only
+ * when their session, every part's signature, the connectors and key_part
+ * are the same. */
 char *group_signature(const struct subject *s, size_t key_part);
+char *group_signature_conns(const struct subject *s, const char *conns, size_t key_part);
 
 /* Add m to the group of its signature (creating it); NULL on out of memory. */
 struct group *groups_add(groups *gs, const struct group_member *m);

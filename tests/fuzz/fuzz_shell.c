@@ -3,7 +3,8 @@
  * parser: an input starting with "#!table N\n" is loaded as user table
  * number N instead; "#!request\n" is followed by a msgpack request map
  * (files, patch, tool_input globs, MCP arguments: reqfiles.c, globclass.c,
- * selfref.c); "#!code\n" by inline code (codepaths.c).  Inputs are capped
+ * selfref.c); "#!code\n" by inline code (codepaths.c).  A plain line also goes
+ * through broker/rules/shape.c (how it joins its commands).  Inputs are capped
  * at 64 KiB. */
 #include "broker/intent/arena.h"
 #include "broker/intent/assess.h"
@@ -11,6 +12,7 @@
 #include "broker/intent/globclass.h"
 #include "broker/intent/shell.h"
 #include "broker/intent/tables.h"
+#include "broker/rules/shape.h"
 #include "proto/frame.h"
 #include "proto/proto.h"
 
@@ -140,6 +142,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sc != NULL)
 		sh_dump(sc, dump, sizeof dump);
 	arena_free(a);
+	/* how the line joins its commands (group signatures, issue #16): one
+	 * code per gap, whatever the count asked for */
+	for (size_t k = 2; k < 6; k++) {
+		char *c = shape_connectors((const char *)data, size, k);
+
+		if (c == NULL || strlen(c) != k - 1)
+			abort();
+		free(c);
+	}
 	/* The whole assessment. */
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);

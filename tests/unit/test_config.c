@@ -29,6 +29,14 @@ good(void **state)
 	assert_true(c.fsync);
 	assert_int_equal(parse(&c, "timeout = 5", err), 0); /* no final newline */
 	assert_int_equal(c.timeout_s, 5);
+	/* issue #16: the undo window (default 5 s, 0 off, at most 10 min) */
+	assert_int_equal(c.undo_window_ms, 5000);
+	assert_int_equal(parse(&c, "undo_window = 0\n", err), 0);
+	assert_int_equal(c.undo_window_ms, 0);
+	assert_int_equal(parse(&c, "undo_window = 30s\n", err), 0);
+	assert_int_equal(c.undo_window_ms, 30000);
+	assert_int_equal(parse(&c, "undo_window = 10m\n", err), 0);
+	assert_int_equal(c.undo_window_ms, 600000);
 }
 
 static void
@@ -43,6 +51,9 @@ bad(void **state)
 		{ "timeuot = 3\n", "line 1: unknown setting 'timeuot'" },
 		{ "just words\n", "line 1: expected key = value" },
 		{ "durability = fsync\x1b[31m\n", "line 1: durability must be" },
+		{ "undo_window = 11m\n", "line 1: undo_window must be" },
+		{ "undo_window = 5\n", "line 1: undo_window must be" },
+		{ "undo_window = -1s\n", "line 1: undo_window must be" },
 	};
 	struct config c;
 	char err[256];
