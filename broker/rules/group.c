@@ -262,6 +262,8 @@ flag_shape(struct strbuf *b, const struct subj_part *p)
 		if (p->words[i].dynamic || t[0] != '-' || t[1] == '\0' || strcmp(t, "--") == 0)
 			continue;
 		len = strcspn(t, "=");
+		if (t[1] != '-' && len > 2 && strspn(t + 2, "0123456789") == len - 2)
+			len = 2; /* a short option's attached number is its value: -j4, -j8 are one shape */
 		if (len > 32)
 			len = 32;
 		for (size_t k = 0; k < nf && !dup; k++)

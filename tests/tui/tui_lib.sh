@@ -80,8 +80,16 @@ mask() {
 
 # check_screen NAME: compare the masked pane with golden/NAME.txt.
 check_screen() {
-	local name=$1 got
+	local name=$1 got prev i
+	# ages tick every second: take the masked pane once two captures agree,
+	# so a frame caught half redrawn is never compared
 	got=$(screen | mask)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.2
+		prev=$got
+		got=$(screen | mask)
+		[ "$got" = "$prev" ] && break
+	done
 	if [ "${SG_UPDATE_GOLDEN:-}" = 1 ]; then
 		mkdir -p "$GOLDEN"
 		printf '%s\n' "$got" >"$GOLDEN/$name.txt"
@@ -90,7 +98,7 @@ check_screen() {
 	fi
 	[ -f "$GOLDEN/$name.txt" ] || fail "no golden $name (run with SG_UPDATE_GOLDEN=1)"
 	if ! diff -u "$GOLDEN/$name.txt" <(printf '%s\n' "$got") >&2; then
-		fail "screen $name differs from its golden"
+		screen >&2; fail "screen $name differs from its golden"
 	fi
 	pass "screen $name"
 }
