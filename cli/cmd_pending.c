@@ -37,7 +37,7 @@ print_row(const msgpack_object *r, int64_t now_ms)
 {
 	const msgpack_object *id = rpc_map_get(r, "id"), *created = rpc_map_get(r, "created_ms");
 	const msgpack_object *kind = rpc_map_get(r, "kind"), *agent = rpc_map_get(r, "agent");
-	const msgpack_object *sum = rpc_map_get(r, "summary"), *risk = rpc_map_get(r, "risk");
+	const msgpack_object *sum = rpc_map_get(r, "summary"), *risk = rpc_map_get(r, "risk"), *pc;
 	int64_t idv = 0, c = now_ms;
 	char *k, *a, *s, *lv = field(risk != NULL ? rpc_map_get(risk, "level") : NULL, 8);
 	char *g = field(rpc_map_get(r, "group"), 8);
@@ -50,6 +50,14 @@ print_row(const msgpack_object *r, int64_t now_ms)
 	if (k != NULL && a != NULL && s != NULL && lv != NULL && g != NULL)
 		printf("%-7lld %5llds  %-8s %-7s %-7s %-14s %s\n", (long long)idv,
 		    (long long)((now_ms - c) / 1000), lv, g, k, a, s);
+	/* issue #17: asked again because a pinned file changed */
+	if ((pc = rpc_map_get(r, "pin_changed")) != NULL && pc->type == MSGPACK_OBJECT_MAP) {
+		char *t = field(rpc_map_get(pc, "text"), 200);
+
+		if (t != NULL)
+			printf("%-7s %6s  %s\n", "", "", t);
+		free(t);
+	}
 	free(lv);
 	free(g);
 	free(k);
@@ -132,12 +140,28 @@ print_group(const msgpack_object *g, int64_t now_ms)
 		char *pat = field(rpc_map_get(x, "pattern"), 120);
 		bool priced = pr == NULL || pr->type != MSGPACK_OBJECT_BOOLEAN || pr->via.boolean;
 
-		printf("         --rule %lld: %s  (covers %s%lld%s%s)\n", (long long)int_of(x, "index", i) + 1,
-		    pat != NULL ? pat : "?",
+		char *sc = field(rpc_map_get(x, "scope"), 12), *lv = field(rpc_map_get(x, "max_level"), 10);
+		char *why = field(rpc_map_get(x, "reason"), 160);
+		const msgpack_object *pin = rpc_map_get(x, "pin");
+		int64_t ttl = int_of(x, "ttl", 0);
+		char ttlb[32] = "no expiry";
+
+		if (ttl > 0)
+			snprintf(ttlb, sizeof ttlb, ttl % 86400 == 0 ? "%lld d" : ttl % 3600 == 0 ? "%lld h" : "%lld s",
+			    (long long)(ttl % 86400 == 0 ? ttl / 86400 : ttl % 3600 == 0 ? ttl / 3600 : ttl));
+		printf("         --rule %lld: %s  [%s, %s, up to %s%s]  (covers %s%lld%s%s)\n",
+		    (long long)int_of(x, "index", i) + 1, pat != NULL ? pat : "?", sc != NULL ? sc : "?", ttlb,
+		    lv != NULL ? lv : "?", pin != NULL && pin->type == MSGPACK_OBJECT_BOOLEAN && pin->via.boolean
+		    ? ", pinned" : "",
 		    priced ? "" : "at least ", (long long)int_of(x, "covers", 0), priced ? "" : ", still counting",
 		    ch != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean
 		    ? "; also matches a pending high or critical request" : "");
+		if (why != NULL && strcmp(why, "-") != 0)
+			printf("                  %s\n", why);
 		free(pat);
+		free(sc);
+		free(lv);
+		free(why);
 	}
 	free(id);
 	free(lvl);
