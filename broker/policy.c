@@ -648,13 +648,14 @@ read_rule_params(const msgpack_object *m, struct rule_params *rp)
 	const char *bad = NULL;
 
 	memset(rp, 0, sizeof *rp);
+	rp->ttl = -1; /* not given; 0: no expiry */
 	if (rpc_opt_str(m, "scope", 16, &rp->scope, &bad) < 0 ||
 	    rpc_opt_str(m, "scope_value", 4096, &rp->scope_value, &bad) < 0 ||
 	    rpc_opt_str(m, "note", NOTE_MAX, &rp->note, &bad) < 0 ||
 	    rpc_opt_str(m, "reviewer", NAME_MAX_LEN, &rp->reviewer, &bad) < 0 ||
 	    rpc_opt_str(m, "max_level", 16, &rp->max_level, &bad) < 0 ||
 	    rpc_opt_str(m, "origin", 512, &rp->origin, &bad) < 0 ||
-	    opt_int(m, "ttl", 1, TTL_MAX_S, &rp->ttl, &bad) < 0 ||
+	    opt_int(m, "ttl", 0, TTL_MAX_S, &rp->ttl, &bad) < 0 ||
 	    opt_bool(m, "critical_ok", &rp->critical_ok, &bad) < 0)
 		return bad;
 	return NULL;
@@ -1078,8 +1079,8 @@ group_rule(struct broker *b, struct peer *p, uint32_t msgid, struct group *g,
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "scope must be once, session, agent, workspace or global");
 		goto out;
 	}
-	if (rp->ttl <= 0)
-		rp->ttl = o->ttl_s;
+	if (rp->ttl < 0)
+		rp->ttl = o->ttl_s; /* the offer's; 0 given: no expiry */
 	if (allow && level == RL_HIGH) {
 		if (scope != SCOPE_ONCE && scope != SCOPE_SESSION && scope != SCOPE_AGENT) {
 			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "a high request is remembered for this session "

@@ -77,7 +77,7 @@ struct pending_decision {
 static const struct {
 	const char *label;
 	int64_t seconds;
-} ttls[] = { { "1 hour", 3600 }, { "8 hours", 28800 }, { "1 day", 86400 }, { "7 days", 604800 },
+} ttls[] = { { "as suggested", -1 }, { "1 hour", 3600 }, { "8 hours", 28800 }, { "1 day", 86400 }, { "7 days", 604800 },
 	{ "no expiry", 0 } };
 #define NTTL (sizeof ttls / sizeof ttls[0])
 
@@ -1273,7 +1273,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		if (pk == NULL)
 			return;
 		msgpack_pack_array(pk, 1);
-		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s > 0) : 0));
+		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s >= 0) : 0));
 		rpc_pack_kv_str(pk, "group", d->group_id);
 		rpc_pack_kv_str(pk, "decision", d->allow ? "allow" : "deny");
 		rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
@@ -1284,7 +1284,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		if (rule) {
 			rpc_pack_kv_int(pk, "rule", d->rule);
 			rpc_pack_kv_str(pk, "scope", d->scope);
-			if (d->ttl_s > 0)
+			if (d->ttl_s >= 0) /* -1: the suggestion's own; 0: no expiry */
 				rpc_pack_kv_int(pk, "ttl", d->ttl_s);
 		}
 		call_send(c);
@@ -1347,7 +1347,7 @@ act_rule(console *c, int64_t now)
 	} else {
 		c->modal = M_SCOPE;
 		c->scope_sel = 0;
-		c->ttl_sel = 1;
+		c->ttl_sel = 0; /* the suggestion's own TTL (issue #17) */
 		c->pd = (struct pending_decision){ .group = true, .rule = -1, .count = g->n };
 		snprintf(c->pd.group_id, sizeof c->pd.group_id, "%s", g->id);
 		shown_sha256(c, g, 0, c->pd.shown);
@@ -1933,7 +1933,7 @@ modal_box(console *c, int64_t now)
 	lines_wrap(l, w, 4);
 	if (c->modal == M_SCOPE && g != NULL) {
 		lines_newline(l);
-		lines_put(l, TR_PROMPT, " Remember which rule? (1-3, j/k, Enter; Esc cancels)");
+		lines_put(l, TR_PROMPT, " Remember which rule? (1-4, j/k, Enter; Esc cancels)");
 		for (int i = 0; i < g->nsugg; i++) {
 			bool s = (size_t)i == c->scope_sel;
 
@@ -1943,14 +1943,18 @@ modal_box(console *c, int64_t now)
 			snprintf(buf, sizeof buf, " %d ", i + 1);
 			lines_put(l, s ? TR_SELECTED : TR_KEY, buf);
 			lines_put_untrusted(l, s ? TR_SELECTED : TR_NORMAL, g->sugg[i].pattern, strlen(g->sugg[i].pattern));
-			snprintf(buf, sizeof buf, "  scope %s, covers %lld", g->sugg[i].scope, (long long)g->sugg[i].covers);
+			view_sugg_terms(buf, sizeof buf, &g->sugg[i]);
 			lines_put(l, s ? TR_SELECTED : TR_DIM, buf);
 			if (g->sugg[i].covers_high)
 				lines_put(l, TR_RISK_HIGH, " incl. high/critical");
+			if (g->sugg[i].reason != NULL) {
+				lines_put(l, s ? TR_SELECTED : TR_DIM, "  ");
+				lines_put_untrusted(l, s ? TR_SELECTED : TR_DIM, g->sugg[i].reason, strlen(g->sugg[i].reason));
+			}
 		}
 	} else if (c->modal == M_TTL) {
 		lines_newline(l);
-		lines_put(l, TR_PROMPT, " For how long? (1-5, j/k, Enter; Esc cancels)");
+		lines_put(l, TR_PROMPT, " For how long? (1-6, j/k, Enter; Esc cancels)");
 		for (size_t i = 0; i < NTTL; i++) {
 			lines_newline(l);
 			if (i == c->ttl_sel)
