@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One earlier session that allowed the pattern (its first rule's context;
+ * nrules: how many of its rules count). */
 struct lrec {
-	int64_t rule_id, author_uid;
+	int64_t nrules, author_uid;
 	char *session, *agent, *workspace, *author;
 	enum rule_level max_level;
 };
@@ -126,11 +128,21 @@ learn_add(learn *L, const rule *r)
 			e->denies++;
 		return;
 	}
-	if (!counts(r) || (e = entry(L, rule_text(r), true)) == NULL || e->n == LEARN_MAX_SESSIONS)
+	if (!counts(r) || (e = entry(L, rule_text(r), true)) == NULL)
+		return;
+	for (size_t i = 0; i < e->n; i++) {
+		if (strcmp(e->v[i].session, rule_made_session(r)) == 0) {
+			e->v[i].nrules++; /* one session is one session */
+			if (rule_max_level(r) > e->v[i].max_level)
+				e->v[i].max_level = rule_max_level(r);
+			return;
+		}
+	}
+	if (e->n == LEARN_MAX_SESSIONS)
 		return; /* enough evidence kept: more changes nothing a threshold can say */
 	x = &e->v[e->n];
 	memset(x, 0, sizeof *x);
-	x->rule_id = rule_id(r);
+	x->nrules = 1;
 	x->author_uid = rule_author_uid(r);
 	x->max_level = rule_max_level(r);
 	x->session = dup_or_null(rule_made_session(r), &oom);
@@ -158,9 +170,11 @@ learn_revoked(learn *L, const rule *r)
 	}
 	if (rule_scope(r) == SCOPE_ONCE)
 		return; /* used up, or revoked: a once rule was allowed once either way */
-	for (size_t i = 0; i < e->n; i++) {
-		if (e->v[i].rule_id != rule_id(r))
+	for (size_t i = 0; rule_made_session(r) != NULL && i < e->n; i++) {
+		if (strcmp(e->v[i].session, rule_made_session(r)) != 0)
 			continue;
+		if (--e->v[i].nrules > 0)
+			return;
 		rec_free(&e->v[i]);
 		e->v[i] = e->v[--e->n];
 		return;
@@ -183,8 +197,8 @@ relevant(const struct lrec *x, const char *session, const char *agent, const cha
 	return by_agent ? same(x->agent, agent) : same(x->workspace, workspace);
 }
 
-/* Distinct sessions among the relevant records; *one_ws: all of them in
- * workspace. */
+/* Sessions among the relevant records (each record is one session);
+ * *one_ws: all of them in workspace. */
 static size_t
 count_sessions(const struct lentry *e, const char *session, const char *agent, const char *workspace,
     bool by_agent, bool *one_ws, enum rule_level *ceiling)
@@ -195,7 +209,6 @@ count_sessions(const struct lentry *e, const char *session, const char *agent, c
 	*ceiling = RL_LOW;
 	for (size_t i = 0; i < e->n; i++) {
 		const struct lrec *x = &e->v[i];
-		bool seen = false;
 
 		if (!relevant(x, session, agent, workspace, by_agent))
 			continue;
@@ -203,9 +216,7 @@ count_sessions(const struct lentry *e, const char *session, const char *agent, c
 			*one_ws = false;
 		if (x->max_level > *ceiling)
 			*ceiling = x->max_level;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = relevant(&e->v[k], session, agent, workspace, by_agent) && same(e->v[k].session, x->session);
-		n += !seen;
+		n++;
 	}
 	return n;
 }
@@ -235,7 +246,10 @@ authors(const struct lentry *e, const char *session, const char *agent, const ch
 		if (!relevant(&e->v[i], session, agent, workspace, by_agent))
 			continue;
 		nm = author_of(&e->v[i], b1, sizeof b1);
-		for (size_t k = 0; k < i && !seen; k++)
+		for (size_t k = 0; k < nn && !seen; k++)
+			seen = strcmp(author_of(&e->v[shown[k]], b2, sizeof b2), nm) == 0;
+		/* beyond three names, count the others once each (rare: O(n) more) */
+		for (size_t k = 0; k < i && !seen && nn == 3; k++)
 			seen = relevant(&e->v[k], session, agent, workspace, by_agent) &&
 			    strcmp(author_of(&e->v[k], b2, sizeof b2), nm) == 0;
 		if (seen)

@@ -114,7 +114,7 @@ hash_fd(int fd, const struct stat *st, char *out, const char **why)
 			break;
 		total += n;
 		if (total > (int64_t)PIN_MAX_BYTES) {
-			*why = "is larger than 16 MiB";
+			*why = "is larger than 1 MiB";
 			return -1;
 		}
 		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
@@ -156,7 +156,7 @@ pin_hash(pincache *pc, const char *path, char *out, const char **why)
 		return -1;
 	}
 	if (ls.st_size > (off_t)PIN_MAX_BYTES) {
-		*why = "is larger than 16 MiB";
+		*why = "is larger than 1 MiB";
 		return -1;
 	}
 	key_of(&ls, &k);

@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PIN_MAX_BYTES (16u << 20)
+#define PIN_MAX_BYTES (1u << 20) /* hashing 1 MiB takes a few ms of the loop, once per change */
 #define PIN_CACHE 4096
 #define PIN_HEX_LEN 64
 
@@ -39,7 +39,7 @@ void pincache_free(pincache *pc);
 
 /* SHA-256 of the regular file at path (absolute) as lower-case hex into
  * out (PIN_HEX_LEN + 1 bytes).  0, or -1 with *why (a static phrase: "is a
- * symbolic link", "is not a regular file", "is larger than 16 MiB", "does not
+ * symbolic link", "is not a regular file", "is larger than 1 MiB", "does not
  * exist", "cannot be read", "changed while being read"). */
 int pin_hash(pincache *pc, const char *path, char *out, const char **why);
 

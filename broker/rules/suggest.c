@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void
 suggest_defaults(struct suggest_cfg *cfg)
@@ -57,6 +58,13 @@ suggest_info_scan(struct suggest_info *si, const struct group_member *const *m, 
 	}
 	si->run_path = run_same && run != NULL ? strdup(run) : NULL;
 	si->run_mixed = any_run && si->run_path == NULL;
+	if (si->run_path != NULL) {
+		/* one lstat per membership change: a file a pin cannot hash is not offered pinned */
+		struct stat st;
+
+		si->run_unpinnable = lstat(si->run_path, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_size > (off_t)PIN_MAX_BYTES;
+	}
 	si->workspace = ws_same ? strdup(ws) : NULL;
 	si->home = n > 0 && m[0]->subj->home != NULL ? strdup(m[0]->subj->home) : NULL;
 }
@@ -147,7 +155,7 @@ suggest_offers(const learn *L, const struct suggest_cfg *cfg, const struct sugge
 		/* exact, pinned when it runs a file (the same one for every member) */
 		bool runs_file = run != NULL;
 
-		if (si == NULL || si->run_mixed)
+		if (si == NULL || si->run_mixed || (runs_file && si->run_unpinnable))
 			return 0; /* no one file to pin */
 
 		suggest_ttl_text(cfg->high_ttl_s, ttl, sizeof ttl);
@@ -162,7 +170,7 @@ suggest_offers(const learn *L, const struct suggest_cfg *cfg, const struct sugge
 		}
 		return n;
 	}
-	pin = run != NULL && pin_suggested_path(run, si->home, si->workspace);
+	pin = run != NULL && !si->run_unpinnable && pin_suggested_path(run, si->home, si->workspace);
 	if (L != NULL && cfg->learn_sessions >= 2) {
 		for (size_t k = 0; k < nbase; k++) {
 			struct learn_result lr;

@@ -38,6 +38,7 @@ struct suggest_cfg {
 struct suggest_info {
 	char *run_path;           /* the file every member's part runs, or NULL */
 	bool run_mixed;           /* some member runs a file, but not all the same one */
+	bool run_unpinnable;      /* run_path is not a regular file within PIN_MAX_BYTES now */
 	char *workspace;          /* the workspace every member has, or NULL */
 	char *home;
 };

@@ -299,7 +299,7 @@ test_pin_hash(void **state)
 	assert_int_equal(ftruncate(fd, (off_t)PIN_MAX_BYTES + 1), 0);
 	close(fd);
 	assert_int_equal(pin_hash(pc, q, hex, &why), -1);
-	assert_string_equal(why, "is larger than 16 MiB");
+	assert_string_equal(why, "is larger than 1 MiB");
 	/* where pins are suggested */
 	assert_true(pin_suggested_path("/home/u/.codex/skills/x/run.py", "/home/u", NULL));
 	assert_true(pin_suggested_path("/home/u/.claude/commands/a.sh", "/home/u", NULL));

@@ -91,7 +91,7 @@ mkfifo "$S/run.py"
 ask_bg f1 --session v9 -- python3 "$S/run.py" build
 asked_again f1
 rm -f "$S/run.py"
-head -c $((17 * 1024 * 1024)) /dev/zero >"$S/run.py"
+head -c $((2 * 1024 * 1024)) /dev/zero >"$S/run.py"
 ask_bg b1 --session v10 -- python3 "$S/run.py" build
 asked_again b1
 rm -f "$S/run.py"
