@@ -1079,6 +1079,13 @@ group_rule(struct broker *b, struct peer *p, uint32_t msgid, struct group *g,
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "scope must be once, session, agent, workspace or global");
 		goto out;
 	}
+	if (rp->max_level != NULL && (rule_level_parse(rp->max_level) < 0 ||
+	    (allow && rule_level_parse(rp->max_level) > (int)o->ceiling))) {
+		/* a wider ceiling would remember high requests around the checks below */
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "a rule saved from group %s applies up to %s "
+		    "(its suggestion's max_level), not %s", group_id(g), rule_level_name(o->ceiling), rp->max_level);
+		goto out;
+	}
 	if (rp->ttl < 0)
 		rp->ttl = o->ttl_s; /* the offer's; 0 given: no expiry */
 	if (allow && level == RL_HIGH) {

@@ -100,6 +100,17 @@ sg decide "g:$(group_of "exec git push")" deny >/dev/null
 rc_of x2 >/dev/null
 pass "a remembered high request expires at its TTL"
 
+# --- a medium group's rule cannot be given a high ceiling (a wide pattern remembered for high requests)
+ask_bg m1 --session m1 -- git push origin topic
+wait_total 1
+g=$(group_for m1 "git push origin topic")
+out=$("$SGTEST" call console decide "[{\"group\":\"$g\",\"decision\":\"allow\",\"rule\":2,\"max_level\":\"high\",\"reviewer\":\"alice\"}]" 2>&1 || true)
+case $out in *'"code":"bad-params"'*"applies up to medium"*) ;; *) fail "a wide rule with a high ceiling was saved: $out" ;; esac
+still_pending m1 || fail "m1 decided by a refused call"
+sg decide "g:$g" deny >/dev/null
+rc_of m1 >/dev/null
+pass "a rule from a medium group cannot take a high ceiling"
+
 # --- critical is never remembered: CLI, and the console's protocol
 ask_bg c1 --session c1 -- sudo rm -rf /var/x
 wait_total 1
