@@ -24,6 +24,9 @@ config_defaults(struct config *c)
 	c->audit_retention_ms = 0;
 	c->db_max_pages = 0;
 	snprintf(c->preset, sizeof c->preset, "routine");
+	c->learn_sessions = 2;
+	c->learn_ttl_ms = 30LL * 86400 * 1000;
+	c->remember_high_ttl_ms = 8LL * 3600 * 1000;
 	c->max_pending_session = 1000;
 	c->max_pending_uid = 100000 / 4;
 	c->max_request_timeout_s = 3600;
@@ -154,6 +157,36 @@ set_db_max_pages(struct config *c, const char *v)
 		return -1;
 	c->db_max_pages = n;
 	return 0;
+}
+
+/* learn_sessions: earlier sessions that make a suggestion wider (issue
+ * #17); "off" or 0 never widens, 1 is refused (one session never counts). */
+static int
+set_learn_sessions(struct config *c, const char *v)
+{
+	if (strcmp(v, "off") == 0) {
+		c->learn_sessions = 0;
+		return 0;
+	}
+	if (parse_int(v, 0, 1000, &c->learn_sessions) < 0 || c->learn_sessions == 1)
+		return -1;
+	return 0;
+}
+
+static int
+set_learn_ttl(struct config *c, const char *v)
+{
+	if (strcmp(v, "never") == 0) {
+		c->learn_ttl_ms = 0;
+		return 0;
+	}
+	return parse_duration_ms(v, 60 * 1000, 10LL * 365 * 86400 * 1000, &c->learn_ttl_ms);
+}
+
+static int
+set_remember_high_ttl(struct config *c, const char *v)
+{
+	return parse_duration_ms(v, 60 * 1000, 7LL * 86400 * 1000, &c->remember_high_ttl_ms);
 }
 
 static int
@@ -364,6 +397,11 @@ static const struct config_key {
 	{ .name = "db_max_pages", .expect = "0 (no limit) or a page count, 64 to 4294967294",
 	  .set = set_db_max_pages },
 	{ .name = "preset", .expect = "routine or none", .set = set_preset },
+	{ .name = "learn_sessions", .expect = "off, or a count of earlier sessions, 2 to 1000",
+	  .set = set_learn_sessions },
+	{ .name = "learn_ttl", .expect = "never or a duration from 1m (e.g. 30d)", .set = set_learn_ttl },
+	{ .name = "remember_high_ttl", .expect = "a duration from 1m to 7d (e.g. 8h)",
+	  .set = set_remember_high_ttl },
 	{ .name = "max_pending_session", .expect = "a count, 1 to 10000000", .set = set_max_pending_session },
 	{ .name = "max_pending_uid", .expect = "a count, 1 to 10000000", .set = set_max_pending_uid },
 	{ .name = "max_request_timeout", .expect = "seconds, 1 to 86400", .set = set_max_request_timeout },

@@ -21,6 +21,11 @@ struct config {
 	int64_t audit_retention_ms;    /* audit_retention: prune older rows (0 = forever) */
 	int64_t db_max_pages;          /* db_max_pages: cap the DB size (0 = none) */
 	char preset[16];               /* preset: rules installed once per DB ("" = none) */
+	/* learned suggestions and remembered high requests (issue #17,
+	 * broker/rules/suggest.h): learn_sessions (0 = off), learn_ttl (0 =
+	 * no expiry), remember_high_ttl */
+	int learn_sessions;
+	int64_t learn_ttl_ms, remember_high_ttl_ms;
 	/* quotas (issue #12): pending requests one session (uid + session id)
 	 * and one uid may hold, and the longest timeout a request may ask for.
 	 * An unset key follows the others (config_parse); quota_line[] holds

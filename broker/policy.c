@@ -11,6 +11,9 @@
 #include "broker/rules/preset.h"
 #include "broker/request.h"
 #include "broker/rules/rulestore.h"
+#include "broker/rules/learn.h"
+#include "broker/rules/pin.h"
+#include "broker/rules/suggest.h"
 #include "broker/undo.h"
 #include "proto/paths.h"
 #include "proto/proto.h"
@@ -67,6 +70,9 @@ struct policy {
 	struct prov *prov;        /* files each session created (issue #17) */
 	ruleset *rules;
 	groups *groups;
+	learn *learn;             /* what suggestions learn from (issue #17) */
+	pincache *pins;           /* hashes of pinned files by (dev, ino, size, mtime, ctime) */
+	struct suggest_cfg scfg;
 	circ *circ;
 	uv_timer_t hits_timer, groups_timer;
 	uv_idle_t price_idle;     /* prices suggestions between loop turns */
@@ -267,11 +273,14 @@ policy_init(struct broker *b, char *err, size_t errlen)
 	size_t skipped = 0;
 
 	if (pol == NULL || (pol->rules = ruleset_new()) == NULL || (pol->groups = groups_new(pol->rules)) == NULL ||
-	    (pol->circ = circ_new(&env)) == NULL) {
+	    (pol->circ = circ_new(&env)) == NULL || (pol->learn = learn_new()) == NULL ||
+	    (pol->pins = pincache_new()) == NULL) {
 		free(cfg);
 		if (pol != NULL) {
 			ruleset_free(pol->rules);
 			groups_free(pol->groups);
+			circ_free(pol->circ);
+			learn_free(pol->learn);
 			free(pol);
 		}
 		snprintf(err, errlen, "out of memory");
@@ -311,6 +320,13 @@ policy_init(struct broker *b, char *err, size_t errlen)
 	}
 	if (ruleset_count(pol->rules) > 0)
 		log_msg("rules: loaded %zu rules (%zu skipped)", ruleset_count(pol->rules), skipped);
+	for (const rule *r = ruleset_first(pol->rules); r != NULL; r = rule_next(r))
+		learn_add(pol->learn, r);
+	suggest_defaults(&pol->scfg);
+	pol->scfg.learn_sessions = (size_t)b->cfg.learn_sessions;
+	pol->scfg.learn_ttl_s = b->cfg.learn_ttl_ms / 1000;
+	pol->scfg.high_ttl_s = b->cfg.remember_high_ttl_ms / 1000;
+	groups_set_learning(pol->groups, pol->learn, &pol->scfg);
 	if (seed_preset(b) < 0) {
 		snprintf(err, errlen, "cannot install the %s preset", b->cfg.preset);
 		policy_free(b);
@@ -377,6 +393,8 @@ policy_free(struct broker *b)
 	undo_log_free(&pol->undo);
 	ruleset_free(pol->rules);
 	groups_free(pol->groups);
+	learn_free(pol->learn);
+	pincache_free(pol->pins);
 	circ_free(pol->circ);
 	assess_tables_free(pol->tables);
 	prov_free(pol->prov);
@@ -499,11 +517,24 @@ policy_note_created(struct broker *b, uid_t uid, const char *session, const stru
 	}
 }
 
+/* rule_ctx.pin_hash: the file's SHA-256, cached (pin.h).  Fails closed. */
+static int
+pin_cb(void *arg, const char *path, char *out)
+{
+	const char *why;
+
+	return pin_hash(((struct policy *)arg)->pins, path, out, &why);
+}
+
 void
 policy_judge(struct broker *b, const struct subject *s, const struct rule_ctx *c,
     struct rule_verdict *v)
 {
-	ruleset_eval(P(b)->rules, s, c, NULL, v);
+	struct rule_ctx cc = *c;
+
+	cc.pin_hash = pin_cb;
+	cc.pin_arg = P(b);
+	ruleset_eval(P(b)->rules, s, &cc, NULL, v);
 }
 
 static void rule_persist_revoke(struct broker *b, rule *r, int64_t by_uid, struct op *o);
@@ -562,7 +593,7 @@ policy_group_remove(struct broker *b, struct group *g, void *req)
 static void
 pack_rule_n(msgpack_packer *pk, const rule *r, size_t extra)
 {
-	msgpack_pack_map(pk, 18 + extra);
+	msgpack_pack_map(pk, 24 + extra);
 	rpc_pack_kv_int(pk, "id", rule_id(r));
 	rpc_pack_kv_str(pk, "effect", rule_effect_name(rule_effect(r)));
 	rpc_pack_kv_str(pk, "pattern", rule_text(r));
@@ -589,6 +620,13 @@ pack_rule_n(msgpack_packer *pk, const rule *r, size_t extra)
 	rpc_pack_kv_bool(pk, "active", rule_active(r, wall_clock_ms()));
 	rpc_pack_kv_str(pk, "origin", rule_origin(r));
 	rpc_pack_kv_bool(pk, "wide", pattern_is_wide(rule_pattern(r)));
+	/* issue #17: may it allow high requests; what it pins; where it was made */
+	rpc_pack_kv_bool(pk, "high", rule_effect(r) == RULE_ALLOW && rule_max_level(r) >= RL_HIGH);
+	rpc_pack_kv_str(pk, "pin_path", rule_pin_path(r));
+	rpc_pack_kv_str(pk, "pin_sha256", rule_pin_sha256(r));
+	rpc_pack_kv_str(pk, "made_session", rule_made_session(r));
+	rpc_pack_kv_str(pk, "made_agent", rule_made_agent(r));
+	rpc_pack_kv_str(pk, "made_workspace", rule_made_workspace(r));
 }
 
 static void
@@ -690,22 +728,29 @@ read_rule_params(const msgpack_object *m, struct rule_params *rp)
 	const char *bad = NULL;
 
 	memset(rp, 0, sizeof *rp);
+	rp->ttl = -1; /* not given; 0: no expiry */
 	if (rpc_opt_str(m, "scope", 16, &rp->scope, &bad) < 0 ||
 	    rpc_opt_str(m, "scope_value", 4096, &rp->scope_value, &bad) < 0 ||
 	    rpc_opt_str(m, "note", NOTE_MAX, &rp->note, &bad) < 0 ||
 	    rpc_opt_str(m, "reviewer", NAME_MAX_LEN, &rp->reviewer, &bad) < 0 ||
 	    rpc_opt_str(m, "max_level", 16, &rp->max_level, &bad) < 0 ||
 	    rpc_opt_str(m, "origin", 512, &rp->origin, &bad) < 0 ||
-	    opt_int(m, "ttl", 1, TTL_MAX_S, &rp->ttl, &bad) < 0 ||
+	    opt_int(m, "ttl", 0, TTL_MAX_S, &rp->ttl, &bad) < 0 ||
 	    opt_bool(m, "critical_ok", &rp->critical_ok, &bad) < 0)
 		return bad;
 	return NULL;
 }
 
+/* What a rule saved from a group carries besides rp (issue #17). */
+struct rule_made {
+	const char *pin_path, *pin_sha256;
+	const char *session, *agent, *workspace;
+};
+
 /* Build a rule (not yet in the set) from rp; NULL with err. */
 static rule *
 make_rule(struct broker *b, struct peer *p, const struct rule_params *rp, enum rule_effect effect,
-    enum rule_level dflt_level, char *err, size_t errlen)
+    enum rule_level dflt_level, const struct rule_made *made, char *err, size_t errlen)
 {
 	struct policy *pol = P(b);
 	int scope = rp->scope != NULL ? rule_scope_parse(rp->scope) : SCOPE_GLOBAL;
@@ -735,6 +780,13 @@ make_rule(struct broker *b, struct peer *p, const struct rule_params *rp, enum r
 		.author_uid = peer_uid(p), .author_name = rp->reviewer, .note = rp->note,
 		.origin = rp->origin, .created_ms = now, .max_level = (enum rule_level)level,
 	};
+	if (made != NULL) {
+		spec.pin_path = made->pin_path;
+		spec.pin_sha256 = made->pin_sha256;
+		spec.made_session = made->session;
+		spec.made_agent = made->agent;
+		spec.made_workspace = made->workspace;
+	}
 	if ((r = rule_new(&spec, err, errlen)) != NULL)
 		ruleset_reserve_id(pol->rules, spec.id);
 	return r;
@@ -804,6 +856,7 @@ activate(struct broker *b, struct op *o, int status)
 		return false;
 	}
 	o->rule_id = rule_id(r);
+	learn_add(pol->learn, r);
 	rules_changed(b);
 	new_rule_side_effects(b, o, r);
 	broadcast_hint(b, "rules");
@@ -873,7 +926,7 @@ policy_rule_add(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_
 		return;
 	}
 	if ((r = make_rule(b, p, &rp, strcmp(rp.effect, "deny") == 0 ? RULE_DENY : RULE_ALLOW,
-	         RL_HIGH, err, sizeof err)) == NULL) {
+	         RL_HIGH, NULL, err, sizeof err)) == NULL) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", err);
 		rule_params_free(&rp);
 		return;
@@ -951,6 +1004,7 @@ policy_rule_rm(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		return;
 	}
 	ruleset_revoke(pol->rules, r, wall_clock_ms()); /* stops matching now */
+	learn_revoked(pol->learn, r);
 	rules_changed(b);
 	unhold_revoked(b, p, id); /* issue #16: answers it still holds are not given */
 	request_recheck(b); /* regroup: a part it covered may now need a decision */
@@ -1107,44 +1161,93 @@ group_scope_value(const struct group *g, enum rule_scope sc)
 	}
 }
 
-/* Make the rule a group decision saves; NULL after replying on error. */
+/* Make the rule a group decision saves; NULL after replying on error.
+ * The suggestion is one of the group's offers (suggest.h): its scope, TTL,
+ * ceiling and pin unless scope / ttl say otherwise.  Issue #17: a critical
+ * group's allow is never remembered; a high group's only narrowly (an exact
+ * offer, pinned when it runs a file, once / session / agent scope, with a
+ * TTL). */
 static rule *
 group_rule(struct broker *b, struct peer *p, uint32_t msgid, struct group *g,
     const msgpack_object *m, struct rule_params *rp, bool allow)
 {
 	struct policy *pol = P(b);
-	struct group_suggestion sg[GROUP_MAX_SUGGESTIONS];
-	size_t nsg = group_suggest(pol->groups, g, 0, sg); /* patterns only */
+	struct group_suggestion sg[GROUP_MAX_OFFERS];
+	size_t nsg = group_offers(pol->groups, g, 0, sg); /* patterns only */
+	const struct group_suggestion *o;
+	enum rule_level level = group_max_level(g);
+	struct rule_made made = {
+		.session = group_session(g), .agent = group_first(g)->agent, .workspace = group_workspace(g),
+	};
 	int64_t idx = -1;
-	char *want = NULL, err[256];
-	const char *bad = NULL;
-	enum rule_level ceiling = group_max_level(g) > RL_HIGH ? RL_HIGH : group_max_level(g);
+	char *want = NULL, err[256], hex[PIN_HEX_LEN + 1];
+	const char *bad = NULL, *value;
 	int scope;
 	rule *r = NULL;
 
-	if (opt_int(m, "rule", 0, GROUP_MAX_SUGGESTIONS - 1, &idx, &bad) < 0 || idx < 0 ||
-	    (size_t)idx >= nsg) {
-		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "rule must be the index of one of the "
-		    "group's %zu suggestions", nsg);
+	if (allow && (level >= RL_CRITICAL || rp->critical_ok)) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "critical requests are never remembered: decide "
+		    "group %s without a rule (a rule from it may only deny)", group_id(g));
 		goto out;
 	}
+	if (opt_int(m, "rule", 0, GROUP_MAX_OFFERS - 1, &idx, &bad) < 0 || idx < 0 || (size_t)idx >= nsg) {
+		if (allow && level == RL_HIGH && nsg == 0)
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "a high request is remembered only exactly, "
+			    "and group %s has no exact pattern%s: decide it without a rule", group_id(g),
+			    group_size(g) > 1 ? " (its members differ)" : "");
+		else
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "rule must be the index of one of the "
+			    "group's %zu suggestions", nsg);
+		goto out;
+	}
+	o = &sg[idx];
 	if (rpc_opt_str(m, "pattern", PATTERN_MAX_LEN, &want, &bad) < 0 ||
-	    (want != NULL && strcmp(want, sg[idx].pattern) != 0)) {
+	    (want != NULL && strcmp(want, o->pattern) != 0)) {
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "suggestion %lld is now '%s': refetch groups",
-		    (long long)idx, sg[idx].pattern);
+		    (long long)idx, o->pattern);
 		goto out;
 	}
-	scope = rp->scope != NULL ? rule_scope_parse(rp->scope) : SCOPE_SESSION;
+	scope = rp->scope != NULL ? rule_scope_parse(rp->scope) : (int)o->scope;
 	if (scope < 0) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "scope must be once, session, agent, workspace or global");
 		goto out;
 	}
+	if (rp->max_level != NULL && (rule_level_parse(rp->max_level) < 0 ||
+	    (allow && rule_level_parse(rp->max_level) > (int)o->ceiling))) {
+		/* a wider ceiling would remember high requests around the checks below */
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "a rule saved from group %s applies up to %s "
+		    "(its suggestion's max_level), not %s", group_id(g), rule_level_name(o->ceiling), rp->max_level);
+		goto out;
+	}
+	if (rp->ttl < 0)
+		rp->ttl = o->ttl_s; /* the offer's; 0 given: no expiry */
+	if (allow && level == RL_HIGH) {
+		if (scope != SCOPE_ONCE && scope != SCOPE_SESSION && scope != SCOPE_AGENT) {
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "a high request is remembered for this session "
+			    "or this agent only (scope session or agent), not %s", rule_scope_name((enum rule_scope)scope));
+			goto out;
+		}
+		if (rp->ttl <= 0)
+			rp->ttl = pol->scfg.high_ttl_s;
+	}
+	if (allow && o->pin) {
+		const char *why = "cannot be read";
+
+		if (group_run_path(g) == NULL || pin_hash(pol->pins, group_run_path(g), hex, &why) < 0) {
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "cannot pin %s: it %s; decide without a rule",
+			    group_run_path(g) != NULL ? group_run_path(g) : "the file it runs", why);
+			goto out;
+		}
+		made.pin_path = group_run_path(g);
+		made.pin_sha256 = hex;
+	}
+	value = scope == (int)o->scope && o->scope_value != NULL ? o->scope_value
+	    : group_scope_value(g, (enum rule_scope)scope);
 	free(rp->scope);
 	rp->scope = strdup(rule_scope_name((enum rule_scope)scope));
 	free(rp->scope_value);
-	rp->scope_value = group_scope_value(g, (enum rule_scope)scope) != NULL
-	    ? strdup(group_scope_value(g, (enum rule_scope)scope)) : NULL;
-	rp->pattern = strdup(sg[idx].pattern);
+	rp->scope_value = value != NULL ? strdup(value) : NULL;
+	rp->pattern = strdup(o->pattern);
 	free(rp->origin);
 	if ((rp->origin = malloc(48)) != NULL)
 		snprintf(rp->origin, 48, "group %s", group_id(g));
@@ -1152,7 +1255,7 @@ group_rule(struct broker *b, struct peer *p, uint32_t msgid, struct group *g,
 		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((r = make_rule(b, p, rp, allow ? RULE_ALLOW : RULE_DENY, ceiling, err, sizeof err)) == NULL)
+	if ((r = make_rule(b, p, rp, allow ? RULE_ALLOW : RULE_DENY, o->ceiling, &made, err, sizeof err)) == NULL)
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s", err);
 out:
 	free(want);

@@ -88,6 +88,8 @@ struct request {
 	char *undo_note;              /* a hold that was undone: said in its audit row's note */
 	int64_t rule_id;              /* decided by this rule (by "rule") */
 	char *rule_text;
+	int64_t pin_rule_id;          /* a pinned rule matched, but the file changed (issue #17) */
+	char *pin_path;
 	char shown_sha256[65];        /* decide's shown_sha256 (audit), or "" */
 	/* issue #12 */
 	unsigned char hash[CANON_HASH_LEN]; /* of the canonical request: binds the key */
@@ -344,6 +346,7 @@ on_timer_closed(uv_handle_t *h)
 	free(r->rule_text);
 	free(r->conns);
 	free(r->undo_note);
+	free(r->pin_path);
 	free(r->reason);
 	free(r->esc_by);
 	free(r->esc_why);
@@ -519,7 +522,7 @@ static void
 pack_request(msgpack_packer *pk, const struct request *r)
 {
 	msgpack_pack_map(pk, 13 + (r->group != NULL) + (r->circ != 0) + (r->risk != NULL) +
-	    (r->intent != NULL) + (r->timeout_asked_s > 0) + (r->held_rule > 0) + 4);
+	    (r->intent != NULL) + (r->timeout_asked_s > 0) + (r->held_rule > 0) + (r->pin_rule_id > 0) + 4);
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "agent", r->agent);
 	rpc_pack_kv_str(pk, "session", r->session);
@@ -550,6 +553,17 @@ pack_request(msgpack_packer *pk, const struct request *r)
 	}
 	if (r->circ != 0)
 		pack_circumvention(pk, r);
+	if (r->pin_rule_id > 0) { /* issue #17: asked again, the pinned file changed */
+		char text[600];
+
+		snprintf(text, sizeof text, "%.400s changed since you allowed it (rule %lld)",
+		    r->pin_path != NULL ? r->pin_path : "the file it runs", (long long)r->pin_rule_id);
+		rpc_pack_str(pk, "pin_changed");
+		msgpack_pack_map(pk, 3);
+		rpc_pack_kv_int(pk, "rule_id", r->pin_rule_id);
+		rpc_pack_kv_str(pk, "path", r->pin_path);
+		rpc_pack_kv_str(pk, "text", text);
+	}
 	if (r->risk != NULL) {
 		rpc_pack_str(pk, "risk");
 		pk->callback(pk->data, r->risk, r->risk_len);
@@ -1018,9 +1032,10 @@ vote(struct broker *b, struct request *r, bool allow, const char *note, struct p
 
 /* ---- rules and groups (policy.h) ---- *//* ---- rules and groups (policy.h) ---- */
 
-/* What the rule set says about r now. */
+/* What the rule set says about r now; a pinned rule that would have
+ * covered it but for a changed file is kept for the view (pin_changed). */
 static void
-judge(struct broker *b, const struct request *r, struct rule_verdict *v)
+judge(struct broker *b, struct request *r, struct rule_verdict *v)
 {
 	struct rule_ctx c = {
 		.session = r->session, .agent = r->agent, .workspace = r->subj->workspace,
@@ -1028,15 +1043,29 @@ judge(struct broker *b, const struct request *r, struct rule_verdict *v)
 	};
 
 	policy_judge(b, r->subj, &c, v);
+	if (v->v == VERDICT_NONE && v->pin_changed != NULL && r->pin_rule_id != rule_id(v->pin_changed)) {
+		free(r->pin_path);
+		r->pin_path = strdup(rule_pin_path(v->pin_changed));
+		r->pin_rule_id = rule_id(v->pin_changed);
+	}
 }
 
 static void
 decide_by_rule(struct broker *b, struct request *r, const struct rule_verdict *v)
 {
+	char note[300];
+
 	r->rule_id = rule_id(v->rule);
 	r->rule_text = strdup(rule_text(v->rule));
+	/* the audit row names the rule and who made it (issue #17) */
+	if (rule_author_name(v->rule) != NULL && rule_author_name(v->rule)[0] != '\0')
+		snprintf(note, sizeof note, "rule %lld made by %.200s (uid %lld)", (long long)rule_id(v->rule),
+		    rule_author_name(v->rule), (long long)rule_author_uid(v->rule));
+	else
+		snprintf(note, sizeof note, "rule %lld made by uid %lld", (long long)rule_id(v->rule),
+		    (long long)rule_author_uid(v->rule));
 	policy_hits(b, v);
-	decide(b, r, v->v == VERDICT_ALLOW, "rule", NULL, NULL, NULL, 0, NULL);
+	decide(b, r, v->v == VERDICT_ALLOW, "rule", note, NULL, NULL, 0, NULL);
 }
 
 /* Put pending r in the group of the part that needs a decision. */

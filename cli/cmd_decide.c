@@ -12,9 +12,10 @@ struct decision {
 	const char *decision, *note, *reviewer;
 	/* g:GROUP form (issue #4) */
 	const char *group, *scope;
-	long long ttl, rule;
+	long long ttl, rule;      /* ttl -1: the suggestion's own; 0: never */
 	char *pattern; /* suggestion `rule` as fetched: the broker refuses if it changed */
-	char ceiling[16]; /* an allow rule's: the group's level, at most high */
+	char ceiling[16]; /* an allow rule's: the suggestion's max_level (else the group's, at most high) */
+	char sscope[16];  /* the suggestion's scope, used when --scope is not given */
 };
 
 static void
@@ -37,7 +38,7 @@ pack_decide_group(msgpack_packer *pk, void *arg)
 	struct decision *d = arg;
 
 	msgpack_pack_array(pk, 1);
-	msgpack_pack_map(pk, 3 + (d->note != NULL) + (d->scope != NULL) + (d->ttl > 0) + (d->rule >= 0) +
+	msgpack_pack_map(pk, 3 + (d->note != NULL) + (d->scope != NULL) + (d->ttl >= 0) + (d->rule >= 0) +
 	    (d->pattern != NULL));
 	rpc_pack_kv_str(pk, "group", d->group);
 	rpc_pack_kv_str(pk, "decision", d->decision);
@@ -46,7 +47,7 @@ pack_decide_group(msgpack_packer *pk, void *arg)
 		rpc_pack_kv_str(pk, "note", d->note);
 	if (d->scope != NULL)
 		rpc_pack_kv_str(pk, "scope", d->scope);
-	if (d->ttl > 0)
+	if (d->ttl >= 0)
 		rpc_pack_kv_int(pk, "ttl", d->ttl);
 	if (d->rule >= 0)
 		rpc_pack_kv_int(pk, "rule", d->rule);
@@ -97,11 +98,16 @@ pick_suggestion(sg_client *c, struct decision *d)
 		rc = EXIT_DENIED;
 	} else if ((pat = rpc_map_get(&sg->via.array.ptr[d->rule], "pattern")) != NULL &&
 	    pat->type == MSGPACK_OBJECT_STR) {
-		const msgpack_object *lv = rpc_map_get(&gl->via.array.ptr[0], "max_level");
+		const msgpack_object *x = &sg->via.array.ptr[d->rule], *lv = rpc_map_get(x, "max_level");
+		const msgpack_object *sc = rpc_map_get(x, "scope");
 
+		if (lv == NULL || lv->type != MSGPACK_OBJECT_STR)
+			lv = rpc_map_get(&gl->via.array.ptr[0], "max_level");
 		d->pattern = strndup(pat->via.str.ptr, pat->via.str.size);
 		snprintf(d->ceiling, sizeof d->ceiling, "%s", rpc_str_eq(lv, "low") ? "low"
 		    : rpc_str_eq(lv, "medium") ? "medium" : "high");
+		snprintf(d->sscope, sizeof d->sscope, "%s", rpc_str_eq(sc, "once") ? "once" : rpc_str_eq(sc, "agent") ?
+		    "agent" : rpc_str_eq(sc, "workspace") ? "workspace" : rpc_str_eq(sc, "global") ? "global" : "session");
 	}
 	client_msg_free(&m);
 	return rc;
@@ -112,8 +118,11 @@ static long long
 ttl_seconds(const char *s)
 {
 	char *end;
-	long long v = strtoll(s, &end, 10), mul = 1;
+	long long v, mul = 1;
 
+	if (strcmp(s, "never") == 0)
+		return 0;
+	v = strtoll(s, &end, 10);
 	if (end == s || v <= 0 || v > 315360000LL)
 		return -1;
 	if (*end == 'm')
@@ -139,7 +148,8 @@ print_saved(const struct decision *d, long long id)
 	printf("; saved rule %lld", id);
 	if (e != NULL)
 		printf(": %s%s%s %s (%s)", d->decision, strcmp(d->decision, "allow") == 0 ? " ≤" : "",
-		    strcmp(d->decision, "allow") == 0 ? d->ceiling : "", e, d->scope != NULL ? d->scope : "session");
+		    strcmp(d->decision, "allow") == 0 ? d->ceiling : "", e, d->scope != NULL ? d->scope :
+		    d->sscope[0] != '\0' ? d->sscope : "session");
 	free(e);
 }
 
@@ -195,7 +205,7 @@ run(int argc, char **argv)
 		{ "rule", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct decision d = { .reviewer = cli_reviewer_name(), .rule = -1 };
+	struct decision d = { .reviewer = cli_reviewer_name(), .rule = -1, .ttl = -1 };
 	struct client_msg m;
 	bool json = false;
 	sg_client *c;
@@ -213,12 +223,12 @@ run(int argc, char **argv)
 		else if (ch == 's')
 			d.scope = optarg;
 		else if (ch == 't' && (d.ttl = ttl_seconds(optarg)) < 0) {
-			cli_err("decide", "--ttl takes seconds or a number with s, m, h or d");
+			cli_err("decide", "--ttl takes seconds, a number with s, m, h or d, or never");
 			return EXIT_USAGE;
 		} else if (ch == 'r' && ((d.rule = strtoll(optarg, &end, 10) - 1) < 0 || *end != '\0' || end == optarg)) {
 			/* counted from 1, as the console and `pending --groups` number them
 			 * (DESIGN.md); the protocol's `rule` is the 0-based index */
-			cli_err("decide", "--rule takes a suggestion number (1, 2 or 3, as `pending --groups` lists them)");
+			cli_err("decide", "--rule takes a suggestion number (1 to 4, as `pending --groups` lists them)");
 			return EXIT_USAGE;
 		} else if (ch != 't' && ch != 'r')
 			return EXIT_USAGE;
@@ -236,7 +246,7 @@ run(int argc, char **argv)
 		}
 		return decide_group(&d, json);
 	}
-	if (d.scope != NULL || d.ttl > 0 || d.rule >= 0) {
+	if (d.scope != NULL || d.ttl >= 0 || d.rule >= 0) {
 		cli_err("decide", "--scope, --ttl and --rule go with g:GROUP (they save a rule)");
 		return EXIT_USAGE;
 	}
@@ -287,8 +297,12 @@ const struct cli_cmd cmd_decide = {
 	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N as a rule,\n"
 	    "                    numbered from 1 as `sandgate pending --groups` and the console\n"
 	    "                    show them (refused if the group's suggestions changed since)\n"
-	    "  -s, --scope S     the rule's scope: once, session (default), agent, workspace, global\n"
-	    "  -t, --ttl T       the rule expires after T (90, 90s, 10m, 2h, 7d); use never extends it\n"
+	    "  -s, --scope S     the rule's scope: once, session, agent, workspace, global\n"
+	    "                    (default: the suggestion's, as `pending --groups` shows it)\n"
+	    "  -t, --ttl T       the rule expires after T (90, 90s, 10m, 2h, 7d, never; default:\n"
+	    "                    the suggestion's); use never extends it.  A high group's rule is\n"
+	    "                    exact, session or agent scope, and always expires (8 h by\n"
+	    "                    default); a critical group's rule may only deny\n"
 	    "\n"
 	    "The reviewer is you (peer uid); the name shown is $SANDGATE_REVIEWER or your\n"
 	    "login name.  Exit status: 0 recorded, 1 refused (unknown or already decided),\n"

@@ -84,7 +84,7 @@ print_row(const msgpack_object *r, int64_t now_ms)
 {
 	const msgpack_object *id = rpc_map_get(r, "id"), *created = rpc_map_get(r, "created_ms");
 	const msgpack_object *kind = rpc_map_get(r, "kind"), *agent = rpc_map_get(r, "agent");
-	const msgpack_object *sum = rpc_map_get(r, "summary"), *risk = rpc_map_get(r, "risk");
+	const msgpack_object *sum = rpc_map_get(r, "summary"), *risk = rpc_map_get(r, "risk"), *pc;
 	int64_t idv = 0, c = now_ms, score = int_of(risk, "score", -1);
 	int rank = level_rank(risk);
 	char *k, *a, *s, *lv = field(risk != NULL ? rpc_map_get(risk, "level") : NULL, 8);
@@ -102,6 +102,14 @@ print_row(const msgpack_object *r, int64_t now_ms)
 	if (k != NULL && a != NULL && s != NULL && lv != NULL && g != NULL)
 		printf("%-7lld %5llds  %-8s %5s  %-7s %-7s %-14s %s\n", (long long)idv,
 		    (long long)((now_ms - c) / 1000), lv, sc, g, k, a, s);
+	/* issue #17: asked again because a pinned file changed */
+	if ((pc = rpc_map_get(r, "pin_changed")) != NULL && pc->type == MSGPACK_OBJECT_MAP) {
+		char *t = field(rpc_map_get(pc, "text"), 200);
+
+		if (t != NULL)
+			printf("%-7s %6s  %s\n", "", "", t);
+		free(t);
+	}
 	free(lv);
 	free(g);
 	free(k);
@@ -180,7 +188,9 @@ json_number_suggestions(json_t *jg, const msgpack_object *g)
 
 		json_object_set_new(x, "number", json_integer(json_is_integer(ix) ? json_integer_value(ix) + 1
 		    : (json_int_t)i + 1));
-		json_object_set_new(x, "ceiling", json_string(ceiling));
+		json_t *ml = json_object_get(x, "max_level");
+
+		json_object_set_new(x, "ceiling", json_is_string(ml) ? json_copy(ml) : json_string(ceiling));
 	}
 }
 
@@ -235,14 +245,29 @@ print_group(const msgpack_object *g, int64_t now_ms)
 		char *pat = field(rpc_map_get(x, "pattern"), 120), *scope = field(rpc_map_get(x, "scope"), 12);
 		bool priced = pr == NULL || pr->type != MSGPACK_OBJECT_BOOLEAN || pr->via.boolean;
 
-		printf("         --rule %lld: %s  (%s scope, allow ≤%s; covers %s%lld%s%s)\n",
-		    (long long)int_of(x, "index", i) + 1, pat != NULL ? pat : "?", scope != NULL ? scope : "?",
-		    ceiling, priced ? "" : "at least ", (long long)int_of(x, "covers", 0),
-		    priced ? "" : ", still counting",
+		char *lv = field(rpc_map_get(x, "max_level"), 10);
+		char *why = field(rpc_map_get(x, "reason"), 160);
+		const msgpack_object *pin = rpc_map_get(x, "pin");
+		int64_t ttl = int_of(x, "ttl", 0);
+		char ttlb[32] = "";
+
+		/* the terms saving it makes: scope, expiry, ceiling (issue #17) */
+		if (ttl > 0)
+			snprintf(ttlb, sizeof ttlb, ttl % 86400 == 0 ? ", %lld d" : ttl % 3600 == 0 ? ", %lld h" : ", %lld s",
+			    (long long)(ttl % 86400 == 0 ? ttl / 86400 : ttl % 3600 == 0 ? ttl / 3600 : ttl));
+		printf("         --rule %lld: %s  (%s scope%s, allow ≤%s%s; covers %s%lld%s%s)\n",
+		    (long long)int_of(x, "index", i) + 1, pat != NULL ? pat : "?", scope != NULL ? scope : "?", ttlb,
+		    lv != NULL ? lv : ceiling, pin != NULL && pin->type == MSGPACK_OBJECT_BOOLEAN && pin->via.boolean
+		    ? ", pinned" : "",
+		    priced ? "" : "at least ", (long long)int_of(x, "covers", 0), priced ? "" : ", still counting",
 		    ch != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean
 		    ? "; also matches a pending high or critical request" : "");
+		if (why != NULL && strcmp(why, "-") != 0)
+			printf("                  %s\n", why);
 		free(pat);
 		free(scope);
+		free(lv);
+		free(why);
 	}
 	free(id);
 	free(lvl);

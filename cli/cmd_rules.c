@@ -137,6 +137,18 @@ print_rule_row(const msgpack_object *r)
 		print_escaped(o, 40);
 		fputs("]", stdout);
 	}
+	/* issue #17: a rule that may allow high requests, the file it pins */
+	o = rpc_map_get(r, "high");
+	if (o != NULL && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean) {
+		o = rpc_map_get(r, "max_level");
+		fputs(rpc_str_eq(o, "critical") ? "  {critical}" : "  {high}", stdout);
+	}
+	o = rpc_map_get(r, "pin_path");
+	if (o != NULL && o->type == MSGPACK_OBJECT_STR) {
+		fputs("  {pinned ", stdout);
+		print_escaped(o, 80);
+		fputs("}", stdout);
+	}
 	putchar('\n');
 }
 

@@ -71,7 +71,7 @@ struct pending_decision {
 	char group_id[256];
 	int rule;               /* suggestion index, -1 none */
 	char scope[32];
-	int64_t ttl_s;          /* 0: no expiry */
+	int64_t ttl_s;          /* 0: no expiry; -1: the suggestion's own */
 	char level[16];         /* an allow rule's ceiling ("" : the broker's default) */
 	bool critical_ok;       /* the ceiling is critical */
 	char pattern[4100];     /* the suggestion's pattern as the picker showed it */
@@ -1388,7 +1388,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		msgpack_pack_array(pk, 1);
 		bool lvl = rule && d->allow && d->level[0] != '\0', pat = rule && d->pattern[0] != '\0';
 
-		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s > 0) + lvl * (1 + d->critical_ok) + pat : 0));
+		msgpack_pack_map(pk, 3 + note + sha + (rule ? 2 + (d->ttl_s >= 0) + lvl * (1 + d->critical_ok) + pat : 0));
 		rpc_pack_kv_str(pk, "group", d->group_id);
 		rpc_pack_kv_str(pk, "decision", d->allow ? "allow" : "deny");
 		rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
@@ -1399,7 +1399,7 @@ send_decision(console *c, const struct pending_decision *d, int64_t now)
 		if (rule) {
 			rpc_pack_kv_int(pk, "rule", d->rule);
 			rpc_pack_kv_str(pk, "scope", d->scope);
-			if (d->ttl_s > 0)
+			if (d->ttl_s >= 0) /* -1: the suggestion's own; 0: no expiry */
 				rpc_pack_kv_int(pk, "ttl", d->ttl_s);
 			if (lvl) {
 				rpc_pack_kv_str(pk, "max_level", d->level);

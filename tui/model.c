@@ -200,6 +200,7 @@ free_req(struct mreq *r)
 	free(r->intent);
 	free(r->esc_by);
 	free(r->esc_why);
+	free(r->pin_changed);
 	free(r);
 }
 
@@ -221,6 +222,8 @@ free_group(struct mgroup *g)
 	for (int i = 0; i < g->nsugg; i++) {
 		free(g->sugg[i].pattern);
 		free(g->sugg[i].scope);
+		free(g->sugg[i].ceiling);
+		free(g->sugg[i].reason);
 	}
 	free(g);
 }
@@ -238,6 +241,7 @@ free_rules(model *m)
 		free(r->author_name);
 		free(r->note);
 		free(r->origin);
+		free(r->pin_path);
 	}
 	free(m->rules);
 	m->rules = NULL;
@@ -710,6 +714,7 @@ model_add_request(model *m, const msgpack_object *v)
 		if (cv != NULL && cv->type == MSGPACK_OBJECT_ARRAY)
 			r->circ = cv->via.array.size > 99 ? 99 : (int)cv->via.array.size;
 	}
+	r->pin_changed = field(rpc_map_get(v, "pin_changed"), "text", 1024, NULL);
 	r->hostile |= scan_flags(r->agent) | scan_flags(r->session) | scan_flags(r->summary) |
 	    scan_flags(r->cwd) | scan_flags(r->workspace);
 	r->shown = r->level;
@@ -767,7 +772,7 @@ parse_suggestions(struct mgroup *g, const msgpack_object *a)
 {
 	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY)
 		return;
-	for (uint32_t i = 0; i < a->via.array.size && g->nsugg < 3; i++) {
+	for (uint32_t i = 0; i < a->via.array.size && g->nsugg < 4; i++) {
 		const msgpack_object *o = &a->via.array.ptr[i];
 		struct msugg *s = &g->sugg[g->nsugg];
 		const msgpack_object *ch = rpc_map_get(o, "covers_high");
@@ -781,9 +786,17 @@ parse_suggestions(struct mgroup *g, const msgpack_object *a)
 		s->covers_high = ch != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
 		ch = rpc_map_get(o, "priced");
 		s->priced = ch == NULL || ch->type != MSGPACK_OBJECT_BOOLEAN || ch->via.boolean;
+		/* issue #17: what saving it makes */
+		s->ceiling = field(o, "max_level", 16, NULL);
+		s->reason = field(o, "reason", 512, NULL);
+		s->ttl_s = int_field(o, "ttl", 0);
+		s->learned = (ch = rpc_map_get(o, "learned")) != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
+		s->pin = (ch = rpc_map_get(o, "pin")) != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
 		if (s->pattern == NULL || s->scope == NULL) {
 			free(s->pattern);
 			free(s->scope);
+			free(s->ceiling);
+			free(s->reason);
 			continue;
 		}
 		g->nsugg++;
@@ -811,6 +824,8 @@ clear_group_data(struct mgroup *g)
 	for (int i = 0; i < g->nsugg; i++) {
 		free(g->sugg[i].pattern);
 		free(g->sugg[i].scope);
+		free(g->sugg[i].ceiling);
+		free(g->sugg[i].reason);
 	}
 	g->nsugg = 0;
 }
@@ -1027,6 +1042,8 @@ model_set_rules(model *m, const msgpack_object *result)
 		r->author_uid = int_field(o, "author_uid", -1);
 		r->critical_ok = (b = rpc_map_get(o, "critical_ok")) && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean;
 		r->revoked = (b = rpc_map_get(o, "revoked")) && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean;
+		r->high = (b = rpc_map_get(o, "high")) && b->type == MSGPACK_OBJECT_BOOLEAN && b->via.boolean;
+		r->pin_path = field(o, "pin_path", 4096, NULL);
 		r->max_level = (b = rpc_map_get(o, "max_level")) && b->type == MSGPACK_OBJECT_STR
 		    ? risk_level_parse(b->via.str.ptr, b->via.str.size) : RISK_UNKNOWN;
 		n++;

@@ -40,6 +40,7 @@ struct mreq {
 	int esc_level;             /* 1 first level, 2 escalated to on-call */
 	char *esc_by, *esc_why;    /* who and why, once escalated (untrusted-free: the broker's) */
 	int circ;                  /* circumvention signals the broker found (issue #16: the row is marked) */
+	char *pin_changed;         /* issue #17: asked again, a pinned file changed (the broker's text) */
 	/* model bookkeeping */
 	struct mgroup *group;
 	size_t gpos, apos;
@@ -49,6 +50,9 @@ struct mreq {
 struct msugg {
 	int index;
 	char *pattern, *scope;
+	char *ceiling, *reason;    /* issue #17: the rule's max_level; why this scope (or NULL) */
+	int64_t ttl_s;             /* the rule's TTL (0: none) */
+	bool learned, pin;
 	int64_t covers;
 	bool covers_high;
 	bool priced;               /* covers is complete (false: still being counted) */
@@ -70,7 +74,7 @@ struct mgroup {
 	int broker_score;
 	char *common, *varies;     /* broker's maps/arrays, msgpack, or NULL */
 	size_t common_len, varies_len;
-	struct msugg sugg[3];
+	struct msugg sugg[4];
 	int nsugg;
 	int64_t count;             /* the broker's count (0 for local groups) */
 	int64_t others_n, others_more; /* members with commands besides the one the label shows */
@@ -86,6 +90,8 @@ struct mrule {
 	int64_t id, expires_ms, created_ms, hits, last_hit_ms, author_uid;
 	char *effect, *pattern, *scope, *scope_value, *author_name, *note, *origin;
 	bool critical_ok, revoked;
+	bool high;                  /* issue #17: an allow that may allow high requests */
+	char *pin_path;             /* the file it pins, or NULL */
 	enum risk_level max_level;  /* an allow applies up to this level (unknown: not said) */
 };
 

@@ -13,7 +13,7 @@ static const char *const scopes[PICKER_SCOPES] = { "session", "agent", "workspac
 static const struct {
 	const char *label;
 	int64_t seconds;
-} ttls[PICKER_TTLS] = { { "1 hour", 3600 }, { "8 hours", 28800 }, { "1 day", 86400 }, { "7 days", 604800 },
+} ttls[PICKER_TTLS] = { { "as suggested", -1 }, { "1 hour", 3600 }, { "8 hours", 28800 }, { "1 day", 86400 }, { "7 days", 604800 },
 	{ "no expiry", 0 } };
 static const enum risk_level ceilings[PICKER_CEILINGS] = { RISK_LOW, RISK_MEDIUM, RISK_HIGH, RISK_CRITICAL };
 
@@ -40,7 +40,7 @@ picker_start(struct picker *p, const struct mgroup *g)
 {
 	enum risk_level lv = g->max_level > RISK_HIGH ? RISK_HIGH : g->max_level;
 
-	*p = (struct picker){ .step = PK_PATTERN, .ttl = 1, .ceiling = 2 };
+	*p = (struct picker){ .step = PK_PATTERN, .ttl = 0, .ceiling = 2 };
 	for (size_t i = 0; i < PICKER_CEILINGS; i++)
 		if (ceilings[i] == lv)
 			p->ceiling = i;
@@ -53,7 +53,12 @@ picker_options(const struct picker *p, const struct mgroup *g)
 	case PK_PATTERN: return g->nsugg > 0 ? (size_t)g->nsugg : 0;
 	case PK_SCOPE: return PICKER_SCOPES;
 	case PK_TTL: return PICKER_TTLS;
-	case PK_CEILING: return PICKER_CEILINGS;
+	case PK_CEILING: /* the broker lowers a suggestion's ceiling, never raises it (issue #17) */
+		if (g->nsugg > 0 && p->pattern < (size_t)g->nsugg && g->sugg[p->pattern].ceiling != NULL)
+			for (size_t i = 0; i < PICKER_CEILINGS; i++)
+				if (strcmp(g->sugg[p->pattern].ceiling, risk_level_name(ceilings[i])) == 0)
+					return i + 1;
+		return PICKER_CEILINGS;
 	default: return 0;
 	}
 }
@@ -67,6 +72,21 @@ choice(struct picker *p)
 	case PK_TTL: return &p->ttl;
 	default: return &p->ceiling;
 	}
+}
+
+/* The next steps start at the suggestion's own terms (issue #17): its
+ * scope (a learned suggestion's is wider) and its ceiling; the expiry
+ * starts at "as suggested". */
+static void
+suggested_terms(struct picker *p, const struct msugg *s)
+{
+	for (size_t i = 0; s->scope != NULL && i < PICKER_SCOPES; i++)
+		if (strcmp(s->scope, scopes[i]) == 0)
+			p->scope = i;
+	for (size_t i = 0; s->ceiling != NULL && i < PICKER_CEILINGS; i++)
+		if (strcmp(s->ceiling, risk_level_name(ceilings[i])) == 0)
+			p->ceiling = i;
+	p->ttl = 0;
 }
 
 int
@@ -90,6 +110,8 @@ picker_key(struct picker *p, const struct mgroup *g, int key)
 		return -1;
 	if (p->step == PK_SCOPE && p->scope == 2 && picker_scope_value(g, 2) == NULL)
 		return 0; /* no workspace to scope to: choose another */
+	if (p->step == PK_PATTERN)
+		suggested_terms(p, &g->sugg[p->pattern]);
 	p->step++;
 	return 1;
 }
@@ -250,6 +272,23 @@ also(lines *out, model *m, const struct mgroup *g, const struct msugg *s, size_t
 	}
 }
 
+/* "  agent, 30 d, to medium, pinned": a suggestion's scope, expiry (none
+ * left out), ceiling and pin. */
+static void
+sugg_terms(char *buf, size_t cap, const struct msugg *s)
+{
+	char ttl[24] = "";
+
+	if (s->ttl_s > 0 && s->ttl_s % 86400 == 0)
+		snprintf(ttl, sizeof ttl, ", %lld d", (long long)(s->ttl_s / 86400));
+	else if (s->ttl_s > 0 && s->ttl_s % 3600 == 0)
+		snprintf(ttl, sizeof ttl, ", %lld h", (long long)(s->ttl_s / 3600));
+	else if (s->ttl_s > 0)
+		snprintf(ttl, sizeof ttl, ", %lld s", (long long)s->ttl_s);
+	snprintf(buf, cap, "  %s%s%s%s%s", s->scope != NULL ? s->scope : "session", ttl, s->ceiling != NULL ? ", to " : "",
+	    s->ceiling != NULL ? s->ceiling : "", s->pin ? ", pinned" : "");
+}
+
 void
 picker_format(lines *out, const struct picker *p, model *m, const struct mgroup *g, int width)
 {
@@ -270,6 +309,8 @@ picker_format(lines *out, const struct picker *p, model *m, const struct mgroup 
 			snprintf(buf, sizeof buf, " %zu ", i + 1);
 			option(out, sel, buf, 0);
 			lines_put_untrusted(out, sel ? TR_SELECTED : TR_NORMAL, o->pattern, strlen(o->pattern));
+			sugg_terms(buf, sizeof buf, o); /* what saving it makes (issue #17) */
+			lines_put(out, sel ? TR_SELECTED : TR_DIM, buf);
 			if (!o->priced)
 				snprintf(buf, sizeof buf, "  covers %lld so far", (long long)o->covers);
 			else if (o->covers > (int64_t)g->n)
@@ -280,6 +321,11 @@ picker_format(lines *out, const struct picker *p, model *m, const struct mgroup 
 			lines_put(out, sel ? TR_SELECTED : TR_DIM, buf);
 			if (o->covers_high)
 				lines_put(out, TR_RISK_HIGH, " incl. high/critical");
+			if (sel && o->reason != NULL) {
+				lines_newline(out);
+				lines_put(out, TR_DIM, "   ");
+				lines_put_untrusted(out, TR_DIM, o->reason, strlen(o->reason));
+			}
 			if (sel && o->priced && o->covers == 0)
 				covers_zero(out, g, o);
 			else if (sel)

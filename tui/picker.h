@@ -16,7 +16,7 @@
 enum picker_step { PK_PATTERN, PK_SCOPE, PK_TTL, PK_CEILING, PK_CONFIRM };
 
 #define PICKER_SCOPES 4
-#define PICKER_TTLS 5
+#define PICKER_TTLS 6
 #define PICKER_CEILINGS 4
 #define PICKER_ALSO 3
 
@@ -34,8 +34,8 @@ size_t picker_options(const struct picker *p, const struct mgroup *g);
 int picker_key(struct picker *p, const struct mgroup *g, int key);
 
 const char *picker_scope_name(size_t i);        /* "session", "agent", "workspace", "global" */
-const char *picker_ttl_label(size_t i);         /* "1 hour" ... "no expiry" */
-int64_t picker_ttl_seconds(size_t i);           /* 0: no expiry */
+const char *picker_ttl_label(size_t i);         /* "as suggested", "1 hour" ... "no expiry" */
+int64_t picker_ttl_seconds(size_t i);           /* 0: no expiry; -1: the suggestion's own */
 enum risk_level picker_ceiling_level(size_t i); /* low ... critical */
 /* The scope value the broker will take from the group for scope i (its
  * session, agent, or the representative's workspace), NULL for global or

@@ -175,6 +175,8 @@ head(lines *out, const struct detail_src *s, int width)
 		lines_put(out, TR_ALERT, "! goes around the controls");
 		lines_put(out, TR_DIM, " (circumvention: see Risk)");
 	}
+	if (r->pin_changed != NULL) /* issue #17: why a remembered program is asked again */
+		kv(out, "asked again", r->pin_changed, strlen(r->pin_changed), width);
 }
 
 /* What the request is: its command, path, URL... (first, under the head). */
@@ -929,10 +931,15 @@ group(lines *out, const struct detail_src *s, int width)
 			snprintf(buf, sizeof buf, "  %d ", i + 1);
 			lines_put(out, TR_KEY, buf);
 			lines_put_untrusted(out, TR_NORMAL, sg->pattern, strlen(sg->pattern));
-			snprintf(buf, sizeof buf, "  %s, covers %lld", sg->scope, (long long)sg->covers);
-			lines_put(out, TR_DIM, buf);
+			view_sugg_terms(buf, sizeof buf, sg);
+			lines_put(out, sg->learned ? TR_TITLE : TR_DIM, buf);
 			if (sg->covers_high)
 				lines_put(out, TR_RISK_HIGH, " incl. high/critical");
+			if (sg->reason != NULL) {
+				lines_newline(out);
+				lines_put(out, TR_DIM, "      ");
+				lines_put_untrusted(out, TR_DIM, sg->reason, strlen(sg->reason));
+			}
 			lines_wrap(out, width, 0);
 		}
 	}

@@ -76,11 +76,32 @@ view_rules(lines *out, model *m, bool available, size_t top, size_t rows, size_t
 		lines_pad_to(out, base, start + 10);
 		expiry(exp, sizeof exp, r, now_ms);
 		snprintf(buf, sizeof buf, "%5lld %-8s", (long long)r->hits, exp);
+		/* issue #17: marks for rules that may allow high requests, and pins */
 		lines_put_clip(out, base, r->pattern ? r->pattern : "", r->pattern ? strlen(r->pattern) : 0,
-		    width - lines_col(out) - 15);
+		    width - lines_col(out) - 15 - (r->high ? 5 : 0) - (r->pin_path != NULL ? 4 : 0));
+		if (r->high && !r->revoked)
+			lines_put(out, r->critical_ok ? TR_RISK_CRITICAL : TR_RISK_HIGH, r->critical_ok ? " crit" : " high");
+		if (r->pin_path != NULL)
+			lines_put(out, TR_DIM, " pin");
 		lines_pad_to(out, base, width - 15);
 		lines_put(out, base, buf);
 	}
+}
+
+void
+view_sugg_terms(char *buf, size_t cap, const struct msugg *s)
+{
+	char ttl[24] = "";
+
+	/* no TTL said: none (the usual case, left out to keep the line short) */
+	if (s->ttl_s > 0 && s->ttl_s % 86400 == 0)
+		snprintf(ttl, sizeof ttl, ", %lld d", (long long)(s->ttl_s / 86400));
+	else if (s->ttl_s > 0 && s->ttl_s % 3600 == 0)
+		snprintf(ttl, sizeof ttl, ", %lld h", (long long)(s->ttl_s / 3600));
+	else if (s->ttl_s > 0)
+		snprintf(ttl, sizeof ttl, ", %lld s", (long long)s->ttl_s);
+	snprintf(buf, cap, "  %s%s%s%s%s, covers %lld", s->scope, ttl, s->ceiling != NULL ? ", to " : "",
+	    s->ceiling != NULL ? s->ceiling : "", s->pin ? ", pinned" : "", (long long)s->covers);
 }
 
 void
@@ -152,6 +173,16 @@ view_rule_detail(lines *out, const struct mrule *r, int width, int64_t now_ms)
 	if (r->critical_ok) {
 		lines_newline(out);
 		lines_put(out, TR_RISK_CRITICAL, "may allow critical requests");
+	} else if (r->high) {
+		lines_newline(out);
+		lines_put(out, TR_RISK_HIGH, "may allow high requests");
+	}
+	if (r->pin_path != NULL) {
+		lines_newline(out);
+		lines_put(out, TR_DIM, "pinned");
+		lines_pad_to(out, TR_DIM, 10);
+		lines_put_untrusted(out, TR_NORMAL, r->pin_path, strlen(r->pin_path));
+		lines_put(out, TR_DIM, " (while its content is unchanged)");
 	}
 	lines_wrap(out, width, 0);
 	lines_newline(out);

@@ -102,6 +102,17 @@ static const struct migration {
 	 * and promise their cadence, records of breaks; the C step verifies the
 	 * log and signs the chain's first checkpoint over its head. */
 	{ "0006-audit-chain", "", audit_migrate_chain },
+	/* Issue #17: a rule may pin the program it allows (the resolved path
+	 * and the file's SHA-256, broker/rules/pin.h), and remembers where it
+	 * was made (the group's session, agent and workspace), which is what
+	 * suggestions learn from (broker/rules/learn.h).  Rules from before
+	 * have NULLs: unpinned, and not learnt from. */
+	{ "0007-rules-pin-made",
+	"ALTER TABLE rules ADD COLUMN pin_path TEXT;"
+	"ALTER TABLE rules ADD COLUMN pin_sha256 TEXT;"
+	"ALTER TABLE rules ADD COLUMN made_session TEXT;"
+	"ALTER TABLE rules ADD COLUMN made_agent TEXT;"
+	"ALTER TABLE rules ADD COLUMN made_workspace TEXT;", NULL },
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

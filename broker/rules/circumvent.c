@@ -279,6 +279,11 @@ check_agent_config(const struct subject *s)
 		for (size_t j = 1; j < p->nwords; j++) {
 			const char *path = word_path(&p->words[j]);
 
+			/* the script the command runs (a skill under ~/.codex, issue
+			 * #17): running it is rated by the scorer (run:agent-config),
+			 * and a rule for it pins its content (pin.h) */
+			if (path != NULL && p->run_path != NULL && strcmp(path, p->run_path) == 0)
+				continue;
 			if (path != NULL && circ_is_agent_config(path, s->home))
 				return (int)i;
 		}

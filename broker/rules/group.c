@@ -5,6 +5,7 @@
 #include "broker/rules/ranked.h"
 #include "broker/rules/shape.h"
 #include "broker/rules/ruleindex.h"
+#include "broker/rules/suggest.h"
 #include "proto/table.h"
 #include "proto/rpc.h"
 #include "proto/strbuf.h"
@@ -128,6 +129,7 @@ struct group {
 	bool sugg_ok;
 	size_t nsugg;
 	struct priced *sugg[GROUP_MAX_SUGGESTIONS];
+	struct suggest_info sinfo; /* what offers need of the members (suggest.h) */
 	bool dirty;
 	struct group *dprev, *dnext;
 	/* members with parts besides the one the group is about: the label
@@ -159,6 +161,8 @@ struct groups {
 	bool overflow;
 	struct priced *qhead, *qtail; /* patterns being priced */
 	struct priced *ahead;     /* every priced pattern */
+	const learn *learn;       /* what offers learn from (suggest.h), or NULL */
+	struct suggest_cfg scfg;
 };
 
 static struct gmember *GM(const struct rnode *n) { return n != NULL ? CONTAINER(n, struct gmember, node) : NULL; }
@@ -205,6 +209,7 @@ groups_new(const ruleset *rs)
 	ranked_init(&gs->order, cmp_groups);
 	gs->next_id = 1;
 	gs->rs = rs;
+	suggest_defaults(&gs->scfg);
 	return gs;
 }
 
@@ -1782,6 +1787,7 @@ ensure_sugg(groups *gs, struct group *g)
 	for (struct rnode *n = ranked_first(&g->members); n != NULL; n = ranked_next(n))
 		v.m[v.n++] = &GM(n)->m;
 	nc = v.n > 0 ? candidates(&v, cand) : 0;
+	suggest_info_scan(&g->sinfo, v.m, v.n);
 	for (size_t c = 0; c < nc; c++) {
 		char err[256];
 		struct rule_spec spec = { .effect = RULE_ALLOW, .pattern = cand[c], .scope = SCOPE_SESSION,
@@ -1924,9 +1930,12 @@ group_suggest(groups *gs, struct group *g, size_t budget, struct group_suggestio
 		size_t spent = price_steps(gs, P, budget, now);
 
 		budget = spent < budget ? budget - spent : 0;
+		memset(&out[n], 0, sizeof out[n]);
 		if ((out[n].pattern = strdup(rule_text(P->r))) == NULL)
 			continue;
 		out[n].scope = SCOPE_SESSION;
+		out[n].wide = pattern_is_wide(rule_pattern(P->r));
+		out[n].ceiling = suggestion_ceiling(g);
 		out[n].covers = (int64_t)P->covers;
 		out[n].covers_high = P->nhigh > 0;
 		out[n].priced = priced_done(gs, P);
@@ -1944,8 +1953,36 @@ group_suggestions_free(struct group_suggestion *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].pattern);
 		free(s[i].leaves);
+		free(s[i].scope_value);
+		free(s[i].reason);
 	}
 }
+
+size_t
+group_offers(groups *gs, struct group *g, size_t budget, struct group_suggestion out[GROUP_MAX_OFFERS])
+{
+	struct group_suggestion base[GROUP_MAX_SUGGESTIONS];
+	size_t nb = group_suggest(gs, g, budget, base), n;
+	struct suggest_group sg = {
+		.session = g->sess->name, .agent = group_first(g)->agent, .max_level = group_max_level(g),
+		.info = &g->sinfo,
+	};
+
+	n = suggest_offers(gs->learn, &gs->scfg, &sg, base, nb, out);
+	group_suggestions_free(base, nb);
+	return n;
+}
+
+void
+groups_set_learning(groups *gs, const struct learn *L, const struct suggest_cfg *cfg)
+{
+	gs->learn = L;
+	if (cfg != NULL)
+		gs->scfg = *cfg;
+}
+
+const char *group_run_path(const struct group *g) { return g->sinfo.run_path; }
+const char *group_workspace(const struct group *g) { return g->sinfo.workspace; }
 
 /* ---- membership ---- */
 
@@ -2031,6 +2068,7 @@ group_destroy(groups *gs, struct group *g, bool in_order)
 		gs->overflow = true;
 	for (int f = 0; f < F_COUNT; f++)
 		fstat_free(&g->fs[f]);
+	suggest_info_free(&g->sinfo);
 	sess_put(gs, g->sess);
 	gs->count--;
 	gs->version++;
@@ -2291,6 +2329,45 @@ other_parts(const struct group_member *m)
 	return out;
 }
 
+/* "suggestions": the group's offers (suggest.h, PROTOCOL.md). */
+static void
+suggest_pack(msgpack_packer *pk, groups *gs, struct group *g)
+{
+	struct group_suggestion o[GROUP_MAX_OFFERS];
+	size_t n = group_offers(gs, g, 0, o);
+
+	rpc_pack_str(pk, "suggestions");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *val = o[i].scope_value;
+
+		if (val == NULL && o[i].scope == SCOPE_SESSION)
+			val = g->sess->name;
+		msgpack_pack_map(pk, 14 + (o[i].leaves != NULL));
+		rpc_pack_kv_int(pk, "index", (int64_t)i);
+		rpc_pack_kv_str(pk, "pattern", o[i].pattern);
+		rpc_pack_kv_str(pk, "scope", rule_scope_name(o[i].scope));
+		rpc_pack_kv_str(pk, "scope_value", val);
+		rpc_pack_str(pk, "ttl");
+		if (o[i].ttl_s > 0)
+			msgpack_pack_int64(pk, o[i].ttl_s);
+		else
+			msgpack_pack_nil(pk);
+		rpc_pack_kv_str(pk, "max_level", rule_level_name(o[i].ceiling));
+		rpc_pack_kv_str(pk, "reason", o[i].reason);
+		rpc_pack_kv_bool(pk, "learned", o[i].learned);
+		rpc_pack_kv_bool(pk, "pin", o[i].pin);
+		rpc_pack_kv_str(pk, "pin_path", o[i].pin ? g->sinfo.run_path : NULL);
+		rpc_pack_kv_int(pk, "covers", o[i].covers);
+		rpc_pack_kv_bool(pk, "covers_high", o[i].covers_high);
+		rpc_pack_kv_bool(pk, "priced", o[i].priced);
+		rpc_pack_kv_bool(pk, "whole", o[i].whole);
+		if (o[i].leaves != NULL)
+			rpc_pack_kv_str(pk, "leaves", o[i].leaves);
+	}
+	group_suggestions_free(o, n);
+}
+
 static void
 pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_page *q, size_t *budget,
     int64_t now)
@@ -2330,22 +2407,7 @@ pack_group(groups *gs, msgpack_packer *pk, struct group *g, const struct groups_
 	node = ranked_at(&g->members, from);
 	for (size_t i = 0; i < cnt && node != NULL; i++, node = ranked_next(node))
 		msgpack_pack_int64(pk, GM(node)->m.id);
-	rpc_pack_str(pk, "suggestions");
-	msgpack_pack_array(pk, g->nsugg);
-	for (size_t i = 0; i < g->nsugg; i++) {
-		const struct priced *P = g->sugg[i];
-
-		msgpack_pack_map(pk, 7 + (g->leaves[i] != NULL));
-		rpc_pack_kv_int(pk, "index", (int64_t)i);
-		rpc_pack_kv_bool(pk, "whole", g->whole[i]);
-		if (g->leaves[i] != NULL)
-			rpc_pack_kv_str(pk, "leaves", g->leaves[i]);
-		rpc_pack_kv_str(pk, "pattern", rule_text(P->r));
-		rpc_pack_kv_str(pk, "scope", rule_scope_name(SCOPE_SESSION));
-		rpc_pack_kv_int(pk, "covers", (int64_t)P->covers);
-		rpc_pack_kv_bool(pk, "covers_high", P->nhigh > 0);
-		rpc_pack_kv_bool(pk, "priced", priced_done(gs, P));
-	}
+	suggest_pack(pk, gs, g);
 	rpc_pack_kv_int(pk, "members_next", from + cnt < n ? (int64_t)(from + cnt) : -1);
 	if (g->nothers > 0) {
 		char *ex = other_parts(&g->ohead->m);

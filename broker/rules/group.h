@@ -51,6 +51,8 @@ struct group_member {
 };
 
 #define GROUP_MAX_SUGGESTIONS 3
+/* what a group offers: its suggestions, and first the learned wider one (suggest.h) */
+#define GROUP_MAX_OFFERS (GROUP_MAX_SUGGESTIONS + 1)
 
 struct group_suggestion {
 	char *pattern;          /* malloc'd, canonical */
@@ -60,7 +62,18 @@ struct group_suggestion {
 	bool priced;            /* covers and covers_high are complete */
 	bool whole;             /* with the rules in force it answers every part of every member */
 	char *leaves;           /* else the first part it leaves to a person (malloc'd), or NULL */
+	bool wide;              /* the pattern has a wildcard */
+	/* offers (group_offers, issue #17): what saving it makes */
+	char *scope_value;      /* malloc'd; NULL: the group's (session, agent, workspace) */
+	int64_t ttl_s;          /* 0: no expiry */
+	enum rule_level ceiling;/* the rule's max_level */
+	char *reason;           /* malloc'd or NULL: why this scope, what keeps it narrow */
+	bool learned;           /* the wider scope learnt from earlier sessions */
+	bool pin;               /* the rule pins the file the members run */
 };
+
+struct learn;
+struct suggest_cfg;
 
 /* rs: the rule set suggestions are priced against (not owned; call
  * groups_rules_changed whenever it changes). */
@@ -103,6 +116,16 @@ const char *group_session(const struct group *g);
 size_t group_suggest(groups *gs, struct group *g, size_t budget,
     struct group_suggestion out[GROUP_MAX_SUGGESTIONS]);
 void group_suggestions_free(struct group_suggestion *s, size_t n);
+/* What g offers to remember (suggest.h): group_suggest's patterns with the
+ * scope, TTL, ceiling and pin saving each would make, the learned wider
+ * one first; none for a critical group, only exact ones for a high one. */
+size_t group_offers(groups *gs, struct group *g, size_t budget, struct group_suggestion out[GROUP_MAX_OFFERS]);
+/* Learn from L (may be NULL) with cfg (copied). */
+void groups_set_learning(groups *gs, const struct learn *L, const struct suggest_cfg *cfg);
+/* The file every member's part runs (NULL: none, or not the same one), and
+ * the workspace every member shares (NULL: none or several). */
+const char *group_run_path(const struct group *g);
+const char *group_workspace(const struct group *g);
 
 /* Price queued patterns for about budget steps (one step is one part of
  * one request); returns true while work remains. */

@@ -13,6 +13,7 @@ struct sgrule {
 	pattern *pat;
 	enum rule_scope scope;
 	char *scope_value, *author_name, *note, *origin;
+	char *pin_path, *pin_sha256, *made_session, *made_agent, *made_workspace;
 	int64_t expires_ms, author_uid, created_ms, hits, last_hit_ms, revoked_ms;
 	enum rule_level max_level;
 	bool indexed, dirty;
@@ -82,6 +83,11 @@ rule_free(rule *r)
 	free(r->author_name);
 	free(r->note);
 	free(r->origin);
+	free(r->pin_path);
+	free(r->pin_sha256);
+	free(r->made_session);
+	free(r->made_agent);
+	free(r->made_workspace);
 	free(r);
 }
 
@@ -117,6 +123,12 @@ rule_new(const struct rule_spec *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "scope %s needs a scope value", scope_names[spec->scope]);
 		return NULL;
 	}
+	if ((spec->pin_path != NULL) != (spec->pin_sha256 != NULL) ||
+	    (spec->pin_path != NULL && (spec->pin_path[0] != '/' || strlen(spec->pin_sha256) != 64 ||
+	    strspn(spec->pin_sha256, "0123456789abcdef") != 64))) {
+		snprintf(err, errlen, "a pin needs an absolute path and a SHA-256 in lower-case hex");
+		return NULL;
+	}
 	if (spec->scope == SCOPE_WORKSPACE && spec->scope_value[0] != '/') {
 		snprintf(err, errlen, "a workspace scope value must be an absolute path");
 		return NULL;
@@ -136,6 +148,11 @@ rule_new(const struct rule_spec *spec, char *err, size_t errlen)
 	r->author_name = dup_opt(spec->author_name, &oom);
 	r->note = dup_opt(spec->note, &oom);
 	r->origin = dup_opt(spec->origin, &oom);
+	r->pin_path = dup_opt(spec->pin_path, &oom);
+	r->pin_sha256 = dup_opt(spec->pin_sha256, &oom);
+	r->made_session = dup_opt(spec->made_session, &oom);
+	r->made_agent = dup_opt(spec->made_agent, &oom);
+	r->made_workspace = dup_opt(spec->made_workspace, &oom);
 	if (r->scope == SCOPE_WORKSPACE && r->scope_value != NULL)
 		paths_normalize(r->scope_value);
 	r->expires_ms = spec->expires_ms;
@@ -327,8 +344,23 @@ struct part_eval {
 	const rule *extra;
 	int best;                 /* scope rank of the best match, SCOPE_COUNT if none */
 	const rule *deny, *allow;
+	const rule *pin_changed;  /* a pinned rule matched, but not the file's content */
 	bool extra_matched;       /* the extra rule's pattern matched (any level) */
 };
+
+/* Is the file part p runs still the one r pinned? */
+static bool
+pin_holds(const rule *r, const struct subj_part *p, const struct rule_ctx *c)
+{
+	char hex[65];
+
+	if (r->pin_sha256 == NULL)
+		return true;
+	if (p->kind != SK_EXEC || p->run_path == NULL || c->pin_hash == NULL ||
+	    strcmp(p->run_path, r->pin_path) != 0)
+		return false;
+	return c->pin_hash(c->pin_arg, p->run_path, hex) == 0 && strcmp(hex, r->pin_sha256) == 0;
+}
 
 static void
 consider(struct part_eval *pe, const rule *r)
@@ -342,6 +374,11 @@ consider(struct part_eval *pe, const rule *r)
 	}
 	if (!pattern_match_part(r->pat, pe->s, pe->part))
 		return;
+	if (r->effect == RULE_ALLOW && !pin_holds(r, pe->part, pe->ctx)) {
+		if (pe->pin_changed == NULL)
+			pe->pin_changed = r;
+		return;
+	}
 	if (r == pe->extra)
 		pe->extra_matched = true;
 	if ((int)r->scope < pe->best) {
@@ -413,6 +450,10 @@ ruleset_eval(const ruleset *rs, const struct subject *s, const struct rule_ctx *
 		}
 		if (out->nuncovered++ == 0)
 			out->first_uncovered = i;
+		if (pe.pin_changed != NULL && out->pin_changed == NULL) {
+			out->pin_changed = (rule *)pe.pin_changed;
+			out->pin_part = i;
+		}
 	}
 	if (deny != NULL) {
 		out->v = VERDICT_DENY;
@@ -511,3 +552,8 @@ int64_t rule_last_hit_ms(const rule *r) { return r->last_hit_ms; }
 int64_t rule_revoked_ms(const rule *r) { return r->revoked_ms; }
 enum rule_level rule_max_level(const rule *r) { return r->max_level; }
 bool rule_revoked(const rule *r) { return r->revoked_ms != 0; }
+const char *rule_pin_path(const rule *r) { return r->pin_path; }
+const char *rule_pin_sha256(const rule *r) { return r->pin_sha256; }
+const char *rule_made_session(const rule *r) { return r->made_session; }
+const char *rule_made_agent(const rule *r) { return r->made_agent; }
+const char *rule_made_workspace(const rule *r) { return r->made_workspace; }

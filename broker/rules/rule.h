@@ -10,8 +10,15 @@
  * for circumvention is never allowed by a rule.  Expiry is fixed at
  * creation; use never extends it.
  *
+ * A rule may pin the program or script it allows (issue #17): it then
+ * covers an exec part only while the file that part runs is the same path
+ * with the same SHA-256 (pin.h).  A part a pinned rule's pattern matched but
+ * whose file changed is reported (rule_verdict.pin_changed) so that the
+ * person is told "changed since you allowed it".
+ *
  * No I/O here: the broker persists rules (rulestore.h); time comes in
- * through rule_ctx.now_ms so tests can move the clock. */
+ * through rule_ctx.now_ms so tests can move the clock, and file hashes
+ * through rule_ctx.pin_hash. */
 #ifndef SG_RULE_H
 #define SG_RULE_H
 
@@ -42,6 +49,11 @@ struct rule_spec {
 	const char *author_name, *note, *origin;
 	int64_t created_ms, hits, last_hit_ms, revoked_ms;
 	enum rule_level max_level;/* allow rules apply up to this level */
+	/* issue #17: the file it pins (resolved path, SHA-256 hex), or NULL */
+	const char *pin_path, *pin_sha256;
+	/* where it was made: the group's session, agent and workspace (NULL for
+	 * rules not made from a group); what suggestions learn from (learn.h) */
+	const char *made_session, *made_agent, *made_workspace;
 };
 
 /* The request a rule set is asked about. */
@@ -50,6 +62,11 @@ struct rule_ctx {
 	enum rule_level level;    /* the request's risk level */
 	bool no_allow;            /* circumvention: no allow rule applies */
 	int64_t now_ms;
+	/* SHA-256 hex (PIN_HEX_LEN + 1 bytes) of the file at path for pinned
+	 * rules: 0, or -1 (then no pinned rule covers).  NULL: pinned rules
+	 * never cover. */
+	int (*pin_hash)(void *arg, const char *path, char *out);
+	void *pin_arg;
 };
 
 enum verdict { VERDICT_NONE, VERDICT_ALLOW, VERDICT_DENY };
@@ -65,6 +82,10 @@ struct rule_verdict {
 	size_t nuncovered;
 	bool extra_used;          /* the hypothetical extra rule covered a part */
 	bool extra_matched_any;   /* its pattern matched some part (ignoring level) */
+	/* a pinned rule whose pattern matched an uncovered part whose file
+	 * changed (vanished, became a link...) since the rule was made, or NULL */
+	rule *pin_changed;
+	size_t pin_part;
 };
 
 /* Names on the wire; parse returns -1 when unknown. */
@@ -133,6 +154,11 @@ int64_t rule_last_hit_ms(const rule *r);
 int64_t rule_revoked_ms(const rule *r);
 enum rule_level rule_max_level(const rule *r);
 bool rule_revoked(const rule *r);
+const char *rule_pin_path(const rule *r);
+const char *rule_pin_sha256(const rule *r);
+const char *rule_made_session(const rule *r);
+const char *rule_made_agent(const rule *r);
+const char *rule_made_workspace(const rule *r);
 /* Not revoked and not expired at now. */
 bool rule_active(const rule *r, int64_t now_ms);
 

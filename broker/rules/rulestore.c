@@ -15,6 +15,7 @@ struct job {
 	int64_t id, a, b;          /* revoke: revoked_ms, by_uid */
 	struct rule_spec spec;     /* insert: strings below are owned */
 	char *pattern, *scope_value, *author_name, *note, *origin;
+	char *pin_path, *pin_sha256, *made_session, *made_agent, *made_workspace;
 	size_t n;                  /* hits */
 	int64_t *ids, *hits, *last;
 };
@@ -27,6 +28,11 @@ job_free(struct job *j)
 	free(j->author_name);
 	free(j->note);
 	free(j->origin);
+	free(j->pin_path);
+	free(j->pin_sha256);
+	free(j->made_session);
+	free(j->made_agent);
+	free(j->made_workspace);
 	free(j->ids);
 	free(j->hits);
 	free(j->last);
@@ -68,8 +74,9 @@ do_insert(sqlite3 *db, const struct job *j)
 
 	if (sqlite3_prepare_v2(db,
 	        "INSERT INTO rules (id, effect, pattern, scope, scope_value, expires_ms, author_uid,"
-	        " author_name, note, origin, created_ms, max_level, hits, last_hit_ms, revoked_ms)"
-	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+	        " author_name, note, origin, created_ms, max_level, hits, last_hit_ms, revoked_ms,"
+	        " pin_path, pin_sha256, made_session, made_agent, made_workspace)"
+	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, s->id);
 	bind_text(st, 2, rule_effect_name(s->effect));
@@ -86,6 +93,11 @@ do_insert(sqlite3 *db, const struct job *j)
 	sqlite3_bind_int64(st, 13, s->hits);
 	bind_int_or_null(st, 14, s->last_hit_ms);
 	bind_int_or_null(st, 15, s->revoked_ms);
+	bind_text(st, 16, j->pin_path);
+	bind_text(st, 17, j->pin_sha256);
+	bind_text(st, 18, j->made_session);
+	bind_text(st, 19, j->made_agent);
+	bind_text(st, 20, j->made_workspace);
 	return step_done(st);
 }
 
@@ -192,6 +204,11 @@ rulestore_insert(store *st, const rule *r, store_done_cb cb, void *arg)
 	j->author_name = dup_opt(rule_author_name(r), &oom);
 	j->note = dup_opt(rule_note(r), &oom);
 	j->origin = dup_opt(rule_origin(r), &oom);
+	j->pin_path = dup_opt(rule_pin_path(r), &oom);
+	j->pin_sha256 = dup_opt(rule_pin_sha256(r), &oom);
+	j->made_session = dup_opt(rule_made_session(r), &oom);
+	j->made_agent = dup_opt(rule_made_agent(r), &oom);
+	j->made_workspace = dup_opt(rule_made_workspace(r), &oom);
 	j->spec = (struct rule_spec){
 		.id = rule_id(r), .effect = rule_effect(r), .scope = rule_scope(r),
 		.expires_ms = rule_expires_ms(r), .author_uid = rule_author_uid(r),
@@ -266,8 +283,8 @@ rulestore_load(sqlite3 *db, ruleset *rs, size_t *skipped, char *err, size_t errl
 	*skipped = 0;
 	if (sqlite3_prepare_v2(db,
 	        "SELECT id, effect, pattern, scope, scope_value, expires_ms, author_uid, author_name,"
-	        " note, origin, created_ms, max_level, hits, last_hit_ms, revoked_ms FROM rules"
-	        " ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	        " note, origin, created_ms, max_level, hits, last_hit_ms, revoked_ms, pin_path, pin_sha256,"
+	        " made_session, made_agent, made_workspace FROM rules ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot read rules: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -284,6 +301,9 @@ rulestore_load(sqlite3 *db, ruleset *rs, size_t *skipped, char *err, size_t errl
 			.origin = col_text(st, 9), .created_ms = col_int(st, 10),
 			.max_level = level < 0 ? RL_LOW : (enum rule_level)level,
 			.hits = col_int(st, 12), .last_hit_ms = col_int(st, 13), .revoked_ms = col_int(st, 14),
+			.pin_path = col_text(st, 15), .pin_sha256 = col_text(st, 16),
+			.made_session = col_text(st, 17), .made_agent = col_text(st, 18),
+			.made_workspace = col_text(st, 19),
 		};
 
 		ruleset_reserve_id(rs, spec.id);

@@ -75,6 +75,7 @@ free_part(struct subj_part *p)
 	free(p->server);
 	free(p->tool);
 	free(p->content);
+	free(p->run_path);
 }
 
 void
@@ -784,6 +785,40 @@ add_hosts(struct subject *s, const msgpack_object *c)
 	return 0;
 }
 
+/* The file command c runs (its first target of effect "run", or where a
+ * link it names leads: the target "through" it), for the exec part p. */
+static int
+set_run_path(struct subj_part *p, const msgpack_object *c)
+{
+	const msgpack_object *tv = rpc_map_get(c, "targets");
+	const msgpack_object *first = NULL, *real = NULL;
+
+	for (uint32_t i = 0; tv != NULL && tv->type == MSGPACK_OBJECT_ARRAY && i < tv->via.array.size; i++) {
+		const msgpack_object *t = &tv->via.array.ptr[i], *path = rpc_map_get(t, "path");
+		const msgpack_object *thr = rpc_map_get(t, "through");
+
+		if (t->type != MSGPACK_OBJECT_MAP || !str_is(rpc_map_get(t, "effect"), "run") || path == NULL ||
+		    path->type != MSGPACK_OBJECT_STR)
+			continue;
+		if (first == NULL) {
+			if (is_true(rpc_map_get(t, "glob")) || is_true(rpc_map_get(t, "unknown")))
+				return 0; /* known only at run time: nothing to pin */
+			first = path;
+			real = path;
+		} else if (thr != NULL && thr->type == MSGPACK_OBJECT_STR && thr->via.str.size == first->via.str.size &&
+		    memcmp(thr->via.str.ptr, first->via.str.ptr, first->via.str.size) == 0) {
+			real = path;
+		}
+	}
+	if (real == NULL || real->via.str.size == 0 || real->via.str.ptr[0] != '/' ||
+	    memchr(real->via.str.ptr, '\0', real->via.str.size) != NULL)
+		return 0;
+	if ((p->run_path = strndup(real->via.str.ptr, real->via.str.size)) == NULL)
+		return -1;
+	paths_normalize(p->run_path);
+	return 0;
+}
+
 /* A command of the intent: its exec part and the parts of its targets.
  * *carry: marks of a command without a part of its own (an sh -c wrapper),
  * given to the next exec part. */
@@ -797,6 +832,8 @@ add_cmd_parts(struct subject *s, const msgpack_object *c, arena *a, bool exec_pa
 		return -1;
 	if (exec_part && at == s->nparts)
 		exec_part = false; /* no program ran: its marks go to the next part */
+	if (exec_part && set_run_path(&s->parts[at], c) < 0)
+		return -1;
 	if (add_targets(s, c, true, &marks) < 0)
 		return -1;
 	if (exec_part && at < s->nparts) {

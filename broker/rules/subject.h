@@ -59,6 +59,9 @@ struct subj_part {
 	struct subj_word *words;/* words[0] is the program as written */
 	size_t nwords;
 	bool more_args;         /* xargs, find -exec: arguments added at run time */
+	char *run_path;         /* the file it runs (a script, a program outside the system
+	                         * bin dirs) as the scorer resolved it through links, or NULL
+	                         * (pinned rules compare its content: rule.h) */
 	/* write, edit, read, delete (and the files an exec command writes or
 	 * deletes, as SK_WRITE / SK_DELETE parts); NULL when known only at run
 	 * time (no rule covers it) */

@@ -31,7 +31,7 @@ gw=$(group_of "write ./src")
 gg=$(group_of "exec git push")
 [ -n "$gp" ] && [ -n "$gw" ] && [ -n "$gg" ] || fail "groups missing: $groups"
 printf '%s' "$groups" | grep -q "\"id\":\"$gp\",\"count\":3," || fail "python group should have 3 members: $groups"
-printf '%s' "$groups" | grep -q '"pattern":"exec python \*.py","scope":"session","covers":3' ||
+printf '%s' "$groups" | grep -q '"pattern":"exec python \*.py","scope":"session","scope_value":"s1","ttl":null,"max_level":"low","reason":null,"learned":false,"pin":false,"pin_path":null,"covers":3' ||
 	fail "narrowest python suggestion: $groups"
 printf '%s' "$groups" | grep -q '"varies":\[{"field":"args","values":\["[a-z_0-9]*.py","[a-z_0-9]*.py","[a-z_0-9]*.py"\],"distinct":3}\]' ||
 	fail "varies: $groups"

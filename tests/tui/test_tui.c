@@ -1326,7 +1326,7 @@ test_picker(void **state)
 	assert_int_equal(p.step, PK_SCOPE);
 	assert_int_equal(picker_key(&p, &g, '2'), 1);
 	assert_string_equal(picker_scope_name(p.scope), "agent");
-	assert_int_equal(picker_key(&p, &g, '5'), 1);
+	assert_int_equal(picker_key(&p, &g, '6'), 1);
 	assert_int_equal(picker_ttl_seconds(p.ttl), 0);
 	assert_int_equal(picker_key(&p, &g, '1'), 1);
 	assert_int_equal(p.step, PK_CONFIRM);

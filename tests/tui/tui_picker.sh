@@ -4,7 +4,7 @@
 # nothing says why (the requests also run `make -j4`); the scope, expiry and
 # ceiling chosen are the rule's (`sandgate rules list --json`), the rule
 # releases the other request it covers, and the Rules view shows the
-# ceiling with the effect ("allow ≤med").  At 80x24.
+# ceiling with the effect ("allow ≤low").  At 80x24.
 source "$SG_SRC/tests/lib.sh"
 source "$SG_SRC/tests/tui/tui_lib.sh"
 export SANDGATE_REVIEWER=tester
@@ -58,23 +58,25 @@ keys j
 wait_screen 'also #[0-9]+ npm run build'
 pass "covers N lists what else it covers"
 
-# --- workspace scope, no expiry, ceiling medium; allow
+# --- workspace scope, no expiry, ceiling low (the suggestion's, the highest offered); allow
 keys Enter
 wait_screen 'For whom'
 screen | grep -qF "3 workspace $T/ws" || fail "the workspace scope does not name the workspace: $(screen)"
 keys 3
 wait_screen 'For how long'
-keys 5
+keys 6
 wait_screen 'An allow applies up to which risk'
-keys 2
+# the suggestion's ceiling (the group's level, low) is the highest offered
+screen | grep -q ' 2 medium' && fail "a ceiling above the suggestion's is offered: $(screen)"
+keys 1
 wait_screen 'Remember exec npm run \*'
-screen | grep -q 'for workspace .*, no expiry, an allow up to medium' || fail "confirmation: $(screen)"
+screen | grep -q 'for workspace .*, no expiry, an allow up to low' || fail "confirmation: $(screen)"
 keys a
-wait_screen 'rule #[0-9]+ remembered: allow ≤medium exec npm run \* \(workspace\)'
+wait_screen 'rule #[0-9]+ remembered: allow ≤low exec npm run \* \(workspace\)'
 rules=$(sg rules list --json)
 echo "$rules" | grep -qE '"scope": ?"workspace"' || fail "not a workspace rule: $rules"
 echo "$rules" | grep -qF "\"$T/ws\"" || fail "the rule is not for $T/ws: $rules"
-echo "$rules" | grep -qE '"max_level": ?"medium"' || fail "the ceiling is not medium: $rules"
+echo "$rules" | grep -qE '"max_level": ?"low"' || fail "the ceiling is not low: $rules"
 echo "$rules" | grep -qE '"expires_ms": ?null|"expires_ms"' && ! echo "$rules" | grep -qE '"expires_ms": ?[0-9]' ||
 	fail "the rule expires: $rules"
 sg rules list | grep -q workspace || fail "rules list lacks the scope: $(sg rules list)"
@@ -83,7 +85,7 @@ pass "scope, expiry and ceiling chosen are the rule's; it released the other req
 
 keys Escape
 keys 2
-wait_screen 'allow ≤med'
+wait_screen 'allow ≤low'
 pass "the Rules view shows the ceiling"
 keys q
 wait_for 5 grep -q 'console-exit=0' "$T/console.rc"

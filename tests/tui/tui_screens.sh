@@ -152,14 +152,14 @@ if screen | grep -q 'Remember which pattern'; then
 	# the prompt names as many options as there are
 	n=$(screen | grep -cE '^ [1-3] exec ')
 	screen | grep -q "Remember which pattern? (1-$n, " || fail "the prompt does not fit $n options: $(screen)"
-	pat=$(screen | grep -E '^ 1 exec ' | sed -E 's/^ 1 (exec .*[^ ]) +covers.*/\1/')
+	pat=$(screen | grep -E '^ 1 exec ' | sed -E 's/^ 1 (exec .*[^ ])  (session|agent|workspace|global)[, ].*/\1/')
 	keys Enter
 	wait_screen 'For whom\? \(1-4'
 	screen | grep -qF " pattern $pat" || fail "the scope step does not repeat the pattern '$pat': $(screen)"
 	check_screen picker_scope_60x20
 	keys 2
-	wait_screen 'For how long\? \(1-5'
-	keys 3
+	wait_screen 'For how long\? \(1-6'
+	keys 4
 	wait_screen 'An allow applies up to which risk'
 	keys 1
 	wait_screen 'Remember exec'
