@@ -22,7 +22,7 @@ run(int argc, char **argv)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "ot:", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("console", argc, argv, "ot:", opts)) != -1) {
 		switch (ch) {
 		case 'o':
 			co.oncall = true;

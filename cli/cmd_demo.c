@@ -745,7 +745,7 @@ parse(struct demo *d, int argc, char **argv)
 	int ch, mode = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt("demo", argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'k': d->keep = true; break;
 		case 's': mode = 's'; break;

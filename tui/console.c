@@ -2213,6 +2213,15 @@ list_pane(console *c, const struct rect *r, int64_t now)
 				if (model_deferred(c->m, now) > 0) {
 					lines_newline(c->list_lines);
 					lines_put(c->list_lines, TR_DIM, " (deferred groups are hidden: Z shows them)");
+				} else { /* first run: how requests get here (issue #16) */
+					static const char *const how[] = { "", " connect an agent:",
+						"   sandgate install claude-code", "   (or codex, gemini)", " or try one by hand:",
+						"   sandgate ask -- npm test" };
+
+					for (size_t i = 0; i < sizeof how / sizeof how[0]; i++) {
+						lines_newline(c->list_lines);
+						lines_put(c->list_lines, i == 2 || i == 5 ? TR_KEY : TR_DIM, how[i]);
+					}
 				}
 			}
 		}

@@ -1,7 +1,8 @@
 /* demo_check.c -- the README demo's payloads (cli/demo_payloads.h) are real
  * hook input: each parses with its adapter into a request, its key is in the
- * request's tool_input and nowhere else's, and its answer is allow, deny or
- * none.  Test tool only. */
+ * request's tool_input and nowhere else's, and its answer is allow, deny,
+ * remember (its group is decided and remembered), rule (a remembered rule
+ * answers it) or none.  Test tool only. */
 #include "cli/demo_payloads.h"
 #include "cli/hook.h"
 
@@ -28,7 +29,8 @@ main(void)
 			continue;
 		}
 		inputs[i] = json_dumps(json_object_get(req, "tool_input"), JSON_COMPACT);
-		if (d->answer != NULL && strcmp(d->answer, "allow") != 0 && strcmp(d->answer, "deny") != 0) {
+		if (d->answer != NULL && strcmp(d->answer, "allow") != 0 && strcmp(d->answer, "deny") != 0 &&
+		    strcmp(d->answer, "remember") != 0 && strcmp(d->answer, "rule") != 0) {
 			fprintf(stderr, "demo payload %zu: answer %s\n", i, d->answer);
 			bad++;
 		}

@@ -115,7 +115,7 @@ held "code computes the path" "$(exec_req "python3 -c \"p='a'+'b'; open(p,'w').w
 ( rc=0; submit "$(exec_req 'echo y > $OUT')" >"$T/late.out" 2>&1 || rc=$?; echo "$rc" >"$T/late.rc" ) &
 wait_for 10 '[ "$(total)" = 1 ]'
 groups=$("$SGTEST" call console groups '[]') || fail "groups failed with a run-time file pending"
-case $groups in *'"signature":"exec > (named at run time)"'*) ;; *) fail "groups: $groups" ;; esac
+case $groups in *'"signature":"exec echo y > (named at run time)"'*) ;; *) fail "groups: $groups" ;; esac
 kill -0 "$(broker_pid)" || fail "the broker died"
 sg decide "$(sg pending --json | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)" deny >/dev/null
 wait
