@@ -623,14 +623,15 @@ exec_prefix(const struct subj_part *p, bool with_sub)
 	return strbuf_take(&b);
 }
 
-/* Path of the key part relative to its anchor, and the anchor mark. */
+/* A path for the label, anchored as patterns are (./ workspace, ~/ home). */
 static const char *
-anchored(const struct group_member *m, const char **mark)
+label_anchor(const struct subject *s, const char *path, const char **mark)
 {
-	const struct subject *s = m->subj;
-	const char *path = key_part(m)->path, *base = NULL;
+	const char *base = NULL;
 
 	*mark = "/";
+	if (path == NULL)
+		return NULL;
 	if (s->workspace != NULL && subject_path_within(path, s->workspace))
 		base = s->workspace, *mark = "./";
 	else if (s->home != NULL && subject_path_within(path, s->home))
@@ -640,6 +641,13 @@ anchored(const struct group_member *m, const char **mark)
 	while (*path == '/')
 		path++;
 	return path;
+}
+
+/* Path of the key part relative to its anchor, and the anchor mark. */
+static const char *
+anchored(const struct group_member *m, const char **mark)
+{
+	return label_anchor(m->subj, key_part(m)->path, mark);
 }
 
 static void
@@ -845,26 +853,6 @@ candidates(const struct mview *v, char *out[GROUP_MAX_SUGGESTIONS + 2])
 }
 
 /* ---- the label: every part of every member ---- */
-
-/* A path for the label, anchored as patterns are (./ workspace, ~/ home). */
-static const char *
-label_anchor(const struct subject *s, const char *path, const char **mark)
-{
-	const char *base = NULL;
-
-	*mark = "/";
-	if (path == NULL)
-		return NULL;
-	if (s->workspace != NULL && subject_path_within(path, s->workspace))
-		base = s->workspace, *mark = "./";
-	else if (s->home != NULL && subject_path_within(path, s->home))
-		base = s->home, *mark = "~/";
-	if (base != NULL)
-		path += strcmp(base, "/") == 0 ? 0 : strlen(base);
-	while (*path == '/')
-		path++;
-	return path;
-}
 
 /* The words of exec part k of every member: literal where they agree,
  * prefix*suffix or * where they differ, a final * when their lengths do. */
