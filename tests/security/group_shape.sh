@@ -83,9 +83,11 @@ pass "download-and-run never shares a group with a plain download; pipeline labe
 printf '%s' "$groups" | grep -q '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
 	fail "no 'curl … | sh' label: $groups"
 printf '%s' "$groups" | grep -q '"signature":"exec curl \[-s\] | sh"' || fail "no 'curl [-s] | sh' signature: $groups"
-sg pending --groups --json | grep -q '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
-	fail "pending --groups --json has no 'curl … | sh' label: $(sg pending --groups --json)"
-sg pending --groups | grep -q 'exec curl \[-s\] | sh' || fail "pending --groups does not show the pipe: $(sg pending --groups)"
+pj=$(sg pending --groups --json)
+printf '%s' "$pj" | grep -q '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
+	fail "pending --groups --json has no 'curl … | sh' label: $pj"
+pg=$(sg pending --groups) # whole output first: grep -q would stop reading early (SIGPIPE under pipefail)
+printf '%s\n' "$pg" | grep -q 'exec curl \[-s\] | sh' || fail "pending --groups does not show the pipe: $pg"
 
 # save the plain curl group's narrowest suggestion as a session rule: it
 # must leave every download-and-run waiting (their sh/bash is not covered)
