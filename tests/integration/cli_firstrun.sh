@@ -24,7 +24,8 @@ pass "hook: broker unreachable says how to start it"
 P=$T/project
 mkdir -p "$P"
 expect_rc 1 sg install claude-code --project "$P" >"$T/out" 2>"$T/err"
-grep -q "^sandgate install: the hook would run $SANDGATE, which is inside the build tree " "$T/err" ||
+# (a checkout under /tmp is named by the temporary-directory reason instead)
+grep -qE "^sandgate install: the hook would run $SANDGATE, which is inside the (build tree|temporary directory) " "$T/err" ||
 	fail "install from the build tree: $(cat "$T/err")"
 grep -q -- "--force" "$T/err" || fail "the refusal does not name --force"
 [ ! -e "$P/.claude/settings.local.json" ] || fail "a refused install wrote the settings"
