@@ -306,7 +306,15 @@ classify_word(struct walk *w, const struct rword *r, enum effect eff, const char
 			memcpy(tmp, r->s, pl);
 			memcpy(tmp + pl, "/_", 3);
 			d = wk_norm_path(x, w->cwd, tmp, pl + 2, &dl);
-			return d != NULL ? intent_classify(x, d, dl) : PC_UNKNOWN;
+			c = d != NULL ? intent_classify(x, d, dl) : PC_UNKNOWN;
+			/* literal parts after the unknown one still name what it is (pathglob.c) */
+			if ((d = wk_runtime_glob(x, r, &dl)) != NULL && (d = wk_norm_path(x, w->cwd, d, dl, &dl)) != NULL) {
+				enum pclass gc = classify_glob(x, d, dl, eff, 0);
+
+				if (target_weight(x->t, eff, gc) > target_weight(x->t, eff, c))
+					c = gc;
+			}
+			return c;
 		}
 	}
 	p = wk_norm_path(x, w->cwd, r->s, n, &len);
