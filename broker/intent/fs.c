@@ -198,7 +198,7 @@ wk_h_find(struct an *an)
 	size_t n = an->n, k = 0, nstart = 0;
 	const struct rword *starts[16];
 	struct rword dot = { .s = ".", .n = 1, .unk_at = SIZE_MAX };
-	bool tests = false;
+	bool tests = false, negated = false;
 
 	while (k < n && (wk_word_is(&rw[k], "-H") || wk_word_is(&rw[k], "-L") || wk_word_is(&rw[k], "-P")))
 		k++;
@@ -215,10 +215,24 @@ wk_h_find(struct an *an)
 	for (; k < n; k++) {
 		const struct rword *r = &rw[k];
 
-		if (find_is_test(r)) {
-			tests = true;
+		/* a test only narrows what is deleted when it picks files by what
+		 * they are: -type (all files, all directories) and negated tests
+		 * (everything but ./keep) still take the tree, .git included */
+		if (wk_word_is(r, "!") || wk_word_is(r, "-not")) {
+			negated = true;
 			continue;
 		}
+		if (find_is_test(r)) {
+			if (!negated && !wk_word_is(r, "-type") && !wk_word_is(r, "-xtype"))
+				tests = true;
+			negated = false;
+			if (!wk_word_is(r, "-empty") && !wk_word_is(r, "-nouser") && !wk_word_is(r, "-nogroup") &&
+			    !wk_word_is(r, "-readable") && !wk_word_is(r, "-writable") && !wk_word_is(r, "-executable") &&
+			    !wk_word_is(r, "-false"))
+				k++; /* its argument */
+			continue;
+		}
+		negated = false;
 		if (wk_word_is(r, "-delete")) {
 			for (size_t s = 0; s < nstart; s++) {
 				if (!tests) {
