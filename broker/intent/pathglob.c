@@ -94,3 +94,26 @@ wk_runtime_glob(struct intent_ctx *x, const struct rword *r, size_t *outlen)
 	*outlen = o;
 	return g;
 }
+
+/* A Windows drive path (C:/Users/x, "D:\work\app"): agents under Git Bash,
+ * MSYS or Cygwin name files so, and there it is absolute, /c/Users/x.  The
+ * MSYS spelling in the arena (backslashes as slashes), or NULL when s is not
+ * one. */
+char *
+wk_drive_path(struct intent_ctx *x, const char *s, size_t n, size_t *outlen)
+{
+	char *p;
+
+	if (n < 3 || s[1] != ':' || (s[2] != '/' && s[2] != '\\') ||
+	    !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+		return NULL;
+	if ((p = arena_alloc(x->tmp, n + 1)) == NULL)
+		return NULL;
+	p[0] = '/';
+	p[1] = (char)(s[0] | 0x20);
+	for (size_t k = 2; k < n; k++)
+		p[k] = s[k] == '\\' ? '/' : s[k];
+	p[n] = '\0';
+	*outlen = n;
+	return p;
+}

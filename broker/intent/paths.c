@@ -212,9 +212,15 @@ wk_norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, siz
 	size_t i = 0;
 
 	char stackbuf[512];
+	const char *drive;
+	size_t dn;
 
 	if (n > 8192)
 		n = 8192;
+	if ((drive = wk_drive_path(x, s, n, &dn)) != NULL) { /* C:/x is /c/x (pathglob.c) */
+		s = drive;
+		n = dn;
+	}
 	cap = cl + n + 2;
 	if (n > 0 && s[0] == '/') {
 		cl = 0;

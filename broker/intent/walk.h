@@ -221,6 +221,8 @@ bool wk_word_is(const struct rword *r, const char *s);
 char *wk_norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t *outlen);
 /* pathglob.c: a word's unknown parts as "*" when literal text follows them, or NULL */
 char *wk_runtime_glob(struct intent_ctx *x, const struct rword *r, size_t *outlen);
+/* pathglob.c: C:/x or C:\\x as /c/x, or NULL */
+char *wk_drive_path(struct intent_ctx *x, const char *s, size_t n, size_t *outlen);
 bool wk_writes(enum effect e);
 void wk_add_target(struct walk *w, int i, const struct rword *r, enum effect eff);
 
