@@ -240,6 +240,8 @@ int wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *
 /* fs.c */
 void wk_h_sed(struct an *an);
 void wk_h_find(struct an *an);
+/* moveout.c */
+void wk_h_move(struct an *an);
 void wk_h_tar(struct an *an);
 void wk_h_patch(struct an *an);
 void wk_spec_targets(struct an *an);

@@ -32,7 +32,10 @@ for cmd in \
 	"rm -rf C:/Users/me/projects/app" \
 	"cd 'D:/kd/tools/srv' && rm -rf dist" \
 	"find . -maxdepth 2 -type d ! -path '.' ! -path './archive' -exec rm -rf {} +" \
-	"find . -type f -delete"; do
+	"find . -type f -delete" \
+	"mv .git /tmp/" \
+	"mv src /tmp/old-src" \
+	"mv * ../new_dir"; do
 	held "$cmd" "$(exec_req "$cmd")"
 	case "$LEVEL" in high|critical) ;; *) fail "$cmd: level $LEVEL, want high or critical" ;; esac
 done
@@ -58,7 +61,9 @@ for cmd in \
 	"flutter create my_app" \
 	"find . -name '*.pyc' -print" \
 	"ls /proc/\$PID/status" \
-	"php artisan route:list"; do
+	"php artisan route:list" \
+	"mv a.txt b.txt" \
+	"mv src lib/"; do
 	allowed "$cmd" "$(exec_req "$cmd")"
 done
 pass "agent version and list commands, rebase --abort, launchctl list, flutter create and reads stay allowed"

@@ -145,6 +145,30 @@ test_find(void **state)
 	CHECK(c);
 }
 
+/* --- mv out of the workspace ----------------------------------------------------------------- */
+
+static void
+test_move_out(void **state)
+{
+	static const struct icase c[] = {
+		{ "mv src /tmp/", "high", "delete-project-src" },
+		{ "mv .git /tmp/", "high", "delete-project-vcs" },
+		{ "mv * ../new_dir", "high", "delete-project-all" },
+		{ "mv /home/dev/proj /tmp/x", "critical", "delete-recursive:workspace-root" },
+		{ "mv -t /tmp src", "high", "delete-project-src" },
+		{ "mv --target-directory=/tmp src", "high", "delete-project-src" },
+		{ "mv a.txt /tmp/", "medium", "delete-recursive:workspace" },
+		/* near misses: renames inside the workspace */
+		{ "mv a.txt b.txt", "low", NULL },
+		{ "mv src lib/", "low", NULL },
+		{ "mv -t dist a.js", "low", NULL },
+		{ "mv /tmp/x.py ./x.py", "low", NULL },
+	};
+
+	(void)state;
+	CHECK(c);
+}
+
 /* --- git credential helpers, history rewriters, repository copies, stops -------------------- */
 
 static void
@@ -201,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_runtime_paths),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_git_tools),
+		cmocka_unit_test(test_move_out),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
