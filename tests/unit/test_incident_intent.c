@@ -43,6 +43,11 @@ test_agent_cli(void **state)
 		{ "cursor-agent -f 'rm old'", "high", "cursor-agent-force" },
 		{ "aider --yes-always -m x", "high", "aider-yes" },
 		{ "sudo claude", "critical", "priv-root" },
+		{ "claude -p --allowedTools 'Bash(*)' x", "high", "agent-allow-shell" },
+		{ "claude --allowedTools=Edit,Bash -p x", "high", "agent-allow-shell" },
+		{ "codex exec --dangerously-bypass-approvals-and-sandbox x", "high", "agent-yolo-exec" },
+		{ "claude --allowedTools 'Bash(git status:*)' -p x", "medium", "agent-run" },
+		{ "codex exec --full-auto x", "medium", "agent-run" },
 		/* near misses */
 		{ "claude -p 'summarise'", "medium", "agent-run" },
 		{ "codex exec 'write tests'", "medium", "agent-run" },
