@@ -1,6 +1,7 @@
 /* tables.c -- parse, merge and index the data tables (see tables.h). */
 #include "broker/intent/tables.h"
 #include "broker/intent/arena.h"
+#include "broker/intent/famtrig.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -2223,6 +2224,10 @@ build_indexes(struct loader *L)
 	}
 	if (index_cmdlists(t) < 0)
 		return loom(L);
+	/* famtrig.c: per program, the family steps that cannot apply to it */
+	for (size_t k = 0, on = famtrig_enabled(); k < t->progs.cap && on; k++)
+		if (t->progs.vals[k] != NULL)
+			((struct prog *)t->progs.vals[k])->fam_off = famtrig_prog_off(t, t->progs.vals[k]);
 	return 0;
 }
 

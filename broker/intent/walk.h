@@ -189,6 +189,7 @@ struct an {
 	size_t n;
 	size_t first;       /* first positional after the subcommand */
 	bool code_given;    /* code came in options or arguments */
+	uint64_t fam_off;   /* famtrig.h: family steps known not to apply (0: run every one) */
 };
 
 /* --- shared functions, by the file that defines them ---------------------------------------- */

@@ -18,29 +18,36 @@
 # and --against DIR compares with such a saved run (rows that differ are
 # printed the same way).  Without ../shared those parts are skipped (said so).
 #
+# The family dispatcher (broker/intent/famtrig.c) skips family steps that
+# cannot apply to a program; with SANDGATE_FAMTRIG=off every step runs.  Every
+# run also scores the own commands that way and fails when a result differs
+# (a family trigger that says "cannot apply" where the family does apply);
+# --famtrig does only that check (no golden: it holds whatever the tables say).
+#
 # A change that is MEANT to change results (a new family, a table row)
 # regenerates the golden with --update and commits it with the change: the
 # golden's diff then says how many rows moved (tests/eval/identity/README.md).
 #
-# Usage: tests/eval/score_identity.sh [--update] [--save DIR] [--against DIR]
-#            [--show N] [CORPUS_DIR]
+# Usage: tests/eval/score_identity.sh [--update] [--famtrig] [--save DIR]
+#            [--against DIR] [--show N] [CORPUS_DIR]
 # Environment: SANDGATE (binary; default build/cli/sandgate), SG_CORPUS.
 # Exit 0 identical (or golden updated), 1 a row differs, 2 usage error.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-update=0 save="" against="" show=5 corpus=""
+update=0 famtrig=0 save="" against="" show=5 corpus=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--update) update=1; shift ;;
+	--famtrig) famtrig=1; shift ;;
 	--save) [ $# -ge 2 ] || { echo "score_identity: --save needs a directory" >&2; exit 2; }
 		save=$2; shift 2 ;;
 	--against) [ $# -ge 2 ] || { echo "score_identity: --against needs a directory" >&2; exit 2; }
 		against=$2; shift 2 ;;
 	--show) [ $# -ge 2 ] || { echo "score_identity: --show needs a number" >&2; exit 2; }
 		show=$2; shift 2 ;;
-	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,37p' "$0"; exit 0 ;;
 	-*) echo "score_identity: unknown option $1" >&2; exit 2 ;;
 	*) corpus=$1; shift ;;
 	esac
@@ -151,7 +158,19 @@ compare() { # name golden-hashes now-hashes now-json commands
 	rc=1
 }
 
-if [ "$update" -eq 1 ]; then
+# every family step run (SANDGATE_FAMTRIG=off) against the dispatcher's choice
+SANDGATE_FAMTRIG=off "$SANDGATE" score --batch --cwd "$ws" --workspace "$ws" < "$tmp/own.cmds" > "$tmp/own.all.json"
+if cmp -s "$tmp/own.all.json" "$tmp/own.json"; then
+	echo "score_identity: own: every family step run (SANDGATE_FAMTRIG=off): identical"
+else
+	hash_lines "$tmp/own.all.json" | paste - <(cut -f1 "$tmp/own") > "$tmp/own.all.sha256"
+	echo "score_identity: the family dispatcher changed a result (a trigger in broker/intent/famtrig.c" \
+		"skips a family that applies); 'now' is with the dispatcher, 'golden' every step run:"
+	compare own "$tmp/own.all.sha256" "$tmp/own.sha256" "$tmp/own.json" "$tmp/own.cmds"
+fi
+if [ "$famtrig" -eq 1 ]; then
+	:
+elif [ "$update" -eq 1 ]; then
 	mkdir -p "$(dirname "$golden")"
 	cp "$tmp/own.sha256" "$golden"
 	echo "score_identity: golden updated: $golden ($(wc -l < "$golden") commands)"
@@ -181,6 +200,18 @@ if [ -f "$corpus/risk_cases.tsv" ] && [ -f "$corpus/traces.jsonl" ]; then
 	hash_lines "$tmp/traces.json" | paste - "$tmp/traces.where" > "$tmp/traces.sha256"
 	echo "score_identity: ../shared: $(wc -l < "$tmp/shared.json") risk_cases rows," \
 		"$(wc -l < "$tmp/traces.json") trace commands scored"
+	SANDGATE_FAMTRIG=off "$SANDGATE" score --batch --cwd "$ws" --workspace "$ws" < "$tmp/shared.cmds" \
+		> "$tmp/shared.all.json"
+	SANDGATE_FAMTRIG=off "$SANDGATE" score --batch --jsonl < "$tmp/traces.cmds" > "$tmp/traces.all.json"
+	for part in shared traces; do
+		if cmp -s "$tmp/$part.all.json" "$tmp/$part.json"; then
+			echo "score_identity: $part: every family step run (SANDGATE_FAMTRIG=off): identical"
+		else
+			echo "score_identity: $part: the family dispatcher changed a result (broker/intent/famtrig.c):"
+			hash_lines "$tmp/$part.all.json" | paste - <(cut -f2 "$tmp/$part.sha256") > "$tmp/$part.all.sha256"
+			compare "$part" "$tmp/$part.all.sha256" "$tmp/$part.sha256" "$tmp/$part.json" "$tmp/$part.cmds"
+		fi
+	done
 	if [ -n "$against" ] && [ "$update" -eq 0 ]; then
 		for part in shared traces; do
 			if [ ! -f "$against/$part.sha256" ]; then
@@ -198,7 +229,8 @@ fi
 
 if [ -n "$save" ]; then
 	mkdir -p "$save"
-	cp "$tmp"/*.json "$tmp"/*.sha256 "$tmp"/*.cmds "$save"/
+	cp "$tmp"/own.* "$tmp"/shared.* "$tmp"/traces.* "$save"/ 2>/dev/null || true
+	rm -f "$save"/*.all.*
 	echo "score_identity: outputs saved in $save"
 fi
 exit $rc
