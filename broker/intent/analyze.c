@@ -22,6 +22,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* strcmp(name, lit) == 0, the first byte compared inline (most names differ there) */
+static inline bool
+name_is(const char *name, const char *lit)
+{
+	return name[0] == lit[0] && strcmp(name, lit) == 0;
+}
+
 static bool
 any_glob(const struct strlist *l, const char *s, size_t n)
 {
@@ -964,7 +971,7 @@ aw_args(struct aw *s)
 	if (s->priv_here)
 		wk_privilege(&s->an, s->priv_user, s->priv_as);
 	/* git -c core.pager=CMD, --config-env=KEY=VAR: tables/hooks */
-	if (pg != NULL && strcmp(pg->name, "git") == 0)
+	if (pg != NULL && name_is(pg->name, "git"))
 		for (size_t j = 0; j < a->nopts; j++)
 			if (a->opts[j].val != NULL &&
 			    (wk_opt_is(&a->opts[j], "-c", 2) || wk_opt_is(&a->opts[j], "--config-env", 12)) &&
@@ -1030,9 +1037,9 @@ aw_builtins(struct aw *s)
 		} else {
 			w->cwd = NULL;
 		}
-	} else if (strcmp(pg->name, "export") == 0 || strcmp(pg->name, "declare") == 0 ||
-	           strcmp(pg->name, "typeset") == 0 || strcmp(pg->name, "local") == 0 ||
-	           strcmp(pg->name, "readonly") == 0) {
+	} else if (name_is(pg->name, "export") || name_is(pg->name, "declare") ||
+	           name_is(pg->name, "typeset") || name_is(pg->name, "local") ||
+	           name_is(pg->name, "readonly")) {
 		for (size_t j = 0; j < a->npos; j++) {
 			const char *eq = memchr(a->pos[j]->s, '=', a->pos[j]->n);
 			size_t nl = eq != NULL ? (size_t)(eq - a->pos[j]->s) : 0;
@@ -1046,7 +1053,7 @@ aw_builtins(struct aw *s)
 				    a->pos[j]->f);
 			wk_env_assignment(w, ci, a->pos[j]); /* PATH: pathvar.c */
 		}
-	} else if (strcmp(pg->name, "alias") == 0) {
+	} else if (name_is(pg->name, "alias")) {
 		for (size_t j = 0; j < a->npos; j++) {
 			const char *eq = memchr(a->pos[j]->s, '=', a->pos[j]->n);
 
@@ -1124,7 +1131,7 @@ aw_known_program(struct aw *s)
 		wk_runs(an);
 	if (FT_RUN(an->fam_off, JAR))
 		wk_jar_cli(an); /* jarcli.c: java -jar jenkins-cli.jar delete-job */
-	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
+	if (pg->classes & PCL(PRINT) || name_is(pg->name, "cat"))
 		wk_h_print(an);
 	class_signals(an);
 	if (FT_RUN(an->fam_off, PACKAGES))

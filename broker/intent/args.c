@@ -18,9 +18,17 @@
 bool
 wk_in_list(const struct strlist *l, const char *s, size_t n)
 {
-	for (size_t k = 0; k < l->n; k++)
-		if (strlen(l->v[k]) == n && memcmp(l->v[k], s, n) == 0)
+	/* byte by byte: most entries differ in their first two bytes, and a
+	 * strlen of every entry cost more than the comparisons */
+	for (size_t k = 0; k < l->n; k++) {
+		const char *v = l->v[k];
+		size_t i = 0;
+
+		while (i < n && v[i] != '\0' && v[i] == s[i])
+			i++;
+		if (i == n && v[i] == '\0')
 			return true;
+	}
 	return false;
 }
 
