@@ -17,6 +17,7 @@
 #include "broker/intent/famtrig.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,7 +431,6 @@ struct aw {
 	size_t n, k;             /* ... and the first one not taken by a wrapper */
 	struct cmdctx *cc;
 	int ci;
-	char via[256], name[256];
 	size_t vialen, bl;
 	const char *priv_user;
 	bool priv_here, script_path;
@@ -440,6 +440,8 @@ struct aw {
 	const struct prog *pg;
 	struct args *a;
 	struct an an;
+	/* last: not zeroed at the start (wk_analyze_words), written before read */
+	char via[256], name[256];
 };
 
 /* How a step ends: go on, the command is analysed, out of memory. */
@@ -552,7 +554,8 @@ aw_fold_case(struct aw *s)
 		return;
 	/* cmd and PowerShell names ignore case: DEL is normal there (spelling.c) */
 	if (tables_win(x->t, low) == NULL)
-		intent_signal(x, s->ci, "odd-case", s->name, s->bl);
+		/* (a copy: the signal keeps the pointer, s->name is on the stack) */
+		intent_signal(x, s->ci, "odd-case", wk_xdup(x, s->name, s->bl), s->bl);
 	memcpy(s->name, low, s->bl + 1);
 }
 
@@ -1171,9 +1174,14 @@ aw_unknown_program(struct aw *s)
 int
 wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 {
-	struct aw s = { .w = w, .x = w->x, .lw = *w, .rw = rw, .n = n, .cc = cc, .priv_as = WA_ROOT,
-		.first_cmd = w->x->in->ncmds, .first_sig = w->x->in->nsigs };
+	struct aw s;
 	enum aw_step st;
+
+	/* every field zero but the two name buffers (512 bytes a command) */
+	memset(&s, 0, offsetof(struct aw, via));
+	s.w = w, s.x = w->x, s.lw = *w, s.rw = rw, s.n = n, s.cc = cc, s.priv_as = WA_ROOT;
+	s.first_cmd = w->x->in->ncmds, s.first_sig = w->x->in->nsigs;
+	s.via[0] = s.name[0] = '\0';
 
 	if (!aw_start(&s))
 		return -1;
