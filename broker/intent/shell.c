@@ -1835,6 +1835,15 @@ parse_pipeline(struct parser *p)
 static unsigned
 stop_word(const struct parser *p)
 {
+	/* every stop word starts with one of these bytes: } t e f d */
+	if (p->i >= p->n)
+		return 0;
+	switch (p->s[p->i]) {
+	case '}': case 't': case 'e': case 'f': case 'd':
+		break;
+	default:
+		return 0;
+	}
 	for (size_t k = 0; k < sizeof stop_words / sizeof stop_words[0]; k++)
 		if (at_word(p, stop_words[k].kw))
 			return stop_words[k].bit;
