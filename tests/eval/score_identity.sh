@@ -146,7 +146,7 @@ compare() { # name golden-hashes now-hashes now-json commands
 		return
 	fi
 	echo "score_identity: $name: $nd of $(wc -l < "$h") results DIFFER; the first $show:"
-	paste "$g" "$h" | awk -F '\t' '$1 != $3 { print NR "\t" $2 }' | head -n "$show" |
+	paste "$g" "$h" | awk -F '\t' -v max="$show" '$1 != $3 && ++c <= max { print NR "\t" $2 }' |
 		while IFS=$'\t' read -r n where; do
 			echo "--- $where (row $n)"
 			echo "    command: $(sed -n "${n}p" "$cmds" | cut -c1-300)"
