@@ -225,6 +225,21 @@ ceq(char a, char b, bool fold)
 	return a == b || (fold && tolower((unsigned char)a) == tolower((unsigned char)b));
 }
 
+/* Is there a byte in s[0..n) that ceq(c, byte, fold)? */
+static bool
+glob_has_byte(const char *s, size_t n, char c, bool fold)
+{
+	char lc;
+
+	if (!fold)
+		return memchr(s, c, n) != NULL;
+	lc = (char)tolower((unsigned char)c);
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == c || tolower((unsigned char)s[k]) == lc)
+			return true;
+	return false;
+}
+
 /* Match with a total step budget: a pattern with many stars against a long
  * text gives up (no match) instead of taking exponential time. */
 static bool
@@ -305,6 +320,13 @@ glob_match(const char *pat, const char *s, size_t n, bool fold)
 	 * program's rules against its subcommand) without the matcher. */
 	if (!fold && glob_first_differs(pat, s, n))
 		return false;
+	/* *PRIVATE*KEY* against a short word: each literal byte of the pattern
+	 * (up to its first class) must be somewhere in the text; not '/' ("/" and
+	 * a double star at the end match nothing) */
+	if (pat[0] == '*')
+		for (const char *q = pat + 1; *q != '\0' && *q != '['; q++)
+			if (*q != '*' && *q != '?' && *q != '/' && !glob_has_byte(s, n, *q, fold))
+				return false;
 	return gm(pat, s, s + n, fold, false, &budget);
 }
 
