@@ -122,8 +122,13 @@ wk_split_args(const struct prog *pg, const struct rword *rw, size_t n, struct ar
 bool
 wk_has_flag_upto(const struct args *a, const char *f, bool long1, size_t upto)
 {
-	size_t fl = strlen(f);
-	bool glob = strpbrk(f, "*?[") != NULL;
+	size_t fl;
+	bool glob;
+
+	if (a->nopts == 0)
+		return false; /* (most commands: no strlen, no strpbrk) */
+	fl = strlen(f);
+	glob = strpbrk(f, "*?[") != NULL;
 
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
@@ -159,7 +164,11 @@ wk_opt_is(const struct opt *o, const char *name, size_t nl)
 const struct rword *
 wk_opt_value(const struct args *a, const char *name)
 {
-	size_t nl = strlen(name);
+	size_t nl;
+
+	if (a->nopts == 0)
+		return NULL;
+	nl = strlen(name);
 
 	for (size_t k = 0; k < a->nopts; k++)
 		if (wk_opt_is(&a->opts[k], name, nl) && a->opts[k].val != NULL)
