@@ -173,7 +173,8 @@ only(const assess_tables *t, const char *which, const char *corpus)
 		return 1;
 	}
 	s = (size_t)atoi(which) == ns ? here_doc(sz) : fill(shapes[atoi(which)].unit, sz);
-	time_one(t, s, sz, 1);
+	/* BENCH_REPS=N: assess it N times (what the reuse of the arena's blocks saves) */
+	time_one(t, s, sz, getenv("BENCH_REPS") != NULL && atoi(getenv("BENCH_REPS")) > 0 ? atoi(getenv("BENCH_REPS")) : 1);
 	free(s);
 	return 0;
 }
