@@ -168,14 +168,23 @@ only(const assess_tables *t, const char *which, const char *corpus)
 		fclose(f);
 		return 0;
 	}
-	if (atoi(which) < 0 || (size_t)atoi(which) > ns) {
-		fprintf(stderr, "bench_score: BENCH_ONLY is corpus or 0..%zu\n", ns);
-		return 1;
+	/* N,M,...: those shapes in that order (what one leaves the next) */
+	for (const char *p = which; *p != '\0'; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : p + strlen(p)) {
+		int k = atoi(p);
+		double us;
+
+		if (k < 0 || (size_t)k > ns) {
+			fprintf(stderr, "bench_score: BENCH_ONLY is load, corpus or 0..%zu (a comma list)\n", ns);
+			return 1;
+		}
+		s = (size_t)k == ns ? here_doc(sz) : fill(shapes[k].unit, sz);
+		/* BENCH_REPS=N: assess it N times (what the reuse of the arena's blocks saves) */
+		us = time_one(t, s, sz, getenv("BENCH_REPS") != NULL && atoi(getenv("BENCH_REPS")) > 0 ?
+		                            atoi(getenv("BENCH_REPS")) : 1);
+		if (getenv("BENCH_REPS") != NULL)
+			printf("shape %d: %.2f ms\n", k, us / 1000);
+		free(s);
 	}
-	s = (size_t)atoi(which) == ns ? here_doc(sz) : fill(shapes[atoi(which)].unit, sz);
-	/* BENCH_REPS=N: assess it N times (what the reuse of the arena's blocks saves) */
-	time_one(t, s, sz, getenv("BENCH_REPS") != NULL && atoi(getenv("BENCH_REPS")) > 0 ? atoi(getenv("BENCH_REPS")) : 1);
-	free(s);
 	return 0;
 }
 
