@@ -14,12 +14,21 @@
 #include "broker/intent/secrets.h"
 #include "broker/intent/substlit.h"
 #include "broker/intent/indirect.h"
+#include "broker/intent/famtrig.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* strcmp(name, lit) == 0, the first byte compared inline (most names differ there) */
+static inline bool
+name_is(const char *name, const char *lit)
+{
+	return name[0] == lit[0] && strcmp(name, lit) == 0;
+}
 
 static bool
 any_glob(const struct strlist *l, const char *s, size_t n)
@@ -98,10 +107,11 @@ fire(struct intent_ctx *x, int ci, const struct cmdrule *r)
 	}
 }
 
-/* Apply the commands table; returns true if some rule matched. */
+/* Apply the commands table; returns true if some rule matched.  svc: the
+ * services family may apply (famtrig.h: false when its tables do not name prog). */
 static bool
 apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, const struct args *a,
-    size_t first, bool long1)
+    size_t first, bool long1, bool svc)
 {
 	size_t n;
 	const struct cmdrule *const *v = tables_cmdrules_for(x->t, prog, sub, &n);
@@ -124,7 +134,7 @@ apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, 
 		any = true;
 		fire(x, ci, r);
 	}
-	if (wk_services(x, ci, prog, a, first, specific, has_fallback)) /* services.c: CLIs by verb */
+	if (svc && wk_services(x, ci, prog, a, first, specific, has_fallback)) /* services.c: CLIs by verb */
 		any = true;
 	else if (!specific && has_fallback)
 		for (size_t k = 0; k < n; k++)
@@ -139,7 +149,7 @@ bool
 wk_apply_cmdrules(struct intent_ctx *x, int ci, const char *prog, const char *sub, const struct args *a,
     size_t first, bool long1)
 {
-	return apply_cmdrules(x, ci, prog, sub, a, first, long1);
+	return apply_cmdrules(x, ci, prog, sub, a, first, long1, true);
 }
 
 static const char *
@@ -214,7 +224,7 @@ secrets_of(struct an *an)
 		sc.uses_secret = (an->rw[k].f & RW_SECRETVAR) != 0;
 	if (!sc.uses_secret && an->cc->stdin_text != NULL && !an->cc->stdin_quoted)
 		sc.uses_secret = secrets_text_refs(x->t, an->cc->stdin_text, an->cc->stdin_len);
-	if (!sc.uses_secret && !secrets_prog_wanted(sc.prog, sc.classes))
+	if (!sc.uses_secret && (!FT_RUN(an->fam_off, SECRETS) || !secrets_prog_wanted(sc.prog, sc.classes)))
 		return;
 	if (an->n > 0) {
 		if ((v = arena_alloc(x->tmp, an->n * sizeof *v)) == NULL) {
@@ -374,7 +384,8 @@ class_signals(struct an *an)
 	if ((cls & PCL(DEBUGGER)) && (wk_opt_value(a, "-p") != NULL || wk_opt_value(a, "--pid") != NULL ||
 	                                 wk_opt_value(a, "--attach-pid") != NULL))
 		wk_sig(x, an->ci, "prog-debugger-attach");
-	wk_db_command(an); /* db.c: statements, statement files, servers */
+	if (FT_RUN(an->fam_off, DB))
+		wk_db_command(an); /* db.c: statements, statement files, servers */
 }
 
 /* Program names that hide what runs. */
@@ -420,7 +431,6 @@ struct aw {
 	size_t n, k;             /* ... and the first one not taken by a wrapper */
 	struct cmdctx *cc;
 	int ci;
-	char via[256], name[256];
 	size_t vialen, bl;
 	const char *priv_user;
 	bool priv_here, script_path;
@@ -430,6 +440,8 @@ struct aw {
 	const struct prog *pg;
 	struct args *a;
 	struct an an;
+	/* last: not zeroed at the start (wk_analyze_words), written before read */
+	char via[256], name[256];
 };
 
 /* How a step ends: go on, the command is analysed, out of memory. */
@@ -542,7 +554,8 @@ aw_fold_case(struct aw *s)
 		return;
 	/* cmd and PowerShell names ignore case: DEL is normal there (spelling.c) */
 	if (tables_win(x->t, low) == NULL)
-		intent_signal(x, s->ci, "odd-case", s->name, s->bl);
+		/* (a copy: the signal keeps the pointer, s->name is on the stack) */
+		intent_signal(x, s->ci, "odd-case", wk_xdup(x, s->name, s->bl), s->bl);
 	memcpy(s->name, low, s->bl + 1);
 }
 
@@ -890,6 +903,17 @@ aw_program(struct aw *s)
 	return AW_ON;
 }
 
+/* Can the command be a cmd or PowerShell one (windows.c)?  Its name in
+ * tables/windows (famtrig.c), or a backslash in the program word. */
+static bool
+win_may(const struct aw *s)
+{
+	const struct rword *pw = &s->rw[s->k];
+
+	return FT_RUN(s->an.fam_off, WINDOWS) ||
+	       (pw->w != NULL && pw->w->raw != NULL && memchr(pw->w->raw, '\\', pw->w->rawlen) != NULL);
+}
+
 /* The arguments: options, subcommand, flags, the cmdrules that match them;
  * privilege from the wrappers. */
 static enum aw_step
@@ -925,7 +949,7 @@ aw_args(struct aw *s)
 	wk_split_args(pg, s->rw + k + 1, n - k - 1, a);
 	a->cwd = x->env.no_resolve || c->remote != NULL ? NULL : s->w->cwd; /* vcs.c looks at the work tree */
 	s->an = (struct an){ .w = s->w, .lw = &s->lw, .ci = ci, .pg = pg, .a = a, .cc = cc, .rw = s->rw + k + 1,
-		.n = n - k - 1 };
+		.n = n - k - 1, .fam_off = famtrig_off(pg, c->program) };
 	if (pg != NULL && pg->sub && a->npos > 0) {
 		c->sub = wk_xdup(x, a->pos[0]->s, a->pos[0]->n);
 		s->an.first = 1;
@@ -939,18 +963,18 @@ aw_args(struct aw *s)
 			if ((c->flags[c->nflags] = wk_xdup(x, a->opts[j].name, a->opts[j].nlen)) != NULL)
 				c->nflags++;
 	}
-	if (wk_windows(&s->an, c->program)) /* windows.c: cmd and PowerShell commands */
+	if (win_may(s) && wk_windows(&s->an, c->program)) /* windows.c: cmd and PowerShell commands */
 		s->windows = true;
 	else if (!apply_cmdrules(x, ci, pg != NULL || s->script_path || c->known ? c->program : "*", c->sub, a,
-	        s->an.first, pg != NULL && pg->long1) &&
+	             s->an.first, pg != NULL && pg->long1, FT_RUN(s->an.fam_off, SERVICES)) &&
 	    pg == NULL && !s->script_path && !c->known && tables_wrapper(x->t, c->program) == NULL) {
 		wk_sig(x, ci, "prog-unknown");
-		apply_cmdrules(x, ci, "*", NULL, a, 0, false);
+		apply_cmdrules(x, ci, "*", NULL, a, 0, false, true);
 	}
 	if (s->priv_here)
 		wk_privilege(&s->an, s->priv_user, s->priv_as);
 	/* git -c core.pager=CMD, --config-env=KEY=VAR: tables/hooks */
-	if (pg != NULL && strcmp(pg->name, "git") == 0)
+	if (pg != NULL && name_is(pg->name, "git"))
 		for (size_t j = 0; j < a->nopts; j++)
 			if (a->opts[j].val != NULL &&
 			    (wk_opt_is(&a->opts[j], "-c", 2) || wk_opt_is(&a->opts[j], "--config-env", 12)) &&
@@ -1016,9 +1040,9 @@ aw_builtins(struct aw *s)
 		} else {
 			w->cwd = NULL;
 		}
-	} else if (strcmp(pg->name, "export") == 0 || strcmp(pg->name, "declare") == 0 ||
-	           strcmp(pg->name, "typeset") == 0 || strcmp(pg->name, "local") == 0 ||
-	           strcmp(pg->name, "readonly") == 0) {
+	} else if (name_is(pg->name, "export") || name_is(pg->name, "declare") ||
+	           name_is(pg->name, "typeset") || name_is(pg->name, "local") ||
+	           name_is(pg->name, "readonly")) {
 		for (size_t j = 0; j < a->npos; j++) {
 			const char *eq = memchr(a->pos[j]->s, '=', a->pos[j]->n);
 			size_t nl = eq != NULL ? (size_t)(eq - a->pos[j]->s) : 0;
@@ -1032,7 +1056,7 @@ aw_builtins(struct aw *s)
 				    a->pos[j]->f);
 			wk_env_assignment(w, ci, a->pos[j]); /* PATH: pathvar.c */
 		}
-	} else if (strcmp(pg->name, "alias") == 0) {
+	} else if (name_is(pg->name, "alias")) {
 		for (size_t j = 0; j < a->npos; j++) {
 			const char *eq = memchr(a->pos[j]->s, '=', a->pos[j]->n);
 
@@ -1076,11 +1100,17 @@ aw_known_program(struct aw *s)
 	const struct cmdctx *cc = s->cc;
 	struct an *an = &s->an;
 
-	wk_spec_targets(an);
-	wk_archive_targets(an);
-	wk_link_targets(an);
-	wk_chmod_targets(an);
-	wk_inline_code(an);
+	/* family steps, each skipped where its trigger says it cannot apply (famtrig.h) */
+	if (FT_RUN(an->fam_off, SPEC))
+		wk_spec_targets(an);
+	if (FT_RUN(an->fam_off, ARCHIVE))
+		wk_archive_targets(an);
+	if (FT_RUN(an->fam_off, LINK))
+		wk_link_targets(an);
+	if (FT_RUN(an->fam_off, CHMOD))
+		wk_chmod_targets(an);
+	if (FT_RUN(an->fam_off, INLINE))
+		wk_inline_code(an);
 	/* split --filter=CMD, zip -TT CMD: an option's value is a shell command */
 	if (pg->handler != H_SHELL)
 		for (size_t j = 0; j < a->nopts; j++)
@@ -1101,12 +1131,15 @@ aw_known_program(struct aw *s)
 	case H_MOVE: wk_h_move(an); break; /* moveout.c */
 	case H_NONE: break;
 	}
-	wk_runs(an);
-	wk_jar_cli(an); /* jarcli.c: java -jar jenkins-cli.jar delete-job */
-	if (pg->classes & PCL(PRINT) || strcmp(pg->name, "cat") == 0)
+	if (FT_RUN(an->fam_off, RUNS))
+		wk_runs(an);
+	if (FT_RUN(an->fam_off, JAR))
+		wk_jar_cli(an); /* jarcli.c: java -jar jenkins-cli.jar delete-job */
+	if (pg->classes & PCL(PRINT) || name_is(pg->name, "cat"))
 		wk_h_print(an);
 	class_signals(an);
-	wk_package_command(an); /* packages.c: runners (npx, uvx, ...), downloads named by their URL */
+	if (FT_RUN(an->fam_off, PACKAGES))
+		wk_package_command(an); /* packages.c: runners (npx, uvx, ...), downloads named by their URL */
 	if ((pg->classes & PCL(INTERACTIVE)) && !an->code_given && a->nopts == 0 &&
 	    (a->npos == 0 || (pg->classes & (PCL(EDITOR) | PCL(PAGER) | PCL(TRANSFER) | PCL(REMOTE)))) &&
 	    cc->stdin_from < 0 && cc->stdin_text == NULL && !cc->has_stdin_file) {
@@ -1142,9 +1175,14 @@ aw_unknown_program(struct aw *s)
 int
 wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *cc)
 {
-	struct aw s = { .w = w, .x = w->x, .lw = *w, .rw = rw, .n = n, .cc = cc, .priv_as = WA_ROOT,
-		.first_cmd = w->x->in->ncmds, .first_sig = w->x->in->nsigs };
+	struct aw s;
 	enum aw_step st;
+
+	/* every field zero but the two name buffers (512 bytes a command) */
+	memset(&s, 0, offsetof(struct aw, via));
+	s.w = w, s.x = w->x, s.lw = *w, s.rw = rw, s.n = n, s.cc = cc, s.priv_as = WA_ROOT;
+	s.first_cmd = w->x->in->ncmds, s.first_sig = w->x->in->nsigs;
+	s.via[0] = s.name[0] = '\0';
 
 	if (!aw_start(&s))
 		return -1;

@@ -7,8 +7,10 @@
 
 /* What a reset keeps besides its biggest block: the next big request then
  * reuses pages already touched instead of faulting fresh ones in (a 1 MiB
- * command of short commands spent a fifth of its time in page faults). */
-#define SPARE_MAX ((size_t)24 << 20)
+ * command of short commands spent a fifth of its time in page faults).  32
+ * MiB: the biggest 1 MiB shape (sh -c nesting, about 40 MiB in all) faulted
+ * 6.5 MiB of fresh pages per request with 24 (docs/BENCHMARKS.md). */
+#define SPARE_MAX ((size_t)32 << 20)
 
 /* Keep b for reuse, or free it when the spares are full. */
 static void

@@ -18,9 +18,17 @@
 bool
 wk_in_list(const struct strlist *l, const char *s, size_t n)
 {
-	for (size_t k = 0; k < l->n; k++)
-		if (strlen(l->v[k]) == n && memcmp(l->v[k], s, n) == 0)
+	/* byte by byte: most entries differ in their first two bytes, and a
+	 * strlen of every entry cost more than the comparisons */
+	for (size_t k = 0; k < l->n; k++) {
+		const char *v = l->v[k];
+		size_t i = 0;
+
+		while (i < n && v[i] != '\0' && v[i] == s[i])
+			i++;
+		if (i == n && v[i] == '\0')
 			return true;
+	}
 	return false;
 }
 
@@ -114,8 +122,13 @@ wk_split_args(const struct prog *pg, const struct rword *rw, size_t n, struct ar
 bool
 wk_has_flag_upto(const struct args *a, const char *f, bool long1, size_t upto)
 {
-	size_t fl = strlen(f);
-	bool glob = strpbrk(f, "*?[") != NULL;
+	size_t fl;
+	bool glob;
+
+	if (a->nopts == 0)
+		return false; /* (most commands: no strlen, no strpbrk) */
+	fl = strlen(f);
+	glob = strpbrk(f, "*?[") != NULL;
 
 	for (size_t k = 0; k < a->nopts; k++) {
 		const struct opt *o = &a->opts[k];
@@ -151,7 +164,11 @@ wk_opt_is(const struct opt *o, const char *name, size_t nl)
 const struct rword *
 wk_opt_value(const struct args *a, const char *name)
 {
-	size_t nl = strlen(name);
+	size_t nl;
+
+	if (a->nopts == 0)
+		return NULL;
+	nl = strlen(name);
 
 	for (size_t k = 0; k < a->nopts; k++)
 		if (wk_opt_is(&a->opts[k], name, nl) && a->opts[k].val != NULL)

@@ -760,7 +760,7 @@ fs_lookup(struct intent_ctx *x, struct fs_state *fs, int i, const char *raw, siz
 static const char *
 fs_raw(struct walk *w, struct fs_state *fs, const struct rword *r, const char *path, size_t *n)
 {
-	size_t pl = strlen(path);
+	size_t pl = strlen(path), cl, wl;
 
 	for (size_t k = fs->nvlinks; k > 0; k--) {
 		size_t ll = fs->vlink[k - 1].ll, tl = strlen(fs->vlink[k - 1].target);
@@ -779,9 +779,15 @@ fs_raw(struct walk *w, struct fs_state *fs, const struct rword *r, const char *p
 		*n = r->n;
 		return r->s;
 	}
-	if (w->cwd == NULL || strlen(w->cwd) + 1 + r->n > 2 * FSR_MAX_PATH)
+	if (w->cwd == NULL || (cl = strlen(w->cwd)) + 1 + r->n > 2 * FSR_MAX_PATH)
 		return NULL;
-	*n = (size_t)snprintf(fs->raw, sizeof fs->raw, "%s/%.*s", w->cwd, (int)r->n, r->s);
+	/* cwd "/" word (snprintf's format parsing cost more than the rest of the look-up) */
+	memcpy(fs->raw, w->cwd, cl);
+	fs->raw[cl] = '/';
+	wl = strnlen(r->s, r->n); /* (as %.*s: up to a NUL) */
+	memcpy(fs->raw + cl + 1, r->s, wl);
+	*n = cl + 1 + wl;
+	fs->raw[*n] = '\0';
 	return fs->raw;
 }
 

@@ -7,6 +7,7 @@
 #include "broker/intent/codepaths.h"
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
+#include "broker/intent/famtrig.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -404,7 +405,7 @@ wk_net_analysis(struct an *an)
 	}
 	sends = upload_opts(an);
 	up = sends == 2;
-	xfer = wk_transfer(an); /* transfer.c: rclone copy, aws s3 cp, restic backup -r rest:... */
+	xfer = FT_RUN(an->fam_off, TRANSFER) ? wk_transfer(an) : 0; /* transfer.c: rclone copy, aws s3 cp, ... */
 	if (xfer == 0)
 		xfer = wk_net_send(an); /* netsend.c: whois -h, finger @, lp -h, socat FILE TCP, cat f | nc */
 	if (xfer == 2)

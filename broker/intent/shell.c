@@ -116,6 +116,20 @@ is_meta(int c)
 	       c == '<' || c == '>' || c == '(' || c == ')';
 }
 
+/* A byte read_word copies as it is (its default case): not a blank, an
+ * operator, a quote, an expansion, a tilde, a glob or a brace. */
+static inline bool
+word_plain(int c)
+{
+	switch (c) {
+	case -1: case ' ': case '\t': case '\n': case ';': case '&': case '|': case '<': case '>': case '(': case ')':
+	case '\\': case '\'': case '"': case '$': case '`': case '~': case '*': case '?': case '[': case '{': case '}':
+		return false;
+	default:
+		return true;
+	}
+}
+
 static inline bool
 is_name_start(int c)
 {
@@ -141,18 +155,27 @@ sh_is_name(const char *s, size_t n)
 
 /* --- scratch text and word building ------------------------------------ */
 
+/* Room for n more bytes of literal text. */
 static int
+lit_room(struct parser *p, size_t n)
+{
+	size_t nc = p->bcap ? p->bcap * 2 : 256;
+	char *nb;
+
+	while (nc - p->blen < n)
+		nc *= 2;
+	if ((nb = realloc(p->buf, nc)) == NULL)
+		return oom(p);
+	p->buf = nb;
+	p->bcap = nc;
+	return 0;
+}
+
+static inline int
 lit_put(struct parser *p, char c)
 {
-	if (p->blen == p->bcap) {
-		size_t nc = p->bcap ? p->bcap * 2 : 256;
-		char *nb = realloc(p->buf, nc);
-
-		if (nb == NULL)
-			return oom(p);
-		p->buf = nb;
-		p->bcap = nc;
-	}
+	if (p->blen == p->bcap && lit_room(p, 1) < 0)
+		return -1;
 	p->buf[p->blen++] = c;
 	return 0;
 }
@@ -160,9 +183,10 @@ lit_put(struct parser *p, char c)
 static int
 lit_putn(struct parser *p, const char *s, size_t n)
 {
-	for (size_t k = 0; k < n; k++)
-		if (lit_put(p, s[k]) < 0)
-			return -1;
+	if (p->bcap - p->blen < n && lit_room(p, n) < 0)
+		return -1;
+	memcpy(p->buf + p->blen, s, n);
+	p->blen += n;
 	return 0;
 }
 
@@ -326,8 +350,9 @@ skip_space_nl(struct parser *p)
 	}
 }
 
-/* Does the unquoted reserved word kw start at p->i? */
-static bool
+/* Does the unquoted reserved word kw start at p->i?  (Inline: the parser
+ * asks for each reserved word at the start of every command.) */
+static inline __attribute__((always_inline)) bool
 at_word(const struct parser *p, const char *kw)
 {
 	size_t k;
@@ -957,6 +982,19 @@ read_word(struct parser *p, struct sh_word *out)
 
 		if (c == -1)
 			break;
+		if (word_plain(c)) {
+			/* a run of bytes the switch below copies one by one, in one copy */
+			size_t e = p->i + 1;
+
+			while (e < p->n && word_plain((unsigned char)p->s[e]))
+				e++;
+			if (lit_putn(p, p->s + p->i, e - p->i) < 0) {
+				p->blen = w.base;
+				return -1;
+			}
+			p->i = e;
+			continue;
+		}
 		if ((c == '<' || c == '>') && ch(p, 1) == '(' && p->i == start) {
 			rc = parse_procsubst(p, &w);
 		} else if (c == '(' && p->i > start && assign_prefix(p, start)) {
@@ -1797,6 +1835,15 @@ parse_pipeline(struct parser *p)
 static unsigned
 stop_word(const struct parser *p)
 {
+	/* every stop word starts with one of these bytes: } t e f d */
+	if (p->i >= p->n)
+		return 0;
+	switch (p->s[p->i]) {
+	case '}': case 't': case 'e': case 'f': case 'd':
+		break;
+	default:
+		return 0;
+	}
 	for (size_t k = 0; k < sizeof stop_words / sizeof stop_words[0]; k++)
 		if (at_word(p, stop_words[k].kw))
 			return stop_words[k].bit;

@@ -1,6 +1,7 @@
 /* tables.c -- parse, merge and index the data tables (see tables.h). */
 #include "broker/intent/tables.h"
 #include "broker/intent/arena.h"
+#include "broker/intent/famtrig.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -224,6 +225,21 @@ ceq(char a, char b, bool fold)
 	return a == b || (fold && tolower((unsigned char)a) == tolower((unsigned char)b));
 }
 
+/* Is there a byte in s[0..n) that ceq(c, byte, fold)? */
+static bool
+glob_has_byte(const char *s, size_t n, char c, bool fold)
+{
+	char lc;
+
+	if (!fold)
+		return memchr(s, c, n) != NULL;
+	lc = (char)tolower((unsigned char)c);
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == c || tolower((unsigned char)s[k]) == lc)
+			return true;
+	return false;
+}
+
 /* Match with a total step budget: a pattern with many stars against a long
  * text gives up (no match) instead of taking exponential time. */
 static bool
@@ -295,16 +311,31 @@ gm(const char *p, const char *s, const char *e, bool fold, bool path, long *budg
 	return s == e;
 }
 
-bool
-glob_match(const char *pat, const char *s, size_t n, bool fold)
+/* glob_match past its first-byte test (kept apart so that test stays a few
+ * instructions where the compiler inlines or splits it). */
+static bool __attribute__((noinline))
+glob_match_rest(const char *pat, const char *s, size_t n, bool fold)
 {
 	long budget = 200000;
 
+	/* *PRIVATE*KEY* against a short word: each literal byte of the pattern
+	 * (up to its first class) must be somewhere in the text; not '/' ("/" and
+	 * a double star at the end match nothing) */
+	if (pat[0] == '*')
+		for (const char *q = pat + 1; *q != '\0' && *q != '['; q++)
+			if (*q != '*' && *q != '?' && *q != '/' && !glob_has_byte(s, n, *q, fold))
+				return false;
+	return gm(pat, s, s + n, fold, false, &budget);
+}
+
+bool
+glob_match(const char *pat, const char *s, size_t n, bool fold)
+{
 	/* A literal first byte that differs decides most table lookups (a
 	 * program's rules against its subcommand) without the matcher. */
 	if (!fold && glob_first_differs(pat, s, n))
 		return false;
-	return gm(pat, s, s + n, fold, false, &budget);
+	return glob_match_rest(pat, s, n, fold);
 }
 
 bool
@@ -2223,6 +2254,10 @@ build_indexes(struct loader *L)
 	}
 	if (index_cmdlists(t) < 0)
 		return loom(L);
+	/* famtrig.c: per program, the family steps that cannot apply to it */
+	for (size_t k = 0, on = famtrig_enabled(); k < t->progs.cap && on; k++)
+		if (t->progs.vals[k] != NULL)
+			((struct prog *)t->progs.vals[k])->fam_off = famtrig_prog_off(t, t->progs.vals[k]);
 	return 0;
 }
 

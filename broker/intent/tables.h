@@ -119,6 +119,7 @@ struct prog {
 	bool known;          /* every option that runs code, writes or reaches the network is described */
 	enum code_lang lang;
 	enum handler handler;
+	uint64_t fam_off;    /* famtrig.h: family steps known not to apply (set at load; 0 runs them all) */
 };
 
 struct wrapper {

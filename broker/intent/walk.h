@@ -12,7 +12,9 @@
  * the program's handler (tables `handler`: wk_h_* in the family files) and
  * the family steps (wk_spec_targets, wk_link_targets, wk_net_analysis, ...).
  * A new family is a file named for it with a wk_ entry point declared here
- * and one call from analyze.c (aw_known_program) or its handler case. */
+ * and one call from analyze.c (aw_known_program) or its handler case; it runs
+ * for every command unless it declares a trigger (famtrig.h, docs/RISK.md
+ * "Family triggers"). */
 #ifndef SANDGATE_INTENT_WALK_H
 #define SANDGATE_INTENT_WALK_H
 
@@ -189,6 +191,7 @@ struct an {
 	size_t n;
 	size_t first;       /* first positional after the subcommand */
 	bool code_given;    /* code came in options or arguments */
+	uint64_t fam_off;   /* famtrig.h: family steps known not to apply (0: run every one) */
 };
 
 /* --- shared functions, by the file that defines them ---------------------------------------- */

@@ -3,7 +3,12 @@
  * under 200 bytes; time against input size (linearity); and the time for
  * 1 MiB inputs of several shapes.  Figures only, no assertions.
  *
- * Usage: bench_score [risk_cases.tsv]   (BENCH_CWD=DIR: run the commands there) */
+ * Usage: bench_score [risk_cases.tsv]   (BENCH_CWD=DIR: run the commands there)
+ * BENCH_ONLY=N: assess only the N-th 1 MiB shape (0 short commands, 1 one long
+ * word, ...; 8 the here-document), once, and print nothing else; BENCH_ONLY=corpus:
+ * each corpus command under 200 bytes once; BENCH_ONLY=load: only load the
+ * tables.  For instruction counts (tests/bench/score_instr.sh):
+ * BENCH_ONLY=5 valgrind --tool=callgrind build/tests/bench/bench_score */
 #include "broker/intent/assess.h"
 
 #include <stdio.h>
@@ -92,6 +97,20 @@ unescape(char *s, size_t n)
 	return w;
 }
 
+/* The 1 MiB shapes (part 3). */
+static const struct {
+	const char *name, *unit;
+} shapes[] = {
+	{ "short commands", "ls -la src; git status && echo ok\n" },
+	{ "one long word", "a" },
+	{ "a long quoted string", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+	{ "pipelines", "cat a | grep b | sort | uniq -c | head\n" },
+	{ "substitutions", "echo $(date) `id` ${HOME:-x} $((1+2))\n" },
+	{ "sh -c nesting", "bash -c 'sh -c \"ls; rm -rf /tmp/x\"'\n" },
+	{ "assignments", "A=1 B=$A C=\"$B x\" cmd $C\n" },
+	{ "inline code", "python3 -c 'import os, socket; os.system(\"id\")'\n" },
+};
+
 /* Repeat unit until n bytes. */
 static char *
 fill(const char *unit, size_t n)
@@ -103,6 +122,70 @@ fill(const char *unit, size_t n)
 		s[k] = unit[k % ul];
 	s[n] = '\0';
 	return s;
+}
+
+/* BENCH_ONLY: one shape (or each corpus command) once, for callgrind. */
+static char *
+here_doc(size_t sz)
+{
+	char *s = fill("line of text $x\n", sz);
+
+	memcpy(s, "cat <<E\n", 8);
+	memcpy(s + sz - 3, "\nE\n", 3);
+	return s;
+}
+
+static int
+only(const assess_tables *t, const char *which, const char *corpus)
+{
+	size_t ns = sizeof shapes / sizeof shapes[0], sz = (size_t)1 << 20;
+	char *s;
+
+	if (strcmp(which, "load") == 0)
+		return 0; /* the tables only: what every other line includes */
+	if (strcmp(which, "corpus") == 0) {
+		FILE *f = corpus != NULL ? fopen(corpus, "r") : NULL;
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t got;
+		int first = 1;
+
+		if (f == NULL) {
+			fprintf(stderr, "bench_score: BENCH_ONLY=corpus needs the corpus file\n");
+			return 1;
+		}
+		while ((got = getline(&line, &cap, f)) > 0) {
+			char *tab = strchr(line, '\t');
+			size_t n;
+
+			if (first-- > 0 || tab == NULL)
+				continue;
+			n = unescape(line, (size_t)(tab - line));
+			if (n < 200)
+				time_one(t, line, n, 1);
+		}
+		free(line);
+		fclose(f);
+		return 0;
+	}
+	/* N,M,...: those shapes in that order (what one leaves the next) */
+	for (const char *p = which; *p != '\0'; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : p + strlen(p)) {
+		int k = atoi(p);
+		double us;
+
+		if (k < 0 || (size_t)k > ns) {
+			fprintf(stderr, "bench_score: BENCH_ONLY is load, corpus or 0..%zu (a comma list)\n", ns);
+			return 1;
+		}
+		s = (size_t)k == ns ? here_doc(sz) : fill(shapes[k].unit, sz);
+		/* BENCH_REPS=N: assess it N times (what the reuse of the arena's blocks saves) */
+		us = time_one(t, s, sz, getenv("BENCH_REPS") != NULL && atoi(getenv("BENCH_REPS")) > 0 ?
+		                            atoi(getenv("BENCH_REPS")) : 1);
+		if (getenv("BENCH_REPS") != NULL)
+			printf("shape %d: %.2f ms\n", k, us / 1000);
+		free(s);
+	}
+	return 0;
 }
 
 int
@@ -118,6 +201,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_score: %s\n", err);
 		return 1;
 	}
+	if (getenv("BENCH_ONLY") != NULL)
+		return only(t, getenv("BENCH_ONLY"), argc > 1 ? argv[1] : NULL);
 	/* 1: short commands */
 	if (argc > 1) {
 		FILE *f = fopen(argv[1], "r");
@@ -162,18 +247,6 @@ main(int argc, char **argv)
 	/* 3: 1 MiB of different shapes */
 	printf("\n1 MiB inputs:\n");
 	{
-		static const struct {
-			const char *name, *unit;
-		} shapes[] = {
-			{ "short commands", "ls -la src; git status && echo ok\n" },
-			{ "one long word", "a" },
-			{ "a long quoted string", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
-			{ "pipelines", "cat a | grep b | sort | uniq -c | head\n" },
-			{ "substitutions", "echo $(date) `id` ${HOME:-x} $((1+2))\n" },
-			{ "sh -c nesting", "bash -c 'sh -c \"ls; rm -rf /tmp/x\"'\n" },
-			{ "assignments", "A=1 B=$A C=\"$B x\" cmd $C\n" },
-			{ "inline code", "python3 -c 'import os, socket; os.system(\"id\")'\n" },
-		};
 
 		for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
 			size_t sz = (size_t)1 << 20;
@@ -186,10 +259,8 @@ main(int argc, char **argv)
 		{
 			/* a here-document body of 1 MiB */
 			size_t sz = (size_t)1 << 20;
-			char *s = fill("line of text $x\n", sz);
+			char *s = here_doc(sz);
 
-			memcpy(s, "cat <<E\n", 8);
-			memcpy(s + sz - 3, "\nE\n", 3);
 			t0 = time_one(t, s, sz, 3);
 			printf("  %-22s %8.2f ms\n", "here-document", t0 / 1000);
 			free(s);
