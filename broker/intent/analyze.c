@@ -11,6 +11,7 @@
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
 #include "broker/intent/privwrap.h"
+#include "broker/intent/wraprun.h"
 #include "broker/intent/secrets.h"
 #include "broker/intent/substlit.h"
 #include "broker/intent/indirect.h"
@@ -739,6 +740,11 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 	} else if (wr->kind == WK_XARGS) {
 		c->program = "xargs";
 	}
+	/* sudo xargs, sudo WRAPPER with nothing after it: the wrapper itself
+	 * runs with the rights (xargs echoes its input file as root) */
+	if (s->priv_here && wr->kind != WK_PRIV && wd->script == NULL && !wr->noargs_shell && !wd->shell_opt &&
+	    !((wr->kind == WK_JOINED || wr->args_joined) && j < n))
+		wk_sig(x, ci, privwrap_rule(s->priv_as, s->priv_user, 0));
 	if (s->priv_here)
 		intent_add_effect(x, ci, EFF_PRIVILEGE);
 	return AW_DONE;
@@ -885,6 +891,8 @@ aw_program(struct aw *s)
 			if ((pg != NULL || tables_wrapper(x->t, s->name) != NULL) && c->ntargets > nt &&
 			    c->targets[c->ntargets - 1].cls == PC_TMP)
 				intent_signal(x, ci, "prog-shadow-tmp", r->s, r->n);
+			else if (c->ntargets > nt)
+				wk_wrapped_outside(x, ci, pg, s->vialen, r); /* wraprun.c */
 		}
 	}
 	return AW_ON;
