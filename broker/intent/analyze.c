@@ -273,9 +273,14 @@ arg_scan(struct an *an)
 				priv = true;
 			if ((m & (1u << CS_SHELL)) || (r->f & RW_SHELLVAR))
 				shell = true;
-			/* choom -- /bin/sh -p, pexec /bin/sh -p: the shell and its -p are two words */
-			if (k + 1 < a->nall && shell_keeps_priv(x, r, &a->all[k + 1]))
-				priv = true;
+			/* choom -- /bin/sh -p, pexec /bin/sh -p: the shell and its -p are two
+			 * words, maybe with other options or -- between (logsave F /bin/sh -i -p,
+			 * start-stop-daemon -x /bin/sh -- -p) */
+			for (size_t j = k + 1; j < a->nall && a->all[j].n > 1 && a->all[j].s[0] == '-'; j++)
+				if (shell_keeps_priv(x, r, &a->all[j])) {
+					priv = true;
+					break;
+				}
 		}
 		if (!(cls & (PCL(BUILD) | PCL(TEST) | PCL(READONLY) | PCL(META) | PCL(PRINT) | PCL(FILEOPS) |
 		              PCL(DELETE) | PCL(ARCHIVE) | PCL(PKG) | PCL(VCS))) &&
@@ -787,10 +792,11 @@ aw_wrappers(struct aw *s)
 			return AW_FAIL;
 		s->vialen = join_via(s->via, sizeof s->via, s->vialen, s->name);
 		if (wr->kind == WK_PRIV) {
+			/* sudo sg root, sudo unshare sh: root's rights stay root's */
+			if (wr->as != WA_ROOT && !(s->priv_here && s->priv_as == WA_ROOT))
+				s->priv_as = wr->as;
 			s->lw.priv = true;
 			s->priv_here = true;
-			if (wr->as != WA_ROOT)
-				s->priv_as = wr->as;
 			if (wd.edit_mode || wr->args_edit) {
 				/* sudo -e FILE, sudoedit FILE: files edited with its rights */
 				struct intent_cmd *c;
@@ -862,8 +868,19 @@ aw_program(struct aw *s)
 	c->argv0 = wk_xdup(x, r->s, r->n);
 	c->program = wk_xdup(x, s->name, s->bl);
 	if (r->n > 1 && r->s[0] == '!') {
+		struct rword bang = *r;
+
 		wk_sig(x, ci, "bang-escape");
 		intent_add_effect(x, ci, EFF_SHELL);
+		/* !/bin/sh -p typed into a program that keeps its set-uid rights */
+		bang.s++;
+		bang.n--;
+		for (size_t j = s->k + 1; j < s->n && s->rw[j].n > 1 && s->rw[j].s[0] == '-'; j++)
+			if (shell_keeps_priv(x, &bang, &s->rw[j])) {
+				wk_sig(x, ci, "shell-priv");
+				intent_add_effect(x, ci, EFF_PRIVILEGE);
+				break;
+			}
 		return AW_DONE;
 	}
 	if (has_unicode_blank(r->s, r->n))

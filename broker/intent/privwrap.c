@@ -34,6 +34,16 @@ routine_runs_code(const struct intent *in, int ci, size_t first_cmd, int worst)
 			continue;
 		if ((c->effects & code) != 0)
 			return true;
+		/* a file of the caller's it runs, reads or takes configuration from,
+		 * as root (logrotate CONF, dmesg -F FILE, openvpn --config FILE) */
+		for (size_t k = 0; k < c->ntargets; k++) {
+			enum pclass cls = c->targets[k].cls;
+
+			if ((c->targets[k].eff == EFF_RUN || c->targets[k].eff == EFF_READ) &&
+			    (cls == PC_OUTSIDE || cls == PC_TMP || cls == PC_HOME || cls == PC_HOME_DOTFILE ||
+			        cls == PC_UNKNOWN || cls == PC_SECRET))
+				return true;
+		}
 		/* high on its own (a package from a file, firewall rules or kernel
 		 * parameters from the caller, a library path): as root, for everyone;
 		 * a reboot is disruption the machine recovers from */

@@ -177,6 +177,42 @@ test_wrap_outside(void **state)
 	CHECK(c);
 }
 
+/* a shell kept privileged (-p) with words between, typed after !, or run by
+ * ip netns exec; root's rights through sg or unshare; routine programs given
+ * the caller's files as root */
+static void
+test_priv_keep(void **state)
+{
+	static const struct icase c[] = {
+		{ "start-stop-daemon -S -x /bin/sh -- -p", "critical", "shell-priv" },
+		{ "logsave /dev/null /bin/sh -i -p", "critical", "shell-priv" },
+		{ "choom -n 0 -- /bin/bash -ip", "critical", "shell-priv" },
+		{ "ispell /etc/hosts\n!/bin/sh -p", "critical", "shell-priv" },
+		{ "ip netns exec foo /bin/sh -p", "critical", "shell-priv" },
+		{ "ip netns exec foo /bin/sh", "high", "shell-interactive" },
+		{ "vi -c ':set shell=/bin/sh\\ -p | shell'", "critical", NULL },
+		{ "ip netns list", "low", NULL },
+		{ "ip netns exec foo ls", "medium", NULL },
+		{ "logsave out.log make -j4", "medium", NULL },
+		{ "!ls -p", "high", "bang-escape" },
+		{ "sudo sg root", "critical", "priv-shell" },
+		{ "sudo unshare /bin/sh", "critical", NULL },
+		{ "sg docker", "high", "priv-group" },
+		{ "unshare -r /bin/sh", "high", NULL },
+		{ "sudo dmesg -rF /path/to/input-file", "critical", "priv-high" },
+		{ "sudo logrotate /path/to/input-file", "critical", "priv-high" },
+		{ "sudo openvpn --config /path/to/input-file", "critical", "priv-high" },
+		{ "sudo openvpn --dev null --up '/tmp/x'", "critical", "priv-high" },
+		{ "openvpn --config client.ovpn", "medium", NULL },
+		{ "sudo dmesg", "high", "priv-routine" },
+		{ "sudo logrotate /etc/logrotate.conf", "high", "priv-routine" },
+		{ "sudo openvpn --config ./client.ovpn", "high", "priv-routine" },
+	};
+
+	(void)state;
+	CHECK(c);
+}
+
 /* TeX \openout */
 static void
 test_tex_openout(void **state)
@@ -248,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_programs),
 		cmocka_unit_test(test_var_exfil),
 		cmocka_unit_test(test_wrap_outside),
+		cmocka_unit_test(test_priv_keep),
 		cmocka_unit_test(test_tex_openout),
 		cmocka_unit_test(test_wfile_table),
 	};
