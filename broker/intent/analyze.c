@@ -755,6 +755,20 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 	return AW_DONE;
 }
 
+/* -o, --open-tty, or a group of xargs' letters without a value holding o */
+static bool
+xargs_open_tty(const struct rword *o)
+{
+	if (o->n == 10 && memcmp(o->s, "--open-tty", 10) == 0)
+		return true;
+	if (o->n < 2 || o->s[0] != '-' || o->s[1] == '-' || memchr(o->s, 'o', o->n) == NULL)
+		return false;
+	for (size_t k = 1; k < o->n; k++)
+		if (strchr("0optrx", o->s[k]) == NULL)
+			return false;
+	return true;
+}
+
 /* xargs: what its input paths are, from the command that feeds it. */
 static void
 aw_xargs(struct aw *s)
@@ -826,8 +840,16 @@ aw_wrappers(struct aw *s)
 		if (wd.script != NULL || wr->kind == WK_JOINED || (wr->args_joined && wd.j < s->n) || wd.j >= s->n ||
 		    (wd.shell_opt && wd.j >= s->n))
 			return aw_wrapper_runs(s, wr, &wd);
-		if (wr->kind == WK_XARGS)
+		if (wr->kind == WK_XARGS) {
 			aw_xargs(s);
+			/* xargs -o: the command's stdin is the terminal (xargs -o sh) */
+			for (size_t j = s->k + 1; j < wd.j; j++)
+				if (xargs_open_tty(&s->rw[j])) {
+					s->cc->stdin_file = (struct rword){ .s = "/dev/tty", .n = 8, .unk_at = SIZE_MAX };
+					s->cc->has_stdin_file = true;
+					s->cc->stdin_from = -1;
+				}
+		}
 		s->k = wd.j;
 	}
 	return AW_ON;

@@ -56,6 +56,11 @@ test_tty_shell(void **state)
 		{ "sh < install.sh", "low", NULL },
 		{ "sh </dev/ttyx", "high", NULL },
 		{ "cat </dev/tty", "low", NULL },
+		{ "echo x | xargs -o -a /dev/null /bin/sh", "high", "shell-interactive" },
+		{ "xargs --open-tty bash", "high", "shell-interactive" },
+		{ "xargs -0o sh", "high", "shell-interactive" },
+		{ "find . -name '*.c' | xargs grep foo", "low", NULL },
+		{ "ls | xargs -r echo", "low", NULL },
 	};
 
 	(void)state;
