@@ -275,8 +275,9 @@ arg_scan(struct an *an)
 				shell = true;
 			/* choom -- /bin/sh -p, pexec /bin/sh -p: the shell and its -p are two
 			 * words, maybe with other options or -- between (logsave F /bin/sh -i -p,
-			 * start-stop-daemon -x /bin/sh -- -p) */
-			for (size_t j = k + 1; j < a->nall && a->all[j].n > 1 && a->all[j].s[0] == '-'; j++)
+			 * start-stop-daemon -x /bin/sh -- -p); a few words at most, so a
+			 * line of a million options stays linear */
+			for (size_t j = k + 1; j < a->nall && j <= k + 4 && a->all[j].n > 1 && a->all[j].s[0] == '-'; j++)
 				if (shell_keeps_priv(x, r, &a->all[j])) {
 					priv = true;
 					break;
@@ -897,7 +898,7 @@ aw_program(struct aw *s)
 		/* !/bin/sh -p typed into a program that keeps its set-uid rights */
 		bang.s++;
 		bang.n--;
-		for (size_t j = s->k + 1; j < s->n && s->rw[j].n > 1 && s->rw[j].s[0] == '-'; j++)
+		for (size_t j = s->k + 1; j < s->n && j <= s->k + 4 && s->rw[j].n > 1 && s->rw[j].s[0] == '-'; j++)
 			if (shell_keeps_priv(x, &bang, &s->rw[j])) {
 				wk_sig(x, ci, "shell-priv");
 				intent_add_effect(x, ci, EFF_PRIVILEGE);
