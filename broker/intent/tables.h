@@ -214,6 +214,7 @@ struct runspec {
 	struct strlist lib;    /* options whose value is a library (or its directory) it loads */
 	struct strlist shesc;  /* options that let its input run shell commands (tex -shell-escape) */
 	struct strlist embed;  /* OPEN:CLOSE:sh -- commands written inside its text (m4 esyscmd(...)) */
+	struct strlist wfile;  /* PREFIX -- a file it writes is named after PREFIX in its text (TeX \openout) */
 	struct strlist norepl; /* options that mean it does not read commands from the terminal */
 	struct strlist detach; /* options that start it in the background (no terminal) */
 	bool repl;             /* without a command, script or stdin it reads commands from the terminal */

@@ -215,6 +215,7 @@ void wk_apply_redirs(struct walk *w, int ci, struct cmdctx *cc, struct rword *ta
     size_t n);
 
 /* words.c */
+unsigned wk_var_flags(struct intent_ctx *x, const char *name, size_t n);
 void wk_var_set(struct intent_ctx *x, const char *name, size_t n, const char *val, size_t vlen, unsigned flags);
 bool wk_rvec_push(struct intent_ctx *x, struct rvec *v, const struct rword *r);
 void wk_resolve_word(struct walk *w, const struct sh_word *wd, struct rvec *out);

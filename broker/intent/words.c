@@ -32,6 +32,15 @@ var_get(struct intent_ctx *x, const char *name, size_t n)
 	return NULL;
 }
 
+/* The RW_* flags of the value a variable the script set holds; 0 when unset. */
+unsigned
+wk_var_flags(struct intent_ctx *x, const char *name, size_t n)
+{
+	const struct var *v = var_get(x, name, n);
+
+	return v != NULL ? v->flags : 0;
+}
+
 void
 wk_var_set(struct intent_ctx *x, const char *name, size_t n, const char *val, size_t vlen, unsigned flags)
 {
