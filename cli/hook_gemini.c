@@ -486,6 +486,15 @@ map_mcp(const struct hook_input *in, json_t *req)
 		json_object_set_new(req, "tool", json_string(tool));
 		hook_copy_str(req, "server_command", ctx, "command");
 		hook_copy_str(req, "server_url", ctx, "url");
+		/* McpToolContext 0.61.0 also has tcp (host:port of a TCP server) */
+		if (json_object_get(req, "server_url") == NULL && hook_str(ctx, "tcp") != NULL) {
+			char *u;
+
+			if (asprintf(&u, "tcp://%s", hook_str(ctx, "tcp")) >= 0) {
+				json_object_set_new(req, "server_url", json_string(u));
+				free(u);
+			}
+		}
 	} else if (strncmp(name, "mcp_", 4) == 0 && name[4] != '_' && name[4] != '\0' &&
 	    (sep = strchr(name + 4, '_')) != NULL && sep[1] != '\0') {
 		json_object_set_new(req, "server", json_stringn(name + 4, (size_t)(sep - name - 4)));
