@@ -1098,6 +1098,7 @@ aw_known_program(struct aw *s)
 	case H_SSH: wk_h_ssh(an); break;
 	case H_REMOTE_COPY: wk_h_remote_copy(an); break;
 	case H_PATCH: wk_h_patch(an); break;
+	case H_MOVE: wk_h_move(an); break; /* moveout.c */
 	case H_NONE: break;
 	}
 	wk_runs(an);

@@ -198,7 +198,7 @@ wk_h_find(struct an *an)
 	size_t n = an->n, k = 0, nstart = 0;
 	const struct rword *starts[16];
 	struct rword dot = { .s = ".", .n = 1, .unk_at = SIZE_MAX };
-	bool tests = false;
+	bool tests = false, negated = false, scratch = false;
 
 	while (k < n && (wk_word_is(&rw[k], "-H") || wk_word_is(&rw[k], "-L") || wk_word_is(&rw[k], "-P")))
 		k++;
@@ -212,13 +212,39 @@ wk_h_find(struct an *an)
 		starts[nstart++] = &dot;
 	for (size_t s = 0; s < nstart; s++)
 		wk_add_target(an->w, an->ci, starts[s], EFF_LIST);
+	/* in a scratch directory (/tmp) everything in it is scratch, not the
+	 * directory itself: there -type keeps narrowing (rm -rf /tmp/STAR is not /tmp) */
+	if (an->w->cwd != NULL && starts[0]->unk_at == SIZE_MAX) {
+		size_t pl = 0;
+		char *p = wk_norm_path(x, an->w->cwd, starts[0]->s, starts[0]->n, &pl), *ch;
+
+		if (p != NULL && (ch = arena_alloc(x->tmp, pl + 3)) != NULL) {
+			memcpy(ch, p, pl);
+			memcpy(ch + (pl == 1 ? 0 : pl), "/_", 3);
+			scratch = intent_classify(x, ch, pl == 1 ? 2 : pl + 2) == PC_TMP;
+		}
+	}
 	for (; k < n; k++) {
 		const struct rword *r = &rw[k];
 
-		if (find_is_test(r)) {
-			tests = true;
+		/* a test only narrows what is deleted when it picks files by what
+		 * they are: -type (all files, all directories) and negated tests
+		 * (everything but ./keep) still take the tree, .git included */
+		if (wk_word_is(r, "!") || wk_word_is(r, "-not")) {
+			negated = true;
 			continue;
 		}
+		if (find_is_test(r)) {
+			if (scratch || (!negated && !wk_word_is(r, "-type") && !wk_word_is(r, "-xtype")))
+				tests = true;
+			negated = false;
+			if (!wk_word_is(r, "-empty") && !wk_word_is(r, "-nouser") && !wk_word_is(r, "-nogroup") &&
+			    !wk_word_is(r, "-readable") && !wk_word_is(r, "-writable") && !wk_word_is(r, "-executable") &&
+			    !wk_word_is(r, "-false"))
+				k++; /* its argument */
+			continue;
+		}
+		negated = false;
 		if (wk_word_is(r, "-delete")) {
 			for (size_t s = 0; s < nstart; s++) {
 				if (!tests) {

@@ -212,9 +212,15 @@ wk_norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, siz
 	size_t i = 0;
 
 	char stackbuf[512];
+	const char *drive;
+	size_t dn;
 
 	if (n > 8192)
 		n = 8192;
+	if ((drive = wk_drive_path(x, s, n, &dn)) != NULL) { /* C:/x is /c/x (pathglob.c) */
+		s = drive;
+		n = dn;
+	}
 	cap = cl + n + 2;
 	if (n > 0 && s[0] == '/') {
 		cl = 0;
@@ -306,7 +312,15 @@ classify_word(struct walk *w, const struct rword *r, enum effect eff, const char
 			memcpy(tmp, r->s, pl);
 			memcpy(tmp + pl, "/_", 3);
 			d = wk_norm_path(x, w->cwd, tmp, pl + 2, &dl);
-			return d != NULL ? intent_classify(x, d, dl) : PC_UNKNOWN;
+			c = d != NULL ? intent_classify(x, d, dl) : PC_UNKNOWN;
+			/* literal parts after the unknown one still name what it is (pathglob.c) */
+			if ((d = wk_runtime_glob(x, r, &dl)) != NULL && (d = wk_norm_path(x, w->cwd, d, dl, &dl)) != NULL) {
+				enum pclass gc = classify_glob(x, d, dl, eff, 0);
+
+				if (target_weight(x->t, eff, gc) > target_weight(x->t, eff, c))
+					c = gc;
+			}
+			return c;
 		}
 	}
 	p = wk_norm_path(x, w->cwd, r->s, n, &len);

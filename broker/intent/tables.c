@@ -94,7 +94,7 @@ static const struct {
 	enum handler h;
 } handler_names[] = {
 	{ "shell", H_SHELL }, { "interp", H_INTERP }, { "awk", H_AWK }, { "find", H_FIND },
-	{ "sed", H_SED }, { "tar", H_TAR }, { "ssh", H_SSH }, { "remote-copy", H_REMOTE_COPY },
+	{ "sed", H_SED }, { "tar", H_TAR }, { "ssh", H_SSH }, { "remote-copy", H_REMOTE_COPY }, { "move", H_MOVE },
 	{ "patch", H_PATCH },
 };
 

@@ -81,7 +81,7 @@ enum code_sig {
 	CS_COUNT
 };
 
-enum handler { H_NONE, H_SHELL, H_INTERP, H_AWK, H_FIND, H_SED, H_TAR, H_SSH, H_REMOTE_COPY, H_PATCH };
+enum handler { H_NONE, H_SHELL, H_INTERP, H_AWK, H_FIND, H_SED, H_TAR, H_SSH, H_REMOTE_COPY, H_PATCH, H_MOVE };
 
 enum wrap_kind { WK_PLAIN, WK_PRIV, WK_ENV, WK_XARGS, WK_JOINED };
 

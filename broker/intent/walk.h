@@ -219,6 +219,10 @@ bool wk_word_is(const struct rword *r, const char *s);
 
 /* paths.c */
 char *wk_norm_path(struct intent_ctx *x, const char *cwd, const char *s, size_t n, size_t *outlen);
+/* pathglob.c: a word's unknown parts as "*" when literal text follows them, or NULL */
+char *wk_runtime_glob(struct intent_ctx *x, const struct rword *r, size_t *outlen);
+/* pathglob.c: C:/x or C:\\x as /c/x, or NULL */
+char *wk_drive_path(struct intent_ctx *x, const char *s, size_t n, size_t *outlen);
 bool wk_writes(enum effect e);
 void wk_add_target(struct walk *w, int i, const struct rword *r, enum effect eff);
 
@@ -236,6 +240,8 @@ int wk_analyze_words(struct walk *w, struct rword *rw, size_t n, struct cmdctx *
 /* fs.c */
 void wk_h_sed(struct an *an);
 void wk_h_find(struct an *an);
+/* moveout.c */
+void wk_h_move(struct an *an);
 void wk_h_tar(struct an *an);
 void wk_h_patch(struct an *an);
 void wk_spec_targets(struct an *an);

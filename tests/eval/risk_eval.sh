@@ -9,7 +9,7 @@
 # real, mostly benign commands scored high or critical).
 #
 # A "source" here is a group of rows: the kind column (peer-codex, peer-gemini,
-# peer-continue, peer-dcg, gtfobins, trace, dev-corpus, ...).  The scorer is
+# peer-continue, peer-dcg, gtfobins, trace, incident, dev-corpus, ...).  The scorer is
 # developed against some groups and measured on the others, so:
 #   --hold-out GROUP  prints the misses of every OTHER group (what a developer
 #                     may look at) and only the four figures of GROUP (what is

@@ -1299,9 +1299,9 @@ test_picker(void **state)
 		.rep = (struct mreq *)model_find(m, 1), .nsugg = 2 };
 	g.m = (struct mreq **)&g.rep;
 	g.sugg[0] = (struct msugg){ .index = 0, .pattern = "exec npm run test -- --grep *", .scope = "session",
-		.covers = 1, .priced = true };
+		.covers = 1, .priced = true, .whole = true };
 	g.sugg[1] = (struct msugg){ .index = 1, .pattern = "exec npm run *", .scope = "session", .covers = 2,
-		.priced = true };
+		.priced = true, .whole = true };
 	((struct mreq *)model_find(m, 1))->group = &g;
 	assert_int_equal(picker_also(m, &g, "exec npm run *", 0, also, 3), 1);
 	assert_int_equal(also[0]->id, 2);
@@ -1347,6 +1347,21 @@ test_picker(void **state)
 	picker_format(l, &p, m, &g, 100);
 	t = lines_text(l, &n);
 	assert_non_null(strstr(t, "covers 0: the requests also run make -j4, which it does not cover"));
+	assert_null(strstr(t, "answers only part"));
+	free(t);
+	/* a suggestion for one part of the line says which part still asks */
+	g.sugg[0].whole = false;
+	g.sugg[0].leaves = "make";
+	lines_reset(l);
+	picker_format(l, &p, m, &g, 100);
+	t = lines_text(l, &n);
+	assert_non_null(strstr(t, "answers only part of each line: make still asks a person"));
+	free(t);
+	g.sugg[0].leaves = NULL;
+	lines_reset(l);
+	picker_format(l, &p, m, &g, 100);
+	t = lines_text(l, &n);
+	assert_non_null(strstr(t, "answers only part of each line: the rest still asks a person"));
 	free(t);
 	((struct mreq *)model_find(m, 1))->group = NULL;
 	lines_free(l);
