@@ -247,21 +247,22 @@ each_str(const json_t *v, void (*fn)(const struct hook_input *, const struct hoo
 static void
 role_target(const struct hook_input *in, const struct hook_tool *t, json_t *req, enum hook_role role, const char *s)
 {
+	unsigned pf = t->plain_paths ? 0 : in->path_flags;
 	char *r;
 
 	if (s[0] == '\0')
 		return;
 	switch (role) {
 	case HR_READ: case HR_UPLOAD:
-		free(hook_file(in, in->path_flags, in->cwd, s, "read"));
+		free(hook_file(in, pf, in->cwd, s, "read"));
 		if (role == HR_UPLOAD && t->host != NULL)
 			hook_add_url(req, t->host, strlen(t->host));
 		break;
 	case HR_WRITE:
-		free(hook_file(in, in->path_flags, in->cwd, s, "write"));
+		free(hook_file(in, pf, in->cwd, s, "write"));
 		break;
 	case HR_EDIT:
-		free(hook_file(in, in->path_flags, in->cwd, s, "edit"));
+		free(hook_file(in, pf, in->cwd, s, "edit"));
 		break;
 	case HR_GLOB:
 		if (in->cwd != NULL)

@@ -109,6 +109,8 @@ struct hook_tool {
 	const char *(*map)(const struct hook_input *in, json_t *req);
 	const char *host;   /* where HR_UPLOAD files go (a host of the agent's vendor), or NULL */
 	bool open;          /* the agent's type takes any other key ([k: string]: unknown) */
+	bool plain_paths;   /* paths resolved as Node's path.resolve does (a tool served by
+	                     * another program), not with the adapter's path_flags */
 	struct {
 		const char *name;
 		enum hook_role role;

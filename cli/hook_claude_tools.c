@@ -2,7 +2,9 @@
  * input, and how it maps to a request (docs/integrations.md, "Every tool,
  * every field").  The table was written from the tool input types in
  * @anthropic-ai/claude-agent-sdk 0.3.337 (sdk-tools.d.ts, npm, December
- * 2026; field names are facts cited from it), plus the older tools a
+ * 2026; field names are facts cited from it), the tools the Claude Code
+ * binary itself defines beyond those types (@anthropic-ai/claude-code-linux-x64
+ * 2.1.332: its tool names, aliases and input schemas), plus the older tools a
  * Claude Code of mid-2025 still sends (LS, MultiEdit, Task, ...).  Codex
  * reuses Bash and the MCP naming through hook_map_claude_tool.  A field the
  * table does not list makes the call an `other` request (hook_map_table). */
@@ -299,6 +301,40 @@ map_exit_worktree(const struct hook_input *in, json_t *req)
 	return NULL;
 }
 
+/* ShareOnboardingGuide: every mode but delete uploads ONBOARDING.md of the
+ * session's directory to claude.ai (a fixed file the input does not name). */
+static const char *
+map_onboarding(const struct hook_input *in, json_t *req)
+{
+	const char *m = hook_str(in->tool_input, "mode");
+	char *f;
+
+	if ((m == NULL || strcmp(m, "delete") != 0) && in->cwd != NULL &&
+	    (f = paths_join(in->cwd, "ONBOARDING.md")) != NULL) {
+		hook_add_resolved(in, f, "read", false);
+		hook_add_url(req, "claude.ai", strlen("claude.ai"));
+		free(f);
+	}
+	return NULL;
+}
+
+/* PublishPlugin: the folder and every file below it are uploaded. */
+static const char *
+map_publish(const struct hook_input *in, json_t *req)
+{
+	const char *p = hook_str(in->tool_input, "path");
+	char *dir, *all;
+
+	hook_map_roles(in, hook_tool_find(hook_claude_tools, hook_claude_ntools, in->tool_name), req);
+	if (p != NULL && p[0] != '\0' && (dir = hook_file(in, in->path_flags, in->cwd, p, "read")) != NULL) {
+		if ((all = paths_join(dir, "**")) != NULL)
+			hook_add_resolved(in, all, "read", true);
+		free(all);
+		free(dir);
+	}
+	return NULL;
+}
+
 /* Requests of kind `other` for the tools below: the tool name and its whole
  * input are what a rule matches (docs/RULES.md), and every file and URL its
  * fields name is a part of its own (`files`, `urls`). */
@@ -397,9 +433,42 @@ const struct hook_tool hook_claude_tools[] = {
 	{ OTHER("ShowOnboardingRolePicker") },
 	{ OTHER("OfferChromeSetup"), .fields = { I("reason") } },
 	{ OTHER("ReadNotifications") },
-	{ OTHER("ProposeSkills"), .fields = { I("proposals") } },
+	/* a SKILL.md for the user to review and save (its shell commands reach
+	 * sandgate as PreSkillShellCommand when the skill runs) */
+	{ OTHER("propose_skills"), .fields = { F("proposals", HR_CODE) } },
+	{ OTHER("SetGoal"), .fields = { I("condition"), I("ask_user") } },
+	/* the name before SetGoal */
 	{ OTHER("ProposeGoal"), .fields = { I("condition"), I("ask_user") } },
 	{ OTHER("PushNotification"), .fields = { I("message"), I("status") } },
+	/* Defined by the Claude Code 2.1.332 binary, not in sdk-tools.d.ts. */
+	/* code intelligence on a file */
+	{ OTHER("LSP"), .fields = { I("operation"), F("filePath", HR_READ), I("line"), I("character"),
+	    I("query") } },
+	/* JavaScript run with the session's tools; JavaScript of an artifact's SDK */
+	{ OTHER("REPL"), .fields = { F("code", HR_CODE), I("description"), I("timeout") } },
+	{ OTHER("AppifactRepl"), .fields = { I("skill"), I("artifact"), F("code", HR_CODE) } },
+	/* local files leaving the session: to the user, to another session */
+	{ OTHER("SendUserFile"), .host = "claude.ai", .fields = { F("files", HR_UPLOAD), I("caption"),
+	    I("status"), I("display") } },
+	{ OTHER("SendUserMessage"), .host = "claude.ai", .fields = { I("message"),
+	    F("attachments", HR_UPLOAD), I("status") } },
+	{ OTHER("SendFile"), .host = "claude.ai", .fields = { I("to"), F("files", HR_UPLOAD),
+	    I("message") } },
+	/* a plugin's folder, all of it, to the organization's library */
+	{ OTHER("PublishPlugin"), .host = "claude.ai", .map = map_publish, .fields = {
+	    F("path", HR_UPLOAD), I("destination"), I("description"), I("replace"), I("shown"),
+	    I("question") } },
+	/* ONBOARDING.md of the session's directory to a share link */
+	{ OTHER("ShareOnboardingGuide"), .map = map_onboarding, .fields = { I("mode"),
+	    I("short_code") } },
+	/* a self-hosted runner's log file */
+	{ OTHER("self_hosted_runner_tail_log"), .fields = { F("log_path", HR_READ), I("bytes") } },
+	/* a document in a remote memory store (not a local path) */
+	{ OTHER("memory_write"), .fields = { I("store"), I("path"), I("content"), I("if_version") } },
+	{ OTHER("ListAgents"), .fields = { I("channel"), I("q"), I("cursor") } },
+	{ OTHER("SubagentHandback"), .fields = { I("message") } },
+	{ OTHER("ToolSearch"), .fields = { I("query"), I("max_results") } },
+	{ OTHER("EndConversation") },
 };
 const size_t hook_claude_ntools = sizeof hook_claude_tools / sizeof hook_claude_tools[0];
 

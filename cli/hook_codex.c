@@ -15,6 +15,29 @@
  * trimmed, "*** Move to: " untrimmed, a heredoc wrapper around the
  * envelope); kind and path from the first file, the envelope kept whole as
  * "patch". */
+/* "*** Environment ID: ID" (Codex 0.171.0 with several environments):
+ * the patch applies in that environment, on another machine or with
+ * another cwd the hook cannot see, so its files are not the ones listed:
+ * the call is `other`, judged on its whole input. */
+static void
+patch_environment(const char *text, json_t *req)
+{
+	static const char mark[] = "*** Environment ID:";
+
+	const char *l = text;
+
+	while (l != NULL) {
+		size_t n = strcspn(l, "\n"), s;
+
+		hook_trim(l, n, hook_rust_space, &s);
+		if (n - s >= sizeof mark - 1 && memcmp(l + s, mark, sizeof mark - 1) == 0) {
+			hook_unlisted(req, "*** Environment ID");
+			return;
+		}
+		l = l[n] != '\0' ? l + n + 1 : NULL;
+	}
+}
+
 static const char *
 map_patch(const struct hook_input *in, json_t *req)
 {
@@ -35,6 +58,7 @@ map_patch(const struct hook_input *in, json_t *req)
 	json_object_set_new(req, "path", json_string(first));
 	json_object_set(req, "patch", text);
 	free(first);
+	patch_environment(p, req);
 	return NULL;
 }
 
@@ -160,6 +184,7 @@ shell_patch(const struct hook_input *in, json_t *req)
 		}
 	}
 	hook_patch_files(in, text, strlen(text), base != NULL ? base : in->cwd, known, &first, &op);
+	patch_environment(text, req);
 	free(first);
 	free(base);
 	free(dir);

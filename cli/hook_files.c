@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,8 +50,60 @@ hook_fileset_put(struct hook_fileset *fs, json_t *req)
 		json_object_set_new(req, "files_total", json_integer((json_int_t)fs->total));
 }
 
+/* The real path of p with symbolic links followed (its parent's when p
+ * does not exist yet, as for a file to be written); a new string or NULL. */
+static char *
+real_of(const char *p)
+{
+	char *r = realpath(p, NULL), *dir, *slash, *rd;
+
+	if (r != NULL || errno != ENOENT || (dir = strdup(p)) == NULL)
+		return r;
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if ((rd = realpath(dir, NULL)) != NULL) {
+			r = paths_join(rd, slash + 1);
+			free(rd);
+		}
+	}
+	free(dir);
+	return r;
+}
+
+static bool
+under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0' || (n == 1 && dir[0] == '/'));
+}
+
+static void add_entry(const struct hook_input *in, const char *path, const char *op, bool glob);
+
 void
 hook_add_resolved(const struct hook_input *in, const char *path, const char *op, bool glob)
+{
+	char *real, *rcwd;
+	bool inside;
+
+	add_entry(in, path, op, glob);
+	/* a symbolic link (or a link among its directories) leading out of
+	 * the working directory: the file really touched is a target too, so
+	 * a rule for the workspace never covers a link to ~/.ssh in it */
+	if (glob || path[0] != '/' || (real = real_of(path)) == NULL)
+		return;
+	if (strcmp(real, path) != 0) {
+		rcwd = in->cwd != NULL ? realpath(in->cwd, NULL) : NULL;
+		inside = rcwd != NULL && under(real, rcwd);
+		free(rcwd);
+		if (!inside)
+			add_entry(in, real, op, false);
+	}
+	free(real);
+}
+
+static void
+add_entry(const struct hook_input *in, const char *path, const char *op, bool glob)
 {
 	struct hook_fileset *fs = in->files;
 	size_t n = strlen(path) + strlen(op) + 4;

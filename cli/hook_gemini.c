@@ -331,6 +331,8 @@ map_search(const struct hook_input *in, json_t *req)
 #define F(n, r) { (n), (r) }
 #define I(n) { (n), HR_INFO }
 #define OTHER(n) .name = (n), .kind = "other"
+/* a tool of the browser agent, served by chrome-devtools-mcp (Node paths) */
+#define BROWSER(n) OTHER(n), .plain_paths = true
 
 const struct hook_tool hook_gemini_tools[] = {
 	{ .name = "run_shell_command", .kind = "exec", .map = map_shell, .fields = {
@@ -407,6 +409,63 @@ const struct hook_tool hook_gemini_tools[] = {
 	{ OTHER("ask_user"), .fields = { I("questions") } },
 	/* older: a fact saved to GEMINI.md (instructions Gemini obeys later) */
 	{ OTHER("save_memory"), .fields = { I("fact") } },
+	/* The browser agent (invoke_agent browser_agent): its tools reach the
+	 * hook under the names chrome-devtools-mcp gives them (0.19.0, the
+	 * version gemini-cli-core 0.61.0 pins; agents/browser/mcpToolWrapper.js),
+	 * without mcp_context, plus analyze_screenshot.  The browser may be the
+	 * user's own signed-in Chrome (sessionMode "existing").  Relative file
+	 * paths are the MCP server's cwd, which is Gemini's. */
+	/* pages: URLs opened, scripts run in them */
+	{ BROWSER("navigate_page"), .fields = { I("type"), F("url", HR_URL), I("ignoreCache"),
+	    I("handleBeforeUnload"), F("initScript", HR_CODE), I("timeout") } },
+	{ BROWSER("new_page"), .fields = { F("url", HR_URL), I("background"), I("isolatedContext"),
+	    I("timeout") } },
+	{ BROWSER("evaluate_script"), .fields = { F("function", HR_CODE), I("args") } },
+	{ BROWSER("close_page"), .fields = { I("pageId") } },
+	{ BROWSER("select_page"), .fields = { I("pageId"), I("bringToFront") } },
+	{ BROWSER("list_pages") },
+	{ BROWSER("get_tab_id"), .fields = { I("pageId") } },
+	{ BROWSER("wait_for"), .fields = { I("text"), I("timeout") } },
+	/* input: a local file handed to the page (it leaves the machine) */
+	{ BROWSER("upload_file"), .fields = { I("uid"), F("filePath", HR_UPLOAD), I("includeSnapshot") } },
+	{ BROWSER("click"), .fields = { I("uid"), I("dblClick"), I("includeSnapshot") } },
+	{ BROWSER("click_at"), .fields = { I("x"), I("y"), I("dblClick"), I("includeSnapshot") } },
+	{ BROWSER("drag"), .fields = { I("from_uid"), I("to_uid"), I("includeSnapshot") } },
+	{ BROWSER("fill"), .fields = { I("uid"), I("value"), I("includeSnapshot") } },
+	{ BROWSER("fill_form"), .fields = { I("elements"), I("includeSnapshot") } },
+	{ BROWSER("hover"), .fields = { I("uid"), I("includeSnapshot") } },
+	{ BROWSER("press_key"), .fields = { I("key"), I("includeSnapshot") } },
+	{ BROWSER("type_text"), .fields = { I("text"), I("submitKey") } },
+	{ BROWSER("handle_dialog"), .fields = { I("action"), I("promptText") } },
+	{ BROWSER("emulate"), .fields = { I("networkConditions"), I("cpuThrottlingRate"), I("geolocation"),
+	    I("userAgent"), I("colorScheme"), I("viewport") } },
+	{ BROWSER("resize_page"), .fields = { I("width"), I("height") } },
+	/* files written on this machine */
+	{ BROWSER("take_screenshot"), .fields = { I("format"), I("quality"), I("uid"), I("fullPage"),
+	    F("filePath", HR_WRITE) } },
+	{ BROWSER("take_snapshot"), .fields = { I("verbose"), F("filePath", HR_WRITE) } },
+	{ BROWSER("take_memory_snapshot"), .fields = { F("filePath", HR_WRITE) } },
+	{ BROWSER("get_network_request"), .fields = { I("reqid"), F("requestFilePath", HR_WRITE),
+	    F("responseFilePath", HR_WRITE) } },
+	{ BROWSER("performance_start_trace"), .fields = { I("reload"), I("autoStop"),
+	    F("filePath", HR_WRITE) } },
+	{ BROWSER("performance_stop_trace"), .fields = { F("filePath", HR_WRITE) } },
+	{ BROWSER("performance_analyze_insight"), .fields = { I("insightSetId"), I("insightName") } },
+	{ BROWSER("lighthouse_audit"), .fields = { I("mode"), I("device"), F("outputDirPath", HR_WRITE) } },
+	{ BROWSER("screencast_start"), .fields = { F("path", HR_WRITE) } },
+	{ BROWSER("screencast_stop") },
+	{ BROWSER("list_console_messages"), .fields = { I("pageSize"), I("pageIdx"), I("types"),
+	    I("includePreservedMessages") } },
+	{ BROWSER("get_console_message"), .fields = { I("msgid") } },
+	{ BROWSER("list_network_requests"), .fields = { I("pageSize"), I("pageIdx"), I("resourceTypes"),
+	    I("includePreservedRequests") } },
+	/* extensions: an unpacked folder whose code the browser runs */
+	{ BROWSER("install_extension"), .fields = { F("path", HR_READ) } },
+	{ BROWSER("uninstall_extension"), .fields = { I("id") } },
+	{ BROWSER("reload_extension"), .fields = { I("id") } },
+	{ BROWSER("trigger_extension_action"), .fields = { I("id") } },
+	{ BROWSER("list_extensions") },
+	{ BROWSER("analyze_screenshot"), .fields = { I("instruction") } },
 };
 const size_t hook_gemini_ntools = sizeof hook_gemini_tools / sizeof hook_gemini_tools[0];
 
@@ -427,6 +486,15 @@ map_mcp(const struct hook_input *in, json_t *req)
 		json_object_set_new(req, "tool", json_string(tool));
 		hook_copy_str(req, "server_command", ctx, "command");
 		hook_copy_str(req, "server_url", ctx, "url");
+		/* McpToolContext 0.61.0 also has tcp (host:port of a TCP server) */
+		if (json_object_get(req, "server_url") == NULL && hook_str(ctx, "tcp") != NULL) {
+			char *u;
+
+			if (asprintf(&u, "tcp://%s", hook_str(ctx, "tcp")) >= 0) {
+				json_object_set_new(req, "server_url", json_string(u));
+				free(u);
+			}
+		}
 	} else if (strncmp(name, "mcp_", 4) == 0 && name[4] != '_' && name[4] != '\0' &&
 	    (sep = strchr(name + 4, '_')) != NULL && sep[1] != '\0') {
 		json_object_set_new(req, "server", json_stringn(name + 4, (size_t)(sep - name - 4)));

