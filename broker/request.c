@@ -423,10 +423,10 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 	char reason[600];
 
 	if ((strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0) && r->narrowed != NULL)
-		snprintf(reason, sizeof reason, "allowed narrowed by %sreviewer %s (the %s was changed; it scores "
-		    "%s)%s%s", strcmp(r->by, "escalated") == 0 ? "on-call " : "",
+		snprintf(reason, sizeof reason, "allowed narrowed by %sreviewer %s (the %s was changed)%s%s",
+		    strcmp(r->by, "escalated") == 0 ? "on-call " : "",
 		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)", narrow_field_of(r->kind),
-		    rule_level_name(r->nlevel), r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
 	else if (strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0)
 		snprintf(reason, sizeof reason, "%s by %sreviewer %s%s%s", r->allow ? "allowed" : "denied",
 		    strcmp(r->by, "escalated") == 0 ? "on-call " : "",
