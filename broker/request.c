@@ -2263,9 +2263,14 @@ reply_narrow_preview(struct broker *b, struct peer *p, uint32_t msgid, const str
 	struct reqstate *rs = b->reqs;
 
 	rpc_pack_result(&rs->pk, msgid);
-	msgpack_pack_map(&rs->pk, 8);
+	msgpack_pack_map(&rs->pk, 9);
 	rpc_pack_kv_int(&rs->pk, "id", r->id);
 	rpc_pack_kv_str(&rs->pk, "field", narrow_field_of(r->kind));
+	rpc_pack_str(&rs->pk, "intent");
+	if (t->intent != NULL)
+		rs->pk.callback(rs->pk.data, t->intent, t->intent_len);
+	else
+		msgpack_pack_nil(&rs->pk);
 	rpc_pack_str(&rs->pk, "narrowed");
 	rpc_pack_strn(&rs->pk, value, len);
 	rpc_pack_kv_int(&rs->pk, "score", t->score);
