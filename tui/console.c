@@ -145,6 +145,8 @@ struct console {
 	struct picker pick;
 	struct pending_decision pd;
 	struct narrow_ui nar;     /* issue #14: the narrowing being edited or confirmed */
+	int64_t hint_rid;         /* ... and whether the request shown offers e and p */
+	bool hint_narrow, hint_ask;
 	char note[1024];
 	/* status line */
 	char msg[512];
@@ -2205,8 +2207,14 @@ hints(console *c, lines *l, int w)
 
 		cr = g != NULL ? cur_member(c, g, &idx) : NULL;
 	}
-	can_narrow = cr != NULL && narrowui_accepts(cr, "narrow");
-	can_ask = cr != NULL && narrowui_accepts(cr, "ask");
+	/* the request map is read once per request shown, not every frame */
+	if (cr != NULL && cr->id != c->hint_rid) {
+		c->hint_rid = cr->id;
+		c->hint_narrow = narrowui_accepts(cr, "narrow");
+		c->hint_ask = narrowui_accepts(cr, "ask");
+	}
+	can_narrow = cr != NULL && c->hint_narrow;
+	can_ask = cr != NULL && c->hint_ask;
 #define HINT_HIDDEN(a) (((a) == ACT_NARROW && !can_narrow) || ((a) == ACT_ASK_AGENT && !can_ask))
 
 	/* the keys are in order of importance: the first that does not fit
