@@ -20,6 +20,10 @@ printf 'preset = none\nundo_window = 0\n' >"$XDG_CONFIG_HOME/sandgate/config"
 [ -z "${SG_EXTRA_CONFIG:-}" ] || printf '%s\n' "$SG_EXTRA_CONFIG" >>"$XDG_CONFIG_HOME/sandgate/config"
 
 sg() { "$SANDGATE" "$@"; }
+# `CMD | matches PAT` is `CMD | grep -q PAT` that reads all of its input:
+# grep -q stops at the first match, and under pipefail a writer whose output
+# does not fit one pipe write then dies of SIGPIPE and fails the pipeline.
+matches() { grep "$@" >/dev/null; }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok - $*"; }

@@ -224,6 +224,7 @@ free_group(struct mgroup *g)
 		free(g->sugg[i].scope);
 		free(g->sugg[i].ceiling);
 		free(g->sugg[i].reason);
+		free(g->sugg[i].leaves);
 	}
 	free(g);
 }
@@ -792,11 +793,15 @@ parse_suggestions(struct mgroup *g, const msgpack_object *a)
 		s->ttl_s = int_field(o, "ttl", 0);
 		s->learned = (ch = rpc_map_get(o, "learned")) != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
 		s->pin = (ch = rpc_map_get(o, "pin")) != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
+		/* issue #16: an absent `whole` is not taken as whole */
+		s->whole = (ch = rpc_map_get(o, "whole")) != NULL && ch->type == MSGPACK_OBJECT_BOOLEAN && ch->via.boolean;
+		s->leaves = field(o, "leaves", 512, NULL);
 		if (s->pattern == NULL || s->scope == NULL) {
 			free(s->pattern);
 			free(s->scope);
 			free(s->ceiling);
 			free(s->reason);
+			free(s->leaves);
 			continue;
 		}
 		g->nsugg++;
@@ -826,6 +831,7 @@ clear_group_data(struct mgroup *g)
 		free(g->sugg[i].scope);
 		free(g->sugg[i].ceiling);
 		free(g->sugg[i].reason);
+		free(g->sugg[i].leaves);
 	}
 	g->nsugg = 0;
 }

@@ -56,6 +56,8 @@ struct msugg {
 	int64_t covers;
 	bool covers_high;
 	bool priced;               /* covers is complete (false: still being counted) */
+	bool whole;                /* answers every part of every member (issue #16) */
+	char *leaves;              /* else the first part it leaves to a person, or NULL */
 };
 
 struct mgroup {

@@ -272,6 +272,22 @@ also(lines *out, model *m, const struct mgroup *g, const struct msugg *s, size_t
 	}
 }
 
+void
+picker_leaves(lines *out, const struct msugg *s, const char *indent)
+{
+	if (s->whole)
+		return;
+	lines_newline(out);
+	lines_put(out, TR_DIM, indent);
+	lines_put(out, TR_MARK_DIFFERS, "answers only part of each line: ");
+	if (s->leaves != NULL) {
+		lines_put_untrusted(out, TR_ESCAPED, s->leaves, strlen(s->leaves));
+		lines_put(out, TR_MARK_DIFFERS, " still asks a person");
+	} else {
+		lines_put(out, TR_MARK_DIFFERS, "the rest still asks a person");
+	}
+}
+
 /* "  agent, 30 d, to medium, pinned": a suggestion's scope, expiry (none
  * left out), ceiling and pin. */
 static void
@@ -326,6 +342,8 @@ picker_format(lines *out, const struct picker *p, model *m, const struct mgroup 
 				lines_put(out, TR_DIM, "   ");
 				lines_put_untrusted(out, TR_DIM, o->reason, strlen(o->reason));
 			}
+			if (sel)
+				picker_leaves(out, o, "   ");
 			if (sel && o->priced && o->covers == 0)
 				covers_zero(out, g, o);
 			else if (sel)
@@ -386,6 +404,7 @@ picker_format(lines *out, const struct picker *p, model *m, const struct mgroup 
 		lines_newline(out);
 		lines_put(out, TR_PROMPT, " Remember ");
 		lines_put_untrusted(out, TR_TITLE, s->pattern, strlen(s->pattern));
+		picker_leaves(out, s, "   ");
 		lines_newline(out);
 		snprintf(buf, sizeof buf, "   for %s", scopes[p->scope]);
 		lines_put(out, TR_NORMAL, buf);

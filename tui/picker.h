@@ -53,6 +53,10 @@ size_t picker_also(model *m, const struct mgroup *g, const char *pattern, size_t
     const struct mreq **out, size_t max);
 
 /* The picker box at width columns. */
+/* A suggestion that does not answer every part of every member (issue #16):
+ * "leaves `sh` to a person", on a new line at indent.  Nothing when whole. */
+void picker_leaves(lines *out, const struct msugg *s, const char *indent);
+
 void picker_format(lines *out, const struct picker *p, model *m, const struct mgroup *g, int width);
 
 #endif

@@ -4,6 +4,7 @@
 #include "tui/view.h"
 #include "tui/compare.h"
 #include "tui/diff.h"
+#include "tui/picker.h"
 #include "tui/text.h"
 #include "tui/theme.h"
 #include "proto/rpc.h"
@@ -940,6 +941,7 @@ group(lines *out, const struct detail_src *s, int width)
 				lines_put(out, TR_DIM, "      ");
 				lines_put_untrusted(out, TR_DIM, sg->reason, strlen(sg->reason));
 			}
+			picker_leaves(out, sg, "      ");
 			lines_wrap(out, width, 0);
 		}
 	}

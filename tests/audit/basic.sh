@@ -50,7 +50,7 @@ has_intent=$(echo "$view" | grep -c '"intent":{' || true)
 [ "$(q "select coalesce(risk_level, '') from audit where request_id = $id")" = "$lvl" ] || fail "risk level"
 [ "$(q "select intent is not null from audit where request_id = $id")" = "$has_intent" ] || fail "intent"
 if [ -n "$lvl" ]; then
-	q "select risk_reasons from audit where request_id = $id" | grep -q '^\[' || fail "risk reasons"
+	q "select risk_reasons from audit where request_id = $id" | matches '^\[' || fail "risk reasons"
 fi
 ask_bg c1
 "$SGTEST" call agent cancel "[$id]" >/dev/null
@@ -91,7 +91,7 @@ n=$(q "select count(*) from audit")
 [ "$(q "select count(*) from audit_checkpoints")" -ge $((n / 3)) ] || fail "checkpoints: $(q 'select seq from audit_checkpoints')"
 sg audit verify >"$T/v" || fail "verify: $(cat "$T/v")"
 grep -q "$n rows (1..$n).*chain and signatures verify" "$T/v" || fail "verify output: $(cat "$T/v")"
-sg audit verify --json | grep -q "\"ok\":true,.*\"rows\":$n" || fail "verify --json"
+sg audit verify --json | matches "\"ok\":true,.*\"rows\":$n" || fail "verify --json"
 pass "verify: $n rows, checkpoints every 3 rows, with the broker running"
 
 # tail, tail -f, query filters
@@ -115,7 +115,7 @@ expect_rc 2 sg audit query --since yesterday 2>/dev/null
 expect_rc 2 sg audit query --risk extreme 2>/dev/null
 expect_rc 2 sg audit export 2>/dev/null
 expect_rc 2 sg audit frobnicate 2>/dev/null
-sg audit --help | grep -q "checkpoint --export" || fail "audit --help"
+sg audit --help | matches "checkpoint --export" || fail "audit --help"
 pass "query filters, newest first; bad arguments exit 2"
 
 # the triggers refuse changes through the sqlite3 CLI

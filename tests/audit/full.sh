@@ -24,9 +24,9 @@ run_full() {
 	wait_for 5 'grep -q "^alert code=store-error message=cannot write the audit log" "$T/alerts"'
 	sg status >/dev/null || fail "$label: broker not serving while the store fails"
 	# a console or script that asks now learns it too, not only from the alert
-	sg status --json | grep -q '"store_error":"cannot write the audit log' ||
+	sg status --json | matches '"store_error":"cannot write the audit log' ||
 	    fail "$label: status does not report the store error: $(sg status --json)"
-	sg status | grep -q '^store: ERROR: cannot write the audit log' || fail "$label: status text: $(sg status)"
+	sg status | matches '^store: ERROR: cannot write the audit log' || fail "$label: status text: $(sg status)"
 	[ "$(sg status --tmux)" = "sg STORE ERROR, 0 pending" ] || fail "$label: status --tmux: $(sg status --tmux)"
 	# store-error answers never carry a seq: nothing was recorded for them
 	awk '$3 == "deny" && $4 == "store-error" && $2 != 0 { exit 1 }' "$T/out" || fail "$label: store-error with a seq"
@@ -34,8 +34,8 @@ run_full() {
 
 	eval "$free"
 	wait_for 30 'grep -q "^alert code=store-recovered" "$T/alerts"'
-	sg status --json | grep -q '"store_error":null' || fail "$label: status after recovery: $(sg status --json)"
-	sg status | grep -q '^store: ok$' || fail "$label: status text after recovery: $(sg status)"
+	sg status --json | matches '"store_error":null' || fail "$label: status after recovery: $(sg status --json)"
+	sg status | matches '^store: ok$' || fail "$label: status text after recovery: $(sg status)"
 	"$LOAD" load 10 1 "$T/out2" 3
 	[ "$(grep -c " reviewer$" "$T/out2")" = 3 ] || fail "$label: after recovery: $(cat "$T/out2")"
 	late=$(grep -c " deny store-error$" "$T/out")

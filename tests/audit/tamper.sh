@@ -22,7 +22,7 @@ stop_broker
 rows=$(q "select count(*) from audit")
 [ "$rows" = 20 ] || fail "expected 20 rows, got $rows"
 sg audit verify >/dev/null || fail "pristine log does not verify"
-sg audit checkpoint --export "$T/ck20" | grep -q "checkpoint of row 20" || fail "export"
+sg audit checkpoint --export "$T/ck20" | matches "checkpoint of row 20" || fail "export"
 cp "$SANDGATE_DB" "$T/pristine.db"
 pass "20 rows from 2 clients; verify passes during the load and after; checkpoint exported"
 
@@ -112,5 +112,5 @@ expect_rc 2 sg audit verify --checkpoint "$T/huge" 2>/dev/null
 )
 expect_rc 1 sg audit verify --checkpoint "$T/ck-other" 2>"$T/out"
 grep -q "belongs to another audit log" "$T/out" || fail "foreign checkpoint: $(cat "$T/out")"
-sg audit verify --checkpoint "$T/ck20" | grep -q "and so does the checkpoint file" || fail "good file"
+sg audit verify --checkpoint "$T/ck20" | matches "and so does the checkpoint file" || fail "good file"
 pass "changed checkpoints, untrusted keys, foreign, damaged and junk checkpoint files are refused"

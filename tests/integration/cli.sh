@@ -1,7 +1,7 @@
 # The command surface: --help everywhere, usage errors exit 2, the demo runs.
 . "$SG_SRC/tests/lib.sh"
 
-sg --help | grep -q "^usage: sandgate COMMAND" || fail "sandgate --help"
+sg --help | matches "^usage: sandgate COMMAND" || fail "sandgate --help"
 for c in $(sg --help | awk '/^commands:/{on=1; next} on && !NF {exit} on {print $1}'); do
 	sg "$c" --help >"$T/help" || fail "$c --help exit status"
 	grep -q "^usage: sandgate $c" "$T/help" || fail "$c --help text"
@@ -12,7 +12,7 @@ expect_rc 2 sg ask --timeout 0 -- ls 2>/dev/null
 expect_rc 2 sg ask --bogus -- ls 2>/dev/null
 expect_rc 2 sg pending --bogus 2>/dev/null
 expect_rc 2 sg broker --timeout nope 2>/dev/null
-sg --version | grep -q "^sandgate .* (protocol 1)" || fail "--version"
+sg --version | matches "^sandgate .* (protocol 1)" || fail "--version"
 pass "help and usage errors"
 
 sg demo >"$T/demo" 2>&1 || fail "demo failed: $(cat "$T/demo")"

@@ -88,5 +88,5 @@ seq=$(sqlite3 "$SANDGATE_DB" 'select max(seq) from audit')
 grep -Eq "^seq $seq +[0-9-]+ [0-9:]+  request $reqid +allow rule $rid +low .* make test$" "$T/tail" ||
 	fail "tail line: $(cat "$T/tail") (seq $seq, request $reqid, rule $rid)"
 grep -q "#$seq" "$T/tail" && fail "tail shows the sequence number as #N: $(cat "$T/tail")"
-sg audit query --limit 1 | grep -q "^seq $seq .* request $reqid .*rule $rid" || fail "query line"
+sg audit query --limit 1 | matches "^seq $seq .* request $reqid .*rule $rid" || fail "query line"
 pass "audit tail: sequence numbers and request ids labelled, rule ids shown"

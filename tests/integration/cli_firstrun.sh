@@ -53,13 +53,13 @@ grep -q "no broker" "$T/err" && fail "warned with a broker running: $(cat "$T/er
 stop_broker
 # on a terminal: the whole first-run text
 tm new-session -d -x 120 -y 30 -s b "env $ENVS $SANDGATE broker; echo rc=\$?; sleep 60"
-wait_for 10 'tm capture-pane -p -t b | grep -q "^rc="'
+wait_for 10 'tm capture-pane -p -t b | matches "^rc="'
 scr=$(tm capture-pane -p -J -t b)
-printf '%s\n' "$scr" | grep -q "^rc=0" || fail "broker on a terminal: $scr"
-printf '%s\n' "$scr" | grep -q "^sandgate broker: running, pid $(broker_pid)$" || fail "pid line: $scr"
-printf '%s\n' "$scr" | grep -q "^  runtime dir $SANDGATE_DIR (agent.sock for agents, console.sock for reviewers)" || fail "dir line: $scr"
-printf '%s\n' "$scr" | grep -q "^  database    $SANDGATE_DB$" || fail "db line: $scr"
-printf '%s\n' "$scr" | grep -q "sandgate install claude-code" || fail "no next step: $scr"
+printf '%s\n' "$scr" | matches "^rc=0" || fail "broker on a terminal: $scr"
+printf '%s\n' "$scr" | matches "^sandgate broker: running, pid $(broker_pid)$" || fail "pid line: $scr"
+printf '%s\n' "$scr" | matches "^  runtime dir $SANDGATE_DIR (agent.sock for agents, console.sock for reviewers)" || fail "dir line: $scr"
+printf '%s\n' "$scr" | matches "^  database    $SANDGATE_DB$" || fail "db line: $scr"
+printf '%s\n' "$scr" | matches "sandgate install claude-code" || fail "no next step: $scr"
 pass "broker prints its pid and runtime dir (and on a terminal the database, log and next steps)"
 
 # ---- ask: one terminal's requests share a session; another terminal is another one
@@ -86,14 +86,14 @@ s5=$(sess "python five.py") s6=$(sess "python six.py")
 case $s5 in tty-pts[0-9]*-[0-9]*) ;; *) fail "session of the shell's first request: '$s5'" ;; esac
 [ "$s5" = "$s6" ] || fail "one shell's requests in two sessions: $s5 / $s6"
 # ... and so they group
-sg pending --groups | grep -q " 2  .* $s5 .*exec python" || fail "the shell's two requests are not one group: $(sg pending --groups)"
+sg pending --groups | matches " 2  .* $s5 .*exec python" || fail "the shell's two requests are not one group: $(sg pending --groups)"
 pass "ask: the session is the terminal's (tty-ptsN-SID); one shell's requests group; no terminal: cli-PPID"
 
 # ---- the README's side-pane recipe: `sandgate pane --size 60` inside tmux
 tm new-session -d -x 160 -y 30 -s p "env $ENVS TERM=tmux-256color sh -c '$SANDGATE pane --size 60; echo pane-rc=\$?; sleep 60'"
 wait_for 10 '[ "$(tm list-panes -t p -F "#{pane_width}" | wc -l)" = 2 ]'
-tm list-panes -t p -F '#{pane_width}' | grep -qx 60 || fail "no 60-column pane: $(tm list-panes -t p -F '#{pane_width}')"
-tm capture-pane -p -t p.0 | grep -q "pane-rc=0" || fail "sandgate pane failed: $(tm capture-pane -p -t p.0)"
+tm list-panes -t p -F '#{pane_width}' | matches -x 60 || fail "no 60-column pane: $(tm list-panes -t p -F '#{pane_width}')"
+tm capture-pane -p -t p.0 | matches "pane-rc=0" || fail "sandgate pane failed: $(tm capture-pane -p -t p.0)"
 # the new pane runs the console against the same broker (its queue shows the requests)
-wait_for 10 'tm capture-pane -p -t p.1 | grep -q "make one\|python five"'
+wait_for 10 'tm capture-pane -p -t p.1 | matches "make one\|python five"'
 pass "README recipe: sandgate pane --size 60 opens the console in a 60-column side pane"

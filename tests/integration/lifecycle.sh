@@ -13,7 +13,7 @@ sg ask --agent tester -- ls -la & ask=$!
 wait_for 5 '[ "$(sg pending --json | grep -c "\"summary\":\"ls -la\"")" = 1 ]'
 id=$(sg pending --json | sed -n 's/.*"id":\([0-9]*\),"agent":"tester".*/\1/p')
 [ -n "$id" ] || fail "no id in pending --json"
-sg decide "$id" allow --note "looks fine" | grep -q "allow (audit seq" || fail "decide output"
+sg decide "$id" allow --note "looks fine" | matches "allow (audit seq" || fail "decide output"
 expect_rc 0 wait $ask
 pass "ask -> decide allow -> exit 0"
 
@@ -77,13 +77,13 @@ expect_rc 0 sg ask --session S1 --req-id R1 -- npm test
 pass "idempotent per session + req_id"
 
 # every request and decision recorded with peer credentials
-sqlite3 "$SANDGATE_DB" "select count(*) from requests where peer_pid > 0 and peer_uid = $(id -u)" | grep -qx 6 || fail "requests rows: $(sqlite3 "$SANDGATE_DB" 'select count(*) from requests')"
+sqlite3 "$SANDGATE_DB" "select count(*) from requests where peer_pid > 0 and peer_uid = $(id -u)" | matches -x 6 || fail "requests rows: $(sqlite3 "$SANDGATE_DB" 'select count(*) from requests')"
 [ "$(sqlite3 "$SANDGATE_DB" "select count(*) from decisions d join requests r on r.id = d.request_id")" = 6 ] || fail "decision rows"
 [ "$(sqlite3 "$SANDGATE_DB" "select reviewer_uid from decisions where note = 'looks fine'")" = "$(id -u)" ] || fail "reviewer uid not recorded"
 pass "rows carry peer credentials"
 
 # status --json and --tmux
-sg status --json | grep -q '"pending":0' || fail "status --json"
+sg status --json | matches '"pending":0' || fail "status --json"
 [ "$(sg status --tmux)" = "sg ok" ] || fail "status --tmux"
 stop_broker
 expect_rc 3 sg status 2>/dev/null

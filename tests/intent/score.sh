@@ -101,8 +101,8 @@ JSON
 HOME=/home/dev sg score --batch --jsonl < "$T/other.jsonl" > "$T/oout"
 got=$(level_of < "$T/oout" | tr '\n' ' ')
 [ "$got" = "critical critical high high high " ] || fail "other levels: $got"
-sed -n 1p "$T/oout" | grep -q '"id":"exfiltrate"' || fail "an other upload of a key is not exfiltration: $(sed -n 1p "$T/oout")"
-sed -n 3p "$T/oout" | grep -q '"id":"exfiltrate"' && fail "a plain file and a host is called exfiltration"
+sed -n 1p "$T/oout" | matches '"id":"exfiltrate"' || fail "an other upload of a key is not exfiltration: $(sed -n 1p "$T/oout")"
+sed -n 3p "$T/oout" | matches '"id":"exfiltrate"' && fail "a plain file and a host is called exfiltration"
 pass "--jsonl: other requests' files and urls are judged (secret + remote host: exfiltrate)"
 
 # --- hostile and huge input ----------------------------------------------------------

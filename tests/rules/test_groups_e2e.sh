@@ -30,18 +30,18 @@ gp=$(group_of "exec python\"")
 gw=$(group_of "write ./src")
 gg=$(group_of "exec git push")
 [ -n "$gp" ] && [ -n "$gw" ] && [ -n "$gg" ] || fail "groups missing: $groups"
-printf '%s' "$groups" | grep -q "\"id\":\"$gp\",\"count\":3," || fail "python group should have 3 members: $groups"
-printf '%s' "$groups" | grep -q '"pattern":"exec python \*.py","scope":"session","scope_value":"s1","ttl":null,"max_level":"low","reason":null,"learned":false,"pin":false,"pin_path":null,"covers":3' ||
+printf '%s' "$groups" | matches "\"id\":\"$gp\",\"count\":3," || fail "python group should have 3 members: $groups"
+printf '%s' "$groups" | matches '"pattern":"exec python \*.py","scope":"session","scope_value":"s1","ttl":null,"max_level":"low","reason":null,"learned":false,"pin":false,"pin_path":null,"covers":3' ||
 	fail "narrowest python suggestion: $groups"
-printf '%s' "$groups" | grep -q '"varies":\[{"field":"args","values":\["[a-z_0-9]*.py","[a-z_0-9]*.py","[a-z_0-9]*.py"\],"distinct":3}\]' ||
+printf '%s' "$groups" | matches '"varies":\[{"field":"args","values":\["[a-z_0-9]*.py","[a-z_0-9]*.py","[a-z_0-9]*.py"\],"distinct":3}\]' ||
 	fail "varies: $groups"
-printf '%s' "$groups" | grep -q '"pattern":"write ./src/\*"' || fail "write suggestion: $groups"
+printf '%s' "$groups" | matches '"pattern":"write ./src/\*"' || fail "write suggestion: $groups"
 # every pending request carries its group in the request view
-"$SGTEST" call console list '[]' | grep -q "\"group\":\"$gp\"" || fail "request view has no group"
+"$SGTEST" call console list '[]' | matches "\"group\":\"$gp\"" || fail "request view has no group"
 # ... and `sandgate pending` shows it, with the risk level, for `decide g:GROUP`
-sg pending | head -n 1 | grep -q '^ID  *AGE  *RISK  *SCORE  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
+sg pending | head -n 1 | matches '^ID  *AGE  *RISK  *SCORE  *GROUP  *KIND  *AGENT  *REQUEST$' || fail "pending header: $(sg pending)"
 [ "$(sg pending | grep -c " $gp  .*python ")" = 3 ] || fail "pending rows of $gp: $(sg pending)"
-sg pending | grep -q "^[0-9]* *[0-9]*s  [a-z]*  *[0-9]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
+sg pending | matches "^[0-9]* *[0-9]*s  [a-z]*  *[0-9]*  *$gg  *exec  *tester  *git push origin main$" || fail "pending row: $(sg pending)"
 wait_for 5 "grep -q '^groups \\[{\"version\":[0-9]*,\"changed\":\\[\"g' '$T/notes'"
 grep -q '^request \[{"id":[0-9]*,.*"group":"g' "$T/notes" || fail "request notifications carry no group"
 pass "pending requests are grouped, with common fields, what varies and suggestions"
@@ -51,7 +51,7 @@ out=$(sg decide "g:$gp" allow --rule 1)
 case $out in "group $gp: allow 3 request(s); saved rule 1: allow ≤low exec python *.py (session)") ;; *) fail "decide said: $out" ;; esac
 for n in p1 p2 p3; do [ "$(rc_of $n)" = 0 ] || fail "$n was not allowed"; done
 still_pending other || fail "a request outside the rule was decided"
-sg rules list --json | grep -q '"id":1,"effect":"allow","pattern":"exec python \*.py","scope":"session","scope_value":"s1"' ||
+sg rules list --json | matches '"id":1,"effect":"allow","pattern":"exec python \*.py","scope":"session","scope_value":"s1"' ||
 	fail "the saved rule: $(sg rules list --json)"
 row=$(sqlite3 "$SANDGATE_DB" "SELECT count(*) FROM audit WHERE decided_by='reviewer' AND reviewer_name='bob' AND decision='allow'")
 [ "$row" = 3 ] || fail "decision rows by the reviewer: $row"
@@ -70,7 +70,7 @@ gw=$(group_of "write ./src")
 out=$(sg decide "g:$gw" allow --rule 2 --scope agent --ttl 1h)
 case $out in *"allow 2 request(s); saved rule 2"*) ;; *) fail "decide said: $out" ;; esac
 [ "$(rc_of w1)" = 0 ] && [ "$(rc_of w2)" = 0 ] || fail "write members not allowed"
-sg rules list --json | grep -q '"id":2,"effect":"allow","pattern":"write ./src/\*\*","scope":"agent","scope_value":"tester","expires_ms":[0-9]' ||
+sg rules list --json | matches '"id":2,"effect":"allow","pattern":"write ./src/\*\*","scope":"agent","scope_value":"tester","expires_ms":[0-9]' ||
 	fail "agent-scoped rule with expiry: $(sg rules list --json)"
 expect_rc 0 sg ask --kind write --session s9 -- "$W/src/deep/c.c"
 pass "a rule saved from a group applies in its scope (agent) and expires"
@@ -110,7 +110,7 @@ ask_bg lint2 -- make lint
 wait_for 5 still_pending lint2
 sleep 0.3
 still_pending lint2 || fail "a once rule matched twice"
-sg rules list --all --json | grep -q '"pattern":"exec make lint","scope":"once".*"hits":1,.*"revoked":true' ||
+sg rules list --all --json | matches '"pattern":"exec make lint","scope":"once".*"hits":1,.*"revoked":true' ||
 	fail "the once rule is not used up: $(sg rules list --all --json)"
 pass "circumvention is flagged to consoles; a once rule is used up by its first match"
 
@@ -131,7 +131,7 @@ grep -q "4 rule(s) imported, 4 entries not translated" "$T/import.out" || fail "
 grep -q "not imported: Bash(cd x && make): a compound" "$T/import.err" || fail "compound not reported: $(cat "$T/import.err")"
 grep -q "not imported: Agent(Explore)" "$T/import.err" || fail "Agent not reported"
 grep -q "not imported: Bash(git push:\*): ask" "$T/import.err" || fail "ask not reported"
-sg rules list --json | grep -q "\"pattern\":\"exec npm run lint \*\",\"scope\":\"workspace\",\"scope_value\":\"$(cd "$W" && pwd -P)\"" ||
+sg rules list --json | matches "\"pattern\":\"exec npm run lint \*\",\"scope\":\"workspace\",\"scope_value\":\"$(cd "$W" && pwd -P)\"" ||
 	fail "project settings should import with workspace scope: $(sg rules list --json)"
 expect_rc 0 sg ask --workspace "$W" -- npm run lint --fix
 expect_rc 1 sg ask --workspace "$W" -- curl -s https://example.com
@@ -151,7 +151,7 @@ sg rules export --format claude >"$T/claude.json" 2>"$T/export.err"
 grep -q '"Bash(npm run lint \*)"' "$T/claude.json" || fail "claude export: $(cat "$T/claude.json")"
 grep -q '"Bash(curl \*)"' "$T/claude.json" || fail "claude export deny: $(cat "$T/claude.json")"
 grep -q "not exported" "$T/export.err" || fail "export did not report what it left out"
-sg rules export --format codex | grep -q 'prefix_rule(pattern = \["gh", "pr", "view"\], decision = "allow"' ||
+sg rules export --format codex | matches 'prefix_rule(pattern = \["gh", "pr", "view"\], decision = "allow"' ||
 	fail "codex export"
 sg rules export -o "$T/all.jsonl"
 n=$(wc -l <"$T/all.jsonl")

@@ -23,9 +23,9 @@ list=$(sg rules list --json)
     fail "the preset was not installed: $list"
 for p in 'exec \*' 'read /\*\*' 'write \./\*\*' 'write /tmp/\*\*' 'write /dev/null' 'delete \./\*\*' \
 	'delete /tmp/\*\*' 'mcp \*\.\*' 'net localhost' 'net 127\.0\.0\.1' 'net \[::1\]'; do
-	printf '%s' "$list" | grep -q "\"pattern\":\"$p\"" || fail "preset rule $p missing: $list"
+	printf '%s' "$list" | matches "\"pattern\":\"$p\"" || fail "preset rule $p missing: $list"
 done
-printf '%s' "$list" | grep -q '"max_level":"medium"\|"max_level":"high"\|"max_level":"critical"' &&
+printf '%s' "$list" | matches '"max_level":"medium"\|"max_level":"high"\|"max_level":"critical"' &&
     fail "a preset rule reaches above low: $list"
 grep -q "installed the routine preset" "$SANDGATE_DIR/broker.log" || fail "no log line for the preset"
 pass "default settings install the routine preset (11 rules, ceiling low, origin preset routine)"
@@ -77,7 +77,7 @@ pass "preset = none and --preset none install nothing"
 
 # --- by hand
 out=$(sg rules import --preset routine) || fail "rules import --preset routine: $out"
-printf '%s' "$out" | grep -q "11 rule(s) imported" || fail "import said: $out"
+printf '%s' "$out" | matches "11 rule(s) imported" || fail "import said: $out"
 [ "$(sg rules list --json | grep -o '"origin":"preset routine"' | wc -l)" = 11 ] || fail "imported rules"
 expect_rc 2 sg rules import --preset nosuch
 stop_broker

@@ -220,8 +220,8 @@ grep -q "recorded the break and began epoch 2 with checkpoint #10" "$T/out" || f
 sg audit verify >"$T/vout" 2>&1 || fail "verify after the reseal: $(cat "$T/vout")"
 grep -q "^warning: epoch 1 (rows 1 to 1026) has a recorded break: the signing key changed at checkpoint #7 .* by uid [0-9]*: ops ticket 42: audit.key rotated by hand)" "$T/vout" ||
 	fail "the break is not reported: $(cat "$T/vout")"
-tail -n 1 "$CK" | grep -q " n=10 epoch=2 kind=start " || fail "the epoch's start is not in the checkpoint file"
-sg audit reseal --reason again | grep -q "there is no break to record" || fail "a second reseal"
+tail -n 1 "$CK" | matches " n=10 epoch=2 kind=start " || fail "the epoch's start is not in the checkpoint file"
+sg audit reseal --reason again | matches "there is no break to record" || fail "a second reseal"
 start_broker
 stop_broker
 sg audit verify >/dev/null || fail "verify after the new epoch's first run"

@@ -55,7 +55,7 @@ sleep 0.3
 clock 12000
 wait_for 5 '[ "$(esc_level "git push --force origin main")" = 2 ]'
 [ "$(esc_level "rm -rf build")" = 1 ] || fail "medium escalated with high"
-"$SGTEST" call console list '[]' | grep -q '"why":"unanswered for 40 s (escalate.high)"' || fail "no why"
+"$SGTEST" call console list '[]' | matches '"why":"unanswered for 40 s (escalate.high)"' || fail "no why"
 pass "high escalates after escalate.high (40 s), not before; medium waits"
 
 # a reviewer deciding the escalated critical request: by "escalated"
@@ -90,11 +90,11 @@ pass "the request's timeout (300 s) denies by timeout when it comes before the e
 sg ask --json --session s5 --timeout 3600 -- rm -rf dist >"$T/m2.json" 2>/dev/null & m2=$!
 wait_for 5 '[ "$(pending_count)" = 1 ]'
 mid=$("$SGTEST" call console list '[]' | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"][0]["id"])')
-"$SGTEST" call console escalate "[{\"id\":$mid,\"why\":\"looks odd\",\"reviewer\":\"alice\"}]" | grep -q '"escalated":1' ||
+"$SGTEST" call console escalate "[{\"id\":$mid,\"why\":\"looks odd\",\"reviewer\":\"alice\"}]" | matches '"escalated":1' ||
 	fail "escalate now"
-"$SGTEST" call console list '[]' | grep -q "\"by\":\"alice (uid $(id -u))\",\"why\":\"escalated by hand: looks odd\"" ||
+"$SGTEST" call console list '[]' | matches "\"by\":\"alice (uid $(id -u))\",\"why\":\"escalated by hand: looks odd\"" ||
 	fail "who/why of a manual escalation: $("$SGTEST" call console list '[]' | head -c 600)"
-"$SGTEST" call console escalate "[{\"id\":$mid}]" | grep -q '"already":1' || fail "second escalate not 'already'"
+"$SGTEST" call console escalate "[{\"id\":$mid}]" | matches '"already":1' || fail "second escalate not 'already'"
 expect_rc 1 "$SGTEST" call agent escalate "[{\"id\":$mid}]" >"$T/out"
 grep -q forbidden "$T/out" || fail "agent may escalate"
 clock 600000

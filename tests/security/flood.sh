@@ -54,7 +54,7 @@ touch "$T/flood1.done"
 wait $status_loop
 [ "$(field flood1 pending)" = 1000 ] || fail "queued from one session: $(cat "$T/flood1.json")"
 [ "$(field flood1 errors.conflict)" = $((N - 1000)) ] || fail "refused: $(cat "$T/flood1.json")"
-field flood1 first_error | grep -q "^too many pending requests: session 'f1-0' of uid $(id -u) has 1000 waiting (max_pending_session)" ||
+field flood1 first_error | matches "^too many pending requests: session 'f1-0' of uid $(id -u) has 1000 waiting (max_pending_session)" ||
     fail "refusal does not name the quota: $(field flood1 first_error)"
 ! grep -q fail "$T/status" || fail "sandgate status failed during the flood"
 [ "$(grep -c call "$T/status")" -ge 1 ] || fail "no status call completed"
@@ -98,7 +98,7 @@ start_broker
 [ "$(sg status --json | "$Q" get - quotas.max_pending_uid)" = 500 ] || fail "default max_pending_uid is not a quarter"
 flood flood2 f2 50 3000
 [ "$(field flood2 pending)" = 500 ] || fail "many sessions: $(cat "$T/flood2.json")"
-field flood2 last_error | grep -q "too many pending requests: uid $(id -u) has 500 waiting (max_pending_uid)" ||
+field flood2 last_error | matches "too many pending requests: uid $(id -u) has 500 waiting (max_pending_uid)" ||
     fail "uid refusal: $(field flood2 last_error)"
 pass "a flood over 50 sessions stops at max_pending_uid (500 of 2000)"
 
@@ -117,7 +117,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	(set +e; as_uid 65534 "$SANDGATE" ask -s other-uid --timeout 60 -- touch /etc/other >"$T/other.out" 2>&1
 	    echo $? >"$T/other.rc") &
 	wait_for 20 '[ "$(pending_of other-uid)" = 1 ]'
-	sg pending --json | grep -q '"uid":65534' || fail "the other uid's request is not queued as uid 65534"
+	sg pending --json | matches '"uid":65534' || fail "the other uid's request is not queued as uid 65534"
 	sg decide "$(id_of other-uid)" allow >/dev/null
 	wait_for 20 test -s "$T/other.rc"
 	[ "$(cat "$T/other.rc")" = 0 ] || fail "the other uid's request: $(cat "$T/other.out")"

@@ -32,7 +32,7 @@ pass "$n requests pending"
 
 # ---- groups answers, whatever the queue holds, never "too large"
 out=$("$SGTEST" call console groups '[]') || fail "groups []: $out"
-printf '%s' "$out" | grep -q '"total":[0-9]*,"next":' || fail "groups [] is not a page: ${out:0:200}"
+printf '%s' "$out" | matches '"total":[0-9]*,"next":' || fail "groups [] is not a page: ${out:0:200}"
 total=$(printf '%s' "$out" | grep -o '"total":[0-9]*' | head -n 1 | cut -d: -f2)
 [ "$total" -gt 100 ] || fail "only $total groups"
 off=0 pages=0 seen=0
@@ -53,7 +53,7 @@ got=0 moff=0
 while [ "$moff" -ge 0 ]; do
 	sl=$("$SGTEST" call console groups "[{\"ids\":[\"$gid\",\"g0\"],\"members_offset\":$moff,\"members\":7}]") ||
 		fail "members of $gid: $sl"
-	printf '%s' "$sl" | grep -q '"gone":\["g0"\]' || fail "an unknown id is not reported gone: ${sl:0:200}"
+	printf '%s' "$sl" | matches '"gone":\["g0"\]' || fail "an unknown id is not reported gone: ${sl:0:200}"
 	got=$((got + $(printf '%s' "$sl" | grep -o '"members":\[[0-9,]*\]' | tr -cd ',' | wc -c) + 1))
 	moff=$(printf '%s' "$sl" | grep -o '"members_next":-\?[0-9]*' | cut -d: -f2)
 done
@@ -81,14 +81,14 @@ if command -v tmux >/dev/null; then
 	source "$SG_SRC/tests/tui/tui_lib.sh"
 	start_console 100 30
 	wait_screen '[0-9]{5} pending' 60
-	screen | grep -q 'nothing waits' && fail "the console shows nothing waiting"
+	screen | matches 'nothing waits' && fail "the console shows nothing waiting"
 	keys /
 	keys -l 'session:other-agent'
 	keys Enter
 	wait_screen 'curl -s https://data' 60
 	keys a
 	[ "$(rc_of other)" = 0 ] || fail "the ask was not allowed: $(cat "$T/err.other")"
-	screen | grep -q 'request #[0-9]* allowed' || fail "the console did not say it allowed it: $(screen)"
+	screen | matches 'request #[0-9]* allowed' || fail "the console did not say it allowed it: $(screen)"
 	how="the console (tmux)"
 else
 	id=$(sg pending --json | grep -o '"id":[0-9]*,"agent":"cli","session":"other-agent"' | grep -o '^"id":[0-9]*' | cut -d: -f2)

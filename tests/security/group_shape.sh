@@ -80,14 +80,14 @@ done
 pass "download-and-run never shares a group with a plain download; pipeline labels show the pipe"
 
 # the pipe is in the label `pending --groups`/the groups RPC gives: curl … | sh
-printf '%s' "$groups" | grep -q '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
+printf '%s' "$groups" | matches '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
 	fail "no 'curl … | sh' label: $groups"
-printf '%s' "$groups" | grep -q '"signature":"exec curl \[-s\] | sh"' || fail "no 'curl [-s] | sh' signature: $groups"
+printf '%s' "$groups" | matches '"signature":"exec curl \[-s\] | sh"' || fail "no 'curl [-s] | sh' signature: $groups"
 pj=$(sg pending --groups --json)
-printf '%s' "$pj" | grep -q '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
+printf '%s' "$pj" | matches '"label":"curl -s https://get.example.com/[a-z*]* | sh"' ||
 	fail "pending --groups --json has no 'curl … | sh' label: $pj"
 pg=$(sg pending --groups) # whole output first: grep -q would stop reading early (SIGPIPE under pipefail)
-printf '%s\n' "$pg" | grep -q 'exec curl \[-s\] | sh' || fail "pending --groups does not show the pipe: $pg"
+printf '%s\n' "$pg" | matches 'exec curl \[-s\] | sh' || fail "pending --groups does not show the pipe: $pg"
 
 # save the plain curl group's narrowest suggestion as a session rule: it
 # must leave every download-and-run waiting (their sh/bash is not covered)
@@ -98,14 +98,14 @@ for gid in $(printf '%s' "$groups" | grep -o '"id":"g[0-9]*"' | cut -d'"' -f4); 
 done
 [ -n "$gp" ] || fail "no group of the plain curl downloads: $groups"
 g=$("$SGTEST" call console groups "[{\"ids\":[\"$gp\"]}]")
-printf '%s' "$g" | grep -q '"whole":true' || fail "the plain download's suggestion should answer it whole: $g"
+printf '%s' "$g" | matches '"whole":true' || fail "the plain download's suggestion should answer it whole: $g"
 out=$(sg decide "g:$gp" allow --rule 2 --scope session)
 case $out in *"saved rule"*) ;; *) fail "decide said: $out" ;; esac
 sleep 0.3
 list=$("$SGTEST" call console list '[]')
 for m in "${!cls[@]}"; do
 	[ "${cls[$m]}" = run ] || continue
-	printf '%s' "$list" | grep -q "\"id\":$m,\"agent\"" || fail "request $m (download-and-run) was answered by the download's rule"
+	printf '%s' "$list" | matches "\"id\":$m,\"agent\"" || fail "request $m (download-and-run) was answered by the download's rule"
 done
 pass "the rule saved from the download group leaves every download-and-run waiting"
 

@@ -34,9 +34,9 @@ allow_in() {
 # --- two earlier sessions of codex, in two workspaces: the third is offered agent scope
 allow_in a1 s1 codex "$T/w1" git push origin main >/dev/null
 allow_in a2 s2 codex "$T/w2" git push origin main >/dev/null
-sg rules list --json | grep -q '"pattern":"exec git push origin main","scope":"session","scope_value":"s1"' ||
+sg rules list --json | matches '"pattern":"exec git push origin main","scope":"session","scope_value":"s1"' ||
 	fail "first rule: $(sg rules list --json)"
-sg rules list --json | grep -q '"made_session":"s2","made_agent":"codex","made_workspace":"'"$T"'/w2"' ||
+sg rules list --json | matches '"made_session":"s2","made_agent":"codex","made_workspace":"'"$T"'/w2"' ||
 	fail "a group rule does not record where it was made: $(sg rules list --json)"
 (cd "$T/w3" && ask_bg a3 --session s3 --agent codex -- git push origin main)
 wait_total 1
@@ -47,17 +47,17 @@ case $o in
 *) fail "the first offer is not the learned agent scope: $o" ;;
 esac
 # the session-scoped one is still offered after it
-group_json "$g" | grep -q '"index":1,"pattern":"exec git push origin main","scope":"session","scope_value":"s3"' ||
+group_json "$g" | matches '"index":1,"pattern":"exec git push origin main","scope":"session","scope_value":"s3"' ||
 	fail "the session offer is gone: $(group_json "$g")"
-sg pending --groups | grep -q -- '--rule 1: exec git push origin main  (agent scope, 30 d, allow ≤medium;' ||
+sg pending --groups | matches -- '--rule 1: exec git push origin main  (agent scope, 30 d, allow ≤medium;' ||
 	fail "pending --groups does not show the offer's terms: $(sg pending --groups)"
-sg pending --groups | grep -q 'allowed in 2 earlier sessions of codex, by alice' ||
+sg pending --groups | matches 'allowed in 2 earlier sessions of codex, by alice' ||
 	fail "pending --groups does not say why: $(sg pending --groups)"
 out=$(sg decide "g:$g" allow --rule 1)
 case $out in *"saved rule "[0-9]*) ;; *) fail "decide: $out" ;; esac
 rid=${out##*saved rule }; rid=${rid%%:*}
 [ "$(rc_of a3)" = 0 ] || fail "a3 not allowed"
-sg rules list --json | grep -q '"id":'"$rid"',"effect":"allow","pattern":"exec git push origin main","scope":"agent","scope_value":"codex","expires_ms":[0-9]' ||
+sg rules list --json | matches '"id":'"$rid"',"effect":"allow","pattern":"exec git push origin main","scope":"agent","scope_value":"codex","expires_ms":[0-9]' ||
 	fail "the learned rule: $(sg rules list --json)"
 cr=$(sqlite3 "$SANDGATE_DB" "select expires_ms - created_ms, max_level from rules where id = $rid")
 [ "$cr" = "2592000000|medium" ] || fail "learned rule TTL/ceiling: $cr"
@@ -72,7 +72,7 @@ pass "allowed in 2 earlier sessions: the first offer is agent scope, with TTL, c
 g=$(group_of "exec git push")
 out=$(sg decide "g:$g" allow --rule 1 --scope session --ttl 1h)
 [ "$(rc_of o1)" = 0 ] || fail "o1 not allowed"
-sg rules list --json | grep -q '"pattern":"exec git push origin main","scope":"session","scope_value":"s5","expires_ms":[0-9]' ||
+sg rules list --json | matches '"pattern":"exec git push origin main","scope":"session","scope_value":"s5","expires_ms":[0-9]' ||
 	fail "--scope session did not override: $(sg rules list --json)"
 pass "--scope and --ttl override the offer"
 
@@ -152,10 +152,10 @@ allow_in f2 f2 codex "$T/w2" git push --force origin main >/dev/null
 (cd "$T/w3" && ask_bg f3 --session f3 --agent codex -- git push --force origin main)
 wait_total 1
 g=$(group_of "exec git push")
-group_json "$g" | grep -q '"max_level":"high"' || fail "git push --force is not high: $(group_json "$g")"
+group_json "$g" | matches '"max_level":"high"' || fail "git push --force is not high: $(group_json "$g")"
 o=$(first_offer "$g")
 case $o in *'"scope":"session"'*'"ttl":28800,"max_level":"high"'*'"learned":false'*) ;; *) fail "a high group was widened: $o" ;; esac
-group_json "$g" | grep -q '"learned":true' && fail "a high group has a learned offer: $(group_json "$g")"
+group_json "$g" | matches '"learned":true' && fail "a high group has a learned offer: $(group_json "$g")"
 g=$(group_of "exec git push"); sg decide "g:$g" deny >/dev/null; rc_of f3 >/dev/null
 pass "a high group is never widened"
 

@@ -55,13 +55,13 @@ pass "a reading tool's arguments (secret files, metadata URLs, commands) still c
 ( submit "$(mcp_req github create_issue)" >"$T/g1.out" 2>&1 ) &
 j1=$!
 i=0
-until "$SGTEST" call console list '[]' | grep -q '"total":1,'; do
+until "$SGTEST" call console list '[]' | matches '"total":1,'; do
 	i=$((i + 1)); [ $i -lt 400 ] || fail "create_issue never queued"; sleep 0.025
 done
 ( submit "$(mcp_req github add_issue_comment)" >"$T/g2.out" 2>&1 ) &
 j2=$!
 i=0
-until "$SGTEST" call console list '[]' | grep -q '"total":2,'; do
+until "$SGTEST" call console list '[]' | matches '"total":2,'; do
 	i=$((i + 1)); [ $i -lt 400 ] || fail "add_issue_comment never queued"; sleep 0.025
 done
 view=$("$SGTEST" call console list '[]')

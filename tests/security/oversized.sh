@@ -62,7 +62,7 @@ last_row
 [ "$("$Q" get "$T/row.json" seq)" = "$seq" ] && [ "$("$Q" get "$T/row.json" decided_by)" = policy ] ||
     fail "audit row: $(cat "$T/row.json")"
 [ "$("$Q" get "$T/row.json" request.oversized.sha256)" = "$SHA" ] || fail "the row does not carry the request whole"
-"$Q" get "$T/row.json" note | grep -q "the command is 1,153,433 bytes" || fail "the row's note lacks the reason"
+"$Q" get "$T/row.json" note | matches "the command is 1,153,433 bytes" || fail "the row's note lacks the reason"
 [ "$(pending)" = 0 ] || fail "an oversized request was queued"
 pass "an oversized exec is denied at once by policy and recorded (seq $seq), despite 'exec *' and 'exec echo *' rules"
 
@@ -75,7 +75,7 @@ for req in \
     '"kind":"read","path":"/tmp/x","oversized":{"field":"files","bytes":0,"sha256":"'$SHA'"}'; do
 	submit "[{\"req_id\":\"o-$RANDOM$RANDOM\",\"agent\":\"a\",\"session\":\"s\",\"wait\":true,$req}]"
 	[ "$("$Q" get "$T/out" decision)" = deny ] && [ "$("$Q" get "$T/out" by)" = policy ] || fail "{$req}: $(cat "$T/out")"
-	"$Q" get "$T/out" reason | grep -q "more than sandgate can carry whole" || fail "{$req}: reason"
+	"$Q" get "$T/out" reason | matches "more than sandgate can carry whole" || fail "{$req}: reason"
 done
 [ "$(pending)" = 0 ] || fail "an oversized request was queued"
 pass "oversized write, mcp, net; with a part of the payload present: denied, never judged on the part"
@@ -134,7 +134,7 @@ tail_cmd="echo $(head -c 900000 /dev/zero | tr '\0' a); rm -rf ~"
 } | "$SGTEST" raw agent - >"$T/raw"
 ! grep -q '"code"' "$T/raw" || fail "the long command: $(head -c 300 "$T/raw")"
 # its client is gone now: unless something decided it first, it was withdrawn
-wait_for 20 'sg audit query --json | grep -q "\"req_id\":\"long\""'
+wait_for 20 'sg audit query --json | matches "\"req_id\":\"long\""'
 sg audit query --json | grep '"req_id":"long"' >"$T/row.json"
 [ "$("$Q" get "$T/row.json" decision)" = deny ] && [ "$("$Q" get "$T/row.json" decided_by)" = withdrawn ] ||
     fail "a 900 kB echo ending in rm -rf ~ was decided: $(head -c 300 "$T/row.json")"

@@ -13,7 +13,7 @@ source "$SG_SRC/tests/rules/rules_lib.sh"
 
 : >"$XDG_CONFIG_HOME/sandgate/config" # default settings: routine preset on
 start_broker
-grep -q 'routine' "$SANDGATE_DIR/broker.log" || sg rules list | grep -q 'exec \*' ||
+grep -q 'routine' "$SANDGATE_DIR/broker.log" || sg rules list | matches 'exec \*' ||
 	fail "the routine preset is not installed"
 
 P200=$(printf '%200s' '')
@@ -48,9 +48,9 @@ row 'write /etc/cron.d/job ⟨200 spaces⟩ x' >/dev/null
 row 'echo ok<U+200B>×200; rm -rf ~/.config' >/dev/null
 # the long one is cut, and says how much it leaves out
 r=$(row 'echo xxxx')
-printf '%s' "$r" | grep -qE '…\(\+[0-9]+ bytes\)$' || fail "a cut row does not say what it leaves out: $r"
+printf '%s' "$r" | matches -E '…\(\+[0-9]+ bytes\)$' || fail "a cut row does not say what it leaves out: $r"
 # no row ends right after "echo ok" (or with padding)
-printf '%s\n' "$out" | grep -qE 'echo ok *$' && fail "a row hides its tail: $out"
+printf '%s\n' "$out" | matches -E 'echo ok *$' && fail "a row hides its tail: $out"
 # bounded: 300 columns, but a critical row is shown whole (issue #16: never
 # cut what may be approved) within the broker's own 4 KiB summary cap
 printf '%s\n' "$out" | awk '{ if ((length($0) > 300 && $3 != "critical") || length($0) > 4400) exit 1 }' ||
@@ -59,26 +59,26 @@ pass "pending shows the tail of padded commands"
 
 # ---- pending --json: the broker's summary itself is collapsed and bounded
 json=$(sg pending --json)
-printf '%s' "$json" | grep -qF '"summary":"echo ok \u27E8200 spaces\u27E9 ; rm -rf ~"' ||
+printf '%s' "$json" | matches -F '"summary":"echo ok \u27E8200 spaces\u27E9 ; rm -rf ~"' ||
 	fail "summary not collapsed: $json"
-printf '%s' "$json" | grep -qF '"summary":"echo ok \u27E820 newlines\u27E9 rm -rf ~"' || fail "newlines not counted"
+printf '%s' "$json" | matches -F '"summary":"echo ok \u27E820 newlines\u27E9 rm -rf ~"' || fail "newlines not counted"
 long=$(printf '%s' "$json" | grep -o '"summary":"echo xxx[^"]*"')
 [ "${#long}" -le 4200 ] || fail "summary longer than its cap: ${#long}"
-printf '%s' "$long" | grep -qE '…\(\+[0-9]+ bytes\)"$|\\u2026\(\+[0-9]+ bytes\)"$' ||
+printf '%s' "$long" | matches -E '…\(\+[0-9]+ bytes\)"$|\\u2026\(\+[0-9]+ bytes\)"$' ||
 	fail "a cut summary does not say what it leaves out: ${long: -60}"
 left=$(printf '%s' "$long" | grep -oE '\(\+[0-9]+ bytes\)' | grep -oE '[0-9]+')
 [ "$left" -gt 900 ] && [ "$left" -lt 1100 ] || fail "bytes left out: $left (the command is 5,016 bytes)"
 # the request itself is untouched (the agent's text, verbatim)
-printf '%s' "$json" | grep -qF "\"command\":\"echo ok${P200}; rm -rf ~\"" || fail "the request map was altered"
+printf '%s' "$json" | matches -F "\"command\":\"echo ok${P200}; rm -rf ~\"" || fail "the request map was altered"
 pass "pending --json: summaries are collapsed, bounded, and the request kept verbatim"
 
 # ---- pending --groups: a label that names one command says there are more
 grp=$(sg pending --groups)
-printf '%s\n' "$grp" | grep -E '^g[0-9]+ +2 ' | grep -qE 'exec curl.*(\(also|with more commands|more part).*rm -rf' ||
+printf '%s\n' "$grp" | grep -E '^g[0-9]+ +2 ' | matches -E 'exec curl.*(\(also|with more commands|more part).*rm -rf' ||
 	fail "the group label hides the members' other command: $grp"
-printf '%s\n' "$grp" | grep -F 'exec echo' | grep -qF 'rm -rf' ||
-	printf '%s\n' "$grp" | grep -qF 'exec rm' || fail "no group shows rm -rf: $grp"
-sg pending --groups --json | grep -q '"others":{"requests":2,"more":[0-9]*,"example":"rm -rf [^"]* ; deletes ' ||
+printf '%s\n' "$grp" | grep -F 'exec echo' | matches -F 'rm -rf' ||
+	printf '%s\n' "$grp" | matches -F 'exec rm' || fail "no group shows rm -rf: $grp"
+sg pending --groups --json | matches '"others":{"requests":2,"more":[0-9]*,"example":"rm -rf [^"]* ; deletes ' ||
 	fail "no others in the groups view: $(sg pending --groups --json)"
 pass "pending --groups: labels say what else the members run"
 
@@ -97,13 +97,13 @@ for size in "60 30" "120 40"; do
 	# every padded request's row shows its tail, or says it was cut and how much
 	for want in 'echo ok ⟨200' 'echo ok ⟨20 n' 'write /etc/cron.d' "sh -c 'echo ok ⟨"; do
 		line=$(printf '%s\n' "$s" | grep -F -- "$want") || fail "$1 cols: no row with '$want': $s"
-		printf '%s' "$line" | grep -qE 'rm -rf|⟩ x|…\(\+[0-9]+(B| bytes?)\)' ||
+		printf '%s' "$line" | matches -E 'rm -rf|⟩ x|…\(\+[0-9]+(B| bytes?)\)' ||
 			fail "$1 cols: a row hides its tail: $line"
 	done
-	printf '%s\n' "$s" | grep -qE 'echo ok +[0-9]+[smhd] *(│|$)' && fail "$1 cols: a row ends at 'echo ok': $s"
+	printf '%s\n' "$s" | matches -E 'echo ok +[0-9]+[smhd] *(│|$)' && fail "$1 cols: a row ends at 'echo ok': $s"
 	# the group of two curl requests says its members run more
 	# (the label is the whole shape: cut, it says how much more follows)
-	printf '%s\n' "$s" | grep -E ' 2x ' | grep -qE '\(also|\(\+more|; r…\(\+[0-9]+B\)|rm -rf' ||
+	printf '%s\n' "$s" | grep -E ' 2x ' | matches -E '\(also|\(\+more|; r…\(\+[0-9]+B\)|rm -rf' ||
 		fail "$1 cols: the group row hides its other commands: $s"
 	# the detail counts the padding and shows the tail
 	keys /
@@ -113,8 +113,8 @@ for size in "60 30" "120 40"; do
 	keys Enter
 	wait_screen 'command'
 	d=$(screen)
-	printf '%s' "$d" | tr -d '\n' | grep -qF '⟨200 spaces⟩' || fail "$1 cols: the detail does not count the padding: $d"
-	printf '%s' "$d" | grep -qF 'rm -rf' || fail "$1 cols: the detail hides the tail: $d"
+	printf '%s' "$d" | tr -d '\n' | matches -F '⟨200 spaces⟩' || fail "$1 cols: the detail does not count the padding: $d"
+	printf '%s' "$d" | matches -F 'rm -rf' || fail "$1 cols: the detail hides the tail: $d"
 	stop_console
 	pass "console at $1 columns: rows, group labels and the detail show the tails"
 done

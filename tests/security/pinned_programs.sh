@@ -26,7 +26,7 @@ wait_total 1
 g=$(run_group)
 o=$(first_offer "$g")
 case $o in *'"pin":true,"pin_path":"'"$S"'/run.py"'*) ;; *) fail "the offer does not pin the script: $o" ;; esac
-sg pending --groups | grep -q -- '--rule 1: .*pinned;' || fail "pending --groups does not say pinned: $(sg pending --groups)"
+sg pending --groups | matches -- '--rule 1: .*pinned;' || fail "pending --groups does not say pinned: $(sg pending --groups)"
 # remembered for the agent (a high request: session or agent only), so that
 # each variant below runs in a session of its own (a denial in a session
 # makes a similar request there a retry, which no rule allows)
@@ -35,9 +35,9 @@ case $out in *"saved rule "[0-9]*) ;; *) fail "decide: $out" ;; esac
 rid=${out##*saved rule }; rid=${rid%%:*}
 [ "$(rc_of r1)" = 0 ] || fail "r1 not allowed"
 sha=$(sha256sum "$S/run.py" | cut -d' ' -f1)
-sg rules list --json | grep -q '"pin_path":"'"$S"'/run.py","pin_sha256":"'"$sha"'"' ||
+sg rules list --json | matches '"pin_path":"'"$S"'/run.py","pin_sha256":"'"$sha"'"' ||
 	fail "the rule does not pin the file's SHA-256: $(sg rules list --json)"
-sg rules list | grep -q "^$rid .*{pinned $S/run.py}" || fail "rules list does not mark the pin: $(sg rules list)"
+sg rules list | matches "^$rid .*{pinned $S/run.py}" || fail "rules list does not mark the pin: $(sg rules list)"
 expect_rc 0 sg ask --session v2 -- python3 "$S/run.py" build
 pass "a script under ~/.codex is pinned when remembered, and the unchanged file is covered"
 
@@ -45,9 +45,9 @@ pass "a script under ~/.codex is pinned when remembered, and the unchanged file 
 asked_again() {
 	wait_total 1
 	still_pending "$1" || fail "$1 was decided: $(cat "$T/out.$1")"
-	"$SGTEST" call console list '[]' | grep -q '"pin_changed":{"rule_id":'"$rid"',"path":"'"$S"'/run.py","text":"[^"]*changed since you allowed it' ||
+	"$SGTEST" call console list '[]' | matches '"pin_changed":{"rule_id":'"$rid"',"path":"'"$S"'/run.py","text":"[^"]*changed since you allowed it' ||
 		fail "the request view does not say changed: $("$SGTEST" call console list '[]')"
-	sg pending | grep -q "changed since you allowed it (rule $rid)" || fail "pending does not say changed: $(sg pending)"
+	sg pending | matches "changed since you allowed it (rule $rid)" || fail "pending does not say changed: $(sg pending)"
 	sg decide "g:$(run_group)" deny >/dev/null
 	[ "$(rc_of "$1")" = 1 ] || fail "$1 not denied"
 }
@@ -118,7 +118,7 @@ printf '#!/bin/sh\nrm -rf ~\n' >deploy.sh
 ask_bg d2 -- ./deploy.sh --prod
 wait_total 1
 still_pending d2 || fail "an edited workspace script was allowed"
-sg pending | grep -q "deploy.sh changed since you allowed it" || fail "pending: $(sg pending)"
+sg pending | matches "deploy.sh changed since you allowed it" || fail "pending: $(sg pending)"
 pass "a workspace script is pinned too"
 
 # --- a wide offer (any python script) is not pinned: it means any script
@@ -128,6 +128,6 @@ ask_bg w1 -- python3 a.py
 ask_bg w2 -- python3 b.py
 wait_total 3
 g=$(group_of "exec python3")
-"$SGTEST" call console groups "[{\"ids\":[\"$g\"]}]" | grep -q '"pin":true' &&
+"$SGTEST" call console groups "[{\"ids\":[\"$g\"]}]" | matches '"pin":true' &&
 	fail "a group of different scripts offers a pin: $("$SGTEST" call console groups "[{\"ids\":[\"$g\"]}]")"
 pass "patterns that do not name one file are not pinned"

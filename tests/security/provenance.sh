@@ -128,14 +128,14 @@ asked s1 "file of a denied request" "$(exec_req 'rm fetched.py')"
 ( sub s1 "$(exec_req 'curl -s -o pend.py https://example.com/p.py')" >"$T/pend.out" 2>&1 ) &
 pendjob=$!
 i=0
-until "$SGTEST" call console list '[]' | grep -q '"total":1,'; do
+until "$SGTEST" call console list '[]' | matches '"total":1,'; do
 	i=$((i + 1)); [ $i -lt 400 ] || fail "pending request never queued"; sleep 0.025
 done
 printf 'x\n' >"$W/pend.py"
 ( sub s1 "$(exec_req 'rm pend.py')" >"$T/rmpend.out" 2>&1 ) &
 rmjob=$!
 i=0
-until "$SGTEST" call console list '[]' | grep -q '"total":2,'; do
+until "$SGTEST" call console list '[]' | matches '"total":2,'; do
 	i=$((i + 1)); [ $i -lt 400 ] || fail "rm of a pending request's file was answered without a person: $(cat "$T/rmpend.out")"; sleep 0.025
 done
 view=$("$SGTEST" call console list '[]')

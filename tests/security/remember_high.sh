@@ -27,7 +27,7 @@ group_for() {
 ask_bg p1 -- git push --force origin main
 wait_total 1
 g=$(group_of "exec git push")
-group_json "$g" | grep -q '"max_level":"high","oldest_ms"' || fail "not a high group: $(group_json "$g")"
+group_json "$g" | matches '"max_level":"high","oldest_ms"' || fail "not a high group: $(group_json "$g")"
 o=$(group_json "$g" | grep -o '"suggestions":\[.*\]')
 case $o in
 '"suggestions":[{"index":0,"pattern":"exec git push --force origin main","scope":"session","scope_value":"h1","ttl":28800,"max_level":"high","reason":"a high request, remembered narrowly: this exact command, for this session, expires after 8 h"'*) ;;
@@ -40,9 +40,9 @@ rid=${out##*saved rule }; rid=${rid%%:*}
 [ "$(rc_of p1)" = 0 ] || fail "p1 not allowed"
 r=$(sqlite3 "$SANDGATE_DB" "select scope, scope_value, max_level, expires_ms - created_ms, author_name from rules where id = $rid")
 [ "$r" = "session|h1|high|28800000|alice" ] || fail "the high rule: $r"
-sg rules list | grep -q "^$rid  *session .* [78]h  *allow ≤high exec git push --force origin main  \[h1\]  {high}$" ||
+sg rules list | matches "^$rid  *session .* [78]h  *allow ≤high exec git push --force origin main  \[h1\]  {high}$" ||
 	fail "rules list does not mark the high rule with its expiry: $(sg rules list)"
-sg rules list --json | grep -q '"id":'"$rid"',.*"max_level":"high",.*"high":true' || fail "rules --json: no high mark"
+sg rules list --json | matches '"id":'"$rid"',.*"max_level":"high",.*"high":true' || fail "rules --json: no high mark"
 pass "a high request is remembered exactly, for the session, for 8 h, and marked"
 
 # --- later allows name the rule and who made it; it stays narrow
@@ -68,14 +68,14 @@ done
 still_pending n3 || fail "a refused decide decided the members"
 sg decide "g:$g" allow --rule 1 --scope agent >/dev/null
 [ "$(rc_of n3)" = 0 ] || fail "n3"
-sg rules list --json | grep -q '"pattern":"exec git push --force origin main","scope":"agent","scope_value":"codex","expires_ms":[0-9]' ||
+sg rules list --json | matches '"pattern":"exec git push --force origin main","scope":"agent","scope_value":"codex","expires_ms":[0-9]' ||
 	fail "agent scope with the default expiry: $(sg rules list --json)"
 # n1 and n4 differ in one argument: one group, no exact pattern
 ask_bg n4 -- git push --force origin feature
 wait_total 3
 g=$(group_for h1 "git push --force origin dev")
 [ "$g" = "$(group_for h1 "git push --force origin feature")" ] || fail "n1 and n4 are not one group"
-group_json "$g" | grep -q '"suggestions":\[\]' || fail "offers for different high commands: $(group_json "$g")"
+group_json "$g" | matches '"suggestions":\[\]' || fail "offers for different high commands: $(group_json "$g")"
 rc=0
 out=$(sg decide "g:$g" allow --rule 1 2>&1) || rc=$?
 [ "$rc" != 0 ] || fail "remembered a high group without an exact pattern"
@@ -115,7 +115,7 @@ pass "a rule from a medium group cannot take a high ceiling"
 ask_bg c1 --session c1 -- sudo rm -rf /var/x
 wait_total 1
 g=$(group_of "exec sudo")
-group_json "$g" | grep -q '"max_level":"critical"' || fail "not critical: $(group_json "$g")"
+group_json "$g" | matches '"max_level":"critical"' || fail "not critical: $(group_json "$g")"
 rc=0
 out=$(sg decide "g:$g" allow --rule 1 2>&1) || rc=$?
 [ "$rc" != 0 ] || fail "a critical group was remembered: $out"
@@ -140,6 +140,6 @@ printf 'preset = routine\nremember_high_ttl = 2h\n' >"$XDG_CONFIG_HOME/sandgate/
 start_broker
 ask_bg t1 --session t1 -- git push --force origin t
 wait_total 1
-group_json "$(group_of "exec git push")" | grep -q '"ttl":7200,"max_level":"high"' ||
+group_json "$(group_of "exec git push")" | matches '"ttl":7200,"max_level":"high"' ||
 	fail "remember_high_ttl not used: $(group_json "$(group_of "exec git push")")"
 pass "remember_high_ttl sets the default expiry"

