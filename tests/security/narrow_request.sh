@@ -116,9 +116,9 @@ wait_for 10 "[ -s '$T/c1.rc' ]"
 [ "$(jget "$T/c1.out" hookSpecificOutput.permissionDecision)" = allow ] || fail "c1: $(cat "$T/c1.out")"
 [ "$(jget "$T/c1.out" hookSpecificOutput.updatedInput)" = '{"command": "rm -rf dist", "dangerouslyDisableSandbox": true, "description": "clean"}' ] ||
 	fail "c1 updatedInput: $(cat "$T/c1.out")"
-jget "$T/c1.out" hookSpecificOutput.additionalContext | grep -q 'changed this call.s command to "rm -rf dist"' ||
+jget "$T/c1.out" hookSpecificOutput.additionalContext | matches 'changed this call.s command to "rm -rf dist"' ||
 	fail "c1 additionalContext: $(cat "$T/c1.out")"
-jget "$T/c1.out" hookSpecificOutput.additionalContext | grep -q 'only dist' || fail "c1: the note is not passed on"
+jget "$T/c1.out" hookSpecificOutput.additionalContext | matches 'only dist' || fail "c1: the note is not passed on"
 pass "Claude Code: updatedInput is the call's input with exactly the scored command; the note reaches the model"
 
 # the audit row: original request, narrowed input and its intent (same

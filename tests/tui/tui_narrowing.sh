@@ -20,7 +20,7 @@ feed <<JSON
 {"agent":"codex","session":"s-1","kind":"exec","cwd":"$T","command":"rm -rf $T/build"}
 JSON
 wait_screen '1 pending'
-screen | tail -1 | grep -q ' e narrow' && fail "e offered for a request that cannot be narrowed: $(screen | tail -1)"
+screen | tail -1 | matches ' e narrow' && fail "e offered for a request that cannot be narrowed: $(screen | tail -1)"
 keys e
 wait_screen 'cannot be narrowed: its agent cannot apply a narrowed input'
 pass "e is hidden and refused when the requester cannot apply a narrowed input"
@@ -34,8 +34,8 @@ keys -l 'dist src'
 keys Enter
 wait_screen 'rm -rf dist src'
 # (once the last message has gone from the status line)
-wait_for 15 "screen | tail -1 | grep -q ' e narrow'"
-screen | tail -1 | grep -q ' p agent asks' || fail "no p hint on a Claude PreToolUse request: $(screen | tail -1)"
+wait_for 15 "screen | tail -1 | matches ' e narrow'"
+screen | tail -1 | matches ' p agent asks' || fail "no p hint on a Claude PreToolUse request: $(screen | tail -1)"
 keys e
 wait_screen 'narrow command: rm -rf dist src'
 check_screen narrowing_edit
@@ -49,10 +49,10 @@ keys C-u
 keys -l 'rm -rf dist'
 keys Enter
 wait_screen 'Narrow request #[0-9]+: allow this command instead'
-screen | grep -q 'asked:    rm -rf dist src' || fail "box: $(screen)"
-screen | grep -q 'narrowed: rm -rf dist' || fail "box: $(screen)"
-screen | grep -Eq 'risk: +[a-z]+ [0-9]+ -> [a-z]+ [0-9]+' || fail "box has no risk: $(screen)"
-screen | grep -q "intent:   -delete-recursive $T/src" || fail "box has no intent diff: $(screen)"
+screen | matches 'asked:    rm -rf dist src' || fail "box: $(screen)"
+screen | matches 'narrowed: rm -rf dist' || fail "box: $(screen)"
+screen | matches -E 'risk: +[a-z]+ [0-9]+ -> [a-z]+ [0-9]+' || fail "box has no risk: $(screen)"
+screen | matches "intent:   -delete-recursive $T/src" || fail "box has no intent diff: $(screen)"
 check_screen narrowing_confirm
 # Esc in the box cancels too, and the request still waits
 keys Escape
@@ -76,7 +76,7 @@ keys Escape
 # p: a Gemini call handed to Gemini's own confirmation
 printf '{"session_id":"g1","cwd":"%s","hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"npm publish"}}' "$T" >"$T/g1.in"
 ( set +e; sg hook gemini <"$T/g1.in" >"$T/g1.out" 2>/dev/null; echo $? >"$T/g1.rc" ) &
-wait_for 10 "sg pending --json | grep -q 'npm publish'"
+wait_for 10 "sg pending --json | matches 'npm publish'"
 keys /
 keys -l 'npm publish'
 keys Enter
