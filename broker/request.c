@@ -10,6 +10,7 @@
 #include "proto/log.h"
 #include "broker/pager.h"
 #include "broker/escpolicy.h"
+#include "broker/narrow.h"
 #include "proto/mpjson.h"
 #include "broker/peer.h"
 #include "broker/policy.h"
@@ -108,6 +109,15 @@ struct request {
 	struct pager_page *page;      /* the pager run its group was paged with */
 	struct vote { int64_t uid, pid, ms; bool allow; char name[64]; } *votes; /* malloc'd at the first */
 	int nvotes;
+	/* issue #14: what the requester accepts, and a reviewer's narrowing (narrow.h) */
+	struct narrow_accepts acc;
+	char *narrowed;               /* the narrowed command, path or URL, or NULL */
+	size_t narrowed_len;
+	struct subject *nsubj;        /* the narrowed request's subject */
+	enum rule_level nlevel;
+	int nscore;
+	char *aintent;                /* the audit row's intent: the original's plus `narrowed` */
+	size_t aintent_len;
 };
 
 struct reqstate {
@@ -351,6 +361,9 @@ on_timer_closed(uv_handle_t *h)
 	free(r->esc_by);
 	free(r->esc_why);
 	free(r->votes);
+	free(r->narrowed);
+	subject_free(r->nsubj);
+	free(r->aintent);
 	free(r);
 }
 
@@ -409,9 +422,18 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 {
 	char reason[600];
 
-	if (strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0)
+	if ((strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0) && r->narrowed != NULL)
+		snprintf(reason, sizeof reason, "allowed narrowed by %sreviewer %s (the %s was changed)%s%s",
+		    strcmp(r->by, "escalated") == 0 ? "on-call " : "",
+		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)", narrow_field_of(r->kind),
+		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+	else if (strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0)
 		snprintf(reason, sizeof reason, "%s by %sreviewer %s%s%s", r->allow ? "allowed" : "denied",
 		    strcmp(r->by, "escalated") == 0 ? "on-call " : "",
+		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)",
+		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
+	else if (strcmp(r->by, "ask-agent") == 0)
+		snprintf(reason, sizeof reason, "reviewer %s handed the call to the agent's own permission prompt%s%s",
 		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)",
 		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
 	else if (strcmp(r->by, "quorum") == 0)
@@ -443,7 +465,7 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 	else
 		snprintf(reason, sizeof reason, "%s by %s", r->allow ? "allowed" : "denied", r->by);
 
-	msgpack_pack_map(pk, r->rule_id > 0 ? 9 : 8);
+	msgpack_pack_map(pk, 8 + (r->rule_id > 0) + 2 * (r->narrowed != NULL && r->allow));
 	rpc_pack_kv_int(pk, "id", r->id);
 	rpc_pack_kv_str(pk, "state", "decided");
 	rpc_pack_kv_str(pk, "decision", r->allow ? "allow" : "deny");
@@ -454,6 +476,17 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 	rpc_pack_kv_int(pk, "seq", r->seq);
 	if (r->rule_id > 0)
 		rpc_pack_kv_int(pk, "rule_id", r->rule_id);
+	if (r->narrowed != NULL && r->allow) {
+		/* issue #14: what the requester must run instead of what it asked */
+		rpc_pack_str(pk, "narrowed");
+		msgpack_pack_map(pk, 1);
+		rpc_pack_str(pk, narrow_field_of(r->kind));
+		rpc_pack_strn(pk, r->narrowed, r->narrowed_len);
+		rpc_pack_str(pk, "narrowed_risk");
+		msgpack_pack_map(pk, 2);
+		rpc_pack_kv_int(pk, "score", r->nscore);
+		rpc_pack_kv_str(pk, "level", rule_level_name(r->nlevel));
+	}
 }
 
 /* The view of a request that consoles see (list and notifications). */
@@ -665,6 +698,29 @@ decide(struct broker *b, struct request *r, bool allow, const char *by, const ch
 note_done:
 		anote = strbuf_take(&nb);
 	}
+	if (r->narrowed != NULL && allow) {
+		/* issue #14: the row says what ran instead (whole in its intent) */
+		struct strbuf nb = { 0 };
+		const char *base = anote != NULL ? anote : r->note;
+
+		if (base != NULL)
+			strbuf_puts(&nb, base), strbuf_puts(&nb, "; ");
+		strbuf_puts(&nb, "narrowed the ");
+		strbuf_puts(&nb, narrow_field_of(r->kind));
+		strbuf_puts(&nb, " to: ");
+		{
+			size_t cut = r->narrowed_len;
+
+			if (cut > 1024) /* on a UTF-8 character's start */
+				for (cut = 1024; cut > 0 && ((unsigned char)r->narrowed[cut] & 0xc0) == 0x80; cut--)
+					;
+			strbuf_putn(&nb, r->narrowed, cut);
+		}
+		if (r->narrowed_len > 1024)
+			strbuf_puts(&nb, "…");
+		free(anote);
+		anote = strbuf_take(&nb);
+	}
 	msgpack_sbuffer_init(&vsb);
 	msgpack_packer_init(&vpk, &vsb, msgpack_sbuffer_write);
 	if (r->nvotes > 0) {
@@ -696,7 +752,8 @@ note_done:
 		.risk_level = r->score >= 0 ? rule_level_name(r->level) : NULL,
 		.risk_score = r->score,
 		.risk_reasons = r->risk, .risk_reasons_len = r->risk_len,
-		.intent = r->intent, .intent_len = r->intent_len,
+		.intent = r->aintent != NULL ? r->aintent : r->intent,
+		.intent_len = r->aintent != NULL ? r->aintent_len : r->intent_len,
 		.shown_sha256 = r->shown_sha256[0] != '\0' ? r->shown_sha256 : NULL,
 	};
 	if (store_put_decision(b->store, &row, finish_decision, r) < 0) {
@@ -731,8 +788,9 @@ finish_decision(void *arg, int status, int64_t seq)
 		r->seq = 0;
 	} else {
 		r->seq = seq;
-		if (r->allow) /* the files it creates are this session's (issue #17) */
-			policy_note_created(b, r->uid, r->session, r->subj, r->id);
+		if (r->allow) /* the files it creates are this session's (issue #17); a
+		               * narrowed one's are those of what runs (issue #14) */
+			policy_note_created(b, r->uid, r->session, r->nsubj != NULL ? r->nsubj : r->subj, r->id);
 	}
 	rs->decided_total++;
 	while (r->waiters != NULL) {
@@ -1427,6 +1485,7 @@ struct submit_fields {
 	bool oversized;
 	char ov_field[65];
 	int64_t ov_bytes;
+	struct narrow_accepts acc;    /* issue #14: accepts, narrow_field */
 };
 
 static void
@@ -1550,6 +1609,12 @@ parse_submit(const msgpack_object *params, struct submit_fields *f)
 		if (o->type != MSGPACK_OBJECT_BOOLEAN)
 			return "wait must be a boolean";
 		f->wait = o->via.boolean;
+	}
+	{
+		const char *why = narrow_parse_accepts(f->map, &f->acc);
+
+		if (why != NULL)
+			return why;
 	}
 	/* a request that stands for one too big to carry needs no payload: it
 	 * is denied at once (request_submit) */
@@ -1765,6 +1830,7 @@ new_request(struct broker *b, struct peer *p, struct submit_fields *f, char *key
 	r->kind = f->kind, f->kind = NULL;
 	r->cwd = f->cwd, f->cwd = NULL;
 	r->workspace = f->workspace, f->workspace = NULL;
+	r->acc = f->acc;
 	r->pid = peer_pid(p);
 	r->uid = peer_uid(p);
 	r->gid = peer_gid(p);
@@ -2101,6 +2167,209 @@ request_list(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_obj
 	msgpack_sbuffer_destroy(&items);
 }
 
+/* ---- narrowing (issue #14; narrow.h) ---- */
+
+/* The narrowed request judged as one of its own: the same map with the
+ * kind's field (and its files, tool_input field) changed, the same uid,
+ * session, cwd, workspace and sandbox.  t gets subj, intent, risk, level
+ * and score; -1 on out of memory (t is then freed). */
+static int
+narrow_judge(struct broker *b, const struct request *r, const char *value, size_t len, struct request *t)
+{
+	msgpack_zone z;
+	msgpack_object orig, nm;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t off = 0, off2 = 0;
+	int rc = -1;
+
+	memset(t, 0, sizeof *t);
+	t->b = b;
+	t->uid = r->uid;
+	t->session = r->session;
+	t->score = -1;
+	msgpack_zone_init(&z, 2048);
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (msgpack_unpack(r->raw, r->raw_len, &off, &z, &orig) == MSGPACK_UNPACK_SUCCESS &&
+	    orig.type == MSGPACK_OBJECT_MAP) {
+		narrow_build(&pk, &orig, r->kind, value, len);
+		if (msgpack_unpack(sb.data, sb.size, &off2, &z, &nm) == MSGPACK_UNPACK_SUCCESS)
+			rc = prepare(b, t, &nm);
+	}
+	free(t->conns);
+	t->conns = NULL;
+	if (rc < 0) {
+		subject_free(t->subj);
+		free(t->intent);
+		free(t->risk);
+		t->subj = NULL, t->intent = t->risk = NULL;
+	}
+	msgpack_sbuffer_destroy(&sb);
+	msgpack_zone_destroy(&z);
+	return rc;
+}
+
+static void
+narrow_free(struct request *t)
+{
+	subject_free(t->subj);
+	free(t->intent);
+	free(t->risk);
+}
+
+/* The audit intent of r narrowed to value (t: its judgement). */
+static int
+narrow_keep(struct request *r, const struct request *t, char *value, size_t len)
+{
+	msgpack_zone z;
+	msgpack_object oi, ni, nr;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	size_t o1 = 0, o2 = 0, o3 = 0;
+	bool hoi, hni, hnr;
+
+	msgpack_zone_init(&z, 2048);
+	hoi = r->intent != NULL && msgpack_unpack(r->intent, r->intent_len, &o1, &z, &oi) == MSGPACK_UNPACK_SUCCESS;
+	hni = t->intent != NULL && msgpack_unpack(t->intent, t->intent_len, &o2, &z, &ni) == MSGPACK_UNPACK_SUCCESS;
+	hnr = t->risk != NULL && msgpack_unpack(t->risk, t->risk_len, &o3, &z, &nr) == MSGPACK_UNPACK_SUCCESS;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	narrow_audit_intent(&pk, hoi ? &oi : NULL, r->kind, value, len, hni ? &ni : NULL, hnr ? &nr : NULL);
+	msgpack_zone_destroy(&z);
+	free(r->aintent);
+	r->aintent = sb.size > 0 ? malloc(sb.size) : NULL;
+	if (r->aintent == NULL) {
+		msgpack_sbuffer_destroy(&sb);
+		return -1;
+	}
+	memcpy(r->aintent, sb.data, sb.size);
+	r->aintent_len = sb.size;
+	msgpack_sbuffer_destroy(&sb);
+	r->narrowed = value;
+	r->narrowed_len = len;
+	r->nsubj = t->subj;
+	r->nlevel = t->level;
+	r->nscore = t->score;
+	return 0;
+}
+
+/* decide's dry run: what the narrowed request would be, for the console's
+ * confirmation (nothing is decided). */
+static void
+reply_narrow_preview(struct broker *b, struct peer *p, uint32_t msgid, const struct request *r,
+    const struct request *t, const char *value, size_t len)
+{
+	struct reqstate *rs = b->reqs;
+
+	rpc_pack_result(&rs->pk, msgid);
+	msgpack_pack_map(&rs->pk, 9);
+	rpc_pack_kv_int(&rs->pk, "id", r->id);
+	rpc_pack_kv_str(&rs->pk, "field", narrow_field_of(r->kind));
+	rpc_pack_str(&rs->pk, "intent");
+	if (t->intent != NULL)
+		rs->pk.callback(rs->pk.data, t->intent, t->intent_len);
+	else
+		msgpack_pack_nil(&rs->pk);
+	rpc_pack_str(&rs->pk, "narrowed");
+	rpc_pack_strn(&rs->pk, value, len);
+	rpc_pack_kv_int(&rs->pk, "score", t->score);
+	rpc_pack_kv_str(&rs->pk, "level", rule_level_name(t->level));
+	rpc_pack_str(&rs->pk, "original");
+	msgpack_pack_map(&rs->pk, 2);
+	rpc_pack_kv_int(&rs->pk, "score", r->score);
+	rpc_pack_kv_str(&rs->pk, "level", rule_level_name(r->level));
+	rpc_pack_kv_bool(&rs->pk, "higher", t->level > r->level);
+	rpc_pack_str(&rs->pk, "risk");
+	if (t->risk != NULL)
+		rs->pk.callback(rs->pk.data, t->risk, t->risk_len);
+	else
+		msgpack_pack_nil(&rs->pk);
+	peer_send_sbuf(p, &rs->sb);
+}
+
+/* decide with `narrow` on pending request r (allow only). */
+static void
+decide_narrowed(struct broker *b, struct peer *p, uint32_t msgid, struct request *r, const msgpack_object *m,
+    const char *note, const char *name)
+{
+	const msgpack_object *np = rpc_map_get(m, "narrow"), *dry = rpc_map_get(m, "dry_run");
+	const msgpack_object *cl = rpc_map_get(m, "confirm_level");
+	enum rule_level confirmed = RL_LOW;
+	msgpack_zone z;
+	msgpack_object orig;
+	size_t off = 0, len = 0;
+	char *value = NULL;
+	const char *why;
+	bool forbidden = false;
+	struct request t;
+
+	if (dry != NULL && dry->type != MSGPACK_OBJECT_NIL && dry->type != MSGPACK_OBJECT_BOOLEAN) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "dry_run must be a boolean");
+		return;
+	}
+	if (cl != NULL && cl->type != MSGPACK_OBJECT_NIL) {
+		char lv[16] = "";
+
+		if (cl->type == MSGPACK_OBJECT_STR && cl->via.str.size < sizeof lv)
+			memcpy(lv, cl->via.str.ptr, cl->via.str.size);
+		if (rule_level_parse(lv) < 0) {
+			peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "confirm_level must be low, medium, high or critical");
+			return;
+		}
+		confirmed = (enum rule_level)rule_level_parse(lv);
+	}
+	if (!r->acc.narrow) {
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "request %lld cannot be narrowed: its requester did not "
+		    "say it can apply a changed input (accepts \"narrow\")", (long long)r->id);
+		return;
+	}
+	if (r->quorum > 1) {
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "request %lld needs a quorum of %d: it cannot be narrowed",
+		    (long long)r->id, r->quorum);
+		return;
+	}
+	msgpack_zone_init(&z, 1024);
+	if (msgpack_unpack(r->raw, r->raw_len, &off, &z, &orig) != MSGPACK_UNPACK_SUCCESS ||
+	    orig.type != MSGPACK_OBJECT_MAP)
+		why = "the request cannot be read", forbidden = false;
+	else
+		why = narrow_parse(np, r->kind, &orig, &value, &len, &forbidden);
+	msgpack_zone_destroy(&z);
+	if (why != NULL) {
+		peer_reply_error(p, msgid, forbidden ? SG_ERR_FORBIDDEN : SG_ERR_BAD_PARAMS, "%s", why);
+		return;
+	}
+	if (narrow_judge(b, r, value, len, &t) < 0) {
+		free(value);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	if (dry != NULL && dry->type == MSGPACK_OBJECT_BOOLEAN && dry->via.boolean) {
+		reply_narrow_preview(b, p, msgid, r, &t, value, len);
+		narrow_free(&t);
+		free(value);
+		return;
+	}
+	if (t.level > r->level && t.level > confirmed) {
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "the narrowed %s scores %s (%d), above the request's %s "
+		    "(%d): nothing was decided; confirm it with confirm_level %s", narrow_field_of(r->kind),
+		    rule_level_name(t.level), t.score, rule_level_name(r->level), r->score, rule_level_name(t.level));
+		narrow_free(&t);
+		free(value);
+		return;
+	}
+	if (narrow_keep(r, &t, value, len) < 0) {
+		narrow_free(&t);
+		free(value);
+		peer_reply_error(p, msgid, SG_ERR_INTERNAL, "out of memory");
+		return;
+	}
+	free(t.intent);
+	free(t.risk);
+	decide(b, r, true, "reviewer", note, p, p, msgid, name);
+}
+
 void
 request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_object *params)
 {
@@ -2109,7 +2378,8 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 	char *note = NULL, *name = NULL, shown[65];
 	const char *bad = NULL;
 	struct request *r;
-	bool allow;
+	const msgpack_object *narrow;
+	bool allow, ask;
 
 	if (params->via.array.size == 1 && params->via.array.ptr[0].type == MSGPACK_OBJECT_MAP &&
 	    rpc_map_get(&params->via.array.ptr[0], "group") != NULL) {
@@ -2122,11 +2392,23 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		return;
 	}
 	o = rpc_map_get(m, "decision");
-	if (!rpc_str_eq(o, "allow") && !rpc_str_eq(o, "deny")) {
-		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "decision must be allow or deny");
+	if (!rpc_str_eq(o, "allow") && !rpc_str_eq(o, "deny") && !rpc_str_eq(o, "ask")) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "decision must be allow, deny or ask");
 		return;
 	}
 	allow = rpc_str_eq(o, "allow");
+	ask = rpc_str_eq(o, "ask");
+	narrow = rpc_map_get(m, "narrow");
+	if (narrow != NULL && narrow->type == MSGPACK_OBJECT_NIL)
+		narrow = NULL;
+	if (narrow != NULL && !allow) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "narrow goes only with decision allow");
+		return;
+	}
+	if (narrow == NULL && (rpc_map_get(m, "dry_run") != NULL || rpc_map_get(m, "confirm_level") != NULL)) {
+		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "dry_run and confirm_level go only with narrow");
+		return;
+	}
 	if (rpc_opt_str(m, "note", 4096, &note, &bad) < 0 || rpc_opt_str(m, "reviewer", 128, &name, &bad) < 0) {
 		peer_reply_error(p, msgid, SG_ERR_BAD_PARAMS, "%s must be a string", bad);
 		free(note);
@@ -2143,7 +2425,19 @@ request_decide(struct broker *b, struct peer *p, uint32_t msgid, const msgpack_o
 		peer_reply_error(p, msgid, SG_ERR_NOT_FOUND, "no request %lld", (long long)id);
 	else if (r->state != REQ_PENDING)
 		peer_reply_error(p, msgid, SG_ERR_CONFLICT, "request %lld is already decided", (long long)id);
-	else if (r->quorum > 1) {
+	else if (ask && !r->acc.ask)
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "request %lld cannot be handed to its agent: its "
+		    "requester did not say the agent has a prompt for it (accepts \"ask\")", (long long)id);
+	else if (ask && r->quorum > 1)
+		peer_reply_error(p, msgid, SG_ERR_FORBIDDEN, "request %lld needs a quorum of %d: it cannot be "
+		    "handed to one person at the agent", (long long)id, r->quorum);
+	else if (ask) {
+		memcpy(r->shown_sha256, shown, sizeof shown);
+		decide(b, r, false, "ask-agent", note, p, p, msgid, name);
+	} else if (narrow != NULL) {
+		memcpy(r->shown_sha256, shown, sizeof shown);
+		decide_narrowed(b, p, msgid, r, m, note, name);
+	} else if (r->quorum > 1) {
 		char why[300];
 		int rc;
 

@@ -10,6 +10,7 @@
 struct decision {
 	long long id;
 	const char *decision, *note, *reviewer;
+	const char *narrow, *confirm_level; /* issue #14: allow a narrower command, path or URL */
 	/* g:GROUP form (issue #4) */
 	const char *group, *scope;
 	long long ttl, rule;      /* ttl -1: the suggestion's own; 0: never */
@@ -24,12 +25,16 @@ pack_decide(msgpack_packer *pk, void *arg)
 	struct decision *d = arg;
 
 	msgpack_pack_array(pk, 1);
-	msgpack_pack_map(pk, d->note != NULL ? 4 : 3);
+	msgpack_pack_map(pk, 3 + (d->note != NULL) + (d->narrow != NULL) + (d->confirm_level != NULL));
 	rpc_pack_kv_int(pk, "id", d->id);
 	rpc_pack_kv_str(pk, "decision", d->decision);
 	rpc_pack_kv_str(pk, "reviewer", d->reviewer);
 	if (d->note != NULL)
 		rpc_pack_kv_str(pk, "note", d->note);
+	if (d->narrow != NULL)
+		rpc_pack_kv_str(pk, "narrow", d->narrow);
+	if (d->confirm_level != NULL)
+		rpc_pack_kv_str(pk, "confirm_level", d->confirm_level);
 }
 
 static void
@@ -203,6 +208,8 @@ run(int argc, char **argv)
 		{ "scope", required_argument, NULL, 's' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "rule", required_argument, NULL, 'r' },
+		{ "narrow", required_argument, NULL, 'N' },
+		{ "confirm-level", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct decision d = { .reviewer = cli_reviewer_name(), .rule = -1, .ttl = -1 };
@@ -213,7 +220,7 @@ run(int argc, char **argv)
 	int ch, rc;
 
 	optind = 1;
-	while ((ch = cli_getopt("decide", argc, argv, "n:js:t:r:", opts)) != -1) {
+	while ((ch = cli_getopt("decide", argc, argv, "n:js:t:r:N:L:", opts)) != -1) {
 		if (ch == 'n')
 			d.note = optarg;
 		else if (ch == 'j')
@@ -230,6 +237,15 @@ run(int argc, char **argv)
 			 * (DESIGN.md); the protocol's `rule` is the 0-based index */
 			cli_err("decide", "--rule takes a suggestion number (1 to 4, as `pending --groups` lists them)");
 			return EXIT_USAGE;
+		} else if (ch == 'N') {
+			d.narrow = optarg;
+		} else if (ch == 'L') {
+			if (strcmp(optarg, "low") != 0 && strcmp(optarg, "medium") != 0 && strcmp(optarg, "high") != 0 &&
+			    strcmp(optarg, "critical") != 0) {
+				cli_err("decide", "--confirm-level takes low, medium, high or critical");
+				return EXIT_USAGE;
+			}
+			d.confirm_level = optarg;
 		} else if (ch != 't' && ch != 'r')
 			return EXIT_USAGE;
 	}
@@ -244,6 +260,10 @@ run(int argc, char **argv)
 			cli_err("decide", "decision must be allow or deny, not '%s'", d.decision);
 			return EXIT_USAGE;
 		}
+		if (d.narrow != NULL || d.confirm_level != NULL) {
+			cli_err("decide", "--narrow goes with one request, not a group");
+			return EXIT_USAGE;
+		}
 		return decide_group(&d, json);
 	}
 	if (d.scope != NULL || d.ttl >= 0 || d.rule >= 0) {
@@ -256,8 +276,16 @@ run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	d.decision = argv[optind + 1];
-	if (strcmp(d.decision, "allow") != 0 && strcmp(d.decision, "deny") != 0) {
-		cli_err("decide", "decision must be allow or deny, not '%s'", d.decision);
+	if (strcmp(d.decision, "allow") != 0 && strcmp(d.decision, "deny") != 0 && strcmp(d.decision, "ask") != 0) {
+		cli_err("decide", "decision must be allow, deny or ask, not '%s'", d.decision);
+		return EXIT_USAGE;
+	}
+	if ((d.narrow != NULL || d.confirm_level != NULL) && strcmp(d.decision, "allow") != 0) {
+		cli_err("decide", "--narrow and --confirm-level go with allow");
+		return EXIT_USAGE;
+	}
+	if (d.confirm_level != NULL && d.narrow == NULL) {
+		cli_err("decide", "--confirm-level goes with --narrow");
 		return EXIT_USAGE;
 	}
 	if ((c = cli_connect("decide", ROLE_CONSOLE, 5000)) == NULL)
@@ -276,6 +304,13 @@ run(int argc, char **argv)
 			printf("request %lld: %s recorded; still pending (%zu of %lld approvals)\n", d.id, d.decision,
 			    json_array_size(json_object_get(q, "approved")),
 			    (long long)json_integer_value(json_object_get(q, "need")));
+		else if (json_is_object(json_object_get(j, "narrowed")))
+			printf("request %lld: allow, narrowed (it scores %s; audit seq %lld)\n", d.id,
+			    json_string_value(json_object_get(json_object_get(j, "narrowed_risk"), "level")),
+			    (long long)json_integer_value(json_object_get(j, "seq")));
+		else if (strcmp(d.decision, "ask") == 0)
+			printf("request %lld: handed to the agent's own prompt (audit seq %lld)\n", d.id,
+			    (long long)json_integer_value(json_object_get(j, "seq")));
 		else
 			printf("request %lld: %s (audit seq %lld)\n", d.id, d.decision,
 			    (long long)json_integer_value(json_object_get(j, "seq")));
@@ -288,11 +323,18 @@ run(int argc, char **argv)
 
 const struct cli_cmd cmd_decide = {
 	.name = "decide",
-	.args = "ID|g:GROUP allow|deny [--note TEXT] [--scope S] [--ttl T] [--rule N] [--json]",
+	.args = "ID|g:GROUP allow|deny|ask [--note TEXT] [--narrow TEXT [--confirm-level L]] [--scope S] [--ttl T] [--rule N] [--json]",
 	.summary = "allow or deny a pending request",
 	.help =
 	    "  -n, --note TEXT   note recorded with the decision and shown to the agent\n"
 	    "  -j, --json        print the recorded decision as JSON\n"
+	    "  --narrow TEXT     allow a narrower command (exec), absolute path (file kinds) or\n"
+	    "                    URL (net) instead of the one asked; only for requests whose\n"
+	    "                    requester can apply it (the console's `n`).  The broker scores\n"
+	    "                    it; one scoring above the request is refused (exit 1, the\n"
+	    "                    score printed) unless --confirm-level names its level\n"
+	    "  ask               hand the call to the agent's own permission prompt (only for\n"
+	    "                    requests whose agent has one); recorded as its own outcome\n"
 	    "  g:GROUP           decide every member of a group (`sandgate pending` shows groups)\n"
 	    "  -r, --rule N      with g:GROUP: also save the group's suggestion N as a rule,\n"
 	    "                    numbered from 1 as `sandgate pending --groups` and the console\n"

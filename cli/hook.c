@@ -963,21 +963,39 @@ reason_text(const char *reason)
 }
 
 /* The tool input of the call being answered (borrowed from the request),
- * for the answers that hand it back; NULL before it is parsed. */
+ * for the answers that hand it back; NULL before it is parsed.  cur_field:
+ * the key a reviewer may narrow (issue #14), when the answer can carry it. */
 static const json_t *cur_tool_input;
+static const char *cur_field, *cur_kind;
+static unsigned cur_offers;
 
-/* Render the agent's answer as one line of JSON; NULL on out of memory. */
+/* Render the agent's answer as one line of JSON; NULL on out of memory.
+ * updated: a narrowed input (allow only); context: what the model is told. */
 static char *
-render_answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason)
+render_verdict(const struct hook_adapter *a, enum hook_event ev, enum hook_verdict_kind kind, const char *reason,
+    const json_t *updated, const char *context)
 {
-	json_t *r = reason_text(reason);
-	json_t *ans = a->answer(ev != HOOK_EVENT_NONE ? ev : a->events[0], allow,
-	    r != NULL ? json_string_value(r) : "denied by sandgate", cur_tool_input);
+	json_t *r = reason_text(reason), *cx = context != NULL ? reason_text(context) : NULL;
+	struct hook_verdict v = {
+		.kind = kind,
+		.reason = r != NULL ? json_string_value(r) : "denied by sandgate",
+		.tool_input = cur_tool_input,
+		.updated_input = kind == HV_ALLOW ? updated : NULL,
+		.context = cx != NULL ? json_string_value(cx) : r != NULL ? json_string_value(r) : "denied by sandgate",
+	};
+	json_t *ans = a->answer(ev != HOOK_EVENT_NONE ? ev : a->events[0], &v);
 	char *s = ans != NULL ? json_dumps(ans, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 
 	json_decref(ans);
 	json_decref(r);
+	json_decref(cx);
 	return s;
+}
+
+static char *
+render_answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason)
+{
+	return render_verdict(a, ev, allow ? HV_ALLOW : HV_DENY, reason, NULL, NULL);
 }
 
 /* Prepare the deadline's deny for ev: JSON and exit 0 for a known event,
@@ -1021,13 +1039,14 @@ watchdog_arm(int deadline_s)
 
 /* Write the answer and return the exit status; the watchdog is off from here. */
 static int
-answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason, bool fail)
+answer_verdict(const struct hook_adapter *a, enum hook_event ev, enum hook_verdict_kind kind, const char *reason,
+    const json_t *updated, const char *context, bool fail)
 {
 	char *s;
 	int code = ev == HOOK_EVENT_NONE ? 2 : 0;
 
 	block_alarm(true);
-	s = render_answer(a, ev, allow, reason);
+	s = render_verdict(a, ev, kind, reason, updated, context);
 	if (s != NULL) {
 		write_all(STDOUT_FILENO, s, strlen(s));
 		write_all(STDOUT_FILENO, "\n", 1);
@@ -1039,6 +1058,12 @@ answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char 
 		fprintf(stderr, "sandgate hook: %s\n", strncmp(reason, "sandgate: ", 10) == 0 ? reason + 10 : reason);
 	free(s);
 	return code;
+}
+
+static int
+answer(const struct hook_adapter *a, enum hook_event ev, bool allow, const char *reason, bool fail)
+{
+	return answer_verdict(a, ev, allow ? HV_ALLOW : HV_DENY, reason, NULL, NULL, fail);
 }
 
 static int
@@ -1103,6 +1128,46 @@ remaining_ms(long long deadline)
 	long long d = deadline + 1000 - now_ms();
 
 	return d < 1 ? 1 : (int)(d > INT_MAX ? INT_MAX : d);
+}
+
+/* The broker's decision as the agent's answer (issue #14): a narrowed
+ * allow hands back the call's input with the reviewer's value (exactly what
+ * the broker scored) and tells the model; `by: ask-agent` becomes the
+ * agent's own "ask" where this hook offered it.  Anything it cannot apply
+ * exactly is a deny. */
+static int
+answer_decision(const struct hook_adapter *a, enum hook_event ev, const struct client_msg *m, const char *reason)
+{
+	const msgpack_object *dec = rpc_map_get(m->msg.result, "decision");
+	const msgpack_object *by = rpc_map_get(m->msg.result, "by");
+	const msgpack_object *nar = rpc_map_get(m->msg.result, "narrowed");
+	char err[200], ctx[HOOK_REASON_MAX + 2200];
+	json_t *upd;
+	char *vs;
+	int rc;
+
+	if (rpc_str_eq(dec, "deny") && rpc_str_eq(by, "ask-agent") && (cur_offers & HOOK_OFFER_ASK))
+		return answer_verdict(a, ev, HV_ASK, reason, NULL, NULL, false);
+	if (!rpc_str_eq(dec, "allow") || nar == NULL || nar->type == MSGPACK_OBJECT_NIL)
+		return answer(a, ev, rpc_str_eq(dec, "allow"), reason, false);
+	if (cur_field == NULL || cur_kind == NULL ||
+	    (upd = hook_narrow_apply(cur_tool_input, cur_field, cur_kind, nar, err, sizeof err)) == NULL) {
+		char why[HOOK_REASON_MAX];
+
+		if (cur_field == NULL || cur_kind == NULL)
+			snprintf(err, sizeof err, "the broker narrowed a call this hook did not offer to narrow");
+		snprintf(why, sizeof why, "sandgate: a reviewer allowed a narrowed call, but %s; denied (fail closed)",
+		    err);
+		return answer(a, ev, false, why, true);
+	}
+	vs = json_dumps(json_object_get(upd, cur_field), JSON_ENCODE_ANY | JSON_COMPACT);
+	/* the model learns what ran instead of what it asked */
+	snprintf(ctx, sizeof ctx, "%s. The reviewer changed this call's %s to %.2000s; it ran with that input.",
+	    reason, cur_field, vs != NULL ? vs : "(?)");
+	free(vs);
+	rc = answer_verdict(a, ev, HV_ALLOW, reason, upd, ctx, false);
+	json_decref(upd);
+	return rc;
 }
 
 /* Submit the packed request and wait for the decision; answers the agent. */
@@ -1170,7 +1235,7 @@ ask_broker(const struct hook_adapter *a, enum hook_event ev, const msgpack_sbuff
 	snprintf(reason, sizeof reason, "sandgate: %.*s (request %lld)",
 	    why != NULL && why->type == MSGPACK_OBJECT_STR ? (int)(why->via.str.size < 1500 ? why->via.str.size : 1500) : 0,
 	    why != NULL && why->type == MSGPACK_OBJECT_STR ? why->via.str.ptr : "", (long long)rid);
-	rc = answer(a, ev, rpc_str_eq(dec, "allow"), reason, false);
+	rc = answer_decision(a, ev, &m, reason);
 	client_msg_free(&m);
 	client_close(c);
 	return rc;
@@ -1244,6 +1309,27 @@ hook_run(const struct hook_adapter *a, int deadline_s, bool print_only)
 	if (req == NULL)
 		return fail_closed(a, ev, "sandgate: malformed hook input (%s); denied (fail closed)", err);
 	cur_tool_input = json_object_get(req, "tool_input");
+	{
+		/* issue #14: what this event's answer can carry */
+		const char *field = hook_narrow_field(req);
+		unsigned off = a->offers(ev, req, field);
+		json_t *acc = json_array();
+
+		if ((off & HOOK_OFFER_NARROW) && field != NULL) {
+			json_array_append_new(acc, json_string("narrow"));
+			json_object_set_new(req, "narrow_field", json_string(field));
+			cur_field = field;
+			cur_kind = json_string_value(json_object_get(req, "kind"));
+		}
+		if (off & HOOK_OFFER_ASK) {
+			json_array_append_new(acc, json_string("ask"));
+			cur_offers |= HOOK_OFFER_ASK;
+		}
+		if (json_array_size(acc) > 0)
+			json_object_set_new(req, "accepts", acc);
+		else
+			json_decref(acc);
+	}
 	json_object_set_new(req, "wait", json_true());
 	{
 		/* The broker times the request out a second before our own deadline,

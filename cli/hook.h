@@ -59,6 +59,37 @@ enum hook_globsem {
 	HOOK_GLOB_FILTER, /* rg --glob, grep --include: a filter on the files under the base */
 };
 
+/* What the broker answered, as the adapter renders it (issue #14). */
+enum hook_verdict_kind {
+	HV_DENY = 0,
+	HV_ALLOW,
+	HV_ASK,       /* a reviewer handed the call to the agent's own permission prompt */
+};
+
+struct hook_verdict {
+	enum hook_verdict_kind kind;
+	const char *reason;           /* never empty */
+	const json_t *tool_input;     /* the call's input (NULL when unknown), for the agents
+	                               * that allow only by handing it back (Codex's updatedInput) */
+	const json_t *updated_input;  /* allow: the reviewer's narrowed input (the call's input
+	                               * with one field changed, as the broker scored it), or NULL */
+	const char *context;          /* allow: what the model is told (additionalContext) */
+};
+
+/* What an answer can carry beyond allow/deny (hook_adapter.offers). */
+#define HOOK_OFFER_NARROW 0x1u  /* a changed tool input (updatedInput, tool_input) */
+#define HOOK_OFFER_ASK    0x2u  /* "ask": the agent's own permission prompt decides */
+
+/* The tool_input key holding the request's one narrowable target (exec
+ * `command`, a single file's `file_path`, net `url`), if the input names it
+ * exactly as the request does; else NULL (hook_narrow.c). */
+const char *hook_narrow_field(const json_t *req);
+/* The call's input with field set to the decision's narrowed value
+ * (`narrowed: {command|path|url: str}`), checked again here; NULL with err
+ * set when the decision cannot be applied exactly (then: deny). */
+json_t *hook_narrow_apply(const json_t *tool_input, const char *field, const char *kind,
+    const msgpack_object *narrowed, char *err, size_t errlen);
+
 struct hook_adapter {
 	const char *name;            /* `sandgate hook NAME` */
 	const char *agent;           /* agent name in requests */
@@ -70,10 +101,11 @@ struct hook_adapter {
 	                                 to input that cannot be read */
 	/* Add kind and payload fields for in's tool to req; NULL or an error. */
 	const char *(*map_tool)(const struct hook_input *in, json_t *req);
-	/* The agent's answer for ev (a new reference); reason is never empty.
-	 * tool_input is the call's input (NULL when unknown), for the agents
-	 * that allow only by handing it back (Codex's updatedInput). */
-	json_t *(*answer)(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input);
+	/* The agent's answer for ev (a new reference); v->reason is never empty. */
+	json_t *(*answer)(enum hook_event ev, const struct hook_verdict *v);
+	/* HOOK_OFFER_* the agent's answer to ev can carry for this request
+	 * (field: the tool_input key a narrowing would change, or NULL). */
+	unsigned (*offers)(enum hook_event ev, const json_t *req, const char *field);
 };
 
 /* What a field of a tool's input names, and so how it maps to the request

@@ -44,26 +44,61 @@ map_tool(const struct hook_input *in, json_t *req)
 
 /* PreToolUse and PreSkillShellCommand: hookSpecificOutput.permissionDecision
  * (an allowed PreToolUse also passes the reviewer's reason and note to the
- * model as additionalContext); PermissionRequest:
- * hookSpecificOutput.decision.behavior (message only on deny). */
+ * model as additionalContext; a narrowed one hands back updatedInput, the
+ * whole input with the reviewer's change, and says so in additionalContext);
+ * PermissionRequest: hookSpecificOutput.decision.behavior (message only on
+ * deny, updatedInput on a narrowed allow).  "ask" (PreToolUse only): the
+ * reviewer handed the call to Claude Code's own prompt.  Shapes: sdk.d.ts of
+ * @anthropic-ai/claude-agent-sdk 0.3.337 (PreToolUseHookSpecificOutput,
+ * PermissionRequestHookSpecificOutput). */
 static json_t *
-answer(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input)
+answer(enum hook_event ev, const struct hook_verdict *v)
 {
-	(void)tool_input;
-	if (ev == HOOK_EVENT_PERMISSION_REQUEST)
-		return allow
-		    ? json_pack("{s:{s:s,s:{s:s}}}", "hookSpecificOutput", "hookEventName",
-		          "PermissionRequest", "decision", "behavior", "allow")
-		    : json_pack("{s:{s:s,s:{s:s,s:s}}}", "hookSpecificOutput", "hookEventName",
-		          "PermissionRequest", "decision", "behavior", "deny", "message", reason);
+	bool allow = v->kind == HV_ALLOW;
+	json_t *o;
+
+	if (ev == HOOK_EVENT_PERMISSION_REQUEST) {
+		if (!allow)
+			return json_pack("{s:{s:s,s:{s:s,s:s}}}", "hookSpecificOutput", "hookEventName",
+			    "PermissionRequest", "decision", "behavior", "deny", "message", v->reason);
+		if (v->updated_input != NULL)
+			return json_pack("{s:{s:s,s:{s:s,s:O}}}", "hookSpecificOutput", "hookEventName",
+			    "PermissionRequest", "decision", "behavior", "allow", "updatedInput", v->updated_input);
+		return json_pack("{s:{s:s,s:{s:s}}}", "hookSpecificOutput", "hookEventName",
+		    "PermissionRequest", "decision", "behavior", "allow");
+	}
 	if (ev == HOOK_EVENT_PRE_SKILL_SHELL)
 		return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreSkillShellCommand",
-		    "permissionDecision", allow ? "allow" : "deny", "permissionDecisionReason", reason);
-	if (allow)
-		return json_pack("{s:{s:s,s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
-		    "permissionDecision", "allow", "permissionDecisionReason", reason, "additionalContext", reason);
-	return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
-	    "permissionDecision", "deny", "permissionDecisionReason", reason);
+		    "permissionDecision", allow ? "allow" : "deny", "permissionDecisionReason", v->reason);
+	if (v->kind == HV_ASK)
+		return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
+		    "permissionDecision", "ask", "permissionDecisionReason", v->reason);
+	if (!allow)
+		return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
+		    "permissionDecision", "deny", "permissionDecisionReason", v->reason);
+	o = json_pack("{s:{s:s,s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
+	    "permissionDecision", "allow", "permissionDecisionReason", v->reason, "additionalContext", v->context);
+	if (o != NULL && v->updated_input != NULL &&
+	    json_object_set(json_object_get(o, "hookSpecificOutput"), "updatedInput", (json_t *)v->updated_input) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* PreToolUse: a narrowed input (updatedInput) and "ask"; PermissionRequest:
+ * a narrowed input only (it is the prompt); PreSkillShellCommand: neither
+ * (its updatedInput is never applied, and ask keeps the command from running). */
+static unsigned
+offers(enum hook_event ev, const json_t *req, const char *field)
+{
+	(void)req;
+	(void)field;
+	if (ev == HOOK_EVENT_PRE_TOOL_USE)
+		return HOOK_OFFER_NARROW | HOOK_OFFER_ASK;
+	if (ev == HOOK_EVENT_PERMISSION_REQUEST)
+		return HOOK_OFFER_NARROW;
+	return 0;
 }
 
 const struct hook_adapter hook_claude_code = {
@@ -77,4 +112,5 @@ const struct hook_adapter hook_claude_code = {
 	.events = { HOOK_EVENT_PRE_TOOL_USE, HOOK_EVENT_PERMISSION_REQUEST, HOOK_EVENT_PRE_SKILL_SHELL },
 	.map_tool = map_tool,
 	.answer = answer,
+	.offers = offers,
 };

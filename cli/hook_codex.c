@@ -263,24 +263,38 @@ map_tool(const struct hook_input *in, json_t *req)
  * deny; an allow counts only with updatedInput ("PreToolUse hook returned
  * unsupported permissionDecision:allow" otherwise), and updatedInput must
  * carry a string `command` (Bash, apply_patch): the call's own input is
- * handed back unchanged.  Without one (an MCP call), no decision: Codex goes
- * on to its own approval, which comes back as PermissionRequest. */
+ * handed back unchanged, or with the reviewer's narrowed command (issue
+ * #14).  Without one (an MCP call), no decision: Codex goes on to its own
+ * approval, which comes back as PermissionRequest. */
 static json_t *
-answer(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input)
+answer(enum hook_event ev, const struct hook_verdict *v)
 {
+	bool allow = v->kind == HV_ALLOW;
+	const json_t *in = v->updated_input != NULL ? v->updated_input : v->tool_input;
+
 	if (ev == HOOK_EVENT_PERMISSION_REQUEST)
 		return allow
 		    ? json_pack("{s:{s:s,s:{s:s}}}", "hookSpecificOutput", "hookEventName",
 		          "PermissionRequest", "decision", "behavior", "allow")
 		    : json_pack("{s:{s:s,s:{s:s,s:s}}}", "hookSpecificOutput", "hookEventName",
-		          "PermissionRequest", "decision", "behavior", "deny", "message", reason);
-	if (allow && json_is_string(json_object_get(tool_input, "command")))
+		          "PermissionRequest", "decision", "behavior", "deny", "message", v->reason);
+	if (allow && json_is_string(json_object_get(in, "command")))
 		return json_pack("{s:{s:s,s:s,s:s,s:O}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
-		    "permissionDecision", "allow", "permissionDecisionReason", reason, "updatedInput", tool_input);
-	if (allow)
+		    "permissionDecision", "allow", "permissionDecisionReason", v->reason, "updatedInput", in);
+	if (allow && v->updated_input == NULL)
 		return json_object();
 	return json_pack("{s:{s:s,s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PreToolUse",
-	    "permissionDecision", "deny", "permissionDecisionReason", reason);
+	    "permissionDecision", "deny", "permissionDecisionReason", v->reason);
+}
+
+/* A narrowed command on PreToolUse (Bash: updatedInput.command); nothing
+ * on PermissionRequest (updatedInput is refused there), and no "ask"
+ * (Codex reports it unsupported). */
+static unsigned
+offers(enum hook_event ev, const json_t *req, const char *field)
+{
+	(void)req;
+	return ev == HOOK_EVENT_PRE_TOOL_USE && field != NULL && strcmp(field, "command") == 0 ? HOOK_OFFER_NARROW : 0;
 }
 
 const struct hook_adapter hook_codex = {
@@ -294,4 +308,5 @@ const struct hook_adapter hook_codex = {
 	.events = { HOOK_EVENT_PRE_TOOL_USE, HOOK_EVENT_PERMISSION_REQUEST },
 	.map_tool = map_tool,
 	.answer = answer,
+	.offers = offers,
 };

@@ -520,12 +520,35 @@ map_tool(const struct hook_input *in, json_t *req)
 }
 
 /* {"decision": "allow"|"deny", "reason": ...}; Gemini shows a deny's reason
- * to the model and still asks the user on allow when its policy says so. */
+ * to the model and still asks the user on allow when its policy says so.
+ * A narrowed allow adds hookSpecificOutput.tool_input, the whole input with
+ * the reviewer's change (Gemini builds the call from it); "ask" forces
+ * Gemini's own confirmation.  Shapes: @google/gemini-cli-core 0.61.0
+ * hooks/types.d.ts (BeforeToolOutput, HookDecision), scheduler/hook-utils.js. */
 static json_t *
-answer(enum hook_event ev, bool allow, const char *reason, const json_t *tool_input)
+answer(enum hook_event ev, const struct hook_verdict *v)
 {
-	(void)tool_input;
-	return json_pack("{s:s,s:s}", "decision", allow ? "allow" : "deny", "reason", reason);
+	json_t *o;
+
+	(void)ev;
+	if (v->kind == HV_ASK)
+		return json_pack("{s:s,s:s}", "decision", "ask", "reason", v->reason);
+	o = json_pack("{s:s,s:s}", "decision", v->kind == HV_ALLOW ? "allow" : "deny", "reason", v->reason);
+	if (o != NULL && v->kind == HV_ALLOW && v->updated_input != NULL &&
+	    json_object_set_new(o, "hookSpecificOutput", json_pack("{s:s,s:O}", "hookEventName", "BeforeTool",
+	        "tool_input", v->updated_input)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static unsigned
+offers(enum hook_event ev, const json_t *req, const char *field)
+{
+	(void)req;
+	(void)field;
+	return ev == HOOK_EVENT_BEFORE_TOOL ? HOOK_OFFER_NARROW | HOOK_OFFER_ASK : 0;
 }
 
 const struct hook_adapter hook_gemini = {
@@ -539,4 +562,5 @@ const struct hook_adapter hook_gemini = {
 	.events = { HOOK_EVENT_BEFORE_TOOL },
 	.map_tool = map_tool,
 	.answer = answer,
+	.offers = offers,
 };

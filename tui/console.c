@@ -9,6 +9,7 @@
 #include "tui/keys.h"
 #include "tui/layout.h"
 #include "tui/line.h"
+#include "tui/narrowui.h"
 #include "tui/picker.h"
 #include "tui/text.h"
 #include "tui/undotext.h"
@@ -51,10 +52,11 @@
 enum { H_NONE = 0, H_REDRAW = 1, H_QUIT = 2 };
 enum view_id { V_QUEUE, V_RULES, V_AUDIT, V_AGENTS, V_COUNT };
 enum cap { CAP_UNKNOWN, CAP_YES, CAP_NO };
-enum modal { M_NONE, M_HELP, M_INPUT, M_PICK, M_CONFIRM };
-enum input_kind { IN_FILTER, IN_NOTE };
+enum modal { M_NONE, M_HELP, M_INPUT, M_PICK, M_CONFIRM, M_NARROW };
+enum input_kind { IN_FILTER, IN_NOTE, IN_NARROW };
 enum call_kind { CALL_SUBSCRIBE, CALL_LIST, CALL_GROUPS, CALL_GROUP_IDS, CALL_GROUP_MEMBERS,
-	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM, CALL_ESCALATE, CALL_UNDO };
+	CALL_RULES, CALL_STATUS, CALL_DECIDE, CALL_DECIDE_GROUP, CALL_RULE_RM, CALL_ESCALATE, CALL_UNDO,
+	CALL_NARROW_PREVIEW };
 
 struct call {
 	uint32_t id;
@@ -142,6 +144,9 @@ struct console {
 	char input[1024], input_saved[1024];
 	struct picker pick;
 	struct pending_decision pd;
+	struct narrow_ui nar;     /* issue #14: the narrowing being edited or confirmed */
+	int64_t hint_rid;         /* ... and whether the request shown offers e and p */
+	bool hint_narrow, hint_ask;
 	char note[1024];
 	/* status line */
 	char msg[512];
@@ -687,8 +692,14 @@ on_decided(console *c, const struct call *k, const struct client_msg *m, int64_t
 	}
 	if (k->kind == CALL_DECIDE) {
 		const msgpack_object *d = rpc_map_get(m->msg.result, "decision");
+		const msgpack_object *by = rpc_map_get(m->msg.result, "by");
 
-		say(c, false, "request #%lld %s", (long long)k->arg, rpc_str_eq(d, "allow") ? "allowed" : "denied");
+		if (rpc_str_eq(by, "ask-agent"))
+			say(c, false, "request #%lld handed to the agent's own permission prompt", (long long)k->arg);
+		else if (rpc_map_get(m->msg.result, "narrowed") != NULL)
+			say(c, false, "request #%lld allowed, narrowed", (long long)k->arg);
+		else
+			say(c, false, "request #%lld %s", (long long)k->arg, rpc_str_eq(d, "allow") ? "allowed" : "denied");
 	} else {
 		int64_t n = 0, rule = 0;
 
@@ -787,6 +798,19 @@ on_response(console *c, const struct client_msg *m, int64_t now)
 	case CALL_DECIDE_GROUP:
 		on_decided(c, &k, m, now);
 		break;
+	case CALL_NARROW_PREVIEW: { /* issue #14: the broker scored the edit */
+		const struct mreq *r = model_find(c->m, k.arg);
+
+		if (error_text(m, err, sizeof err) != NULL) {
+			say(c, true, "request #%lld: %s", (long long)k.arg, err);
+		} else if (r == NULL || c->nar.id != k.arg) {
+			say(c, true, "request #%lld is gone: nothing decided", (long long)k.arg);
+		} else {
+			narrowui_preview(&c->nar, m->msg.result, r);
+			c->modal = M_NARROW;
+		}
+		break;
+	}
 	case CALL_UNDO: /* issue #16 */
 		if (error_text(m, err, sizeof err) != NULL) {
 			say(c, true, "could not undo rule #%lld: %s", (long long)k.arg, err);
@@ -1483,6 +1507,107 @@ act_decide(console *c, bool allow, bool whole_group, int64_t now)
 	return decide(c, &d, r->shown, now);
 }
 
+/* issue #14: `e` edits the command, path or URL of the selected request
+ * (only when its requester can apply it); `p` hands it to the agent's own
+ * prompt (only where the agent has one). */
+static const struct mreq *
+act_target(console *c, const char *key, int64_t now)
+{
+	const struct mgroup *g = cur_group(c, now);
+	size_t idx;
+	const struct mreq *r = cur_member(c, g, &idx);
+
+	if (c->view != V_QUEUE || g == NULL || r == NULL) {
+		say(c, true, "nothing selected to decide");
+		return NULL;
+	}
+	if (!head_seen(c, g, r, key, now))
+		return NULL;
+	if (r->id == c->sent_rid) {
+		say(c, false, "#%lld: decision sent, waiting for the broker", (long long)r->id);
+		return NULL;
+	}
+	return r;
+}
+
+static int
+act_narrow(console *c, int64_t now)
+{
+	const struct mreq *r = act_target(c, "e", now);
+	char err[200];
+
+	if (r == NULL)
+		return H_REDRAW;
+	if (!narrowui_start(&c->nar, r, err, sizeof err)) {
+		say(c, true, "#%lld cannot be narrowed: %s", (long long)r->id, err);
+		return H_REDRAW;
+	}
+	c->modal = M_INPUT;
+	c->input_kind = IN_NARROW;
+	snprintf(c->input, sizeof c->input, "%s", c->nar.orig);
+	return H_REDRAW;
+}
+
+/* decide allow with `narrow`: a dry run first (the preview), then for real */
+static void
+send_narrow(console *c, bool dry)
+{
+	msgpack_packer *pk = call_begin(c, "decide", dry ? CALL_NARROW_PREVIEW : CALL_DECIDE, c->nar.id);
+	bool note = !dry && c->note[0] != '\0', lvl = !dry && c->nar.higher;
+
+	if (pk == NULL) {
+		say(c, true, "not connected: nothing was decided");
+		return;
+	}
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 4 + dry + note + lvl);
+	rpc_pack_kv_int(pk, "id", c->nar.id);
+	rpc_pack_kv_str(pk, "decision", "allow");
+	rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
+	rpc_pack_kv_str(pk, "narrow", c->nar.text);
+	if (dry)
+		rpc_pack_kv_bool(pk, "dry_run", true);
+	else if (note)
+		rpc_pack_kv_str(pk, "note", c->note);
+	if (lvl) /* the level the reviewer saw and confirmed */
+		rpc_pack_kv_str(pk, "confirm_level", risk_level_name(c->nar.level));
+	call_send(c);
+	if (!dry) {
+		c->sent_rid = c->nar.id;
+		c->note[0] = '\0';
+	}
+}
+
+static int
+act_ask_agent(console *c, int64_t now)
+{
+	const struct mreq *r = act_target(c, "p", now);
+	msgpack_packer *pk;
+	bool note = c->note[0] != '\0';
+
+	if (r == NULL)
+		return H_REDRAW;
+	if (!narrowui_accepts(r, "ask")) {
+		say(c, true, "#%lld: its agent has no permission prompt sandgate can hand it to", (long long)r->id);
+		return H_REDRAW;
+	}
+	if ((pk = call_begin(c, "decide", CALL_DECIDE, r->id)) == NULL) {
+		say(c, true, "not connected: nothing was decided");
+		return H_REDRAW;
+	}
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 3 + note);
+	rpc_pack_kv_int(pk, "id", r->id);
+	rpc_pack_kv_str(pk, "decision", "ask");
+	rpc_pack_kv_str(pk, "reviewer", c->opts.reviewer);
+	if (note)
+		rpc_pack_kv_str(pk, "note", c->note);
+	call_send(c);
+	c->sent_rid = r->id;
+	c->note[0] = '\0';
+	return H_REDRAW;
+}
+
 static int
 act_rule(console *c, int64_t now)
 {
@@ -1684,6 +1809,8 @@ do_action(console *c, enum key_action a, int64_t now)
 	case ACT_ALLOW_GROUP: return act_decide(c, true, true, now);
 	case ACT_DENY_GROUP: return act_decide(c, false, true, now);
 	case ACT_RULE: return act_rule(c, now);
+	case ACT_NARROW: return act_narrow(c, now);
+	case ACT_ASK_AGENT: return act_ask_agent(c, now);
 	case ACT_NOTE:
 		c->modal = M_INPUT;
 		c->input_kind = IN_NOTE;
@@ -1795,6 +1922,8 @@ input_key(console *c, int key, int64_t now)
 	if (key == 27) {
 		if (c->input_kind == IN_FILTER)
 			model_set_filter(c->m, c->input_saved);
+		if (c->input_kind == IN_NARROW)
+			say(c, false, "cancelled: nothing decided");
 		c->modal = M_NONE;
 	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
 		if (c->input_kind == IN_NOTE) {
@@ -1802,6 +1931,13 @@ input_key(console *c, int key, int64_t now)
 			say(c, false, c->note[0] ? "note kept for the next decision" : "note cleared");
 		}
 		c->modal = M_NONE;
+		if (c->input_kind == IN_NARROW && strcmp(c->input, c->nar.orig) == 0) {
+			say(c, false, "unchanged: nothing decided (a allows it as asked)");
+		} else if (c->input_kind == IN_NARROW) {
+			snprintf(c->nar.text, sizeof c->nar.text, "%s", c->input);
+			say(c, false, "#%lld: the broker scores the narrowed %s...", (long long)c->nar.id, c->nar.field);
+			send_narrow(c, true);
+		}
 	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		if (len > 0) {
 			/* drop one UTF-8 character */
@@ -1876,6 +2012,13 @@ modal_key(console *c, int key, int64_t now)
 			return decide(c, &d, g->max_level, now);
 		}
 		say(c, false, "cancelled: nothing decided");
+		return H_REDRAW;
+	case M_NARROW:
+		c->modal = M_NONE;
+		if (key == 'y' && model_find(c->m, c->nar.id) != NULL)
+			send_narrow(c, false);
+		else
+			say(c, false, key == 'y' ? "the request is gone: nothing decided" : "cancelled: nothing decided");
 		return H_REDRAW;
 	case M_CONFIRM:
 		c->modal = M_NONE;
@@ -2043,7 +2186,8 @@ hints(console *c, lines *l, int w)
 {
 	/* in order of importance; ? and q always end the line */
 	static const struct { enum key_action a; const char *what; unsigned views; } h[] = {
-		{ ACT_ALLOW, "allow", 1 }, { ACT_DENY, "deny", 1 }, { ACT_OPEN, "detail", 15 },
+		{ ACT_ALLOW, "allow", 1 }, { ACT_DENY, "deny", 1 }, { ACT_NARROW, "narrow", 1 },
+		{ ACT_ASK_AGENT, "agent asks", 1 }, { ACT_OPEN, "detail", 15 },
 		{ ACT_ALLOW_GROUP, "group", 1 }, { ACT_RULE, "remember", 1 }, { ACT_BACK, "back", 16 },
 		{ ACT_FILTER, "filter", 15 }, { ACT_REVOKE, "revoke", 2 },
 	};
@@ -2053,6 +2197,25 @@ hints(console *c, lines *l, int w)
 	unsigned where = c->detail_focus ? 16u | (c->view == V_QUEUE ? 1u : 0u) : 1u << c->view;
 	char names[32];
 	int start = lines_col(l), best, counts[3];
+	/* issue #14: e and p only for a request whose requester offers them */
+	const struct mreq *cr = NULL;
+	bool can_narrow, can_ask;
+
+	if (c->view == V_QUEUE && c->modal == M_NONE) {
+		const struct mgroup *g = cur_group(c, cnow(c));
+		size_t idx;
+
+		cr = g != NULL ? cur_member(c, g, &idx) : NULL;
+	}
+	/* the request map is read once per request shown, not every frame */
+	if (cr != NULL && cr->id != c->hint_rid) {
+		c->hint_rid = cr->id;
+		c->hint_narrow = narrowui_accepts(cr, "narrow");
+		c->hint_ask = narrowui_accepts(cr, "ask");
+	}
+	can_narrow = cr != NULL && c->hint_narrow;
+	can_ask = cr != NULL && c->hint_ask;
+#define HINT_HIDDEN(a) (((a) == ACT_NARROW && !can_narrow) || ((a) == ACT_ASK_AGENT && !can_ask))
 
 	/* the keys are in order of importance: the first that does not fit
 	 * ends the line; the form of ? and q that leaves the most keys (the
@@ -2063,7 +2226,7 @@ hints(console *c, lines *l, int w)
 		for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
 			int need;
 
-			if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
+			if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN) || HINT_HIDDEN(h[i].a))
 				continue;
 			need = (int)strlen(hint_names(h[i].a, names, sizeof names)) + (int)strlen(h[i].what) + 2;
 			if (col + need > w - (int)strlen(tails[t]))
@@ -2077,7 +2240,7 @@ hints(console *c, lines *l, int w)
 		if (counts[t] > counts[best])
 			best = t;
 	for (size_t i = 0, n = 0; i < sizeof h / sizeof h[0] && n < (size_t)counts[best]; i++) {
-		if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN))
+		if (!(h[i].views & where) || (c->detail_focus && h[i].a == ACT_OPEN) || HINT_HIDDEN(h[i].a))
 			continue;
 		hint_names(h[i].a, names, sizeof names);
 		lines_put(l, TR_STATUS, " ");
@@ -2098,6 +2261,7 @@ hints(console *c, lines *l, int w)
 		if (strstr(t, "quit") != NULL)
 			lines_put(l, TR_STATUS, " quit");
 	}
+#undef HINT_HIDDEN
 }
 
 static void
@@ -2110,7 +2274,9 @@ status_line(console *c, int64_t now)
 	lines_newline(l);
 	lines_fill(l, TR_STATUS);
 	if (c->modal == M_INPUT) {
-		lines_put(l, TR_PROMPT, c->input_kind == IN_FILTER ? "/" : "note: ");
+		lines_put(l, TR_PROMPT, c->input_kind == IN_FILTER ? "/" : c->input_kind == IN_NARROW
+		    ? (strcmp(c->nar.field, "command") == 0 ? "narrow command: " : strcmp(c->nar.field, "path") == 0
+		          ? "narrow path: " : "narrow url: ") : "note: ");
 		lines_put_untrusted(l, TR_NORMAL, c->input, strlen(c->input));
 		lines_put(l, TR_SELECTED, " ");
 	} else if (c->msg[0] != '\0' && now - c->msg_ms < MESSAGE_MS) {
@@ -2146,6 +2312,8 @@ modal_box(console *c, int64_t now)
 	if (c->modal == M_PICK && g != NULL) {
 		lines_wrap(l, 0, 0);
 		picker_format(l, &c->pick, c->m, g, w);
+	} else if (c->modal == M_NARROW) {
+		narrowui_format(&c->nar, l, w);
 	} else if (c->modal == M_CONFIRM) {
 		lines_newline(l);
 		lines_fill(l, TR_RISK_CRITICAL);
@@ -2317,7 +2485,7 @@ frame(console *c, int64_t now)
 		alerts_format(&c->alerts, c->aux_lines, c->alert_rect.w, now);
 		draw_lines(&c->alert_rect, c->aux_lines, 0);
 	}
-	if (c->modal == M_PICK || c->modal == M_CONFIRM)
+	if (c->modal == M_PICK || c->modal == M_CONFIRM || c->modal == M_NARROW)
 		modal_box(c, now);
 	status_line(c, now);
 	move(c->lay.rows - 1, c->lay.cols - 1);

@@ -34,7 +34,13 @@ for agent in claude-code codex gemini; do
 		# @HOME@: the home directory the hook expands "~" to (the test's $HOME)
 		"$Q" dump "$c" request | sed "s|@HOME@|$HOME|g" >"$T/want_req.json"
 		"$Q" sub "$T/want_req.json" . "$T/pending.json" 0.request || fail "$name: the submitted request differs"
-		sg decide "$id" "$decision" --note "$note" >/dev/null || fail "$name: decide failed"
+		# narrow_*.json (issue #14): the reviewer narrows with `decide --narrow`
+		narrow=$("$Q" get "$c" narrow 2>/dev/null) || narrow=
+		if [ -n "$narrow" ]; then
+			sg decide "$id" "$decision" --note "$note" --narrow "$narrow" >/dev/null || fail "$name: decide --narrow failed"
+		else
+			sg decide "$id" "$decision" --note "$note" >/dev/null || fail "$name: decide failed"
+		fi
 		wait "$hook"
 		[ "$(cat "$T/rc")" = 0 ] || fail "$name: exit $(cat "$T/rc"): $(cat "$T/err")"
 		[ "$(wc -l <"$T/out.json")" = 1 ] || fail "$name: stdout is not one line: $(cat "$T/out.json")"
