@@ -313,7 +313,7 @@ payload claude-code PreToolUse '"tool_name":"Bash","tool_input":{"command":"echo
 (hook claude-code; echo "$rc" >"$T/rc") &
 wait_for 10 has_pending
 sg pending --json >"$T/pending.json"
-"$Q" get "$T/pending.json" 0.request.command | grep -q "rm -rf /" || fail "command after the NUL lost"
+"$Q" get "$T/pending.json" 0.request.command | matches "rm -rf /" || fail "command after the NUL lost"
 sg decide "$("$Q" get "$T/pending.json" 0.id)" deny >/dev/null
 wait
 is_deny claude-code PreToolUse || fail "NUL command not denied"

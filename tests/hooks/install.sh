@@ -86,7 +86,7 @@ cp "$S/claude-with-old-sandgate.json" "$F"
 run install claude-code --project "$P"
 [ "$rc" = 0 ] || fail "install over an old entry: $(cat "$T/err")"
 [ "$(ours "$F" PreToolUse claude-code)" = 1 ] || fail "old entry duplicated"
-"$Q" get "$F" hooks.PreToolUse.0.hooks.0.command | grep -qF "'$SANDGATE' hook claude-code" || fail "old entry not replaced in place"
+"$Q" get "$F" hooks.PreToolUse.0.hooks.0.command | matches -F "'$SANDGATE' hook claude-code" || fail "old entry not replaced in place"
 [ "$("$Q" get "$F" hooks.PreToolUse.1.matcher)" = Bash ] || fail "other hook moved"
 same "$S/claude-with-old-sandgate.json" permissions "$F" "old entry"
 pass "claude-code: an older sandgate entry is replaced in place"
@@ -165,7 +165,7 @@ for k in general ui model tools mcpServers context hooks.enabled hooks.disabled 
 	same "$S/gemini-settings.json" "$k" "$G" gemini
 done
 # (no broker runs in this test: that warning is expected, issue #16)
-! grep -v "warning: no broker is running" "$T/err" | grep -q . || fail "unexpected warning: $(cat "$T/err")"
+! grep -v "warning: no broker is running" "$T/err" | matches . || fail "unexpected warning: $(cat "$T/err")"
 run uninstall gemini --project "$P"
 "$Q" eq "$S/gemini-settings.json" . "$G" . || fail "gemini uninstall did not restore"
 [ -L "$G" ] || fail "uninstall replaced the symlink"

@@ -35,7 +35,7 @@ start_broker
 (set +e; sg exec -- sh -c 'exit 7'; echo $? >"$T/rc") &
 id=$(next_request)
 [ "$("$Q" get "$T/pending.json" 0.request.tool_name)" = sandgate-exec ] || fail "exec tool_name"
-"$Q" dump "$T/pending.json" 0.request.argv | grep -q '\["sh","-c","exit 7"\]' || fail "exec argv not sent"
+"$Q" dump "$T/pending.json" 0.request.argv | matches '\["sh","-c","exit 7"\]' || fail "exec argv not sent"
 sg decide "$id" allow >/dev/null
 wait
 [ "$(cat "$T/rc")" = 7 ] || fail "allowed exec did not return CMD's status: $(cat "$T/rc")"
@@ -102,7 +102,7 @@ check exec-allowed-ran test -f allowed.txt
 check exec-denied sh -c '"$SANDGATE" exec -- touch denied.txt; test $? = 1'
 check exec-denied-did-not-run no test -e denied.txt
 printf '{"session_id":"s-in","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"make"},"tool_use_id":"toolu_in1"}' "$PWD" >payload.json
-check hook-inside sh -c '"$SANDGATE" hook claude-code <payload.json | grep -q "\"permissionDecision\":\"allow\""'
+check hook-inside sh -c '"$SANDGATE" hook claude-code <payload.json | matches "\"permissionDecision\":\"allow\""'
 grep -q FAIL "$R" && exit 1
 exit 0
 EOF
@@ -116,11 +116,11 @@ chmod +x "$W/agent.sh"
 ) >"$T/sandbox.out" 2>&1 &
 id=$(next_request)
 [ "$("$Q" get "$T/pending.json" 0.agent)" = scripted-agent ] || fail "agent name inside the sandbox"
-"$Q" get "$T/pending.json" 0.session | grep -q '^sandbox-' || fail "session of the sandbox"
-"$Q" dump "$T/pending.json" 0.request.argv | grep -q 'allowed.txt' || fail "first request is not the allowed exec"
+"$Q" get "$T/pending.json" 0.session | matches '^sandbox-' || fail "session of the sandbox"
+"$Q" dump "$T/pending.json" 0.request.argv | matches 'allowed.txt' || fail "first request is not the allowed exec"
 sg decide "$id" allow >/dev/null
 id=$(next_request)
-"$Q" dump "$T/pending.json" 0.request.argv | grep -q 'denied.txt' || fail "second request is not the denied exec"
+"$Q" dump "$T/pending.json" 0.request.argv | matches 'denied.txt' || fail "second request is not the denied exec"
 sg decide "$id" deny --note "not in the sandbox" >/dev/null
 id=$(next_request)
 [ "$("$Q" get "$T/pending.json" 0.agent)" = claude-code ] || fail "third request is not the hook"

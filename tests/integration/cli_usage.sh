@@ -66,13 +66,13 @@ pass "bad --scope, --max-level, pattern kind and --kind: exit 2 before connectin
 sg help rules >"$T/h1" && sg rules --help >"$T/h2" || fail "help rules"
 cmp -s "$T/h1" "$T/h2" || fail "sandgate help rules differs from rules --help"
 grep -q "^usage: sandgate rules" "$T/h1" || fail "help rules text"
-sg help | grep -q "^usage: sandgate COMMAND" || fail "sandgate help"
+sg help | matches "^usage: sandgate COMMAND" || fail "sandgate help"
 usage_err "^sandgate help: unknown command 'nope'" help nope
 usage_err "^sandgate help: expected one command" help rules list
 [ "$(sg version)" = "$(sg --version)" ] || fail "version differs from --version"
-sg version | grep -Eq "^sandgate [0-9]+\.[0-9]+\.[0-9]+ \(protocol [0-9]+\)$" || fail "version text"
+sg version | matches -E "^sandgate [0-9]+\.[0-9]+\.[0-9]+ \(protocol [0-9]+\)$" || fail "version text"
 usage_err "^sandgate version: unexpected argument" version --short
-sg --help | grep -q "sandgate help COMMAND" || fail "--help does not mention help COMMAND"
+sg --help | matches "sandgate help COMMAND" || fail "--help does not mention help COMMAND"
 pass "help CMD, version"
 
 # no command's --help shows options that exist only for tests
@@ -85,7 +85,7 @@ pass "no test-only options in --help"
 start_broker
 id=$(sg rules add allow exec ls --json | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 [ -n "$id" ] || fail "rules add"
-sg rules rm "$id" | grep -q "^rule $id revoked$" || fail "first rm"
+sg rules rm "$id" | matches "^rule $id revoked$" || fail "first rm"
 expect_rc 1 sg rules rm "$id" 2>"$T/err"
 grep -q "^sandgate rules rm: rule $id was already revoked$" "$T/err" || fail "second rm: $(cat "$T/err")"
 id2=$(sg rules add allow exec make --json | sed -n 's/.*"id":\([0-9]*\).*/\1/p')

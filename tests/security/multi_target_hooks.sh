@@ -34,8 +34,8 @@ payload() {
 	esac >"$T/p.json"
 }
 
-pending_has() { sg pending --json | grep -qF "\"session\":\"$1\""; }
-audited() { sg audit query --json --limit 0 | grep -F "\"session\":\"$1\"" | head -n 1 | grep -q .; }
+pending_has() { sg pending --json | matches -F "\"session\":\"$1\""; }
+audited() { sg audit query --json --limit 0 | grep -F "\"session\":\"$1\"" | head -n 1 | matches .; }
 
 # attack AGENT SESSION: run the hook on $T/p.json against the broker.  Sets
 # OUTCOME (waits, or the broker's at-once decision: allow/deny) and puts the

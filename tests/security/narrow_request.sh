@@ -74,7 +74,7 @@ pass "undeclared requests (sandgate ask, argv) refuse narrowing and ask; they st
 
 # --- 2. the agent cannot decide, so it cannot narrow its own request ---
 "$SGTEST" call agent decide '[{"id":'"$id"',"decision":"allow","narrow":"true"}]' >"$T/out" 2>&1 && fail "agent.sock decided: $(cat "$T/out")"
-grep -qi 'console' "$T/out" || grep -qi 'forbidden\|no-such-method\|not allowed' "$T/out" || fail "agent decide refusal: $(cat "$T/out")"
+grep -qi 'console' "$T/out" || matches -i 'forbidden\|no-such-method\|not allowed' "$T/out" || fail "agent decide refusal: $(cat "$T/out")"
 # a `narrowed` the agent puts in its own request is just content: a plain
 # allow answers without it
 "$SGTEST" call agent submit '[{"req_id":"r-self","agent":"x","session":"s3","kind":"exec","command":"rm -rf '"$W"'/src/gen","accepts":["narrow"],"narrowed":{"command":"true"},"wait":true}]' >"$T/self.json" & self=$!

@@ -147,7 +147,7 @@ BIG=900000
 payload claude-code near-claude Bash '{"description":"print","dangerouslyDisableSandbox":true,"command":"echo ' "$tail_cmd"'"'
 sent claude-code
 [ "$("$Q" get "$T/sent.json" command | wc -c)" = $((5 + BIG + ${#tail_cmd} + 1)) ] || fail "900 KB command not sent whole"
-"$Q" get "$T/sent.json" command | tail -c 12 | grep -qF 'rm -rf ~' || fail "the command's tail was lost"
+"$Q" get "$T/sent.json" command | tail -c 12 | matches -F 'rm -rf ~' || fail "the command's tail was lost"
 [ "$("$Q" get "$T/sent.json" truncated)" = true ] || fail "tool_input was not cut"
 [ "$("$Q" get "$T/sent.json" tool_input.dangerouslyDisableSandbox)" = true ] || fail "a cut tool_input lost dangerouslyDisableSandbox"
 ! "$Q" get "$T/sent.json" oversized >/dev/null 2>&1 || fail "a command that fits was sent as oversized"
@@ -156,7 +156,7 @@ sent claude-code
 	sg hook claude-code <"$T/p.json" >"$T/out" 2>"$T/err"
 	echo $? >"$T/rc"
 ) &
-wait_for 15 '[ "$(pending_count)" = 1 ] || sg audit query --json --limit 0 | grep -qF "\"session\":\"near-claude\""'
+wait_for 15 '[ "$(pending_count)" = 1 ] || sg audit query --json --limit 0 | matches -F "\"session\":\"near-claude\""'
 if [ "$(pending_count)" = 1 ]; then
 	sg pending --json >"$T/pending.json"
 	[ "$("$Q" get "$T/pending.json" 0.request.command | wc -c)" = $((5 + BIG + ${#tail_cmd} + 1)) ] ||

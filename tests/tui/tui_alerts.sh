@@ -68,22 +68,22 @@ feed <<JSON
 JSON
 wait_screen 'ALERT circumvention'
 line=$(screen | grep 'ALERT circumvention')
-printf '%s\n' "$line" | grep -qF 'ALERT circumvention: #' || fail "alert line: $line"
-printf '%s\n' "$line" | grep -qF 'evil\e]0;pwned\x07<U+202E>: reaches sandgate' || fail "agent text not escaped: $line"
+printf '%s\n' "$line" | matches -F 'ALERT circumvention: #' || fail "alert line: $line"
+printf '%s\n' "$line" | matches -F 'evil\e]0;pwned\x07<U+202E>: reaches sandgate' || fail "agent text not escaped: $line"
 [ "$(tm display-message -p -t c '#{pane_title}')" = "$title0" ] || fail "the alert changed the terminal title"
 # the alert line sits just above the status line, in the alert role (reverse video in every theme)
 [ "$(screen | grep -n 'ALERT circumvention' | cut -d: -f1)" = 39 ] || fail "alert not above the status line: $(screen)"
-screen -e | grep 'ALERT circumvention' | grep -q $'\e\[[0-9;]*7' || fail "alert line not in the alert role"
+screen -e | grep 'ALERT circumvention' | matches $'\e\[[0-9;]*7' || fail "alert line not in the alert role"
 pass "circumvention alert shown, escaped, above the status line"
 
 # issue #16: its row is marked (! after the count), and its detail says so
 id=$(printf '%s\n' "$line" | sed -E 's/.*ALERT circumvention: #([0-9]+).*/\1/')
-screen | grep -E '^.(CRIT|HIGH)[ 0-9]{3} {5}!' | grep -qF 'rm -f' || fail "the circumvention row is not marked: $(screen)"
+screen | grep -E '^.(CRIT|HIGH)[ 0-9]{3} {5}!' | matches -F 'rm -f' || fail "the circumvention row is not marked: $(screen)"
 keys /
 keys -l 'rm -f'
 keys Enter
 wait_screen "#$id "
-screen | grep -qF '! goes around the controls' || fail "the detail does not say it goes around the controls: $(screen)"
+screen | matches -F '! goes around the controls' || fail "the detail does not say it goes around the controls: $(screen)"
 keys Escape
 pass "the circumvention request's row is marked and its detail (#$id) says so"
 

@@ -45,7 +45,7 @@ export SANDGATE_DIR=$own_dir/run SANDGATE_DB=$own_dir/sandgate.db
 # reach the queue)
 wait_screen 'git push --force' 40
 wait_screen 'github.create_issue' 20
-screen | head -1 | grep -qE '\[1 Queue\] .* [0-9]+ pending' || fail "no queue header: $(screen | head -1)"
+screen | head -1 | matches -E '\[1 Queue\] .* [0-9]+ pending' || fail "no queue header: $(screen | head -1)"
 [ "$(sg status --json | grep -o '"pending":[0-9]*' | cut -d: -f2)" -ge 4 ] || fail "too few pending"
 pass "the demo opened the console and its agents filled the queue"
 
@@ -63,7 +63,7 @@ wait_screen "\\+ alias npm='npx --yes npm@latest'"
 d=$(screen | sed -E 's/^[^│]*│ ?//')
 [ "$(echo "$d" | grep -n 'Content diff' | cut -d: -f1)" -lt "$(echo "$d" | grep -n -- '-- Risk' | cut -d: -f1 || echo 99)" ] ||
 	fail "the content diff is not first: $d"
-echo "$d" | grep -qE '^ *1 +1 +# ~/.bashrc' || fail "no diff against the file on disk: $d"
+echo "$d" | matches -E '^ *1 +1 +# ~/.bashrc' || fail "no diff against the file on disk: $d"
 pass "the outside-workspace write shows its content diff first"
 keys Escape Escape
 wait_screen 'pending'
@@ -88,14 +88,14 @@ grep -q 'demo-exit=0' "$T/demo.rc" || fail "demo exited: $(cat "$T/demo.rc" "$T/
 out=$(screen)
 demo_dir=$(printf '%s\n' "$out" | sed -n 's/.*the demo files stay in \(.*\)$/\1/p')
 [ "$demo_dir" = "$own_dir" ] || fail "demo dir '$demo_dir' (want $own_dir) in: $out"
-printf '%s\n' "$out" | grep -qE '^tally: [0-9]+ allowed, [1-9][0-9]* denied \([0-9]+ timed out\), [1-9][0-9]* left undecided \(withdrawn\), 0 rules made' ||
+printf '%s\n' "$out" | matches -E '^tally: [0-9]+ allowed, [1-9][0-9]* denied \([0-9]+ timed out\), [1-9][0-9]* left undecided \(withdrawn\), 0 rules made' ||
 	fail "tally line: $out"
-printf '%s\n' "$out" | grep -q '^audit verify: .*chain and signatures verify' || fail "audit verify line: $out"
-! printf '%s\n' "$out" | grep -qE 'Sanitizer|runtime error' || fail "sanitizer report: $out"
-printf '%s\n' "$out" | grep -q 'push --force origin main *-> deny (denied by reviewer tester' ||
+printf '%s\n' "$out" | matches '^audit verify: .*chain and signatures verify' || fail "audit verify line: $out"
+! printf '%s\n' "$out" | matches -E 'Sanitizer|runtime error' || fail "sanitizer report: $out"
+printf '%s\n' "$out" | matches 'push --force origin main *-> deny (denied by reviewer tester' ||
 	fail "the agent's answer is not listed: $out"
 # the denial reached the agent through its hook adapter (codex, sandboxed or not)
-printf '%s\n' "$out" | grep -qE '^  codex +push --force' || fail "codex hook line: $out"
+printf '%s\n' "$out" | matches -E '^  codex +push --force' || fail "codex hook line: $out"
 pass "quit: tally and verified audit log"
 
 # nothing of the demo is left running: broker, agents, hooks, console

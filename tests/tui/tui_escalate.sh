@@ -24,8 +24,8 @@ feed <<JSON
 JSON
 wait_screen '2 pending'
 # time left per row: the high one expires in 4m (3m after a moment), the medium in 1h (59m)
-screen | grep -Eq 'HIGH .*git push --force .* +[34]m│' || { screen >&2; fail "high row: time left"; }
-screen | grep -Eq 'med .*npm install leftpad +(59m|1h)│' || { screen >&2; fail "medium row: time left"; }
+screen | matches -E 'HIGH .*git push --force .* +[34]m│' || { screen >&2; fail "high row: time left"; }
+screen | matches -E 'med .*npm install leftpad +(59m|1h)│' || { screen >&2; fail "medium row: time left"; }
 pass "each row shows its time left"
 
 # E on the high group: escalated now, by the console's reviewer and uid
@@ -36,8 +36,8 @@ wait_screen '1 group'
 keys E
 wait_screen 'escalated 1 request to on-call|ON-CALL: #[0-9]+ \(HIGH g[0-9]+\) escalated to on-call by tester'
 wait_screen "escalated +[0-9]+s ago by tester \(uid $(id -u)\): escalated by"
-screen | grep -q "escalated from the console" || fail "why"
-screen | grep -qE "(by|^.*│ +)hand: escalated from the console" || fail "how: $(screen)"
+screen | matches "escalated from the console" || fail "why"
+screen | matches -E "(by|^.*│ +)hand: escalated from the console" || fail "how: $(screen)"
 pass "E escalates the group now; the detail says who, when and why"
 keys Escape
 keys Escape

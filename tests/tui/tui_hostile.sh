@@ -23,7 +23,7 @@ feed <<'JSON'
 {"agent":"evil","session":"s1","kind":"write","cwd":"/w","path":"/w/a.txt","content":"ok\n\u001b[?1049h\u001b[?25lalt\n\u001bP+q\u001b\\tab\there\n"}
 JSON
 wait_screen 'HIGH'
-screen | grep -q 'HIGH' || fail "hostile text did not raise the risk"
+screen | matches 'HIGH' || fail "hostile text did not raise the risk"
 keys g
 wait_screen 'HIGH'
 check_screen hostile_queue_60x20
@@ -33,7 +33,7 @@ check_screen hostile_detail_60x20
 # the detail wraps long values under a 10-column label: join them back
 s=$(screen | cut -c11- | tr -d '\n')
 for want in '\e[31mRED\e[0m' '\e]0;pwned\x07' '\e]52;c;ZXZpbA==\x07' '\e[2J\e[H' 'x<U+202E>txt.exe<U+202C>' 'z<U+200B>w' '<U+0085>end'; do
-	printf '%s' "$s" | grep -qF -- "$want" || fail "the escape '$want' is not shown"
+	printf '%s' "$s" | matches -F -- "$want" || fail "the escape '$want' is not shown"
 done
 seen=""
 for i in $(seq 1 40); do
@@ -41,11 +41,11 @@ for i in $(seq 1 40); do
 	keys j
 	sleep 0.03
 done
-printf '%s' "$seen" | grep -qF -- '<U+2066>hidden<U+2069>' || fail "bidi isolates in the justification not shown"
+printf '%s' "$seen" | matches -F -- '<U+2066>hidden<U+2069>' || fail "bidi isolates in the justification not shown"
 keys Escape G Enter
 wait_screen 'Content diff'
 s=$(screen)
-printf '%s' "$s" | grep -qF -- '\e[?1049h\e[?25lalt' || { echo "$s" >&2; fail "escapes in content not shown"; }
+printf '%s' "$s" | matches -F -- '\e[?1049h\e[?25lalt' || { echo "$s" >&2; fail "escapes in content not shown"; }
 check_screen hostile_write_60x20
 # colours: the capture with attributes equals its golden, so no escape from
 # the request reached the terminal as a colour change

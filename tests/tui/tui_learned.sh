@@ -24,17 +24,17 @@ start_console 140 60
 wait_screen '1 pending'
 wait_screen 'a allow d deny' 15
 wait_screen 'exec git push origin main  agent, 30 d, to medium,'
-screen | grep -q 'allowed in 2 earlier sessions of codex, by alice' || { screen >&2; fail "no reason shown"; }
+screen | matches 'allowed in 2 earlier sessions of codex, by alice' || { screen >&2; fail "no reason shown"; }
 keys s
 wait_screen 'Remember which pattern'
-screen | grep -q ' 1 exec git push origin main .*agent, 30 d, to medium' ||
+screen | matches ' 1 exec git push origin main .*agent, 30 d, to medium' ||
 	{ screen >&2; fail "the remember step does not show the learned offer first"; }
-screen | grep -q 'allowed in 2 earlier sessions' || { screen >&2; fail "the remember step does not say why"; }
+screen | matches 'allowed in 2 earlier sessions' || { screen >&2; fail "the remember step does not say why"; }
 keys Enter
 wait_screen 'For whom'
 keys Enter
 wait_screen 'For how long'
-screen | grep -q ' 1 as suggested' || { screen >&2; fail "the TTL step does not start at the suggestion's"; }
+screen | matches ' 1 as suggested' || { screen >&2; fail "the TTL step does not start at the suggestion's"; }
 keys Enter
 wait_screen 'up to which risk'
 keys Enter
@@ -50,5 +50,5 @@ pass "s and Enter at each step, then a, saves the learned offer with its scope, 
 sg rules add allow exec make deploy --max-level high >/dev/null
 keys 2
 wait_screen '\[2 Rules\]'
-screen | grep -q 'exec make deploy high' || { screen >&2; fail "the rules view does not mark the high rule"; }
+screen | matches 'exec make deploy high' || { screen >&2; fail "the rules view does not mark the high rule"; }
 pass "the rules view marks high rules"

@@ -57,7 +57,7 @@ stop_console() {
 # wait_screen REGEX [SECONDS]: until the pane matches, then until it is still.
 wait_screen() {
 	local re=$1 deadline=$((SECONDS + ${2:-10})) a b
-	until screen | grep -qE -- "$re"; do
+	until screen | matches -E -- "$re"; do
 		if [ $SECONDS -ge $deadline ]; then
 			screen >&2
 			fail "screen never showed /$re/"
@@ -114,6 +114,6 @@ feed() {
 }
 
 # not_pending TEXT: no pending request mentions TEXT.
-not_pending() { ! sg pending --json | grep -qF -- "$1"; }
+not_pending() { ! sg pending --json | matches -F -- "$1"; }
 
 broker_has() { "$SGTEST" call console "$1" '[]' >/dev/null 2>&1; }

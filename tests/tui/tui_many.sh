@@ -13,7 +13,7 @@ FEED_PIDS+=($!)
 wait_for 60 grep -q '^ok 10000' "$T/feed.out"
 start_console 120 40
 wait_screen '10000 pending' 30
-screen | head -1 | grep -q '10000 pending' || fail "header count"
+screen | head -1 | matches '10000 pending' || fail "header count"
 keys G
 wait_screen 'run job'
 keys g
@@ -26,7 +26,7 @@ keys -l 'text:9999'
 keys Enter
 wait_screen '10000 pending, [0-9]+ group'
 wait_screen 'run job 9999'
-screen | grep -q 'run job 9999' || fail "filter did not find job 9999"
+screen | matches 'run job 9999' || fail "filter did not find job 9999"
 keys q
 wait_for 10 grep -q 'console-exit=0' "$T/console.rc"
 pass "10000 pending requests"
@@ -34,5 +34,5 @@ pass "10000 pending requests"
 # shutdown stays quick even in a sanitizer build
 kill "${FEED_PIDS[@]}"
 FEED_PIDS=()
-none_pending() { sg status --json | grep -q '"pending":0'; }
+none_pending() { sg status --json | matches '"pending":0'; }
 wait_for 90 none_pending

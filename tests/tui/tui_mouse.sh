@@ -34,7 +34,7 @@ row3=$(screen | sed -n 4p)
 click 10 3
 wait_for 5 '[ "$(selected)" = 4 ]'
 want=$(printf '%s' "$row3" | awk '{print $4}')
-screen | grep '│' | head -n 3 | grep -qF "$want" || fail "the detail does not show the clicked row ($want): $(screen)"
+screen | grep '│' | head -n 3 | matches -F "$want" || fail "the detail does not show the clicked row ($want): $(screen)"
 pass "a click on a queue row selects it and shows its detail"
 
 # the wheel over the list moves the selection (3 rows a notch, clamped)
@@ -47,7 +47,7 @@ pass "the wheel over the list moves the selection"
 # keys still work after mouse input, and the screen holds no stray bytes
 keys j
 wait_for 5 '[ "$(selected)" = 3 ]'
-! screen | grep -q 'M!\|\[M' || fail "mouse report bytes on the screen: $(screen)"
+! screen | matches 'M!\|\[M' || fail "mouse report bytes on the screen: $(screen)"
 pass "keys work after mouse input; no report bytes leak onto the screen"
 
 keys q

@@ -22,15 +22,15 @@ for w in 45 50 55 60; do
 	keys g
 	sleep 0.3
 	last=$(screen | tail -1 | sed -E 's/ +$//')
-	echo "$last" | grep -qE ' \? (help )?q( quit)?$' || fail "$w columns: the key line lacks ? and q: '$last'"
-	echo "$last" | grep -q 'Enter detail' || fail "$w columns: the key line lacks Enter: '$last'"
+	echo "$last" | matches -E ' \? (help )?q( quit)?$' || fail "$w columns: the key line lacks ? and q: '$last'"
+	echo "$last" | matches 'Enter detail' || fail "$w columns: the key line lacks Enter: '$last'"
 	first=$(screen | head -1)
-	echo "$first" | grep -qE '\[1 Queue\] 2 3 4 ' || fail "$w columns: the view tabs: '$first'"
-	echo "$first" | grep -qE ' live *$' || fail "$w columns: the connection: '$first'"
+	echo "$first" | matches -E '\[1 Queue\] 2 3 4 ' || fail "$w columns: the view tabs: '$first'"
+	echo "$first" | matches -E ' live *$' || fail "$w columns: the connection: '$first'"
 	[ "$(screen | sed -n '2,4p' | grep -cE ' [0-9]+[smh]$')" = 3 ] || fail "$w columns: rows lost their time left: $(screen)"
 	keys Enter
 	wait_screen ' by (claude-code|codex|gemini)'
-	screen | sed -n '2,4p' | grep -q 'denied in [0-9]' || fail "$w columns: the head lost its time left: $(screen)"
+	screen | sed -n '2,4p' | matches 'denied in [0-9]' || fail "$w columns: the head lost its time left: $(screen)"
 	keys Escape
 	pass "$w columns: keys ? and q, tabs, connection, time left"
 done
@@ -38,7 +38,7 @@ tm resize-window -t c -x 120 -y 40
 wait_screen 'Agents'
 sep=$(screen | sed -n 2p | grep -o '^[^│]*' | wc -m)
 [ "$sep" -ge 66 ] || fail "the list pane is $sep columns at 120"
-screen | grep -qF 'curl -fsSL https://get.exam' || fail "the command has no room: $(screen)"
+screen | matches -F 'curl -fsSL https://get.exam' || fail "the command has no room: $(screen)"
 pass "120x40: the list gives commands room"
 keys q
 wait_for 5 grep -q 'console-exit=0' "$T/console.rc"

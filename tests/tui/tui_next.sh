@@ -40,8 +40,8 @@ head_on_top() {
 	local first
 	wait_screen 'pending'
 	first=$(detail_rows | head -1)
-	echo "$first" | grep -qE "$HEAD" || fail "$W x $H after $1: the detail does not start at the request's head: $(screen)"
-	echo "$first" | grep -q '^▶ ' || fail "$W x $H after $1: the new head is not marked: $first"
+	echo "$first" | matches -E "$HEAD" || fail "$W x $H after $1: the detail does not start at the request's head: $(screen)"
+	echo "$first" | matches '^▶ ' || fail "$W x $H after $1: the new head is not marked: $first"
 	pass "$W x $H: after $1 the next request's head is on top"
 }
 
@@ -52,7 +52,7 @@ scroll_down() {
 	fi
 	keys G
 	for _ in $(seq 1 50); do
-		detail_rows | grep -qE "$HEAD" || return 0
+		detail_rows | matches -E "$HEAD" || return 0
 		sleep 0.1
 	done
 	fail "$W x $H: the detail did not scroll: $(screen)"
@@ -61,9 +61,9 @@ scroll_down() {
 focus_detail() {
 	# Tab toggles the focus (wide); Enter opens the detail (one column)
 	if [ "$W" -ge 120 ]; then
-		screen | grep -q '^>' && keys Tab
+		screen | matches '^>' && keys Tab
 	else
-		screen | grep -qE "$HEAD" || keys Enter
+		screen | matches -E "$HEAD" || keys Enter
 	fi
 	sleep 0.2
 }
@@ -117,7 +117,7 @@ for size in 60x20 80x24 120x40; do
 	before=$(pending_now)
 	scroll_down
 	keys s
-	if wait_screen 'Remember which pattern|suggested no rule' 5 && screen | grep -q 'Remember which pattern'; then
+	if wait_screen 'Remember which pattern|suggested no rule' 5 && screen | matches 'Remember which pattern'; then
 		keys Enter Enter Enter Enter
 		wait_screen 'and decide the group'
 		keys d
@@ -130,7 +130,7 @@ for size in 60x20 80x24 120x40; do
 
 	# typed ahead: a move and a decision in one write; the decision must not
 	# land on a request whose head was never drawn
-	if [ "$W" -lt 120 ]; then keys Escape; else screen | grep -q '^>' || keys Tab; fi
+	if [ "$W" -lt 120 ]; then keys Escape; else screen | matches '^>' || keys Tab; fi
 	sleep 0.2
 	keys g
 	sleep 0.3

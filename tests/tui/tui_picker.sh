@@ -29,13 +29,13 @@ keys Enter
 wait_screen '1 group'
 keys s
 wait_screen 'Remember which pattern|suggested no rule'
-screen | grep -q 'Remember which pattern' || { echo "SKIP: no suggestion for the npm test group"; exit 0; }
-if screen | grep -qE '^ 1 exec .* covers 0$'; then
-	screen | grep -q 'covers 0: the requests also run make -j[48], which it does not cover' ||
+screen | matches 'Remember which pattern' || { echo "SKIP: no suggestion for the npm test group"; exit 0; }
+if screen | matches -E '^ 1 exec .* covers 0$'; then
+	screen | matches 'covers 0: the requests also run make -j[48], which it does not cover' ||
 		fail "covers 0 without the reason: $(screen)"
 	pass "a suggestion that covers nothing says why"
 	# it answers `npm test` and leaves `make` to a person: the picker says so
-	screen | grep -qE 'answers only part of each line: make( -j[48])? still asks a person' ||
+	screen | matches -E 'answers only part of each line: make( -j[48])? still asks a person' ||
 		fail "a suggestion for one part of 'npm test && make' does not say it leaves make: $(screen)"
 	pass "a suggestion for one part says which part still asks"
 else
@@ -56,7 +56,7 @@ wait_screen 'Remember which pattern'
 line=$(screen | grep -E '^ [1-3] exec npm run \* ' || true)
 [ -n "$line" ] || { echo "SKIP: no 'exec npm run *' suggestion: $(screen)"; exit 0; }
 num=$(echo "$line" | cut -c2)
-echo "$line" | grep -q 'covers 3: 2 here, 1 more waiting' || fail "covers does not say how many wait outside: $line"
+echo "$line" | matches 'covers 3: 2 here, 1 more waiting' || fail "covers does not say how many wait outside: $line"
 keys j
 [ "$num" -gt 2 ] && keys j
 wait_screen 'also #[0-9]+ npm run build'
@@ -65,25 +65,25 @@ pass "covers N lists what else it covers"
 # --- workspace scope, no expiry, ceiling low (the suggestion's, the highest offered); allow
 keys Enter
 wait_screen 'For whom'
-screen | grep -qF "3 workspace $T/ws" || fail "the workspace scope does not name the workspace: $(screen)"
+screen | matches -F "3 workspace $T/ws" || fail "the workspace scope does not name the workspace: $(screen)"
 keys 3
 wait_screen 'For how long'
 keys 6
 wait_screen 'An allow applies up to which risk'
 # the suggestion's ceiling (the group's level, low) is the highest offered
-screen | grep -q ' 2 medium' && fail "a ceiling above the suggestion's is offered: $(screen)"
+screen | matches ' 2 medium' && fail "a ceiling above the suggestion's is offered: $(screen)"
 keys 1
 wait_screen 'Remember exec npm run \*'
-screen | grep -q 'for workspace .*, no expiry, an allow up to low' || fail "confirmation: $(screen)"
+screen | matches 'for workspace .*, no expiry, an allow up to low' || fail "confirmation: $(screen)"
 keys a
 wait_screen 'rule #[0-9]+ remembered: allow ≤low exec npm run \* \(workspace\)'
 rules=$(sg rules list --json)
-echo "$rules" | grep -qE '"scope": ?"workspace"' || fail "not a workspace rule: $rules"
-echo "$rules" | grep -qF "\"$T/ws\"" || fail "the rule is not for $T/ws: $rules"
-echo "$rules" | grep -qE '"max_level": ?"low"' || fail "the ceiling is not low: $rules"
-echo "$rules" | grep -qE '"expires_ms": ?null|"expires_ms"' && ! echo "$rules" | grep -qE '"expires_ms": ?[0-9]' ||
+echo "$rules" | matches -E '"scope": ?"workspace"' || fail "not a workspace rule: $rules"
+echo "$rules" | matches -F "\"$T/ws\"" || fail "the rule is not for $T/ws: $rules"
+echo "$rules" | matches -E '"max_level": ?"low"' || fail "the ceiling is not low: $rules"
+echo "$rules" | matches -E '"expires_ms": ?null|"expires_ms"' && ! echo "$rules" | matches -E '"expires_ms": ?[0-9]' ||
 	fail "the rule expires: $rules"
-sg rules list | grep -q workspace || fail "rules list lacks the scope: $(sg rules list)"
+sg rules list | matches workspace || fail "rules list lacks the scope: $(sg rules list)"
 wait_for 10 "not_pending 'npm run build'"
 pass "scope, expiry and ceiling chosen are the rule's; it released the other request it covers"
 

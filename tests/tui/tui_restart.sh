@@ -16,7 +16,7 @@ check_screen restart_down_60x20
 sg pending >/dev/null 2>&1 && fail "the broker is still up"
 start_broker
 wait_screen 'nothing waits' 10
-screen | grep -q 'live' || fail "not live after the restart"
+screen | matches 'live' || fail "not live after the restart"
 feed <<'JSON'
 {"agent":"a2","session":"s2","kind":"exec","cwd":"/w","command":"make install"}
 JSON

@@ -60,7 +60,7 @@ wait_screen 'sandgate console keys'
 check_screen help_60x20
 keys q
 wait_screen '6 pending'
-screen | grep -q 'console-exit' && fail "q in the help overlay quit the console"
+screen | matches 'console-exit' && fail "q in the help overlay quit the console"
 
 # --- resize wide -> narrow -> wide
 tm resize-window -t c -x 120 -y 40
@@ -90,7 +90,7 @@ keys Escape
 wait_for 10 not_pending feature/
 rows=$(sqlite3 "$SANDGATE_DB" "SELECT summary || '|' || decision || '|' || decided_by || '|' || reviewer_name FROM audit ORDER BY seq")
 for b in x y; do
-	echo "$rows" | grep -q "^git push origin feature/$b|allow|reviewer|tester$" || fail "feature/$b not recorded: $rows"
+	echo "$rows" | matches "^git push origin feature/$b|allow|reviewer|tester$" || fail "feature/$b not recorded: $rows"
 done
 pass "group decision recorded in the DB"
 
@@ -113,19 +113,19 @@ pass "single deny with a note"
 # --- the Audit view reads the decisions from the DB (read-only)
 keys 3
 wait_screen '\[3 Audit\]( [0-9])* [0-9]+ of [0-9]+'
-screen | grep -q 'deny  reviewer  curl' || fail "audit view lacks the deny"
+screen | matches 'deny  reviewer  curl' || fail "audit view lacks the deny"
 [ "$(screen | grep -c 'allow reviewer  git push origin feature')" = 2 ] || fail "audit view lacks the allows"
 keys /
 keys -l 'decision:deny'
 keys Enter
 wait_screen '\[3 Audit\]( [0-9])* 1 of [0-9]+'
-screen | grep -q 'allow reviewer' && fail "the filter let an allow through"
+screen | matches 'allow reviewer' && fail "the filter let an allow through"
 keys Escape
 # --- the Agents view: pending per agent and session
 keys 4
 wait_screen 'pending by session'
-screen | grep -qE 'codex +c-9' || fail "agents view lacks codex"
-screen | grep -qE 'gemini +g-5' || fail "agents view lacks gemini"
+screen | matches -E 'codex +c-9' || fail "agents view lacks codex"
+screen | matches -E 'gemini +g-5' || fail "agents view lacks gemini"
 keys 1
 wait_screen '\[1 Queue\]'
 pass "audit and agents views"
@@ -145,17 +145,17 @@ wait_screen '1 group'
 wait_screen 'a allow d deny .*A/D group' 15
 keys s
 wait_screen 'Remember which pattern|suggested no rule|rules not available'
-if screen | grep -q 'Remember which pattern'; then
+if screen | matches 'Remember which pattern'; then
 	# the status line shows the last decision for 6 s; the golden has the key line
 	wait_screen 'a allow d deny' 20
 	check_screen scope_60x20
 	# the prompt names as many options as there are
 	n=$(screen | grep -cE '^ [1-3] exec ')
-	screen | grep -q "Remember which pattern? (1-$n, " || fail "the prompt does not fit $n options: $(screen)"
+	screen | matches "Remember which pattern? (1-$n, " || fail "the prompt does not fit $n options: $(screen)"
 	pat=$(screen | grep -E '^ 1 exec ' | sed -E 's/^ 1 (exec .*[^ ])  (session|agent|workspace|global)[, ].*/\1/')
 	keys Enter
 	wait_screen 'For whom\? \(1-4'
-	screen | grep -qF " pattern $pat" || fail "the scope step does not repeat the pattern '$pat': $(screen)"
+	screen | matches -F " pattern $pat" || fail "the scope step does not repeat the pattern '$pat': $(screen)"
 	check_screen picker_scope_60x20
 	keys 2
 	wait_screen 'For how long\? \(1-6'
@@ -163,20 +163,20 @@ if screen | grep -q 'Remember which pattern'; then
 	wait_screen 'An allow applies up to which risk'
 	keys 1
 	wait_screen 'Remember exec'
-	screen | grep -qF " Remember $pat" || fail "the confirmation does not repeat the pattern: $(screen)"
-	screen | grep -q 'for agent claude-code, 1 day, an allow up to low' || fail "the confirmation lacks the choices: $(screen)"
+	screen | matches -F " Remember $pat" || fail "the confirmation does not repeat the pattern: $(screen)"
+	screen | matches 'for agent claude-code, 1 day, an allow up to low' || fail "the confirmation lacks the choices: $(screen)"
 	check_screen picker_confirm_60x20
 	keys a
 	wait_screen 'rule #[0-9]+ remembered'
-	screen | grep -q 'remembered: allow ≤low exec' || fail "the status line does not repeat the rule: $(screen)"
-	sg pending --json | grep -q 'npm run' && fail "npm requests still pending"
+	screen | matches 'remembered: allow ≤low exec' || fail "the status line does not repeat the rule: $(screen)"
+	sg pending --json | matches 'npm run' && fail "npm requests still pending"
 	# the scope, the expiry and the ceiling chosen are the rule's
 	rules=$(sg rules list --json)
-	echo "$rules" | grep -qE '"scope": ?"agent"' || fail "the rule is not of agent scope: $rules"
-	echo "$rules" | grep -qE '"scope_value": ?"claude-code"' || fail "the rule is not for claude-code: $rules"
-	echo "$rules" | grep -qE '"max_level": ?"low"' || fail "the rule's ceiling is not low: $rules"
-	echo "$rules" | grep -qE '"expires_ms": ?[0-9]+' || fail "the rule has no expiry: $rules"
-	sg rules list | grep -q 'agent' || fail "rules list does not show the agent scope: $(sg rules list)"
+	echo "$rules" | matches -E '"scope": ?"agent"' || fail "the rule is not of agent scope: $rules"
+	echo "$rules" | matches -E '"scope_value": ?"claude-code"' || fail "the rule is not for claude-code: $rules"
+	echo "$rules" | matches -E '"max_level": ?"low"' || fail "the rule's ceiling is not low: $rules"
+	echo "$rules" | matches -E '"expires_ms": ?[0-9]+' || fail "the rule has no expiry: $rules"
+	sg rules list | matches 'agent' || fail "rules list does not show the agent scope: $(sg rules list)"
 	# the Rules view shows the ceiling with the effect
 	keys 2
 	wait_screen 'allow ≤low'

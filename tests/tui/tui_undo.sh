@@ -22,9 +22,9 @@ JSON
 wait_screen '4 pending'
 # the list pane: left of the divider
 rows=$(screen | sed 's/│.*//')
-printf '%s\n' "$rows" | grep -q '2x codex  *curl -s https://get.example.com/\* | sh ' ||
+printf '%s\n' "$rows" | matches '2x codex  *curl -s https://get.example.com/\* | sh ' ||
 	fail "no pipeline label in the queue: $(screen)"
-printf '%s\n' "$rows" | grep -q '2x codex  *curl -s https://get.example.com/\*  *[0-9]*m$' ||
+printf '%s\n' "$rows" | matches '2x codex  *curl -s https://get.example.com/\*  *[0-9]*m$' ||
 	fail "the plain download should be a row of its own: $(screen)"
 pass "a pipeline group's row shows its pipe, apart from the plain download"
 
@@ -55,9 +55,9 @@ wait_screen "also allowed #$g npm install -g npm"
 pass "the status line lists what else the rule allowed"
 keys u
 wait_screen "back in the queue: #$g npm install -g npm"
-sg pending | grep -q "npm install -g npm" || fail "the undone request is not pending: $(sg pending)"
+sg pending | matches "npm install -g npm" || fail "the undone request is not pending: $(sg pending)"
 sleep 0.5
-sg pending | grep -q "npm install -g npm" || fail "the undone request was answered"
+sg pending | matches "npm install -g npm" || fail "the undone request was answered"
 pass "u returns the held request to the queue"
 keys q
 wait_for 5 grep -q 'console-exit=0' "$T/console.rc"

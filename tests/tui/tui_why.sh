@@ -23,7 +23,7 @@ keys /
 keys -l 'curl'
 keys Enter
 wait_screen 'Against rule #1'
-screen | grep -q 'applies   no: the rule allows up to low, this request is critical' ||
+screen | matches 'applies   no: the rule allows up to low, this request is critical' ||
 	fail "no reason for the ceiling: $(screen)"
 pass "a rule whose words match but whose ceiling is lower says so"
 keys Escape
@@ -33,7 +33,7 @@ keys /
 keys -l 'feature/x'
 keys Enter
 wait_screen 'Against rule #2'
-screen | grep -q 'applies   no: the rule is for another session' || fail "no reason for the scope: $(screen)"
+screen | matches 'applies   no: the rule is for another session' || fail "no reason for the scope: $(screen)"
 pass "a session rule of another session says so"
 
 keys q
