@@ -102,7 +102,7 @@ check exec-allowed-ran test -f allowed.txt
 check exec-denied sh -c '"$SANDGATE" exec -- touch denied.txt; test $? = 1'
 check exec-denied-did-not-run no test -e denied.txt
 printf '{"session_id":"s-in","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"make"},"tool_use_id":"toolu_in1"}' "$PWD" >payload.json
-check hook-inside sh -c '"$SANDGATE" hook claude-code <payload.json | matches "\"permissionDecision\":\"allow\""'
+check hook-inside sh -c '"$SANDGATE" hook claude-code <payload.json | grep "\"permissionDecision\":\"allow\"" >/dev/null'
 grep -q FAIL "$R" && exit 1
 exit 0
 EOF

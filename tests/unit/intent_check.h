@@ -97,4 +97,25 @@ check(const struct icase *c, size_t n)
 
 #define CHECK(v) assert_int_equal(check(v, sizeof v / sizeof v[0]), 0)
 
+/* The group setup and teardown: the built-in tables in AT. */
+static int
+intent_setup(void **state)
+{
+	char err[512];
+
+	(void)state;
+	AT = assess_tables_load(NULL, err, sizeof err);
+	if (AT == NULL)
+		fprintf(stderr, "tables: %s\n", err);
+	return AT == NULL ? -1 : 0;
+}
+
+static int
+intent_teardown(void **state)
+{
+	(void)state;
+	assess_tables_free(AT);
+	return 0;
+}
+
 #endif

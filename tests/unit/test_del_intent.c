@@ -274,26 +274,6 @@ test_dirs_table(void **state)
 	rmdir(dir);
 }
 
-static int
-setup(void **state)
-{
-	char err[512];
-
-	(void)state;
-	AT = assess_tables_load(NULL, err, sizeof err);
-	if (AT == NULL)
-		fprintf(stderr, "tables: %s\n", err);
-	return AT == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assess_tables_free(AT);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -306,5 +286,5 @@ main(void)
 		cmocka_unit_test(test_dirs_table),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, intent_setup, intent_teardown);
 }

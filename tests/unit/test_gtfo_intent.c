@@ -267,24 +267,6 @@ test_wfile_table(void **state)
 	tables_free(t);
 }
 
-static int
-setup(void **state)
-{
-	char err[256];
-
-	(void)state;
-	AT = assess_tables_load(NULL, err, sizeof err);
-	return AT == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assess_tables_free(AT);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -300,5 +282,5 @@ main(void)
 		cmocka_unit_test(test_wfile_table),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, intent_setup, intent_teardown);
 }

@@ -203,24 +203,6 @@ test_git_tools(void **state)
 	CHECK(c);
 }
 
-static int
-setup(void **state)
-{
-	char err[256];
-
-	(void)state;
-	AT = assess_tables_load(NULL, err, sizeof err);
-	return AT == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assess_tables_free(AT);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -233,5 +215,5 @@ main(void)
 		cmocka_unit_test(test_move_out),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, intent_setup, intent_teardown);
 }
