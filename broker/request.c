@@ -423,7 +423,7 @@ pack_decision(msgpack_packer *pk, const struct request *r)
 	char reason[600];
 
 	if ((strcmp(r->by, "reviewer") == 0 || strcmp(r->by, "escalated") == 0) && r->narrowed != NULL)
-		snprintf(reason, sizeof reason, "allowed narrowed by %sreviewer %s (the %s was changed)%s%s",
+		snprintf(reason, sizeof reason, "allowed, narrowed by %sreviewer %s (the %s was changed)%s%s",
 		    strcmp(r->by, "escalated") == 0 ? "on-call " : "",
 		    r->reviewer_name != NULL ? r->reviewer_name : "(unnamed)", narrow_field_of(r->kind),
 		    r->note != NULL ? ": " : "", r->note != NULL ? r->note : "");
