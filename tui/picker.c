@@ -1,5 +1,6 @@
 /* picker.c -- the remember picker (picker.h). */
 #include "tui/picker.h"
+#include "tui/view.h"
 #include "tui/compare.h"
 #include "tui/text.h"
 #include "tui/theme.h"
@@ -288,23 +289,6 @@ picker_leaves(lines *out, const struct msugg *s, const char *indent)
 	}
 }
 
-/* "  agent, 30 d, to medium, pinned": a suggestion's scope, expiry (none
- * left out), ceiling and pin. */
-static void
-sugg_terms(char *buf, size_t cap, const struct msugg *s)
-{
-	char ttl[24] = "";
-
-	if (s->ttl_s > 0 && s->ttl_s % 86400 == 0)
-		snprintf(ttl, sizeof ttl, ", %lld d", (long long)(s->ttl_s / 86400));
-	else if (s->ttl_s > 0 && s->ttl_s % 3600 == 0)
-		snprintf(ttl, sizeof ttl, ", %lld h", (long long)(s->ttl_s / 3600));
-	else if (s->ttl_s > 0)
-		snprintf(ttl, sizeof ttl, ", %lld s", (long long)s->ttl_s);
-	snprintf(buf, cap, "  %s%s%s%s%s", s->scope != NULL ? s->scope : "session", ttl, s->ceiling != NULL ? ", to " : "",
-	    s->ceiling != NULL ? s->ceiling : "", s->pin ? ", pinned" : "");
-}
-
 void
 picker_format(lines *out, const struct picker *p, model *m, const struct mgroup *g, int width)
 {
@@ -325,7 +309,7 @@ picker_format(lines *out, const struct picker *p, model *m, const struct mgroup 
 			snprintf(buf, sizeof buf, " %zu ", i + 1);
 			option(out, sel, buf, 0);
 			lines_put_untrusted(out, sel ? TR_SELECTED : TR_NORMAL, o->pattern, strlen(o->pattern));
-			sugg_terms(buf, sizeof buf, o); /* what saving it makes (issue #17) */
+			view_sugg_terms(buf, sizeof buf, o); /* what saving it makes (issue #17) */
 			lines_put(out, sel ? TR_SELECTED : TR_DIM, buf);
 			if (!o->priced)
 				snprintf(buf, sizeof buf, "  covers %lld so far", (long long)o->covers);

@@ -18,7 +18,7 @@ void view_age(char *buf, size_t cap, int64_t ms);
 /* The role for a risk level and its 4-column badge ("crit", "high", ...). */
 int view_risk_role(enum risk_level l);
 const char *view_risk_badge(enum risk_level l);
-/* "  agent, 30 d, to medium, pinned, covers 3": what saving a suggestion
+/* "  agent, 30 d, to medium, pinned": what saving a suggestion
  * makes (issue #17): scope, TTL (left out when none), ceiling, pin. */
 void view_sugg_terms(char *buf, size_t cap, const struct msugg *s);
 

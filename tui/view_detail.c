@@ -934,6 +934,8 @@ group(lines *out, const struct detail_src *s, int width)
 			lines_put_untrusted(out, TR_NORMAL, sg->pattern, strlen(sg->pattern));
 			view_sugg_terms(buf, sizeof buf, sg);
 			lines_put(out, sg->learned ? TR_TITLE : TR_DIM, buf);
+			snprintf(buf, sizeof buf, ", covers %lld", (long long)sg->covers);
+			lines_put(out, sg->learned ? TR_TITLE : TR_DIM, buf);
 			if (sg->covers_high)
 				lines_put(out, TR_RISK_HIGH, " incl. high/critical");
 			if (sg->reason != NULL) {

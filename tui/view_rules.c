@@ -100,8 +100,8 @@ view_sugg_terms(char *buf, size_t cap, const struct msugg *s)
 		snprintf(ttl, sizeof ttl, ", %lld h", (long long)(s->ttl_s / 3600));
 	else if (s->ttl_s > 0)
 		snprintf(ttl, sizeof ttl, ", %lld s", (long long)s->ttl_s);
-	snprintf(buf, cap, "  %s%s%s%s%s, covers %lld", s->scope, ttl, s->ceiling != NULL ? ", to " : "",
-	    s->ceiling != NULL ? s->ceiling : "", s->pin ? ", pinned" : "", (long long)s->covers);
+	snprintf(buf, cap, "  %s%s%s%s%s", s->scope != NULL ? s->scope : "session", ttl, s->ceiling != NULL ? ", to " : "",
+	    s->ceiling != NULL ? s->ceiling : "", s->pin ? ", pinned" : "");
 }
 
 void
