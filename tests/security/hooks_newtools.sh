@@ -34,77 +34,12 @@ printf 'x\n' >"$WS/src/a.png"
 printf '{}\n' >"$WS/plugins/deploy/plugin.json"
 ln -s "$HOME/.aws/credentials" "$WS/notes.txt"
 ln -s "$HOME/.ssh" "$WS/plugins/keys"
-n=0
+. "$SG_SRC/tests/security/lib_hooks.sh"
 
-# payload AGENT SESSION TOOL TOOL_INPUT_JSON: the hook input in $T/p.json
-payload() {
-	n=$((n + 1))
-	case $1 in
-	claude-code) printf '{"session_id":"%s","transcript_path":"/t.jsonl","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"%s","tool_input":%s,"tool_use_id":"toolu_nt%d"}' "$2" "$WS" "$3" "$4" "$n" ;;
-	codex) printf '{"session_id":"%s","turn_id":"t1","transcript_path":null,"cwd":"%s","hook_event_name":"PreToolUse","model":"gpt-5","permission_mode":"default","tool_name":"%s","tool_input":%s,"tool_use_id":"call_nt%d"}' "$2" "$WS" "$3" "$4" "$n" ;;
-	gemini) printf '{"session_id":"%s","transcript_path":"/t.json","cwd":"%s","hook_event_name":"BeforeTool","timestamp":"2026-12-06T09:00:00Z","tool_name":"%s","tool_input":%s}' "$2" "$WS" "$3" "$4" ;;
-	esac >"$T/p.json"
-}
-
-# Read whole outputs before matching them (under pipefail, grep -q stopping
-# early could kill sg with SIGPIPE and read as "no match").
-pending_has() {
-	local out
-	out=$(sg pending --json) || return 1
-	[[ $out == *"\"session\":\"$1\""* ]]
-}
-audit_row() {
-	local out line
-	out=$(sg audit query --json --limit 0) || return 1
-	while IFS= read -r line; do
-		if [[ $line == *"\"session\":\"$1\""* ]]; then
-			printf '%s\n' "$line"
-			return 0
-		fi
-	done <<<"$out"
-	return 1
-}
-audited() { audit_row "$1" >/dev/null; }
-
-# attack AGENT SESSION: run the hook; OUTCOME is waits (a reviewer is asked;
-# the test denies), or the broker's decision at once; the request in
-# $T/rec.json.
-attack() {
-	local agent=$1 sess=$2 id out
-	(
-		set +e
-		sg hook "$agent" <"$T/p.json" >"$T/out" 2>"$T/err"
-		echo $? >"$T/rc"
-	) &
-	wait_for 15 "pending_has $sess || audited $sess"
-	if pending_has "$sess"; then
-		OUTCOME=waits
-		sg pending --json >"$T/pending.json"
-		"$Q" dump "$T/pending.json" 0.request >"$T/rec.json"
-		id=$("$Q" get "$T/pending.json" 0.id)
-		sg decide "$id" deny --note "not covered" >/dev/null
-	else
-		audit_row "$sess" >"$T/row.json"
-		OUTCOME=$("$Q" get "$T/row.json" decision)
-		"$Q" dump "$T/row.json" request >"$T/rec.json"
-	fi
-	wait
-	[ "$(cat "$T/rc")" = 0 ] || fail "$sess: hook exit $(cat "$T/rc"): $(cat "$T/err")"
-	out=$(cat "$T/out")
-	if [ "$OUTCOME" != allow ]; then
-		[[ $out == *'"deny"'* ]] || fail "$sess: not allowed but the hook answered $out"
-	fi
-}
-
-not_allowed() {
-	[ "$OUTCOME" != allow ] || fail "$1: allowed at once by a rule that does not cover what it names"
-	pass "$1: not allowed at once ($OUTCOME)"
-}
 allowed() {
 	[ "$OUTCOME" = allow ] || fail "$1: positive control not allowed ($OUTCOME)"
 	pass "$1: allowed by its rule (control)"
 }
-kind_is() { [ "$("$Q" get "$T/rec.json" kind)" = "$1" ] || fail "$2: kind $("$Q" get "$T/rec.json" kind), want $1"; }
 # has_file PATH WHAT: PATH is one of the request's files
 has_file() {
 	local all
